@@ -1,0 +1,182 @@
+"""``ahr init``, ``sweep``, ``eligibility``, ``store ...`` and ``operator ...``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.common import emit_json, out, parse_day, parse_instant, state, table
+
+store_app = typer.Typer(no_args_is_help=True, help="Stores and whether the program runs in them.")
+operator_app = typer.Typer(no_args_is_help=True, help="Who may act, and with which role.")
+
+
+class RoleChoice(StrEnum):
+    triage = "triage"
+    investigator = "investigator"
+    lead = "lead"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("sweep")(sweep)
+    app.command("eligibility")(eligibility)
+    app.add_typer(store_app, name="store")
+    app.add_typer(operator_app, name="operator")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the schema (idempotent). On a new database you become its first lead."""
+    from ahr_tui.service.admin import init_database
+    from ahr_tui.store.engine import describe
+
+    st = state(ctx)
+    engine = st.engine(create=True)
+    created = init_database(engine, actor=st.actor(), now=st.clock())
+    out(f"{'created' if created else 'up to date'}: {describe(engine.url)}")
+
+
+def sweep(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help="The sweep's instant (default: now).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Expire overdue cases, re-evaluate enrolments as of the last complete day, queue notifications."""
+    from ahr_tui.rules import last_complete_day
+    from ahr_tui.service.sweep import sweep as run
+
+    st = state(ctx)
+    instant = parse_instant(now, "--now", st.clock)
+    report = run(st.engine(), now=instant, as_of=last_complete_day(instant), actor=st.actor())
+    if as_json:
+        emit_json({
+            "as_of": report.as_of.isoformat(),
+            "expired": report.expired,
+            "warned": report.warned,
+            "enrollment_changes": dict(report.enrollment_changes),
+            "notifications": report.notifications,
+        })
+        return
+    out(f"as of {report.as_of.isoformat()}: {len(report.expired)} case(s) expired, "
+        f"{len(report.warned)} deadline warning(s), "
+        f"{sum(report.enrollment_changes.values())} enrolment change(s), "
+        f"{report.notifications} notification(s) queued")
+    for change, count in sorted(report.enrollment_changes.items()):
+        out(f"  {change}: {count}")
+
+
+def eligibility(
+    ctx: typer.Context,
+    seller_ids: Annotated[list[str] | None, typer.Argument(help="Sellers (default: all).")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Whether each account qualifies, and every reason it does not. Changes nothing."""
+    from ahr_tui.errors import NotFound
+    from ahr_tui.rules import BY_CODE, last_complete_day
+    from ahr_tui.service.sweep import evaluate_accounts
+    from ahr_tui.store.engine import transaction
+
+    st = state(ctx)
+    day = parse_day(as_of, "--as-of") or last_complete_day(st.clock())
+    if store and store.upper() not in BY_CODE:
+        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
+    with transaction(st.engine()) as session:
+        items = evaluate_accounts(session, day, seller_ids=seller_ids, store=store.upper() if store else None)
+    if seller_ids:
+        missing = sorted(set(seller_ids) - {i.seller_id for i in items})
+        if missing:
+            raise NotFound(f"no seller {', '.join(missing)}" + (f" in store {store.upper()}." if store else "."))
+    if as_json:
+        emit_json([i.to_json() for i in items])
+        return
+    table(
+        ("SELLER", "STORE", "ELIGIBLE", "BELOW", "MISSING", "PHONE", "PLAN", "ENROLMENT", "REASONS"),
+        [
+            (i.seller_id, i.store, "yes" if i.eligibility.eligible else "no", i.eligibility.days_below,
+             i.eligibility.days_missing, i.eligibility.phone.value, i.plan, i.enrollment.value,
+             ",".join(r.value for r in i.eligibility.reasons) or "-")
+            for i in items
+        ],
+    )
+    out(f"as of {day.isoformat()}: {sum(i.eligibility.eligible for i in items)} of {len(items)} eligible")
+
+
+@store_app.command("list")
+def store_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every store, its marketplace id and whether the program runs there."""
+    from ahr_tui.service.admin import list_stores
+    from ahr_tui.store.engine import transaction
+
+    with transaction(state(ctx).engine()) as session:
+        stores = list_stores(session)
+    if as_json:
+        emit_json([{"code": s.code, "name": s.name, "marketplace_id": s.marketplace_id,
+                    "aha_enabled": s.aha_enabled} for s in stores])
+        return
+    table(("CODE", "NAME", "MARKETPLACE", "AHA"),
+          [(s.code, s.name, s.marketplace_id, "enabled" if s.aha_enabled else "-") for s in stores])
+
+
+def _set_store(ctx: typer.Context, code: str, enabled: bool) -> None:
+    from ahr_tui.service.admin import set_store_enabled
+
+    st = state(ctx)
+    store = set_store_enabled(st.engine(), code, enabled, actor=st.actor(), now=st.clock())
+    out(f"{store.code}: {'enabled' if store.aha_enabled else 'disabled'}")
+
+
+@store_app.command("enable")
+def store_enable(ctx: typer.Context, code: str) -> None:
+    """Run the program in another store (audited; leads only)."""
+    _set_store(ctx, code, True)
+
+
+@store_app.command("disable")
+def store_disable(ctx: typer.Context, code: str) -> None:
+    """Stop the program in a store (audited; leads only)."""
+    _set_store(ctx, code, False)
+
+
+@operator_app.command("add")
+def operator_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="OS account name.")],
+    role: Annotated[RoleChoice, typer.Option("--role")],
+) -> None:
+    """Add an operator or change their role (leads only)."""
+    from ahr_tui.rules import Role
+    from ahr_tui.service.admin import add_operator
+
+    st = state(ctx)
+    row = add_operator(st.engine(), name, Role(role.value), actor=st.actor(), now=st.clock())
+    out(f"{row.name}: {row.role}")
+
+
+@operator_app.command("list")
+def operator_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every operator and their role."""
+    from ahr_tui.service.admin import list_operators
+    from ahr_tui.service.views import iso_z
+    from ahr_tui.store.engine import transaction
+
+    with transaction(state(ctx).engine()) as session:
+        rows = list_operators(session)
+    if as_json:
+        emit_json([{"name": r.name, "role": r.role, "added_at": iso_z(r.added_at), "added_by": r.added_by}
+                   for r in rows])
+        return
+    table(("NAME", "ROLE", "ADDED", "BY"), [(r.name, r.role, iso_z(r.added_at), r.added_by) for r in rows])
+
+
+@operator_app.command("remove")
+def operator_remove(ctx: typer.Context, name: str) -> None:
+    """Remove an operator (leads only; the last lead stays)."""
+    from ahr_tui.service.admin import remove_operator
+
+    st = state(ctx)
+    remove_operator(st.engine(), name, actor=st.actor(), now=st.clock())
+    out(f"{name}: removed")

@@ -1,0 +1,63 @@
+"""``ahr audit verify`` and ``ahr audit log``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Check the hash chain: exit 0 when intact, 1 naming the first bad event."""
+    from ahr_tui.store.audit import verify as run
+    from ahr_tui.store.engine import transaction
+
+    with transaction(state(ctx).engine()) as session:
+        result = run(session)
+    if result.ok:
+        out(f"audit log intact: {result.checked} event(s) verified")
+        return
+    err(f"ahr: audit log broken at event {result.bad_event}: {result.problem} "
+        f"({result.checked} event(s) before it verified)")
+    raise typer.Exit(1)
+
+
+@audit_app.command("log")
+def log(
+    ctx: typer.Context,
+    case: Annotated[int | None, typer.Option("--case", help="Only this case's events.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only events at or after this instant.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show audit events, oldest first."""
+    from sqlalchemy import select
+
+    from ahr_tui.service.views import event_to_json, iso_z
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.models import Event
+
+    st = state(ctx)
+    query = select(Event).order_by(Event.id)  # type: ignore[arg-type]
+    if case is not None:
+        query = query.where(Event.case_id == case)  # type: ignore[arg-type]
+    if since is not None:
+        query = query.where(Event.at >= parse_instant(since, "--since", st.clock))  # type: ignore[arg-type]
+    with transaction(st.engine()) as session:
+        events = list(session.execute(query).scalars())
+    if as_json:
+        emit_json([event_to_json(e) for e in events])
+        return
+    table(
+        ("ID", "AT", "ACTOR", "CASE", "ACTION", "FROM", "TO", "NOTE"),
+        [(e.id, iso_z(e.at), e.actor, e.case_id or "-", e.action, e.from_state or "-",
+          e.to_state or "-", (e.note or "")[:80]) for e in events],
+    )

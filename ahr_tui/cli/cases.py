@@ -1,0 +1,224 @@
+"""``ahr cases`` and ``ahr case ...``: list, open and act on 72-hour cases."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.common import emit_json, out, parse_instant, state, table
+
+
+class StatusChoice(StrEnum):
+    open = "open"
+    responded = "responded"
+    expired = "expired"
+    resolved = "resolved"
+    deactivated = "deactivated"
+    fraud = "fraud"
+    superseded = "superseded"
+
+
+class PolicyChoice(StrEnum):
+    ip_suspected = "ip_suspected"
+    ip_complaint = "ip_complaint"
+    authenticity = "authenticity"
+    condition = "condition"
+    product_safety = "product_safety"
+    food_safety = "food_safety"
+    listing_policy = "listing_policy"
+    restricted_product = "restricted_product"
+    reviews = "reviews"
+    regulatory = "regulatory"
+    other = "other"
+
+
+case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
+
+AtOpt = Annotated[str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option("--expect-version", help="Refuse (exit 3) unless the case is still at this version."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cases")(list_cases)
+    app.add_typer(case_app, name="case")
+
+
+def list_cases(
+    ctx: typer.Context,
+    status: Annotated[
+        list[StatusChoice] | None,
+        typer.Option("--status", help="Repeat to list several (default: open, responded, expired)."),
+    ] = None,
+    now: Annotated[str | None, typer.Option("--now", help="Instant the time left is computed from.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List cases, soonest deadline first (overdue first)."""
+    from ahr_tui.rules import CaseStatus, format_left, urgency
+    from ahr_tui.service.views import list_cases as query
+    from ahr_tui.store.engine import transaction
+
+    st = state(ctx)
+    instant = parse_instant(now, "--now", st.clock)
+    wanted = frozenset(CaseStatus(s.value) for s in status) if status else None
+    with transaction(st.engine()) as session:
+        cases = query(session, wanted)
+    if as_json:
+        emit_json([c.to_json() for c in cases])
+        return
+    rows = []
+    for c in cases:
+        left = c.deadline - instant
+        if c.status is CaseStatus.OPEN:
+            when, level = format_left(left), urgency(left).value
+        elif c.status is CaseStatus.RESPONDED and c.responded_at:
+            when, level = "met by " + format_left(c.deadline - c.responded_at), "responded"
+        else:
+            when, level = format_left(left) if c.status.is_active else "-", c.status.value
+        rows.append((c.id, when, level, c.seller_id, c.store, c.policy, c.status.value, c.assignee or "-", c.name))
+    table(("ID", "LEFT", "URGENCY", "SELLER", "STORE", "POLICY", "STATUS", "ASSIGNEE", "NAME"), rows)
+    if not rows:
+        out("(no cases)")
+
+
+@case_app.command("open")
+def open_case(
+    ctx: typer.Context,
+    seller_id: Annotated[str, typer.Argument(help="The seller's id.")],
+    store: Annotated[str, typer.Option("--store", help="Store code, e.g. US.")],
+    policy: Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")],
+    at: AtOpt = None,
+    summary: Annotated[str, typer.Option("--summary", help="What the issue is.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Open a 72-hour case; the clock starts at --at (the contact). Prints the new id."""
+    from ahr_tui.rules import PolicyArea
+    from ahr_tui.service.cases import open_case as service_open
+
+    st = state(ctx)
+    view = service_open(
+        st.engine(), seller_id=seller_id, store=store.upper(), policy=PolicyArea(policy.value),
+        at=parse_instant(at, "--at", st.clock), summary=summary, actor=st.actor(), now=st.clock(),
+    )
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        out(str(view.id))
+
+
+def _act(ctx: typer.Context, case_id: int, action: str, at: str | None, text: str | None,
+         expect_version: int | None, as_json: bool) -> None:
+    from ahr_tui.rules import CaseAction
+    from ahr_tui.service.cases import act
+
+    st = state(ctx)
+    view = act(
+        st.engine(), case_id, CaseAction(action), at=parse_instant(at, "--at", st.clock),
+        text=text, actor=st.actor(), now=st.clock(), expected_version=expect_version,
+    )
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        out(f"case {view.id}: {view.status.value}")
+
+
+@case_app.command("respond")
+def respond(ctx: typer.Context, case_id: int, at: AtOpt = None,
+            note: Annotated[str | None, typer.Option("--note")] = None,
+            expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+    """Record the seller's response (in time if at or before the deadline)."""
+    _act(ctx, case_id, "respond", at, note, expect_version, as_json)
+
+
+@case_app.command("resolve")
+def resolve(ctx: typer.Context, case_id: int, at: AtOpt = None,
+            note: Annotated[str | None, typer.Option("--note", help="Required: how it was resolved.")] = None,
+            expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+    """Resolve the case; the account stays active. Needs --note."""
+    _act(ctx, case_id, "resolve", at, note, expect_version, as_json)
+
+
+@case_app.command("deactivate")
+def deactivate(ctx: typer.Context, case_id: int, at: AtOpt = None,
+               note: Annotated[str | None, typer.Option("--note", help="Required: the decision.")] = None,
+               expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+    """Deactivate the account of an expired case. Needs --note."""
+    _act(ctx, case_id, "deactivate", at, note, expect_version, as_json)
+
+
+@case_app.command("fraud")
+def fraud(ctx: typer.Context, case_id: int, at: AtOpt = None,
+          evidence: Annotated[str | None, typer.Option("--evidence", help="Required: the finding.")] = None,
+          expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+    """Record a fraud finding: deactivates the account and revokes its assurance for good."""
+    _act(ctx, case_id, "fraud", at, evidence, expect_version, as_json)
+
+
+@case_app.command("show")
+def show(ctx: typer.Context, case_id: int, as_json: JsonOpt = False) -> None:
+    """One case with its timeline."""
+    from ahr_tui.rules import format_left
+    from ahr_tui.service.cases import get_case
+    from ahr_tui.service.views import case_events, event_to_json, iso_z
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.textsafe import clean
+
+    st = state(ctx)
+    with transaction(st.engine()) as session:
+        view = get_case(session, case_id)
+        events = case_events(session, case_id)
+    if as_json:
+        data = view.to_json()
+        data["events"] = [event_to_json(e) for e in events]
+        emit_json(data)
+        return
+    left = view.deadline - st.clock()
+    fields = [
+        ("case", str(view.id)),
+        ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
+        ("policy", view.policy),
+        ("status", view.status.value + (f" ({format_left(left)} left)" if view.status.value == "open" else "")),
+        ("contacted", iso_z(view.contacted_at)),
+        ("deadline", iso_z(view.deadline)),
+        ("responded", iso_z(view.responded_at) or "-"),
+        ("assignee", view.assignee or "-"),
+        ("summary", view.summary or "-"),
+        ("outcome", view.outcome_note or "-"),
+    ]
+    for key, value in fields:
+        out(f"{key:>10}  {clean(value or '')}")
+    out("")
+    out("timeline")
+    for e in events:
+        move = f"{e.from_state or ''} -> {e.to_state or ''}" if (e.from_state or e.to_state) else ""
+        note = f"  {clean(e.note)}" if e.note else ""
+        out(f"  {iso_z(e.at)}  {clean(e.actor)}  {e.action} {move}{note}")
+
+
+@case_app.command("assign")
+def assign(ctx: typer.Context, case_id: int,
+           to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+           expect_version: VersionOpt = None) -> None:
+    """Record who works the case."""
+    from ahr_tui.service.cases import assign as service_assign
+
+    st = state(ctx)
+    view = service_assign(st.engine(), case_id, to=to, actor=st.actor(), now=st.clock(),
+                          expected_version=expect_version)
+    out(f"case {view.id}: assigned to {view.assignee}")
+
+
+@case_app.command("note")
+def note(ctx: typer.Context, case_id: int,
+         text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")]) -> None:
+    """Add a note to the case's timeline."""
+    from ahr_tui.service.cases import add_note
+
+    st = state(ctx)
+    view = add_note(st.engine(), case_id, text=text, actor=st.actor(), now=st.clock())
+    out(f"case {view.id}: note added")

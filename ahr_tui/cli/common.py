@@ -1,0 +1,118 @@
+"""What every command shares: the database option, time parsing, safe output, error mapping.
+
+Kept free of SQLAlchemy and Textual at import time so ``ahr --help`` stays fast; commands import
+the service layer inside their bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from ahr_tui.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ahr_tui.store.audit import Actor
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CliState:
+    """Set by the root callback; tests may inject a clock via ``obj``."""
+
+    db: str = "ahr.db"
+    clock: Callable[[], datetime] = field(default=_system_clock)
+    _engine: Engine | None = None
+
+    def engine(self, *, create: bool = False) -> Engine:
+        """Open the database (checked: ours, not newer); ``create`` for init/sample."""
+        if self._engine is None:
+            from ahr_tui.store.engine import make_engine
+            from ahr_tui.store.schema import check_schema
+
+            engine = make_engine(self.db, create=create)
+            if not create:
+                check_schema(engine)
+            self._engine = engine
+        return self._engine
+
+    def actor(self) -> Actor:
+        from ahr_tui.service.identity import current_actor
+
+        return current_actor()
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def parse_instant(value: str | None, option: str, clock: Callable[[], datetime]) -> datetime:
+    """ISO-8601 with an offset (``Z`` accepted); None means now. Bad input is a usage error."""
+    if value is None:
+        return clock()
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO-8601 instant (e.g. 2026-11-27T14:30:00Z)", param_hint=option
+        ) from None
+    if parsed.tzinfo is None:
+        raise typer.BadParameter(
+            f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option
+        )
+    return parsed.astimezone(UTC)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout; ASCII-escaped so no control character reaches a terminal."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=True, indent=2) + "\n")
+
+
+def err(message: str) -> None:
+    sys.stderr.write(clean_line(message) + "\n")
+
+
+def out(message: str) -> None:
+    sys.stdout.write(message + "\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A plain, aligned text table; every cell cleaned of control characters."""
+    from rich.cells import cell_len
+
+    cells = [[clean_line("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [cell_len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], cell_len(value))
+
+    def line(values: Sequence[str]) -> str:
+        padded = [v + " " * (widths[i] - cell_len(v)) for i, v in enumerate(values)]
+        return "  ".join(padded).rstrip()
+
+    out(line(list(headers)))
+    for row in cells:
+        out(line(row))

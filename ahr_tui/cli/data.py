@@ -1,0 +1,81 @@
+"""``ahr sample``, ``ahr demo`` and ``ahr tui``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.common import out, state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sample")(sample)
+    app.command("demo")(demo)
+    app.command("tui")(tui)
+
+
+def sample(
+    ctx: typer.Context,
+    out_path: Annotated[Path, typer.Option("--out", help="Database file to create (must not exist).")],
+    accounts: Annotated[int, typer.Option("--accounts", min=1, help="How many accounts.")] = 200,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Days of AHR history.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 7,
+    open_cases: Annotated[
+        int | None, typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts).")
+    ] = None,
+) -> None:
+    """Generate a realistic database, deterministic for a seed."""
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.sample import generate
+
+    st = state(ctx)
+    if out_path.exists():
+        raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
+    summary = generate(out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
+                       actor=st.actor())
+    out(summary)
+
+
+def _sample_db() -> Path:
+    from ahr_tui.errors import DatabaseProblem
+
+    path = Path(__file__).resolve().parents[2] / "sample.db"
+    if not path.is_file():
+        raise DatabaseProblem(
+            f"the bundled sample database is missing ({path}); install from a checkout "
+            "with `pip install -e .`, or run `ahr sample --out sample.db`."
+        )
+    return path
+
+
+def demo(
+    ctx: typer.Context,
+    keep: Annotated[Path | None, typer.Option("--keep", help="Write the live copy here instead of a temp file.")] = None,
+) -> None:
+    """Open the TUI on a live copy of the bundled sample: its cases count down from now."""
+    import tempfile
+
+    from ahr_tui.sample import make_live_copy
+
+    st = state(ctx)
+    if keep is None:
+        folder = tempfile.mkdtemp(prefix="ahr-demo-")
+        target = Path(folder) / "demo.db"
+    else:
+        target = keep
+    make_live_copy(_sample_db(), target, now=st.clock(), actor=st.actor())
+    st.db = str(target)
+    _run_tui(st)
+
+
+def tui(ctx: typer.Context) -> None:
+    """The account managers' TUI on --db."""
+    _run_tui(state(ctx))
+
+
+def _run_tui(st) -> None:  # type: ignore[no-untyped-def]
+    from ahr_tui.tui.app import run
+
+    run(engine=st.engine(), clock=st.clock, actor=st.actor(), db_label=st.db)

@@ -1,0 +1,1 @@
+"""The outbox: rendering notifications from templates and delivering them over SMTP."""

@@ -1,0 +1,57 @@
+"""Who may do what: operator roles and the permissions each grants."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    TRIAGE = "triage"
+    INVESTIGATOR = "investigator"
+    LEAD = "lead"
+
+
+class Permission(StrEnum):
+    OPEN = "open a case"
+    RESPOND = "record a response"
+    RESOLVE = "resolve a case"
+    ASSIGN = "assign a case"
+    NOTE = "add a note"
+    FRAUD = "record a fraud finding"
+    DEACTIVATE = "deactivate an account"
+    MANAGE_STORES = "enable or disable stores"
+    MANAGE_OPERATORS = "manage operators"
+    IMPORT = "import data"
+    SWEEP = "run a sweep"
+
+
+_TRIAGE = frozenset(
+    {
+        Permission.OPEN,
+        Permission.RESPOND,
+        Permission.RESOLVE,
+        Permission.ASSIGN,
+        Permission.NOTE,
+        Permission.SWEEP,
+    }
+)
+_INVESTIGATOR = _TRIAGE | {Permission.FRAUD}
+_LEAD = frozenset(Permission)
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.TRIAGE: _TRIAGE,
+    Role.INVESTIGATOR: _INVESTIGATOR,
+    Role.LEAD: _LEAD,
+}
+
+
+def allows(role: Role | None, permission: Permission) -> bool:
+    return role is not None and permission in GRANTS[role]
+
+
+def least_role(permission: Permission) -> Role:
+    """The smallest role that grants ``permission`` (named in refusals)."""
+    for role in (Role.TRIAGE, Role.INVESTIGATOR, Role.LEAD):
+        if permission in GRANTS[role]:
+            return role
+    raise AssertionError(permission)

@@ -1,0 +1,110 @@
+"""Setting up a database, stores and operators (all audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
+from ahr_tui.rules import Permission, Role
+from ahr_tui.service.access import require
+from ahr_tui.store import audit
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Operator, Store
+from ahr_tui.store.schema import ensure_schema
+
+
+def init_database(engine: Engine, *, actor: Actor, now: datetime) -> bool:
+    """Create or upgrade the schema; on a database with no operators, make ``actor`` the first lead."""
+    created = ensure_schema(engine, now=now)
+    with transaction(engine, write=True) as session:
+        make_first_lead(session, actor=actor, now=now)
+    return created
+
+
+def make_first_lead(session: Session, *, actor: Actor, now: datetime) -> bool:
+    if session.execute(select(func.count()).select_from(Operator)).scalar():
+        return False
+    session.add(Operator(name=actor.name, role=Role.LEAD.value, added_at=now, added_by=actor.name))
+    audit.append(
+        session, actor=actor, action="operator_add", at=now, recorded_at=now,
+        to_state=Role.LEAD.value, note=f"{actor.name} (first lead of a new database)",
+    )
+    return True
+
+
+def list_stores(session: Session) -> list[Store]:
+    return list(session.execute(select(Store).order_by(Store.code)).scalars())  # type: ignore[arg-type]
+
+
+def set_store_enabled(engine: Engine, code: str, enabled: bool, *, actor: Actor, now: datetime) -> Store:
+    code = code.upper()
+    with transaction(engine, write=True) as session:
+        require(session, actor, Permission.MANAGE_STORES)
+        store = session.get(Store, code)
+        if store is None:
+            raise NotFound(f"no store {code}; `ahr store list` shows the codes.")
+        if store.aha_enabled != enabled:
+            before = "enabled" if store.aha_enabled else "disabled"
+            store.aha_enabled = enabled
+            audit.append(
+                session, actor=actor, action="store_enable" if enabled else "store_disable",
+                at=now, recorded_at=now, from_state=before,
+                to_state="enabled" if enabled else "disabled", note=f"store {code}",
+            )
+        return store
+
+
+def list_operators(session: Session) -> list[Operator]:
+    return list(session.execute(select(Operator).order_by(Operator.name)).scalars())  # type: ignore[arg-type]
+
+
+def add_operator(engine: Engine, name: str, role: Role, *, actor: Actor, now: datetime) -> Operator:
+    name = name.strip()
+    if not name or any(ch.isspace() or ord(ch) < 32 for ch in name):
+        raise InvalidInput(f"{name!r} is not an OS account name.")
+    with transaction(engine, write=True) as session:
+        require(session, actor, Permission.MANAGE_OPERATORS)
+        row = session.get(Operator, name)
+        before = row.role if row else None
+        if row is None:
+            row = Operator(name=name, role=role.value, added_at=now, added_by=actor.name)
+            session.add(row)
+        elif row.role != role.value:
+            _guard_last_lead(session, row, new_role=role)
+            row.role = role.value
+        else:
+            return row
+        audit.append(
+            session, actor=actor, action="operator_add", at=now, recorded_at=now,
+            from_state=before, to_state=role.value, note=name,
+        )
+        return row
+
+
+def remove_operator(engine: Engine, name: str, *, actor: Actor, now: datetime) -> None:
+    with transaction(engine, write=True) as session:
+        require(session, actor, Permission.MANAGE_OPERATORS)
+        row = session.get(Operator, name)
+        if row is None:
+            raise NotFound(f"{name} is not an operator.")
+        _guard_last_lead(session, row, new_role=None)
+        session.delete(row)
+        audit.append(
+            session, actor=actor, action="operator_remove", at=now, recorded_at=now,
+            from_state=row.role, to_state=None, note=name,
+        )
+
+
+def _guard_last_lead(session: Session, row: Operator, *, new_role: Role | None) -> None:
+    if row.role != Role.LEAD.value or new_role is Role.LEAD:
+        return
+    leads = session.execute(
+        select(func.count()).select_from(Operator).where(Operator.role == Role.LEAD.value)  # type: ignore[arg-type]
+    ).scalar()
+    if leads == 1:
+        raise RuleRejected(f"{row.name} is the last lead; add another lead first.", "last_lead")

@@ -1,0 +1,219 @@
+"""The sweep and the eligibility report: every account against the rules, set-based.
+
+Score counts for the whole window come from one GROUP BY query (``store.queries``); Python only
+walks the accounts, never the score rows. The sweep expires overdue cases, warns sellers whose
+case has less than a day left, and moves enrolments; running it twice at the same instant changes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ahr_tui.errors import Conflict
+from ahr_tui.rules import (
+    DEFAULT_POLICY,
+    AccountFacts,
+    AccountStatus,
+    CaseAction,
+    Eligibility,
+    Enrollment,
+    NotificationKind,
+    Permission,
+    PhoneStatus,
+    Plan,
+    Policy,
+    ScoreWindow,
+    evaluate,
+    next_enrollment,
+    phone_status,
+)
+from ahr_tui.service import outbox
+from ahr_tui.service.access import require
+from ahr_tui.service.cases import apply_action
+from ahr_tui.store import audit
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account, Case, Notification, Store
+from ahr_tui.store.queries import window_counts
+
+
+@dataclass(frozen=True, slots=True)
+class AccountEligibility:
+    account_id: int
+    seller_id: str
+    store: str
+    name: str
+    plan: str
+    enrollment: Enrollment
+    eligibility: Eligibility
+    status: AccountStatus
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        e = self.eligibility
+        return {
+            "seller_id": self.seller_id,
+            "store": self.store,
+            "as_of": e.as_of.isoformat(),
+            "eligible": e.eligible,
+            "ahr_ok": e.ahr_ok,
+            "days_below": e.days_below,
+            "days_missing": e.days_missing,
+            "phone_valid": e.phone is PhoneStatus.VALID,
+            "phone": e.phone.value,
+            "plan": self.plan,
+            "enrollment": self.enrollment.value,
+            "reasons": [r.value for r in e.reasons],
+        }
+
+
+@dataclass
+class SweepReport:
+    as_of: date
+    expired: list[int] = field(default_factory=list)
+    warned: list[int] = field(default_factory=list)
+    enrollment_changes: Counter[str] = field(default_factory=Counter)
+    notifications: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.expired or self.warned or self.enrollment_changes)
+
+
+def evaluate_accounts(
+    session: Session,
+    as_of: date,
+    *,
+    seller_ids: list[str] | None = None,
+    store: str | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[AccountEligibility]:
+    """Eligibility of every (or the selected) account on ``as_of``, without changing anything."""
+    counts = window_counts(session, as_of, policy)
+    query = select(
+        Account.id, Account.seller_id, Account.store, Account.name, Account.plan,
+        Account.status, Account.enrollment, Account.emergency_phone,
+        Store.aha_enabled, Store.region, Account.version,
+    ).join(Store, Store.code == Account.store).order_by(Account.store, Account.seller_id)  # type: ignore[arg-type]
+    if seller_ids:
+        query = query.where(Account.seller_id.in_(seller_ids))  # type: ignore[attr-defined]
+    if store:
+        query = query.where(Account.store == store)  # type: ignore[arg-type]
+    results: list[AccountEligibility] = []
+    phones: dict[tuple[str | None, str], PhoneStatus] = {}
+    for row in session.execute(query):
+        (acc_id, seller_id, store_code, name, plan, status, enrollment, phone, enabled, region,
+         version) = row
+        scored, at_or_above = counts.get(acc_id, (0, 0))
+        window = ScoreWindow(
+            days_below=policy.window_days - at_or_above,
+            days_missing=policy.window_days - scored,
+        )
+        key = (phone, region)
+        if key not in phones:
+            phones[key] = phone_status(phone, region)
+        facts = AccountFacts(
+            plan=Plan(plan), store_enabled=bool(enabled), status=AccountStatus(status),
+            phone=phone, region=region, revoked=enrollment == Enrollment.REVOKED.value,
+        )
+        results.append(
+            AccountEligibility(
+                account_id=acc_id, seller_id=seller_id, store=store_code, name=name, plan=plan,
+                enrollment=Enrollment(enrollment),
+                eligibility=evaluate(facts, window, as_of, policy, phone=phones[key]),
+                status=AccountStatus(status), version=version,
+            )
+        )
+    return results
+
+
+def sweep(
+    engine: Engine, *, now: datetime, as_of: date, actor: Actor, policy: Policy = DEFAULT_POLICY
+) -> SweepReport:
+    """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
+    report = SweepReport(as_of=as_of)
+    with transaction(engine, write=True) as session:
+        require(session, actor, Permission.SWEEP)
+        _expire(session, now, actor, report)
+        _warn(session, now, policy, report)
+        _enrol(session, now, as_of, actor, policy, report)
+    return report
+
+
+def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
+    """Only the expiry part of the sweep (the TUI runs it when a deadline passes)."""
+    report = SweepReport(as_of=now.date())
+    with transaction(engine, write=True) as session:
+        _expire(session, now, actor, report)
+    return report.expired
+
+
+def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) -> None:
+    due = session.execute(
+        select(Case.id).where(Case.status == "open", Case.deadline < now).order_by(Case.deadline)  # type: ignore[arg-type]
+    ).scalars()
+    for case_id in list(due):
+        apply_action(session, case_id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now)
+        report.expired.append(case_id)
+        report.notifications += 1
+
+
+def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) -> None:
+    already = select(Notification.case_id).where(
+        Notification.kind == NotificationKind.DEADLINE_WARNING.value  # type: ignore[arg-type]
+    )
+    due = session.execute(
+        select(Case).where(
+            Case.status == "open",  # type: ignore[arg-type]
+            Case.deadline >= now,  # type: ignore[arg-type]
+            Case.deadline <= now + policy.warn_within,  # type: ignore[arg-type]
+            Case.id.not_in(already),  # type: ignore[union-attr]
+        )
+    ).scalars()
+    for case in list(due):
+        account = session.get(Account, case.account_id)
+        assert account is not None and case.id is not None
+        outbox.queue(session, NotificationKind.DEADLINE_WARNING, account=account, case=case, now=now)
+        report.warned.append(case.id)
+        report.notifications += 1
+
+
+def _enrol(
+    session: Session, now: datetime, as_of: date, actor: Actor, policy: Policy, report: SweepReport
+) -> None:
+    for item in evaluate_accounts(session, as_of, policy=policy):
+        change = next_enrollment(item.enrollment, item.eligibility, item.status)
+        if change is None:
+            continue
+        account = session.get(Account, item.account_id)
+        assert account is not None
+        result = session.execute(
+            update(Account)
+            .where(Account.id == account.id, Account.version == account.version)  # type: ignore[arg-type]
+            .values(
+                enrollment=change.after.value,
+                enrollment_changed_at=now,
+                version=account.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"account {account.seller_id} changed during the sweep; nothing was written.")
+        reasons = ", ".join(r.value for r in item.eligibility.reasons) or "all criteria met"
+        audit.append(
+            session, actor=actor, action="enrollment", at=now, recorded_at=now,
+            account_id=account.id, from_state=change.before.value, to_state=change.after.value,
+            note=f"as of {as_of.isoformat()}: {reasons}",
+        )
+        report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
+        if change.notify is not None:
+            outbox.queue(session, change.notify, account=account, now=now)
+            report.notifications += 1

@@ -1,0 +1,147 @@
+"""Open a database by path or SQLAlchemy URL, refusing anything that is not ours, untouched.
+
+SQLite connections get foreign keys, a busy timeout and explicit transactions: readers use a
+plain ``BEGIN``; writers use ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead
+of failing when one upgrades a read lock. PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlmodel import Session
+
+from ahr_tui.errors import DatabaseProblem
+
+BUSY_TIMEOUT_MS = 10_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def to_url(db: str) -> URL:
+    """A file path becomes ``sqlite:///<absolute path>``; anything with ``://`` is a URL."""
+    if "://" in db:
+        try:
+            url = make_url(db)
+        except ArgumentError:
+            raise DatabaseProblem(f"{db!r} is not a database URL.") from None
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return make_url("sqlite:///" + str(Path(db).expanduser().absolute()))
+
+
+def describe(url: URL) -> str:
+    """What to call the database in messages: the file path, or the URL without a password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def precheck_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse a missing file (unless creating), a directory, or a file that is not SQLite.
+
+    Reads at most 16 bytes; never writes. A zero-byte file is accepted only when creating.
+    """
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is a directory, not a database file.")
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise DatabaseProblem(f"cannot create {path}: {path.parent} is not a directory.")
+            return
+        raise DatabaseProblem(f"no database at {path}; create one with `ahr init --db {path}`.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot read {path}: {exc.strerror}.") from None
+    if not head:
+        if create:
+            return
+        raise DatabaseProblem(f"{path} is empty, not an ahr database; run `ahr init` to set it up.")
+    if head != _SQLITE_MAGIC:
+        raise DatabaseProblem(f"{path} is not an SQLite database.")
+
+
+def make_engine(db: str, *, create: bool = False, echo: bool = False) -> Engine:
+    """An engine for ``db`` (path or URL). Nothing is written until a transaction writes."""
+    url = to_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        precheck_sqlite_file(path, create=create)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _tune_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    raise DatabaseProblem(f"unsupported database {describe(url)}: use a file path, sqlite:// or postgresql://.")
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("ahr_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls back on any exception.
+
+    The store never commits on its own; this is the only place a transaction ends well.
+    """
+    bound = engine.execution_options(ahr_write=True) if write else engine
+    with Session(bound, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def translate(exc: DBAPIError, where: str) -> DatabaseProblem:
+    """A database driver error as one sentence a user can act on."""
+    text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
+    lowered = text_.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return DatabaseProblem(f"{where} is read-only; nothing was written.")
+    if "not a database" in lowered or "malformed" in lowered:
+        return DatabaseProblem(f"{where} is corrupt or not an SQLite database.")
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseProblem(f"{where} is busy (another process holds a lock); try again.")
+    if isinstance(exc, OperationalError) and ("connect" in lowered or "connection" in lowered):
+        return DatabaseProblem(f"cannot connect to {where}: {text_}")
+    return DatabaseProblem(f"database error on {where}: {text_}")
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

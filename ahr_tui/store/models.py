@@ -1,0 +1,122 @@
+"""The tables. One module so the whole schema can be read at once.
+
+Instants are ``UTCDateTime`` (aware in Python, UTC in the database); score days are UTC calendar
+days. Every row that operators change has a ``version`` checked on write (optimistic locking).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ahr_tui.store.types import UTCDateTime
+
+#: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Store(SQLModel, table=True):
+    __tablename__ = "store"
+    code: str = Field(primary_key=True, max_length=2)
+    name: str
+    marketplace_id: str = Field(unique=True)
+    region: str
+    aha_enabled: bool = False
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (UniqueConstraint("seller_id", "store"),)
+    id: int | None = Field(default=None, primary_key=True)
+    seller_id: str = Field(index=True)
+    store: str = Field(foreign_key="store.code")
+    name: str
+    plan: str
+    email: str | None = None
+    emergency_phone: str | None = None
+    status: str = "active"
+    enrollment: str = "not_enrolled"
+    enrollment_changed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # what the marketplace's own report said last (opaque strings, domain.md 1.4 and 3)
+    ahr_status: str | None = None
+    marketplace_status: str | None = None
+    version: int = 1
+
+
+class Score(SQLModel, table=True):
+    __tablename__ = "score"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    score: int
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "aha_case"
+    __table_args__ = (Index("ix_case_status_deadline", "status", "deadline"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    policy: str
+    summary: str = ""
+    contacted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    responded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    status: str = "open"
+    assignee: str | None = None
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    outcome_note: str | None = None
+    version: int = 1
+
+
+class Event(SQLModel, table=True):
+    """The audit log: append-only, each row's hash covers its content and the previous hash."""
+
+    __tablename__ = "event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str
+    client: str | None = None
+    tty: str | None = None
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="aha_case.id", index=True)
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    note: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_state", "state", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="aha_case.id")
+    kind: str
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    to_addr: str | None = None
+    subject: str = ""
+    body: str = ""
+    state: str = "pending"
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operator"
+    name: str = Field(primary_key=True)
+    role: str
+    added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    added_by: str

@@ -1,0 +1,135 @@
+"""Create, upgrade and recognise an ahr database.
+
+``ensure_schema`` (``ahr init``, ``ahr sample``) creates the tables and seeds the stores; every
+other command calls ``check_schema``, which refuses a database that is not ours or that a newer
+ahr wrote, without changing it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, SQLModel
+
+from ahr_tui.errors import DatabaseProblem
+from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
+from ahr_tui.store import models
+from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
+from ahr_tui.store.models import SCHEMA_VERSION, Meta, Store
+
+GENESIS_HASH = "0" * 64
+_APP_TABLES = {"meta", "store", "account"}
+
+
+def read_version(engine: Engine) -> int | None:
+    """The schema version recorded in the database; None for an empty database.
+
+    Raises ``DatabaseProblem`` for a database that has tables but is not ours.
+    """
+    where = describe(engine.url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        if not tables:
+            return None
+        if not _APP_TABLES <= tables:
+            raise DatabaseProblem(f"{where} is not an ahr database (it has other tables).")
+        with Session(engine) as session:
+            row = session.get(Meta, "schema_version")
+    except DBAPIError as exc:
+        raise translate(exc, where) from None
+    if row is None or not row.value.isdigit():
+        raise DatabaseProblem(f"{where} is not an ahr database (no schema version).")
+    return int(row.value)
+
+
+def check_schema(engine: Engine) -> None:
+    where = describe(engine.url)
+    version = read_version(engine)
+    if version is None:
+        raise DatabaseProblem(f"{where} has no ahr tables; run `ahr init` to set it up.")
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{where} was written by a newer ahr (schema {version}, this ahr knows "
+            f"{SCHEMA_VERSION}); upgrade ahr."
+        )
+    if version < SCHEMA_VERSION:
+        raise DatabaseProblem(f"{where} has schema {version}; run `ahr init` to upgrade it.")
+
+
+def ensure_schema(engine: Engine, *, now: datetime) -> bool:
+    """Create or upgrade the schema; True when the database was new. Idempotent."""
+    version = read_version(engine)
+    if version is not None and version > SCHEMA_VERSION:
+        check_schema(engine)  # raises the newer-schema sentence
+    created = version is None
+    try:
+        if is_sqlite(engine):
+            raw = engine.raw_connection()  # outside any transaction: WAL cannot be set inside one
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+            finally:
+                raw.close()
+        SQLModel.metadata.create_all(engine, tables=_tables())
+        with transaction(engine, write=True) as session:
+            _seed(session, now)
+    except DBAPIError as exc:
+        raise translate(exc, describe(engine.url)) from None
+    return created
+
+
+def _tables() -> list:  # type: ignore[type-arg]
+    return [
+        models.Meta.__table__,  # type: ignore[attr-defined]
+        models.Store.__table__,  # type: ignore[attr-defined]
+        models.Account.__table__,  # type: ignore[attr-defined]
+        models.Score.__table__,  # type: ignore[attr-defined]
+        models.Case.__table__,  # type: ignore[attr-defined]
+        models.Event.__table__,  # type: ignore[attr-defined]
+        models.Notification.__table__,  # type: ignore[attr-defined]
+        models.Operator.__table__,  # type: ignore[attr-defined]
+    ]
+
+
+def _seed(session: Session, now: datetime) -> None:
+    existing = set(session.execute(select(Store.code)).scalars())
+    for info in STORES:
+        if info.code not in existing:
+            session.add(
+                Store(
+                    code=info.code,
+                    name=info.name,
+                    marketplace_id=info.marketplace_id,
+                    region=info.region,
+                    aha_enabled=info.code in DEFAULT_ENABLED,
+                )
+            )
+    _set_meta(session, "schema_version", str(SCHEMA_VERSION))
+    if session.get(Meta, "audit_head") is None:
+        _set_meta(session, "audit_head", GENESIS_HASH)
+    if session.get(Meta, "created_at") is None:
+        _set_meta(session, "created_at", now.isoformat())
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    _set_meta(session, key, value)
+
+
+def sqlite_integrity_ok(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"

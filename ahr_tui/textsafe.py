@@ -1,0 +1,39 @@
+"""Make untrusted text (seller names, notes, anything imported) safe to show on a terminal.
+
+Textual and Rich parse markup in plain strings and let control characters through even in
+``Text``/``Content`` (textual-notes.md section 5). Everything shown from the database goes
+through ``clean`` and is rendered as ``Text``/``Content``, never as a markup string. Used by the
+CLI and the TUI alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 except TAB and LF, DEL, C1; plus the bidi overrides and isolates, which reorder what follows
+# them on the screen, and lone surrogates, which cannot be encoded.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str | None) -> str:
+    """Replace control and reordering characters by visible escapes (``\\x1b``); keep TAB and LF."""
+    if not text:
+        return ""
+    return _UNSAFE.sub(_visible, text)
+
+
+def clean_line(text: str | None) -> str:
+    """Like ``clean`` but for a single-line cell: newlines and tabs are escaped too."""
+    if not text:
+        return ""
+    return _UNSAFE_LINE.sub(_visible, text)

@@ -1,0 +1,160 @@
+"""Shared fixtures: an injected clock, a fresh real database per test, seeding helpers, the CLI.
+
+The backend is chosen with ``--backend sqlite|postgresql`` or ``AHR_TEST_BACKEND``; on PostgreSQL
+every test gets its own schema, dropped afterwards, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from ahr_tui.cli.common import CliState
+from ahr_tui.cli.main import app
+from ahr_tui.rules import Role
+from ahr_tui.service.admin import init_database
+from ahr_tui.service.identity import os_user_name
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import make_engine, transaction
+from ahr_tui.store.models import Account, Operator, Score
+
+PG_BASE = os.environ.get("AHR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("AHR_TEST_BACKEND", "sqlite"),
+        help="database the tests run against (env AHR_TEST_BACKEND)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the developer's environment out of rendering and identity."""
+    for var in ("NO_COLOR", "TEXTUAL_THEME", "AHR_DB", "COLUMNS", "LINES", "SSH_CONNECTION"):
+        monkeypatch.delenv(var, raising=False)
+
+
+class FakeClock:
+    """A clock the test moves by hand; nothing sleeps to make a deadline pass."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, instant: datetime) -> None:
+        self.now = instant
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--backend"))
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database location nobody else uses: a temp file, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield str(tmp_path / "ahr.db")
+        return
+    schema = "t_" + uuid.uuid4().hex[:16]
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def me() -> Actor:
+    """The OS user running the tests: ``ahr init`` makes them the first lead."""
+    return Actor(name=os_user_name())
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FakeClock, me: Actor) -> Iterator[Engine]:
+    eng = make_engine(db_url, create=True)
+    init_database(eng, actor=me, now=clock())
+    yield eng
+    eng.dispose()
+
+
+def add_operator(engine: Engine, name: str, role: Role, now: datetime = T0) -> None:
+    with transaction(engine, write=True) as session:
+        session.add(Operator(name=name, role=role.value, added_at=now, added_by="test"))
+
+
+def seed_account(
+    engine: Engine,
+    seller_id: str = "S1",
+    store: str = "US",
+    *,
+    name: str = "Acme Goods",
+    plan: str = "professional",
+    phone: str | None = "+1 415 555 2671",
+    email: str | None = "seller@example.com",
+    status: str = "active",
+    enrollment: str = "enrolled",
+    scores: dict[date, int] | None = None,
+) -> int:
+    """Insert one account directly (the store layer), with optional daily scores."""
+    with transaction(engine, write=True) as session:
+        account = Account(
+            seller_id=seller_id, store=store, name=name, plan=plan, email=email,
+            emergency_phone=phone, status=status, enrollment=enrollment,
+        )
+        session.add(account)
+        session.flush()
+        assert account.id is not None
+        for day, value in (scores or {}).items():
+            session.add(Score(account_id=account.id, day=day, score=value))
+        return account.id
+
+
+def full_window(as_of: date, score: int = 600, days: int = 180) -> dict[date, int]:
+    """``days`` consecutive daily scores ending on ``as_of``."""
+    return {as_of - timedelta(days=i): score for i in range(days)}
+
+
+@dataclass
+class Cli:
+    db: str
+    clock: FakeClock
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        state = CliState(db=self.db, clock=self.clock)
+        return self.runner.invoke(app, ["--db", self.db, *args], obj=state, input=input)
+
+
+@pytest.fixture
+def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
+    """Runs ``ahr`` in-process on the test's initialised database."""
+    return Cli(db=db_url, clock=clock, runner=CliRunner())

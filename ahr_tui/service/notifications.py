@@ -1,0 +1,68 @@
+"""Reading the outbox (``ahr notify list``, the TUI's account detail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ahr_tui.service.views import iso_z
+from ahr_tui.store.models import Account, Notification
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    id: int
+    account_id: int
+    seller_id: str
+    store: str
+    case_id: int | None
+    kind: str
+    to: str | None
+    subject: str
+    created_at: datetime
+    sent_at: datetime | None
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seller_id": self.seller_id,
+            "store": self.store,
+            "case_id": self.case_id,
+            "kind": self.kind,
+            "to": self.to,
+            "subject": self.subject,
+            "created_at": iso_z(self.created_at),
+            "sent_at": iso_z(self.sent_at),
+            "state": self.state,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "next_attempt_at": iso_z(self.next_attempt_at),
+        }
+
+
+def list_notifications(
+    session: Session, *, pending_only: bool = False, account_id: int | None = None
+) -> list[NotificationView]:
+    query = (
+        select(
+            Notification.id, Notification.account_id, Account.seller_id, Account.store,
+            Notification.case_id, Notification.kind, Notification.to_addr, Notification.subject,
+            Notification.created_at, Notification.sent_at, Notification.state,
+            Notification.attempts, Notification.last_error, Notification.next_attempt_at,
+        )
+        .join(Account, Account.id == Notification.account_id)  # type: ignore[arg-type]
+        .order_by(Notification.id)  # type: ignore[arg-type]
+    )
+    if pending_only:
+        query = query.where(Notification.state == "pending")  # type: ignore[arg-type]
+    if account_id is not None:
+        query = query.where(Notification.account_id == account_id)  # type: ignore[arg-type]
+    return [NotificationView(*row) for row in session.execute(query)]

@@ -26,3 +26,14 @@ def window_counts(
         .group_by(Score.account_id)
     )
     return {acc: (int(n), int(ok or 0)) for acc, n, ok in session.execute(query)}
+
+
+def change_marker(session: Session) -> int:
+    """A number that grows with every audited change (the newest event id).
+
+    Every state change, import and note writes an event, so a reader polls this one cheap
+    indexed value to learn that another process changed something.
+    """
+    from ahr_tui.store.models import Event
+
+    return int(session.execute(select(func.max(Event.id))).scalar() or 0)

@@ -1,0 +1,61 @@
+"""The rules stay headless and ``ahr --help`` stays light: checked in fresh interpreters.
+
+Each check runs in a subprocess so modules imported by other tests in this process cannot hide
+an import.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("textual", "sqlalchemy", "sqlmodel", "typer")
+
+
+def loaded_after(code: str) -> tuple[set[str], str]:
+    """Run ``code`` in a new interpreter; return the top-level packages loaded and its stdout."""
+    script = textwrap.dedent(code) + textwrap.dedent(
+        """
+        import json as _json, sys as _sys
+        _top = sorted({m.split(".")[0] for m in _sys.modules})
+        _sys.stderr.write("\\nMODULES=" + _json.dumps(_top))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    marker = done.stderr.rsplit("MODULES=", 1)[1]
+    return set(json.loads(marker)), done.stdout
+
+
+def test_importing_the_rules_loads_no_ui_database_or_cli_library():
+    modules, _ = loaded_after("import ahr_tui.rules")
+    assert "ahr_tui" in modules
+    assert not modules & set(HEAVY)
+
+
+def test_ahr_help_does_not_import_textual_or_the_database_layer():
+    modules, stdout = loaded_after(
+        """
+        import sys
+        sys.argv = ["ahr", "--help"]
+        from ahr_tui.cli.main import main
+        try:
+            main()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+        """
+    )
+    assert "Usage" in stdout and "case" in stdout
+    assert "typer" in modules
+    assert not modules & {"textual", "sqlalchemy", "sqlmodel"}
+
+
+def test_python_dash_m_ahr_tui_help_works_and_exits_zero():
+    done = subprocess.run([sys.executable, "-m", "ahr_tui", "--help"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Usage" in done.stdout and "sweep" in done.stdout
+    assert done.stderr == ""

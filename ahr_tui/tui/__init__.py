@@ -1,0 +1,1 @@
+"""The Textual front end: ``run`` starts it (``ahr tui``, ``ahr demo``)."""

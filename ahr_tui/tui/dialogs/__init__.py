@@ -1,0 +1,1 @@
+"""Modal dialogs for the case actions that need a note, evidence or a confirmation."""

@@ -1,0 +1,1 @@
+"""Reusable widgets of the TUI: they render and post messages; screens act on them."""

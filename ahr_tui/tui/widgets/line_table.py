@@ -1,0 +1,356 @@
+"""A table drawn line by line (Textual's Line API), for tens of thousands of rows and live cells.
+
+Textual's DataTable measures every cell of every new row and repaints the whole widget on each
+``update_cell`` (textual-notes.md sections 2 and 4); this table does neither. Columns have fixed
+widths (one may flex to take the spare width; low-priority columns drop on narrow terminals), rows
+are tuples of already-cleaned ``rich.text.Text``, and only the lines or cells that changed are
+repainted. Used by the Cases view (``case_table.py``) and the Accounts view.
+
+Rows are addressed by index (their position in the current list) and by key (a stable id, such
+as a case id): ``set_rows`` keeps the cursor on the same key when the data reloads, so another
+process's change never moves an operator's cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ahr_tui.textsafe import clean_line
+
+Justify = Literal["left", "right"]
+#: A cell: a ``Text`` (styled) or a plain ``str``; both are shown literally, never parsed as markup.
+Cell = Text | str
+
+_KEEP = object()  # sentinel: keep the cursor's current key
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column. ``drop`` > 0 may be dropped on a narrow terminal, highest first; 0 never is.
+
+    ``flex`` columns share the width left over once every kept column has its ``width``.
+    """
+
+    key: str
+    header: str
+    width: int
+    drop: int = 0
+    flex: bool = False
+    justify: Justify = "left"
+
+
+class LineTable(ScrollView, can_focus=True):
+    """A keyboard-driven table rendered one line at a time; the first line is the header."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "line-table--header",
+        "line-table--even",
+        "line-table--odd",
+        "line-table--cursor",
+        "line-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    LineTable {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+    }
+    LineTable > .line-table--header { text-style: bold; background: $panel; }
+    LineTable > .line-table--even { }
+    LineTable > .line-table--odd { background: $surface-lighten-1 20%; }
+    LineTable > .line-table--cursor { background: $primary 40%; }
+    LineTable:focus > .line-table--cursor { background: $primary; color: $text; text-style: bold; }
+    LineTable > .line-table--empty { color: $text-muted; }
+    """
+
+    class CursorMoved(Message):
+        """The cursor is on another row (by index and key), or the rows changed under it."""
+
+        def __init__(self, table: LineTable, row: int, key: Hashable | None) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+            self.key = key
+
+        @property
+        def control(self) -> LineTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        empty_text: str = "nothing to show",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns: tuple[Column, ...] = tuple(columns)
+        self.empty_text = empty_text
+        self._rows: list[tuple[Cell, ...]] = []
+        self._keys: list[Hashable] = []
+        self._row_classes: list[str | None] = []
+        self._index: dict[Hashable, int] = {}
+        self._cursor = 0
+        self._layout: list[tuple[int, int, int]] = []  # (column index, x, width) of kept columns
+        self._layout_width = -1
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_key(self) -> Hashable | None:
+        return self._keys[self._cursor] if self._keys else None
+
+    def row_key(self, index: int) -> Hashable:
+        return self._keys[index]
+
+    def row_index(self, key: Hashable) -> int | None:
+        return self._index.get(key)
+
+    def row(self, index: int) -> tuple[Cell, ...]:
+        return self._rows[index]
+
+    def set_rows(
+        self,
+        rows: Sequence[tuple[Cell, ...]],
+        *,
+        keys: Sequence[Hashable] | None = None,
+        row_classes: Sequence[str | None] | None = None,
+        keep_key: Hashable | object | None = _KEEP,
+    ) -> None:
+        """Replace every row; the cursor stays on ``keep_key`` (default: the key it is on now).
+
+        If that key is gone the cursor keeps its index, clamped to the new row count.
+        ``row_classes`` names a component class per row (or None) drawn under the cells.
+        """
+        wanted = self.cursor_key if keep_key is _KEEP else keep_key
+        self._rows = list(rows)
+        self._keys = list(keys) if keys is not None else list(range(len(self._rows)))
+        classes = row_classes if row_classes is not None else [None] * len(self._rows)
+        self._row_classes = list(classes)
+        self._index = {key: i for i, key in enumerate(self._keys)}
+        found = self._index.get(wanted) if wanted is not None else None
+        target = found if found is not None else min(self._cursor, max(len(self._rows) - 1, 0))
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._cursor = target
+        self.refresh()
+        self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self, self._cursor, self.cursor_key))
+
+    def set_row_class(self, index: int, component: str | None) -> None:
+        if self._row_classes[index] != component:
+            self._row_classes[index] = component
+            self._refresh_row(index)
+
+    def update_cells(self, column_key: str, cells: Mapping[int, Cell]) -> int:
+        """Replace cells of one column; repaint only the visible cells whose text changed.
+
+        Returns how many cells changed (visible or not).
+        """
+        col = next(i for i, c in enumerate(self.columns) if c.key == column_key)
+        placed = next(((x, w) for i, x, w in self._columns_layout() if i == col), None)
+        top, bottom = self._visible_rows()
+        changed = 0
+        for index, text in cells.items():
+            row = self._rows[index]
+            old = row[col]
+            if _same(old, text):
+                continue
+            self._rows[index] = (*row[:col], text, *row[col + 1 :])
+            changed += 1
+            if placed is not None and top <= index < bottom:
+                x, width = placed
+                self.refresh(Region(x, index - top + 1, width, 1))
+        return changed
+
+    # --------------------------------------------------------------- cursor
+
+    def move_cursor(self, index: int) -> None:
+        if not self._rows:
+            return
+        index = max(0, min(index, len(self._rows) - 1))
+        if index == self._cursor:
+            return
+        old, self._cursor = self._cursor, index
+        self._refresh_row(old)
+        self._refresh_row(index)
+        self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self, index, self.cursor_key))
+
+    def move_to_key(self, key: Hashable) -> bool:
+        index = self._index.get(key)
+        if index is not None:
+            self.move_cursor(index)
+        return index is not None
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._page())
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._page())
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._rows) - 1)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def _visible_rows(self) -> tuple[int, int]:
+        top = int(self.scroll_offset.y)
+        return top, top + max(0, self.scrollable_content_region.height - 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height - 1
+        if height <= 0:
+            return
+        top = int(self.scroll_offset.y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False, immediate=True)
+
+    def _refresh_row(self, index: int) -> None:
+        top, bottom = self._visible_rows()
+        if top <= index < bottom:
+            self.refresh(Region(0, index - top + 1, self.scrollable_content_region.width, 1))
+
+    # --------------------------------------------------------------- layout
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._scroll_cursor_into_view()
+
+    def visible_columns(self) -> list[str]:
+        """Keys of the columns that fit the current width (for tests and the help text)."""
+        return [self.columns[i].key for i, _x, _w in self._columns_layout()]
+
+    def _columns_layout(self) -> list[tuple[int, int, int]]:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._layout = self._fit(width)
+            self._layout_width = width
+        return self._layout
+
+    def _fit(self, width: int) -> list[tuple[int, int, int]]:
+        kept = list(range(len(self.columns)))
+        droppable = sorted((c.drop, i) for i, c in enumerate(self.columns) if c.drop > 0)
+
+        def needed() -> int:
+            return sum(self.columns[i].width for i in kept) + max(0, len(kept) - 1)
+
+        while needed() > width and droppable:
+            kept.remove(droppable.pop()[1])
+        spare = max(0, width - needed())
+        flex = [i for i in kept if self.columns[i].flex]
+        layout: list[tuple[int, int, int]] = []
+        x = 0
+        for i in kept:
+            w = self.columns[i].width
+            if i in flex:
+                w += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
+            layout.append((i, x, w))
+            x += w + 1
+        return layout
+
+    # -------------------------------------------------------------- drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            style = self.get_component_rich_style("line-table--header")
+            cells = tuple(Text(c.header) for c in self.columns)
+            return self._strip(cells, width, style)
+        index = int(self.scroll_offset.y) + y - 1
+        if not self._rows:
+            if y == 1:
+                style = self.get_component_rich_style("line-table--empty")
+                return self._strip((Text(self.empty_text),), width, style, plain=True)
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        base = self.get_component_rich_style("line-table--odd" if index % 2 else "line-table--even")
+        extra = self._row_classes[index]
+        if extra is not None:
+            base = base + self.get_component_rich_style(extra)
+        if index == self._cursor:
+            base = base + self.get_component_rich_style("line-table--cursor")
+        return self._strip(self._rows[index], width, base)
+
+    def _strip(
+        self, cells: tuple[Cell, ...], width: int, style: Style, plain: bool = False
+    ) -> Strip:
+        segments: list[Segment] = []
+        blank = Segment(" ")
+        if plain:
+            segments.extend(_cell_segments(cells[0], width, "left"))
+        else:
+            for n, (i, _x, w) in enumerate(self._columns_layout()):
+                if n:
+                    segments.append(blank)
+                segments.extend(_cell_segments(cells[i], w, self.columns[i].justify))
+        strip = Strip(segments).crop_extend(0, width, None)
+        return strip.apply_style(self.rich_style + style)
+
+
+def _same(a: Cell, b: Cell) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return type(a) is type(b) and a == b
+    return a.plain == b.plain and a.spans == b.spans and a.style == b.style
+
+
+def _cell_segments(text: Cell, width: int, justify: Justify) -> list[Segment]:
+    """The cell's text cut or padded to ``width`` cells, as segments (no console measuring)."""
+    # A str is cleaned here too (only visible cells are drawn, so this is cheap): defence in depth.
+    cell = Text(clean_line(text)) if isinstance(text, str) else text.copy()
+    cell.truncate(width, overflow="ellipsis", pad=False)
+    pad = width - cell.cell_len
+    if pad > 0:
+        if justify == "right":
+            cell.pad_left(pad)
+        else:
+            cell.pad_right(pad)
+    return list(cell.render(_CONSOLE))
+
+
+#: Only used to resolve style names in cells; never writes anything.
+_CONSOLE = Console(width=10_000, color_system=None, legacy_windows=False, force_terminal=False)

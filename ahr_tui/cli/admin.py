@@ -40,7 +40,9 @@ def init(ctx: typer.Context) -> None:
 
 def sweep(
     ctx: typer.Context,
-    now: Annotated[str | None, typer.Option("--now", help="The sweep's instant (default: now).")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="The sweep's instant (default: now).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Expire overdue cases, re-evaluate enrolments as of the last complete day, queue notifications."""
@@ -51,18 +53,22 @@ def sweep(
     instant = parse_instant(now, "--now", st.clock)
     report = run(st.engine(), now=instant, as_of=last_complete_day(instant), actor=st.actor())
     if as_json:
-        emit_json({
-            "as_of": report.as_of.isoformat(),
-            "expired": report.expired,
-            "warned": report.warned,
-            "enrollment_changes": dict(report.enrollment_changes),
-            "notifications": report.notifications,
-        })
+        emit_json(
+            {
+                "as_of": report.as_of.isoformat(),
+                "expired": report.expired,
+                "warned": report.warned,
+                "enrollment_changes": dict(report.enrollment_changes),
+                "notifications": report.notifications,
+            }
+        )
         return
-    out(f"as of {report.as_of.isoformat()}: {len(report.expired)} case(s) expired, "
+    out(
+        f"as of {report.as_of.isoformat()}: {len(report.expired)} case(s) expired, "
         f"{len(report.warned)} deadline warning(s), "
         f"{sum(report.enrollment_changes.values())} enrolment change(s), "
-        f"{report.notifications} notification(s) queued")
+        f"{report.notifications} notification(s) queued"
+    )
     for change, count in sorted(report.enrollment_changes.items()):
         out(f"  {change}: {count}")
 
@@ -71,7 +77,9 @@ def eligibility(
     ctx: typer.Context,
     seller_ids: Annotated[list[str] | None, typer.Argument(help="Sellers (default: all).")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Whether each account qualifies, and every reason it does not. Changes nothing."""
@@ -85,28 +93,55 @@ def eligibility(
     if store and store.upper() not in BY_CODE:
         raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
     with transaction(st.engine()) as session:
-        items = evaluate_accounts(session, day, seller_ids=seller_ids, store=store.upper() if store else None)
+        items = evaluate_accounts(
+            session, day, seller_ids=seller_ids, store=store.upper() if store else None
+        )
     if seller_ids:
         missing = sorted(set(seller_ids) - {i.seller_id for i in items})
         if missing:
-            raise NotFound(f"no seller {', '.join(missing)}" + (f" in store {store.upper()}." if store else "."))
+            raise NotFound(
+                f"no seller {', '.join(missing)}"
+                + (f" in store {store.upper()}." if store else ".")
+            )
     if as_json:
         emit_json([i.to_json() for i in items])
         return
     table(
-        ("SELLER", "STORE", "ELIGIBLE", "BELOW", "MISSING", "PHONE", "PLAN", "ENROLMENT", "REASONS"),
+        (
+            "SELLER",
+            "STORE",
+            "ELIGIBLE",
+            "BELOW",
+            "MISSING",
+            "PHONE",
+            "PLAN",
+            "ENROLMENT",
+            "REASONS",
+        ),
         [
-            (i.seller_id, i.store, "yes" if i.eligibility.eligible else "no", i.eligibility.days_below,
-             i.eligibility.days_missing, i.eligibility.phone.value, i.plan, i.enrollment.value,
-             ",".join(r.value for r in i.eligibility.reasons) or "-")
+            (
+                i.seller_id,
+                i.store,
+                "yes" if i.eligibility.eligible else "no",
+                i.eligibility.days_below,
+                i.eligibility.days_missing,
+                i.eligibility.phone.value,
+                i.plan,
+                i.enrollment.value,
+                ",".join(r.value for r in i.eligibility.reasons) or "-",
+            )
             for i in items
         ],
     )
-    out(f"as of {day.isoformat()}: {sum(i.eligibility.eligible for i in items)} of {len(items)} eligible")
+    out(
+        f"as of {day.isoformat()}: {sum(i.eligibility.eligible for i in items)} of {len(items)} eligible"
+    )
 
 
 @store_app.command("list")
-def store_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def store_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Every store, its marketplace id and whether the program runs there."""
     from ahr_tui.service.admin import list_stores
     from ahr_tui.store.engine import transaction
@@ -114,11 +149,22 @@ def store_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json
     with transaction(state(ctx).engine()) as session:
         stores = list_stores(session)
     if as_json:
-        emit_json([{"code": s.code, "name": s.name, "marketplace_id": s.marketplace_id,
-                    "aha_enabled": s.aha_enabled} for s in stores])
+        emit_json(
+            [
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "marketplace_id": s.marketplace_id,
+                    "aha_enabled": s.aha_enabled,
+                }
+                for s in stores
+            ]
+        )
         return
-    table(("CODE", "NAME", "MARKETPLACE", "AHA"),
-          [(s.code, s.name, s.marketplace_id, "enabled" if s.aha_enabled else "-") for s in stores])
+    table(
+        ("CODE", "NAME", "MARKETPLACE", "AHA"),
+        [(s.code, s.name, s.marketplace_id, "enabled" if s.aha_enabled else "-") for s in stores],
+    )
 
 
 def _set_store(ctx: typer.Context, code: str, enabled: bool) -> None:
@@ -157,7 +203,9 @@ def operator_add(
 
 
 @operator_app.command("list")
-def operator_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def operator_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Every operator and their role."""
     from ahr_tui.service.admin import list_operators
     from ahr_tui.service.views import iso_z
@@ -166,10 +214,22 @@ def operator_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--j
     with transaction(state(ctx).engine()) as session:
         rows = list_operators(session)
     if as_json:
-        emit_json([{"name": r.name, "role": r.role, "added_at": iso_z(r.added_at), "added_by": r.added_by}
-                   for r in rows])
+        emit_json(
+            [
+                {
+                    "name": r.name,
+                    "role": r.role,
+                    "added_at": iso_z(r.added_at),
+                    "added_by": r.added_by,
+                }
+                for r in rows
+            ]
+        )
         return
-    table(("NAME", "ROLE", "ADDED", "BY"), [(r.name, r.role, iso_z(r.added_at), r.added_by) for r in rows])
+    table(
+        ("NAME", "ROLE", "ADDED", "BY"),
+        [(r.name, r.role, iso_z(r.added_at), r.added_by) for r in rows],
+    )
 
 
 @operator_app.command("remove")

@@ -36,11 +36,15 @@ class PolicyChoice(StrEnum):
 
 case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
 
-AtOpt = Annotated[str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 VersionOpt = Annotated[
     int | None,
-    typer.Option("--expect-version", help="Refuse (exit 3) unless the case is still at this version."),
+    typer.Option(
+        "--expect-version", help="Refuse (exit 3) unless the case is still at this version."
+    ),
 ]
 
 
@@ -53,9 +57,13 @@ def list_cases(
     ctx: typer.Context,
     status: Annotated[
         list[StatusChoice] | None,
-        typer.Option("--status", help="Repeat to list several (default: open, responded, expired)."),
+        typer.Option(
+            "--status", help="Repeat to list several (default: open, responded, expired)."
+        ),
     ] = None,
-    now: Annotated[str | None, typer.Option("--now", help="Instant the time left is computed from.")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Instant the time left is computed from.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List cases, soonest deadline first (overdue first)."""
@@ -80,8 +88,22 @@ def list_cases(
             when, level = "met by " + format_left(c.deadline - c.responded_at), "responded"
         else:
             when, level = format_left(left) if c.status.is_active else "-", c.status.value
-        rows.append((c.id, when, level, c.seller_id, c.store, c.policy, c.status.value, c.assignee or "-", c.name))
-    table(("ID", "LEFT", "URGENCY", "SELLER", "STORE", "POLICY", "STATUS", "ASSIGNEE", "NAME"), rows)
+        rows.append(
+            (
+                c.id,
+                when,
+                level,
+                c.seller_id,
+                c.store,
+                c.policy,
+                c.status.value,
+                c.assignee or "-",
+                c.name,
+            )
+        )
+    table(
+        ("ID", "LEFT", "URGENCY", "SELLER", "STORE", "POLICY", "STATUS", "ASSIGNEE", "NAME"), rows
+    )
     if not rows:
         out("(no cases)")
 
@@ -102,8 +124,14 @@ def open_case(
 
     st = state(ctx)
     view = service_open(
-        st.engine(), seller_id=seller_id, store=store.upper(), policy=PolicyArea(policy.value),
-        at=parse_instant(at, "--at", st.clock), summary=summary, actor=st.actor(), now=st.clock(),
+        st.engine(),
+        seller_id=seller_id,
+        store=store.upper(),
+        policy=PolicyArea(policy.value),
+        at=parse_instant(at, "--at", st.clock),
+        summary=summary,
+        actor=st.actor(),
+        now=st.clock(),
     )
     if as_json:
         emit_json(view.to_json())
@@ -111,15 +139,28 @@ def open_case(
         out(str(view.id))
 
 
-def _act(ctx: typer.Context, case_id: int, action: str, at: str | None, text: str | None,
-         expect_version: int | None, as_json: bool) -> None:
+def _act(
+    ctx: typer.Context,
+    case_id: int,
+    action: str,
+    at: str | None,
+    text: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
     from ahr_tui.rules import CaseAction
     from ahr_tui.service.cases import act
 
     st = state(ctx)
     view = act(
-        st.engine(), case_id, CaseAction(action), at=parse_instant(at, "--at", st.clock),
-        text=text, actor=st.actor(), now=st.clock(), expected_version=expect_version,
+        st.engine(),
+        case_id,
+        CaseAction(action),
+        at=parse_instant(at, "--at", st.clock),
+        text=text,
+        actor=st.actor(),
+        now=st.clock(),
+        expected_version=expect_version,
     )
     if as_json:
         emit_json(view.to_json())
@@ -128,33 +169,57 @@ def _act(ctx: typer.Context, case_id: int, action: str, at: str | None, text: st
 
 
 @case_app.command("respond")
-def respond(ctx: typer.Context, case_id: int, at: AtOpt = None,
-            note: Annotated[str | None, typer.Option("--note")] = None,
-            expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+def respond(
+    ctx: typer.Context,
+    case_id: int,
+    at: AtOpt = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    expect_version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Record the seller's response (in time if at or before the deadline)."""
     _act(ctx, case_id, "respond", at, note, expect_version, as_json)
 
 
 @case_app.command("resolve")
-def resolve(ctx: typer.Context, case_id: int, at: AtOpt = None,
-            note: Annotated[str | None, typer.Option("--note", help="Required: how it was resolved.")] = None,
-            expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+def resolve(
+    ctx: typer.Context,
+    case_id: int,
+    at: AtOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Required: how it was resolved.")
+    ] = None,
+    expect_version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Resolve the case; the account stays active. Needs --note."""
     _act(ctx, case_id, "resolve", at, note, expect_version, as_json)
 
 
 @case_app.command("deactivate")
-def deactivate(ctx: typer.Context, case_id: int, at: AtOpt = None,
-               note: Annotated[str | None, typer.Option("--note", help="Required: the decision.")] = None,
-               expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+def deactivate(
+    ctx: typer.Context,
+    case_id: int,
+    at: AtOpt = None,
+    note: Annotated[str | None, typer.Option("--note", help="Required: the decision.")] = None,
+    expect_version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Deactivate the account of an expired case. Needs --note."""
     _act(ctx, case_id, "deactivate", at, note, expect_version, as_json)
 
 
 @case_app.command("fraud")
-def fraud(ctx: typer.Context, case_id: int, at: AtOpt = None,
-          evidence: Annotated[str | None, typer.Option("--evidence", help="Required: the finding.")] = None,
-          expect_version: VersionOpt = None, as_json: JsonOpt = False) -> None:
+def fraud(
+    ctx: typer.Context,
+    case_id: int,
+    at: AtOpt = None,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Required: the finding.")
+    ] = None,
+    expect_version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Record a fraud finding: deactivates the account and revokes its assurance for good."""
     _act(ctx, case_id, "fraud", at, evidence, expect_version, as_json)
 
@@ -182,7 +247,11 @@ def show(ctx: typer.Context, case_id: int, as_json: JsonOpt = False) -> None:
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
         ("policy", view.policy),
-        ("status", view.status.value + (f" ({format_left(left)} left)" if view.status.value == "open" else "")),
+        (
+            "status",
+            view.status.value
+            + (f" ({format_left(left)} left)" if view.status.value == "open" else ""),
+        ),
         ("contacted", iso_z(view.contacted_at)),
         ("deadline", iso_z(view.deadline)),
         ("responded", iso_z(view.responded_at) or "-"),
@@ -201,21 +270,33 @@ def show(ctx: typer.Context, case_id: int, as_json: JsonOpt = False) -> None:
 
 
 @case_app.command("assign")
-def assign(ctx: typer.Context, case_id: int,
-           to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
-           expect_version: VersionOpt = None) -> None:
+def assign(
+    ctx: typer.Context,
+    case_id: int,
+    to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+    expect_version: VersionOpt = None,
+) -> None:
     """Record who works the case."""
     from ahr_tui.service.cases import assign as service_assign
 
     st = state(ctx)
-    view = service_assign(st.engine(), case_id, to=to, actor=st.actor(), now=st.clock(),
-                          expected_version=expect_version)
+    view = service_assign(
+        st.engine(),
+        case_id,
+        to=to,
+        actor=st.actor(),
+        now=st.clock(),
+        expected_version=expect_version,
+    )
     out(f"case {view.id}: assigned to {view.assignee}")
 
 
 @case_app.command("note")
-def note(ctx: typer.Context, case_id: int,
-         text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")]) -> None:
+def note(
+    ctx: typer.Context,
+    case_id: int,
+    text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
+) -> None:
     """Add a note to the case's timeline."""
     from ahr_tui.service.cases import add_note
 

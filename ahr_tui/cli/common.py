@@ -71,9 +71,7 @@ def parse_instant(value: str | None, option: str, clock: Callable[[], datetime])
             f"{value!r} is not an ISO-8601 instant (e.g. 2026-11-27T14:30:00Z)", param_hint=option
         ) from None
     if parsed.tzinfo is None:
-        raise typer.BadParameter(
-            f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option
-        )
+        raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option)
     return parsed.astimezone(UTC)
 
 
@@ -83,7 +81,9 @@ def parse_day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def emit_json(data: Any) -> None:

@@ -18,23 +18,30 @@ def register(app: typer.Typer) -> None:
 
 def sample(
     ctx: typer.Context,
-    out_path: Annotated[Path, typer.Option("--out", help="Database file to create (must not exist).")],
+    out_path: Annotated[
+        Path, typer.Option("--out", help="Database file to create (must not exist).")
+    ],
     accounts: Annotated[int, typer.Option("--accounts", min=1, help="How many accounts.")] = 200,
-    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Days of AHR history.")] = 200,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=3660, help="Days of AHR history.")
+    ] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 7,
     open_cases: Annotated[
-        int | None, typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts).")
+        int | None,
+        typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts)."),
     ] = None,
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
-    from ahr_tui.errors import InvalidInput
     from ahr_tui.sample import generate
+
+    from ahr_tui.errors import InvalidInput
 
     st = state(ctx)
     if out_path.exists():
         raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
-    summary = generate(out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
-                       actor=st.actor())
+    summary = generate(
+        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases, actor=st.actor()
+    )
     out(summary)
 
 
@@ -52,7 +59,9 @@ def _sample_db() -> Path:
 
 def demo(
     ctx: typer.Context,
-    keep: Annotated[Path | None, typer.Option("--keep", help="Write the live copy here instead of a temp file.")] = None,
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Write the live copy here instead of a temp file.")
+    ] = None,
 ) -> None:
     """Open the TUI on a live copy of the bundled sample: its cases count down from now."""
     import tempfile
@@ -75,7 +84,7 @@ def tui(ctx: typer.Context) -> None:
     _run_tui(state(ctx))
 
 
-def _run_tui(st) -> None:  # type: ignore[no-untyped-def]
+def _run_tui(st) -> None:
     from ahr_tui.tui.app import run
 
     run(engine=st.engine(), clock=st.clock, actor=st.actor(), db_label=st.db)

@@ -31,17 +31,24 @@ def make_first_lead(session: Session, *, actor: Actor, now: datetime) -> bool:
         return False
     session.add(Operator(name=actor.name, role=Role.LEAD.value, added_at=now, added_by=actor.name))
     audit.append(
-        session, actor=actor, action="operator_add", at=now, recorded_at=now,
-        to_state=Role.LEAD.value, note=f"{actor.name} (first lead of a new database)",
+        session,
+        actor=actor,
+        action="operator_add",
+        at=now,
+        recorded_at=now,
+        to_state=Role.LEAD.value,
+        note=f"{actor.name} (first lead of a new database)",
     )
     return True
 
 
 def list_stores(session: Session) -> list[Store]:
-    return list(session.execute(select(Store).order_by(Store.code)).scalars())  # type: ignore[arg-type]
+    return list(session.execute(select(Store).order_by(Store.code)).scalars())
 
 
-def set_store_enabled(engine: Engine, code: str, enabled: bool, *, actor: Actor, now: datetime) -> Store:
+def set_store_enabled(
+    engine: Engine, code: str, enabled: bool, *, actor: Actor, now: datetime
+) -> Store:
     code = code.upper()
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.MANAGE_STORES)
@@ -52,15 +59,20 @@ def set_store_enabled(engine: Engine, code: str, enabled: bool, *, actor: Actor,
             before = "enabled" if store.aha_enabled else "disabled"
             store.aha_enabled = enabled
             audit.append(
-                session, actor=actor, action="store_enable" if enabled else "store_disable",
-                at=now, recorded_at=now, from_state=before,
-                to_state="enabled" if enabled else "disabled", note=f"store {code}",
+                session,
+                actor=actor,
+                action="store_enable" if enabled else "store_disable",
+                at=now,
+                recorded_at=now,
+                from_state=before,
+                to_state="enabled" if enabled else "disabled",
+                note=f"store {code}",
             )
         return store
 
 
 def list_operators(session: Session) -> list[Operator]:
-    return list(session.execute(select(Operator).order_by(Operator.name)).scalars())  # type: ignore[arg-type]
+    return list(session.execute(select(Operator).order_by(Operator.name)).scalars())
 
 
 def add_operator(engine: Engine, name: str, role: Role, *, actor: Actor, now: datetime) -> Operator:
@@ -80,8 +92,14 @@ def add_operator(engine: Engine, name: str, role: Role, *, actor: Actor, now: da
         else:
             return row
         audit.append(
-            session, actor=actor, action="operator_add", at=now, recorded_at=now,
-            from_state=before, to_state=role.value, note=name,
+            session,
+            actor=actor,
+            action="operator_add",
+            at=now,
+            recorded_at=now,
+            from_state=before,
+            to_state=role.value,
+            note=name,
         )
         return row
 
@@ -95,8 +113,14 @@ def remove_operator(engine: Engine, name: str, *, actor: Actor, now: datetime) -
         _guard_last_lead(session, row, new_role=None)
         session.delete(row)
         audit.append(
-            session, actor=actor, action="operator_remove", at=now, recorded_at=now,
-            from_state=row.role, to_state=None, note=name,
+            session,
+            actor=actor,
+            action="operator_remove",
+            at=now,
+            recorded_at=now,
+            from_state=row.role,
+            to_state=None,
+            note=name,
         )
 
 
@@ -104,7 +128,7 @@ def _guard_last_lead(session: Session, row: Operator, *, new_role: Role | None) 
     if row.role != Role.LEAD.value or new_role is Role.LEAD:
         return
     leads = session.execute(
-        select(func.count()).select_from(Operator).where(Operator.role == Role.LEAD.value)  # type: ignore[arg-type]
+        select(func.count()).select_from(Operator).where(Operator.role == Role.LEAD.value)
     ).scalar()
     if leads == 1:
         raise RuleRejected(f"{row.name} is the last lead; add another lead first.", "last_lead")

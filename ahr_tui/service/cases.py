@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
@@ -63,7 +63,7 @@ def get_case(session: Session, case_id: int) -> CaseView:
 
 def find_account(session: Session, seller_id: str, store: str) -> Account:
     account = session.execute(
-        select(Account).where(Account.seller_id == seller_id, Account.store == store)  # type: ignore[arg-type]
+        select(Account).where(Account.seller_id == seller_id, Account.store == store)
     ).scalar_one_or_none()
     if account is None:
         raise NotFound(f"no seller {seller_id} in store {store}.")
@@ -86,7 +86,16 @@ def open_case(
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.OPEN)
         account = find_account(session, seller_id, store)
-        case = open_in(session, account, policy=policy, at=at, summary=summary, actor=actor, now=now, rules=rules)
+        case = open_in(
+            session,
+            account,
+            policy=policy,
+            at=at,
+            summary=summary,
+            actor=actor,
+            now=now,
+            rules=rules,
+        )
         session.flush()
         assert case.id is not None
         return get_case(session, case.id)
@@ -154,7 +163,13 @@ def act(
     with transaction(engine, write=True) as session:
         require(session, actor, _PERMISSION[action])
         apply_action(
-            session, case_id, action, at=at, text=text, actor=actor, now=now,
+            session,
+            case_id,
+            action,
+            at=at,
+            text=text,
+            actor=actor,
+            now=now,
             expected_version=expected_version,
         )
         return get_case(session, case_id)
@@ -206,19 +221,21 @@ def _conflict(case_id: int, seen: int, current: int | None) -> Conflict:
     )
 
 
-def _versioned_update(session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object) -> None:
+def _versioned_update(
+    session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object
+) -> None:
     result = session.execute(
         update(model)
-        .where(model.id == row_id, model.version == version)  # type: ignore[arg-type]
+        .where(model.id == row_id, model.version == version)
         .values(**values, version=version + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.execute(select(model.version).where(model.id == row_id)).scalar()  # type: ignore[arg-type]
+        current = session.execute(select(col(model.version)).where(model.id == row_id)).scalar()
         if model is Case:
             raise _conflict(row_id, version, current)
         raise Conflict(f"account {row_id} was changed by someone else; nothing was written.")
-    session.refresh(session.get(model, row_id))  # type: ignore[arg-type]
+    session.refresh(session.get(model, row_id))
 
 
 def _write_case(
@@ -268,16 +285,28 @@ def _write_account(
     if decision.account_status is not None and decision.account_status.value != account.status:
         values["status"] = decision.account_status.value
         audit.append(
-            session, actor=actor, action="account_status", at=at, recorded_at=now,
-            account_id=account.id, case_id=case.id, from_state=account.status,
+            session,
+            actor=actor,
+            action="account_status",
+            at=at,
+            recorded_at=now,
+            account_id=account.id,
+            case_id=case.id,
+            from_state=account.status,
             to_state=decision.account_status.value,
         )
     if decision.enrollment is not None and decision.enrollment.value != account.enrollment:
         values["enrollment"] = decision.enrollment.value
         values["enrollment_changed_at"] = at
         audit.append(
-            session, actor=actor, action="enrollment", at=at, recorded_at=now,
-            account_id=account.id, case_id=case.id, from_state=account.enrollment,
+            session,
+            actor=actor,
+            action="enrollment",
+            at=at,
+            recorded_at=now,
+            account_id=account.id,
+            case_id=case.id,
+            from_state=account.enrollment,
             to_state=decision.enrollment.value,
         )
     if values:
@@ -289,8 +318,8 @@ def _supersede_others(
 ) -> None:
     others = session.execute(
         select(Case).where(
-            Case.account_id == case.account_id,  # type: ignore[arg-type]
-            Case.id != case.id,  # type: ignore[arg-type]
+            Case.account_id == case.account_id,
+            Case.id != case.id,
             Case.status.in_(["open", "responded", "expired"]),  # type: ignore[attr-defined]
         )
     ).scalars()
@@ -304,8 +333,13 @@ def _supersede_others(
         )
         assert isinstance(decision, CaseDecision)
         _write_case(
-            session, other, decision, at=at,
-            text=f"superseded by fraud finding on case {case.id}", actor=actor, now=now,
+            session,
+            other,
+            decision,
+            at=at,
+            text=f"superseded by fraud finding on case {case.id}",
+            actor=actor,
+            now=now,
         )
 
 
@@ -328,14 +362,23 @@ def assign(
         if case is None:
             raise NotFound(f"no case {case_id}.")
         if not CaseStatus(case.status).is_active:
-            raise RuleRejected(f"case {case_id} is {case.status}; only active cases are assigned.", "wrong_state")
+            raise RuleRejected(
+                f"case {case_id} is {case.status}; only active cases are assigned.", "wrong_state"
+            )
         version = case.version if expected_version is None else expected_version
         before = case.assignee
         assert case.id is not None
         _versioned_update(session, Case, case.id, version, assignee=assignee)
         audit.append(
-            session, actor=actor, action="assign", at=now, recorded_at=now,
-            account_id=case.account_id, case_id=case.id, from_state=before, to_state=assignee,
+            session,
+            actor=actor,
+            action="assign",
+            at=now,
+            recorded_at=now,
+            account_id=case.account_id,
+            case_id=case.id,
+            from_state=before,
+            to_state=assignee,
         )
         return get_case(session, case_id)
 
@@ -350,7 +393,13 @@ def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: date
         if case is None:
             raise NotFound(f"no case {case_id}.")
         audit.append(
-            session, actor=actor, action="note", at=now, recorded_at=now,
-            account_id=case.account_id, case_id=case.id, note=text,
+            session,
+            actor=actor,
+            action="note",
+            at=now,
+            recorded_at=now,
+            account_id=case.account_id,
+            case_id=case.id,
+            note=text,
         )
         return get_case(session, case_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.service.views import iso_z
 from ahr_tui.store.models import Account, Notification
@@ -53,16 +53,31 @@ def list_notifications(
 ) -> list[NotificationView]:
     query = (
         select(
-            Notification.id, Notification.account_id, Account.seller_id, Account.store,
-            Notification.case_id, Notification.kind, Notification.to_addr, Notification.subject,
-            Notification.created_at, Notification.sent_at, Notification.state,
-            Notification.attempts, Notification.last_error, Notification.next_attempt_at,
+            *(
+                col(c)
+                for c in (
+                    Notification.id,
+                    Notification.account_id,
+                    Account.seller_id,
+                    Account.store,
+                    Notification.case_id,
+                    Notification.kind,
+                    Notification.to_addr,
+                    Notification.subject,
+                    Notification.created_at,
+                    Notification.sent_at,
+                    Notification.state,
+                    Notification.attempts,
+                    Notification.last_error,
+                    Notification.next_attempt_at,
+                )
+            )
         )
-        .join(Account, Account.id == Notification.account_id)  # type: ignore[arg-type]
-        .order_by(Notification.id)  # type: ignore[arg-type]
+        .join(Account, Account.id == Notification.account_id)
+        .order_by(Notification.id)
     )
     if pending_only:
-        query = query.where(Notification.state == "pending")  # type: ignore[arg-type]
+        query = query.where(Notification.state == "pending")
     if account_id is not None:
-        query = query.where(Notification.account_id == account_id)  # type: ignore[arg-type]
+        query = query.where(Notification.account_id == account_id)
     return [NotificationView(*row) for row in session.execute(query)]

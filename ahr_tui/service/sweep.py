@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict
 from ahr_tui.rules import (
@@ -98,20 +98,44 @@ def evaluate_accounts(
 ) -> list[AccountEligibility]:
     """Eligibility of every (or the selected) account on ``as_of``, without changing anything."""
     counts = window_counts(session, as_of, policy)
-    query = select(
-        Account.id, Account.seller_id, Account.store, Account.name, Account.plan,
-        Account.status, Account.enrollment, Account.emergency_phone,
-        Store.aha_enabled, Store.region, Account.version,
-    ).join(Store, Store.code == Account.store).order_by(Account.store, Account.seller_id)  # type: ignore[arg-type]
+    columns = (
+        Account.id,
+        Account.seller_id,
+        Account.store,
+        Account.name,
+        Account.plan,
+        Account.status,
+        Account.enrollment,
+        Account.emergency_phone,
+        Store.aha_enabled,
+        Store.region,
+        Account.version,
+    )
+    query = (
+        select(*(col(c) for c in columns))
+        .join(Store, Store.code == Account.store)
+        .order_by(Account.store, Account.seller_id)
+    )
     if seller_ids:
         query = query.where(Account.seller_id.in_(seller_ids))  # type: ignore[attr-defined]
     if store:
-        query = query.where(Account.store == store)  # type: ignore[arg-type]
+        query = query.where(Account.store == store)
     results: list[AccountEligibility] = []
     phones: dict[tuple[str | None, str], PhoneStatus] = {}
     for row in session.execute(query):
-        (acc_id, seller_id, store_code, name, plan, status, enrollment, phone, enabled, region,
-         version) = row
+        (
+            acc_id,
+            seller_id,
+            store_code,
+            name,
+            plan,
+            status,
+            enrollment,
+            phone,
+            enabled,
+            region,
+            version,
+        ) = row
         scored, at_or_above = counts.get(acc_id, (0, 0))
         window = ScoreWindow(
             days_below=policy.window_days - at_or_above,
@@ -121,15 +145,24 @@ def evaluate_accounts(
         if key not in phones:
             phones[key] = phone_status(phone, region)
         facts = AccountFacts(
-            plan=Plan(plan), store_enabled=bool(enabled), status=AccountStatus(status),
-            phone=phone, region=region, revoked=enrollment == Enrollment.REVOKED.value,
+            plan=Plan(plan),
+            store_enabled=bool(enabled),
+            status=AccountStatus(status),
+            phone=phone,
+            region=region,
+            revoked=enrollment == Enrollment.REVOKED.value,
         )
         results.append(
             AccountEligibility(
-                account_id=acc_id, seller_id=seller_id, store=store_code, name=name, plan=plan,
+                account_id=acc_id,
+                seller_id=seller_id,
+                store=store_code,
+                name=name,
+                plan=plan,
                 enrollment=Enrollment(enrollment),
                 eligibility=evaluate(facts, window, as_of, policy, phone=phones[key]),
-                status=AccountStatus(status), version=version,
+                status=AccountStatus(status),
+                version=version,
             )
         )
     return results
@@ -158,7 +191,9 @@ def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
 
 def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) -> None:
     due = session.execute(
-        select(Case.id).where(Case.status == "open", Case.deadline < now).order_by(Case.deadline)  # type: ignore[arg-type]
+        select(col(Case.id))
+        .where(Case.status == "open", Case.deadline < now)
+        .order_by(Case.deadline)
     ).scalars()
     for case_id in list(due):
         apply_action(session, case_id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now)
@@ -167,21 +202,23 @@ def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) 
 
 
 def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) -> None:
-    already = select(Notification.case_id).where(
-        Notification.kind == NotificationKind.DEADLINE_WARNING.value  # type: ignore[arg-type]
+    already = select(col(Notification.case_id)).where(
+        Notification.kind == NotificationKind.DEADLINE_WARNING.value
     )
     due = session.execute(
         select(Case).where(
-            Case.status == "open",  # type: ignore[arg-type]
-            Case.deadline >= now,  # type: ignore[arg-type]
-            Case.deadline <= now + policy.warn_within,  # type: ignore[arg-type]
+            Case.status == "open",
+            Case.deadline >= now,
+            Case.deadline <= now + policy.warn_within,
             Case.id.not_in(already),  # type: ignore[union-attr]
         )
     ).scalars()
     for case in list(due):
         account = session.get(Account, case.account_id)
         assert account is not None and case.id is not None
-        outbox.queue(session, NotificationKind.DEADLINE_WARNING, account=account, case=case, now=now)
+        outbox.queue(
+            session, NotificationKind.DEADLINE_WARNING, account=account, case=case, now=now
+        )
         report.warned.append(case.id)
         report.notifications += 1
 
@@ -197,7 +234,7 @@ def _enrol(
         assert account is not None
         result = session.execute(
             update(Account)
-            .where(Account.id == account.id, Account.version == account.version)  # type: ignore[arg-type]
+            .where(Account.id == account.id, Account.version == account.version)
             .values(
                 enrollment=change.after.value,
                 enrollment_changed_at=now,
@@ -206,11 +243,19 @@ def _enrol(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"account {account.seller_id} changed during the sweep; nothing was written.")
+            raise Conflict(
+                f"account {account.seller_id} changed during the sweep; nothing was written."
+            )
         reasons = ", ".join(r.value for r in item.eligibility.reasons) or "all criteria met"
         audit.append(
-            session, actor=actor, action="enrollment", at=now, recorded_at=now,
-            account_id=account.id, from_state=change.before.value, to_state=change.after.value,
+            session,
+            actor=actor,
+            action="enrollment",
+            at=now,
+            recorded_at=now,
+            account_id=account.id,
+            from_state=change.before.value,
+            to_state=change.after.value,
             note=f"as of {as_of.isoformat()}: {reasons}",
         )
         report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.rules import CaseStatus
 from ahr_tui.store.models import Account, Case, Event
@@ -60,24 +60,27 @@ class CaseView:
         }
 
 
-_CASE_COLUMNS = (
-    Case.id,
-    Case.account_id,
-    Account.seller_id,
-    Account.store,
-    Account.name,
-    Case.policy,
-    Case.summary,
-    Case.status,
-    Case.contacted_at,
-    Case.deadline,
-    Case.responded_at,
-    Case.assignee,
-    Case.closed_at,
-    Case.outcome_note,
-    Case.version,
-    Account.enrollment,
-    Account.status,
+_CASE_COLUMNS = tuple(
+    col(c)
+    for c in (
+        Case.id,
+        Case.account_id,
+        Account.seller_id,
+        Account.store,
+        Account.name,
+        Case.policy,
+        Case.summary,
+        Case.status,
+        Case.contacted_at,
+        Case.deadline,
+        Case.responded_at,
+        Case.assignee,
+        Case.closed_at,
+        Case.outcome_note,
+        Case.version,
+        Account.enrollment,
+        Account.status,
+    )
 )
 
 
@@ -87,8 +90,8 @@ def _view(row: Row[Any]) -> CaseView:
     return CaseView(*values)
 
 
-def case_query():  # type: ignore[no-untyped-def]
-    return select(*_CASE_COLUMNS).join(Account, Account.id == Case.account_id)  # type: ignore[arg-type]
+def case_query():
+    return select(*_CASE_COLUMNS).join(Account, Account.id == Case.account_id)
 
 
 def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) -> list[CaseView]:
@@ -96,8 +99,10 @@ def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) 
 
     Overdue cases have the earliest deadlines, so they come first without a special case.
     """
-    wanted = statuses if statuses is not None else frozenset(
-        {CaseStatus.OPEN, CaseStatus.RESPONDED, CaseStatus.EXPIRED}
+    wanted = (
+        statuses
+        if statuses is not None
+        else frozenset({CaseStatus.OPEN, CaseStatus.RESPONDED, CaseStatus.EXPIRED})
     )
     query = case_query().where(Case.status.in_([s.value for s in wanted]))  # type: ignore[attr-defined]
     query = query.order_by(Case.deadline, Case.id)
@@ -128,5 +133,5 @@ def event_to_json(event: Event) -> dict[str, Any]:
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:
-    query = select(Event).where(Event.case_id == case_id).order_by(Event.id)  # type: ignore[arg-type]
+    query = select(Event).where(Event.case_id == case_id).order_by(Event.id)
     return list(session.execute(query).scalars())

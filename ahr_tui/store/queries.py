@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.rules import DEFAULT_POLICY, Policy, window_bounds
 from ahr_tui.store.models import Score
@@ -18,11 +18,11 @@ def window_counts(
     first, last = window_bounds(as_of, policy)
     query = (
         select(
-            Score.account_id,
+            col(Score.account_id),
             func.count(),
-            func.sum(case((Score.score >= policy.threshold, 1), else_=0)),
+            func.sum(case((col(Score.score) >= policy.threshold, 1), else_=0)),
         )
-        .where(Score.day >= first, Score.day <= last)  # type: ignore[arg-type]
+        .where(Score.day >= first, Score.day <= last)
         .group_by(Score.account_id)
     )
     return {acc: (int(n), int(ok or 0)) for acc, n, ok in session.execute(query)}

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
@@ -34,7 +34,7 @@ def read_version(engine: Engine) -> int | None:
         tables = set(inspect(engine).get_table_names())
         if not tables:
             return None
-        if not _APP_TABLES <= tables:
+        if not tables >= _APP_TABLES:
             raise DatabaseProblem(f"{where} is not an ahr database (it has other tables).")
         with Session(engine) as session:
             row = session.get(Meta, "schema_version")
@@ -80,7 +80,7 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
     return created
 
 
-def _tables() -> list:  # type: ignore[type-arg]
+def _tables() -> list:
     return [
         models.Meta.__table__,  # type: ignore[attr-defined]
         models.Store.__table__,  # type: ignore[attr-defined]
@@ -94,7 +94,7 @@ def _tables() -> list:  # type: ignore[type-arg]
 
 
 def _seed(session: Session, now: datetime) -> None:
-    existing = set(session.execute(select(Store.code)).scalars())
+    existing = set(session.execute(select(col(Store.code))).scalars())
     for info in STORES:
         if info.code not in existing:
             session.add(

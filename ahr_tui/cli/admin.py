@@ -45,7 +45,7 @@ def sweep(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Expire overdue cases, re-evaluate enrolments as of the last complete day, queue notifications."""
+    """Expire overdue cases, re-evaluate enrolments (as of yesterday, UTC), queue notifications."""
     from ahr_tui.rules import last_complete_day
     from ahr_tui.service.sweep import sweep as run
 
@@ -133,9 +133,8 @@ def eligibility(
             for i in items
         ],
     )
-    out(
-        f"as of {day.isoformat()}: {sum(i.eligibility.eligible for i in items)} of {len(items)} eligible"
-    )
+    eligible = sum(i.eligibility.eligible for i in items)
+    out(f"as of {day.isoformat()}: {eligible} of {len(items)} eligible")
 
 
 @store_app.command("list")

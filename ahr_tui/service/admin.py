@@ -19,7 +19,7 @@ from ahr_tui.store.schema import ensure_schema
 
 
 def init_database(engine: Engine, *, actor: Actor, now: datetime) -> bool:
-    """Create or upgrade the schema; on a database with no operators, make ``actor`` the first lead."""
+    """Create or upgrade the schema; with no operators yet, ``actor`` becomes the first lead."""
     created = ensure_schema(engine, now=now)
     with transaction(engine, write=True) as session:
         make_first_lead(session, actor=actor, now=now)

@@ -31,12 +31,13 @@ from ahr_tui.rules import (
     Plan,
     Policy,
     ScoreWindow,
+    allows,
     evaluate,
     next_enrollment,
     phone_status,
 )
 from ahr_tui.service import outbox
-from ahr_tui.service.access import require
+from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
 from ahr_tui.store import audit
 from ahr_tui.store.audit import Actor
@@ -182,9 +183,15 @@ def sweep(
 
 
 def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
-    """Only the expiry part of the sweep (the TUI runs it when a deadline passes)."""
+    """Only the expiry part of the sweep (the TUI runs it when a deadline passes).
+
+    An operator's TUI applies it; a viewer's TUI (not an operator) leaves it to someone who may
+    act, and simply shows the case as overdue.
+    """
     report = SweepReport(as_of=now.date())
     with transaction(engine, write=True) as session:
+        if not allows(role_of(session, actor.name), Permission.SWEEP):
+            return []
         _expire(session, now, actor, report)
     return report.expired
 

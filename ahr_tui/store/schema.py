@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, inspect, select, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
@@ -72,12 +72,23 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
                 raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
             finally:
                 raw.close()
-        SQLModel.metadata.create_all(engine, tables=_tables())
+        create_tables(engine)
         with transaction(engine, write=True) as session:
             _seed(session, now)
     except DBAPIError as exc:
         raise translate(exc, describe(engine.url)) from None
     return created
+
+
+def create_tables(bind: Engine | Connection) -> None:
+    """Create the missing ahr tables and indexes, without seed rows (``ahr db copy`` fills them)."""
+    SQLModel.metadata.create_all(bind, tables=_tables())
+
+
+def app_tables() -> list[Table]:
+    """Every ahr table, parents before children (the order to fill or copy them in)."""
+    ours = set(_tables())
+    return [t for t in SQLModel.metadata.sorted_tables if t in ours]
 
 
 def _tables() -> list:

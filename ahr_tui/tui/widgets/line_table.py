@@ -173,6 +173,11 @@ class LineTable(ScrollView, can_focus=True):
             self._row_classes[index] = component
             self._refresh_row(index)
 
+    def _replace_row(self, index: int, row: tuple[Cell, ...], row_class: str | None) -> None:
+        """Swap a row's data without repainting (for subclasses drawing it right now)."""
+        self._rows[index] = row
+        self._row_classes[index] = row_class
+
     def update_cells(self, column_key: str, cells: Mapping[int, Cell]) -> int:
         """Replace cells of one column; repaint only the visible cells whose text changed.
 

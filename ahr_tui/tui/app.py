@@ -1,0 +1,358 @@
+"""The account managers' TUI: one app factory (``AhrApp``) for ``ahr tui``, ``ahr demo`` and tests.
+
+Engine, clock, operator and timings are injected; nothing reads argv, opens a database or reads
+the clock in ``compose``. Database work runs in thread workers, each with its own session:
+a poll of the change marker every ``poll`` seconds reloads the cases when another process wrote
+something, a tick every ``tick`` seconds moves the countdowns, and an open case that passes its
+deadline is expired here (the same transition as ``ahr sweep``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+
+from ahr_tui.errors import AhrError, Conflict
+from ahr_tui.rules import CaseStatus, Role
+from ahr_tui.service import cases as case_service
+from ahr_tui.service.clock import Clock
+from ahr_tui.service.sweep import expire_due
+from ahr_tui.service.views import CaseView
+from ahr_tui.store.audit import Actor
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
+from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.loaders import Snapshot, load_case, load_marker, load_snapshot
+from ahr_tui.tui.screens.main import MainScreen
+
+
+class AhrApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "AHR"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
+        Binding("p", "pause", "Pause"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, snapshot: Snapshot) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    class DataChanged(Message):
+        """Posted to a screen other than the main one when another process changed data."""
+
+    def __init__(
+        self, *, engine: Engine, clock: Clock, actor: Actor, db_label: str,
+        tick: float = 1.0, poll: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.actor = actor
+        self.db_label = _label(db_label)
+        self.tick_seconds = tick
+        self.poll_seconds = poll
+        self.role: Role | None = None
+        self.marker: int | None = None
+        self.paused = False
+        self.cases_by_id: dict[int, CaseView] = {}
+        self._expiring = False
+        self._failed: str | None = None
+        self._title = ""
+        self._availability: tuple[object, ...] = ()
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(engine=self.engine, clock=self.clock)
+
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def start_live(self) -> None:
+        """Called by the main screen once mounted: first load, then ticks and polls."""
+        self.main.header.update_state(operator=self.actor.name, db_label=self.db_label)
+        self.reload()
+        self.set_interval(self.tick_seconds, self.tick, name="tick")
+        self.set_interval(self.poll_seconds, self.poll, name="poll")
+        self._write_terminal("\x1b[22;2t")  # save the terminal's title, restored on exit
+
+    def on_unmount(self) -> None:
+        self._write_terminal("\x1b[23;2t")
+
+    # ------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def reload(self) -> None:
+        try:
+            self.post_message(self.Loaded(load_snapshot(self.engine, self.actor.name)))
+        except (AhrError, SQLAlchemyError) as exc:
+            self.post_message(self.LoadFailed(_sentence(exc)))
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll(self) -> None:
+        """Reload when another process (or this one) wrote something since the last load."""
+        if self.paused:
+            return
+        try:
+            marker = load_marker(self.engine)
+        except (AhrError, SQLAlchemyError) as exc:
+            self.post_message(self.LoadFailed(_sentence(exc)))
+            return
+        if marker != self.marker:
+            self.reload()
+
+    def on_ahr_app_loaded(self, message: Loaded) -> None:
+        snap = message.snapshot
+        if self.paused and self.marker is not None:
+            return
+        self._failed = None
+        self.marker = snap.marker
+        self.role = snap.role
+        self.cases_by_id = {c.id: c for c in snap.cases}
+        now = self.clock()
+        self.main.header.update_state(role=snap.role.value if snap.role else None)
+        self.main.show_cases(snap.cases, now)
+        self._set_title(now)
+        self.refresh_bindings()
+        if self.screen is not self.main:
+            self.screen.post_message(self.DataChanged())
+
+    def on_ahr_app_load_failed(self, message: LoadFailed) -> None:
+        if message.message != self._failed:  # say it once, not every poll
+            self._failed = message.message
+            self.notify(message.message, title="database", severity="error", markup=False)
+
+    # ---------------------------------------------------------------- time
+
+    def tick(self) -> None:
+        if self.paused:
+            return
+        now = self.clock()
+        self.main.tick(now)
+        self._set_title(now)
+        self.refresh_availability()
+        if not self._expiring and any(
+            c.status is CaseStatus.OPEN and c.deadline < now for c in self.main.all_cases
+        ):
+            self._expiring = True
+            self.expire(now)
+
+    @work(thread=True, exclusive=True, group="expire", exit_on_error=False)
+    def expire(self, now: datetime) -> None:
+        """Apply expiry to open cases past their deadline; another TUI may have done it first."""
+        try:
+            expire_due(self.engine, now=now, actor=self.actor)
+        except Conflict:
+            pass  # another process expired it first; the reload shows its result
+        except (AhrError, SQLAlchemyError) as exc:
+            self.post_message(self.LoadFailed(_sentence(exc)))
+        finally:
+            self.call_from_thread(self._expired)
+
+    def _expired(self) -> None:
+        self._expiring = False
+        self.reload()
+
+    def _set_title(self, now: datetime) -> None:
+        title = self.main.title_text(now)
+        if title != self._title:
+            self._title = title
+            self.title = title
+            self.sub_title = clean_line(self.db_label)
+            self._write_terminal(f"\x1b]2;{title}\x07")
+
+    def _write_terminal(self, sequence: str) -> None:
+        """Our own fixed text only (no database strings) goes to the terminal this way."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(sequence)
+
+    # ------------------------------------------------------------- actions
+
+    def current_case(self) -> CaseView | None:
+        """The detail screen's case when one is on top, else the case under the cursor."""
+        case_id = getattr(self.screen, "case_id", None)
+        if isinstance(self.screen, MainScreen) or case_id is None:
+            return self.main.current_case
+        return self.cases_by_id.get(case_id)
+
+    def why_not(self, name: str) -> str | None:
+        return refusal(
+            SPECS[name], self.current_case(), operator=self.actor.name, role=self.role,
+            now=self.clock(),
+        )
+
+    def refresh_availability(self) -> None:
+        """Refresh the footer only when an action became possible or impossible."""
+        case = self.current_case()
+        state = (type(self.screen), case, *(self.why_not(name) for name in SPECS))
+        if state != self._availability:
+            self._availability = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SPECS:
+            if isinstance(self.screen, ModalScreen):
+                return False
+            return True if self.why_not(action) is None else None
+        return True
+
+    def explain(self, name: str) -> None:
+        """A disabled action's key was pressed: say why (never as markup)."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        reason = self.why_not(name)
+        if reason is not None:
+            self.notify(reason, title=SPECS[name].title, severity="warning", markup=False)
+
+    def key_o(self) -> None:
+        self.explain("respond")
+
+    def key_r(self) -> None:
+        self.explain("resolve")
+
+    def key_x(self) -> None:
+        self.explain("deactivate")
+
+    def key_f(self) -> None:
+        self.explain("fraud")
+
+    def key_a(self) -> None:
+        self.explain("assign")
+
+    def key_n(self) -> None:
+        self.explain("note")
+
+    def run_case_action(self, name: str) -> None:
+        """Open the action's dialog (or assign at once), or say why it cannot run."""
+        reason = self.why_not(name)
+        case = self.current_case()
+        if reason is not None or case is None:
+            self.explain(name)
+            return
+        spec = SPECS[name]
+        if spec.dialog is None:
+            self.assign_to_me(case)
+            return
+        dialog = ActionDialog(
+            spec.dialog, case, submit=service_call(spec, self.engine, self.actor, self.clock),
+            reload=lambda case_id: load_case(self.engine, case_id),
+        )
+        self.push_screen(dialog, lambda updated: self._done(name, updated))
+
+    def _done(self, name: str, updated: CaseView | None) -> None:
+        if updated is not None:
+            self.notify(outcome(SPECS[name], updated), markup=False)
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="assign", exit_on_error=False)
+    def assign_to_me(self, case: CaseView) -> None:
+        try:
+            updated = case_service.assign(
+                self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
+                expected_version=case.version,
+            )
+        except AhrError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", markup=False)
+        else:
+            self.call_from_thread(self._done, "assign", updated)
+
+    def action_respond(self) -> None:
+        self.run_case_action("respond")
+
+    def action_resolve(self) -> None:
+        self.run_case_action("resolve")
+
+    def action_deactivate(self) -> None:
+        self.run_case_action("deactivate")
+
+    def action_fraud(self) -> None:
+        self.run_case_action("fraud")
+
+    def action_assign(self) -> None:
+        self.run_case_action("assign")
+
+    def action_note(self) -> None:
+        self.run_case_action("note")
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.main.header.update_state(paused=self.paused)
+        if not self.paused:
+            self.tick()
+            self.reload()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def open_detail(self, *, account_id: int, case_id: int | None) -> None:
+        try:
+            from ahr_tui.tui.screens.detail import DetailScreen
+        except ImportError:
+            self.notify("The detail screen is not available in this build.", markup=False)
+            return
+        screen = DetailScreen(
+            engine=self.engine, clock=self.clock, account_id=account_id, case_id=case_id
+        )
+        self.push_screen(screen)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for spec in SPECS.values():
+            yield SystemCommand(
+                f"{spec.title} ({spec.key})", spec.help,
+                lambda name=spec.name: self.run_case_action(name),
+            )
+        main = self.main
+        for title, help_text, callback in (
+            ("Filter cases (/)", "narrow the list as you type", main.action_filter),
+            ("Cycle sort (s)", "deadline, seller, store, status", main.action_cycle_sort),
+            ("Switch view (tab)", "Cases or Accounts", main.action_switch_view),
+            ("Pause or resume live updates (p)", "freeze the list", self.action_pause),
+            ("Help (?)", "every key", self.action_help),
+        ):
+            yield SystemCommand(title, help_text, callback)
+
+
+def _sentence(exc: Exception) -> str:
+    if isinstance(exc, AhrError):
+        return exc.message
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"database error: {clean_line(first)}"
+
+
+def _label(db: str) -> str:
+    """The database as shown in the header: a URL without its password."""
+    if "://" not in db:
+        return db
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except Exception:  # a label, not a connection: never fail on it
+        return db.split("@")[-1]
+
+
+def run(*, engine: Engine, clock: Clock, actor: Actor, db_label: str) -> None:
+    """``ahr tui`` / ``ahr demo``: keyboard only (no mouse reporting over SSH)."""
+    AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label).run(mouse=False)

@@ -1,0 +1,117 @@
+"""The case action keys (``o r x f a n``), shared by the list and the detail screen.
+
+They act on "the current case": the case of a screen that has a ``case_id`` (the detail screen),
+else the case under the cursor of the Cases view. Availability comes from the rules (with the
+injected clock) and the operator's role; an unavailable action is greyed in the footer and its
+key, when pressed, says why in a notification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from ahr_tui.rules import CaseAction, Permission, Role, allows, check, least_role
+from ahr_tui.service import cases as case_service
+from ahr_tui.service.clock import Clock
+from ahr_tui.service.views import CaseView
+from ahr_tui.store.audit import Actor
+from ahr_tui.tui.dialogs.action import DialogSpec, Submit
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str  # the action_* suffix
+    key: str
+    label: str  # in the footer
+    title: str
+    help: str
+    permission: Permission
+    rule: CaseAction | None
+    dialog: DialogSpec | None
+
+
+SPECS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec(
+            "respond", "o", "Respond", "Record seller response",
+            "the seller responded within 72 hours",
+            Permission.RESPOND, CaseAction.RESPOND,
+            DialogSpec("Record the seller's response", "Note", False, False, "Record response"),
+        ),
+        ActionSpec(
+            "resolve", "r", "Resolve", "Resolve case", "close the case; the account stays active",
+            Permission.RESOLVE, CaseAction.RESOLVE,
+            DialogSpec("Resolve the case", "Note", True, False, "Resolve"),
+        ),
+        ActionSpec(
+            "deactivate", "x", "Deactivate", "Deactivate account",
+            "expired cases: deactivate the account",
+            Permission.DEACTIVATE, CaseAction.DEACTIVATE,
+            DialogSpec("Deactivate the account", "Note", True, True, "Deactivate"),
+        ),
+        ActionSpec(
+            "fraud", "f", "Fraud", "Record fraud finding", "deactivate and revoke AHA for good",
+            Permission.FRAUD, CaseAction.FRAUD,
+            DialogSpec("Record a fraud finding", "Evidence", True, True, "Record fraud"),
+        ),
+        ActionSpec(
+            "assign", "a", "Assign", "Assign to me", "take the case", Permission.ASSIGN, None, None
+        ),
+        ActionSpec(
+            "note", "n", "Note", "Add note", "add a note to the case's timeline",
+            Permission.NOTE, None,
+            DialogSpec("Add a note", "Note", True, False, "Add note"),
+        ),
+    )
+}
+
+
+def refusal(
+    spec: ActionSpec, case: CaseView | None, *, operator: str, role: Role | None, now: datetime
+) -> str | None:
+    """Why ``spec`` cannot run on ``case`` now, in one sentence; None when it can."""
+    if case is None:
+        return "no case selected."
+    if not allows(role, spec.permission):
+        needed = least_role(spec.permission).value
+        who = f"{operator} is {role.value}" if role else f"{operator} is not an operator"
+        return f"to {spec.permission.value} you need the {needed} role; {who}."
+    if spec.rule is not None:
+        rejected = check(
+            spec.rule, case.status, at=now, contacted_at=case.contacted_at, deadline=case.deadline
+        )
+        if rejected is not None:
+            return f"case {case.id}: {rejected.message}."
+    if not case.status.is_active:
+        return f"case {case.id} is {case.status.value}."
+    if spec.name == "assign" and case.assignee == operator:
+        return f"case {case.id} is already assigned to you."
+    return None
+
+
+def service_call(spec: ActionSpec, engine: Engine, actor: Actor, clock: Clock) -> Submit:
+    """The blocking service call behind a dialog: (case as seen, text) -> updated case."""
+
+    def run(case: CaseView, text: str) -> CaseView:
+        now = clock()
+        if spec.name == "note":
+            return case_service.add_note(engine, case.id, text=text, actor=actor, now=now)
+        assert spec.rule is not None
+        return case_service.act(
+            engine, case.id, spec.rule, at=now, text=text or None, actor=actor, now=now,
+            expected_version=case.version,
+        )
+
+    return run
+
+
+def outcome(spec: ActionSpec, case: CaseView) -> str:
+    if spec.name == "note":
+        return f"note added to case {case.id}."
+    if spec.name == "assign":
+        return f"case {case.id} assigned to you."
+    return f"case {case.id} is now {case.status.value}."

@@ -1,0 +1,57 @@
+"""``?``: every key of the TUI on one screen (DESIGN.md section 6 is the contract)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("j / k, ↓ / ↑", "move the cursor (pgup/pgdn, home/end jump)"),
+    ("enter", "open the detail of the case or account"),
+    ("esc", "back (closes detail, a dialog, or clears the filter)"),
+    ("tab", "switch between the Cases and Accounts views"),
+    ("/", "filter on seller id, name, case id, policy, store; enter keeps it, esc clears it"),
+    ("s", "cycle the sort: deadline, seller, store, status"),
+    ("o", "record the seller's response (within 72 hours)"),
+    ("r", "resolve the case (needs a note)"),
+    ("x", "deactivate the account of an expired case (note + seller id)"),
+    ("f", "record a fraud finding (evidence + seller id)"),
+    ("a", "assign the case to me"),
+    ("n", "add a note to the case"),
+    ("p", "pause or resume live updates"),
+    ("?", "this help"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("q", "quit"),
+    ("in dialogs", "ctrl+s submits, esc cancels, enter moves to the next field"),
+)
+
+
+def help_text() -> Text:
+    width = max(len(key) for key, _ in KEYS)
+    text = Text()
+    for key, what in KEYS:
+        text.append(f"{key:>{width}}  ", style="bold")
+        text.append(f"{what}\n")
+    text.append("\nGreyed keys in the footer are not possible for this case; press one to see why.")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Label(Text("Keys"), id="help-title")
+            yield Static(help_text(), id="help-keys")
+            yield Static(Text("esc closes"), id="help-close")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

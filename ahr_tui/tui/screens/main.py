@@ -1,0 +1,204 @@
+"""The main screen: the status header, the Cases view (default) and the Accounts view, the footer.
+
+The app hands it data (``show_cases``) and clock ticks (``tick``); the screen owns what the
+operator controls here: the filter, the sort, which view is shown and the cursor. The cursor
+stays on its case whatever reloads, re-sorts or filters do, unless that case is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from sqlalchemy.engine import Engine
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Input, Static
+
+from ahr_tui.service.clock import Clock
+from ahr_tui.service.views import CaseView
+from ahr_tui.tui.widgets.case_table import (
+    CaseTable,
+    SortKey,
+    coarse_left,
+    format_left,
+    level_counts,
+    matches,
+    next_deadline,
+    sort_cases,
+)
+from ahr_tui.tui.widgets.line_table import LineTable
+from ahr_tui.tui.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from ahr_tui.tui.app import AhrApp
+
+CASES, ACCOUNTS = "cases-view", "accounts-view"
+
+
+def accounts_view(engine: Engine, clock: Clock) -> Widget:
+    """The other engineer's AccountsView, or a placeholder while it does not exist."""
+    try:
+        from ahr_tui.tui.screens.accounts import AccountsView
+    except ImportError:
+        return Static(Text("The Accounts view is not available in this build."), id=ACCOUNTS)
+    view = AccountsView(engine=engine, clock=clock)
+    view.id = ACCOUNTS
+    return view
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_detail", "Detail", show=False),
+        Binding("tab", "switch_view", "View"),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, *, engine: Engine, clock: Clock) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.all_cases: list[CaseView] = []
+        self.sort = SortKey.DEADLINE
+        self.filter_text = ""
+        self.now: datetime | None = None
+
+    @property
+    def ahr(self) -> AhrApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="status")
+        with ContentSwitcher(initial=CASES, id="views"):
+            with Vertical(id=CASES):
+                yield Input(
+                    id="filter", classes="-hidden",
+                    placeholder="filter: seller id, name, case id, policy or store",
+                )
+                yield CaseTable(id="cases")
+            yield accounts_view(self.engine, self.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.ahr.start_live()
+
+    @property
+    def table(self) -> CaseTable:
+        return self.query_one("#cases", CaseTable)
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one("#status", StatusHeader)
+
+    @property
+    def view(self) -> str:
+        return self.query_one("#views", ContentSwitcher).current or CASES
+
+    @property
+    def current_case(self) -> CaseView | None:
+        """The case under the cursor, when the Cases view is shown."""
+        return self.table.current_case if self.view == CASES else None
+
+    # ------------------------------------------------------------ data in
+
+    def show_cases(self, cases: Sequence[CaseView], now: datetime) -> None:
+        self.all_cases = list(cases)
+        self._rebuild(now)
+
+    def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
+        self.now = now
+        shown = [c for c in self.all_cases if matches(c, self.filter_text)]
+        self.table.set_cases(sort_cases(shown, self.sort, now), now, keep_id=keep_id)
+        self.update_header(now, loading=False)
+
+    def tick(self, now: datetime) -> int:
+        """Countdowns and header to ``now``; returns how many table cells changed."""
+        self.now = now
+        changed = self.table.tick(now)
+        self.update_header(now)
+        return changed
+
+    def update_header(self, now: datetime, **extra: object) -> None:
+        upcoming = next_deadline(self.all_cases, now)
+        nxt = f"{format_left(upcoming.deadline - now)} #{upcoming.id}" if upcoming else ""
+        self.header.update_state(
+            counts=level_counts(self.all_cases, now), next_deadline=nxt,
+            sort=self.sort.value, filter=self.filter_text,
+            view="Cases" if self.view == CASES else "Accounts", **extra,
+        )
+
+    def title_text(self, now: datetime) -> str:
+        """For the terminal title: minute precision so it does not change every second."""
+        counts = level_counts(self.all_cases, now)
+        upcoming = next_deadline(self.all_cases, now)
+        nxt = coarse_left(upcoming.deadline - now) if upcoming else "-"
+        return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
+
+    # ------------------------------------------------------------ messages
+
+    @on(LineTable.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self.ahr.refresh_bindings()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._rebuild(self.now or self.clock())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+        self.table.move_cursor(0)
+        if not self.filter_text:
+            event.input.add_class("-hidden")
+
+    # ------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        if self.view != CASES:
+            self.query_one("#views", ContentSwitcher).current = CASES
+        box = self.query_one("#filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    def action_back(self) -> None:
+        """esc: in the filter field (or with a filter on) clears the filter."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus or self.filter_text:
+            box.value = ""
+            self.filter_text = ""
+            box.add_class("-hidden")
+            self.table.focus()
+            self._rebuild(self.now or self.clock())
+
+    def action_cycle_sort(self) -> None:
+        self.sort = self.sort.next()
+        self._rebuild(self.now or self.clock())
+
+    def action_switch_view(self) -> None:
+        switcher = self.query_one("#views", ContentSwitcher)
+        switcher.current = ACCOUNTS if switcher.current == CASES else CASES
+        target = self.table if switcher.current == CASES else switcher.query_one(f"#{ACCOUNTS}")
+        focusable = target if target.can_focus else next(
+            (w for w in target.query("*") if w.can_focus), None
+        )
+        if focusable is not None:
+            focusable.focus()
+        if self.now is not None:
+            self.update_header(self.now)
+        self.ahr.refresh_bindings()
+
+    def action_open_detail(self) -> None:
+        case = self.current_case
+        if case is not None:
+            self.ahr.open_detail(account_id=case.account_id, case_id=case.id)

@@ -1,0 +1,209 @@
+"""The Cases list: active cases with a live countdown in the first column.
+
+Countdown cells are computed lazily from the clock instant of the last tick: ``tick`` recomputes
+the visible rows and repaints only the cells whose text changed (most change once a minute or an
+hour), and a row scrolled into view is brought up to date just before it is drawn. So a tick costs
+the visible rows, not all the cases. Urgency is shown by a word and a glyph as well as a colour,
+so that ``NO_COLOR`` and monochrome terminals show it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import ClassVar
+
+from rich.text import Text
+from textual.strip import Strip
+
+from ahr_tui.rules import CaseStatus
+from ahr_tui.rules.urgency import Urgency, format_left, urgency
+from ahr_tui.service.views import CaseView
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
+
+
+class SortKey(StrEnum):
+    DEADLINE = "deadline"
+    SELLER = "seller"
+    STORE = "store"
+    STATUS = "status"
+
+    def next(self) -> SortKey:
+        order = list(SortKey)
+        return order[(order.index(self) + 1) % len(order)]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """How one row's time is shown: the urgency word, its style and the row's tint."""
+
+    word: str
+    style: str
+    row_class: str | None
+
+
+LEVELS: dict[str, Level] = {
+    Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "case-table--overdue"),
+    Urgency.CRITICAL: Level("!! CRIT", "bold red", "case-table--critical"),
+    Urgency.URGENT: Level("!  URG", "bold yellow", None),
+    Urgency.WARN: Level(".  WARN", "yellow", None),
+    Urgency.OK: Level("   ok", "green", None),
+    CaseStatus.RESPONDED: Level("ok resp", "cyan", None),
+    CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "case-table--expired"),
+}
+
+COLUMNS = (
+    Column("left", "LEFT", 8, justify="right"),
+    Column("urgency", "URGENCY", 10, drop=1),
+    Column("id", "CASE", 6, justify="right"),
+    Column("seller", "SELLER", 18, flex=True),
+    Column("store", "ST", 3, drop=2),
+    Column("policy", "POLICY", 18, drop=4),
+    Column("status", "STATUS", 9),
+    Column("assignee", "ASSIGNEE", 10, drop=3),
+)
+
+
+def level_of(case: CaseView, now: datetime) -> str:
+    """The key into ``LEVELS``: the urgency of an open case, else its status."""
+    if case.status is CaseStatus.OPEN:
+        return urgency(case.deadline - now)
+    return case.status
+
+
+def time_text(case: CaseView, now: datetime) -> str:
+    """Open: time left; responded: the margin it met the deadline by; expired: time past it."""
+    if case.status is CaseStatus.RESPONDED and case.responded_at is not None:
+        return "+" + format_left(case.deadline - case.responded_at)
+    return format_left(case.deadline - now)
+
+
+def live_cells(case: CaseView, now: datetime) -> tuple[Text, Text, str | None]:
+    """The countdown cell, the urgency cell and the row's component class."""
+    level = LEVELS[level_of(case, now)]
+    left = Text(time_text(case, now), style=level.style)
+    return left, Text(level.word, style=level.style), level.row_class
+
+
+def static_cells(case: CaseView) -> tuple[Cell, ...]:
+    return (
+        str(case.id),
+        clean_line(case.name) or clean_line(case.seller_id),
+        case.store,
+        case.policy,
+        case.status.value,
+        clean_line(case.assignee) or "-",
+    )
+
+
+def needs_attention(case: CaseView, now: datetime) -> bool:
+    return case.status is CaseStatus.EXPIRED or (
+        case.status is CaseStatus.OPEN and case.deadline < now
+    )
+
+
+def sort_cases(cases: Sequence[CaseView], key: SortKey, now: datetime) -> list[CaseView]:
+    """Overdue and expired first, then by deadline; or by seller, store or status."""
+    if key is SortKey.SELLER:
+        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.deadline, c.id))
+    if key is SortKey.STORE:
+        return sorted(cases, key=lambda c: (c.store, c.deadline, c.id))
+    if key is SortKey.STATUS:
+        return sorted(cases, key=lambda c: (c.status.value, c.deadline, c.id))
+    return sorted(cases, key=lambda c: (not needs_attention(c, now), c.deadline, c.id))
+
+
+def matches(case: CaseView, needle: str) -> bool:
+    """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
+    if not needle:
+        return True
+    folded = needle.casefold().strip()
+    return any(
+        folded in field.casefold()
+        for field in (case.seller_id, case.name, str(case.id), case.policy, case.store)
+    )
+
+
+class CaseTable(LineTable):
+    """A ``LineTable`` of ``CaseView`` rows whose first two columns follow the clock."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = LineTable.COMPONENT_CLASSES | {
+        "case-table--overdue",
+        "case-table--critical",
+        "case-table--expired",
+    }
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(COLUMNS, empty_text="no active cases", id=id, classes=classes)
+        self.cases: list[CaseView] = []
+        self.now: datetime | None = None
+        self._stamps: list[datetime | None] = []
+
+    @property
+    def current_case(self) -> CaseView | None:
+        return self.cases[self.cursor_row] if self.cases else None
+
+    def set_cases(
+        self, cases: Sequence[CaseView], now: datetime, *, keep_id: int | None = None
+    ) -> None:
+        """Show ``cases`` in this order; the cursor stays on case ``keep_id`` (default: current)."""
+        self.now = now
+        self.cases = list(cases)
+        rows: list[tuple[Cell, ...]] = []
+        row_classes: list[str | None] = []
+        for case in self.cases:
+            left, word, row_class = live_cells(case, now)
+            rows.append((left, word, *static_cells(case)))
+            row_classes.append(row_class)
+        self._stamps = [now] * len(self.cases)
+        keep = keep_id if keep_id is not None else self.cursor_key
+        self.set_rows(rows, keys=[c.id for c in self.cases], row_classes=row_classes, keep_key=keep)
+
+    def tick(self, now: datetime) -> int:
+        """Move the countdowns to ``now``; repaint only visible cells whose text changed."""
+        self.now = now
+        top, bottom = self._visible_rows()
+        lefts: dict[int, Cell] = {}
+        words: dict[int, Cell] = {}
+        for index in range(top, min(bottom, len(self.cases))):
+            left, word, row_class = live_cells(self.cases[index], now)
+            lefts[index], words[index] = left, word
+            self.set_row_class(index, row_class)
+            self._stamps[index] = now
+        return self.update_cells("left", lefts) + self.update_cells("urgency", words)
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y - 1
+        fresh = y <= 0 or not 0 <= index < len(self.cases) or self.now is None
+        if not fresh and self._stamps[index] != self.now:
+            assert self.now is not None
+            self._bring_up_to_date(index, self.now)
+        return super().render_line(y)
+
+    def _bring_up_to_date(self, index: int, now: datetime) -> None:
+        left, word, row_class = live_cells(self.cases[index], now)
+        row = self.row(index)
+        self._replace_row(index, (left, word, *row[2:]), row_class)
+        self._stamps[index] = now
+
+
+def next_deadline(cases: Sequence[CaseView], now: datetime) -> CaseView | None:
+    """The open case whose deadline comes next (not yet passed)."""
+    upcoming = [c for c in cases if c.status is CaseStatus.OPEN and c.deadline >= now]
+    return min(upcoming, key=lambda c: (c.deadline, c.id), default=None)
+
+
+def level_counts(cases: Sequence[CaseView], now: datetime) -> dict[str, int]:
+    counts = dict.fromkeys(LEVELS, 0)
+    for case in cases:
+        counts[level_of(case, now)] += 1
+    return counts
+
+
+def coarse_left(left: timedelta) -> str:
+    """Minute precision (for the terminal title, which should not change every second)."""
+    text = format_left(left)
+    return text.split(" ")[0] if left < timedelta(hours=1) else text

@@ -1,0 +1,110 @@
+"""The two header lines: counts per urgency level and the next deadline; who, where, and modes.
+
+The screen hands it a ``HeaderState``; it repaints only when the text it would show changes, so
+a countdown tick that changes nothing in the header writes nothing to the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ahr_tui.rules import CaseStatus
+from ahr_tui.rules.urgency import Urgency
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.widgets.case_table import LEVELS
+
+#: (level, glyph, label): the glyph and word carry the level without colour.
+_COUNT_LABELS = (
+    (Urgency.OVERDUE, "!!", "overdue"),
+    (Urgency.CRITICAL, "!", "crit"),
+    (Urgency.URGENT, "", "urg"),
+    (Urgency.WARN, "", "warn"),
+    (Urgency.OK, "", "ok"),
+    (CaseStatus.EXPIRED, "xx", "expired"),
+    (CaseStatus.RESPONDED, "", "resp"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderState:
+    counts: dict[str, int] = field(default_factory=dict)
+    next_deadline: str = ""
+    operator: str = ""
+    role: str | None = None
+    db_label: str = ""
+    view: str = "Cases"
+    sort: str = "deadline"
+    filter: str = ""
+    paused: bool = False
+    loading: bool = True
+
+
+class StatusHeader(Widget):
+    """Line 1: urgency counts and next deadline. Line 2: operator, role, database, modes."""
+
+    DEFAULT_CSS = """
+    StatusHeader { height: 2; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = HeaderState()
+        self._lines = header_lines(self.state)
+
+    def update_state(self, **changes: object) -> bool:
+        """Apply changes; repaint only the lines whose text changed. True when one did."""
+        self.state = replace(self.state, **changes)
+        lines = header_lines(self.state)
+        changed = False
+        for y, (old, new) in enumerate(zip(self._lines, lines, strict=True)):
+            if old.plain != new.plain or old.spans != new.spans:
+                self.refresh(Region(0, y, self.size.width, 1))
+                changed = True
+        self._lines = lines
+        self.set_class(self.state.paused, "-paused")
+        return changed
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line in self._lines)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if not 0 <= y < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        line = self._lines[y].copy()
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(line.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style)
+
+
+def header_lines(state: HeaderState) -> tuple[Text, Text]:
+    text = Text()
+    if state.loading:
+        text.append("loading cases…")
+    else:
+        for key, glyph, label in _COUNT_LABELS:
+            count = state.counts.get(key, 0)
+            style = LEVELS[key].style if count else "dim"
+            text.append(f"{glyph} {count} {label}" if count and glyph else f"{count} {label}",
+                        style=style)
+            text.append("  ")
+        text.append("next " + (state.next_deadline or "-"), style="bold")
+    second = Text()
+    text, first = second, text
+    role = state.role or "not an operator"
+    text.append(f"{clean_line(state.operator)} ({role})", style="bold")
+    text.append(f"  db {clean_line(state.db_label)}")
+    text.append(f"  [{state.view}]  sort {state.sort}")
+    if state.filter:
+        text.append("  filter ")
+        text.append(clean_line(state.filter), style="bold")
+    if state.paused:
+        text.append("  ")
+        text.append(" PAUSED ", style="bold reverse")
+    return first, second

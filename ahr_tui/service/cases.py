@@ -34,7 +34,7 @@ from ahr_tui.service.views import CaseView, find_case
 from ahr_tui.store import audit
 from ahr_tui.store.audit import Actor
 from ahr_tui.store.engine import transaction
-from ahr_tui.store.models import Account, Case, Operator
+from ahr_tui.store.models import Account, Case, Operator, Store
 
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -66,6 +66,8 @@ def find_account(session: Session, seller_id: str, store: str) -> Account:
         select(Account).where(Account.seller_id == seller_id, Account.store == store)
     ).scalar_one_or_none()
     if account is None:
+        if session.get(Store, store) is None:
+            raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
         raise NotFound(f"no seller {seller_id} in store {store}.")
     return account
 

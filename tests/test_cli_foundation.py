@@ -1,0 +1,408 @@
+"""The command line contract of DESIGN.md section 5: commands, JSON shapes, errors, exit codes.
+
+Every refused command is checked to print one sentence on stderr, exit with the documented code
+and write nothing (a snapshot of every table, or a file's bytes, before and after).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ahr_tui.service.admin import init_database
+from ahr_tui.store.engine import make_engine
+from tests.conftest import T0, Cli, full_window, seed_account
+from tests.test_service_cases import snapshot
+
+AS_OF = (T0 - timedelta(days=1)).date()
+Z_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+CASE_KEYS = {"id", "seller_id", "store", "policy", "status", "contacted_at", "deadline",
+             "responded_at", "assignee", "version"}
+ELIGIBILITY_KEYS = {"seller_id", "store", "as_of", "eligible", "ahr_ok", "days_below",
+                    "days_missing", "phone_valid", "plan", "enrollment", "reasons"}
+
+
+def ok(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert result.stderr == ""
+    return str(result.stdout)
+
+
+def refused(result, code: int, *words: str) -> str:  # type: ignore[no-untyped-def]
+    """A refusal: the exit code, nothing on stdout, and one sentence naming the problem."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    if code == 2:  # usage errors: the usage line plus one "Error:" sentence
+        [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    else:
+        [line] = result.stderr.splitlines()
+        assert line.startswith("ahr: ")
+    for word in words:
+        assert word in line
+    return line
+
+
+def open_case(cli: Cli, *extra: str, seller: str = "S1") -> str:
+    return ok(cli("case", "open", seller, "--store", "US", "--policy", "reviews", *extra)).strip()
+
+
+def instants_end_with_z(obj: dict, keys: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    for key in keys:
+        value = obj[key]
+        assert value is None or Z_INSTANT.match(value), (key, value)
+
+
+# --- init -----------------------------------------------------------------------------------
+
+
+def test_init_on_an_initialised_database_is_idempotent(cli, engine):
+    seed_account(engine)
+    before = snapshot(engine)
+    assert ok(cli("init")).startswith("up to date")
+    assert snapshot(engine) == before
+
+
+def test_init_creates_a_new_database_and_then_reports_it_up_to_date(tmp_path, clock):
+    path = tmp_path / "new.db"
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    assert ok(cli("init")).startswith("created")
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
+    assert ok(cli("init")).startswith("up to date")
+    assert json.loads(ok(cli("cases", "--json"))) == []
+
+
+# --- sweep and eligibility -----------------------------------------------------------------
+
+
+def test_sweep_reports_what_it_changed_and_a_second_run_changes_nothing(cli, engine):
+    seed_account(engine, "S1", enrollment="not_enrolled", scores=full_window(AS_OF))
+    seed_account(engine, "S2", scores=full_window(AS_OF))
+    open_case(cli, "--at", "2026-02-27T11:00:00Z", seller="S2")
+    text = ok(cli("sweep"))
+    assert f"as of {AS_OF.isoformat()}: 1 case(s) expired" in text
+    assert "not_enrolled->enrolled: 1" in text
+    before = snapshot(engine)
+    again = json.loads(ok(cli("sweep", "--json")))
+    assert again == {"as_of": AS_OF.isoformat(), "expired": [], "warned": [],
+                     "enrollment_changes": {}, "notifications": 0}
+    assert snapshot(engine) == before
+
+
+def test_sweep_now_evaluates_as_of_the_day_before_its_utc_date(cli, engine):
+    # 00:30 on March 3rd at UTC+05:00 is 19:30 on March 2nd in UTC: as of March 1st.
+    report = json.loads(ok(cli("sweep", "--now", "2026-03-03T00:30:00+05:00", "--json")))
+    assert report["as_of"] == "2026-03-01"
+
+
+def test_sweep_with_a_malformed_now_is_a_usage_error_and_writes_nothing(cli, engine):
+    seed_account(engine, enrollment="not_enrolled", scores=full_window(AS_OF))
+    before = snapshot(engine)
+    refused(cli("sweep", "--now", "tomorrow-ish"), 2, "--now")
+    refused(cli("sweep", "--now", "2026-03-02T12:00:00"), 2, "offset")
+    assert snapshot(engine) == before
+
+
+def test_eligibility_json_has_the_documented_keys_and_changes_nothing(cli, engine):
+    seed_account(engine, "S1", enrollment="not_enrolled", scores=full_window(AS_OF))
+    seed_account(engine, "S2", phone=None, plan="individual", scores={AS_OF: 100})
+    before = snapshot(engine)
+    rows = json.loads(ok(cli("eligibility", "--json")))
+    assert snapshot(engine) == before
+    assert [r["seller_id"] for r in rows] == ["S1", "S2"]
+    for row in rows:
+        assert set(row) >= ELIGIBILITY_KEYS
+        assert row["as_of"] == AS_OF.isoformat()
+    good, bad = rows
+    assert good["eligible"] and good["ahr_ok"] and good["phone_valid"] and good["reasons"] == []
+    assert (good["days_below"], good["days_missing"], good["enrollment"]) == (
+        0, 0, "not_enrolled")
+    assert not bad["eligible"] and not bad["ahr_ok"] and not bad["phone_valid"]
+    assert (bad["days_below"], bad["days_missing"], bad["plan"]) == (180, 179, "individual")
+    assert set(bad["reasons"]) == {"too_many_days_below", "not_professional", "phone_missing"}
+
+
+def test_eligibility_text_selects_sellers_store_and_day(cli, engine):
+    seed_account(engine, "S1", scores=full_window(AS_OF))
+    seed_account(engine, "S2", store="CA", phone="+1 416 555 0199", scores=full_window(AS_OF))
+    text = ok(cli("eligibility", "S2", "--store", "ca"))
+    assert "S2" in text and "S1" not in text.split("\n", 1)[1]
+    assert len(json.loads(ok(cli("eligibility", "--json")))) == 2
+    refused(cli("eligibility", "S1", "--store", "CA"), 1, "no seller S1 in store CA")
+    assert f"as of {AS_OF.isoformat()}: 1 of 1 eligible" in text
+    earlier = json.loads(ok(cli("eligibility", "S1", "--as-of", "2025-01-01", "--json")))
+    assert earlier[0]["as_of"] == "2025-01-01" and earlier[0]["days_missing"] == 180
+
+
+def test_eligibility_for_an_unknown_seller_or_store_or_day_is_refused(cli, engine):
+    seed_account(engine)
+    refused(cli("eligibility", "NOPE"), 1, "no seller NOPE")
+    refused(cli("eligibility", "--store", "XX"), 1, "no store XX")
+    refused(cli("eligibility", "--as-of", "2026-02-30"), 2, "--as-of")
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def test_case_open_prints_the_new_id_alone_and_json_gives_the_case(cli, engine):
+    seed_account(engine)
+    assert open_case(cli, "--at", "2026-03-02T10:00:00Z") == "1"
+    data = json.loads(ok(cli("case", "open", "S1", "--store", "us", "--policy", "other",
+                             "--summary", "second", "--json")))
+    assert set(data) >= CASE_KEYS
+    assert (data["id"], data["status"], data["policy"], data["store"]) == (
+        2, "open", "other", "US")
+    assert data["contacted_at"] == "2026-03-02T12:00:00Z"  # default --at is now
+    assert data["deadline"] == "2026-03-05T12:00:00Z"
+    instants_end_with_z(data, ("contacted_at", "deadline", "responded_at"))
+
+
+def test_cases_lists_active_cases_in_text_and_json_and_filters_by_status(cli, engine):
+    seed_account(engine)
+    first = open_case(cli, "--at", "2026-03-01T12:00:00Z")
+    second = open_case(cli)
+    ok(cli("case", "respond", second))
+    third = open_case(cli)
+    ok(cli("case", "resolve", third, "--note", "fixed"))
+    text = ok(cli("cases"))
+    assert text.splitlines()[0].split()[:3] == ["ID", "LEFT", "URGENCY"]
+    lines = text.splitlines()[1:]
+    assert [ln.split()[0] for ln in lines] == [first, second]
+    assert "2d 00h" in lines[0] and "ok" in lines[0]
+    assert "met by" in lines[1]
+    listed = json.loads(ok(cli("cases", "--json")))
+    assert [c["id"] for c in listed] == [int(first), int(second)]
+    for case in listed:
+        assert set(case) >= CASE_KEYS
+        instants_end_with_z(case, ("contacted_at", "deadline", "responded_at"))
+    assert listed[1]["responded_at"] == "2026-03-02T12:00:00Z"
+    only = json.loads(ok(cli("cases", "--status", "resolved", "--json")))
+    assert [(c["id"], c["status"]) for c in only] == [(int(third), "resolved")]
+    both = json.loads(ok(cli("cases", "--status", "resolved", "--status", "responded", "--json")))
+    assert {c["status"] for c in both} == {"resolved", "responded"}
+    refused(cli("cases", "--status", "bogus"), 2, "--status")
+
+
+def test_no_cases_says_so(cli):
+    assert "(no cases)" in ok(cli("cases"))
+
+
+def test_respond_resolve_and_show_record_the_timeline(cli, engine, clock):
+    seed_account(engine)
+    case_id = open_case(cli, "--summary", "fake reviews")
+    clock.advance(hours=1)
+    assert ok(cli("case", "respond", case_id, "--note", "seller called")) == (
+        f"case {case_id}: responded\n")
+    data = json.loads(ok(cli("case", "resolve", case_id, "--note", "reviews removed", "--json")))
+    assert (data["status"], data["outcome_note"]) == ("resolved", "reviews removed")
+    shown = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert [(e["action"], e["from"], e["to"]) for e in shown["events"]] == [
+        ("open", None, "open"), ("respond", "open", "responded"),
+        ("resolve", "responded", "resolved"),
+    ]
+    for event in shown["events"]:
+        instants_end_with_z(event, ("at", "recorded_at"))
+    assert shown["responded_at"] == "2026-03-02T13:00:00Z"
+    text = ok(cli("case", "show", case_id))
+    assert "resolved" in text and "reviews removed" in text and "timeline" in text
+
+
+def test_deactivate_an_expired_case_through_the_cli(cli, engine):
+    seed_account(engine, scores=full_window(AS_OF))
+    case_id = open_case(cli, "--at", "2026-02-27T11:00:00Z")
+    ok(cli("sweep"))
+    assert ok(cli("case", "deactivate", case_id, "--note", "no response")) == (
+        f"case {case_id}: deactivated\n")
+    row = json.loads(ok(cli("eligibility", "S1", "--json")))[0]
+    assert row["enrollment"] == "not_enrolled" and "account_deactivated" in row["reasons"]
+
+
+def test_fraud_through_the_cli_revokes_and_supersedes(cli, engine):
+    seed_account(engine, scores=full_window(AS_OF))
+    first = open_case(cli)
+    second = open_case(cli)
+    assert ok(cli("case", "fraud", first, "--evidence", "forged invoices")) == (
+        f"case {first}: fraud\n")
+    other = json.loads(ok(cli("case", "show", second, "--json")))
+    assert other["status"] == "superseded"
+    row = json.loads(ok(cli("eligibility", "S1", "--json")))[0]
+    assert row["enrollment"] == "revoked" and "revoked" in row["reasons"]
+
+
+def test_assign_and_note(cli, engine, me):
+    seed_account(engine)
+    case_id = open_case(cli)
+    assert ok(cli("case", "assign", case_id)) == f"case {case_id}: assigned to {me.name}\n"
+    assert ok(cli("case", "note", case_id, "--text", "left voicemail")) == (
+        f"case {case_id}: note added\n")
+    shown = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert shown["assignee"] == me.name and shown["version"] == 2
+    assert [e["action"] for e in shown["events"]][-2:] == ["assign", "note"]
+    assert shown["events"][-1]["note"] == "left voicemail"
+
+
+def test_case_show_prints_untrusted_text_literally(cli, engine):
+    seed_account(engine, name="Evil\x1b[31m Corp")
+    case_id = open_case(cli, "--summary", "[bold]x[/bold]\x07")
+    text = ok(cli("case", "show", case_id))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[bold]x[/bold]" in text
+
+
+# --- refusals: one sentence, the documented exit code, nothing written ----------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("case", "show", "99"), 1, ("no case 99",)),
+        (("case", "respond", "99"), 1, ("no case 99",)),
+        (("case", "resolve", "1"), 1, ("needs a note",)),
+        (("case", "resolve", "1", "--note", "   "), 1, ("needs a note",)),
+        (("case", "fraud", "1"), 1, ("needs evidence",)),
+        (("case", "deactivate", "1", "--note", "x"), 1, ("cannot deactivate", "open")),
+        (("case", "respond", "1", "--at", "2026-03-06T10:00:00Z"), 1, ("in the future",)),
+        (("case", "respond", "1", "--at", "2026-03-01T09:00:00Z"), 1, ("precede",)),
+        (("case", "respond", "1", "--at", "yesterday"), 2, ("--at",)),
+        (("case", "respond", "1", "--at", "2026-03-02T10:00:00"), 2, ("offset",)),
+        (("case", "show", "abc"), 2, ("case_id",)),
+        (("case", "open", "S1", "--store", "XX", "--policy", "other"), 1, ("no store XX",)),
+        (("case", "open", "NOPE", "--store", "US", "--policy", "other"), 1,
+         ("no seller NOPE in store US",)),
+        (("case", "open", "S1", "--store", "US", "--policy", "nope"), 2, ("--policy",)),
+        (("case", "open", "S2", "--store", "US", "--policy", "other"), 1,
+         ("not enrolled", "standard enforcement applies")),
+        (("case", "assign", "1", "--to", "nobody"), 1, ("not an operator",)),
+        (("case", "note", "1", "--text", " "), 1, ("needs text",)),
+        (("case", "resolve", "1", "--note", "x", "--expect-version", "7"), 3,
+         ("changed by someone else", "nothing was written")),
+        (("store", "enable", "XX"), 1, ("no store XX",)),
+        (("store", "disable", "XX"), 1, ("no store XX",)),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) and v and isinstance(v[0], str)
+    and len(v) > 1 and v[0] in ("case", "store") else None,
+)
+def test_bad_input_is_one_sentence_with_its_exit_code_and_writes_nothing(
+    cli, engine, args, code, words
+):
+    seed_account(engine)
+    seed_account(engine, "S2", enrollment="not_enrolled")
+    assert open_case(cli, "--at", "2026-03-02T10:00:00Z") == "1"
+    before = snapshot(engine)
+    refused(cli(*args), code, *words)
+    assert snapshot(engine) == before
+
+
+def test_a_late_response_is_refused_and_a_second_action_on_a_closed_case_too(cli, engine, clock):
+    seed_account(engine)
+    case_id = open_case(cli, "--at", "2026-03-02T10:00:00Z")
+    clock.advance(days=4)
+    before = snapshot(engine)
+    refused(cli("case", "respond", case_id), 1, "72-hour window has passed")
+    assert snapshot(engine) == before
+    ok(cli("case", "resolve", case_id, "--note", "handled"))
+    before = snapshot(engine)
+    refused(cli("case", "resolve", case_id, "--note", "again"), 1, "cannot resolve", "resolved")
+    assert snapshot(engine) == before
+
+
+def test_store_list_enable_and_disable(cli, engine):
+    listed = json.loads(ok(cli("store", "list", "--json")))
+    enabled = {s["code"] for s in listed if s["aha_enabled"]}
+    assert enabled == {"US", "CA"}
+    assert "ATVPDKIKX0DER" in ok(cli("store", "list"))
+    assert ok(cli("store", "enable", "mx")) == "MX: enabled\n"
+    before = snapshot(engine)
+    assert ok(cli("store", "enable", "MX")) == "MX: enabled\n"  # already on: nothing written
+    assert snapshot(engine) == before
+    assert ok(cli("store", "disable", "US")) == "US: disabled\n"
+    listed = json.loads(ok(cli("store", "list", "--json")))
+    assert {s["code"] for s in listed if s["aha_enabled"]} == {"CA", "MX"}
+    log = json.loads(ok(cli("audit", "log", "--json")))
+    assert [(e["action"], e["note"]) for e in log][-2:] == [
+        ("store_enable", "store MX"), ("store_disable", "store US"),
+    ]
+
+
+# --- databases that are not ours: refused, untouched ----------------------------------------
+
+COMMANDS = [("cases",), ("sweep",), ("case", "show", "1"), ("store", "enable", "MX")]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path, clock, args):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"these are my notes, not a database\n" * 10)
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    refused(cli(*args), 1, "not an SQLite database")
+    refused(cli("init"), 1, "not an SQLite database")
+    assert path.read_bytes() == b"these are my notes, not a database\n" * 10
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_directory_is_refused(tmp_path, clock, args):
+    cli = Cli(db=str(tmp_path), clock=clock, runner=CliRunner())
+    refused(cli(*args), 1, "is a directory")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_missing_file_is_refused_and_not_created(tmp_path, clock, args):
+    path = tmp_path / "missing.db"
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    refused(cli(*args), 1, "no database at", "ahr init")
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_sqlite_database_of_another_program_is_refused_and_left_alone(tmp_path, clock):
+    path = tmp_path / "other.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+    files = durable_bytes(tmp_path)
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    refused(cli("cases"), 1, "not an ahr database")
+    refused(cli("init"), 1, "not an ahr database")
+    assert durable_bytes(tmp_path) == files
+
+
+def test_a_database_from_a_newer_ahr_is_refused_and_left_alone(tmp_path, clock, me):
+    path = tmp_path / "newer.db"
+    engine = make_engine(str(path), create=True)
+    init_database(engine, actor=me, now=clock())
+    engine.dispose()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    files = durable_bytes(tmp_path)
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    refused(cli("cases"), 1, "newer ahr")
+    refused(cli("init"), 1, "newer ahr")
+    refused(cli("sweep"), 1, "newer ahr")
+    assert durable_bytes(tmp_path) == files
+
+
+def test_an_unparseable_database_url_is_one_sentence(clock):
+    cli = Cli(db="postgresql+psycopg://user@[bad", clock=clock, runner=CliRunner())
+    result = cli("cases")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("ahr: ") and len(result.stderr.splitlines()) == 1
+
+
+def durable_bytes(folder: Path) -> dict[str, bytes]:
+    """The database and any WAL frames, once every connection is closed.
+
+    Closing the last connection checkpoints the WAL into the file, so a write that a refused
+    command made would show in the database's bytes. The ``-shm`` index and an empty WAL are
+    scratch files any reader creates.
+    """
+    gc.collect()  # engines of earlier in-process commands close their connections
+    return {p.name: p.read_bytes() for p in folder.iterdir()
+            if not p.name.endswith("-shm") and p.stat().st_size}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from ahr_tui.cli.common import CliState
@@ -74,22 +76,68 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--backend"))
 
 
-@pytest.fixture
-def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A database location nobody else uses: a temp file, or a fresh PostgreSQL schema."""
-    if backend == "sqlite":
-        yield str(tmp_path / "ahr.db")
-        return
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """A URL on a new, empty PostgreSQL schema of its own, dropped afterwards.
+
+    An unreachable server fails the test (never skips it): CI must not pass without PostgreSQL.
+    """
     schema = "t_" + uuid.uuid4().hex[:16]
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin = create_engine(
+        PG_BASE, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.fail(_pg_unreachable_message(exc), pytrace=False)
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _pg_unreachable_message(exc: BaseException) -> str:
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
+    return (
+        f"PostgreSQL at {PG_BASE} is unreachable ({first}); start it with "
+        "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+        "or point AHR_TEST_PG at a server"
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With ``--backend postgresql`` every test needs the server: refuse to start without it."""
+    if session.config.getoption("--backend") != "postgresql":
+        return
+    probe = create_engine(PG_BASE, connect_args={"connect_timeout": 5})
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        pytest.exit(_pg_unreachable_message(exc), returncode=pytest.ExitCode.TESTS_FAILED)
+    finally:
+        probe.dispose()
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database location nobody else uses: a temp file, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield str(tmp_path / "ahr.db")
+        return
+    with fresh_pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema whatever ``--backend`` says (tests of PostgreSQL itself)."""
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

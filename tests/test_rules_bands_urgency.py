@@ -97,6 +97,12 @@ def test_format_left_never_shows_more_time_than_is_left():
     assert format_left(timedelta(hours=1) - timedelta(milliseconds=1)) == "59m 59s"
 
 
+def test_a_deadline_passed_by_less_than_a_second_already_reads_negative():
+    assert urgency(-timedelta(milliseconds=400)) is Urgency.OVERDUE
+    assert format_left(-timedelta(milliseconds=400)) == "-0m 00s"
+    assert format_left(timedelta(0)) == "0m 00s"
+
+
 def test_the_default_policy_has_the_published_numbers():
     p = DEFAULT_POLICY
     assert (p.window_days, p.threshold, p.max_days_below) == (180, 250, 10)

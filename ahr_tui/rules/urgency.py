@@ -38,9 +38,10 @@ def format_left(left: timedelta) -> str:
     Negative after the deadline: ``-3h 12m``. Whole seconds, truncated toward zero, so a
     countdown never shows more time than is left.
     """
-    total = int(left.total_seconds())
-    sign = "-" if total < 0 else ""
-    total = abs(total)
+    # The sign comes from ``left`` itself: a deadline passed by half a second is overdue and
+    # must not read as ``0m 00s`` with time to spare.
+    sign = "-" if left < timedelta(0) else ""
+    total = abs(int(left.total_seconds()))
     days, rest = divmod(total, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, seconds = divmod(rest, 60)

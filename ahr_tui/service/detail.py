@@ -1,0 +1,252 @@
+"""Read-side queries behind the TUI's Accounts view and its account/case detail screen.
+
+The Accounts view needs every account with its current AHR and window counts: ``account_rows``
+gets them with one GROUP BY over the score table (counts and the latest score in the same pass)
+plus the account list, so 50,000 accounts x 200 days is two statements, not 50,000. The detail
+screen needs one account in depth: ``load_account_detail`` reads its 180 scores once and lets the
+rules count them (``count_window``/``evaluate``), which gives the same answer as the sweep's
+set-based ``evaluate_accounts`` without scanning every other account's scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
+from sqlmodel import Session
+
+from ahr_tui.errors import NotFound
+from ahr_tui.rules import (
+    DEFAULT_POLICY,
+    AccountFacts,
+    AccountStatus,
+    Eligibility,
+    Enrollment,
+    PhoneStatus,
+    Plan,
+    Policy,
+    count_window,
+    evaluate,
+    phone_status,
+    window_bounds,
+)
+from ahr_tui.service.notifications import NotificationView, list_notifications
+from ahr_tui.service.views import CaseView, case_events, find_case
+from ahr_tui.store.models import Account, Case, Score, Store
+
+
+class PhoneCache:
+    """``rules.phone_status`` memoised per (phone, region): parsing costs ~0.1 ms a number."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str | None, str], PhoneStatus] = {}
+
+    def status(self, phone: str | None, region: str) -> PhoneStatus:
+        key = (phone, region)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = phone_status(phone, region)
+        return found
+
+    def known(self, phone: str | None, region: str) -> PhoneStatus | None:
+        return self._known.get((phone, region))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """One line of the Accounts view. ``days_below`` includes ``days_missing``."""
+
+    account_id: int
+    seller_id: str
+    store: str
+    name: str
+    plan: str
+    status: str
+    enrollment: str
+    phone: str | None
+    region: str
+    latest_score: int | None
+    latest_day: date | None
+    days_below: int
+    days_missing: int
+
+
+def _latest_score_column(session: Session) -> Any:
+    """The score of the newest day in each group, in the same pass as the counts.
+
+    SQLite takes a bare column from the row that holds the group's single ``max()``;
+    PostgreSQL needs it spelled out as the first element of an ordered ``array_agg``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return array_agg(aggregate_order_by(Score.score, Score.day.desc()))[1]  # type: ignore[attr-defined]
+    return Score.score
+
+
+def account_rows(
+    session: Session, as_of: date, policy: Policy = DEFAULT_POLICY
+) -> list[AccountRow]:
+    """Every account with its window counts on ``as_of`` and its newest score, by seller id.
+
+    The newest score may be later than ``as_of`` (a score already imported for today); a score
+    older than the window is not "current" and is left out.
+    """
+    first, last = window_bounds(as_of, policy)
+    in_window = Score.day <= last
+    scores = (
+        select(
+            Score.account_id,
+            func.sum(case((in_window, 1), else_=0)),
+            func.sum(case((and_(in_window, Score.score >= policy.threshold), 1), else_=0)),
+            func.max(Score.day),
+            _latest_score_column(session),
+        )
+        .where(Score.day >= first)
+        .group_by(Score.account_id)
+    )
+    per_account = {row[0]: row[1:] for row in session.execute(scores)}
+    accounts = (
+        select(
+            Account.id, Account.seller_id, Account.store, Account.name, Account.plan,
+            Account.status, Account.enrollment, Account.emergency_phone, Store.region,
+        )
+        .join(Store, Store.code == Account.store)
+        .order_by(Account.seller_id, Account.store)
+    )
+    rows: list[AccountRow] = []
+    for acc_id, seller_id, store, name, plan, status, enrollment, phone, region in session.execute(
+        accounts
+    ):
+        scored, ok, latest_day, latest = per_account.get(acc_id, (0, 0, None, None))
+        rows.append(
+            AccountRow(
+                account_id=acc_id, seller_id=seller_id, store=store, name=name, plan=plan,
+                status=status, enrollment=enrollment, phone=phone, region=region,
+                latest_score=latest, latest_day=_as_date(latest_day),
+                days_below=policy.window_days - int(ok or 0),
+                days_missing=policy.window_days - int(scored or 0),
+            )
+        )
+    return rows
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """``max(day)`` comes back untyped from SQLite (a string); PostgreSQL gives a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One audit event of a case's timeline (a plain value, safe to hand across threads)."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetail:
+    account_id: int
+    seller_id: str
+    store: str
+    name: str
+    plan: str
+    email: str | None
+    phone: str | None
+    status: str
+    enrollment: str
+    store_enabled: bool
+    as_of: date
+    #: one entry per day of the window ending on ``as_of``, oldest first; None = no score
+    series: tuple[int | None, ...]
+    latest_score: int | None
+    latest_day: date | None
+    eligibility: Eligibility
+    notifications: list[NotificationView] = field(default_factory=list)
+    cases: list[CaseView] = field(default_factory=list)
+    case: CaseView | None = None
+    events: list[EventView] = field(default_factory=list)
+
+    @property
+    def window_start(self) -> date:
+        return self.as_of - timedelta(days=len(self.series) - 1)
+
+
+def load_account_detail(
+    session: Session,
+    account_id: int,
+    as_of: date,
+    *,
+    case_id: int | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> AccountDetail:
+    """Everything the detail screen shows about one account (and one of its cases)."""
+    found = session.execute(
+        select(Account, Store.aha_enabled, Store.region)
+        .join(Store, Store.code == Account.store)
+        .where(Account.id == account_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"no account with id {account_id}.")
+    account, enabled, region = found
+    first, last = window_bounds(as_of, policy)
+    scores = _scores_since(session, account_id, first)
+    latest_day = max(scores) if scores else None
+    facts = AccountFacts(
+        plan=Plan(account.plan), store_enabled=bool(enabled),
+        status=AccountStatus(account.status), phone=account.emergency_phone, region=region,
+        revoked=account.enrollment == Enrollment.REVOKED.value,
+    )
+    the_case = find_case(session, case_id) if case_id is not None else None
+    if the_case is not None and the_case.account_id != account_id:
+        the_case = None
+    return AccountDetail(
+        account_id=account_id, seller_id=account.seller_id, store=account.store,
+        name=account.name, plan=account.plan, email=account.email,
+        phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
+        store_enabled=bool(enabled), as_of=as_of,
+        series=tuple(scores.get(first + timedelta(days=i)) for i in range((last - first).days + 1)),
+        latest_score=scores[latest_day] if latest_day is not None else None,
+        latest_day=latest_day,
+        eligibility=evaluate(facts, count_window(scores, as_of, policy), as_of, policy),
+        notifications=list_notifications(session, account_id=account_id),
+        cases=_account_cases(session, account_id),
+        case=the_case,
+        events=_events(session, the_case.id) if the_case is not None else [],
+    )
+
+
+def _scores_since(session: Session, account_id: int, first: date) -> dict[date, int]:
+    query = select(Score.day, Score.score).where(
+        Score.account_id == account_id, Score.day >= first
+    )
+    return {day: score for day, score in session.execute(query)}
+
+
+def _account_cases(session: Session, account_id: int) -> list[CaseView]:
+    """The account's cases, newest contact first (an account has a handful, not thousands)."""
+    ids = session.execute(
+        select(Case.id)
+        .where(Case.account_id == account_id)
+        .order_by(Case.contacted_at.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).scalars()
+    views = (find_case(session, case_id) for case_id in list(ids))
+    return [view for view in views if view is not None]
+
+
+def _events(session: Session, case_id: int) -> list[EventView]:
+    return [
+        EventView(
+            id=e.id or 0, at=e.at, actor=e.actor, action=e.action,
+            from_state=e.from_state, to_state=e.to_state, note=e.note,
+        )
+        for e in case_events(session, case_id)
+    ]

@@ -1,0 +1,158 @@
+"""The detail screen: one account (and the case the operator opened it from), in depth.
+
+Pushed by the main screen on ``enter`` from either view. The App's action keys act on
+``case_id``; ``reload()`` re-reads everything after an action or another operator's change. All
+reading happens in a thread worker through ``service.detail``; the only live part is the time
+left on an open case, re-rendered each tick only when its text changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
+
+from rich.text import Text
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+import ahr_tui.tui.screens.detail_text as fmt
+from ahr_tui.errors import AhrError
+from ahr_tui.rules import CaseStatus, last_complete_day
+from ahr_tui.service.clock import Clock
+from ahr_tui.service.detail import AccountDetail, load_account_detail
+from ahr_tui.store.engine import transaction
+from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
+from ahr_tui.tui.widgets.sparkline import Sparkline
+
+
+class DetailScreen(Screen[None]):
+    """Case, timeline, AHR chart, eligibility, contact, notifications and other cases."""
+
+    CSS_PATH = "detail.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("j,down", "scroll('down')", "Scroll", show=False),
+        Binding("k,up", "scroll('up')", "Scroll", show=False),
+        Binding("pagedown,space", "scroll('page_down')", "Page", show=False),
+        Binding("pageup", "scroll('page_up')", "Page", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        account_id: int,
+        case_id: int | None = None,
+        tick: float = 1.0,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.account_id = account_id
+        self.case_id = case_id
+        self.tick = tick
+        self.tz = tz  # None: the operator's local time zone
+        self.detail: AccountDetail | None = None
+        self._left_text = ""
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-body"):
+            yield Static(Text("loading…"), id="detail-title")
+            yield Static(id="detail-case", classes="section")
+            yield Static(id="detail-left")
+            yield Static(id="detail-timeline", classes="section")
+            yield Static(id="detail-ahr", classes="section")
+            yield Sparkline(id="detail-sparkline")
+            yield Static(id="detail-eligibility", classes="section")
+            yield Static(id="detail-contact", classes="section")
+            yield Static(id="detail-notifications", classes="section")
+            yield Static(id="detail-cases", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        self.reload()
+        self._timer = self.set_interval(self.tick, self.refresh_left)
+
+    # ---------------------------------------------------------------- loading
+
+    def reload(self) -> None:
+        """Re-read the account and case (after an action here or a change elsewhere)."""
+        self._load(self.clock())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def _load(self, now: datetime) -> None:
+        try:
+            with transaction(self.engine) as session:
+                detail = load_account_detail(
+                    session, self.account_id, last_complete_day(now), case_id=self.case_id
+                )
+        except AhrError as exc:
+            self.app.call_from_thread(self._show_problem, exc.message)
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _show_problem(self, message: str) -> None:
+        self.query_one("#detail-title", Static).update(Text(message))
+
+    def _show(self, detail: AccountDetail) -> None:
+        self.detail = detail
+        self.query_one("#detail-title", Static).update(fmt.title(detail))
+        has_case = detail.case is not None
+        for name in ("case", "left", "timeline"):
+            self.query_one(f"#detail-{name}").display = has_case
+        if detail.case is not None:
+            self.query_one("#detail-case", Static).update(fmt.case_block(detail.case, self.tz))
+            self.query_one("#detail-timeline", Static).update(fmt.timeline(detail.events))
+        self.query_one("#detail-ahr", Static).update(fmt.ahr_heading(detail))
+        self.query_one(Sparkline).set_series(detail.series, detail.window_start)
+        self.query_one("#detail-eligibility", Static).update(fmt.eligibility(detail))
+        self.query_one("#detail-contact", Static).update(fmt.contact(detail))
+        self.query_one("#detail-notifications", Static).update(fmt.notifications(detail))
+        self.query_one("#detail-cases", Static).update(fmt.other_cases(detail, self.case_id))
+        self._left_text = ""
+        self.refresh_left()
+
+    # ------------------------------------------------------------ live parts
+
+    def refresh_left(self) -> None:
+        """The live time left; the Static is only updated when its text changes."""
+        text = self.left_text(self.clock())
+        if text.plain != self._left_text:
+            self._left_text = text.plain
+            self.query_one("#detail-left", Static).update(text)
+
+    def left_text(self, now: datetime) -> Text:
+        """Open: time left and urgency (word and glyph, as in the Cases view); else the outcome."""
+        case = self.detail.case if self.detail is not None else None
+        if case is None:
+            return Text("")
+        level = LEVELS.get(level_of(case, now))
+        if level is not None:
+            label = "Time left" if case.status is CaseStatus.OPEN else "Margin"
+            if case.status is CaseStatus.EXPIRED:
+                label = "Past deadline"
+            shown = f"{time_text(case, now)}  {level.word.strip()}"
+            return Text.assemble((f"{label}  ", "bold"), (shown, level.style))
+        closed = case.closed_at.astimezone(UTC) if case.closed_at else None
+        when = f" at {closed:%Y-%m-%d %H:%M} UTC" if closed else ""
+        return Text.assemble(("Closed  ", "bold"), f"{case.status.value}{when}")
+
+    # -------------------------------------------------------------- actions
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_scroll(self, how: str) -> None:
+        body = self.query_one("#detail-body", VerticalScroll)
+        getattr(body, f"scroll_{how}")(animate=False)

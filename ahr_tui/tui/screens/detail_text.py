@@ -1,0 +1,183 @@
+"""The detail screen's sections as ``rich.text.Text``, from an ``AccountDetail``.
+
+Pure formatting, kept apart from the screen so it can be read and tested on its own. Every
+string from the database goes through ``clean``/``clean_line`` and into ``Text`` pieces (never a
+markup string), so a seller named ``[@click=app.quit]`` or ``\\x1b[2J`` is shown as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
+
+from rich.text import Text
+
+from ahr_tui.rules import Band, PhoneStatus, Reason, band
+from ahr_tui.service.detail import AccountDetail, EventView
+from ahr_tui.service.views import CaseView
+from ahr_tui.textsafe import clean, clean_line
+
+BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "red"}
+BAND_LABEL = {Band.HEALTHY: "healthy", Band.AT_RISK: "at risk", Band.UNHEALTHY: "unhealthy"}
+MET = ("✓ yes", "green")
+NOT_MET = ("✗ no ", "bold red")
+
+
+def heading(label: str) -> Text:
+    return Text(label, style="bold underline")
+
+
+def utc(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def local(value: datetime, tz: tzinfo | None) -> str:
+    moment = value.astimezone(tz)
+    return f"{moment:%Y-%m-%d %H:%M} {moment:%Z}".strip() + " local"
+
+
+def _lines(parts: Iterable[Text]) -> Text:
+    return Text("\n").join(parts)
+
+
+def title(detail: AccountDetail) -> Text:
+    return Text.assemble(
+        (clean_line(detail.name) or "(no name)", "bold"),
+        "  ",
+        clean_line(detail.seller_id),
+        f" · {clean_line(detail.store)} · {clean_line(detail.plan)}"
+        f" · account {clean_line(detail.status)} · enrolment {clean_line(detail.enrollment)}",
+    )
+
+
+def case_block(case: CaseView, tz: tzinfo | None) -> Text:
+    assignee = clean_line(case.assignee) if case.assignee else "nobody"
+    lines = [
+        heading(f"Case {case.id}"),
+        Text.assemble(
+            ("Status    ", "bold"), case.status.value, "  ",
+            ("Policy  ", "bold"), clean_line(case.policy), "  ",
+            ("Assigned  ", "bold"), assignee,
+        ),
+        Text.assemble(("Summary   ", "bold"), clean(case.summary) or "(none)"),
+        Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)),
+        Text.assemble(
+            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
+        ),
+    ]
+    if case.outcome_note:
+        lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))
+    return _lines(lines)
+
+
+def timeline(events: list[EventView]) -> Text:
+    lines = [heading("Timeline")]
+    for e in events:
+        move = f"{e.from_state or '·'} → {e.to_state}" if e.to_state else ""
+        line = Text.assemble(
+            f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  ", (clean_line(e.actor), "cyan"),
+            f"  {clean_line(e.action)}  {move}",
+        )
+        if e.note:
+            line.append("  ")
+            line.append(clean_line(e.note), "italic")
+        lines.append(line)
+    if not events:
+        lines.append(Text("no events", style="italic"))
+    return _lines(lines)
+
+
+def score_text(score: int | None) -> Text:
+    """A score with its band as a word as well as a colour (readable with NO_COLOR)."""
+    if score is None:
+        return Text("—  no score")
+    level = band(score)
+    return Text(f"{score}  {BAND_LABEL[level]}", style=BAND_STYLE[level])
+
+
+def ahr_heading(detail: AccountDetail) -> Text:
+    line = Text.assemble(heading(f"AHR, last {len(detail.series)} days"), "   current ")
+    line.append_text(score_text(detail.latest_score))
+    if detail.latest_day is not None:
+        line.append(f"  (on {detail.latest_day.isoformat()})")
+    return line
+
+
+def _criterion(met: bool, label: str) -> Text:
+    glyph, style = MET if met else NOT_MET
+    return Text.assemble(" ", (glyph, style), "  ", label)
+
+
+def eligibility(detail: AccountDetail) -> Text:
+    e = detail.eligibility
+    verdict = ("ELIGIBLE", "bold green") if e.eligible else ("NOT ELIGIBLE", "bold red")
+    reasons = ", ".join(r.value for r in e.reasons)
+    lines = [
+        Text.assemble(
+            heading(f"Eligibility as of {e.as_of.isoformat()}"), "  ", verdict,
+            f"  ({reasons})" if reasons else "",
+        ),
+        _criterion(
+            e.ahr_ok,
+            f"AHR: {e.days_below} days below 250 in the window "
+            f"({e.days_missing} with no score); at most 10 allowed",
+        ),
+        _criterion(detail.plan == "professional", f"plan: {clean_line(detail.plan)}"),
+        _criterion(
+            detail.store_enabled,
+            f"store {clean_line(detail.store)}: AHA "
+            + ("enabled" if detail.store_enabled else "not enabled"),
+        ),
+        _criterion(detail.status == "active", f"account: {clean_line(detail.status)}"),
+        _criterion(e.phone is PhoneStatus.VALID, f"emergency phone: {e.phone.value}"),
+    ]
+    if Reason.REVOKED in e.reasons:
+        lines.append(_criterion(False, "revoked by a fraud finding (permanent)"))
+    return _lines(lines)
+
+
+def contact(detail: AccountDetail) -> Text:
+    phone = detail.eligibility.phone
+    style = {PhoneStatus.VALID: "green", PhoneStatus.INVALID: "bold red"}.get(phone, "yellow")
+    return _lines(
+        [
+            heading("Contact"),
+            Text.assemble(("Email  ", "bold"), clean_line(detail.email) or "(none)"),
+            Text.assemble(
+                ("Phone  ", "bold"), clean_line(detail.phone) or "(none)", "  ",
+                (phone.value, style),
+            ),
+        ]
+    )
+
+
+def notifications(detail: AccountDetail) -> Text:
+    lines = [heading(f"Notifications ({len(detail.notifications)})")]
+    for n in detail.notifications:
+        sent = f"sent {utc(n.sent_at)}" if n.sent_at else f"queued {utc(n.created_at)}"
+        line = Text.assemble(
+            f"#{n.id} {clean_line(n.kind)}  ", (clean_line(n.state), "bold"),
+            f"  {n.attempts} attempt{'s' if n.attempts != 1 else ''}  {sent}  to ",
+            clean_line(n.to) or "(no address)",
+        )
+        if n.last_error:
+            line.append(f"  last error: {clean_line(n.last_error)}", "red")
+        lines.append(line)
+    if not detail.notifications:
+        lines.append(Text("none", style="italic"))
+    return _lines(lines)
+
+
+def other_cases(detail: AccountDetail, current: int | None) -> Text:
+    others = [c for c in detail.cases if c.id != current]
+    lines = [heading(f"Other cases ({len(others)})")]
+    for c in others:
+        lines.append(
+            Text(
+                f"#{c.id} {clean_line(c.policy)}  {c.status.value}  "
+                f"contacted {utc(c.contacted_at)}  deadline {utc(c.deadline)}"
+            )
+        )
+    if not others:
+        lines.append(Text("none", style="italic"))
+    return _lines(lines)

@@ -1,0 +1,193 @@
+"""A block-character chart of an account's AHR over the eligibility window, for the detail screen.
+
+Days are bucketed so the chart fits the width (three days per column at 80 columns); a bucket
+shows its lowest score, because one bad day is what the rules count. The 250 threshold is a row
+of its own: a bar at or above 250 passes through it, a lower bar leaves the line visible. Days
+with no score are marked ``×`` on the axis (they count against the seller). Bands are coloured
+AND the legend names them, so the chart reads the same with ``NO_COLOR``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import ClassVar
+
+from rich.style import StyleType
+from rich.text import Text
+from textual.widget import Widget
+
+from ahr_tui.rules import DEFAULT_POLICY, Band, Policy, band
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+UPPER_ROWS = 3  # rows for threshold..score_max; one row below the line for 0..threshold
+GUTTER = 5  # "1000┤"
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Some consecutive days: the lowest score among them (None if none was scored)."""
+
+    low: int | None
+    missing: int
+    days: int
+
+
+def days_per_column(days: int, columns: int) -> int:
+    return max(1, -(-days // max(1, columns)))
+
+
+def bucket(series: Sequence[int | None], columns: int) -> list[Bucket]:
+    """Split ``series`` (oldest first) into at most ``columns`` buckets of equal day counts.
+
+    The last bucket ends on the newest day; the first may be shorter.
+    """
+    if not series:
+        return []
+    size = days_per_column(len(series), columns)
+    start = len(series) % size
+    bounds = ([(0, start)] if start else []) + [
+        (i, i + size) for i in range(start, len(series), size)
+    ]
+    out: list[Bucket] = []
+    for lo, hi in bounds:
+        chunk = series[lo:hi]
+        scored = [s for s in chunk if s is not None]
+        out.append(Bucket(low=min(scored) if scored else None, missing=len(chunk) - len(scored),
+                          days=len(chunk)))
+    return out
+
+
+def _eighths(score: int, policy: Policy) -> tuple[int, int]:
+    """How many eighths of a cell the bar fills below the line (of 8) and above it (of 24)."""
+    line, top = policy.threshold, policy.score_max
+    if score < line:
+        return max(1, round(score / line * 8)), 0
+    return 8, round((score - line) / (top - line) * UPPER_ROWS * 8)
+
+
+def _cell(eighths: int) -> str:
+    return BLOCKS[max(0, min(8, eighths))]
+
+
+def chart(
+    series: Sequence[int | None],
+    width: int,
+    start: date,
+    styles: dict[str, StyleType] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[Text]:
+    """The chart's lines for ``width`` cells: bars, the threshold row, the axis, the dates.
+
+    ``styles`` maps ``healthy``/``at_risk``/``unhealthy``/``line``/``missing``/``axis`` to Rich
+    style strings (the widget takes them from its CSS component classes).
+    """
+    styles = styles or {}
+    buckets = bucket(series, max(1, width - GUTTER))
+    grid: list[Text] = [Text(_gutter(row), style=styles.get("axis", "")) for row in range(5)]
+    for b in buckets:
+        below, above = _eighths(b.low, policy) if b.low is not None else (0, 0)
+        colour = styles.get(band(b.low, policy).value, "") if b.low is not None else ""
+        for row in range(UPPER_ROWS):  # top row first
+            grid[row].append(_cell(above - (UPPER_ROWS - 1 - row) * 8), colour)
+        if b.low is not None and b.low >= policy.threshold:
+            grid[UPPER_ROWS].append("█", colour)
+        else:
+            grid[UPPER_ROWS].append("─", styles.get("line", ""))
+        grid[UPPER_ROWS + 1].append(_cell(below), colour)
+    axis = Text("    └", style=styles.get("axis", ""))
+    for b in buckets:
+        axis.append("×" if b.missing else "─", styles.get("missing" if b.missing else "axis", ""))
+    end = start + timedelta(days=len(series) - 1)
+    dates = Text(" " * GUTTER + start.isoformat(), style=styles.get("axis", ""))
+    dates.append(end.isoformat().rjust(max(1, len(buckets) - len(start.isoformat()))))
+    return [*grid, axis, dates]
+
+
+def _gutter(row: int) -> str:
+    labels = {0: "1000┤", UPPER_ROWS: " 250┼", UPPER_ROWS + 1: "   0┤"}
+    return labels.get(row, "    │")
+
+
+def legend(
+    series: Sequence[int | None], width: int, styles: dict[str, StyleType] | None = None
+) -> list[Text]:
+    """Two lines naming what colour alone would say (bands) and what a column holds."""
+    styles = styles or {}
+    size = days_per_column(len(series), max(1, width - GUTTER))
+    per = "1 day" if size == 1 else f"{size} days"
+    first = Text(f"each column: {per}, its lowest score · ")
+    first.append("─", styles.get("line", ""))
+    first.append(" the 250 line · ")
+    first.append("×", styles.get("missing", ""))
+    first.append(" no score")
+    second = Text("bars: ")
+    for key, label in (("healthy", "healthy ≥200"), ("at_risk", "at risk 100–199"),
+                       ("unhealthy", "unhealthy ≤99")):
+        second.append("█ ", styles.get(key, ""))
+        second.append(label + "  ")
+    return [first, second]
+
+
+class Sparkline(Widget):
+    """The chart for ``series`` (one score or None per day, oldest first, starting ``start``)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "sparkline--healthy",
+        "sparkline--at-risk",
+        "sparkline--unhealthy",
+        "sparkline--line",
+        "sparkline--missing",
+        "sparkline--axis",
+    }
+
+    DEFAULT_CSS = """
+    Sparkline { height: 9; }
+    Sparkline > .sparkline--healthy { color: $success; }
+    Sparkline > .sparkline--at-risk { color: $warning; }
+    Sparkline > .sparkline--unhealthy { color: $error; }
+    Sparkline > .sparkline--line { color: $text-muted; }
+    Sparkline > .sparkline--missing { color: $error; text-style: bold; }
+    Sparkline > .sparkline--axis { color: $text-muted; }
+    """
+
+    def __init__(
+        self,
+        series: Sequence[int | None] = (),
+        start: date | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.series: tuple[int | None, ...] = tuple(series)
+        self.start = start or date(1970, 1, 1)
+
+    def set_series(self, series: Sequence[int | None], start: date) -> None:
+        self.series = tuple(series)
+        self.start = start
+        self.refresh(layout=True)
+
+    def _styles(self) -> dict[str, StyleType]:
+        names = {
+            Band.HEALTHY.value: "healthy", Band.AT_RISK.value: "at-risk",
+            Band.UNHEALTHY.value: "unhealthy", "line": "line", "missing": "missing",
+            "axis": "axis",
+        }
+        return {
+            key: self.get_component_rich_style(f"sparkline--{name}", partial=True)
+            for key, name in names.items()
+        }
+
+    def render(self) -> Text:
+        if not self.series:
+            return Text("no scores", style="italic")
+        width = self.size.width or 80
+        styles = self._styles()
+        lines = chart(self.series, width, self.start, styles)
+        lines.extend(legend(self.series, width, styles))
+        joined = Text("\n").join(lines)
+        joined.no_wrap = True
+        joined.overflow = "crop"
+        return joined

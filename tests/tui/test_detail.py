@@ -1,0 +1,233 @@
+"""The detail screen, hosted in a tiny App (Pilot), on a real database with a fake clock."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta, timezone
+
+import pytest
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+
+from ahr_tui.rules import CaseAction, PolicyArea, Role
+from ahr_tui.service.cases import act, open_case
+from ahr_tui.service.outbox import queue
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account
+from ahr_tui.tui.screens.detail import DetailScreen
+from ahr_tui.tui.widgets.sparkline import Sparkline, bucket, chart
+from tests.conftest import T0, add_operator, full_window, seed_account
+
+AS_OF = (T0 - timedelta(days=1)).date()
+EST = timezone(timedelta(hours=-5), "EST")
+HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J\x1b]52;c;SGVsbG8=\x1b\\ [WIP]"
+
+
+class Host(App[None]):
+    """Pushes one screen; stands in for the real App in these tests."""
+
+    def __init__(self, screen: DetailScreen) -> None:
+        super().__init__()
+        self.detail = screen
+        self.quit_ran = False
+
+    def on_mount(self) -> None:
+        self.push_screen(self.detail)
+
+    def action_quit(self) -> None:  # a hostile [@click=app.quit] must never get here
+        self.quit_ran = True
+
+
+def scores_with_a_dip() -> dict[date, int]:
+    scores = full_window(AS_OF, score=640)
+    for i in range(30):
+        scores[AS_OF - timedelta(days=100 + i)] = 380 + (i * 37) % 300
+    for i in range(6):
+        scores[AS_OF - timedelta(days=20 + i)] = 150 + i * 40
+    for i in range(4):
+        del scores[AS_OF - timedelta(days=60 + i)]
+    return scores
+
+
+@pytest.fixture
+def case_id(engine, clock) -> int:
+    """Account 1 with a resolved case and an open one (case 2), acted on by a fixed operator."""
+    add_operator(engine, "alice", Role.LEAD)
+    me = Actor(name="alice")  # not the OS user: the snapshots must not depend on who runs them
+    seed_account(engine, "A17", name="Acme Goods", scores=scores_with_a_dip())
+    older = open_case(
+        engine, seller_id="A17", store="US", policy=PolicyArea.LISTING_POLICY,
+        at=T0 - timedelta(days=20), summary="old listing issue", actor=me, now=clock(),
+    )
+    act(engine, older.id, CaseAction.RESPOND, at=T0 - timedelta(days=19), text=None,
+        actor=me, now=clock())
+    act(engine, older.id, CaseAction.RESOLVE, at=T0 - timedelta(days=18), text="fixed",
+        actor=me, now=clock())
+    case = open_case(
+        engine, seller_id="A17", store="US", policy=PolicyArea.REVIEWS,
+        at=T0 - timedelta(hours=2), summary="review manipulation reported", actor=me,
+        now=clock(),
+    )
+    return case.id
+
+
+def text_of(screen: DetailScreen, selector: str) -> str:
+    content = screen.query_one(selector, Static).content
+    assert isinstance(content, Text)
+    return content.plain
+
+
+async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
+    engine, clock, case_id
+):
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tz=EST)
+    async with Host(screen).run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        assert screen.case_id == case_id and screen.account_id == 1
+        case = text_of(screen, "#detail-case")
+        assert f"Case {case_id}" in case and "reviews" in case
+        assert "review manipulation reported" in case
+        assert "2026-03-05 05:00 EST local" in case and "2026-03-05 10:00 UTC" in case
+        assert text_of(screen, "#detail-left") == "Time left  2d 22h  ok"
+        timeline = text_of(screen, "#detail-timeline")
+        assert "2026-03-02 10:00Z" in timeline and "open" in timeline
+        elig = text_of(screen, "#detail-eligibility")
+        assert "ELIGIBLE" in elig and "NOT ELIGIBLE" not in elig
+        assert "7 days below 250 in the window (4 with no score)" in elig
+        contact = text_of(screen, "#detail-contact")
+        assert "seller@example.com" in contact and "+1 415 555 2671  valid" in contact
+        assert "case_opened" in text_of(screen, "#detail-notifications")
+        others = text_of(screen, "#detail-cases")
+        assert "Other cases (1)" in others and "resolved" in others
+        assert "current 640  healthy" in text_of(screen, "#detail-ahr")
+        assert len(screen.query_one(Sparkline).series) == 180
+
+
+async def test_time_left_follows_the_clock_and_changes_only_when_its_text_does(
+    engine, clock, case_id
+):
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tick=3600)
+    async with Host(screen).run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        left = screen.query_one("#detail-left", Static)
+        clock.advance(seconds=60)
+        screen.refresh_left()
+        before = left.content
+        clock.advance(seconds=20)  # "2d 21h" still
+        screen.refresh_left()
+        assert left.content is before
+        clock.advance(hours=69, minutes=30)
+        screen.refresh_left()
+        assert text_of(screen, "#detail-left") == "Time left  28m 40s  !! CRIT"
+        clock.advance(hours=1)
+        screen.refresh_left()
+        assert text_of(screen, "#detail-left").startswith("Time left  -31m 20s  !! OVERDUE")
+
+
+async def test_reload_shows_another_process_change(engine, clock, me, case_id):
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id)
+    async with Host(screen).run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        act(engine, case_id, CaseAction.RESPOND, at=T0 - timedelta(hours=1), text=None,
+            actor=me, now=clock())
+        screen.reload()
+        await loaded(pilot)
+        assert "Status    responded" in text_of(screen, "#detail-case")
+        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  ok resp"
+        assert "respond" in text_of(screen, "#detail-timeline")
+
+
+async def test_account_without_a_case_hides_the_case_sections(engine, clock):
+    account_id = seed_account(engine, "B2", phone=None, scores=full_window(AS_OF, 90, days=100))
+    screen = DetailScreen(engine=engine, clock=clock, account_id=account_id)
+    async with Host(screen).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        assert not screen.query_one("#detail-case").display
+        assert not screen.query_one("#detail-timeline").display
+        elig = text_of(screen, "#detail-eligibility")
+        assert "NOT ELIGIBLE" in elig and "phone_missing" in elig
+        assert "180 days below 250 in the window (80 with no score)" in elig
+        assert "current 90  unhealthy" in text_of(screen, "#detail-ahr")
+        assert "(none)  missing" in text_of(screen, "#detail-contact")
+
+
+async def test_unknown_account_says_so(engine, clock):
+    screen = DetailScreen(engine=engine, clock=clock, account_id=404)
+    async with Host(screen).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        assert text_of(screen, "#detail-title") == "no account with id 404."
+
+
+async def test_hostile_text_is_shown_literally_and_runs_nothing(engine, clock, me):
+    account_id = seed_account(engine, "H1", name=HOSTILE, email=HOSTILE, phone=HOSTILE,
+                              scores=full_window(AS_OF))
+    case = open_case(engine, seller_id="H1", store="US", policy=PolicyArea.OTHER, at=T0,
+                     summary=HOSTILE, actor=me, now=clock())
+    with transaction(engine, write=True) as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        from ahr_tui.rules import NotificationKind
+
+        queue(session, NotificationKind.CONTACT_NEEDED, account=account, now=clock())
+    screen = DetailScreen(engine=engine, clock=clock, account_id=account_id, case_id=case.id)
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        shown = r"[@click=app.quit]Evil[/] \x1b[2J\x1b]52;c;SGVsbG8=\x1b\ [WIP]"
+        for selector in ("#detail-title", "#detail-case", "#detail-contact", "#detail-timeline"):
+            assert shown in text_of(screen, selector), selector
+        assert "\x1b" not in text_of(screen, "#detail-notifications")
+        for x in range(0, 120, 3):  # click across the title: no action may run
+            await pilot.click("#detail-title", offset=(x, 0))
+        assert not pilot.app.quit_ran
+
+
+async def test_escape_pops_and_keys_scroll(engine, clock, case_id):
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id)
+    host = Host(screen)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        body = screen.query_one("#detail-body")
+        await pilot.press("j", "j", "j")
+        assert body.scroll_offset.y == 3
+        await pilot.press("k")
+        assert body.scroll_offset.y == 2
+        await pilot.press("escape")
+        assert host.screen is not screen
+
+
+def test_sparkline_buckets_keep_the_lowest_score_and_count_missing_days():
+    series = [300, None, 120, 500, 500, 500, None]
+    assert [(b.low, b.missing, b.days) for b in bucket(series, 3)] == [
+        (300, 0, 1), (120, 1, 3), (500, 1, 3)
+    ]
+    assert [b.days for b in bucket([1] * 180, 75)] == [3] * 60
+    plain = [line.plain for line in chart(series, 8, date(2026, 1, 1))]
+    assert plain[3] == " 250┼█─█"  # the 250 row, hidden only by bars at or above it
+    assert plain[4] == "   0┤█▄█"  # 120 of 250 is four eighths below the line
+    assert plain[5] == "    └─××"  # buckets with a missing day
+    assert plain[6].startswith("     2026-01-01")
+    daily = [line.plain for line in chart(series, 40, date(2026, 1, 1))]
+    assert daily[3] == " 250┼█──███─" and daily[5] == "    └─×────×"
+
+
+def snapshot_screen(engine, clock):  # type: ignore[no-untyped-def]
+    return Host(DetailScreen(engine=engine, clock=clock, account_id=1, case_id=2, tz=EST))
+
+
+async def _wait(pilot) -> None:  # type: ignore[no-untyped-def]
+    await loaded(pilot)
+
+
+def test_snapshot_detail_80x24(snap_compare, engine, clock, case_id):
+    assert case_id == 2
+    assert snap_compare(snapshot_screen(engine, clock), terminal_size=(80, 24), run_before=_wait)
+
+
+def test_snapshot_detail_160x50(snap_compare, engine, clock, case_id):
+    assert snap_compare(snapshot_screen(engine, clock), terminal_size=(160, 50), run_before=_wait)

@@ -31,33 +31,45 @@ def verify(ctx: typer.Context) -> None:
     raise typer.Exit(1)
 
 
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Only events at or after this instant (ISO-8601).")
+]
+
+
 @audit_app.command("log")
 def log(
     ctx: typer.Context,
     case: Annotated[int | None, typer.Option("--case", help="Only this case's events.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only events at or after this instant.")] = None,
+    since: SinceOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Show audit events, oldest first."""
+    """Show audit events, oldest first. Anyone may read the log."""
     from sqlalchemy import select
 
+    from ahr_tui.errors import NotFound
     from ahr_tui.service.views import event_to_json, iso_z
     from ahr_tui.store.engine import transaction
-    from ahr_tui.store.models import Event
+    from ahr_tui.store.models import Case, Event
 
     st = state(ctx)
-    query = select(Event).order_by(Event.id)  # type: ignore[arg-type]
+    query = select(Event).order_by(Event.id)
     if case is not None:
-        query = query.where(Event.case_id == case)  # type: ignore[arg-type]
+        query = query.where(Event.case_id == case)
     if since is not None:
-        query = query.where(Event.at >= parse_instant(since, "--since", st.clock))  # type: ignore[arg-type]
+        query = query.where(Event.at >= parse_instant(since, "--since", st.clock))
     with transaction(st.engine()) as session:
+        if case is not None and session.get(Case, case) is None:
+            raise NotFound(f"no case {case}.")
         events = list(session.execute(query).scalars())
     if as_json:
         emit_json([event_to_json(e) for e in events])
         return
     table(
-        ("ID", "AT", "ACTOR", "CASE", "ACTION", "FROM", "TO", "NOTE"),
-        [(e.id, iso_z(e.at), e.actor, e.case_id or "-", e.action, e.from_state or "-",
-          e.to_state or "-", (e.note or "")[:80]) for e in events],
+        ("ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"),
+        [
+            (e.id, iso_z(e.at), e.actor, " ".join(filter(None, (e.client, e.tty))) or "-",
+             e.case_id or "-", e.action, e.from_state or "-", e.to_state or "-",
+             (e.note or "")[:80])
+            for e in events
+        ],
     )

@@ -1,11 +1,15 @@
 """Who is running this process, from the real user id (never from ``USER``/``LOGNAME``).
 
-``SUDO_USER`` names the person only when the process really runs as root under sudo. The SSH
-client address and the tty are recorded with each event when present.
+Every audit event and every role check uses this name, so it must not be something a user can
+set: ``USER``, ``LOGNAME`` and ``HOME`` are ignored. ``SUDO_USER`` names the person only when the
+process really runs as root (real uid 0) and names an existing account (``SUDO_UID``, when sudo
+set it, must agree): ``sudo ahr ...`` is recorded as the person who typed it. The SSH client
+address (validated as an IP address) and the tty are recorded with each event when present.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import sys
@@ -20,21 +24,44 @@ def os_user_name(uid: int | None = None) -> str:
     except KeyError:
         name = f"uid{uid}"
     if uid == 0:
-        sudo_user = os.environ.get("SUDO_USER")
-        if sudo_user and sudo_user != "root":
-            return sudo_user
+        return _sudo_user() or name
     return name
 
 
-def current_actor() -> Actor:
-    ssh = os.environ.get("SSH_CONNECTION", "").split()
-    client = ssh[0] if ssh else None
-    tty: str | None = None
+def _sudo_user() -> str | None:
+    sudo_user = os.environ.get("SUDO_USER")
+    if not sudo_user or sudo_user == "root":
+        return None
+    try:
+        entry = pwd.getpwnam(sudo_user)
+    except KeyError:
+        return None
+    sudo_uid = os.environ.get("SUDO_UID")
+    if sudo_uid is not None and sudo_uid != str(entry.pw_uid):
+        return None
+    return entry.pw_name
+
+
+def ssh_client() -> str | None:
+    """The client address from ``SSH_CONNECTION`` (``client port server port``), if it is one."""
+    fields = os.environ.get("SSH_CONNECTION", "").split()
+    if not fields:
+        return None
+    try:
+        return str(ipaddress.ip_address(fields[0]))
+    except ValueError:
+        return None
+
+
+def controlling_tty() -> str | None:
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         try:
             if stream is not None and stream.isatty():
-                tty = os.ttyname(stream.fileno())
-                break
+                return os.ttyname(stream.fileno())
         except (OSError, ValueError, AttributeError):
             continue
-    return Actor(name=os_user_name(), client=client, tty=tty)
+    return None
+
+
+def current_actor() -> Actor:
+    return Actor(name=os_user_name(), client=ssh_client(), tty=controlling_tty())

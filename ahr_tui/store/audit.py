@@ -2,18 +2,21 @@
 
 Each event's hash covers its own content, its id and the previous event's hash; the newest hash is
 kept in ``meta.audit_head``, read under a row lock, so concurrent writers (PostgreSQL) cannot fork
-the chain and deleting the newest event is noticed too. ``verify`` walks the chain.
+the chain and deleting the newest event is noticed too. ``verify`` walks the chain and names the
+first event that was edited, inserted or deleted behind the program's back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
+from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from ahr_tui.store.models import Event, Meta
@@ -33,24 +36,32 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: Event, prev_hash: str) -> str:
+def _digest(fields: Mapping[str, Any], prev_hash: str) -> str:
     payload = {
-        "id": event.id,
-        "at": _iso(event.at),
-        "recorded_at": _iso(event.recorded_at),
-        "actor": event.actor,
-        "client": event.client,
-        "tty": event.tty,
-        "account_id": event.account_id,
-        "case_id": event.case_id,
-        "action": event.action,
-        "from": event.from_state,
-        "to": event.to_state,
-        "note": event.note,
+        "id": fields["id"],
+        "at": _iso(fields["at"]),
+        "recorded_at": _iso(fields["recorded_at"]),
+        "actor": fields["actor"],
+        "client": fields["client"],
+        "tty": fields["tty"],
+        "account_id": fields["account_id"],
+        "case_id": fields["case_id"],
+        "action": fields["action"],
+        "from": fields["from_state"],
+        "to": fields["to_state"],
+        "note": fields["note"],
         "prev": prev_hash,
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_FIELDS = ("id", "at", "recorded_at", "actor", "client", "tty", "account_id", "case_id",
+           "action", "from_state", "to_state", "note", "prev_hash", "hash")
+
+
+def event_hash(event: Event, prev_hash: str) -> str:
+    return _digest({name: getattr(event, name) for name in _FIELDS}, prev_hash)
 
 
 def append(
@@ -68,7 +79,7 @@ def append(
 ) -> Event:
     """Add one event to the chain in the caller's transaction."""
     head = session.execute(
-        select(Meta).where(Meta.key == "audit_head").with_for_update()  # type: ignore[arg-type]
+        select(Meta).where(Meta.key == "audit_head").with_for_update()
     ).scalar_one()
     last_id = session.execute(select(func.max(Event.id))).scalar() or 0
     event = Event(
@@ -102,27 +113,96 @@ class VerifyResult:
     problem: str | None = None
 
 
-def verify_chain(events: Iterable[Event], head: str) -> VerifyResult:
+def verify_chain(events: Iterable[Mapping[str, Any]], head: str) -> VerifyResult:
+    """Walk events (mappings of the event columns, oldest first) against the stored head.
+
+    Deleted: a gap in the ids (the first missing id is named), or the head names an event that is
+    no longer there. Inserted: an event whose ``prev_hash`` is not its predecessor's hash, one
+    that skips ids yet chains on, or events after the one the head names. Edited: content that
+    no longer matches its hash.
+    """
     prev = GENESIS_HASH
     expected_id = 1
     checked = 0
-    for event in events:
-        if event.id != expected_id:
-            problem = "events are missing before it" if (event.id or 0) > expected_id else "its id is out of order"
-            return VerifyResult(False, checked, event.id, problem)
-        if event.prev_hash != prev:
-            return VerifyResult(False, checked, event.id, "it does not follow the previous event (inserted, or one was deleted)")
-        if event_hash(event, prev) != event.hash:
-            return VerifyResult(False, checked, event.id, "its content does not match its hash (edited)")
-        prev = event.hash
+    seen: dict[str, int] = {}
+    for row in events:
+        event_id = row["id"]
+        if event_id != expected_id:
+            return _gap(row, expected_id, prev, checked)
+        if row["prev_hash"] != prev:
+            return VerifyResult(False, checked, event_id, _not_following(event_id))
+        if _safe_digest(row, prev) != row["hash"]:
+            return VerifyResult(
+                False, checked, event_id, "its content does not match its hash (edited)"
+            )
+        prev = row["hash"]
+        seen[prev] = event_id
         expected_id += 1
         checked += 1
-    if prev != head:
-        return VerifyResult(False, checked, expected_id, "the newest events are missing (deleted) or the head was changed")
-    return VerifyResult(True, checked)
+    if prev == head:
+        return VerifyResult(True, checked)
+    if head in seen:
+        return VerifyResult(
+            False, checked, seen[head] + 1,
+            f"it was added outside ahr (the log's recorded head is event {seen[head]})",
+        )
+    return VerifyResult(
+        False, checked, expected_id,
+        f"it is missing (deleted): the log ends at event {expected_id - 1} but its recorded "
+        "head names a later one",
+    )
+
+
+def _gap(row: Mapping[str, Any], expected_id: int, prev: str, checked: int) -> VerifyResult:
+    event_id = row["id"]
+    if isinstance(event_id, int) and event_id > expected_id:
+        if row["prev_hash"] == prev:  # chains on from its predecessor, yet skips ids: forged
+            return VerifyResult(
+                False, checked, event_id,
+                f"it was inserted (its id skips from {expected_id - 1} to {event_id})",
+            )
+        after = f"event {event_id} follows event {expected_id - 1}" if expected_id > 1 else (
+            f"the log starts at event {event_id}"
+        )
+        return VerifyResult(False, checked, expected_id, f"it is missing (deleted): {after}")
+    return VerifyResult(False, checked, event_id, "its id is out of order (edited)")
+
+
+def _not_following(event_id: int) -> str:
+    if event_id == 1:
+        return "it does not start the chain (inserted, or the chain was rewritten)"
+    return f"it does not follow event {event_id - 1} (inserted, or the chain was rewritten)"
+
+
+def _safe_digest(row: Mapping[str, Any], prev: str) -> str | None:
+    """The hash the row should have; None when its stored values cannot even be read (edited)."""
+    try:
+        fields = dict(row)
+        fields["at"] = _instant(row["at"])
+        fields["recorded_at"] = _instant(row["recorded_at"])
+        return _digest(fields, prev)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _instant(value: object) -> datetime:
+    """A stored instant as aware UTC: PostgreSQL gives naive datetimes, SQLite gives text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"not an instant: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def verify(session: Session) -> VerifyResult:
+    """Check the whole chain. Reads raw column values so that a hand-edited row that no longer
+    parses (a garbage timestamp) is reported as edited instead of crashing the check."""
     head = session.get(Meta, "audit_head")
-    events = session.execute(select(Event).order_by(Event.id)).scalars()  # type: ignore[arg-type]
-    return verify_chain(events, head.value if head else GENESIS_HASH)
+    table = Event.__table__  # type: ignore[attr-defined]
+    columns = [
+        type_coerce(table.c[name], NullType()).label(name) if name in ("at", "recorded_at")
+        else table.c[name]
+        for name in _FIELDS
+    ]
+    rows = session.execute(select(*columns).order_by(table.c.id)).mappings()
+    return verify_chain(rows, head.value if head else GENESIS_HASH)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
-from ahr_tui.errors import DatabaseProblem
+from ahr_tui.errors import DatabaseProblem, InvalidInput
 
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -86,10 +86,27 @@ def make_engine(db: str, *, create: bool = False, echo: bool = False) -> Engine:
     if backend == "sqlite":
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _tune_sqlite(engine)
+    elif backend == "postgresql":
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        engine = None
+    if engine is not None:
+        event.listen(engine, "handle_error", _refuse_unencodable_text)
         return engine
-    if backend == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
     raise DatabaseProblem(f"unsupported database {describe(url)}: use a file path, sqlite:// or postgresql://.")
+
+
+def _refuse_unencodable_text(context: Any) -> None:
+    """Text with a lone surrogate (undecodable argv bytes, a JSON ``\\ud800``) cannot be stored.
+
+    Both drivers raise ``UnicodeEncodeError`` while binding, outside the DBAPI error family, so it
+    would escape as a traceback; it is the user's input, so it becomes one sentence (exit 1).
+    """
+    if isinstance(context.original_exception, UnicodeEncodeError):
+        raise InvalidInput(
+            "text contains characters that are not valid Unicode (a lone surrogate, e.g. from "
+            "undecodable bytes); nothing was written."
+        ) from None
 
 
 def _tune_sqlite(engine: Engine) -> None:

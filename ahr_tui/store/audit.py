@@ -132,9 +132,7 @@ def verify_chain(events: Iterable[Mapping[str, Any]], head: str) -> VerifyResult
         if row["prev_hash"] != prev:
             return VerifyResult(False, checked, event_id, _not_following(event_id))
         if _safe_digest(row, prev) != row["hash"]:
-            return VerifyResult(
-                False, checked, event_id, "its content does not match its hash (edited)"
-            )
+            return VerifyResult(False, checked, event_id, _MISMATCH)
         prev = row["hash"]
         seen[prev] = event_id
         expected_id += 1
@@ -166,6 +164,9 @@ def _gap(row: Mapping[str, Any], expected_id: int, prev: str, checked: int) -> V
         )
         return VerifyResult(False, checked, expected_id, f"it is missing (deleted): {after}")
     return VerifyResult(False, checked, event_id, "its id is out of order (edited)")
+
+
+_MISMATCH = "its content does not match its hash (edited, or inserted by hand)"
 
 
 def _not_following(event_id: int) -> str:

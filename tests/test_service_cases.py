@@ -6,10 +6,14 @@ snapshot of every table before and after.
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
@@ -355,3 +359,71 @@ def test_the_audit_chain_verifies_after_a_mixed_sequence_of_actions(engine, me):
     with transaction(engine) as s:
         result = audit.verify(s)
     assert result.ok and result.checked == len(events(engine))
+
+
+STATE_ACTIONS = ("open", "respond", "expire", "resolve", "deactivate", "fraud", "supersede")
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["open", "respond", "expire", "resolve", "deactivate", "fraud", "note",
+                         "assign"]),
+        st.integers(min_value=0, max_value=3),  # which case, modulo how many exist
+        st.integers(min_value=0, max_value=80),  # hours to wait first
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def event_count(engine: Engine) -> int:
+    with transaction(engine) as s:
+        return len(list(s.execute(select(Event.id)).scalars()))
+
+
+def step(engine: Engine, me: Actor, name: str, case_id: int | None, seller: str,
+         now: datetime) -> int | None:
+    """One operator action at ``now``; returns a new case id for ``open``."""
+    if name == "open":
+        return cases.open_case(engine, seller_id=seller, store="US", policy=PolicyArea.OTHER,
+                               at=now, summary="", actor=me, now=now).id
+    assert case_id is not None
+    if name == "note":
+        cases.add_note(engine, case_id, text="called", actor=me, now=now)
+    elif name == "assign":
+        cases.assign(engine, case_id, to=None, actor=me, now=now)
+    else:
+        cases.act(engine, case_id, CaseAction(name), at=now, text="because", actor=me, now=now)
+    return None
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_any_sequence_of_actions_keeps_the_chain_and_each_case_in_one_state(engine, me, steps):
+    seller = f"P{uuid.uuid4().hex[:8]}"
+    seed_account(engine, seller)
+    now = T0
+    first = step(engine, me, "open", None, seller, now)
+    assert first is not None
+    opened = [first]
+    for name, pick, wait in steps:
+        now += timedelta(hours=wait)
+        target = opened[pick % len(opened)]
+        before = event_count(engine)
+        try:
+            new = step(engine, me, name, target, seller, now)
+        except RuleRejected:
+            assert event_count(engine) == before  # a refusal writes nothing
+            continue
+        assert event_count(engine) > before
+        if new is not None:
+            opened.append(new)
+    with transaction(engine) as s:
+        assert audit.verify(s).ok
+        for case in s.execute(select(Case).where(Case.id.in_(opened))).scalars():  # type: ignore[union-attr]
+            moves = [e for e in s.execute(select(Event).where(Event.case_id == case.id)
+                                          .order_by(Event.id)).scalars()  # type: ignore[arg-type]
+                     if e.action in STATE_ACTIONS]
+            assert moves[0].action == "open"
+            assert moves[-1].to_state == case.status
+            for earlier, later in itertools.pairwise(moves):
+                assert later.from_state == earlier.to_state

@@ -259,6 +259,8 @@ def test_case_show_prints_untrusted_text_literally(cli, engine):
 
 # --- refusals: one sentence, the documented exit code, nothing written ----------------------
 
+COMMAND_NAMES = ("case", "cases", "store", "sweep", "eligibility", "audit")
+
 
 @pytest.mark.parametrize(
     ("args", "code", "words"),
@@ -274,6 +276,17 @@ def test_case_show_prints_untrusted_text_literally(cli, engine):
         (("case", "respond", "1", "--at", "yesterday"), 2, ("--at",)),
         (("case", "respond", "1", "--at", "2026-03-02T10:00:00"), 2, ("offset",)),
         (("case", "show", "abc"), 2, ("case_id",)),
+        (("case", "show", "99999999999999999999"), 2, ("case_id",)),
+        (("case", "respond", "0"), 2, ("case_id",)),
+        (("case", "resolve", "1", "--note", "x", "--expect-version", "99999999999999999999"), 2,
+         ("--expect-version",)),
+        (("case", "respond", "1", "--at", "0001-01-01T00:00:00+05:00"), 2, ("out of range",)),
+        (("case", "open", "S1", "--store", "US", "--policy", "other", "--at",
+          "9999-12-31T23:00:00-05:00"), 2, ("out of range",)),
+        (("sweep", "--now", "9999-12-31T23:59:59Z"), 2, ("out of range",)),
+        (("cases", "--now", "0001-01-01T00:00:00Z"), 2, ("out of range",)),
+        (("eligibility", "--as-of", "0001-01-01"), 2, ("out of range",)),
+        (("audit", "log", "--case", "99999999999999999999"), 2, ("--case",)),
         (("case", "open", "S1", "--store", "XX", "--policy", "other"), 1, ("no store XX",)),
         (("case", "open", "NOPE", "--store", "US", "--policy", "other"), 1,
          ("no seller NOPE in store US",)),
@@ -287,8 +300,8 @@ def test_case_show_prints_untrusted_text_literally(cli, engine):
         (("store", "enable", "XX"), 1, ("no store XX",)),
         (("store", "disable", "XX"), 1, ("no store XX",)),
     ],
-    ids=lambda v: " ".join(v) if isinstance(v, tuple) and v and isinstance(v[0], str)
-    and len(v) > 1 and v[0] in ("case", "store") else None,
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) and len(v) > 1 and v[0] in COMMAND_NAMES
+    else None,
 )
 def test_bad_input_is_one_sentence_with_its_exit_code_and_writes_nothing(
     cli, engine, args, code, words

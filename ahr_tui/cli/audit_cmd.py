@@ -39,7 +39,9 @@ SinceOpt = Annotated[
 @audit_app.command("log")
 def log(
     ctx: typer.Context,
-    case: Annotated[int | None, typer.Option("--case", help="Only this case's events.")] = None,
+    case: Annotated[
+        int | None, typer.Option("--case", min=1, max=2**63 - 1, help="Only this case's events.")
+    ] = None,
     since: SinceOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

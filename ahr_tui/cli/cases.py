@@ -40,10 +40,16 @@ AtOpt = Annotated[
     str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+#: Ids and versions are 64-bit in the database; a bigger number is a usage error, not a crash.
+DB_INT_MAX = 2**63 - 1
+CaseIdArg = Annotated[int, typer.Argument(min=1, max=DB_INT_MAX, help="The case id.")]
 VersionOpt = Annotated[
     int | None,
     typer.Option(
-        "--expect-version", help="Refuse (exit 3) unless the case is still at this version."
+        "--expect-version",
+        min=1,
+        max=DB_INT_MAX,
+        help="Refuse (exit 3) unless the case is still at this version.",
     ),
 ]
 
@@ -171,7 +177,7 @@ def _act(
 @case_app.command("respond")
 def respond(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     at: AtOpt = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     expect_version: VersionOpt = None,
@@ -184,7 +190,7 @@ def respond(
 @case_app.command("resolve")
 def resolve(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     at: AtOpt = None,
     note: Annotated[
         str | None, typer.Option("--note", help="Required: how it was resolved.")
@@ -199,7 +205,7 @@ def resolve(
 @case_app.command("deactivate")
 def deactivate(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     at: AtOpt = None,
     note: Annotated[str | None, typer.Option("--note", help="Required: the decision.")] = None,
     expect_version: VersionOpt = None,
@@ -212,7 +218,7 @@ def deactivate(
 @case_app.command("fraud")
 def fraud(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     at: AtOpt = None,
     evidence: Annotated[
         str | None, typer.Option("--evidence", help="Required: the finding.")
@@ -225,7 +231,7 @@ def fraud(
 
 
 @case_app.command("show")
-def show(ctx: typer.Context, case_id: int, as_json: JsonOpt = False) -> None:
+def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
     """One case with its timeline."""
     from ahr_tui.rules import format_left
     from ahr_tui.service.cases import get_case
@@ -272,7 +278,7 @@ def show(ctx: typer.Context, case_id: int, as_json: JsonOpt = False) -> None:
 @case_app.command("assign")
 def assign(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
     expect_version: VersionOpt = None,
 ) -> None:
@@ -294,7 +300,7 @@ def assign(
 @case_app.command("note")
 def note(
     ctx: typer.Context,
-    case_id: int,
+    case_id: CaseIdArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
     """Add a note to the case's timeline."""

@@ -72,6 +72,7 @@ def parse_instant(value: str | None, option: str, clock: Callable[[], datetime])
         ) from None
     if parsed.tzinfo is None:
         raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option)
+    _check_year(parsed, value, option)
     return parsed.astimezone(UTC)
 
 
@@ -79,11 +80,25 @@ def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from None
+    _check_year(day, value, option)
+    return day
+
+
+#: Deadlines (+72 h) and score windows (-180 days) are computed from these; outside them the
+#: arithmetic would overflow ``datetime`` instead of giving a usage error.
+MIN_YEAR, MAX_YEAR = 1970, 9998
+
+
+def _check_year(value: date, raw: str, option: str) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise typer.BadParameter(
+            f"{raw!r} is out of range (years {MIN_YEAR} to {MAX_YEAR})", param_hint=option
+        )
 
 
 def emit_json(data: Any) -> None:

@@ -361,6 +361,17 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path, clock
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_corrupt_database_is_refused_and_left_alone(tmp_path, clock, args):
+    path = tmp_path / "corrupt.db"
+    garbage = b"SQLite format 3\x00" + bytes((i * 131 + 7) % 256 for i in range(8000))
+    path.write_bytes(garbage)
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    refused(cli(*args), 1, "corrupt")
+    refused(cli("init"), 1, "corrupt")
+    assert durable_bytes(tmp_path) == {"corrupt.db": garbage}
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_directory_is_refused(tmp_path, clock, args):
     cli = Cli(db=str(tmp_path), clock=clock, runner=CliRunner())
     refused(cli(*args), 1, "is a directory")

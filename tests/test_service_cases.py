@@ -258,6 +258,33 @@ def test_fraud_revokes_deactivates_and_supersedes_the_accounts_other_active_case
     assert chain_ok(engine)
 
 
+class OutboxDown(Exception):
+    """Stands for any failure after the state was written but before the commit."""
+
+
+def break_the_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise OutboxDown
+
+    monkeypatch.setattr("ahr_tui.service.outbox.queue", fail)
+
+
+def test_a_failure_while_queueing_notifications_rolls_back_the_state_and_its_events(
+    engine, me, monkeypatch
+):
+    seed_account(engine)
+    case_id = open_one(engine, me)
+    open_one(engine, me)
+    before = snapshot(engine)
+    break_the_outbox(monkeypatch)
+    with pytest.raises(OutboxDown):
+        cases.act(engine, case_id, CaseAction.FRAUD, at=T0, text="forged", actor=me, now=T0)
+    with pytest.raises(OutboxDown):
+        open_one(engine, me)
+    assert snapshot(engine) == before
+    assert chain_ok(engine)
+
+
 def test_a_stale_expected_version_raises_conflict_and_writes_nothing(engine, me):
     seed_account(engine)
     case_id = open_one(engine, me)

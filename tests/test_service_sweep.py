@@ -16,7 +16,15 @@ from ahr_tui.store.audit import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
 from tests.conftest import T0, full_window, seed_account
-from tests.test_service_cases import account, chain_ok, events, notifications, snapshot
+from tests.test_service_cases import (
+    OutboxDown,
+    account,
+    break_the_outbox,
+    chain_ok,
+    events,
+    notifications,
+    snapshot,
+)
 
 AS_OF = last_complete_day(T0)  # 2026-03-01
 
@@ -175,6 +183,17 @@ def test_the_sweep_evaluates_as_of_the_day_before_nows_utc_date(engine, me):
     with transaction(engine) as s:
         [today] = evaluate_accounts(s, T0.date())
     assert today.eligibility.days_below == 11 and not today.eligibility.eligible
+
+
+def test_a_sweep_that_fails_part_way_writes_nothing(engine, me, monkeypatch):
+    seed_account(engine, "S1", scores=full_window(AS_OF))
+    seed_account(engine, "S2", enrollment="not_enrolled", scores=full_window(AS_OF))
+    open_at(engine, me, T0 - timedelta(hours=80))  # would expire first
+    before = snapshot(engine)
+    break_the_outbox(monkeypatch)
+    with pytest.raises(OutboxDown):
+        run(engine, me)
+    assert snapshot(engine) == before
 
 
 def test_only_operators_may_sweep_and_a_refused_sweep_writes_nothing(engine):

@@ -205,8 +205,12 @@ def test_deactivating_an_expired_case_deactivates_the_account_and_ends_enrolment
     assert view.status is CaseStatus.DEACTIVATED and view.outcome_note == "no response"
     row = account(engine, acc)
     assert (row.status, row.enrollment, row.version) == ("deactivated", "not_enrolled", 2)
-    moves = [(e.action, e.from_state, e.to_state) for e in events(engine, case_id)]
-    assert moves[-3:] == [
+    last_three = events(engine, case_id)[-3:]
+    assert {(e.actor, e.at, e.recorded_at, e.account_id) for e in last_three} == {
+        (me.name, T0, T0, acc)}
+    assert last_three[0].note == "no response"
+    moves = [(e.action, e.from_state, e.to_state) for e in last_three]
+    assert moves == [
         ("deactivate", "expired", "deactivated"),
         ("account_status", "active", "deactivated"),
         ("enrollment", "enrolled", "not_enrolled"),

@@ -1,0 +1,189 @@
+"""The Accounts view, hosted in a tiny App (Pilot), on a real database with a fake clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Static
+
+from ahr_tui.tui.screens.accounts import AccountsView, SortKey
+from tests.conftest import T0, full_window, seed_account
+
+AS_OF = (T0 - timedelta(days=1)).date()
+HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J [WIP]"
+
+
+class Host(App[None]):
+    """Stands in for the main screen: mounts the view and records what it posts."""
+
+    def __init__(self, view: AccountsView, *, shown: bool = True) -> None:
+        super().__init__()
+        self.view = view
+        self.shown = shown
+        self.selected: list[int] = []
+        self.quit_ran = False
+
+    def compose(self) -> ComposeResult:
+        self.view.display = self.shown
+        yield self.view
+
+    def on_mount(self) -> None:
+        self.view.table.focus()
+
+    def on_accounts_view_selected(self, message: AccountsView.Selected) -> None:
+        self.selected.append(message.account_id)
+
+    def action_quit(self) -> None:
+        self.quit_ran = True
+
+
+@pytest.fixture
+def accounts(engine) -> dict[str, int]:
+    """Four accounts, one per band plus one with no scores at all."""
+    good = full_window(AS_OF, 640)
+    risky = full_window(AS_OF, 150, days=170)  # 180 below, 10 missing
+    bad = full_window(AS_OF, 80)
+    return {
+        "S30": seed_account(engine, "S30", name="Cobalt Traders", scores=good),
+        "S10": seed_account(engine, "S10", "CA", name="Acme Goods", scores=risky, phone="12"),
+        "S20": seed_account(engine, "S20", name="Beta Books", scores=bad, phone=None,
+                            status="deactivated", enrollment="not_enrolled"),
+        "S40": seed_account(engine, "S40", name="Delta Deals", enrollment="pending_contact"),
+    }
+
+
+async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def plain_rows(view: AccountsView) -> list[list[str]]:
+    table = view.table
+    return [[cell.plain for cell in table.cells_of(i)] for i in range(table.row_count)]
+
+
+async def test_every_account_with_band_labels_counts_and_phone(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        rows = plain_rows(view)
+        assert [r[0] for r in rows] == ["S10", "S20", "S30", "S40"]
+        assert rows[0] == ["S10", "Acme Goods", "CA", "150 at risk", "180", "10",
+                           "enrolled", "active", "invalid"]
+        assert rows[1][3:] == [" 80 unhealthy", "180", "0", "not_enrolled", "deactivated",
+                               "missing"]
+        assert rows[2][3:6] == ["640 healthy", "0", "0"] and rows[2][8] == "valid"
+        assert rows[3][3:7] == ["  — no score", "180", "180", "pending_contact"]
+        assert view.table.visible_columns() == [c.key for c in view.table.columns]
+        status = view.query_one("#accounts-status", Static).content
+        assert "4 accounts · AHR window to 2026-03-01 · sort: seller" in str(status)
+
+
+async def test_narrow_terminal_drops_the_least_needed_columns_first(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        shown = view.table.visible_columns()
+        assert "missing" not in shown and "status" not in shown
+        assert {"seller", "name", "ahr", "below", "enrollment", "phone"} <= set(shown)
+
+
+async def test_does_not_load_until_shown(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view, shown=False).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        view.reload()
+        await loaded(pilot)
+        assert view.all_rows == [] and view.table.empty_text == "loading…"
+        assert str(view.query_one("#accounts-status", Static).content) == "loading…"
+        view.display = True
+        await pilot.pause()
+        await loaded(pilot)
+        assert len(view.all_rows) == 4
+
+
+async def test_filter_by_keys_narrows_as_you_type_and_esc_clears(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("end")
+        await pilot.press("slash", "b", "o")
+        assert view.query_one("#accounts-filter", Input).has_focus
+        assert [a.seller_id for a in view.table.accounts] == ["S20"]  # "Beta Books"
+        await pilot.press("backspace", "backspace", "c", "a")  # store CA
+        assert [a.seller_id for a in view.table.accounts] == ["S10"]
+        await pilot.press("enter")
+        assert view.table.has_focus and view.table.cursor_row == 0
+        await pilot.press("escape")
+        assert view.filter_text == "" and view.table.row_count == 4
+        assert view.table.current_account is not None
+        assert view.table.current_account.seller_id == "S10"  # the cursor stayed on it
+
+
+async def test_apply_filter_matches_seller_id_name_and_store(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        for needle, expected in (("s4", ["S40"]), ("DELTA", ["S40"]), ("us", ["S20", "S30", "S40"]),
+                                 ("nothing", [])):
+            view.apply_filter(needle)
+            assert [a.seller_id for a in view.table.accounts] == expected, needle
+        assert view.table.empty_text == "no account matches the filter"
+
+
+async def test_s_cycles_the_sort(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")
+        assert view.sort is SortKey.AHR
+        assert [a.seller_id for a in view.table.accounts] == ["S40", "S20", "S10", "S30"]
+        await pilot.press("s")
+        assert view.sort is SortKey.BELOW
+        assert [a.seller_id for a in view.table.accounts][-1] == "S30"
+        await pilot.press("s")
+        assert [a.name for a in view.table.accounts] == [
+            "Acme Goods", "Beta Books", "Cobalt Traders", "Delta Deals"
+        ]
+        assert view.cycle_sort() is SortKey.SELLER
+
+
+async def test_enter_posts_selected_with_the_account_under_the_cursor(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    host = Host(view)
+    async with host.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j", "enter")
+        await pilot.pause()
+        assert host.selected == [accounts["S30"]]
+
+
+async def test_reload_keeps_the_cursor_on_the_same_account(engine, clock, accounts):
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")
+        assert view.table.current_account is not None
+        assert view.table.current_account.seller_id == "S30"
+        seed_account(engine, "S00", name="Zero First")  # sorts before it
+        view.reload()
+        await loaded(pilot)
+        assert view.table.row_count == 5
+        assert view.table.current_account.seller_id == "S30"
+        assert view.table.cursor_row == 3
+
+
+async def test_hostile_names_are_shown_literally(engine, clock):
+    seed_account(engine, "H\x1b[31m1", name=HOSTILE, scores=full_window(AS_OF))
+    view = AccountsView(engine=engine, clock=clock)
+    host = Host(view)
+    async with host.run_test(size=(160, 10)) as pilot:
+        await loaded(pilot)
+        seller, name = (cell.plain for cell in view.table.cells_of(0)[:2])
+        assert seller == r"H\x1b[31m1"
+        assert name == r"[@click=app.quit]Evil[/] \x1b[2J [WIP]"
+        for x in range(0, 160, 2):
+            await pilot.click("#accounts-table", offset=(x, 1))
+        assert not host.quit_ran

@@ -41,7 +41,8 @@ def ensure_os_user(name: str) -> pwd.struct_passwd:
         pass
     subprocess.run(
         ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        capture_output=True, check=False,
+        capture_output=True,
+        check=False,
     )
     return pwd.getpwnam(name)  # raises if useradd failed for a reason other than a race
 
@@ -81,8 +82,14 @@ def run_ahr(
     if user is not None:
         command = ["runuser", "-u", user, "--", *command]
     proc = subprocess.run(
-        command, env=base, input=input, capture_output=True, text=True, timeout=timeout,
-        umask=0, check=False,
+        command,
+        env=base,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        umask=0,
+        check=False,
     )
     return Done(proc.returncode, proc.stdout, proc.stderr)
 

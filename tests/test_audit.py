@@ -27,15 +27,45 @@ def _history(engine: Engine, me: Actor) -> int:
     """Eight events: init (1), two opens, a note, a response, a resolve, an assign, a note."""
     seed_account(engine, "S1")
     seed_account(engine, "S2")
-    a = cases.open_case(engine, seller_id="S1", store="US", policy=PolicyArea.REVIEWS, at=T0,
-                        summary="first", actor=me, now=T0).id
-    b = cases.open_case(engine, seller_id="S2", store="US", policy=PolicyArea.OTHER, at=T0,
-                        summary="second", actor=me, now=T0).id
+    a = cases.open_case(
+        engine,
+        seller_id="S1",
+        store="US",
+        policy=PolicyArea.REVIEWS,
+        at=T0,
+        summary="first",
+        actor=me,
+        now=T0,
+    ).id
+    b = cases.open_case(
+        engine,
+        seller_id="S2",
+        store="US",
+        policy=PolicyArea.OTHER,
+        at=T0,
+        summary="second",
+        actor=me,
+        now=T0,
+    ).id
     cases.add_note(engine, a, text="called the seller", actor=me, now=T0 + timedelta(hours=1))
-    cases.act(engine, a, CaseAction.RESPOND, at=T0 + timedelta(hours=2), text=None, actor=me,
-              now=T0 + timedelta(hours=2))
-    cases.act(engine, a, CaseAction.RESOLVE, at=T0 + timedelta(hours=3), text="fixed", actor=me,
-              now=T0 + timedelta(hours=3))
+    cases.act(
+        engine,
+        a,
+        CaseAction.RESPOND,
+        at=T0 + timedelta(hours=2),
+        text=None,
+        actor=me,
+        now=T0 + timedelta(hours=2),
+    )
+    cases.act(
+        engine,
+        a,
+        CaseAction.RESOLVE,
+        at=T0 + timedelta(hours=3),
+        text="fixed",
+        actor=me,
+        now=T0 + timedelta(hours=3),
+    )
     cases.assign(engine, b, to=None, actor=me, now=T0 + timedelta(hours=4))
     cases.add_note(engine, b, text="left a voicemail", actor=me, now=T0 + timedelta(hours=5))
     return 8
@@ -67,8 +97,12 @@ def test_verify_passes_on_an_intact_log(cli, engine, me):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("note", "nothing happened here"), ("actor", "somebody-else"), ("to_state", "open"),
-     ("case_id", None)],
+    [
+        ("note", "nothing happened here"),
+        ("actor", "somebody-else"),
+        ("to_state", "open"),
+        ("case_id", None),
+    ],
 )
 def test_an_edited_event_is_named(cli, engine, me, column, value):
     _history(engine, me)
@@ -105,7 +139,10 @@ def _copy_event(engine: Engine, source_id: int, new_id: int, prev_hash: str, has
         " from_state, to_state, note, prev_hash, hash)"
         " SELECT :new, at, recorded_at, actor, client, tty, account_id, case_id, action,"
         " from_state, to_state, 'inserted by an intruder', :prev, :hash FROM event WHERE id = :src",
-        new=new_id, prev=prev_hash, hash=hash_, src=source_id,
+        new=new_id,
+        prev=prev_hash,
+        hash=hash_,
+        src=source_id,
     )
 
 
@@ -118,8 +155,11 @@ def _hash_of(engine: Engine, event_id: int) -> str:
 def test_an_event_inserted_in_the_middle_is_named(cli, engine, me):
     total = _history(engine, me)
     # make room for a new event 4 (renumber 4.. up by one, through a free range), then insert it
-    _sql(engine, "UPDATE event SET id = id + 1000 WHERE id >= 4",
-         "UPDATE event SET id = id - 999 WHERE id >= 1000")
+    _sql(
+        engine,
+        "UPDATE event SET id = id + 1000 WHERE id >= 4",
+        "UPDATE event SET id = id - 999 WHERE id >= 1000",
+    )
     _copy_event(engine, 3, 4, _hash_of(engine, 3), "e" * 64)
     _verify_fails_at(cli, 4, "inserted")
     with engine.connect() as conn:
@@ -173,8 +213,18 @@ def test_log_filters_by_case_and_since_and_emits_json(cli, engine, me):
     assert result.exit_code == 0, result.output
     every = json.loads(result.stdout)
     assert [e["id"] for e in every] == list(range(1, 9))
-    required = {"id", "at", "recorded_at", "actor", "case_id", "action", "from", "to", "note",
-                "hash"}
+    required = {
+        "id",
+        "at",
+        "recorded_at",
+        "actor",
+        "case_id",
+        "action",
+        "from",
+        "to",
+        "note",
+        "hash",
+    }
     assert all(required <= set(e) for e in every)
     assert every[0]["action"] == "operator_add" and every[0]["actor"] == me.name
     one = json.loads(cli("audit", "log", "--case", "1", "--json").stdout)

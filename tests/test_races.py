@@ -45,20 +45,32 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("resolve/resolve, versioned",
-             ("resolve", "{id}", "--note", "by A", "--expect-version", "1"),
-             ("resolve", "{id}", "--note", "by B", "--expect-version", "1")),
-    Scenario("resolve/resolve, unversioned",
-             ("resolve", "{id}", "--note", "by A"),
-             ("resolve", "{id}", "--note", "by B")),
-    Scenario("assign/assign, versioned",
-             ("assign", "{id}", "--to", "ahr_race_a", "--expect-version", "1"),
-             ("assign", "{id}", "--to", "ahr_race_b", "--expect-version", "1")),
-    Scenario("respond/fraud, versioned",
-             ("respond", "{id}", "--at", AT, "--note", "by A", "--expect-version", "1"),
-             ("fraud", "{id}", "--evidence", "by B", "--expect-version", "1")),
-    Scenario("note/note", ("note", "{id}", "--text", "by A"), ("note", "{id}", "--text", "by B"),
-             both_succeed=True),
+    Scenario(
+        "resolve/resolve, versioned",
+        ("resolve", "{id}", "--note", "by A", "--expect-version", "1"),
+        ("resolve", "{id}", "--note", "by B", "--expect-version", "1"),
+    ),
+    Scenario(
+        "resolve/resolve, unversioned",
+        ("resolve", "{id}", "--note", "by A"),
+        ("resolve", "{id}", "--note", "by B"),
+    ),
+    Scenario(
+        "assign/assign, versioned",
+        ("assign", "{id}", "--to", "ahr_race_a", "--expect-version", "1"),
+        ("assign", "{id}", "--to", "ahr_race_b", "--expect-version", "1"),
+    ),
+    Scenario(
+        "respond/fraud, versioned",
+        ("respond", "{id}", "--at", AT, "--note", "by A", "--expect-version", "1"),
+        ("fraud", "{id}", "--evidence", "by B", "--expect-version", "1"),
+    ),
+    Scenario(
+        "note/note",
+        ("note", "{id}", "--text", "by A"),
+        ("note", "{id}", "--text", "by B"),
+        both_succeed=True,
+    ),
 )
 
 
@@ -67,8 +79,14 @@ def _open_cases(engine: Engine, count: int, me: Actor) -> list[int]:
     for i in range(count):
         seed_account(engine, f"R{i}")
         view = cases.open_case(
-            engine, seller_id=f"R{i}", store="US", policy=PolicyArea.REVIEWS, at=T0,
-            summary="race", actor=me, now=T0,
+            engine,
+            seller_id=f"R{i}",
+            store="US",
+            policy=PolicyArea.REVIEWS,
+            at=T0,
+            summary="race",
+            actor=me,
+            now=T0,
         )
         ids.append(view.id)
     return ids
@@ -104,7 +122,10 @@ def _race_exec(db: str, scenario: Scenario, case_id: int) -> tuple[Done, Done]:
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", _EXEC_WRAPPER, *_argv(db, args, case_id)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for args in (scenario.a, scenario.b)
     ]
@@ -127,10 +148,18 @@ def _check(engine: Engine, scenario: Scenario, case_id: int, a: Done, b: Done) -
     with transaction(engine) as s:
         case = s.get(Case, case_id)
         assert case is not None
-        kinds = [e.action for e in s.execute(
-            select(Event).where(Event.case_id == case_id).order_by(Event.id)).scalars()]
-        notes = [e.note for e in s.execute(
-            select(Event).where(Event.case_id == case_id, Event.action == "note")).scalars()]
+        kinds = [
+            e.action
+            for e in s.execute(
+                select(Event).where(Event.case_id == case_id).order_by(Event.id)
+            ).scalars()
+        ]
+        notes = [
+            e.note
+            for e in s.execute(
+                select(Event).where(Event.case_id == case_id, Event.action == "note")
+            ).scalars()
+        ]
     if scenario.both_succeed:
         assert (a.code, b.code) == (0, 0), (a, b)
         assert sorted(n or "" for n in notes) == ["by A", "by B"]  # neither append was lost

@@ -1,0 +1,231 @@
+"""The Cases view: order, columns, countdowns, repaint economy, filter, sort, pause, help, header."""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+
+from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.widgets.case_table import CaseTable
+from tests.conftest import FakeClock
+from tests.tui.conftest import AppFactory, Seeded, settle
+
+
+def row_text(table: CaseTable, index: int) -> list[str]:
+    return [cell if isinstance(cell, str) else cell.plain for cell in table.row(index)]
+
+
+def ids(table: CaseTable) -> list[int]:
+    return [case.id for case in table.cases]
+
+
+async def test_expired_first_then_by_deadline_with_words_for_urgency(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        assert ids(table) == [
+            seeded.expired, seeded.crit, seeded.urgent, seeded.warn, seeded.responded, seeded.ok,
+        ]
+        assert row_text(table, 0)[:3] == ["-8h 00m", "xx EXPIRED", str(seeded.expired)]
+        assert row_text(table, 1)[:2] == ["30m 00s", "!! CRIT"]
+        assert row_text(table, 2)[:2] == ["2h 00m", "!  URG"]
+        assert row_text(table, 3)[:2] == ["22h 00m", ".  WARN"]
+        assert row_text(table, 4)[:2] == ["+2d 19h", "ok resp"]  # its deadline is in 52h
+        assert row_text(table, 5)[:2] == ["2d 14h", "   ok"]
+        assert row_text(table, 1)[3:] == ["Acme Goods", "US", "reviews", "open", "-"]
+
+
+async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        narrow = app.main.table.visible_columns()
+        assert {"left", "id", "seller", "status"} <= set(narrow)
+        assert "policy" not in narrow
+        assert narrow[0] == "left"
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.visible_columns() == [
+            "left", "urgency", "id", "seller", "store", "policy", "status", "assignee",
+        ]
+
+
+async def test_countdown_follows_the_clock_on_tick(
+    make_app: AppFactory, seeded: Seeded, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        clock.advance(minutes=5, seconds=12)
+        app.tick()
+        await pilot.pause()
+        crit = table.row_index(seeded.crit)
+        assert crit is not None
+        assert row_text(table, crit)[0] == "24m 48s"
+        assert row_text(table, table.row_index(seeded.warn) or 0)[0] == "21h 54m"
+        clock.advance(minutes=25)
+        app.tick()  # the countdown is redrawn at once; the expiry runs in a worker
+        assert row_text(table, crit)[:2] == ["-0m 12s", "!! OVERDUE"]
+        await settle(app, pilot)
+        index = table.row_index(seeded.crit)
+        assert index is not None and row_text(table, index)[:2] == ["-0m 12s", "xx EXPIRED"]
+
+
+async def test_a_tick_repaints_only_the_cells_whose_text_changed(
+    make_app: AppFactory, seeded: Seeded, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        regions: list[Region] = []
+        original = table.refresh
+
+        def spy(*region: Region, **kwargs: object) -> object:
+            regions.extend(region)
+            return original(*region, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = spy  # type: ignore[method-assign]
+        app.tick()  # same instant: nothing changed
+        assert regions == []
+        clock.advance(seconds=30)  # off the whole-hour instants of the fixture
+        app.tick()
+        regions.clear()
+        clock.advance(seconds=1)  # only the 30-minute case shows seconds
+        app.tick()
+        crit = table.row_index(seeded.crit)
+        assert regions == [Region(0, (crit or 0) + 1, 8, 1)]
+        regions.clear()
+        clock.advance(seconds=30)  # a new minute: hour-and-minute countdowns change too
+        app.tick()
+        assert {r.y for r in regions} == {table.row_index(i) + 1 for i in (  # type: ignore[operator]
+            seeded.expired, seeded.crit, seeded.urgent, seeded.warn)}
+        assert all(r.x == 0 and r.width == 8 and r.height == 1 for r in regions)
+
+
+async def test_filter_narrows_as_you_type_enter_keeps_esc_clears(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        await pilot.press("end", "slash", "c", "a")
+        assert set(ids(table)) == {seeded.urgent, seeded.responded}  # the CA store
+        await pilot.press("backspace", "e", "d")
+        assert ids(table) == [seeded.warn]  # "Cedar Books"
+        await pilot.press("enter")
+        assert table.has_focus and table.cursor_row == 0
+        assert "filter ced" in app.main.header.plain
+        await pilot.press("slash", "escape")
+        assert len(ids(table)) == 6
+        assert table.has_focus
+        await pilot.press("slash", *"s4", "enter")  # seller id
+        assert ids(table) == [seeded.ok]
+        await pilot.press("escape")
+        await pilot.press("slash", *str(seeded.expired), "enter")  # case id
+        assert seeded.expired in ids(table)
+
+
+async def test_sort_cycles_and_keeps_the_cursor_on_its_case(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        await pilot.press("j", "j")
+        assert table.cursor_key == seeded.urgent
+        await pilot.press("s")
+        assert [c.name for c in table.cases][:2] == ["Acme Goods", "Bright Lamps"]
+        assert table.cursor_key == seeded.urgent
+        assert "sort seller" in app.main.header.plain
+        await pilot.press("s")
+        assert [c.store for c in table.cases] == ["CA", "CA", "US", "US", "US", "US"]
+        await pilot.press("s")
+        assert [c.status.value for c in table.cases][0] == "expired"
+        assert "sort status" in app.main.header.plain
+        await pilot.press("s")
+        assert ids(table)[0] == seeded.expired and "sort deadline" in app.main.header.plain
+
+
+async def test_pause_freezes_countdowns_and_shows_paused(
+    make_app: AppFactory, seeded: Seeded, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        crit = table.row_index(seeded.crit) or 0
+        await pilot.press("p")
+        assert "PAUSED" in app.main.header.plain
+        clock.advance(minutes=1)
+        app.tick()
+        assert row_text(table, crit)[0] == "30m 00s"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert "PAUSED" not in app.main.header.plain
+        assert row_text(table, crit)[0] == "29m 00s"
+
+
+async def test_header_counts_next_deadline_operator_role_and_database(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        first, second = app.main.header.plain.split("\n")
+        assert "0 overdue" in first and "! 1 crit" in first and "1 urg" in first
+        assert "1 warn" in first and "1 ok" in first and "xx 1 expired" in first
+        assert "1 resp" in first
+        assert f"next 30m 00s #{seeded.crit}" in first
+        assert "alice (lead)" in second and "db test.db" in second
+        assert app.title == "AHR: 0 overdue, 1 expired, next 30m"
+
+
+async def test_help_lists_every_key(make_app: AppFactory, seeded: Seeded) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        from ahr_tui.tui.dialogs.help import help_text
+
+        shown = help_text().plain
+        for key in ("j / k", "enter", "esc", "tab", "/", "s", "o", "r", "x", "f", "a", "n",
+                    "p", "?", "ctrl+p", "q"):
+            assert any(line.strip().startswith(key) for line in shown.splitlines()), key
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_every_action(make_app: AppFactory, seeded: Seeded) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for expected in ("Record seller response (o)", "Resolve case (r)",
+                         "Deactivate account (x)", "Record fraud finding (f)",
+                         "Assign to me (a)", "Add note (n)", "Filter cases (/)",
+                         "Cycle sort (s)", "Switch view (tab)", "Help (?)"):
+            assert expected in titles
+
+
+async def test_tab_switches_to_the_accounts_view_and_back(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        assert app.main.view == "accounts-view"
+        assert "[Accounts]" in app.main.header.plain
+        await pilot.press("tab")
+        assert app.main.view == "cases-view"
+        assert app.main.table.has_focus

@@ -87,7 +87,7 @@ def make_app(engine: Engine, clock: FakeClock) -> AppFactory:
     def factory(actor: Actor = ALICE, **kwargs: object) -> AhrApp:
         return AhrApp(
             engine=engine, clock=clock, actor=actor, db_label="test.db",
-            tick=3600, poll=3600, **kwargs,  # type: ignore[arg-type]
+            tick=3600, poll=3600, **kwargs,
         )
 
     return factory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
+from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from ahr_tui.rules import CaseStatus
@@ -15,7 +16,7 @@ from ahr_tui.tui.dialogs.action import ActionDialog
 from tests.tui.conftest import AppFactory, Notes, Seeded, settle
 
 
-def case_and_event(engine: Engine, case_id: int, action: str):  # type: ignore[no-untyped-def]
+def case_and_event(engine: Engine, case_id: int, action: str):
     """The case now, and its newest audit event of ``action``."""
     with transaction(engine) as session:
         case = find_case(session, case_id)
@@ -24,13 +25,13 @@ def case_and_event(engine: Engine, case_id: int, action: str):  # type: ignore[n
         return case, events[-1]
 
 
-async def open_on(app: AhrApp, pilot, case_id: int) -> None:  # type: ignore[no-untyped-def]
+async def open_on(app: AhrApp, pilot: Pilot[None], case_id: int) -> None:
     await settle(app, pilot)
     assert app.main.table.move_to_key(case_id)
     await pilot.pause()
 
 
-async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
 
 
@@ -46,7 +47,8 @@ async def test_o_records_the_response_with_its_note(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, ActionDialog)
-        assert app.main.table.current_case.status is CaseStatus.RESPONDED  # type: ignore[union-attr]
+        current = app.main.table.current_case
+        assert current is not None and current.status is CaseStatus.RESPONDED
     case, event = case_and_event(engine, seeded.crit, "respond")
     assert case.status is CaseStatus.RESPONDED and case.responded_at is not None
     assert (event.action, event.actor, event.to_state, event.note) == (

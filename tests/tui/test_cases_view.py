@@ -91,7 +91,7 @@ async def test_a_tick_repaints_only_the_cells_whose_text_changed(
             regions.extend(region)
             return original(*region, **kwargs)  # type: ignore[arg-type]
 
-        table.refresh = spy  # type: ignore[method-assign]
+        table.refresh = spy  # type: ignore[method-assign,assignment]
         app.tick()  # same instant: nothing changed
         assert regions == []
         clock.advance(seconds=30)  # off the whole-hour instants of the fixture

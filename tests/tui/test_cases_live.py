@@ -1,0 +1,114 @@
+"""Live updates: another writer's change shows on the next poll without moving the cursor, and a
+deadline passing while the TUI is open expires the case (the same transition as ``ahr sweep``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
+from ahr_tui.service.cases import act, assign, open_case
+from ahr_tui.service.sweep import expire_due
+from ahr_tui.service.views import CaseView, case_events
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import transaction
+from tests.conftest import T0, FakeClock, seed_account
+from tests.tui.conftest import AppFactory, Seeded, settle
+
+TOM = Actor(name="tom")
+
+
+async def test_another_writers_change_appears_and_the_cursor_stays(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        assert table.move_to_key(seeded.warn)
+        before = table.cursor_row
+        # Another process: assigns the case under the cursor and opens a case that sorts first.
+        assign(engine, seeded.warn, to="tom", actor=TOM, now=clock())
+        seed_account(engine, "S9", "US", name="Zulu Mart")
+        new = open_case(
+            engine, seller_id="S9", store="US", policy=PolicyArea.OTHER,
+            at=T0 - timedelta(hours=71, minutes=50), summary="new", actor=TOM, now=clock(),
+        )
+        app.poll()
+        await settle(app, pilot)
+        assert table.cursor_key == seeded.warn
+        assert table.cursor_row == before + 1  # the new case sorts above it
+        assert table.row(table.cursor_row)[-1] == "tom"
+        assert new.id in [c.id for c in table.cases]
+        # A poll with nothing new reloads nothing.
+        shown: list[int] = []
+        original = app.main.show_cases
+
+        def counting(cases: list[CaseView], now: datetime) -> None:
+            shown.append(1)
+            original(cases, now)
+
+        app.main.show_cases = counting  # type: ignore[method-assign,assignment]
+        app.poll()
+        await settle(app, pilot)
+        assert shown == []
+        act(engine, seeded.ok, CaseAction.RESPOND, at=clock(), text=None, actor=TOM, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        assert shown == [1]
+
+
+async def test_a_case_that_disappears_leaves_the_cursor_nearby(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        assert table.move_to_key(seeded.warn)
+        row = table.cursor_row
+        act(engine, seeded.warn, CaseAction.RESOLVE, at=clock(), text="done elsewhere",
+            actor=TOM, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        assert seeded.warn not in [c.id for c in table.cases]
+        assert table.cursor_row == row  # same place, next case
+
+
+async def test_the_tui_expires_a_case_when_its_deadline_passes(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        assert table.move_to_key(seeded.crit)
+        clock.advance(minutes=30, seconds=1)
+        app.tick()
+        await settle(app, pilot)
+        current = table.current_case
+        assert current is not None and current.id == seeded.crit
+        assert current.status is CaseStatus.EXPIRED
+        assert "xx 2 expired" in app.main.header.plain
+    with transaction(engine) as session:
+        events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
+    assert [(e.actor, e.to_state) for e in events] == [("alice", "expired")]
+
+
+async def test_expiry_already_done_by_another_process_is_harmless(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        clock.advance(minutes=31)
+        expire_due(engine, now=clock(), actor=TOM)  # another TUI (or the cron sweep) was first
+        app.tick()
+        await settle(app, pilot)
+        current = app.main.table.cases[app.main.table.row_index(seeded.crit) or 0]
+        assert current.status is CaseStatus.EXPIRED
+        assert app.is_running
+    with transaction(engine) as session:
+        events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
+    assert [e.actor for e in events] == ["tom"]

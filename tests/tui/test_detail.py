@@ -93,7 +93,7 @@ async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
         case = text_of(screen, "#detail-case")
         assert f"Case {case_id}" in case and "reviews" in case
         assert "review manipulation reported" in case
-        assert "2026-03-05 05:00 EST local" in case and "2026-03-05 10:00 UTC" in case
+        assert "2026-03-05 05:00 local (EST)" in case and "2026-03-05 10:00 UTC" in case
         assert text_of(screen, "#detail-left") == "Time left  2d 22h  ok"
         timeline = text_of(screen, "#detail-timeline")
         assert "2026-03-02 10:00Z" in timeline and "open" in timeline

@@ -36,7 +36,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
 COLUMNS = (
-    Column("seller", "SELLER", 11),
+    Column("seller", "SELLER", 14),
     Column("name", "NAME", 12, flex=True),
     Column("store", "ST", 2),
     Column("ahr", "AHR", 13),

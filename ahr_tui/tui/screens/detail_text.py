@@ -33,7 +33,8 @@ def utc(value: datetime) -> str:
 
 def local(value: datetime, tz: tzinfo | None) -> str:
     moment = value.astimezone(tz)
-    return f"{moment:%Y-%m-%d %H:%M} {moment:%Z}".strip() + " local"
+    zone = moment.strftime("%Z") or moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} local ({zone})"
 
 
 def _lines(parts: Iterable[Text]) -> Text:
@@ -103,6 +104,10 @@ def ahr_heading(detail: AccountDetail) -> Text:
     return line
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _criterion(met: bool, label: str) -> Text:
     glyph, style = MET if met else NOT_MET
     return Text.assemble(" ", (glyph, style), "  ", label)
@@ -119,7 +124,7 @@ def eligibility(detail: AccountDetail) -> Text:
         ),
         _criterion(
             e.ahr_ok,
-            f"AHR: {e.days_below} days below 250 in the window "
+            f"AHR: {_days(e.days_below)} below 250 in the window "
             f"({e.days_missing} with no score); at most 10 allowed",
         ),
         _criterion(detail.plan == "professional", f"plan: {clean_line(detail.plan)}"),

@@ -4,10 +4,11 @@ Each kill stops a real process at a chosen point with a test-only hook installed
 (nothing in the product sleeps or waits for tests): at the N-th SQL statement, at the N-th batch
 of an import, just before COMMIT, and just after it. The parent waits for the child to report
 that it reached the point, then sends SIGKILL. A few more kills hit freshly exec'd ``ahr``
-processes at whatever moment they are at once they have started writing (the -wal file grows on
-SQLite; the backend holds a transaction id on PostgreSQL). After every kill the database opens,
-passes ``PRAGMA integrity_check`` (SQLite) and ``ahr audit verify``, and holds exactly the state
-from before the command, or (killed after COMMIT) exactly the state the finished command leaves.
+processes at whatever moment they are at once they have started writing (on SQLite it has
+written pages, per /proc/PID/io; on PostgreSQL its backend holds a transaction id). After every
+kill the database opens, passes ``PRAGMA integrity_check`` (SQLite) and ``ahr audit verify``, and
+holds exactly the state from before the command, or (killed after COMMIT) exactly the state the
+finished command leaves.
 """
 
 from __future__ import annotations
@@ -334,21 +335,22 @@ def test_kill_during_an_import_leaves_all_or_none(cli, engine, db_url, backend, 
 # --- freshly exec'd processes, killed once they have started writing -----------------------
 
 
-def _writing(db_url: str, probe: Engine | None, app_name: str, wal_start: int) -> bool:
-    """Has the child started writing? SQLite: its -wal grew. PostgreSQL: it holds a txid."""
+def _writing(pid: int, probe: Engine | None, app_name: str) -> bool:
+    """Has the child started writing? SQLite: it has written pages (``/proc/PID/io``; the -wal
+    file's size says nothing once a previous run has grown it). PostgreSQL: it holds a txid."""
     if probe is None:
-        wal = Path(db_url + "-wal")
-        return wal.exists() and wal.stat().st_size > wal_start
+        try:
+            io = Path(f"/proc/{pid}/io").read_text()
+        except OSError:
+            return False
+        written = dict(line.split(": ") for line in io.splitlines())
+        return int(written["wchar"]) > 64 * 1024
     with probe.connect() as conn:
-        return bool(
-            conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = :a "
-                    "AND backend_xid IS NOT NULL"
-                ),
-                {"a": app_name},
-            ).scalar()
+        query = (
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = :a "
+            "AND backend_xid IS NOT NULL"
         )
+        return bool(conn.execute(text(query), {"a": app_name}).scalar())
 
 
 def test_kill_an_exec_d_import_once_it_writes(cli, engine, db_url, backend, tmp_path):
@@ -363,8 +365,6 @@ def test_kill_an_exec_d_import_once_it_writes(cli, engine, db_url, backend, tmp_
     probe = None if backend == "sqlite" else create_engine(db_url.split("?")[0])
     outcomes = []
     for delay_polls in (0, 3, 10):
-        wal = Path(db_url + "-wal")
-        wal_start = wal.stat().st_size if backend == "sqlite" and wal.exists() else 0
         proc = subprocess.Popen(
             [AHR, "--db", target, "import", "scores", "--quiet", str(big)],
             stdout=subprocess.DEVNULL,
@@ -374,7 +374,7 @@ def test_kill_an_exec_d_import_once_it_writes(cli, engine, db_url, backend, tmp_
         started = time.monotonic()
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
-            if _writing(db_url, probe, app_name, wal_start):
+            if _writing(proc.pid, probe, app_name):
                 polls += 1
                 if polls > delay_polls:
                     break

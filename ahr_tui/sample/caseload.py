@@ -1,0 +1,68 @@
+"""How many cases of each kind the sample has, on which accounts, with how much time left.
+
+Open cases are spread over the whole 72 hours before their deadline (at least one in its last
+hour, one under 6 hours, one under 24 hours, one just opened), plus a few already overdue that
+only a sweep at the reference instant will expire. Active cases go to enrolled, active accounts
+(showcase ones first, so the display-stressing names show up in the case list); fraud and
+deactivation cases belong to the accounts whose profile says they ended that way.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from ahr_tui.sample.histories import Profile
+from ahr_tui.sample.stories import Stories
+from ahr_tui.sample.timeline import LAST_SWEEP, REFERENCE, AccountDraft
+
+WINDOW = timedelta(hours=72)
+
+
+def time_left(rng: random.Random, count: int) -> list[timedelta]:
+    """Time left at the reference for ``count`` open cases (negative: overdue), whole seconds."""
+    overdue = max(1, count // 25) if count >= 3 else 0
+    running = count - overdue
+    # last hour, under 6 h, under 24 h, and one opened since the cron job last ran
+    buckets = [(0.0, 1.0), (1.0, 6.0), (6.0, 24.0), (70.0, 72.0)] if running >= 5 else []
+    hours = [lo + rng.random() * (hi - lo) for lo, hi in buckets]
+    rest = running - len(buckets)
+    hours += [(i + rng.random()) * 72.0 / rest for i in range(rest)]
+    lefts = [timedelta(seconds=max(1, int(h * 3600))) for h in hours]
+    stale = (REFERENCE - LAST_SWEEP).total_seconds() - 60
+    lefts += [-timedelta(seconds=1 + int(rng.random() * stale)) for _ in range(overdue)]
+    return lefts
+
+
+def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDraft],
+                 open_cases: int | None) -> None:
+    base = max(1, len(accounts) // 10)
+    for account in accounts:
+        if account.profile == Profile.REVOKED:
+            stories.fraud_case(account, supersedes=account.id == _first(accounts, Profile.REVOKED)
+                               or rng.random() < 0.4)
+        elif account.profile == Profile.DEACTIVATED:
+            stories.deactivated_case(account)
+    pool = [a for a in accounts if a.enrollment == "enrolled" and a.status == "active"]
+    if not pool:
+        return
+    showcase, rest = pool[:8], pool[8:]
+    rng.shuffle(rest)
+    order = showcase + rest
+    lefts = time_left(rng, base if open_cases is None else open_cases)
+    responded = max(1, base // 2)
+    expired = max(1, base // 8)
+    for n, left in enumerate(lefts):
+        stories.open_case(order[n % len(order)], left)
+    offset = len(lefts)
+    for n in range(responded):
+        stories.responded_case(order[(offset + n) % len(order)], at_deadline=n == 0)
+    offset += responded
+    for n in range(expired):
+        stories.expired_case(order[(offset + n) % len(order)])
+    for _ in range(base):
+        stories.resolved_case(rng.choice(pool))
+
+
+def _first(accounts: list[AccountDraft], profile: str) -> int:
+    return next(a.id for a in accounts if a.profile == profile)

@@ -1,0 +1,50 @@
+"""Time ``ahr sample --accounts 50000 --days 200 --open-cases 5000`` (DESIGN.md section 7: <= 60 s).
+
+Runs the real command in a subprocess into a temporary directory, prints the wall time, the
+machine's load average before the run (the machine is shared: a busy machine slows it down) and
+the target, and exits 1 when the target is missed.
+
+    .venv/bin/python bench/bench_sample.py [--accounts N] [--days D] [--open-cases N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S = 60.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--days", type=int, default=200)
+    parser.add_argument("--open-cases", type=int, default=5_000)
+    args = parser.parse_args()
+    ahr = Path(sys.executable).with_name("ahr")
+    with tempfile.TemporaryDirectory(prefix="ahr-bench-sample-") as folder:
+        out = Path(folder) / "big.db"
+        command = [str(ahr), "sample", "--out", str(out), "--accounts", str(args.accounts),
+                   "--days", str(args.days), "--open-cases", str(args.open_cases)]
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - started
+        size_mb = out.stat().st_size / 1e6 if out.exists() else 0.0
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        return 2
+    print(result.stdout.strip())
+    print(f"ahr sample {args.accounts} accounts x {args.days} days, {args.open_cases} open cases: "
+          f"{seconds:.1f} s (target <= {TARGET_S:.0f} s), {size_mb:.0f} MB, "
+          f"load average before the run {load:.2f}")
+    return 0 if seconds <= TARGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

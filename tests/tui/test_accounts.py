@@ -187,3 +187,36 @@ async def test_hostile_names_are_shown_literally(engine, clock):
         for x in range(0, 160, 2):
             await pilot.click("#accounts-table", offset=(x, 1))
         assert not host.quit_ran
+
+
+async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
+    make_app, seeded, engine
+):
+    from ahr_tui.rules import CaseAction
+    from ahr_tui.service.cases import act
+    from ahr_tui.tui.screens.detail import DetailScreen
+    from tests.tui.conftest import ALICE, settle
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        view = app.query_one(AccountsView)
+        assert view.display and view.table.has_focus
+        assert [a.seller_id for a in view.table.accounts] == ["S1", "S2", "S3", "S4", "S5", "S6"]
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert (app.screen.account_id, app.screen.case_id) == (view.table.accounts[1].account_id,
+                                                               None)
+        assert "Bright Lamps" in str(app.screen.query_one("#detail-title").content)
+        others = app.screen.query_one("#detail-cases", Static)
+        assert f"#{seeded.urgent} product_safety  open" in str(others.content)
+        act(engine, seeded.urgent, CaseAction.RESPOND, at=T0, text=None, actor=ALICE, now=T0)
+        app.poll()  # another process wrote: the open detail reads everything again
+        await settle(app, pilot)
+        assert f"#{seeded.urgent} product_safety  responded" in str(others.content)
+        await pilot.press("escape")
+        assert app.screen is app.main and view.table.current_account is not None
+        assert view.table.current_account.seller_id == "S2"

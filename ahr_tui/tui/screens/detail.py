@@ -17,6 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -85,6 +86,11 @@ class DetailScreen(Screen[None]):
         self._timer = self.set_interval(self.tick, self.refresh_left)
 
     # ---------------------------------------------------------------- loading
+
+    def on_ahr_app_data_changed(self, message: Message) -> None:
+        """The App saw another process (or an action here) write: read everything again."""
+        message.stop()
+        self.reload()
 
     def reload(self) -> None:
         """Re-read the account and case (after an action here or a change elsewhere)."""

@@ -38,6 +38,7 @@ from ahr_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from ahr_tui.tui.app import AhrApp
+    from ahr_tui.tui.screens.accounts import AccountsView
 
 CASES, ACCOUNTS = "cases-view", "accounts-view"
 
@@ -197,6 +198,10 @@ class MainScreen(Screen[None]):
         if self.now is not None:
             self.update_header(self.now)
         self.ahr.refresh_bindings()
+
+    def on_accounts_view_selected(self, message: AccountsView.Selected) -> None:
+        """``enter`` in the Accounts view: that account's detail (no case)."""
+        self.ahr.open_detail(account_id=message.account_id, case_id=None)
 
     def action_open_detail(self) -> None:
         case = self.current_case

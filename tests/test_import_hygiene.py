@@ -36,6 +36,19 @@ def test_importing_the_rules_loads_no_ui_database_or_cli_library():
     assert not modules & set(HEAVY)
 
 
+def test_the_rules_import_nothing_else_from_the_project():
+    _, stdout = loaded_after(
+        """
+        import sys
+        import ahr_tui.rules
+        print("\\n".join(m for m in sys.modules if m.startswith("ahr_tui")))
+        """
+    )
+    ours = set(stdout.split())
+    assert "ahr_tui.rules.cases" in ours
+    assert {m for m in ours if not m.startswith("ahr_tui.rules")} == {"ahr_tui"}
+
+
 def test_ahr_help_does_not_import_textual_or_the_database_layer():
     modules, stdout = loaded_after(
         """

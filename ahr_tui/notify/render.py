@@ -7,6 +7,7 @@ braces is inserted literally and never evaluated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -14,6 +15,9 @@ from importlib import resources
 from string import Template
 
 from ahr_tui.rules import BY_CODE, NotificationKind
+
+# An empty optional value (a case without a summary) must not leave a hole in the body.
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +38,17 @@ def _template(kind: NotificationKind) -> tuple[Template, Template]:
 
 
 def _one_line(value: str) -> str:
-    """Subjects are one line: CR, LF and other controls become spaces."""
-    return "".join(" " if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 else ch for ch in value)
+    """Subjects and names are one line: CR, LF and other controls become spaces."""
+    return "".join(" " if _is_control(ch) else ch for ch in value)
+
+
+def _text(value: str) -> str:
+    """Free text in a body keeps its line breaks and tabs; other controls are dropped."""
+    return "".join(ch for ch in value if ch in "\n\t" or not _is_control(ch))
+
+
+def _is_control(ch: str) -> bool:
+    return ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029"
 
 
 def render(
@@ -52,14 +65,15 @@ def render(
     subject_t, body_t = _template(kind)
     info = BY_CODE.get(store)
     values = {
-        "seller_id": seller_id,
-        "seller_name": seller_name,
+        "seller_id": _one_line(seller_id),
+        "seller_name": _one_line(seller_name),
         "store": store,
         "store_name": info.name if info else store,
         "case_id": "" if case_id is None else str(case_id),
         "policy": (policy or "").replace("_", " "),
-        "summary": summary or "",
+        "summary": _text(summary or "").strip(),
         "deadline_utc": deadline.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if deadline else "",
     }
     subject = _one_line(subject_t.safe_substitute(values))
-    return Rendered(subject=subject, body=body_t.safe_substitute(values).strip() + "\n")
+    body = _BLANK_LINES.sub("\n\n", body_t.safe_substitute(values)).strip() + "\n"
+    return Rendered(subject=subject, body=body)

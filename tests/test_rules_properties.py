@@ -13,12 +13,16 @@ from ahr_tui.rules import (
     CaseAction,
     CaseDecision,
     CaseStatus,
+    Enrollment,
+    PhoneStatus,
     Plan,
     Policy,
     Rejected,
+    ScoreWindow,
     count_window,
     decide,
     evaluate,
+    next_enrollment,
 )
 
 # A short window keeps the boundary (max_days_below) reachable by generated data.
@@ -35,7 +39,8 @@ scores_strategy = st.dictionaries(
 
 def judge(scores: dict[date, int]):  # type: ignore[no-untyped-def]
     window = count_window(scores, AS_OF, SMALL)
-    return window, evaluate(FACTS, window, AS_OF, SMALL)
+    # The phone is valid and fixed; passing its status skips re-parsing it in every example.
+    return window, evaluate(FACTS, window, AS_OF, SMALL, phone=PhoneStatus.VALID)
 
 
 @settings(max_examples=300)
@@ -99,3 +104,32 @@ def test_a_decision_always_lands_in_a_case_status_and_final_states_refuse_everyt
         assert decision.after is not status
     if status.is_final:
         assert isinstance(decision, Rejected)
+
+
+facts_strategy = st.builds(
+    AccountFacts,
+    plan=st.sampled_from(Plan),
+    store_enabled=st.booleans(),
+    status=st.sampled_from(AccountStatus),
+    phone=st.sampled_from([None, "", "+1 415 555 2671", "555 555 5555"]),
+    region=st.just("US"),
+    revoked=st.booleans(),
+)
+
+
+@given(facts=facts_strategy, below=st.integers(min_value=0, max_value=180),
+       current=st.sampled_from(Enrollment))
+def test_a_sweep_enrols_exactly_the_eligible_and_never_a_deactivated_or_revoked_account(
+    facts, below, current
+):
+    window = ScoreWindow(days_below=below, days_missing=min(below, 3))
+    result = evaluate(facts, window, AS_OF)
+    change = next_enrollment(current, result, facts.status)
+    after = current if change is None else change.after
+    if current is Enrollment.REVOKED:
+        assert after is Enrollment.REVOKED
+    elif facts.status is AccountStatus.DEACTIVATED:
+        assert after is Enrollment.NOT_ENROLLED
+    assert (after is Enrollment.ENROLLED) is (result.eligible and current is not Enrollment.REVOKED)
+    if change is not None:
+        assert change.before is current and change.after is not current

@@ -14,6 +14,7 @@ Two ways to run ``ahr`` in another process:
 
 from __future__ import annotations
 
+import functools
 import os
 import pwd
 import signal
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 AHR = str(Path(sys.executable).with_name("ahr"))
+REPO = str(Path(__file__).resolve().parents[1])
+_BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8"}
 #: A generous bound on any one child; a hung child fails the test instead of hanging CI.
 CHILD_TIMEOUT = 60.0
 
@@ -65,6 +68,40 @@ class Done:
     err: str
 
 
+@functools.cache
+def ahr_for_other_users() -> tuple[list[str], dict[str, str]]:
+    """How another OS account runs ``ahr``: the command prefix and the environment it needs.
+
+    The test interpreter may live where other accounts cannot reach it (a pyenv under /root,
+    mode 0700). Then the system Python of the same minor version runs ``python -m ahr_tui`` with
+    this venv's packages and the project on ``PYTHONPATH``: the same code, as the other account.
+    """
+    probe_user = ensure_os_user("ahrtest_viewer").pw_name
+    mine = [sys.executable, "-m", "ahr_tui"]
+    if _runs_as(probe_user, [sys.executable, "-c", "pass"], {}):
+        return mine, {}
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    site = next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix))
+    env = {"PYTHONPATH": f"{site}:{REPO}"}
+    if system.exists() and _runs_as(probe_user, [str(system), "-c", "import sqlalchemy"], env):
+        return [str(system), "-m", "ahr_tui"], env
+    raise AssertionError(
+        f"no Python {sys.version_info[:2]} that other OS accounts may run (tried {sys.executable}, "
+        f"{system}); the multi-user tests need one"
+    )
+
+
+def _runs_as(user: str, command: list[str], env: dict[str, str]) -> bool:
+    done = subprocess.run(
+        ["runuser", "-u", user, "--", *command],
+        env={**_BASE_ENV, **env},
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    return done.returncode == 0
+
+
 def run_ahr(
     *args: str,
     user: str | None = None,
@@ -76,11 +113,13 @@ def run_ahr(
 
     ``umask 0`` so that SQLite's -wal/-shm files made by one test user are writable by the next.
     """
-    base = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8"}
-    base.update(env or {})
+    base = dict(_BASE_ENV)
     command = [AHR, *args]
     if user is not None:
-        command = ["runuser", "-u", user, "--", *command]
+        prefix, extra = ahr_for_other_users()
+        command = ["runuser", "-u", user, "--", *prefix, *args]
+        base.update(extra)
+    base.update(env or {})
     proc = subprocess.run(
         command,
         env=base,

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from ahr_tui.rules import CaseStatus, Enrollment, NotificationKind
 from ahr_tui.sample import generate, make_live_copy
 from ahr_tui.sample.people import HOSTILE_NAMES
+from ahr_tui.sample.rows import db_instant, from_db_instant
 from ahr_tui.sample.timeline import REFERENCE
 from ahr_tui.service.sweep import evaluate_accounts
 from ahr_tui.service.views import list_cases
@@ -155,6 +156,19 @@ def test_instants_and_days_read_back_through_the_models(sample: Path) -> None:
     assert [e.recorded_at for e in events] == sorted(e.recorded_at for e in events)
 
 
+def test_instants_are_written_exactly_as_the_model_type_writes_them(sample_copy: Path) -> None:
+    instant = datetime(2026, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+    engine = make_engine(str(sample_copy))
+    with transaction(engine, write=True) as session:
+        session.add(Operator(name="probe", role="triage", added_at=instant, added_by="test"))
+    engine.dispose()
+    written = _query(sample_copy, "SELECT added_at FROM operator WHERE name = 'probe'")[0][0]
+    assert written == db_instant(instant)
+    generated = _query(sample_copy, "SELECT contacted_at FROM aha_case LIMIT 1")[0][0]
+    assert len(str(generated)) == len(str(written))
+    assert from_db_instant(str(generated)) is not None
+
+
 def test_open_cases_spread_over_the_whole_window_with_overdue_ones(sample: Path) -> None:
     engine = make_engine(str(sample))
     with transaction(engine) as session:
@@ -255,7 +269,7 @@ def test_live_copy_verifies_and_makes_the_user_a_lead(live: Path) -> None:
     assert last.at == NOW
 
 
-def test_live_copy_is_as_settled_as_the_sample(live: Path, me: Actor) -> None:
+def test_live_copy_is_as_settled_as_the_sample(live: Path) -> None:
     result = _cli(live, NOW)("sweep", "--now", NOW.isoformat(), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["enrollment_changes"] == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy.engine import Engine
@@ -37,15 +38,15 @@ from ahr_tui.tui.screens.main import MainScreen
 
 
 class AhrApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
-        Binding("p", "pause", "Pause"),
+        Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
         Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     class Loaded(Message):

@@ -124,7 +124,7 @@ async def test_a_assigns_the_case_to_me(
         await pilot.press("a")
         await settle(app, pilot)
         row = app.main.table.row(app.main.table.cursor_row)
-        assert row[-1] == "alice"
+        assert row[-2] == "alice"
         notes = Notes(app)
         await pilot.press("a")  # now refused: already mine
         assert notes.messages == [f"case {seeded.ok} is already assigned to you."]

@@ -34,7 +34,7 @@ async def test_expired_first_then_by_deadline_with_words_for_urgency(
         assert row_text(table, 3)[:2] == ["22h 00m", ".  WARN"]
         assert row_text(table, 4)[:2] == ["+2d 19h", "ok resp"]  # its deadline is in 52h
         assert row_text(table, 5)[:2] == ["2d 14h", "   ok"]
-        assert row_text(table, 1)[3:] == ["Acme Goods", "US", "reviews", "open", "-"]
+        assert row_text(table, 1)[3:] == ["Acme Goods", "US", "reviews", "open", "-", "case for S1"]
 
 
 async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
@@ -51,7 +51,7 @@ async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         assert app.main.table.visible_columns() == [
-            "left", "urgency", "id", "seller", "store", "policy", "status", "assignee",
+            "left", "urgency", "id", "seller", "store", "policy", "status", "assignee", "summary",
         ]
 
 

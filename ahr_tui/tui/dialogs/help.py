@@ -16,7 +16,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "open the detail of the case or account"),
     ("esc", "back (closes detail, a dialog, or clears the filter)"),
     ("tab", "switch between the Cases and Accounts views"),
-    ("/", "filter on seller id, name, case id, policy, store; enter keeps it, esc clears it"),
+    ("/", "filter as you type (seller id, name, case id, policy, store)"),
+    ("", "enter keeps the filter, esc in the field clears it"),
     ("s", "cycle the sort: deadline, seller, store, status"),
     ("o", "record the seller's response (within 72 hours)"),
     ("r", "resolve the case (needs a note)"),
@@ -38,7 +39,7 @@ def help_text() -> Text:
     for key, what in KEYS:
         text.append(f"{key:>{width}}  ", style="bold")
         text.append(f"{what}\n")
-    text.append("\nGreyed keys in the footer are not possible for this case; press one to see why.")
+    text.append("\nGreyed keys are not possible now: press one to see why.")
     return text
 
 

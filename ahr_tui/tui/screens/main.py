@@ -57,9 +57,9 @@ def accounts_view(engine: Engine, clock: Clock) -> Widget:
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_detail", "Detail", show=False),
-        Binding("tab", "switch_view", "View"),
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "cycle_sort", "Sort"),
+        Binding("tab", "switch_view", "View", show=False),
+        Binding("slash", "filter", "Filter", show=False),
+        Binding("s", "cycle_sort", "Sort", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -86,7 +86,7 @@ class MainScreen(Screen[None]):
                 )
                 yield CaseTable(id="cases")
             yield accounts_view(self.engine, self.clock)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -59,11 +59,12 @@ COLUMNS = (
     Column("left", "LEFT", 8, justify="right"),
     Column("urgency", "URGENCY", 10, drop=1),
     Column("id", "CASE", 6, justify="right"),
-    Column("seller", "SELLER", 18, flex=True),
+    Column("seller", "SELLER", 22, flex=True),
     Column("store", "ST", 3, drop=2),
     Column("policy", "POLICY", 18, drop=4),
     Column("status", "STATUS", 9),
     Column("assignee", "ASSIGNEE", 10, drop=3),
+    Column("summary", "SUMMARY", 20, drop=5, flex=True),
 )
 
 
@@ -96,6 +97,7 @@ def static_cells(case: CaseView) -> tuple[Cell, ...]:
         case.policy,
         case.status.value,
         clean_line(case.assignee) or "-",
+        clean_line(case.summary),
     )
 
 

@@ -144,7 +144,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def translate(exc: DBAPIError, where: str) -> DatabaseProblem:
+def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
     """A database driver error as one sentence a user can act on."""
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
     lowered = text_.lower()

@@ -7,6 +7,7 @@ ahr wrote, without changing it.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from sqlalchemy import Table, inspect, select, text
@@ -75,7 +76,7 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
         create_tables(engine)
         with transaction(engine, write=True) as session:
             _seed(session, now)
-    except DBAPIError as exc:
+    except (DBAPIError, sqlite3.Error) as exc:  # the PRAGMA above goes to the driver directly
         raise translate(exc, describe(engine.url)) from None
     return created
 

@@ -1,0 +1,214 @@
+"""``ahr import sellers|scores|cases|report``: load a file in one transaction, all or nothing.
+
+Problems go to stderr as ``FILE:LINE: column: message`` (a JSON pointer instead of LINE for the
+report), every one of them up to 50, then a count; the summary line goes to stdout. A Rich
+progress bar with rows per second is shown only when stdout is a terminal and not ``--quiet``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ahr_tui.cli.common import err, out, parse_day, state
+from ahr_tui.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from ahr_tui.service.imports import ImportResult
+
+import_app = typer.Typer(
+    no_args_is_help=True,
+    help="Load sellers, daily scores, cases or a Seller Performance Report from a file.",
+)
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import.", show_default=False)]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Validate and say what would change; write nothing.")
+]
+SkipOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Import the valid records; write the rejected ones, with a reason, "
+        "to FILE.rejects.csv.",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+
+
+@import_app.command("sellers")
+def sellers(
+    ctx: typer.Context,
+    file: FileArg,
+    dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Seller accounts: seller_id,store,name,plan,emergency_phone,email (new or updated)."""
+    _run_csv(ctx, "sellers", file, dry_run, skip_invalid, quiet)
+
+
+@import_app.command("scores")
+def scores(
+    ctx: typer.Context,
+    file: FileArg,
+    dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Daily AHR scores: seller_id,store,date,score (a later import replaces a day's score)."""
+    _run_csv(ctx, "scores", file, dry_run, skip_invalid, quiet)
+
+
+@import_app.command("cases")
+def cases(
+    ctx: typer.Context,
+    file: FileArg,
+    dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """72-hour cases: seller_id,store,policy,contacted_at,summary (opened through the rules)."""
+    _run_csv(ctx, "cases", file, dry_run, skip_invalid, quiet)
+
+
+@import_app.command("report")
+def report(
+    ctx: typer.Context,
+    file: FileArg,
+    seller: Annotated[str, typer.Option("--seller", help="Whose report it is (seller id).")],
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Day the scores are for (default: the report's reportingDateTo)."
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """A marketplace Seller Performance Report (JSON): AHR score, ahrStatus, account status."""
+    from ahr_tui.service.imports import ImportOptions, import_report
+
+    st = state(ctx)
+    result = import_report(
+        st.engine(),
+        file,
+        seller_id=seller,
+        day=parse_day(day, "--date"),
+        actor=st.actor(),
+        now=st.clock(),
+        options=ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid),
+    )
+    _print(result, str(file))
+
+
+def _run_csv(
+    ctx: typer.Context, kind: str, file: Path, dry_run: bool, skip_invalid: bool, quiet: bool
+) -> None:
+    from ahr_tui.service import imports as service
+
+    run: Callable[..., ImportResult] = {
+        "sellers": service.import_sellers,
+        "scores": service.import_scores,
+        "cases": service.import_cases,
+    }[kind]
+    st = state(ctx)
+    engine = st.engine()
+    options = service.ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid)
+    with _progress_bar(file, enabled=not quiet and sys.stdout.isatty()) as progress:
+        result = run(
+            engine, file, actor=st.actor(), now=st.clock(), options=options, progress=progress
+        )
+    _print(result, str(file))
+
+
+def _print(result: ImportResult, name: str) -> None:
+    """Problems and notes to stderr; the summary to stdout; exit 1 if nothing could be written."""
+    from ahr_tui.errors import InvalidInput
+
+    problems = result.problems
+    for problem in problems.kept:
+        err(problem.render(name))
+    if problems.omitted:
+        err(f"{name}: ... and {problems.omitted} more problems")
+    for note in problems.notes:
+        err(note.render(name))
+    shown = clean_line(name)
+    if result.failed:
+        advice = "" if problems.fatal else " (--skip-invalid imports the valid records)"
+        plural = "problem" if problems.count == 1 else "problems"
+        raise InvalidInput(f"{name}: {problems.count} {plural}; nothing was imported{advice}.")
+    suffix = ""
+    if result.options.dry_run:
+        suffix = " (dry run: nothing written)"
+    elif not result.changed:
+        suffix = " (nothing changed)"
+    out(f"{shown}: {result.counts()}{suffix}")
+    for late in result.past_deadline:
+        deadline = late.deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
+        case = f"case {late.case_id}" if result.committed else "would open"
+        out(
+            clean_line(
+                f"  already past its deadline: line {late.line}: {late.seller_id} {late.store} "
+                f"{late.policy}, deadline {deadline} ({case})"
+            )
+        )
+    if result.rejected and result.rejects_file is not None:
+        out(clean_line(f"{result.rejected} rejected; written to {result.rejects_file}"))
+
+
+@contextmanager
+def _progress_bar(file: Path, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient Rich bar over the file's bytes, with rows per second; None when disabled."""
+    try:
+        size = file.stat().st_size if enabled else 0
+    except OSError:
+        size = 0
+    if not size:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        _rate_column(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(clean_line(file.name), total=size, rows=0)
+
+        def update(rows: int, position: int) -> None:
+            bar.update(task, completed=position, rows=rows)
+
+        yield update
+
+
+def _rate_column() -> Any:
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class RowRate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            elapsed = task.elapsed or 0.0
+            rate = int(task.fields.get("rows", 0)) / elapsed if elapsed > 0 else 0.0
+            return Text(f"{rate:,.0f} rows/s", style="progress.data.speed")
+
+    return RowRate()

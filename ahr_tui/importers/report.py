@@ -1,0 +1,292 @@
+"""The marketplace's Seller Performance Report (GET_V2_SELLER_PERFORMANCE_REPORT, JSON).
+
+Parsed leniently, as domain.md section 3.3 advises: every metric is optional, unknown keys are
+ignored, unknown status strings are kept verbatim, an unknown marketplace id is noted and skipped.
+What is taken from each ``performanceMetrics`` entry whose marketplace maps to a store:
+``accountHealthRating.ahrScore`` (not in the official schema; live reports carry it, so it is
+optional) as the score for the day, ``ahrStatus`` verbatim, and that store's ``accountStatuses``
+entry. Problems are located by JSON pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ahr_tui.errors import InvalidInput
+from ahr_tui.importers.fields import SCORE_MAX, SCORE_MIN
+from ahr_tui.importers.problems import Problem, Problems, shown
+from ahr_tui.rules import BY_MARKETPLACE_ID
+
+REJECT_COLUMNS = ["pointer", "marketplaceId"]
+
+
+class ReportEntry(NamedTuple):
+    pointer: str
+    marketplace_id: str
+    store: str
+    account_id: int
+    score: int | None
+    day: date | None
+    ahr_status: str | None
+    account_status: str | None
+
+
+class Rejected(NamedTuple):
+    pointer: str
+    marketplace_id: str
+    reason: str
+
+
+class Report(NamedTuple):
+    entries: list[ReportEntry]
+    rejected: list[Rejected]
+
+
+def load_json(path: Path, problems: Problems) -> Any:
+    """The parsed document, or None with a fatal problem (empty, not UTF-8, not JSON)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}.") from None
+    if not raw.strip():
+        problems.add(
+            1, "file", "the file is empty; expected a Seller Performance Report (JSON)", fatal=True
+        )
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(
+            line, "file", f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte {column}", fatal=True
+        )
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add(exc.lineno, "json", f"not JSON: {exc.msg} (column {exc.colno})", fatal=True)
+        return None
+    except RecursionError:
+        problems.add(1, "json", "not JSON this program can read: nested too deeply", fatal=True)
+        return None
+
+
+def read_report(
+    document: Any,
+    *,
+    seller_id: str,
+    day: date | None,
+    accounts: Mapping[tuple[str, str], int],
+    problems: Problems,
+) -> Report:
+    """The entries to record for ``seller_id``; problems and notes go to ``problems``."""
+    report = Report([], [])
+    if not isinstance(document, dict):
+        problems.add(
+            1,
+            "json",
+            f"expected an object with performanceMetrics, found {_kind(document)}",
+            fatal=True,
+        )
+        return report
+    metrics = document.get("performanceMetrics")
+    if not isinstance(metrics, list) or not metrics:
+        found = "missing" if metrics is None else f"{_kind(metrics)}, not a list of entries"
+        if isinstance(metrics, list):
+            found = "an empty list"
+        problems.add(
+            "/performanceMetrics",
+            "performanceMetrics",
+            f"{found}: this is not a Seller Performance Report",
+            fatal=True,
+        )
+        return report
+    reader = _EntryReader(seller_id, day, accounts, problems)
+    reader.statuses = _account_statuses(document.get("accountStatuses"), problems)
+    for index, entry in enumerate(metrics):
+        pointer = f"/performanceMetrics/{index}"
+        reader.errors = []
+        parsed = reader.entry(entry, pointer)
+        if reader.errors:
+            mid = entry.get("marketplaceId") if isinstance(entry, dict) else None
+            reasons = "; ".join(p.reason for p in reader.errors)
+            report.rejected.append(Rejected(pointer, mid if isinstance(mid, str) else "", reasons))
+        elif parsed is not None:
+            report.entries.append(parsed)
+    return report
+
+
+class _EntryReader:
+    """Reads one ``performanceMetrics`` entry at a time, keeping the errors of the current one."""
+
+    def __init__(
+        self,
+        seller_id: str,
+        day: date | None,
+        accounts: Mapping[tuple[str, str], int],
+        problems: Problems,
+    ) -> None:
+        self.seller_id = seller_id
+        self.day = day
+        self.accounts = accounts
+        self.problems = problems
+        self.statuses: dict[str, str] = {}
+        self.first_seen: dict[str, str] = {}
+        self.errors: list[Problem] = []
+
+    def fail(self, pointer: str, column: str, message: str) -> None:
+        self.errors.append(self.problems.add(pointer, column, message))
+
+    def entry(self, entry: Any, pointer: str) -> ReportEntry | None:
+        if not isinstance(entry, dict):
+            self.fail(
+                pointer, pointer.rsplit("/", 1)[1], f"expected an object, found {_kind(entry)}"
+            )
+            return None
+        where = f"{pointer}/marketplaceId"
+        mid = entry.get("marketplaceId")
+        if not isinstance(mid, str):
+            self.fail(
+                where,
+                "marketplaceId",
+                "missing" if mid is None else f"expected a string, found {_kind(mid)}",
+            )
+            return None
+        store = BY_MARKETPLACE_ID.get(mid)
+        if store is None:
+            self.problems.note(
+                where, "marketplaceId", f"unknown marketplace id {shown(mid)}; skipped"
+            )
+            return None
+        if mid in self.first_seen:
+            self.fail(
+                where,
+                "marketplaceId",
+                f"duplicate: {mid} ({store.code}) is also at {self.first_seen[mid]}",
+            )
+            return None
+        self.first_seen[mid] = pointer
+        account_id = self.accounts.get((self.seller_id, store.code))
+        if account_id is None:
+            self.fail(
+                where, "marketplaceId", f"no seller {shown(self.seller_id)} in store {store.code}"
+            )
+        rating = self.rating(entry.get("accountHealthRating"), f"{pointer}/accountHealthRating")
+        if account_id is None or rating is None:
+            return None
+        score, day, ahr_status = rating
+        return ReportEntry(
+            pointer, mid, store.code, account_id, score, day, ahr_status, self.statuses.get(mid)
+        )
+
+    def rating(
+        self, rating: Any, pointer: str
+    ) -> tuple[int | None, date | None, str | None] | None:
+        """(score, its day, ahrStatus) from ``accountHealthRating``; None if it is malformed."""
+        if rating is None:
+            return None, None, None
+        if not isinstance(rating, dict):
+            self.fail(pointer, "accountHealthRating", f"expected an object, found {_kind(rating)}")
+            return None
+        before = len(self.errors)
+        status = rating.get("ahrStatus")
+        if status is not None and not isinstance(status, str):
+            self.fail(
+                f"{pointer}/ahrStatus", "ahrStatus", f"expected a string, found {_kind(status)}"
+            )
+        score = self.score(rating.get("ahrScore"), f"{pointer}/ahrScore")
+        day = self.day
+        if score is not None and day is None:
+            day = self.reporting_day(rating, f"{pointer}/reportingDateRange/reportingDateTo")
+        if len(self.errors) > before:
+            return None
+        return score, day if score is not None else None, status
+
+    def score(self, value: Any, pointer: str) -> int | None:
+        """The score, or None when absent or malformed (reported)."""
+        if value is None:
+            return None
+        number = _integer(value)
+        if number is None:
+            self.fail(pointer, "ahrScore", f"{shown(str(value))} is not an integer")
+        elif not SCORE_MIN <= number <= SCORE_MAX:
+            self.fail(pointer, "ahrScore", f"{number} is out of range ({SCORE_MIN}-{SCORE_MAX})")
+            return None
+        return number
+
+    def reporting_day(self, rating: dict[str, Any], where: str) -> date | None:
+        """The UTC date of ``reportingDateRange.reportingDateTo`` (the default for ``--date``)."""
+        span = rating.get("reportingDateRange")
+        value = span.get("reportingDateTo") if isinstance(span, dict) else None
+        if not isinstance(value, str):
+            self.fail(where, "reportingDateTo", "missing, so the score has no day; give --date")
+            return None
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(
+                where, "reportingDateTo", f"{shown(value)} is not an ISO-8601 instant; give --date"
+            )
+            return None
+        if instant.tzinfo is None:
+            instant = instant.replace(
+                tzinfo=UTC
+            )  # the schema's instants are UTC ("2020-11-18T23:59Z")
+        return instant.astimezone(UTC).date()
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _account_statuses(value: Any, problems: Problems) -> dict[str, str]:
+    """marketplaceId -> status string (verbatim: SUSPENDED and other unknowns are kept)."""
+    statuses: dict[str, str] = {}
+    if value is None:
+        return statuses
+    if not isinstance(value, list):
+        problems.add(
+            "/accountStatuses", "accountStatuses", f"expected a list, found {_kind(value)}"
+        )
+        return statuses
+    for index, item in enumerate(value):
+        pointer = f"/accountStatuses/{index}"
+        mid = item.get("marketplaceId") if isinstance(item, dict) else None
+        status = item.get("status") if isinstance(item, dict) else None
+        if not isinstance(mid, str) or not isinstance(status, str):
+            problems.add(
+                pointer,
+                "accountStatuses",
+                "expected an object with string marketplaceId and status",
+            )
+        elif mid not in BY_MARKETPLACE_ID:
+            problems.note(
+                f"{pointer}/marketplaceId",
+                "marketplaceId",
+                f"unknown marketplace id {shown(mid)}; skipped",
+            )
+        else:
+            statuses[mid] = status
+    return statuses
+
+
+def _kind(value: Any) -> str:
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        type(None): "null",
+    }
+    return names.get(type(value), "a number")

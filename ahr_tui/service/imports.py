@@ -1,0 +1,416 @@
+"""Imports: apply what an importer validated, in ONE transaction per file.
+
+Each ``import_*`` function checks the permission, loads what validation needs (the accounts, once),
+streams the file through its importer and writes as it goes inside a single write transaction.
+At the end the transaction commits only when the file was clean (or ``skip_invalid``) and this is
+not a dry run; otherwise it rolls back, so nothing a failed or killed import wrote survives. A dry
+run does the same writes and rolls them back, which is how it can say exactly what would change
+(and which cases would open past their deadline). A file that changed something gets one audit
+event, ``import_<kind>``, with the counts as its note; one that changed nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from ahr_tui.errors import RuleRejected
+from ahr_tui.importers import cases as case_file
+from ahr_tui.importers import report as report_file
+from ahr_tui.importers import scores as score_file
+from ahr_tui.importers import sellers as seller_file
+from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv, rejects_path
+from ahr_tui.importers.problems import Problems
+from ahr_tui.rules import Permission
+from ahr_tui.service.access import require
+from ahr_tui.service.cases import open_in
+from ahr_tui.store import audit, bulk
+from ahr_tui.store.audit import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account, Case, Score
+
+#: Called now and then with (records read, bytes read) for a progress display.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    dry_run: bool = False
+    skip_invalid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PastDeadline:
+    """A case that was already past its 72-hour deadline when it was imported."""
+
+    line: int
+    case_id: int | None
+    seller_id: str
+    store: str
+    policy: str
+    deadline: datetime
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: Path
+    options: ImportOptions
+    problems: Problems = field(default_factory=Problems)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    committed: bool = False
+    rejects_file: Path | None = None
+    past_deadline: list[PastDeadline] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Nothing may be written: a fatal problem, or any problem without ``skip_invalid``."""
+        return self.problems.fatal or (bool(self.problems) and not self.options.skip_invalid)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.updated)
+
+    def counts(self) -> str:
+        return (
+            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
+
+
+class _Discard(Exception):
+    """Raised inside the unit of work to roll it back on purpose (dry run, invalid file)."""
+
+
+@contextmanager
+def _unit(engine: Engine) -> Iterator[Session]:
+    try:
+        with transaction(engine, write=True) as session:
+            yield session
+    except _Discard:
+        pass
+
+
+def _finish(session: Session, result: ImportResult, *, actor: Actor, now: datetime) -> None:
+    """Commit (by returning) only a clean, real import; otherwise roll everything back."""
+    if result.failed or result.options.dry_run:
+        raise _Discard
+    if result.changed:
+        audit.append(
+            session,
+            actor=actor,
+            action=f"import_{result.kind}",
+            at=now,
+            recorded_at=now,
+            note=f"{result.file.name}: {result.counts()}",
+        )
+    result.committed = True
+
+
+def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
+    """Rejected rows go to ``FILE.rejects.csv`` with ``--skip-invalid`` (not in a dry run)."""
+    keep = result.options.skip_invalid and not result.options.dry_run
+    path = rejects_path(result.file) if keep else None
+    return Rejects(path, csv_file.header)
+
+
+def account_ids(session: Session, seller_id: str | None = None) -> dict[tuple[str, str], int]:
+    """(seller_id, store) -> account id, for every account (or one seller's)."""
+    query = select(col(Account.seller_id), col(Account.store), col(Account.id))
+    if seller_id is not None:
+        query = query.where(col(Account.seller_id) == seller_id)
+    return {(seller, store): int(aid) for seller, store, aid in session.execute(query)}
+
+
+def import_scores(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: Actor,
+    now: datetime,
+    options: ImportOptions = ImportOptions(),
+    progress: Progress | None = None,
+) -> ImportResult:
+    """``seller_id,store,date,score``: upserts daily scores, streamed in batches."""
+    result = ImportResult("scores", path, options)
+    with _unit(engine) as session:
+        require(session, actor, Permission.IMPORT)
+        accounts = account_ids(session)
+        with open_csv(path, score_file.COLUMNS, result.problems) as csv_file:
+            if csv_file is not None:
+                _load_scores(session, csv_file, accounts, result, progress)
+        _finish(session, result, actor=actor, now=now)
+    return result
+
+
+def _load_scores(
+    session: Session,
+    csv_file: CsvFile,
+    accounts: dict[tuple[str, str], int],
+    result: ImportResult,
+    progress: Progress | None,
+) -> None:
+    rejects = _rejects(csv_file, result)
+    try:
+        reader = score_file.ScoreReader(csv_file, accounts, result.problems, rejects)
+        writer = bulk.score_writer(session)
+        for batch in reader.batches():
+            if not result.failed:  # once it has failed, only validate: it will be rolled back
+                writer.write(batch)
+            if progress is not None:
+                progress(reader.valid + rejects.count, csv_file.position())
+        result.new, result.updated = writer.finish()
+    finally:
+        rejects.close()
+    result.unchanged = reader.valid - result.new - result.updated
+    _note_rejects(result, rejects)
+
+
+def _note_rejects(result: ImportResult, rejects: Rejects) -> None:
+    result.rejected = rejects.count
+    if rejects.count and rejects.path is not None:
+        result.rejects_file = rejects.path
+
+
+def import_sellers(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: Actor,
+    now: datetime,
+    options: ImportOptions = ImportOptions(),
+    progress: Progress | None = None,
+) -> ImportResult:
+    """``seller_id,store,name,plan,emergency_phone,email``: creates or updates accounts."""
+    result = ImportResult("sellers", path, options)
+    with _unit(engine) as session:
+        require(session, actor, Permission.IMPORT)
+        with open_csv(path, seller_file.COLUMNS, result.problems) as csv_file:
+            if csv_file is not None:
+                _load_sellers(session, csv_file, result, progress)
+        _finish(session, result, actor=actor, now=now)
+    return result
+
+
+_SELLER_FIELDS = ("name", "plan", "emergency_phone", "email")
+
+
+def _load_sellers(
+    session: Session, csv_file: CsvFile, result: ImportResult, progress: Progress | None
+) -> None:
+    query = select(
+        col(Account.seller_id),
+        col(Account.store),
+        col(Account.id),
+        *(getattr(Account, f) for f in _SELLER_FIELDS),
+    )
+    existing = {(row[0], row[1]): (row[2], tuple(row[3:])) for row in session.execute(query)}
+    rejects = _rejects(csv_file, result)
+    try:
+        for batch in seller_file.read_sellers(csv_file, result.problems, rejects):
+            new: list[dict[str, object]] = []
+            changed: list[dict[str, object]] = []
+            for rec in batch:
+                values = {f: getattr(rec, f) for f in _SELLER_FIELDS}
+                known = existing.get((rec.seller_id, rec.store))
+                if known is None:
+                    new.append(
+                        {
+                            "seller_id": rec.seller_id,
+                            "store": rec.store,
+                            **values,
+                            "status": "active",
+                            "enrollment": "not_enrolled",
+                            "version": 1,
+                        }
+                    )
+                elif known[1] != tuple(values.values()):
+                    changed.append({"b_id": known[0], **values})
+                else:
+                    result.unchanged += 1
+            bulk.insert_accounts(session, new)
+            bulk.update_accounts(session, changed)
+            result.new, result.updated = result.new + len(new), result.updated + len(changed)
+            if progress is not None:
+                progress(result.new + result.updated + result.unchanged, csv_file.position())
+    finally:
+        rejects.close()
+    _note_rejects(result, rejects)
+
+
+def import_cases(
+    engine: Engine,
+    path: Path,
+    *,
+    actor: Actor,
+    now: datetime,
+    options: ImportOptions = ImportOptions(),
+    progress: Progress | None = None,
+) -> ImportResult:
+    """``seller_id,store,policy,contacted_at,summary``: opens each case through the rules."""
+    result = ImportResult("cases", path, options)
+    with _unit(engine) as session:
+        require(session, actor, Permission.IMPORT)
+        accounts = account_ids(session)
+        with open_csv(path, case_file.COLUMNS, result.problems) as csv_file:
+            if csv_file is not None:
+                rejects = _rejects(csv_file, result)
+                try:
+                    for count, rec in enumerate(
+                        case_file.read_cases(csv_file, accounts, result.problems, rejects, now=now),
+                        1,
+                    ):
+                        _apply_case(session, rec, result, rejects, actor=actor, now=now)
+                        if progress is not None and count % 100 == 0:
+                            progress(count, csv_file.position())
+                finally:
+                    rejects.close()
+                _note_rejects(result, rejects)
+        _finish(session, result, actor=actor, now=now)
+    return result
+
+
+def _apply_case(
+    session: Session,
+    rec: case_file.CaseRecord,
+    result: ImportResult,
+    rejects: Rejects,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Open the case (the rules decide), or update the summary of the same case imported before."""
+    same = (
+        session.execute(
+            select(Case).where(
+                col(Case.account_id) == rec.account_id,
+                col(Case.policy) == rec.policy.value,
+                col(Case.contacted_at) == rec.contacted_at,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if same is not None:
+        if same.summary == rec.summary:
+            result.unchanged += 1
+            return
+        session.execute(
+            update(Case)
+            .where(col(Case.id) == same.id)
+            .values(summary=rec.summary, version=col(Case.version) + 1)
+        )
+        result.updated += 1
+        return
+    account = session.get(Account, rec.account_id)
+    assert account is not None
+    try:
+        case = open_in(
+            session,
+            account,
+            policy=rec.policy,
+            at=rec.contacted_at,
+            summary=rec.summary,
+            actor=actor,
+            now=now,
+        )
+    except RuleRejected as exc:
+        problem = result.problems.add(rec.line, "seller_id", exc.message.rstrip("."))
+        rejects.write(rec.row, problem.reason)
+        return
+    result.new += 1
+    if case.deadline < now:
+        result.past_deadline.append(
+            PastDeadline(
+                rec.line, case.id, rec.seller_id, rec.store, rec.policy.value, case.deadline
+            )
+        )
+
+
+def import_report(
+    engine: Engine,
+    path: Path,
+    *,
+    seller_id: str,
+    day: date | None,
+    actor: Actor,
+    now: datetime,
+    options: ImportOptions = ImportOptions(),
+) -> ImportResult:
+    """A Seller Performance Report for one seller: scores, ``ahrStatus`` and account status."""
+    result = ImportResult("report", path, options)
+    document = report_file.load_json(path, result.problems)
+    with _unit(engine) as session:
+        require(session, actor, Permission.IMPORT)
+        if document is not None:
+            parsed = report_file.read_report(
+                document,
+                seller_id=seller_id,
+                day=day,
+                problems=result.problems,
+                accounts=account_ids(session, seller_id),
+            )
+            for entry in parsed.entries:
+                _apply_report_entry(session, entry, result)
+            _report_rejects(parsed.rejected, result)
+        _finish(session, result, actor=actor, now=now)
+    return result
+
+
+def _apply_report_entry(
+    session: Session, entry: report_file.ReportEntry, result: ImportResult
+) -> None:
+    account = session.get(Account, entry.account_id)
+    assert account is not None
+    values: dict[str, object] = {}
+    if entry.ahr_status is not None and entry.ahr_status != account.ahr_status:
+        values["ahr_status"] = entry.ahr_status
+    if entry.account_status is not None and entry.account_status != account.marketplace_status:
+        values["marketplace_status"] = entry.account_status
+    if values:
+        session.execute(
+            update(Account)
+            .where(col(Account.id) == entry.account_id)
+            .values(**values, version=col(Account.version) + 1)
+            .execution_options(synchronize_session=False)
+        )
+    inserted = False
+    if entry.score is not None and entry.day is not None:
+        score = session.get(Score, (entry.account_id, entry.day))
+        if score is None:
+            session.add(Score(account_id=entry.account_id, day=entry.day, score=entry.score))
+            inserted = True
+        elif score.score != entry.score:
+            score.score = entry.score
+            values["score"] = entry.score
+    session.flush()
+    if inserted:
+        result.new += 1
+    elif values:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) -> None:
+    result.rejected = len(rejected)
+    keep = result.options.skip_invalid and not result.options.dry_run
+    if not (keep and rejected) or result.problems.fatal:
+        return
+    rejects = Rejects(rejects_path(result.file), report_file.REJECT_COLUMNS)
+    try:
+        for item in rejected:
+            rejects.write([item.pointer, item.marketplace_id], item.reason)
+    finally:
+        rejects.close()
+    result.rejects_file = rejects.path

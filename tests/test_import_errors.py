@@ -1,0 +1,179 @@
+"""Every file problem the issue lists: a clear located message, exit 1, and the database unchanged.
+
+Each case is a fixture in tests/fixtures/imports; the expected lines are the exact stderr lines
+(``FILE:LINE: column: message``, or a JSON pointer instead of LINE), all of them, followed by the
+one-sentence refusal.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_import_common import FIXTURES, seed_accounts, snapshot
+
+CASES = [
+    (
+        "scores",
+        "scores_empty.csv",
+        ["1: file: the file is empty; expected a header row seller_id,store,date,score"],
+    ),
+    ("scores", "scores_header_only.csv", ["2: file: no data rows after the header"]),
+    (
+        "scores",
+        "scores_missing_column.csv",
+        ["1: score: missing column (expected seller_id, store, date, score, in any order)"],
+    ),
+    (
+        "scores",
+        "scores_extra_column.csv",
+        ["1: note: unknown column 'note' (expected seller_id, store, date, score)"],
+    ),
+    ("scores", "scores_unknown_seller.csv", ["3: seller_id: no seller 'S9' in store US"]),
+    (
+        "scores",
+        "scores_bad_date.csv",
+        [
+            "2: date: '2026-02-30' is not a date (YYYY-MM-DD)",
+            "3: date: '2026-3-1' is not a date (YYYY-MM-DD)",
+        ],
+    ),
+    (
+        "scores",
+        "scores_out_of_range.csv",
+        ["2: score: 1001 is out of range (0-1000)", "3: score: -1 is out of range (0-1000)"],
+    ),
+    (
+        "scores",
+        "scores_not_integer.csv",
+        ["2: score: '612.5' is not an integer", "3: score: 'high' is not an integer"],
+    ),
+    (
+        "scores",
+        "scores_unknown_store.csv",
+        ["3: store: unknown store 'GB' (the United Kingdom is UK)"],
+    ),
+    (
+        "scores",
+        "scores_open_quote.csv",
+        ["3: row: a quoted field opened here is never closed (end of file)"],
+    ),
+    (
+        "scores",
+        "scores_duplicate.csv",
+        [
+            "4: date: duplicate: seller 'S1' in US already has a score for 2026-03-01 earlier "
+            "in this file"
+        ],
+    ),
+    ("scores", "scores_not_utf8.csv", ["3: seller_id: not UTF-8: byte 0xff at character 2"]),
+    (
+        "sellers",
+        "sellers_unknown_plan.csv",
+        ["3: plan: unknown plan 'enterprise' (professional or individual)"],
+    ),
+    ("sellers", "sellers_not_utf8.csv", ["3: name: not UTF-8: byte 0xfc at character 2"]),
+    (
+        "sellers",
+        "sellers_duplicate.csv",
+        ["4: seller_id: duplicate: seller 'S1' in US appears earlier in this file"],
+    ),
+    (
+        "sellers",
+        "scores_valid.csv",
+        [
+            f"1: {c}: unknown column '{c}' (expected seller_id, store, name, plan, "
+            "emergency_phone, email)"
+            for c in ("date", "score")
+        ]
+        + [
+            f"1: {c}: missing column (expected seller_id, store, name, plan, emergency_phone, "
+            "email, in any order)"
+            for c in ("name", "plan", "emergency_phone", "email")
+        ],
+    ),
+    (
+        "cases",
+        "cases_no_offset.csv",
+        ["2: contacted_at: '2026-03-01T10:00:00' has no UTC offset; add Z or +HH:MM"],
+    ),
+    (
+        "cases",
+        "cases_bad_instant.csv",
+        ["2: contacted_at: 'yesterday' is not an ISO-8601 instant (e.g. 2026-03-02T14:30:00Z)"],
+    ),
+    (
+        "cases",
+        "cases_unknown_policy.csv",
+        [
+            "2: policy: unknown policy area 'counterfeit' (one of ip_suspected, ip_complaint, "
+            "authenticity, "
+            "condition, product_safety, food_safety, listing_policy, restricted_product, reviews, "
+            "regulatory, other)"
+        ],
+    ),
+    ("cases", "cases_unknown_seller.csv", ["2: seller_id: no seller 'S9' in store US"]),
+    (
+        "cases",
+        "cases_not_enrolled.csv",
+        [
+            "3: seller_id: cannot open a case for S2 in US: not enrolled (not_enrolled): standard "
+            "enforcement applies"
+        ],
+    ),
+    (
+        "report",
+        "report_not_json.json",
+        ["2: json: not JSON: Expecting property name enclosed in double quotes (column 37)"],
+    ),
+    (
+        "report",
+        "report_no_metrics.json",
+        [
+            "/performanceMetrics: performanceMetrics: missing: this is not a Seller "
+            "Performance Report"
+        ],
+    ),
+    (
+        "report",
+        "scores_empty.csv",
+        ["1: file: the file is empty; expected a Seller Performance Report (JSON)"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "expected"), CASES, ids=[c[1] + "-" + c[0] for c in CASES]
+)
+def test_each_problem_is_located_and_nothing_is_written(cli, engine, kind, name, expected):
+    seed_accounts(engine)
+    path = FIXTURES / name
+    before = snapshot(engine)
+    extra = ["--seller", "S1"] if kind == "report" else []
+    result = cli("import", kind, str(path), *extra)
+    assert result.exit_code == 1, result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == [f"{path}:{line}" for line in expected]
+    count = len(expected)
+    assert lines[-1].startswith(
+        f"ahr: {path}: {count} problem{'s' if count > 1 else ''}; nothing was imported"
+    )
+    assert snapshot(engine) == before
+
+
+def test_a_missing_file_is_one_sentence(cli, engine, tmp_path):
+    result = cli("import", "scores", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"ahr: cannot read {tmp_path / 'nope.csv'}: No such file or directory.\n"
+    )
+
+
+def test_control_characters_from_a_file_never_reach_the_terminal(cli, engine, tmp_path):
+    seed_accounts(engine)
+    path = tmp_path / "evil.csv"
+    path.write_text("seller_id,store,date,score\n\x1b[31mS1,US,2026-03-01,1\n")
+    result = cli("import", "scores", str(path))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    assert f"{path}:2: seller_id: no seller '\\x1b[31mS1' in store US" in result.stderr

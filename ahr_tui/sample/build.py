@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,11 +37,13 @@ from ahr_tui.rules import (
 from ahr_tui.sample.accounts import AccountPlanner, PlannedAccount
 from ahr_tui.sample.histories import Profile
 from ahr_tui.sample.rows import (
+    INSERT_EVENT,
+    INSERT_NOTIFICATION,
     chain,
     db_instant,
+    event_values,
     hashed,
-    insert_events,
-    insert_notices,
+    notice_values,
     write_scores,
 )
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
@@ -92,24 +96,30 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int, open_cases: int | 
     rng = random.Random(seed)
     planned = AccountPlanner(rng, days).plan(accounts)
     as_of = last_complete_day(REFERENCE)
-    conn = sqlite3.connect(path, isolation_level=None)
+    # The writer thread owns the connection until ``result()``; SQLite runs the big
+    # INSERT ... SELECT without the GIL while this thread writes the stories.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-200000",
                        "temp_store=MEMORY", "foreign_keys=OFF"):
             conn.execute(f"PRAGMA {pragma}")
+        head = get_head(conn)
+        first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM event").fetchone()[0]
+        writer = _ScoreWriter(conn, planned, as_of, days)
+        writer.start()
+        try:
+            final, reasons = _settle(planned, as_of, days)
+            timeline = _tell(rng, planned, final, reasons, days, open_cases)
+            history = _history(planned, timeline, actor, days, rng, head, first_id)
+        finally:
+            scores = writer.result()
         conn.execute("BEGIN")
-        _insert_accounts(conn, planned)
-        scores = write_scores(conn, as_of - timedelta(days=days - 1), days,
-                              ((p.draft.id, s) for p in planned for s in p.history.segments))
-        conn.execute("COMMIT")
-        final, reasons = _settle(planned, as_of, days)
-        timeline = _tell(rng, planned, final, reasons, days, open_cases)
-        conn.execute("BEGIN")
-        events = _write_history(conn, planned, timeline, actor, days, rng)
+        history.write(conn)
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
+    events = first_id - 1 + len(history.events)
     states = Counter(p.draft.enrollment for p in planned)
     open_now = sum(1 for c in timeline.cases if c.status == "open")
     counts = ", ".join(f"{states[e.value]} {e.value}" for e in Enrollment)
@@ -196,9 +206,65 @@ def _tell(rng: random.Random, planned: list[PlannedAccount], final: dict[int, st
     return timeline
 
 
-def _write_history(conn: sqlite3.Connection, planned: list[PlannedAccount], timeline: Timeline,
-                   actor: Actor, days: int, rng: random.Random) -> int:
-    """Operators, cases, enrolment outcomes, the chained audit log and the outbox."""
+class _ScoreWriter(threading.Thread):
+    """Accounts (as planned, before the rules settle them) and their daily scores."""
+
+    def __init__(self, conn: sqlite3.Connection, planned: list[PlannedAccount], as_of: date,
+                 days: int) -> None:
+        super().__init__(name="ahr-sample-scores", daemon=True)
+        self.conn, self.planned, self.as_of, self.days = conn, planned, as_of, days
+        self.rows = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.conn.execute("BEGIN")
+            _insert_accounts(self.conn, self.planned)
+            self.rows = write_scores(
+                self.conn, self.as_of - timedelta(days=self.days - 1), self.days,
+                ((p.draft.id, s) for p in self.planned for s in p.history.segments),
+            )
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            self.error = exc
+
+    def result(self) -> int:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.rows
+
+
+@dataclass
+class _History:
+    """Every other row, computed while the scores are written, inserted afterwards."""
+
+    operators: list[tuple[object, ...]]
+    cases: list[tuple[object, ...]]
+    accounts: list[tuple[object, ...]]
+    events: list[tuple[object, ...]]
+    notices: list[tuple[object, ...]]
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
+                         self.operators)
+        conn.executemany(
+            "INSERT INTO aha_case (id, account_id, policy, summary, contacted_at, deadline, "
+            "responded_at, status, assignee, closed_at, outcome_note, version) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.cases)
+        conn.executemany(
+            "UPDATE account SET status = ?, enrollment = ?, enrollment_changed_at = ?, "
+            "version = ? WHERE id = ?", self.accounts)
+        conn.executemany(INSERT_EVENT, self.events)
+        if self.events:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'",
+                         (self.events[-1][-1],))
+        conn.executemany(INSERT_NOTIFICATION, self.notices)
+
+
+def _history(planned: list[PlannedAccount], timeline: Timeline, actor: Actor, days: int,
+             rng: random.Random, head: str, first_id: int) -> _History:
+    """Operators, cases, enrolment outcomes, the chained audit log and the outbox, as rows."""
     start = REFERENCE - timedelta(days=days + _LEAD_IN_DAYS)
     lead = Op(actor.name, "lead", actor.client, actor.tty)
     staff = [*OPERATORS, CRON]
@@ -206,28 +272,15 @@ def _write_history(conn: sqlite3.Connection, planned: list[PlannedAccount], time
     adds = [EventDraft(at=at, recorded_at=at, actor=lead, action="operator_add",
                        to_state=op.role, note=op.name)
             for at, op in zip(moments, staff, strict=True)]
-    conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
-                     ((e.note, e.to_state, db_instant(e.at), actor.name) for e in adds))
-    conn.executemany(
-        "INSERT INTO aha_case (id, account_id, policy, summary, contacted_at, deadline, "
-        "responded_at, status, assignee, closed_at, outcome_note, version) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        ((c.id, c.account.id, c.policy, c.summary, db_instant(c.contacted_at),
-          db_instant(c.deadline), db_instant(c.responded_at), c.status, c.assignee,
-          db_instant(c.closed_at), c.outcome_note, c.version) for c in timeline.cases),
+    return _History(
+        operators=[(e.note, e.to_state, db_instant(e.at), actor.name) for e in adds],
+        cases=[(c.id, c.account.id, c.policy, c.summary, db_instant(c.contacted_at),
+                db_instant(c.deadline), db_instant(c.responded_at), c.status, c.assignee,
+                db_instant(c.closed_at), c.outcome_note, c.version) for c in timeline.cases],
+        accounts=[_account_update(p.draft) for p in planned if p.draft.version > 1],
+        events=event_values(chain(hashed([*adds, *timeline.events], first_id), head)),
+        notices=notice_values(timeline.notices, [rng.random() for _ in timeline.notices]),
     )
-    conn.executemany(
-        "UPDATE account SET status = ?, enrollment = ?, enrollment_changed_at = ?, version = ? "
-        "WHERE id = ?",
-        (_account_update(p.draft) for p in planned if p.draft.version > 1),
-    )
-    head = get_head(conn)
-    first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM event").fetchone()[0]
-    events = [*adds, *timeline.events]
-    head = insert_events(conn, chain(hashed(events, first_id), head))
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (head,))
-    insert_notices(conn, timeline.notices, [rng.random() for _ in timeline.notices])
-    return first_id - 1 + len(events)
 
 
 def _account_update(a: AccountDraft) -> tuple[object, ...]:

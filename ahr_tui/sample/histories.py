@@ -3,7 +3,7 @@
 A history is a list of segments ``(first day, last day, score)`` over day indexes 0..days-1
 (the last index is the day before the reference instant); days no segment covers have no score.
 AHR moves in steps (a violation costs points, a fix or a batch of orders gives some back), so
-steady stretches are realistic and let SQL expand 600,000 segments into 10,000,000 rows.
+steady stretches are realistic and let SQL expand 500,000 segments into 10,000,000 rows.
 
 Each profile controls how many days of the last 180 fall below 250 (missing days count too), so
 the enrolment the real rules compute is the one the profile aims at: exactly 10 and exactly 11
@@ -61,12 +61,12 @@ class History:
 
 
 def _walk(rng: random.Random, lo: int, hi: int, low: int, high: int, start: int) -> list[Segment]:
-    """Steps between ``low`` and ``high``: each level holds for 3..30 days."""
+    """Steps between ``low`` and ``high``: each level holds for 4..40 days."""
     out: list[Segment] = []
     value = start
     day = lo
     while day <= hi:
-        length = 3 + int(rng.random() * 28)
+        length = 4 + int(rng.random() * 37)
         out.append((day, min(hi, day + length - 1), value))
         day += length
         value = max(low, min(high, value + int(rng.random() * 121) - 55))
@@ -74,11 +74,18 @@ def _walk(rng: random.Random, lo: int, hi: int, low: int, high: int, start: int)
 
 
 def _overlay(base: list[Segment], overrides: dict[int, int | None]) -> list[Segment]:
-    """Replace single days of ``base`` (None removes the day's score)."""
+    """Replace single days of ``base`` (None removes the day's score); equal runs stay one step."""
     if not overrides:
         return base
     keys = sorted(overrides)
     out: list[Segment] = []
+
+    def put(lo: int, hi: int, value: int) -> None:
+        if out and out[-1][2] == value and out[-1][1] + 1 == lo:
+            out[-1] = (out[-1][0], hi, value)
+        else:
+            out.append((lo, hi, value))
+
     k = 0
     for lo, hi, value in base:
         start = lo
@@ -88,13 +95,13 @@ def _overlay(base: list[Segment], overrides: dict[int, int | None]) -> list[Segm
             if day < lo:
                 continue
             if day > start:
-                out.append((start, day - 1, value))
+                put(start, day - 1, value)
             new = overrides[day]
             if new is not None:
-                out.append((day, day, new))
+                put(day, day, new)
             start = day + 1
         if start <= hi:
-            out.append((start, hi, value))
+            put(start, hi, value)
     return out
 
 
@@ -161,5 +168,5 @@ def _struggling(rng: random.Random, days: int) -> list[Segment]:
     span = days - first
     length = min(span, 15 + int(rng.random() * 40))
     start = first + int(rng.random() * max(1, span - length))
-    block = {d: _below(rng) for d in range(start, start + length)}
-    return _overlay(segments, block)
+    steps = _walk(rng, start, start + length - 1, 40, THRESHOLD - 1, _below(rng))
+    return _overlay(segments, {d: v for lo, hi, v in steps for d in range(lo, hi + 1)})

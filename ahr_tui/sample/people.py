@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ahr_tui.rules import BY_CODE, PhoneStatus, phone_status
 
@@ -134,8 +135,15 @@ def base36(number: int, width: int) -> str:
     return "".join(out)
 
 
+_CUMULATIVE: dict[tuple[tuple[str, int], ...], tuple[list[str], list[int]]] = {}
+
+
 def weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+    """One of ``pairs``' names, chosen with its weight."""
+    table = _CUMULATIVE.get(pairs)
+    if table is None:
+        table = _CUMULATIVE[pairs] = ([p for p, _ in pairs], list(accumulate(w for _, w in pairs)))
+    return rng.choices(table[0], cum_weights=table[1])[0]
 
 
 def business_name(rng: random.Random, store: str, chinese: bool) -> str:

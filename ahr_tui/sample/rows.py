@@ -38,7 +38,7 @@ def write_scores(conn: sqlite3.Connection, first_day: date, days: int,
                  segments: Iterable[tuple[int, Segment]]) -> int:
     """Expand ``(account id, (first, last, score))`` steps into daily rows inside SQLite.
 
-    Python hands over about 12 steps per account; SQLite joins them with a table of the days,
+    Python hands over about 10 steps per account; SQLite joins them with a table of the days,
     in key order, so 10,000,000 rows cost one INSERT ... SELECT instead of 10,000,000 bindings.
     """
     conn.execute("CREATE TEMP TABLE sample_day (i INTEGER PRIMARY KEY, day TEXT NOT NULL)")
@@ -103,24 +103,17 @@ def hashed(drafts: Iterable[EventDraft], first_id: int) -> Iterator[HashedEvent]
         )
 
 
-def insert_events(conn: sqlite3.Connection, rows: Iterable[tuple[HashedEvent, str, str]]) -> str:
-    """Insert chained events; returns the newest hash (the new ``audit_head``)."""
-    head = ""
+INSERT_EVENT = (
+    "INSERT INTO event (id, at, recorded_at, actor, client, tty, account_id, case_id, action, "
+    "from_state, to_state, note, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
-    def values() -> Iterator[tuple[object, ...]]:
-        nonlocal head
-        for e, prev, digest in rows:
-            head = digest
-            yield (e.id, db_instant(e.at), db_instant(e.recorded_at), e.actor, e.client, e.tty,
-                   e.account_id, e.case_id, e.action, e.from_state, e.to_state, e.note, prev,
-                   digest)
 
-    conn.executemany(
-        "INSERT INTO event (id, at, recorded_at, actor, client, tty, account_id, case_id, action, "
-        "from_state, to_state, note, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        values(),
-    )
-    return head
+def event_values(rows: Iterable[tuple[HashedEvent, str, str]]) -> list[tuple[object, ...]]:
+    """Rows for ``INSERT_EVENT`` from chained events (the last one's hash is the new head)."""
+    return [(e.id, db_instant(e.at), db_instant(e.recorded_at), e.actor, e.client, e.tty,
+             e.account_id, e.case_id, e.action, e.from_state, e.to_state, e.note, prev, digest)
+            for e, prev, digest in rows]
 
 
 _TEMPORARY = "451 4.7.1 Service temporarily unavailable, try again later"
@@ -148,24 +141,25 @@ def delivery(notice: NoticeDraft, to_addr: str | None, roll: float) -> tuple[obj
     return "sent", db_instant(sent), 1, None, None
 
 
-def insert_notices(conn: sqlite3.Connection, notices: list[NoticeDraft],
-                   rolls: list[float]) -> None:
-    def values() -> Iterator[tuple[object, ...]]:
-        for notice, roll in zip(notices, rolls, strict=True):
-            account, case = notice.account, notice.case
-            to_addr = account.email or None
-            text = render(
-                notice.kind, seller_id=account.seller_id, seller_name=account.name,
-                store=account.store, case_id=case.id if case else None,
-                policy=case.policy if case else None, summary=case.summary if case else None,
-                deadline=case.deadline if case else None,
-            )
-            yield (account.id, case.id if case else None, notice.kind.value,
-                   db_instant(notice.created_at), to_addr, text.subject, text.body,
-                   *delivery(notice, to_addr, roll))
+INSERT_NOTIFICATION = (
+    "INSERT INTO notification (account_id, case_id, kind, created_at, to_addr, subject, body, "
+    "state, sent_at, attempts, last_error, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
-    conn.executemany(
-        "INSERT INTO notification (account_id, case_id, kind, created_at, to_addr, subject, body, "
-        "state, sent_at, attempts, last_error, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        values(),
-    )
+
+def notice_values(notices: list[NoticeDraft], rolls: list[float]) -> list[tuple[object, ...]]:
+    """Rows for ``INSERT_NOTIFICATION``, rendered by the real templates."""
+    out = []
+    for notice, roll in zip(notices, rolls, strict=True):
+        account, case = notice.account, notice.case
+        to_addr = account.email or None
+        text = render(
+            notice.kind, seller_id=account.seller_id, seller_name=account.name,
+            store=account.store, case_id=case.id if case else None,
+            policy=case.policy if case else None, summary=case.summary if case else None,
+            deadline=case.deadline if case else None,
+        )
+        out.append((account.id, case.id if case else None, notice.kind.value,
+                    db_instant(notice.created_at), to_addr, text.subject, text.body,
+                    *delivery(notice, to_addr, roll)))
+    return out

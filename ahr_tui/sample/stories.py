@@ -34,6 +34,12 @@ OPERATORS = (
 )
 #: The service account cron runs ``ahr sweep`` as.
 CRON = Op("svc-ahr", "triage")
+_BY_ROLES = {
+    (): OPERATORS,
+    ("lead",): tuple(o for o in OPERATORS if o.role == "lead"),
+    ("investigator", "lead"): tuple(o for o in OPERATORS if o.role in ("investigator", "lead")),
+}
+_POLICIES = tuple(PolicyArea)
 
 _SUMMARIES = {
     PolicyArea.IP_SUSPECTED: "Suspected intellectual property violation on ASIN {asin}",
@@ -74,7 +80,7 @@ class Stories:
 
     # -- helpers ---------------------------------------------------------------------------
     def _op(self, *roles: str) -> Op:
-        return self.rng.choice([o for o in OPERATORS if not roles or o.role in roles])
+        return self.rng.choice(_BY_ROLES[roles])
 
     def _minutes(self, low: float, high: float) -> timedelta:
         return timedelta(seconds=int(60 * (low + self.rng.random() * (high - low))))
@@ -104,7 +110,7 @@ class Stories:
 
     # -- the steps of a case ---------------------------------------------------------------
     def _open(self, account: AccountDraft, contacted: datetime, until: datetime) -> CaseDraft:
-        policy = self.rng.choice(list(PolicyArea))
+        policy = self.rng.choice(_POLICIES)
         asin = "B0" + base36(self.rng.getrandbits(42), 8)
         summary = _SUMMARIES[policy].format(asin=asin, n=2 + int(self.rng.random() * 9))
         opened = min(contacted + self._minutes(1, 15), until)

@@ -38,14 +38,16 @@ def test_account_rows_count_the_window_and_take_the_newest_score(engine):
     assert (full.days_below, full.days_missing) == (7, 4)
 
 
-def test_account_rows_show_a_score_newer_than_the_window_but_do_not_count_it(engine):
+def test_a_score_dated_after_the_window_is_neither_counted_nor_shown(engine):
     scores = full_window(AS_OF, score=600)
-    scores[AS_OF + timedelta(days=1)] = 90  # today's score already imported
-    seed_account(engine, "S1", scores=scores)
+    scores[AS_OF + timedelta(days=1)] = 90  # today's, before the day is complete
+    account_id = seed_account(engine, "S1", scores=scores)
     with transaction(engine) as session:
         (row,) = account_rows(session, AS_OF)
-    assert (row.latest_score, row.latest_day) == (90, AS_OF + timedelta(days=1))
+        detail = load_account_detail(session, account_id, AS_OF)
+    assert (row.latest_score, row.latest_day) == (600, AS_OF)
     assert (row.days_below, row.days_missing) == (0, 0)
+    assert (detail.latest_score, detail.latest_day) == (600, AS_OF)
 
 
 def test_account_rows_agree_with_the_sweep_counts(engine):

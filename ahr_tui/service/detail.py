@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlmodel import Session
 
@@ -90,20 +90,20 @@ def account_rows(
 ) -> list[AccountRow]:
     """Every account with its window counts on ``as_of`` and its newest score, by seller id.
 
-    The newest score may be later than ``as_of`` (a score already imported for today); a score
-    older than the window is not "current" and is left out.
+    The newest score is the newest in the window: a score dated after ``as_of`` (today's, before
+    the day is complete) is neither counted nor shown, and one older than the window is not
+    "current". Bounding the scan like the sweep's keeps it as cheap as the sweep's GROUP BY.
     """
     first, last = window_bounds(as_of, policy)
-    in_window = Score.day <= last
     scores = (
         select(
             Score.account_id,
-            func.sum(case((in_window, 1), else_=0)),
-            func.sum(case((and_(in_window, Score.score >= policy.threshold), 1), else_=0)),
+            func.count(),
+            func.sum(case((Score.score >= policy.threshold, 1), else_=0)),
             func.max(Score.day),
             _latest_score_column(session),
         )
-        .where(Score.day >= first)
+        .where(Score.day >= first, Score.day <= last)
         .group_by(Score.account_id)
     )
     per_account = {row[0]: row[1:] for row in session.execute(scores)}
@@ -198,7 +198,7 @@ def load_account_detail(
         raise NotFound(f"no account with id {account_id}.")
     account, enabled, region = found
     first, last = window_bounds(as_of, policy)
-    scores = _scores_since(session, account_id, first)
+    scores = _window_scores(session, account_id, first, last)
     latest_day = max(scores) if scores else None
     facts = AccountFacts(
         plan=Plan(account.plan), store_enabled=bool(enabled),
@@ -224,9 +224,9 @@ def load_account_detail(
     )
 
 
-def _scores_since(session: Session, account_id: int, first: date) -> dict[date, int]:
+def _window_scores(session: Session, account_id: int, first: date, last: date) -> dict[date, int]:
     query = select(Score.day, Score.score).where(
-        Score.account_id == account_id, Score.day >= first
+        Score.account_id == account_id, Score.day >= first, Score.day <= last
     )
     return {day: score for day, score in session.execute(query)}
 

@@ -74,6 +74,11 @@ SORTS: dict[SortKey, Callable[[AccountRow], tuple[object, ...]]] = {
 }
 
 
+def haystack(row: AccountRow) -> str:
+    """What the filter searches: seller id, name and store, case-folded."""
+    return f"{row.seller_id}\x00{row.name}\x00{row.store}".casefold()
+
+
 class CellTexts:
     """Builds a row's cells; repeated values (scores, counts, states) share one ``Text``."""
 
@@ -220,13 +225,14 @@ class AccountsView(Widget):
     def _load(self, now: datetime) -> None:
         with transaction(self.engine) as session:
             rows = account_rows(session, last_complete_day(now))
-        self.app.call_from_thread(self.show_accounts, rows, now)
+        haystacks = [haystack(r) for r in rows]  # here, not on the UI thread: 50,000 strings
+        self.app.call_from_thread(self.show_accounts, rows, now, haystacks)
 
-    def show_accounts(self, rows: Sequence[AccountRow], now: datetime) -> None:
+    def show_accounts(
+        self, rows: Sequence[AccountRow], now: datetime, haystacks: list[str] | None = None
+    ) -> None:
         self.all_rows = list(rows)
-        self._haystacks = [
-            f"{r.seller_id}\x00{r.name}\x00{r.store}".casefold() for r in self.all_rows
-        ]
+        self._haystacks = haystacks if haystacks is not None else [haystack(r) for r in rows]
         self.loaded_at = now
         self.table.empty_text = "no accounts"
         self._rebuild()

@@ -203,6 +203,7 @@ def import_sellers(
 
 
 _SELLER_FIELDS = ("name", "plan", "emergency_phone", "email")
+_NEW = {"status": "active", "enrollment": "not_enrolled", "version": 1}
 
 
 def _load_sellers(
@@ -224,16 +225,7 @@ def _load_sellers(
                 values = {f: getattr(rec, f) for f in _SELLER_FIELDS}
                 known = existing.get((rec.seller_id, rec.store))
                 if known is None:
-                    new.append(
-                        {
-                            "seller_id": rec.seller_id,
-                            "store": rec.store,
-                            **values,
-                            "status": "active",
-                            "enrollment": "not_enrolled",
-                            "version": 1,
-                        }
-                    )
+                    new.append({"seller_id": rec.seller_id, "store": rec.store, **values, **_NEW})
                 elif known[1] != tuple(values.values()):
                     changed.append({"b_id": known[0], **values})
                 else:
@@ -266,10 +258,10 @@ def import_cases(
             if csv_file is not None:
                 rejects = _rejects(csv_file, result)
                 try:
-                    for count, rec in enumerate(
-                        case_file.read_cases(csv_file, accounts, result.problems, rejects, now=now),
-                        1,
-                    ):
+                    records = case_file.read_cases(
+                        csv_file, accounts, result.problems, rejects, now=now
+                    )
+                    for count, rec in enumerate(records, 1):
                         _apply_case(session, rec, result, rejects, actor=actor, now=now)
                         if progress is not None and count % 100 == 0:
                             progress(count, csv_file.position())
@@ -278,6 +270,27 @@ def import_cases(
                 _note_rejects(result, rejects)
         _finish(session, result, actor=actor, now=now)
     return result
+
+
+def _same_case(session: Session, rec: case_file.CaseRecord, result: ImportResult) -> bool:
+    """True if this case was imported before (its summary updated if it changed)."""
+    query = select(Case).where(
+        col(Case.account_id) == rec.account_id,
+        col(Case.policy) == rec.policy.value,
+        col(Case.contacted_at) == rec.contacted_at,
+    )
+    same = session.execute(query).scalars().first()
+    if same is None:
+        return False
+    if same.summary == rec.summary:
+        result.unchanged += 1
+        return True
+    session.execute(
+        update(Case).where(col(Case.id) == same.id)
+        .values(summary=rec.summary, version=col(Case.version) + 1)
+    )
+    result.updated += 1
+    return True
 
 
 def _apply_case(
@@ -289,41 +302,14 @@ def _apply_case(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """Open the case (the rules decide), or update the summary of the same case imported before."""
-    same = (
-        session.execute(
-            select(Case).where(
-                col(Case.account_id) == rec.account_id,
-                col(Case.policy) == rec.policy.value,
-                col(Case.contacted_at) == rec.contacted_at,
-            )
-        )
-        .scalars()
-        .first()
-    )
-    if same is not None:
-        if same.summary == rec.summary:
-            result.unchanged += 1
-            return
-        session.execute(
-            update(Case)
-            .where(col(Case.id) == same.id)
-            .values(summary=rec.summary, version=col(Case.version) + 1)
-        )
-        result.updated += 1
+    """Open the case (the rules decide), unless the same case was imported before."""
+    if _same_case(session, rec, result):
         return
     account = session.get(Account, rec.account_id)
     assert account is not None
     try:
-        case = open_in(
-            session,
-            account,
-            policy=rec.policy,
-            at=rec.contacted_at,
-            summary=rec.summary,
-            actor=actor,
-            now=now,
-        )
+        case = open_in(session, account, policy=rec.policy, at=rec.contacted_at,
+                       summary=rec.summary, actor=actor, now=now)
     except RuleRejected as exc:
         problem = result.problems.add(rec.line, "seller_id", exc.message.rstrip("."))
         rejects.write(rec.row, problem.reason)
@@ -353,12 +339,9 @@ def import_report(
     with _unit(engine) as session:
         require(session, actor, Permission.IMPORT)
         if document is not None:
+            accounts = account_ids(session, seller_id)
             parsed = report_file.read_report(
-                document,
-                seller_id=seller_id,
-                day=day,
-                problems=result.problems,
-                accounts=account_ids(session, seller_id),
+                document, seller_id=seller_id, day=day, accounts=accounts, problems=result.problems
             )
             for entry in parsed.entries:
                 _apply_report_entry(session, entry, result)

@@ -152,7 +152,8 @@ def test_instants_and_days_read_back_through_the_models(sample: Path) -> None:
     assert newest == REFERENCE.date() - timedelta(days=1)
     assert all(c.deadline - c.contacted_at == timedelta(hours=72) for c in cases)
     assert all(c.contacted_at.tzinfo is not None for c in cases)
-    assert all(e.recorded_at <= REFERENCE for e in events)
+    assert all(e.recorded_at <= REFERENCE and e.at <= e.recorded_at for e in events)
+    assert all(c.closed_at is None or c.closed_at <= REFERENCE for c in cases)
     assert [e.recorded_at for e in events] == sorted(e.recorded_at for e in events)
 
 

@@ -187,7 +187,8 @@ class Stories:
         self._expire(case)
 
     def resolved_case(self, account: AccountDraft) -> None:
-        contacted = self._past(timedelta(days=self.horizon), timedelta(days=4))
+        # the longest path (respond after 70 h, resolve 30 h later) still ends before the reference
+        contacted = self._past(timedelta(days=self.horizon), timedelta(days=5))
         path = self.rng.random()
         answer = contacted + self._minutes(20, 60 * 70)
         quick = contacted + self._minutes(60, 60 * 60)

@@ -136,6 +136,8 @@ class Timeline:
         for number, case in enumerate(self.cases, start=1):
             case.id = number
         self.events.sort(key=lambda e: (e.recorded_at, e.seq))
+        if any(e.at > REFERENCE or e.recorded_at > REFERENCE for e in self.events):
+            raise AssertionError("a sample event lies after the reference instant")
         for event in self.events:
             if event.because_of is not None:
                 event.note = f"superseded by fraud finding on case {event.because_of.id}"

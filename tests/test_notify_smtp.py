@@ -21,6 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from ahr_tui.errors import PermissionDenied
 from ahr_tui.notify.smtp import (
     Outcome,
     SmtpConfigError,
@@ -642,3 +643,14 @@ def test_sending_without_login_to_a_server_that_requires_it_uses_up_no_attempt(
 
     [row] = rows(engine)
     assert (row.state, row.attempts, row.last_error) == ("pending", 0, None)
+
+
+def test_only_an_operator_may_send(engine: Engine, clock: FakeClock) -> None:
+    [acc] = accounts(engine, 1)
+    queue(engine, acc, clock)
+
+    with pytest.raises(PermissionDenied, match="stranger is not an operator"):
+        deliver(engine, clock, Actor(name="stranger"), free_port())
+
+    [row] = rows(engine)
+    assert (row.state, row.attempts) == ("pending", 0)

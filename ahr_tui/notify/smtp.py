@@ -199,6 +199,9 @@ class SmtpTransport:
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             return Outcome(Verdict.TEMPORARY, f"connection to {self.where} lost: {_os_error(exc)}")
+        except smtplib.SMTPException as exc:  # a reply smtplib could not make sense of
+            self._drop()
+            return Outcome(Verdict.TEMPORARY, f"SMTP error from {self.where}: {_os_error(exc)}")
         return DELIVERED
 
     def close(self) -> None:

@@ -257,6 +257,11 @@ def test_live_copy_cases_count_down_from_now_as_the_sample_did_from_its_referenc
     assert datetime.fromisoformat(reference) == NOW
 
 
+def test_live_copy_leaves_nothing_beside_the_sample(sample: Path, live: Path) -> None:
+    assert live.is_file()
+    assert not Path(f"{sample}-wal").exists() and not Path(f"{sample}-shm").exists()
+
+
 def test_live_copy_verifies_and_makes_the_user_a_lead(live: Path) -> None:
     result = _cli(live, NOW)("audit", "verify")
     assert result.exit_code == 0, result.output

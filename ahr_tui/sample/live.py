@@ -55,8 +55,12 @@ def make_live_copy(source: Path, target: Path, *, now: datetime, actor: Actor) -
 def _copy(source: Path, target: Path) -> None:
     if not source.is_file():
         raise DatabaseProblem(f"no sample database at {source}.")
+    # A read-only reader of a WAL database leaves -wal and -shm files beside it (next to the
+    # bundled sample.db, in a checkout); with nothing in a -wal to read, open it as immutable.
+    wal = Path(f"{source}-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "immutable=1"
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?{mode}", uri=True)
     except sqlite3.Error as exc:
         raise DatabaseProblem(f"cannot read {source}: {exc}.") from None
     try:

@@ -63,13 +63,15 @@ class History:
 def _walk(rng: random.Random, lo: int, hi: int, low: int, high: int, start: int) -> list[Segment]:
     """Steps between ``low`` and ``high``: each level holds for 4..40 days."""
     out: list[Segment] = []
+    random_ = rng.random
     value = start
     day = lo
     while day <= hi:
-        length = 4 + int(rng.random() * 37)
-        out.append((day, min(hi, day + length - 1), value))
-        day += length
-        value = max(low, min(high, value + int(rng.random() * 121) - 55))
+        end = day + 3 + int(random_() * 37)
+        out.append((day, end if end < hi else hi, value))
+        day = end + 1
+        value += int(random_() * 121) - 55
+        value = low if value < low else high if value > high else value
     return out
 
 

@@ -10,6 +10,7 @@ them literally. Phone strings come from small pools checked with the real rule
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -162,12 +163,13 @@ def business_name(rng: random.Random, store: str, chinese: bool) -> str:
 
 
 _DOMAINS = {"US": "com", "CA": "ca", "MX": "com.mx", "UK": "co.uk", "DE": "de"}
+_NOT_SLUG = re.compile("[^a-z0-9]")
 
 
 def email_for(rng: random.Random, name: str, store: str, chinese: bool, index: int) -> str | None:
     if rng.random() < 0.05:
         return None
-    slug = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())[:16] or "seller"
+    slug = _NOT_SLUG.sub("", name.lower())[:16] or "seller"
     if chinese:
         return f"{slug}{index % 1000}@{rng.choice(('163.com', 'qq.com', 'foxmail.com'))}"
     mailbox = rng.choice(("ops", "support", "accounts", "hello", "sales"))

@@ -220,3 +220,53 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
         await pilot.press("escape")
         assert app.screen is app.main and view.table.current_account is not None
         assert view.table.current_account.seller_id == "S2"
+
+
+async def test_reloads_during_a_read_coalesce_into_one_more_read(
+    engine, clock, accounts, monkeypatch
+):
+    import ahr_tui.tui.screens.accounts as module
+
+    reads = []
+    real = module.account_rows
+
+    def counting(session, as_of):  # type: ignore[no-untyped-def]
+        reads.append(as_of)
+        return real(session, as_of)
+
+    monkeypatch.setattr(module, "account_rows", counting)
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert len(reads) == 1
+        seed_account(engine, "S50", name="Echo Electric")
+        view.reload()  # starts a read
+        view.reload()  # asks for one more afterwards
+        view.reload()  # already asked
+        for _ in range(3):
+            await loaded(pilot)
+        assert len(reads) == 3
+        assert len(view.all_rows) == 5 and not view._loading
+
+
+async def test_in_the_app_another_process_change_reloads_the_shown_accounts(
+    make_app, seeded, engine
+):
+    from ahr_tui.service.cases import add_note
+    from tests.tui.conftest import ALICE, settle
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "j", "j")
+        await settle(app, pilot)
+        view = app.query_one(AccountsView)
+        assert view.table.row_count == 6
+        seed_account(engine, "S0", name="Aardvark Imports")  # sorts first
+        add_note(engine, seeded.ok, text="audited, so the change marker moves", actor=ALICE,
+                 now=T0)
+        app.poll()
+        await settle(app, pilot)
+        assert view.table.row_count == 7
+        assert view.table.current_account is not None
+        assert view.table.current_account.seller_id == "S3"  # the cursor stayed on its account

@@ -114,6 +114,9 @@ class MainScreen(Screen[None]):
     def show_cases(self, cases: Sequence[CaseView], now: datetime) -> None:
         self.all_cases = list(cases)
         self._rebuild(now)
+        reload_accounts = getattr(self.query_one(f"#{ACCOUNTS}"), "reload", None)
+        if reload_accounts is not None:  # read again now if shown, else when next shown
+            reload_accounts()
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now

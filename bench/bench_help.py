@@ -74,7 +74,8 @@ def main() -> int:
     print(f"  python -c 'import typer'  {typer_s * 1000:7.0f} ms  (min {min(typers) * 1000:.0f})")
     print(f"  ahr --help                {help_s * 1000:7.0f} ms  (min {min(helps) * 1000:.0f})")
     verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
-    print(f"  ratio                     {ratio:7.2f} x   (target <= {TARGET_RATIO:.1f} x: {verdict})")
+    print(f"  ratio                     {ratio:7.2f} x   "
+          f"(target <= {TARGET_RATIO:.1f} x: {verdict})")
     biggest = sorted(
         ((us, name) for name, us in modules.items() if "." not in name), reverse=True
     )[:6]

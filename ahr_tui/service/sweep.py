@@ -43,7 +43,7 @@ from ahr_tui.store import audit
 from ahr_tui.store.audit import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
-from ahr_tui.store.queries import window_counts
+from ahr_tui.store.queries import WindowCounts, window_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,13 @@ class SweepReport:
         return bool(self.expired or self.warned or self.enrollment_changes)
 
 
+# Enum lookups by value, once: calling ``Enum(value)`` 150,000 times costs a large sweep a second.
+_PLANS = {p.value: p for p in Plan}
+_STATUSES = {s.value: s for s in AccountStatus}
+_ENROLLMENTS = {e.value: e for e in Enrollment}
+_REVOKED = Enrollment.REVOKED.value
+
+
 def evaluate_accounts(
     session: Session,
     as_of: date,
@@ -96,9 +103,14 @@ def evaluate_accounts(
     seller_ids: list[str] | None = None,
     store: str | None = None,
     policy: Policy = DEFAULT_POLICY,
+    counts: dict[int, tuple[int, int]] | None = None,
 ) -> list[AccountEligibility]:
-    """Eligibility of every (or the selected) account on ``as_of``, without changing anything."""
-    counts = window_counts(session, as_of, policy)
+    """Eligibility of every (or the selected) account on ``as_of``, without changing anything.
+
+    ``counts`` (from ``window_counts``) may be passed when already computed.
+    """
+    if counts is None:
+        counts = window_counts(session, as_of, policy)
     columns = (
         Account.id,
         Account.seller_id,
@@ -146,12 +158,12 @@ def evaluate_accounts(
         if key not in phones:
             phones[key] = phone_status(phone, region)
         facts = AccountFacts(
-            plan=Plan(plan),
+            plan=_PLANS[plan],
             store_enabled=bool(enabled),
-            status=AccountStatus(status),
+            status=_STATUSES[status],
             phone=phone,
             region=region,
-            revoked=enrollment == Enrollment.REVOKED.value,
+            revoked=enrollment == _REVOKED,
         )
         results.append(
             AccountEligibility(
@@ -160,9 +172,9 @@ def evaluate_accounts(
                 store=store_code,
                 name=name,
                 plan=plan,
-                enrollment=Enrollment(enrollment),
+                enrollment=_ENROLLMENTS[enrollment],
                 eligibility=evaluate(facts, window, as_of, policy, phone=phones[key]),
-                status=AccountStatus(status),
+                status=facts.status,
                 version=version,
             )
         )
@@ -174,11 +186,15 @@ def sweep(
 ) -> SweepReport:
     """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
     report = SweepReport(as_of=as_of)
-    with transaction(engine, write=True) as session:
-        require(session, actor, Permission.SWEEP)
-        _expire(session, now, actor, report)
-        _warn(session, now, policy, report)
-        _enrol(session, now, as_of, actor, policy, report)
+    counts = WindowCounts(engine, as_of, policy)  # the score scan runs while cases expire
+    try:
+        with transaction(engine, write=True) as session:
+            require(session, actor, Permission.SWEEP)
+            _expire(session, now, actor, report)
+            _warn(session, now, policy, report)
+            _enrol(session, now, as_of, actor, policy, report, counts.result())
+    finally:
+        counts.close()
     return report
 
 
@@ -231,9 +247,15 @@ def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) 
 
 
 def _enrol(
-    session: Session, now: datetime, as_of: date, actor: Actor, policy: Policy, report: SweepReport
+    session: Session,
+    now: datetime,
+    as_of: date,
+    actor: Actor,
+    policy: Policy,
+    report: SweepReport,
+    counts: dict[int, tuple[int, int]] | None = None,
 ) -> None:
-    for item in evaluate_accounts(session, as_of, policy=policy):
+    for item in evaluate_accounts(session, as_of, policy=policy, counts=counts):
         change = next_enrollment(item.enrollment, item.eligibility, item.status)
         if change is None:
             continue

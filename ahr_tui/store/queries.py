@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 from sqlalchemy import case, func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from ahr_tui.rules import DEFAULT_POLICY, Policy, window_bounds
-from ahr_tui.store.models import Score
+from ahr_tui.store.models import Account, Score
 
 
-def window_counts(
-    session: Session, as_of: date, policy: Policy = DEFAULT_POLICY
-) -> dict[int, tuple[int, int]]:
-    """Per account: (days scored, days scored at or above the threshold) in the window."""
+def _window_query(as_of: date, policy: Policy) -> Any:
     first, last = window_bounds(as_of, policy)
-    query = (
+    return (
         select(
             col(Score.account_id),
             func.count(),
@@ -25,7 +25,67 @@ def window_counts(
         .where(Score.day >= first, Score.day <= last)
         .group_by(Score.account_id)
     )
+
+
+def window_counts(
+    session: Session, as_of: date, policy: Policy = DEFAULT_POLICY
+) -> dict[int, tuple[int, int]]:
+    """Per account: (days scored, days scored at or above the threshold) in the window."""
+    query = _window_query(as_of, policy)
     return {acc: (int(n), int(ok or 0)) for acc, n, ok in session.execute(query)}
+
+
+class WindowCounts:
+    """``window_counts`` for every account, computed in background threads while the caller
+    works on (the sweep expires cases meanwhile); ``result()`` waits for it.
+
+    The score scan is the sweep's one big cost, so it is split by account id into ``parts``
+    ranges, each on its own connection: SQLite and PostgreSQL both scan them on separate cores
+    (the drivers release the GIL while the database works). The counts come from committed
+    scores, read in their own transactions: the sweep never writes scores.
+    """
+
+    def __init__(
+        self, engine: Engine, as_of: date, policy: Policy = DEFAULT_POLICY, *, parts: int = 2
+    ) -> None:
+        query = _window_query(as_of, policy)
+        with engine.connect() as conn:
+            low, high = conn.execute(select(func.min(Account.id), func.max(Account.id))).one()
+        low, high = int(low or 0), int(high or 0)
+        step = max(1, -(-(high - low + 1) // max(1, parts)))
+        ranges: list[tuple[int | None, int | None]] = [
+            (start, start + step) for start in range(low, high + 1, step)
+        ] or [(0, 1)]
+        ranges[0], ranges[-1] = (None, ranges[0][1]), (ranges[-1][0], None)
+        self._pool = ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="ahr-counts")
+        self._futures = [
+            self._pool.submit(_counts_in_range, engine, query, start, stop)
+            for start, stop in ranges
+        ]
+
+    def result(self) -> dict[int, tuple[int, int]]:
+        counts: dict[int, tuple[int, int]] = {}
+        try:
+            for future in self._futures:
+                counts.update(future.result())
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return counts
+
+    def close(self) -> None:
+        """Wait for the threads (a sweep that failed early must not leave them running)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _counts_in_range(
+    engine: Engine, query: Any, start: int | None, stop: int | None
+) -> dict[int, tuple[int, int]]:
+    if start is not None:
+        query = query.where(col(Score.account_id) >= start)
+    if stop is not None:
+        query = query.where(col(Score.account_id) < stop)
+    with engine.connect() as conn, conn.begin():
+        return {acc: (int(n), int(ok or 0)) for acc, n, ok in conn.execute(query)}
 
 
 def change_marker(session: Session) -> int:

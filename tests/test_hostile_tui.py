@@ -169,6 +169,17 @@ def _wait_for(fd: int, sink: bytearray, needle: bytes, seconds: float) -> bool:
     return needle in sink
 
 
+def _exit_status(pid: int, fd: int, sink: bytearray, seconds: float) -> int | None:
+    """Drain the pty (so the app never blocks writing) until it exits; its exit code."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        _read_for(fd, 0.2, sink)
+    return None
+
+
 @pytest.fixture
 def hostile_db(backend: str, db_url: str, engine: Engine, clock: FakeClock) -> str:
     _seed(engine, clock)
@@ -217,12 +228,13 @@ def test_pty_nothing_from_the_data_reaches_the_terminal(hostile_db: str, tmp_pat
             assert ours.count(sequence) == 0, f"{what} reached the terminal"
         assert "\\x" in _drawn(bytes(out))  # escape sequences are drawn as visible text
         os.write(fd, b"q")
-        _read_for(fd, 3.0, out)
+        assert _exit_status(pid, fd, out, 20) == 0, "q did not quit cleanly"
     finally:
         try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if not done:
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running: the test failed
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # already reaped by _exit_status
         finally:
             os.close(fd)

@@ -97,15 +97,20 @@ def make_engine(db: str, *, create: bool = False, echo: bool = False) -> Engine:
 
 
 def _refuse_unencodable_text(context: Any) -> None:
-    """Text with a lone surrogate (undecodable argv bytes, a JSON ``\\ud800``) cannot be stored.
+    """Text no database can hold is the user's input: one sentence (exit 1), not a traceback.
 
-    Both drivers raise ``UnicodeEncodeError`` while binding, outside the DBAPI error family, so it
-    would escape as a traceback; it is the user's input, so it becomes one sentence (exit 1).
+    A lone surrogate (undecodable argv bytes, a JSON ``\\ud800``) makes both drivers raise
+    ``UnicodeEncodeError`` while binding, outside the DBAPI error family; a NUL character is
+    refused by PostgreSQL (SQLite stores it).
     """
     if isinstance(context.original_exception, UnicodeEncodeError):
         raise InvalidInput(
             "text contains characters that are not valid Unicode (a lone surrogate, e.g. from "
             "undecodable bytes); nothing was written."
+        ) from None
+    if "cannot contain NUL" in str(context.original_exception):  # PostgreSQL text columns
+        raise InvalidInput(
+            "text contains a NUL character, which the database cannot store; nothing was written."
         ) from None
 
 

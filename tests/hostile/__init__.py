@@ -3,7 +3,8 @@ zero-width characters, very long strings and lone surrogates, each with a short 
 
 The file is ASCII JSON with ``\\u`` escapes, so lone surrogates and raw control bytes survive in
 git and editors. ``load()`` returns ``(name, text)`` pairs; ``storable()`` leaves out the strings
-no database can hold (lone surrogates: ahr refuses them in one sentence instead).
+that cannot be stored everywhere: lone surrogates (no database holds them; ahr refuses them in
+one sentence) and NUL (PostgreSQL refuses it; the importers reject it on every backend).
 """
 
 from __future__ import annotations
@@ -24,4 +25,5 @@ def has_lone_surrogate(text: str) -> bool:
 
 
 def storable() -> list[tuple[str, str]]:
-    return [(name, text) for name, text in load() if not has_lone_surrogate(text)]
+    return [(name, text) for name, text in load()
+            if not has_lone_surrogate(text) and "\x00" not in text]

@@ -78,6 +78,7 @@ class AhrApp(App[None]):
         self.paused = False
         self.cases_by_id: dict[int, CaseView] = {}
         self._expiring = False
+        self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self._failed: str | None = None
         self._title = ""
         self._availability: tuple[object, ...] = ()
@@ -152,7 +153,8 @@ class AhrApp(App[None]):
         self.main.tick(now)
         self._set_title(now)
         self.refresh_availability()
-        if not self._expiring and any(
+        blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
+        if not self._expiring and not blocked and any(
             c.status is CaseStatus.OPEN and c.deadline < now for c in self.main.all_cases
         ):
             self._expiring = True
@@ -165,7 +167,8 @@ class AhrApp(App[None]):
             expire_due(self.engine, now=now, actor=self.actor)
         except Conflict:
             pass  # another process expired it first; the reload shows its result
-        except (AhrError, SQLAlchemyError) as exc:
+        except (AhrError, SQLAlchemyError) as exc:  # e.g. a read-only database: retry on change
+            self._expiry_failed_at = self.marker
             self.post_message(self.LoadFailed(_sentence(exc)))
         finally:
             self.call_from_thread(self._expired)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 
+from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
 from ahr_tui.service.sweep import expire_due
@@ -14,7 +16,7 @@ from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.audit import Actor
 from ahr_tui.store.engine import transaction
 from tests.conftest import T0, FakeClock, seed_account
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.conftest import AppFactory, Notes, Seeded, settle
 
 TOM = Actor(name="tom")
 
@@ -112,3 +114,35 @@ async def test_expiry_already_done_by_another_process_is_harmless(
     with transaction(engine) as session:
         events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
     assert [e.actor for e in events] == ["tom"]
+
+
+def test_the_header_never_shows_a_database_password() -> None:
+    from ahr_tui.tui.app import _label
+
+    shown = _label("postgresql+psycopg://ops:s3cret@db.internal:5432/ahr")
+    assert "s3cret" not in shown and "db.internal:5432/ahr" in shown
+    assert _label("/srv/ahr/ahr.db") == "/srv/ahr/ahr.db"
+
+
+async def test_a_failing_expiry_is_reported_once_and_not_retried_every_second(
+    make_app: AppFactory, seeded: Seeded, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[datetime] = []
+
+    def read_only(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
+        calls.append(now)
+        raise DatabaseProblem("the database is read-only; nothing was written.")
+
+    monkeypatch.setattr("ahr_tui.tui.app.expire_due", read_only)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        notes = Notes(app)
+        clock.advance(minutes=31)
+        for _ in range(3):
+            app.tick()
+            await settle(app, pilot)
+            clock.advance(seconds=1)
+        assert len(calls) == 1
+        assert notes.messages == ["the database is read-only; nothing was written."]
+        assert app.is_running

@@ -62,8 +62,11 @@ class StatusHeader(Widget):
         lines = header_lines(self.state)
         changed = False
         for y, (old, new) in enumerate(zip(self._lines, lines, strict=True)):
-            if old.plain != new.plain or old.spans != new.spans:
-                self.refresh(Region(0, y, self.size.width, 1))
+            width = _dirty_width(old, new, self.size.width)
+            if width:
+                # Textual re-sends a dirty line from its left edge to the region's right edge:
+                # a countdown at the start of the line costs only its own cells.
+                self.refresh(Region(0, y, width, 1))
                 changed = True
         self._lines = lines
         self.set_class(self.state.paused, "-paused")
@@ -83,28 +86,44 @@ class StatusHeader(Widget):
         return Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style)
 
 
+def _dirty_width(old: Text, new: Text, full: int) -> int:
+    """How many cells from the left must be repainted to turn ``old`` into ``new`` (0: none)."""
+    if old.plain == new.plain and old.spans == new.spans:
+        return 0
+    if len(old.plain) != len(new.plain) or old.spans != new.spans or not old.plain.isascii():
+        return full
+    last = max(i for i, (a, b) in enumerate(zip(old.plain, new.plain, strict=True)) if a != b)
+    return last + 2  # one cell of padding before the text
+
+
 def header_lines(state: HeaderState) -> tuple[Text, Text]:
     text = Text()
     if state.loading:
         text.append("loading cases…")
     else:
+        text.append("next " + (state.next_deadline or "-"), style="bold")
         for key, glyph, label in _COUNT_LABELS:
             count = state.counts.get(key, 0)
             style = LEVELS[key].style if count else "dim"
+            text.append("  ")
             text.append(f"{glyph} {count} {label}" if count and glyph else f"{count} {label}",
                         style=style)
-            text.append("  ")
-        text.append("next " + (state.next_deadline or "-"), style="bold")
-    second = Text()
-    text, first = second, text
+    return text, _second_line(state)
+
+
+def _second_line(state: HeaderState) -> Text:
+    """Modes first (so a narrow terminal never cuts PAUSED or the filter), the database last."""
+    text = Text()
+    if state.paused:
+        text.append(" PAUSED ", style="bold reverse")
+        text.append("  ")
     role = state.role or "not an operator"
     text.append(f"{clean_line(state.operator)} ({role})", style="bold")
-    text.append(f"  db {clean_line(state.db_label)}")
-    text.append(f"  [{state.view}]  sort {state.sort}")
+    text.append(f"  [{state.view}]")
+    if state.view == "Cases":
+        text.append(f"  sort {state.sort}")
     if state.filter:
         text.append("  filter ")
         text.append(clean_line(state.filter), style="bold")
-    if state.paused:
-        text.append("  ")
-        text.append(" PAUSED ", style="bold reverse")
-    return first, second
+    text.append(f"  db {clean_line(state.db_label)}")
+    return text

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,15 +74,6 @@ def _real_db(path: Path, accounts: int = 300, lead: str = "root") -> None:
     conn.close()
 
 
-@pytest.fixture
-def folder(backend: str, tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path
-
-
-def _sqlite_only(backend: str) -> bool:
-    return backend == "sqlite"
-
-
 # --- SQLite files ------------------------------------------------------------------------------
 
 
@@ -94,7 +84,7 @@ def _sqlite_only(backend: str) -> bool:
      ("other_app", "is not an ahr database"), ("newer", "newer ahr")],
 )
 def test_a_bad_sqlite_file_is_refused_untouched(backend, db_url, tmp_path, kind, words):
-    if not _sqlite_only(backend):
+    if backend != "sqlite":
         _postgres_counterpart(db_url, kind)
         return
     path = tmp_path / "bad.db"

@@ -9,6 +9,7 @@ SSH client address and the tty (given through ``script``, which runs the command
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shlex
@@ -216,3 +217,22 @@ def test_ssh_client_is_an_address_or_nothing(monkeypatch, value, client):
     monkeypatch.setenv("SSH_CONNECTION", value)
     assert identity.ssh_client() == client
     assert identity.current_actor().client == client
+
+
+def test_sample_makes_the_account_running_it_a_lead(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ahr_tui.cli.common import CliState
+    from ahr_tui.cli.main import app
+
+    monkeypatch.setattr("ahr_tui.service.identity.os_user_name", lambda uid=None: "ahrtest_lead")
+    target = str(tmp_path / "sample.db")
+
+    def ahr(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(app, ["--db", target, *args], obj=CliState(db=target))
+
+    made = ahr("sample", "--out", target, "--accounts", "3", "--days", "3")
+    assert made.exit_code == 0, made.output
+    operators = json.loads(ahr("operator", "list", "--json").stdout)
+    assert ("ahrtest_lead", "lead") in [(o["name"], o["role"]) for o in operators]
+    assert ahr("audit", "verify").exit_code == 0

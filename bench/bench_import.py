@@ -11,6 +11,9 @@ target) and CPU time (steadier on a shared machine). With ``--db URL`` (or ``--b
 postgresql``) it also times the PostgreSQL path into a fresh schema of that database, next to a
 plain ``COPY`` of the CSV into a bare table with the same key.
 
+The machine is shared, so each side runs ``--repeat`` times (interleaved) and the best times are
+compared; every round is printed too. Peak RSS is the largest seen.
+
     .venv/bin/python bench/bench_import.py [--rows N] [--sellers N] [--backend postgresql]
 """
 
@@ -76,18 +79,22 @@ def run(cmd: list[str]) -> None:
 
 
 def sqlite_figures(
-    folder: Path, sellers: Path, scores: Path
+    folder: Path, sellers: Path, scores: Path, run_no: int
 ) -> tuple[float, float, float, float, int]:
+    """One round: the sqlite3 baseline, then ahr, each into a fresh database."""
     sqlite3 = shutil.which("sqlite3")
     if sqlite3 is None:
         raise SystemExit("the sqlite3 command-line shell is needed: apt-get install -y sqlite3")
-    bare = folder / "bare.db"
+    bare = folder / f"bare{run_no}.db"
     run([sqlite3, str(bare), BARE_TABLE])
     base_wall, base_cpu, _ = timed([sqlite3, str(bare), f".import --csv --skip 1 {scores} score"])
-    db = str(folder / "ahr.db")
+    db = str(folder / f"ahr{run_no}.db")
     run([*AHR, "--db", db, "init"])
     run([*AHR, "--db", db, "import", "sellers", str(sellers), "--quiet"])
     wall, cpu, rss = timed([*AHR, "--db", db, "import", "scores", str(scores), "--quiet"])
+    bare.unlink()
+    for leftover in folder.glob(f"ahr{run_no}.db*"):
+        leftover.unlink()
     return base_wall, base_cpu, wall, cpu, rss
 
 
@@ -142,6 +149,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sellers", type=int, default=5_000)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds; the best of each side is compared"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--db", help="also measure this PostgreSQL database (SQLAlchemy URL)")
     args = parser.parse_args()
@@ -151,7 +161,18 @@ def main() -> None:
         sellers, scores = generate(folder, args.rows, args.sellers)
         size = scores.stat().st_size / 1e6
         print(f"{args.rows:,} score rows for {args.sellers:,} sellers ({size:.0f} MB CSV)")
-        base_wall, base_cpu, wall, cpu, rss = sqlite_figures(folder, sellers, scores)
+        rounds = []
+        for run_no in range(args.repeat):
+            rounds.append(sqlite_figures(folder, sellers, scores, run_no))
+            bw, bc, w, c, r = rounds[-1]
+            print(f"  round {run_no + 1}: sqlite3 {bw:.2f} s ({bc:.2f} CPU), "
+                  f"ahr {w:.2f} s ({c:.2f} CPU, {r} MB): {w / bw:.2f}x", flush=True)
+        base_wall = min(r[0] for r in rounds)
+        base_cpu = min(r[1] for r in rounds)
+        wall = min(r[2] for r in rounds)
+        cpu = min(r[3] for r in rounds)
+        rss = max(r[4] for r in rounds)
+        print(f"best of {args.repeat} rounds:")
         ratio = wall / base_wall
         print(
             f"sqlite3 .import (bare table):        {base_wall:6.2f} s wall, {base_cpu:5.2f} s CPU"

@@ -26,7 +26,9 @@ import_app = typer.Typer(
     help="Load sellers, daily scores, cases or a Seller Performance Report from a file.",
 )
 
-FileArg = Annotated[Path, typer.Argument(help="The file to import.", show_default=False)]
+FileArg = Annotated[
+    Path, typer.Argument(metavar="FILE", help="The file to import.", show_default=False)
+]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Validate and say what would change; write nothing.")
 ]

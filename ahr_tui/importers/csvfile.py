@@ -65,8 +65,6 @@ def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Itera
             yield None
         else:
             yield CsvFile(path, handle, reader, header, columns, size)
-    except UnicodeError as exc:  # only a BOM-less UTF-16/32 guess can get here
-        raise InvalidInput(f"cannot read {path}: {exc}.") from None
     finally:
         handle.close()
 

@@ -1,11 +1,12 @@
 """Bulk writes for the importers: every dialect-specific piece of bulk SQL lives here.
 
-Scores are the hot path (a million rows per file). SQLite gets an ``INSERT ... ON CONFLICT DO
-UPDATE ... WHERE`` upsert run by ``executemany`` on the driver connection, bypassing the ORM; new
-rows are counted from the table's row count before and after and changed rows from
-``total_changes`` (an upsert whose WHERE is false changes nothing), so no per-row SELECT is
-needed. PostgreSQL gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the
-end. Both run inside the caller's transaction and never commit.
+Scores are the hot path (a million rows per file). SQLite gets ``executemany`` on the driver
+connection, bypassing the ORM: per batch, ``INSERT OR IGNORE`` (its ``total_changes`` delta is the
+number of new rows), then, only if some keys already existed, an ``UPDATE ... WHERE score IS NOT
+?`` over the batch (its delta is the number of changed rows). No per-row SELECT and no count of
+the whole table; the common cases (a new day, or the same file again) take one pass. PostgreSQL
+gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the end. Both run
+inside the caller's transaction and never commit.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from ahr_tui.store.models import Account
 
 ScoreRow = tuple[int, str, int]  # account id, 'YYYY-MM-DD', score
 
-_SQLITE_UPSERT = (
-    "INSERT INTO score (account_id, day, score) VALUES (?, ?, ?) "
-    "ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score "
-    "WHERE score.score IS NOT excluded.score"
+_SQLITE_INSERT = "INSERT OR IGNORE INTO score (account_id, day, score) VALUES (?1, ?2, ?3)"
+_SQLITE_UPDATE = (
+    "UPDATE score SET score = ?3 WHERE account_id = ?1 AND day = ?2 AND score IS NOT ?3"
 )
 _PG_STAGE = "ahr_import_score"
 _PG_UPSERT = f"""
@@ -55,23 +55,25 @@ def score_writer(session: Session) -> ScoreWriter:
 
 
 class _SqliteScores:
-    """The upsert via the sqlite3 driver; counts from row count and ``total_changes``."""
+    """Insert-or-ignore, then update what was ignored; counted by ``total_changes``."""
 
     def __init__(self, driver: Any) -> None:
         self._db = driver
-        self._rows_before = self._count()
-        self._changes_before = driver.total_changes
-
-    def _count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM score").fetchone()[0])
+        self._new = self._updated = 0
 
     def write(self, rows: Sequence[ScoreRow]) -> None:
-        self._db.executemany(_SQLITE_UPSERT, rows)
+        db = self._db
+        before = db.total_changes
+        db.executemany(_SQLITE_INSERT, rows)
+        inserted = db.total_changes - before
+        self._new += inserted
+        if inserted < len(rows):  # some days were scored before: the file's value wins
+            before = db.total_changes
+            db.executemany(_SQLITE_UPDATE, rows)
+            self._updated += db.total_changes - before
 
     def finish(self) -> tuple[int, int]:
-        new = self._count() - self._rows_before
-        changed = self._db.total_changes - self._changes_before
-        return new, changed - new
+        return self._new, self._updated
 
 
 class _PostgresScores:

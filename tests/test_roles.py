@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from ahr_tui.rules import Permission, PolicyArea, Role, least_role
@@ -113,3 +113,14 @@ def test_a_lead_cannot_remove_the_last_lead(cli, engine, me):
     result = cli("operator", "remove", me.name)
     assert result.exit_code == 1
     assert "last lead" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_role_edited_to_nonsense_in_the_database_can_look_not_act(cli, engine, monkeypatch):
+    add_operator(engine, WHO, Role.LEAD)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE operator SET role = 'god' WHERE name = :n"), {"n": WHO})
+    monkeypatch.setattr("ahr_tui.service.identity.os_user_name", lambda uid=None: WHO)
+    assert cli("cases").exit_code == 0
+    refused = cli("sweep")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.stderr.startswith(f"ahr: {WHO} is not an operator; to run a sweep you need")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.geometry import Region
+from textual.widgets import Input
 
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.widgets.case_table import CaseTable
@@ -231,3 +233,31 @@ async def test_tab_switches_to_the_accounts_view_and_back(
         await pilot.press("tab")
         assert app.main.view == "cases-view"
         assert app.main.table.has_focus
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_actions(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key, char in (("slash", "/"), ("o", "o"), ("r", "r"), ("n", "n")):  # one burst
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        assert app.main.filter_text == "orn"
+        assert app.screen is app.main  # no dialog opened
+
+
+async def test_slash_in_the_accounts_view_filters_the_accounts(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "slash")
+        await pilot.pause()
+        assert app.main.view == "accounts-view"
+        focused = app.focused
+        assert focused is not None and isinstance(focused, Input)
+        assert app.main.query_one("#accounts-view") in focused.ancestors_with_self
+        assert not app.main.query_one("#filter", Input).has_focus

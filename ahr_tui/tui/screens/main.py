@@ -58,7 +58,9 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_detail", "Detail", show=False),
         Binding("tab", "switch_view", "View", show=False),
-        Binding("slash", "filter", "Filter", show=False),
+        # priority: handled as the key arrives, so the keys typed right after it (a fast typist,
+        # a paste over SSH) go to the filter field, never to the list's action keys.
+        Binding("slash", "filter", "Filter", show=False, priority=True),
         Binding("s", "cycle_sort", "Sort", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -161,7 +163,7 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _filter_kept(self, event: Input.Submitted) -> None:
         event.stop()
-        self.table.focus()
+        self.set_focus(self.table)
         self.table.move_cursor(0)
         if not self.filter_text:
             event.input.add_class("-hidden")
@@ -169,11 +171,15 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------ actions
 
     def action_filter(self) -> None:
-        if self.view != CASES:
+        if self.view != CASES:  # the Accounts view has its own filter
+            accounts_filter = getattr(self.query_one(f"#{ACCOUNTS}"), "action_filter", None)
+            if accounts_filter is not None:
+                accounts_filter()
+                return
             self.query_one("#views", ContentSwitcher).current = CASES
         box = self.query_one("#filter", Input)
         box.remove_class("-hidden")
-        box.focus()
+        self.set_focus(box)  # at once, not after the next refresh (see the binding)
 
     def action_back(self) -> None:
         """esc: in the filter field (or with a filter on) clears the filter."""
@@ -182,7 +188,7 @@ class MainScreen(Screen[None]):
             box.value = ""
             self.filter_text = ""
             box.add_class("-hidden")
-            self.table.focus()
+            self.set_focus(self.table)
             self._rebuild(self.now or self.clock())
 
     def action_cycle_sort(self) -> None:

@@ -103,14 +103,13 @@ def evaluate_accounts(
     seller_ids: list[str] | None = None,
     store: str | None = None,
     policy: Policy = DEFAULT_POLICY,
-    counts: dict[int, tuple[int, int]] | None = None,
+    counts: dict[int, tuple[int, int]] | WindowCounts | None = None,
 ) -> list[AccountEligibility]:
     """Eligibility of every (or the selected) account on ``as_of``, without changing anything.
 
-    ``counts`` (from ``window_counts``) may be passed when already computed.
+    ``counts`` (from ``window_counts``) may be passed when already computed, or still being
+    computed (``WindowCounts``: the accounts and phones are read meanwhile).
     """
-    if counts is None:
-        counts = window_counts(session, as_of, policy)
     columns = (
         Account.id,
         Account.seller_id,
@@ -133,9 +132,18 @@ def evaluate_accounts(
         query = query.where(Account.seller_id.in_(seller_ids))  # type: ignore[attr-defined]
     if store:
         query = query.where(Account.store == store)
-    results: list[AccountEligibility] = []
+    rows = session.execute(query).all()
     phones: dict[tuple[str | None, str], PhoneStatus] = {}
-    for row in session.execute(query):
+    for row in rows:
+        key = (row[7], row[9])
+        if key not in phones:
+            phones[key] = phone_status(*key)
+    if counts is None:
+        counts = window_counts(session, as_of, policy)
+    elif isinstance(counts, WindowCounts):
+        counts = counts.result()
+    results: list[AccountEligibility] = []
+    for row in rows:
         (
             acc_id,
             seller_id,
@@ -155,8 +163,6 @@ def evaluate_accounts(
             days_missing=policy.window_days - scored,
         )
         key = (phone, region)
-        if key not in phones:
-            phones[key] = phone_status(phone, region)
         facts = AccountFacts(
             plan=_PLANS[plan],
             store_enabled=bool(enabled),
@@ -192,7 +198,7 @@ def sweep(
             require(session, actor, Permission.SWEEP)
             _expire(session, now, actor, report)
             _warn(session, now, policy, report)
-            _enrol(session, now, as_of, actor, policy, report, counts.result())
+            _enrol(session, now, as_of, actor, policy, report, counts)
     finally:
         counts.close()
     return report
@@ -253,7 +259,7 @@ def _enrol(
     actor: Actor,
     policy: Policy,
     report: SweepReport,
-    counts: dict[int, tuple[int, int]] | None = None,
+    counts: WindowCounts | None = None,
 ) -> None:
     for item in evaluate_accounts(session, as_of, policy=policy, counts=counts):
         change = next_enrollment(item.enrollment, item.eligibility, item.status)

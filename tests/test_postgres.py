@@ -269,3 +269,28 @@ class _another_schema:
 
     def __exit__(self, *exc: object) -> None:
         self._cm.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+def test_background_window_counts_equal_the_single_query(
+    where: str, pg_url: str, tmp_path: Any, clock: FakeClock
+) -> None:
+    """The sweep's split, threaded score scan counts exactly what the one GROUP BY counts."""
+    from ahr_tui.service.admin import init_database
+    from ahr_tui.service.identity import os_user_name
+    from ahr_tui.store.audit import Actor
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import WindowCounts, window_counts
+
+    url = pg_url if where == "postgresql" else str(tmp_path / "counts.db")
+    engine = make_engine(url, create=True)
+    init_database(engine, actor=Actor(name=os_user_name()), now=clock())
+    for n in range(7):
+        days = {AS_OF - timedelta(days=i): (100 + 37 * i * (n + 1)) % 600 for i in range(n * 40)}
+        seed_account(engine, f"S{n}", scores=days)
+    with transaction(engine) as session:
+        expected = window_counts(session, AS_OF)
+    assert len(expected) == 6 and expected[max(expected)][0] == 180
+    for parts in (1, 2, 3, 10):
+        assert WindowCounts(engine, AS_OF, parts=parts).result() == expected
+    engine.dispose()

@@ -270,3 +270,18 @@ async def test_in_the_app_another_process_change_reloads_the_shown_accounts(
         assert view.table.row_count == 7
         assert view.table.current_account is not None
         assert view.table.current_account.seller_id == "S3"  # the cursor stayed on its account
+
+
+async def test_in_the_app_slash_filters_the_accounts_at_once(make_app, seeded):
+    from tests.tui.conftest import settle
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        await pilot.press("slash", "c", "e", "d")  # typed at once: none may act as a key
+        view = app.query_one(AccountsView)
+        assert view.filter_text == "ced"
+        assert [a.seller_id for a in view.table.accounts] == ["S3"]
+        assert app.main.filter_text == ""  # the Cases filter is untouched

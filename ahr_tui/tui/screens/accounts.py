@@ -311,7 +311,7 @@ class AccountsView(Widget):
     def action_filter(self) -> None:
         box = self.query_one("#accounts-filter", Input)
         box.remove_class("-hidden")
-        box.focus()
+        self.screen.set_focus(box)  # at once, so keys typed right after / reach the field
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#accounts-filter", Input)

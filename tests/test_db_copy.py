@@ -258,3 +258,10 @@ def test_the_copy_is_a_working_database_for_every_reader(
     with transaction(make_engine(pg_url)) as session:
         names = {a.name for a in session.execute(select(Account)).scalars()}
     assert "Zürich «Ünïcode» [b]x[/b]" in names
+
+
+def test_a_postgresql_schema_that_does_not_exist_is_one_sentence(busy_sqlite: str) -> None:
+    from tests.conftest import PG_BASE
+
+    url = f"{PG_BASE}?options=-csearch_path%3Dno_such_schema_for_ahr"
+    refused(copy_cli(busy_sqlite, url), "schema that does not exist", "nothing was written")

@@ -53,7 +53,10 @@ def copy_database(
     report = CopyReport(source=describe(src.url), target=describe(dst.url))
     try:
         _refuse_non_empty(dst)
-        _copy(src, dst, report, batch_rows, progress)
+        try:
+            _copy(src, dst, report, batch_rows, progress)
+        except DBAPIError as exc:
+            raise _copy_problem(exc, report) from None
         if dst.dialect.name == "sqlite":
             _enable_wal(dst)
         with transaction(dst) as session:
@@ -90,6 +93,16 @@ def _refuse_non_empty(engine: Engine) -> None:
             f"{where} is not empty (it has {len(tables)} table(s)); `ahr db copy` needs an empty "
             "database or schema and creates the tables itself; nothing was written."
         )
+
+
+def _copy_problem(exc: DBAPIError, report: CopyReport) -> DatabaseProblem:
+    if "no schema has been selected" in str(exc):
+        return DatabaseProblem(
+            f"{report.target} names a schema that does not exist; create it first "
+            "(CREATE SCHEMA name) or drop the search_path option; nothing was written."
+        )
+    problem = translate(exc, f"copying {report.source} to {report.target}")
+    return DatabaseProblem(problem.message.rstrip(".") + "; nothing was written.")
 
 
 def _copy(

@@ -170,6 +170,10 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In a text field (either view's filter), "/" is a character to type.
+        return not (action == "filter" and isinstance(self.focused, Input))
+
     def action_filter(self) -> None:
         if self.view != CASES:  # the Accounts view has its own filter
             accounts_filter = getattr(self.query_one(f"#{ACCOUNTS}"), "action_filter", None)

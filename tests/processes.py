@@ -181,6 +181,7 @@ def fork_ahr(
         return Forked(pid, out_path, err_path)
     code = 70
     try:  # the child: never returns into pytest
+        _default_signals()
         os.dup2(os.open(out_path, os.O_WRONLY | os.O_TRUNC), 1)
         os.dup2(os.open(err_path, os.O_WRONLY | os.O_TRUNC), 2)
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
@@ -201,6 +202,18 @@ def fork_ahr(
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _default_signals() -> None:
+    """Drop signal handlers the test process may carry (asyncio, Textual, pytest) so the child
+    behaves like a freshly started ``ahr``."""
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGWINCH, signal.SIGHUP,
+                signal.SIGTSTP, signal.SIGCONT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM):
+        handler = signal.getsignal(sig)
+        if callable(handler) and handler is not signal.default_int_handler:
+            signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class Barrier:

@@ -41,10 +41,11 @@ SWEEP_NOW = (T0 + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _reached(report_w: int, count: int) -> None:
-    """Tell the parent where we are, then wait to be killed."""
+    """Tell the parent where we are, then freeze (SIGSTOP cannot be caught or ignored, and
+    stops every thread) until the parent's SIGKILL."""
     os.write(report_w, f"{count}\n".encode())
     while True:
-        signal.pause()
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _stop_at_statement(
@@ -135,6 +136,7 @@ def _kill_at(argv: list[str], workdir: Path, make_hook: Callable[[int], Callable
         if not _closed(report_w):
             os.close(report_w)
     assert done.code == -signal.SIGKILL, done
+    assert line.count(b"\n") == 1, line  # it stopped at the first point it reached
     return int(line)
 
 
@@ -392,3 +394,4 @@ def test_kill_an_exec_d_import_once_it_writes(cli, engine, db_url, backend, tmp_
         outcomes
     )  # most kills land while it writes
     print(f"kills run: {KILLS}; exec'd kills (exit, polls, seconds): {outcomes}")
+

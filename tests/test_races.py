@@ -30,8 +30,8 @@ from tests.conftest import T0, add_operator, seed_account
 from tests.processes import AHR, Barrier, Done, fork_ahr
 
 #: Races per run (forked) and with freshly exec'd processes; reported in the closing note.
-FORKED_RACES = 40
-EXEC_RACES = 3
+FORKED_RACES = 30
+EXEC_RACES = 2
 
 AT = (T0 + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 

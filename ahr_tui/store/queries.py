@@ -88,7 +88,9 @@ def _counts_in_range(
         query = query.where(col(Score.account_id) >= start)
     if stop is not None:
         query = query.where(col(Score.account_id) < stop)
-    with engine.connect() as conn, conn.begin():
+    # A read: marked as such, and ended by closing (a rollback), never by a commit.
+    with engine.connect() as conn:
+        conn.execution_options(ahr_write=False)
         return {acc: (int(n), int(ok or 0)) for acc, n, ok in conn.execute(query)}
 
 

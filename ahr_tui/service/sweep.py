@@ -196,6 +196,9 @@ def sweep(
     try:
         with transaction(engine, write=True) as session:
             require(session, actor, Permission.SWEEP)
+            # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
+            # audit head's row lock makes a second sweep wait and then see the first one's warnings.
+            audit.lock_chain(session)
             _expire(session, now, actor, report)
             _warn(session, now, policy, report)
             _enrol(session, now, as_of, actor, policy, report, counts)

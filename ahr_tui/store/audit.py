@@ -64,6 +64,13 @@ def event_hash(event: Event, prev_hash: str) -> str:
     return _digest({name: getattr(event, name) for name in _FIELDS}, prev_hash)
 
 
+def lock_chain(session: Session) -> Meta:
+    """Take the chain head's row lock for the rest of the caller's transaction."""
+    return session.execute(
+        select(Meta).where(Meta.key == "audit_head").with_for_update()
+    ).scalar_one()
+
+
 def append(
     session: Session,
     *,
@@ -78,9 +85,7 @@ def append(
     note: str | None = None,
 ) -> Event:
     """Add one event to the chain in the caller's transaction."""
-    head = session.execute(
-        select(Meta).where(Meta.key == "audit_head").with_for_update()
-    ).scalar_one()
+    head = lock_chain(session)
     last_id = session.execute(select(func.max(Event.id))).scalar() or 0
     event = Event(
         id=last_id + 1,

@@ -79,20 +79,10 @@ def root(
 
 
 def _register() -> None:
-    from ahr_tui.cli import admin, audit_cmd, cases, data
+    from ahr_tui.cli import admin, audit_cmd, cases, data, db_cmd, imports, notify_cmd
 
-    admin.register(app)
-    cases.register(app)
-    data.register(app)
-    audit_cmd.register(app)
-    for name in ("imports", "notify_cmd", "db_cmd"):
-        try:
-            module = __import__(f"ahr_tui.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ahr_tui.cli.{name}":
-                raise
-            continue
-        module.register(app)
+    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd):
+        group.register(app)
 
 
 _register()

@@ -154,7 +154,7 @@ def test_a_read_only_database_refuses_writes_untouched(backend, db_url):
             assert result.code == 1, (argv, result)
             message = result.err.strip()
             assert "\n" not in message and "Traceback" not in message, message
-            assert message.endswith("is read-only; nothing was written."), message
+            assert "is read-only for you; nothing was written" in message, message
         assert _fingerprint(path) == before
 
 
@@ -215,7 +215,7 @@ def _postgres_read_only(db_url: str) -> None:
     for argv in (["case", "open", "S1", "--store", "US", "--policy", "other"], ["sweep"]):
         result = _ahr(read_only, *argv)
         assert result.code == 1, (argv, result)
-        assert result.err.strip().endswith("is read-only; nothing was written."), result.err
+        assert result.err.strip().endswith("is read-only for you; nothing was written."), result.err
     assert _ahr(read_only, "cases").code == 0  # looking still works
     assert _pg_state(real) == before
     real.dispose()

@@ -154,7 +154,12 @@ def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
     lowered = text_.lower()
     if "readonly" in lowered or "read-only" in lowered:
-        return DatabaseProblem(f"{where} is read-only; nothing was written.")
+        hint = (
+            ""
+            if "://" in where
+            else " (an SQLite database needs write access to its file and folder, even to read)"
+        )
+        return DatabaseProblem(f"{where} is read-only for you; nothing was written{hint}.")
     if "not a database" in lowered or "malformed" in lowered:
         return DatabaseProblem(f"{where} is corrupt or not an SQLite database.")
     if "locked" in lowered or "busy" in lowered:

@@ -7,10 +7,11 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
@@ -237,7 +238,12 @@ def _versioned_update(
         if model is Case:
             raise _conflict(row_id, version, current)
         raise Conflict(f"account {row_id} was changed by someone else; nothing was written.")
-    session.refresh(session.get(model, row_id))
+    # The row now holds these values: record them on the loaded object without re-reading it.
+    row = session.get(model, row_id)
+    for key, value in {**values, "version": version + 1}.items():
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC)
+        set_committed_value(row, key, value)
 
 
 def _write_case(

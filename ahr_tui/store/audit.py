@@ -85,8 +85,7 @@ def append(
     note: str | None = None,
 ) -> Event:
     """Add one event to the chain in the caller's transaction."""
-    head = lock_chain(session)
-    last_id = session.execute(select(func.max(Event.id))).scalar() or 0
+    head, last_id = _tail(session)
     event = Event(
         id=last_id + 1,
         at=at,
@@ -107,7 +106,25 @@ def append(
     head.value = event.hash
     session.add(event)
     session.flush()
+    session.info[_TAIL] = (session.get_transaction(), head, event.id)
     return event
+
+
+_TAIL = "ahr_audit_tail"
+
+
+def _tail(session: Session) -> tuple[Meta, int]:
+    """The locked chain head and the newest event id, read once per transaction.
+
+    The head's row lock is held until the transaction ends, so within one transaction nobody
+    else can append: the second and later events of a sweep skip both queries.
+    """
+    cached = session.info.get(_TAIL)
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1], cached[2]
+    head = lock_chain(session)
+    last_id = session.execute(select(func.max(Event.id))).scalar() or 0
+    return head, last_id
 
 
 @dataclass(frozen=True, slots=True)

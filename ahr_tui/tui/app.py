@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.rules import CaseStatus, Role
+from ahr_tui.rules import Role, Urgency
 from ahr_tui.service import cases as case_service
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.sweep import expire_due
@@ -154,9 +154,7 @@ class AhrApp(App[None]):
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
-        if not self._expiring and not blocked and any(
-            c.status is CaseStatus.OPEN and c.deadline < now for c in self.main.all_cases
-        ):
+        if not self._expiring and not blocked and self.main.summary(now).counts[Urgency.OVERDUE]:
             self._expiring = True
             self.expire(now)
 

@@ -25,12 +25,11 @@ from ahr_tui.service.clock import Clock
 from ahr_tui.service.views import CaseView
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
+    LevelSummary,
     SortKey,
     coarse_left,
     format_left,
-    level_counts,
     matches,
-    next_deadline,
     sort_cases,
 )
 from ahr_tui.tui.widgets.line_table import LineTable
@@ -70,6 +69,7 @@ class MainScreen(Screen[None]):
         self.engine = engine
         self.clock = clock
         self.all_cases: list[CaseView] = []
+        self._summary: LevelSummary | None = None
         self.sort = SortKey.DEADLINE
         self.filter_text = ""
         self.now: datetime | None = None
@@ -133,19 +133,26 @@ class MainScreen(Screen[None]):
         self.update_header(now)
         return changed
 
+    def summary(self, now: datetime) -> LevelSummary:
+        """Counts per urgency level and the next deadline (cached until a level changes)."""
+        if self._summary is None or self._summary.cases is not self.all_cases:
+            self._summary = LevelSummary(self.all_cases)
+        return self._summary.at(now)
+
     def update_header(self, now: datetime, **extra: object) -> None:
-        upcoming = next_deadline(self.all_cases, now)
+        summary = self.summary(now)
+        upcoming = summary.upcoming
         nxt = f"{format_left(upcoming.deadline - now)} #{upcoming.id}" if upcoming else ""
         self.header.update_state(
-            counts=level_counts(self.all_cases, now), next_deadline=nxt,
+            counts=dict(summary.counts), next_deadline=nxt,
             sort=self.sort.value, filter=self.filter_text,
             view="Cases" if self.view == CASES else "Accounts", **extra,
         )
 
     def title_text(self, now: datetime) -> str:
         """For the terminal title: minute precision so it does not change every second."""
-        counts = level_counts(self.all_cases, now)
-        upcoming = next_deadline(self.all_cases, now)
+        summary = self.summary(now)
+        counts, upcoming = summary.counts, summary.upcoming
         nxt = coarse_left(upcoming.deadline - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 

@@ -18,7 +18,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.strip import Strip
 
-from ahr_tui.rules import CaseStatus
+from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
 from ahr_tui.rules.urgency import Urgency, format_left, urgency
 from ahr_tui.service.views import CaseView
 from ahr_tui.textsafe import clean_line
@@ -203,6 +203,48 @@ def level_counts(cases: Sequence[CaseView], now: datetime) -> dict[str, int]:
     for case in cases:
         counts[level_of(case, now)] += 1
     return counts
+
+
+class LevelSummary:
+    """Counts per level and the next deadline, recomputed only when some case crosses a level.
+
+    The header and the terminal title read it every second; over thousands of cases a full pass
+    each tick would cost more CPU than everything else the idle app does. Levels change only at
+    known instants (24 h, 6 h and 1 h before a deadline, and just after it), so the summary
+    stays valid until the earliest of those that is still ahead.
+    """
+
+    _AFTER = timedelta(microseconds=1)
+
+    def __init__(self, cases: Sequence[CaseView]) -> None:
+        self.cases = cases
+        self._valid: tuple[datetime, datetime] | None = None  # [computed at, valid until)
+        self.counts: dict[str, int] = {}
+        self.upcoming: CaseView | None = None
+
+    def at(self, now: datetime) -> LevelSummary:
+        if self._valid is None or not self._valid[0] <= now < self._valid[1]:
+            self._compute(now)
+        return self
+
+    def _compute(self, now: datetime) -> None:
+        policy = DEFAULT_POLICY
+        edges = (-policy.warn_within, -policy.urgent_within, -policy.critical_within, self._AFTER)
+        counts = dict.fromkeys(LEVELS, 0)
+        upcoming: CaseView | None = None
+        until = datetime.max.replace(tzinfo=now.tzinfo)
+        for case in self.cases:
+            counts[level_of(case, now)] += 1
+            if case.status is not CaseStatus.OPEN:
+                continue
+            if case.deadline >= now and (
+                upcoming is None or (case.deadline, case.id) < (upcoming.deadline, upcoming.id)
+            ):
+                upcoming = case
+            edge = next((case.deadline + e for e in edges if case.deadline + e > now), None)
+            if edge is not None and edge < until:
+                until = edge
+        self.counts, self.upcoming, self._valid = counts, upcoming, (now, until)
 
 
 def coarse_left(left: timedelta) -> str:

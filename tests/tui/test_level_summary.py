@@ -1,0 +1,42 @@
+"""The cached per-level summary always equals a full recount, at every instant."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from ahr_tui.rules import CaseStatus
+from ahr_tui.service.views import CaseView
+from ahr_tui.tui.widgets.case_table import LevelSummary, level_counts, next_deadline
+from tests.conftest import T0
+
+
+def _case(case_id: int, deadline_in: timedelta, status: CaseStatus = CaseStatus.OPEN) -> CaseView:
+    deadline = T0 + deadline_in
+    return CaseView(
+        id=case_id, account_id=case_id, seller_id=f"S{case_id}", store="US", name="n",
+        policy="reviews", summary="", status=status, contacted_at=deadline - timedelta(hours=72),
+        deadline=deadline, responded_at=None, assignee=None, closed_at=None, outcome_note=None,
+        version=1, enrollment="enrolled", account_status="active",
+    )
+
+
+def test_summary_matches_a_full_recount_across_every_level_edge():
+    edges = [timedelta(hours=h) for h in (24, 6, 1, 0)]
+    cases = [_case(i, timedelta(hours=2 + 7 * i, minutes=i)) for i in range(1, 12)]
+    cases.append(_case(50, timedelta(hours=30), CaseStatus.RESPONDED))
+    cases.append(replace(_case(51, timedelta(hours=-5)), status=CaseStatus.EXPIRED))
+    instants = {T0 + timedelta(minutes=m) for m in range(0, 80 * 60, 37)}
+    for case in cases:  # exactly on each edge, and a microsecond either side
+        for edge in edges:
+            for nudge in (timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)):
+                instants.add(case.deadline - edge + nudge)
+    summary = LevelSummary(cases)
+    recomputed = 0
+    for now in sorted(instants):
+        valid_before = summary._valid
+        got = summary.at(now)
+        recomputed += summary._valid is not valid_before
+        assert got.counts == level_counts(cases, now), now
+        assert got.upcoming == next_deadline(cases, now), now
+    assert recomputed < len(instants) / 2  # the point: most ticks reuse the cached summary

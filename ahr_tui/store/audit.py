@@ -117,7 +117,8 @@ def _tail(session: Session) -> tuple[Meta, int]:
     """The locked chain head and the newest event id, read once per transaction.
 
     The head's row lock is held until the transaction ends, so within one transaction nobody
-    else can append: the second and later events of a sweep skip both queries.
+    else can append: the second and later events of a sweep skip both queries. (A savepoint
+    rolled back after an append would make the cache stale; the project uses none.)
     """
     cached = session.info.get(_TAIL)
     if cached is not None and cached[0] is session.get_transaction():

@@ -430,3 +430,15 @@ def durable_bytes(folder: Path) -> dict[str, bytes]:
     gc.collect()  # engines of earlier in-process commands close their connections
     return {p.name: p.read_bytes() for p in folder.iterdir()
             if not p.name.endswith("-shm") and p.stat().st_size}
+
+
+def test_tui_without_a_terminal_says_so_and_writes_nothing(cli, engine):
+    from tests.conftest import seed_account
+
+    seed_account(engine)
+    before = cli("audit", "log", "--json").stdout
+    result = cli("tui")
+    assert result.exit_code == 1
+    assert "the TUI needs a terminal" in result.stderr
+    assert "\x1b" not in result.stdout
+    assert cli("audit", "log", "--json").stdout == before

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.common import out, state
+from ahr_tui.cli.common import CliState, out, state
 
 
 def register(app: typer.Typer) -> None:
@@ -32,9 +32,8 @@ def sample(
     ] = None,
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
-    from ahr_tui.sample import generate
-
     from ahr_tui.errors import InvalidInput
+    from ahr_tui.sample import generate
 
     st = state(ctx)
     if out_path.exists():
@@ -84,7 +83,17 @@ def tui(ctx: typer.Context) -> None:
     _run_tui(state(ctx))
 
 
-def _run_tui(st) -> None:
+def _run_tui(st: CliState) -> None:
+    import sys
+
+    from ahr_tui.errors import InvalidInput
+
+    engine = st.engine()  # a bad database is named before anything else
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput(
+            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
+            "`ahr case show` and the other commands."
+        )
     from ahr_tui.tui.app import run
 
-    run(engine=st.engine(), clock=st.clock, actor=st.actor(), db_label=st.db)
+    run(engine=engine, clock=st.clock, actor=st.actor(), db_label=st.db)

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ahr_tui.rules import CaseStatus
 from ahr_tui.service.views import CaseView
-from ahr_tui.tui.widgets.case_table import LevelSummary, level_counts, next_deadline
+from ahr_tui.tui.widgets.case_table import LEVELS, LevelSummary, level_of
 from tests.conftest import T0
+
+
+def level_counts(cases: list[CaseView], now: datetime) -> dict[str, int]:
+    """The plain definition the cache must agree with: every case's level, counted."""
+    counts = dict.fromkeys(LEVELS, 0)
+    for case in cases:
+        counts[level_of(case, now)] += 1
+    return counts
+
+
+def next_deadline(cases: list[CaseView], now: datetime) -> CaseView | None:
+    """The open case whose deadline comes next (not yet passed)."""
+    upcoming = [c for c in cases if c.status is CaseStatus.OPEN and c.deadline >= now]
+    return min(upcoming, key=lambda c: (c.deadline, c.id), default=None)
 
 
 def _case(case_id: int, deadline_in: timedelta, status: CaseStatus = CaseStatus.OPEN) -> CaseView:

@@ -192,19 +192,6 @@ class CaseTable(LineTable):
         self._stamps[index] = now
 
 
-def next_deadline(cases: Sequence[CaseView], now: datetime) -> CaseView | None:
-    """The open case whose deadline comes next (not yet passed)."""
-    upcoming = [c for c in cases if c.status is CaseStatus.OPEN and c.deadline >= now]
-    return min(upcoming, key=lambda c: (c.deadline, c.id), default=None)
-
-
-def level_counts(cases: Sequence[CaseView], now: datetime) -> dict[str, int]:
-    counts = dict.fromkeys(LEVELS, 0)
-    for case in cases:
-        counts[level_of(case, now)] += 1
-    return counts
-
-
 class LevelSummary:
     """Counts per level and the next deadline, recomputed only when some case crosses a level.
 

@@ -224,9 +224,13 @@ def _conflict(case_id: int, seen: int, current: int | None) -> Conflict:
     )
 
 
-def _versioned_update(
+def versioned_update(
     session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object
 ) -> None:
+    """UPDATE one row only if it is still at ``version`` (bumping it); else ``Conflict``.
+
+    Shared by every use case that changes a case or an account (actions, assign, the sweep).
+    """
     result = session.execute(
         update(model)
         .where(model.id == row_id, model.version == version)
@@ -237,7 +241,9 @@ def _versioned_update(
         current = session.execute(select(col(model.version)).where(model.id == row_id)).scalar()
         if model is Case:
             raise _conflict(row_id, version, current)
-        raise Conflict(f"account {row_id} was changed by someone else; nothing was written.")
+        account = session.get(Account, row_id)
+        who = f"{account.seller_id} ({account.store})" if account else str(row_id)
+        raise Conflict(f"account {who} was changed by someone else; nothing was written.")
     # The row now holds these values: record them on the loaded object without re-reading it.
     row = session.get(model, row_id)
     for key, value in {**values, "version": version + 1}.items():
@@ -263,7 +269,7 @@ def _write_case(
     if decision.after.is_final:
         values["closed_at"] = at
         values["outcome_note"] = text
-    _versioned_update(session, Case, case.id, case.version, **values)
+    versioned_update(session, Case, case.id, case.version, **values)
     audit.append(
         session,
         actor=actor,
@@ -318,7 +324,7 @@ def _write_account(
             to_state=decision.enrollment.value,
         )
     if values:
-        _versioned_update(session, Account, account.id, account.version, **values)
+        versioned_update(session, Account, account.id, account.version, **values)
 
 
 def _supersede_others(
@@ -376,7 +382,7 @@ def assign(
         version = case.version if expected_version is None else expected_version
         before = case.assignee
         assert case.id is not None
-        _versioned_update(session, Case, case.id, version, assignee=assignee)
+        versioned_update(session, Case, case.id, version, assignee=assignee)
         audit.append(
             session,
             actor=actor,

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from ahr_tui.errors import Conflict
 from ahr_tui.rules import (
     DEFAULT_POLICY,
     AccountFacts,
@@ -38,7 +37,7 @@ from ahr_tui.rules import (
 )
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require, role_of
-from ahr_tui.service.cases import apply_action
+from ahr_tui.service.cases import apply_action, versioned_update
 from ahr_tui.store import audit
 from ahr_tui.store.audit import Actor
 from ahr_tui.store.engine import transaction
@@ -270,20 +269,15 @@ def _enrol(
             continue
         account = session.get(Account, item.account_id)
         assert account is not None
-        result = session.execute(
-            update(Account)
-            .where(Account.id == account.id, Account.version == account.version)
-            .values(
-                enrollment=change.after.value,
-                enrollment_changed_at=now,
-                version=account.version + 1,
-            )
-            .execution_options(synchronize_session=False)
+        assert account.id is not None
+        versioned_update(
+            session,
+            Account,
+            account.id,
+            account.version,
+            enrollment=change.after.value,
+            enrollment_changed_at=now,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(
-                f"account {account.seller_id} changed during the sweep; nothing was written."
-            )
         reasons = ", ".join(r.value for r in item.eligibility.reasons) or "all criteria met"
         audit.append(
             session,

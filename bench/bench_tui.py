@@ -72,7 +72,7 @@ def live_copy(source: Path, reuse_within: float = 0.0) -> Path:
     """
     from ahr_tui.sample import make_live_copy
     from ahr_tui.service.identity import os_user_name
-    from ahr_tui.store.audit import Actor
+    from ahr_tui.store.actor import Actor
 
     target = OUT / f"{source.stem}-live.db"
     if target.exists() and time.time() - target.stat().st_mtime < reuse_within:

@@ -25,7 +25,7 @@ from ahr_tui.cli.main import app
 from ahr_tui.rules import Role
 from ahr_tui.service.admin import init_database
 from ahr_tui.service.identity import os_user_name
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Account, Operator, Score
 

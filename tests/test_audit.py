@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.rules import CaseAction, PolicyArea
 from ahr_tui.service import cases
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from tests.conftest import T0, seed_account
 

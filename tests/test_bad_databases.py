@@ -22,9 +22,9 @@ from typer.testing import CliRunner
 from ahr_tui.cli.common import CliState
 from ahr_tui.cli.main import app
 from ahr_tui.service.admin import init_database
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine
-from ahr_tui.store.models import SCHEMA_VERSION
+from ahr_tui.store.recognise import SCHEMA_VERSION
 from tests.conftest import T0, FakeClock, seed_account
 from tests.processes import Done, ensure_os_user, run_ahr, shared_dir
 

@@ -22,7 +22,7 @@ from ahr_tui.errors import DatabaseProblem, InvalidInput
 from ahr_tui.service.admin import init_database
 from ahr_tui.service.identity import os_user_name
 from ahr_tui.store import copy as copy_module
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.copy import copy_database
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Account

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 
 from ahr_tui.rules import PolicyArea, Role
 from ahr_tui.service.cases import add_note, open_case
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.app import AhrApp
 from tests.conftest import T0, FakeClock, add_operator, seed_account

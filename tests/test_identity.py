@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ahr_tui.rules import Role
 from ahr_tui.service import identity
 from ahr_tui.service.admin import init_database
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Event
 from tests.conftest import T0, add_operator, seed_account

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ahr_tui.service.admin import init_database
 from ahr_tui.service.imports import import_scores, import_sellers
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine
 from tests.conftest import T0
 from tests.test_import_common import write

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ahr_tui.errors import PermissionDenied
 from ahr_tui.rules import Role
 from ahr_tui.service.imports import ImportOptions, import_scores
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Event, Score
 from tests.conftest import T0, add_operator

@@ -33,7 +33,7 @@ from ahr_tui.rules import NotificationKind, PolicyArea
 from ahr_tui.service import outbox
 from ahr_tui.service.cases import open_case
 from ahr_tui.service.delivery import LEASE, DeliveryReport, retry_delay, send
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Notification
 from tests.conftest import T0, FakeClock, seed_account

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.rules import CaseAction, NotificationKind, PolicyArea, last_complete_day
 from ahr_tui.service.cases import act, open_case
 from ahr_tui.service.sweep import sweep
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Notification
 from tests.conftest import T0, seed_account

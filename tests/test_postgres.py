@@ -278,7 +278,7 @@ def test_background_window_counts_equal_the_single_query(
     """The sweep's split, threaded score scan counts exactly what the one GROUP BY counts."""
     from ahr_tui.service.admin import init_database
     from ahr_tui.service.identity import os_user_name
-    from ahr_tui.store.audit import Actor
+    from ahr_tui.store.actor import Actor
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import WindowCounts, window_counts
 

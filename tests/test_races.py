@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.rules import PolicyArea, Role
 from ahr_tui.service import cases
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case, Event
 from tests.conftest import T0, add_operator, seed_account

@@ -18,7 +18,7 @@ from ahr_tui.rules import Permission, PolicyArea, Role, least_role
 from ahr_tui.rules.roles import GRANTS
 from ahr_tui.service import cases
 from ahr_tui.service.sweep import expire_due
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from tests.conftest import T0, add_operator, seed_account

@@ -24,7 +24,7 @@ from ahr_tui.sample.rows import db_instant, from_db_instant
 from ahr_tui.sample.timeline import REFERENCE
 from ahr_tui.service.sweep import evaluate_accounts
 from ahr_tui.service.views import list_cases
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Account, Case, Event, Operator, Score
 from tests.conftest import Cli, FakeClock

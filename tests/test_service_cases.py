@@ -21,7 +21,7 @@ from ahr_tui.errors import Conflict, InvalidInput, NotFound, PermissionDenied, R
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea, Role
 from ahr_tui.service import cases
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Event, Notification
 from tests.conftest import T0, add_operator, seed_account

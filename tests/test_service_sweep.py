@@ -12,7 +12,7 @@ from ahr_tui.errors import PermissionDenied
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea, last_complete_day
 from ahr_tui.service import cases
 from ahr_tui.service.sweep import SweepReport, evaluate_accounts, expire_due, sweep
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
 from tests.conftest import T0, full_window, seed_account

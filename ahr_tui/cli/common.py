@@ -20,7 +20,7 @@ from ahr_tui.textsafe import clean_line
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from ahr_tui.store.audit import Actor
+    from ahr_tui.store.actor import Actor
 
 
 def _system_clock() -> datetime:

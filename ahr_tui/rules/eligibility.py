@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-import phonenumbers
-
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 
 
@@ -114,6 +112,8 @@ def phone_status(phone: str | None, region: str) -> PhoneStatus:
     """Valid by phonenumbers, parsed with the store's country as the default region."""
     if phone is None or not phone.strip():
         return PhoneStatus.MISSING
+    import phonenumbers  # here, not at the top: the TUI's first frame needs the rules, not this
+
     try:
         parsed = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:

@@ -10,6 +10,15 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"
     LEAD = "lead"
 
+    @classmethod
+    def stored(cls, value: str | None) -> Role | None:
+        """A role as stored; None for none, or for one this version does not know (e.g. edited
+        by hand): such an operator may look, not act."""
+        try:
+            return None if value is None else cls(value)
+        except ValueError:
+            return None
+
 
 class Permission(StrEnum):
     OPEN = "open a case"

@@ -49,7 +49,7 @@ from ahr_tui.sample.rows import (
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
 from ahr_tui.sample.timeline import REFERENCE, AccountDraft, EventDraft, Op, Timeline
 from ahr_tui.service.admin import make_first_lead
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.schema import ensure_schema, set_meta
 

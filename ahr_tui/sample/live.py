@@ -22,7 +22,7 @@ from ahr_tui.notify.render import render
 from ahr_tui.rules import NotificationKind, Role
 from ahr_tui.sample.rows import HashedEvent, chain, db_instant, from_db_instant
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Operator
 from ahr_tui.store.schema import GENESIS_HASH, check_schema

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from ahr_tui.errors import PermissionDenied
 from ahr_tui.rules import Permission, Role, allows, least_role
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Operator
 from ahr_tui.textsafe import clean_line
 
@@ -19,12 +19,7 @@ def role_of(session: Session, name: str) -> Role | None:
     """The operator's role; None for someone who is not an operator (or whose stored role this
     version does not know, e.g. edited by hand: they may look, not act)."""
     row = session.get(Operator, name)
-    if row is None:
-        return None
-    try:
-        return Role(row.role)
-    except ValueError:
-        return None
+    return Role.stored(row.role if row else None)
 
 
 def require(session: Session, actor: Actor, permission: Permission) -> Role:

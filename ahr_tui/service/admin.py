@@ -12,7 +12,7 @@ from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import Permission, Role
 from ahr_tui.service.access import require
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Operator, Store
 from ahr_tui.store.schema import ensure_schema

@@ -33,7 +33,7 @@ from ahr_tui.service import outbox
 from ahr_tui.service.access import require
 from ahr_tui.service.views import CaseView, find_case
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Operator, Store
 

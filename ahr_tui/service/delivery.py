@@ -45,7 +45,7 @@ from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.views import iso_z
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Notification
 

@@ -14,7 +14,7 @@ import os
 import pwd
 import sys
 
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 
 
 def os_user_name(uid: int | None = None) -> str:

@@ -32,7 +32,7 @@ from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
 from ahr_tui.store import audit, bulk
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Score
 

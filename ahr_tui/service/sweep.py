@@ -39,7 +39,7 @@ from ahr_tui.service import outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action, versioned_update
 from ahr_tui.store import audit
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
 from ahr_tui.store.queries import WindowCounts, window_counts

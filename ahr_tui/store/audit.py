@@ -19,17 +19,9 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Event, Meta
 from ahr_tui.store.schema import GENESIS_HASH
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did it: the OS account, and where from (SSH client address, tty) when known."""
-
-    name: str
-    client: str | None = None
-    tty: str | None = None
 
 
 def _iso(value: datetime) -> str:

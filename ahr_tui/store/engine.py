@@ -19,9 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ahr_tui.errors import DatabaseProblem, InvalidInput
-
-BUSY_TIMEOUT_MS = 10_000
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+from ahr_tui.store.recognise import BUSY_TIMEOUT_MS, precheck_sqlite_file
 
 
 def to_url(db: str) -> URL:
@@ -48,32 +46,6 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
-
-
-def precheck_sqlite_file(path: Path, *, create: bool) -> None:
-    """Refuse a missing file (unless creating), a directory, or a file that is not SQLite.
-
-    Reads at most 16 bytes; never writes. A zero-byte file is accepted only when creating.
-    """
-    if path.is_dir():
-        raise DatabaseProblem(f"{path} is a directory, not a database file.")
-    if not path.exists():
-        if create:
-            if not path.parent.is_dir():
-                raise DatabaseProblem(f"cannot create {path}: {path.parent} is not a directory.")
-            return
-        raise DatabaseProblem(f"no database at {path}; create one with `ahr init --db {path}`.")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise DatabaseProblem(f"cannot read {path}: {exc.strerror}.") from None
-    if not head:
-        if create:
-            return
-        raise DatabaseProblem(f"{path} is empty, not an ahr database; run `ahr init` to set it up.")
-    if head != _SQLITE_MAGIC:
-        raise DatabaseProblem(f"{path} is not an SQLite database.")
 
 
 def make_engine(db: str, *, create: bool = False, echo: bool = False) -> Engine:

@@ -13,9 +13,6 @@ from sqlmodel import Field, SQLModel
 
 from ahr_tui.store.types import UTCDateTime
 
-#: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
-SCHEMA_VERSION = 1
-
 
 class Meta(SQLModel, table=True):
     __tablename__ = "meta"

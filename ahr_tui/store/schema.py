@@ -15,14 +15,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
-from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
 from ahr_tui.store import models
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
-from ahr_tui.store.models import SCHEMA_VERSION, Meta, Store
+from ahr_tui.store.models import Meta, Store
+from ahr_tui.store.recognise import (
+    APP_TABLES,
+    SCHEMA_VERSION,
+    recorded_version,
+    require_current,
+)
 
 GENESIS_HASH = "0" * 64
-_APP_TABLES = {"meta", "store", "account"}
 
 
 def read_version(engine: Engine) -> int | None:
@@ -33,38 +37,24 @@ def read_version(engine: Engine) -> int | None:
     where = describe(engine.url)
     try:
         tables = set(inspect(engine).get_table_names())
-        if not tables:
-            return None
-        if not tables >= _APP_TABLES:
-            raise DatabaseProblem(f"{where} is not an ahr database (it has other tables).")
-        with Session(engine) as session:
-            row = session.get(Meta, "schema_version")
+        row = None
+        if tables >= APP_TABLES:
+            with Session(engine) as session:
+                row = session.get(Meta, "schema_version")
     except DBAPIError as exc:
         raise translate(exc, where) from None
-    if row is None or not row.value.isdigit():
-        raise DatabaseProblem(f"{where} is not an ahr database (no schema version).")
-    return int(row.value)
+    return recorded_version(where, tables, row.value if row else None)
 
 
 def check_schema(engine: Engine) -> None:
-    where = describe(engine.url)
-    version = read_version(engine)
-    if version is None:
-        raise DatabaseProblem(f"{where} has no ahr tables; run `ahr init` to set it up.")
-    if version > SCHEMA_VERSION:
-        raise DatabaseProblem(
-            f"{where} was written by a newer ahr (schema {version}, this ahr knows "
-            f"{SCHEMA_VERSION}); upgrade ahr."
-        )
-    if version < SCHEMA_VERSION:
-        raise DatabaseProblem(f"{where} has schema {version}; run `ahr init` to upgrade it.")
+    require_current(describe(engine.url), read_version(engine))
 
 
 def ensure_schema(engine: Engine, *, now: datetime) -> bool:
     """Create or upgrade the schema; True when the database was new. Idempotent."""
     version = read_version(engine)
     if version is not None and version > SCHEMA_VERSION:
-        check_schema(engine)  # raises the newer-schema sentence
+        require_current(describe(engine.url), version)  # the newer-schema sentence
     created = version is None
     try:
         if is_sqlite(engine):

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from ahr_tui.store.instant import instant
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores an aware datetime as naive UTC; returns it aware (UTC) again.
@@ -27,8 +29,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):  # raw SQLite text
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC)
+        return instant(value)

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from ahr_tui.rules import CaseAction, PolicyArea, Role
 from ahr_tui.service.cases import act, open_case
 from ahr_tui.service.sweep import expire_due
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.tui.app import AhrApp
 from tests.conftest import T0, FakeClock, add_operator, seed_account
 

@@ -8,7 +8,7 @@ from textual.widgets import Input, TextArea
 
 from ahr_tui.rules import CaseStatus
 from ahr_tui.service.views import case_events, find_case
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
 from ahr_tui.tui.app import AhrApp

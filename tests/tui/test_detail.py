@@ -12,7 +12,7 @@ from textual.widgets import Static
 from ahr_tui.rules import CaseAction, PolicyArea, Role
 from ahr_tui.service.cases import act, open_case
 from ahr_tui.service.outbox import queue
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
 from ahr_tui.tui.screens.detail import DetailScreen

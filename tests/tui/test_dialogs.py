@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Static, TextArea
 from ahr_tui.rules import CaseStatus
 from ahr_tui.service.cases import assign
 from ahr_tui.service.views import case_events, find_case
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Operator
 from ahr_tui.tui.app import AhrApp

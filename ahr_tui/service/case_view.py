@@ -1,0 +1,96 @@
+"""The case as both front ends show it (``CaseView``) and the one query that reads it.
+
+Standard library and rules only: the TUI reads its first screen of cases with the stdlib
+``sqlite3`` module (``store.quick``) before SQLAlchemy has loaded, and ``service.views`` runs the
+same SQL text through a session afterwards. Instants come back as text from SQLite and as naive
+UTC datetimes from PostgreSQL; ``store.instant`` makes both aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus
+from ahr_tui.store.instant import instant
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """ISO-8601 in UTC with ``Z`` (the JSON contract of DESIGN.md section 5)."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    id: int
+    account_id: int
+    seller_id: str
+    store: str
+    name: str
+    policy: str
+    summary: str
+    status: CaseStatus
+    contacted_at: datetime
+    deadline: datetime
+    responded_at: datetime | None
+    assignee: str | None
+    closed_at: datetime | None
+    outcome_note: str | None
+    version: int
+    enrollment: str
+    account_status: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seller_id": self.seller_id,
+            "store": self.store,
+            "name": self.name,
+            "policy": self.policy,
+            "summary": self.summary,
+            "status": self.status.value,
+            "contacted_at": iso_z(self.contacted_at),
+            "deadline": iso_z(self.deadline),
+            "responded_at": iso_z(self.responded_at),
+            "assignee": self.assignee,
+            "closed_at": iso_z(self.closed_at),
+            "outcome_note": self.outcome_note,
+            "version": self.version,
+        }
+
+
+_SELECT = (
+    "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
+    " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
+    " c.version, a.enrollment, a.status"
+    " FROM aha_case AS c JOIN account AS a ON a.id = c.account_id"
+)
+
+
+def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[str, str]]:
+    """SQL and named parameters for the cases in ``statuses`` (default: the active ones),
+    soonest deadline first; overdue cases have the earliest deadlines, so they come first.
+
+    Named ``:name`` parameters, understood by both ``sqlite3`` and SQLAlchemy's ``text()``.
+    """
+    wanted = sorted(s.value for s in (ACTIVE_STATUSES if statuses is None else statuses))
+    params = {f"s{i}": value for i, value in enumerate(wanted)}
+    marks = ", ".join(f":{name}" for name in params) or "NULL"
+    return f"{_SELECT} WHERE c.status IN ({marks}) ORDER BY c.deadline, c.id", params
+
+
+#: SQL for one case, by the named parameter ``:case_id``.
+CASE_SQL = f"{_SELECT} WHERE c.id = :case_id"
+
+
+def case_from_row(row: Sequence[Any]) -> CaseView:
+    values = list(row)
+    values[7] = CaseStatus(values[7])
+    for i in (8, 9, 10, 12):
+        values[i] = instant(values[i])
+    return CaseView(*values)

@@ -1,0 +1,73 @@
+"""The TUI's first screen, read with the standard library's ``sqlite3`` before SQLAlchemy loads.
+
+``ahr tui`` on an SQLite file paints its cases from here while SQLAlchemy, the models and the
+service layer load in a worker thread (about 0.4 s of imports); every later read and every write
+goes through the engine. Same checks (``store.recognise``), same SQL (``service.case_view``), one
+read transaction. Any driver error returns None: the caller then takes the engine's path, which
+reports it in the usual words.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote
+
+from ahr_tui.rules import Role
+from ahr_tui.service.case_view import CaseView, case_from_row, cases_sql
+from ahr_tui.store.recognise import (
+    APP_TABLES,
+    BUSY_TIMEOUT_MS,
+    precheck_sqlite_file,
+    recorded_version,
+    require_current,
+)
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The file behind ``--db`` when it is a plain path (URLs take the engine's path)."""
+    return None if "://" in db else Path(db).expanduser().absolute()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # mode=rw: never creates a file; autocommit mode: BEGIN and COMMIT are ours.
+    uri = f"file:{quote(str(path))}?mode=rw"
+    return sqlite3.connect(
+        uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+        check_same_thread=False,
+    )
+
+
+def check(path: Path) -> bool:
+    """Refuse a file that is not a current ahr database (``DatabaseProblem``, as ``ahr`` words
+    it); False when the driver failed and the engine's path should look instead."""
+    precheck_sqlite_file(path, create=False)
+    try:
+        with closing(_connect(path)) as con:
+            listed = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {name for (name,) in listed}
+            value = None
+            if tables >= APP_TABLES:
+                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                value = row[0] if row else None
+    except sqlite3.Error:
+        return False
+    require_current(str(path), recorded_version(str(path), tables, value))
+    return True
+
+
+def read_cases(path: Path, operator: str) -> tuple[list[CaseView], int, Role | None] | None:
+    """The active cases, the change marker and the operator's role, in one read transaction;
+    None when the driver failed."""
+    sql, params = cases_sql()
+    try:
+        with closing(_connect(path)) as con:
+            con.execute("BEGIN")
+            (marker,) = con.execute("SELECT max(id) FROM event").fetchone()
+            cases = [case_from_row(row) for row in con.execute(sql, params)]
+            row = con.execute("SELECT role FROM operator WHERE name = ?", (operator,)).fetchone()
+            con.execute("COMMIT")
+    except sqlite3.Error:
+        return None
+    return cases, int(marker or 0), Role.stored(row[0] if row else None)

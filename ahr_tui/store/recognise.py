@@ -1,0 +1,75 @@
+"""Recognise an ahr database without SQLAlchemy: the file precheck and the schema verdict.
+
+Standard library only, so ``ahr tui`` can refuse a bad SQLite file, and read its first screen
+of cases (``store.quick``), before SQLAlchemy has loaded. ``store.engine`` and ``store.schema``
+use the same functions, so both paths give the same sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from ahr_tui.errors import DatabaseProblem
+
+#: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
+SCHEMA_VERSION = 1
+
+#: How long an SQLite connection waits for another writer before it says "busy".
+BUSY_TIMEOUT_MS = 10_000
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+APP_TABLES = frozenset({"meta", "store", "account"})
+
+
+def precheck_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse a missing file (unless creating), a directory, or a file that is not SQLite.
+
+    Reads at most 16 bytes; never writes. A zero-byte file is accepted only when creating.
+    """
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is a directory, not a database file.")
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise DatabaseProblem(f"cannot create {path}: {path.parent} is not a directory.")
+            return
+        raise DatabaseProblem(f"no database at {path}; create one with `ahr init --db {path}`.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot read {path}: {exc.strerror}.") from None
+    if not head:
+        if create:
+            return
+        raise DatabaseProblem(f"{path} is empty, not an ahr database; run `ahr init` to set it up.")
+    if head != SQLITE_MAGIC:
+        raise DatabaseProblem(f"{path} is not an SQLite database.")
+
+
+def recorded_version(where: str, tables: Collection[str], value: str | None) -> int | None:
+    """The schema version from the table names and ``meta.schema_version``; None when empty.
+
+    Raises ``DatabaseProblem`` for a database that has tables but is not ours.
+    """
+    if not tables:
+        return None
+    if not set(tables) >= APP_TABLES:
+        raise DatabaseProblem(f"{where} is not an ahr database (it has other tables).")
+    if value is None or not value.isdigit():
+        raise DatabaseProblem(f"{where} is not an ahr database (no schema version).")
+    return int(value)
+
+
+def require_current(where: str, version: int | None) -> None:
+    """Refuse an empty database, one a newer ahr wrote, and one that needs ``ahr init``."""
+    if version is None:
+        raise DatabaseProblem(f"{where} has no ahr tables; run `ahr init` to set it up.")
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{where} was written by a newer ahr (schema {version}, this ahr knows "
+            f"{SCHEMA_VERSION}); upgrade ahr."
+        )
+    if version < SCHEMA_VERSION:
+        raise DatabaseProblem(f"{where} has schema {version}; run `ahr init` to upgrade it.")

@@ -7,10 +7,14 @@ an import.
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+SAMPLE = Path(__file__).resolve().parent.parent / "sample.db"
 HEAVY = ("textual", "sqlalchemy", "sqlmodel", "typer")
 
 
@@ -72,3 +76,41 @@ def test_python_dash_m_ahr_tui_help_works_and_exits_zero():
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout and "sweep" in done.stdout
     assert done.stderr == ""
+
+
+def test_ahr_tui_reads_its_first_frame_without_the_database_layer(tmp_path):
+    """On an SQLite file the TUI starts with its cases read by the standard library: SQLAlchemy,
+    SQLModel, pydantic and phonenumbers load after the first frame (DESIGN section 7)."""
+    db = tmp_path / "sample.db"
+    shutil.copy(SAMPLE, db)
+    with sqlite3.connect(db) as con:
+        (active,) = con.execute(
+            "SELECT count(*) FROM aha_case WHERE status IN ('open', 'responded', 'expired')"
+        ).fetchone()
+    modules, stdout = loaded_after(
+        f"""
+        import io, sys
+
+        class Terminal(io.StringIO):
+            def isatty(self):
+                return True
+
+        import ahr_tui.tui.app
+
+        def run(*, engine, first, **kwargs):  # stands in for the app: what it was given
+            print("cases", len(first.cases), "engine opened later", callable(engine))
+
+        ahr_tui.tui.app.run = run
+        sys.stdin, real_stdout, sys.stdout = Terminal(), sys.stdout, Terminal()
+        sys.argv = ["ahr", "--db", {str(db)!r}, "tui"]
+        from ahr_tui.cli.main import main
+        try:
+            main()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+        real_stdout.write(sys.stdout.getvalue())
+        """
+    )
+    assert stdout.split() == ["cases", str(active), "engine", "opened", "later", "True"]
+    assert {"textual", "typer"} <= modules
+    assert not modules & {"sqlalchemy", "sqlmodel", "pydantic", "phonenumbers"}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import CliState, out, state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def register(app: typer.Typer) -> None:
@@ -84,16 +88,27 @@ def tui(ctx: typer.Context) -> None:
 
 
 def _run_tui(st: CliState) -> None:
+    """A bad database is named before anything else. An SQLite file is checked and its first
+    snapshot read with the standard library, so the first frame does not wait for SQLAlchemy."""
     import sys
 
     from ahr_tui.errors import InvalidInput
+    from ahr_tui.store import quick
 
-    engine = st.engine()  # a bad database is named before anything else
+    path = quick.sqlite_file(st.db)
+    engine: Engine | Callable[[], Engine] = st.engine  # opened by a worker after the first frame
+    if path is None or not quick.check(path):
+        path, engine = None, st.engine()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
             "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
             "`ahr case show` and the other commands."
         )
     from ahr_tui.tui.app import run
+    from ahr_tui.tui.loaders import quick_snapshot
 
-    run(engine=engine, clock=st.clock, actor=st.actor(), db_label=st.db)
+    actor = st.actor()
+    first = quick_snapshot(path, actor.name) if path is not None else None
+    if first is None and callable(engine):
+        engine = engine()
+    run(engine=engine, clock=st.clock, actor=actor, db_label=st.db, first=first)

@@ -9,13 +9,13 @@ deadline is expired here (the same transition as ``ahr sweep``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -24,17 +24,33 @@ from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
 from ahr_tui.rules import Role, Urgency
-from ahr_tui.service import cases as case_service
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.sweep import expire_due
-from ahr_tui.service.views import CaseView
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.loaders import Snapshot, load_case, load_marker, load_snapshot
 from ahr_tui.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+#: Loaded by a worker once the first frame is on screen, so the first keys do not wait for them.
+LATER_MODULES = (
+    "ahr_tui.service.cases",
+    "ahr_tui.service.sweep",
+    "ahr_tui.tui.screens.accounts",
+    "ahr_tui.tui.screens.detail",
+)
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (AhrError, SQLAlchemyError)
 
 
 class AhrApp(App[None]):
@@ -63,11 +79,21 @@ class AhrApp(App[None]):
         """Posted to a screen other than the main one when another process changed data."""
 
     def __init__(
-        self, *, engine: Engine, clock: Clock, actor: Actor, db_label: str,
-        tick: float = 1.0, poll: float = 1.0,
+        self, *, engine: Engine | Callable[[], Engine], clock: Clock, actor: Actor,
+        db_label: str, first: Snapshot | None = None, tick: float = 1.0, poll: float = 1.0,
     ) -> None:
+        """``engine`` may be a function that opens it, given the ``first`` snapshot read without
+        it (``loaders.quick_snapshot``): the first frame then shows that snapshot, and a worker
+        opens the engine (and loads SQLAlchemy) once it is on screen."""
         super().__init__()
-        self.engine = engine
+        self._engine: Engine | None = None
+        self._open_engine: Callable[[], Engine] | None = None
+        if callable(engine):
+            self._open_engine = engine
+        else:
+            self._engine = engine
+        self._engine_lock = threading.Lock()
+        self._first = first
         self.clock = clock
         self.actor = actor
         self.db_label = _label(db_label)
@@ -84,7 +110,18 @@ class AhrApp(App[None]):
         self._availability: tuple[object, ...] = ()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(engine=self.engine, clock=self.clock)
+        return MainScreen(clock=self.clock)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, opened on first use; a caller on the UI thread may wait for the worker
+        that is opening it (only in the first half second after start)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    assert self._open_engine is not None
+                    self._engine = self._open_engine()
+        return self._engine
 
     @property
     def main(self) -> MainScreen:
@@ -93,7 +130,12 @@ class AhrApp(App[None]):
     def start_live(self) -> None:
         """Called by the main screen once mounted: first load, then ticks and polls."""
         self.main.header.update_state(operator=self.actor.name, db_label=self.db_label)
-        self.reload()
+        if self._first is not None:
+            self.show(self._first)  # in the first frame; the worker opens the engine after it
+            self._first = None
+            self.call_after_refresh(self.warm_up)
+        else:
+            self.reload()
         self.set_interval(self.tick_seconds, self.tick, name="tick")
         self.set_interval(self.poll_seconds, self.poll, name="poll")
         self._write_terminal("\x1b[22;2t")  # save the terminal's title, restored on exit
@@ -107,8 +149,18 @@ class AhrApp(App[None]):
     def reload(self) -> None:
         try:
             self.post_message(self.Loaded(load_snapshot(self.engine, self.actor.name)))
-        except (AhrError, SQLAlchemyError) as exc:
+        except database_errors() as exc:
             self.post_message(self.LoadFailed(_sentence(exc)))
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Open the engine and load what the first keys need, once the first frame is shown."""
+        try:
+            self.engine  # noqa: B018 (opens it)
+        except database_errors() as exc:
+            self.post_message(self.LoadFailed(_sentence(exc)))
+        for name in LATER_MODULES:
+            importlib.import_module(name)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
@@ -117,16 +169,18 @@ class AhrApp(App[None]):
             return
         try:
             marker = load_marker(self.engine)
-        except (AhrError, SQLAlchemyError) as exc:
+        except database_errors() as exc:
             self.post_message(self.LoadFailed(_sentence(exc)))
             return
         if marker != self.marker:
             self.reload()
 
     def on_ahr_app_loaded(self, message: Loaded) -> None:
-        snap = message.snapshot
         if self.paused and self.marker is not None:
             return
+        self.show(message.snapshot)
+
+    def show(self, snap: Snapshot) -> None:
         self._failed = None
         self.marker = snap.marker
         self.role = snap.role
@@ -161,11 +215,13 @@ class AhrApp(App[None]):
     @work(thread=True, exclusive=True, group="expire", exit_on_error=False)
     def expire(self, now: datetime) -> None:
         """Apply expiry to open cases past their deadline; another TUI may have done it first."""
+        from ahr_tui.service.sweep import expire_due
+
         try:
             expire_due(self.engine, now=now, actor=self.actor)
         except Conflict:
             pass  # another process expired it first; the reload shows its result
-        except (AhrError, SQLAlchemyError) as exc:  # e.g. a read-only database: retry on change
+        except database_errors() as exc:  # e.g. a read-only database: retry on change
             self._expiry_failed_at = self.marker
             self.post_message(self.LoadFailed(_sentence(exc)))
         finally:
@@ -257,7 +313,8 @@ class AhrApp(App[None]):
             self.assign_to_me(case)
             return
         dialog = ActionDialog(
-            spec.dialog, case, submit=service_call(spec, self.engine, self.actor, self.clock),
+            spec.dialog, case,
+            submit=service_call(spec, lambda: self.engine, self.actor, self.clock),
             reload=lambda case_id: load_case(self.engine, case_id),
         )
         self.push_screen(dialog, lambda updated: self._done(name, updated))
@@ -269,6 +326,8 @@ class AhrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="assign", exit_on_error=False)
     def assign_to_me(self, case: CaseView) -> None:
+        from ahr_tui.service import cases as case_service
+
         try:
             updated = case_service.assign(
                 self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
@@ -308,13 +367,15 @@ class AhrApp(App[None]):
         self.push_screen(HelpScreen())
 
     def open_detail(self, *, account_id: int, case_id: int | None) -> None:
+        from ahr_tui.tui.screens.detail import DetailScreen
+
         try:
-            from ahr_tui.tui.screens.detail import DetailScreen
-        except ImportError:
-            self.notify("The detail screen is not available in this build.", markup=False)
+            engine = self.engine
+        except AhrError as exc:  # the database could not be opened: already said by the poll
+            self.notify(exc.message, title="database", severity="error", markup=False)
             return
         screen = DetailScreen(
-            engine=self.engine, clock=self.clock, account_id=account_id, case_id=case_id
+            engine=engine, clock=self.clock, account_id=account_id, case_id=case_id
         )
         self.push_screen(screen)
 
@@ -355,6 +416,10 @@ def _label(db: str) -> str:
         return db.split("@")[-1]
 
 
-def run(*, engine: Engine, clock: Clock, actor: Actor, db_label: str) -> None:
+def run(
+    *, engine: Engine | Callable[[], Engine], clock: Clock, actor: Actor, db_label: str,
+    first: Snapshot | None = None,
+) -> None:
     """``ahr tui`` / ``ahr demo``: keyboard only (no mouse reporting over SSH)."""
-    AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label).run(mouse=False)
+    app = AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label, first=first)
+    app.run(mouse=False)

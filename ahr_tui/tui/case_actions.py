@@ -8,17 +8,19 @@ key, when pressed, says why in a notification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from ahr_tui.rules import CaseAction, Permission, Role, allows, check, least_role
-from ahr_tui.service import cases as case_service
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.views import CaseView
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.tui.dialogs.action import DialogSpec, Submit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +95,23 @@ def refusal(
     return None
 
 
-def service_call(spec: ActionSpec, engine: Engine, actor: Actor, clock: Clock) -> Submit:
-    """The blocking service call behind a dialog: (case as seen, text) -> updated case."""
+def service_call(
+    spec: ActionSpec, engine: Callable[[], Engine], actor: Actor, clock: Clock
+) -> Submit:
+    """The blocking service call behind a dialog: (case as seen, text) -> updated case.
+
+    ``engine`` is called in the dialog's worker thread (it may still be opening).
+    """
 
     def run(case: CaseView, text: str) -> CaseView:
+        from ahr_tui.service import cases as case_service
+
         now = clock()
         if spec.name == "note":
-            return case_service.add_note(engine, case.id, text=text, actor=actor, now=now)
+            return case_service.add_note(engine(), case.id, text=text, actor=actor, now=now)
         assert spec.rule is not None
         return case_service.act(
-            engine, case.id, spec.rule, at=now, text=text or None, actor=actor, now=now,
+            engine(), case.id, spec.rule, at=now, text=text or None, actor=actor, now=now,
             expected_version=case.version,
         )
 

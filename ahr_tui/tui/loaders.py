@@ -1,20 +1,22 @@
 """Blocking database reads for the TUI, run in thread workers, each with its own session.
 
 The functions here are plain and synchronous so that tests can call them directly; the app wraps
-them in ``@work(thread=True)`` workers and posts the results back as messages.
+them in ``@work(thread=True)`` workers and posts the results back as messages. SQLAlchemy and the
+service layer are imported inside them: the first frame is painted from ``quick_snapshot``
+(the standard library's sqlite3) while a worker loads those.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy.engine import Engine
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ahr_tui.rules import Role
-from ahr_tui.service.access import role_of
-from ahr_tui.service.views import CaseView, find_case, list_cases
-from ahr_tui.store.engine import transaction
-from ahr_tui.store.queries import change_marker
+from ahr_tui.service.case_view import CaseView
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,11 @@ class Snapshot:
 
 
 def load_snapshot(engine: Engine, operator: str) -> Snapshot:
+    from ahr_tui.service.access import role_of
+    from ahr_tui.service.views import list_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
     with transaction(engine) as session:
         marker = change_marker(session)
         return Snapshot(
@@ -34,11 +41,25 @@ def load_snapshot(engine: Engine, operator: str) -> Snapshot:
         )
 
 
+def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
+    """The same snapshot read without SQLAlchemy; None when the driver failed."""
+    from ahr_tui.store.quick import read_cases
+
+    read = read_cases(path, operator)
+    return None if read is None else Snapshot(*read)
+
+
 def load_marker(engine: Engine) -> int:
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
     with transaction(engine) as session:
         return change_marker(session)
 
 
 def load_case(engine: Engine, case_id: int) -> CaseView | None:
+    from ahr_tui.service.views import find_case
+    from ahr_tui.store.engine import transaction
+
     with transaction(engine) as session:
         return find_case(session, case_id)

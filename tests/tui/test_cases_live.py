@@ -3,6 +3,7 @@ deadline passing while the TUI is open expires the case (the same transition as 
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,10 +14,12 @@ from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
 from ahr_tui.service.sweep import expire_due
 from ahr_tui.service.views import CaseView, case_events
-from ahr_tui.store.audit import Actor
+from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
+from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.loaders import load_snapshot
 from tests.conftest import T0, FakeClock, seed_account
-from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
 
 TOM = Actor(name="tom")
 
@@ -133,7 +136,7 @@ async def test_a_failing_expiry_is_reported_once_and_not_retried_every_second(
         calls.append(now)
         raise DatabaseProblem("the database is read-only; nothing was written.")
 
-    monkeypatch.setattr("ahr_tui.tui.app.expire_due", read_only)
+    monkeypatch.setattr("ahr_tui.service.sweep.expire_due", read_only)
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
@@ -146,3 +149,61 @@ async def test_a_failing_expiry_is_reported_once_and_not_retried_every_second(
         assert len(calls) == 1
         assert notes.messages == ["the database is read-only; nothing was written."]
         assert app.is_running
+
+
+async def test_the_first_frame_shows_the_first_snapshot_while_the_engine_is_still_opening(
+    seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """``ahr tui`` on a file: the cases read without SQLAlchemy are on screen at once; the engine
+    opens in a worker afterwards, exactly once, and the actions then go through it."""
+    first = load_snapshot(engine, ALICE.name)
+    release = threading.Event()
+    opened: list[int] = []
+
+    def open_engine() -> Engine:
+        assert release.wait(10)
+        opened.append(1)
+        return engine
+
+    app = AhrApp(
+        engine=open_engine, clock=clock, actor=ALICE, db_label="t.db", first=first,
+        tick=3600, poll=3600,
+    )
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        table = app.main.table
+        assert sorted(c.id for c in table.cases) == sorted(c.id for c in first.cases)
+        assert table.row(0)[2] == str(table.cases[0].id)
+        assert opened == []  # still opening: nothing waited for it
+        release.set()
+        await settle(app, pilot)
+        assert opened == [1]
+        assign(engine, seeded.ok, to="tom", actor=TOM, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        assert table.row(table.row_index(seeded.ok) or 0)[-2] == "tom"
+        assert opened == [1]
+
+
+async def test_a_database_that_cannot_be_opened_after_the_first_frame_is_said_not_crashed(
+    seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """Say the file went away between the first read and the worker opening the engine."""
+    first = load_snapshot(engine, ALICE.name)
+
+    def open_engine() -> Engine:
+        raise DatabaseProblem("no database at t.db; create one with `ahr init --db t.db`.")
+
+    app = AhrApp(
+        engine=open_engine, clock=clock, actor=ALICE, db_label="t.db", first=first,
+        tick=3600, poll=3600,
+    )
+    async with app.run_test(size=(160, 40)) as pilot:
+        notes = Notes(app)
+        await settle(app, pilot)
+        await pilot.press("tab")  # the Accounts view needs the engine
+        await pilot.press("enter")  # so does the detail screen
+        await settle(app, pilot)
+        assert app.is_running and app.screen is app.main
+        assert notes.messages and all("no database at t.db" in m for m in notes.messages)
+        assert notes.all_plain()

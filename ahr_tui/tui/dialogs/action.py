@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.service.views import CaseView
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 
 

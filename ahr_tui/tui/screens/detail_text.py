@@ -13,8 +13,8 @@ from datetime import UTC, datetime, tzinfo
 from rich.text import Text
 
 from ahr_tui.rules import Band, PhoneStatus, Reason, band
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
-from ahr_tui.service.views import CaseView
 from ahr_tui.textsafe import clean, clean_line
 
 BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "red"}

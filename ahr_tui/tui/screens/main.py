@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
-from sqlalchemy.engine import Engine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input
 
+from ahr_tui.errors import AhrError
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.views import CaseView
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
@@ -39,18 +37,7 @@ if TYPE_CHECKING:
     from ahr_tui.tui.app import AhrApp
     from ahr_tui.tui.screens.accounts import AccountsView
 
-CASES, ACCOUNTS = "cases-view", "accounts-view"
-
-
-def accounts_view(engine: Engine, clock: Clock) -> Widget:
-    """The other engineer's AccountsView, or a placeholder while it does not exist."""
-    try:
-        from ahr_tui.tui.screens.accounts import AccountsView
-    except ImportError:
-        return Static(Text("The Accounts view is not available in this build."), id=ACCOUNTS)
-    view = AccountsView(engine=engine, clock=clock)
-    view.id = ACCOUNTS
-    return view
+CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
 
 
 class MainScreen(Screen[None]):
@@ -64,9 +51,8 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, *, engine: Engine, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock) -> None:
         super().__init__()
-        self.engine = engine
         self.clock = clock
         self.all_cases: list[CaseView] = []
         self._summary: LevelSummary | None = None
@@ -87,7 +73,7 @@ class MainScreen(Screen[None]):
                     placeholder="filter: seller id, name, case id, policy or store",
                 )
                 yield CaseTable(id="cases")
-            yield accounts_view(self.engine, self.clock)
+            yield Vertical(id=ACCOUNTS)  # the Accounts view is built when first shown
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -107,6 +93,12 @@ class MainScreen(Screen[None]):
         return self.query_one("#views", ContentSwitcher).current or CASES
 
     @property
+    def accounts(self) -> AccountsView | None:
+        """The Accounts view, once it has been shown."""
+        found = self.query(f"#{ACCOUNTS_VIEW}")  # by id: no import of the view's module here
+        return cast("AccountsView", found.first()) if found else None
+
+    @property
     def current_case(self) -> CaseView | None:
         """The case under the cursor, when the Cases view is shown."""
         return self.table.current_case if self.view == CASES else None
@@ -116,9 +108,9 @@ class MainScreen(Screen[None]):
     def show_cases(self, cases: Sequence[CaseView], now: datetime) -> None:
         self.all_cases = list(cases)
         self._rebuild(now)
-        reload_accounts = getattr(self.query_one(f"#{ACCOUNTS}"), "reload", None)
-        if reload_accounts is not None:  # read again now if shown, else when next shown
-            reload_accounts()
+        accounts = self.accounts
+        if accounts is not None:  # read again now if shown, else when next shown
+            accounts.reload()
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
@@ -182,12 +174,10 @@ class MainScreen(Screen[None]):
         return not (action == "filter" and isinstance(self.focused, Input))
 
     def action_filter(self) -> None:
-        if self.view != CASES:  # the Accounts view has its own filter
-            accounts_filter = getattr(self.query_one(f"#{ACCOUNTS}"), "action_filter", None)
-            if accounts_filter is not None:
-                accounts_filter()
-                return
-            self.query_one("#views", ContentSwitcher).current = CASES
+        accounts = self.accounts
+        if self.view != CASES and accounts is not None:  # the Accounts view has its own filter
+            accounts.action_filter()
+            return
         box = self.query_one("#filter", Input)
         box.remove_class("-hidden")
         self.set_focus(box)  # at once, not after the next refresh (see the binding)
@@ -206,8 +196,18 @@ class MainScreen(Screen[None]):
         self.sort = self.sort.next()
         self._rebuild(self.now or self.clock())
 
-    def action_switch_view(self) -> None:
+    async def action_switch_view(self) -> None:
         switcher = self.query_one("#views", ContentSwitcher)
+        if switcher.current == CASES and self.accounts is None:
+            from ahr_tui.tui.screens.accounts import AccountsView
+
+            try:
+                engine = self.ahr.engine
+            except AhrError as exc:  # the database could not be opened
+                self.notify(exc.message, title="database", severity="error", markup=False)
+                return
+            view = AccountsView(engine=engine, clock=self.clock, id=ACCOUNTS_VIEW)
+            await self.query_one(f"#{ACCOUNTS}").mount(view)
         switcher.current = ACCOUNTS if switcher.current == CASES else CASES
         target = self.table if switcher.current == CASES else switcher.query_one(f"#{ACCOUNTS}")
         focusable = target if target.can_focus else next(

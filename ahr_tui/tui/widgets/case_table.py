@@ -1,8 +1,9 @@
 """The Cases list: active cases with a live countdown in the first column.
 
-Countdown cells are computed lazily from the clock instant of the last tick: ``tick`` recomputes
-the visible rows and repaints only the cells whose text changed (most change once a minute or an
-hour), and a row scrolled into view is brought up to date just before it is drawn. So a tick costs
+Cells are built lazily: a row's cells are made when it is first drawn, and its countdown is
+brought up to the clock instant of the last tick just before it is drawn. ``tick`` compares the
+visible rows' time text as plain strings and repaints only the cells whose text changed (most
+change once a minute or an hour). So a reload costs the cases, not their cells, and a tick costs
 the visible rows, not all the cases. Urgency is shown by a word and a glyph as well as a colour,
 so that ``NO_COLOR`` and monochrome terminals show it too.
 """
@@ -20,7 +21,7 @@ from textual.strip import Strip
 
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
 from ahr_tui.rules.urgency import Urgency, format_left, urgency
-from ahr_tui.service.views import CaseView
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
@@ -68,6 +69,9 @@ COLUMNS = (
 )
 
 
+_PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
+
+
 def level_of(case: CaseView, now: datetime) -> str:
     """The key into ``LEVELS``: the urgency of an open case, else its status."""
     if case.status is CaseStatus.OPEN:
@@ -82,11 +86,12 @@ def time_text(case: CaseView, now: datetime) -> str:
     return format_left(case.deadline - now)
 
 
-def live_cells(case: CaseView, now: datetime) -> tuple[Text, Text, str | None]:
-    """The countdown cell, the urgency cell and the row's component class."""
-    level = LEVELS[level_of(case, now)]
-    left = Text(time_text(case, now), style=level.style)
-    return left, Text(level.word, style=level.style), level.row_class
+def _live(shown: tuple[str, str]) -> tuple[Text, Text, str | None]:
+    """The countdown cell, the urgency cell and the row's component class, from the time
+    text and the level key."""
+    text, key = shown
+    level = LEVELS[key]
+    return Text(text, style=level.style), Text(level.word, style=level.style), level.row_class
 
 
 def static_cells(case: CaseView) -> tuple[Cell, ...]:
@@ -142,7 +147,8 @@ class CaseTable(LineTable):
         super().__init__(COLUMNS, empty_text="no active cases", id=id, classes=classes)
         self.cases: list[CaseView] = []
         self.now: datetime | None = None
-        self._stamps: list[datetime | None] = []
+        self._stamps: list[datetime | None] = []  # the instant each row was built for
+        self._shown: list[tuple[str, str] | None] = []  # its time text and level key then
 
     @property
     def current_case(self) -> CaseView | None:
@@ -151,45 +157,65 @@ class CaseTable(LineTable):
     def set_cases(
         self, cases: Sequence[CaseView], now: datetime, *, keep_id: int | None = None
     ) -> None:
-        """Show ``cases`` in this order; the cursor stays on case ``keep_id`` (default: current)."""
+        """Show ``cases`` in this order; the cursor stays on case ``keep_id`` (default: current).
+
+        A row's cells are built when it is first drawn (or read): thousands of cases cost one
+        placeholder tuple each until then.
+        """
         self.now = now
         self.cases = list(cases)
-        rows: list[tuple[Cell, ...]] = []
-        row_classes: list[str | None] = []
-        for case in self.cases:
-            left, word, row_class = live_cells(case, now)
-            rows.append((left, word, *static_cells(case)))
-            row_classes.append(row_class)
-        self._stamps = [now] * len(self.cases)
+        self._stamps = [None] * len(self.cases)
+        self._shown = [None] * len(self.cases)
         keep = keep_id if keep_id is not None else self.cursor_key
-        self.set_rows(rows, keys=[c.id for c in self.cases], row_classes=row_classes, keep_key=keep)
+        self.set_rows(
+            [_PLACEHOLDER] * len(self.cases), keys=[c.id for c in self.cases], keep_key=keep
+        )
+
+    def row(self, index: int) -> tuple[Cell, ...]:
+        self._bring_up_to_date(index)
+        return super().row(index)
 
     def tick(self, now: datetime) -> int:
-        """Move the countdowns to ``now``; repaint only visible cells whose text changed."""
+        """Move the countdowns to ``now``; repaint only visible cells whose text changed.
+
+        A row's time and level are compared as plain strings first, so a row whose text stays
+        the same this second (most rows: they change once a minute or an hour) costs no
+        ``Text`` and no repaint. Rows not drawn yet are left to ``render_line``.
+        """
         self.now = now
         top, bottom = self._visible_rows()
         lefts: dict[int, Cell] = {}
         words: dict[int, Cell] = {}
         for index in range(top, min(bottom, len(self.cases))):
-            left, word, row_class = live_cells(self.cases[index], now)
+            if self._stamps[index] is None:
+                continue
+            case = self.cases[index]
+            shown = (time_text(case, now), level_of(case, now))
+            self._stamps[index] = now
+            if shown == self._shown[index]:
+                continue
+            self._shown[index] = shown
+            left, word, row_class = _live(shown)
             lefts[index], words[index] = left, word
             self.set_row_class(index, row_class)
-            self._stamps[index] = now
         return self.update_cells("left", lefts) + self.update_cells("urgency", words)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y - 1
-        fresh = y <= 0 or not 0 <= index < len(self.cases) or self.now is None
-        if not fresh and self._stamps[index] != self.now:
-            assert self.now is not None
-            self._bring_up_to_date(index, self.now)
+        if y > 0 and 0 <= index < len(self.cases):
+            self._bring_up_to_date(index)
         return super().render_line(y)
 
-    def _bring_up_to_date(self, index: int, now: datetime) -> None:
-        left, word, row_class = live_cells(self.cases[index], now)
-        row = self.row(index)
-        self._replace_row(index, (left, word, *row[2:]), row_class)
-        self._stamps[index] = now
+    def _bring_up_to_date(self, index: int) -> None:
+        stamp, now = self._stamps[index], self.now
+        if now is None or stamp == now:
+            return
+        case = self.cases[index]
+        shown = (time_text(case, now), level_of(case, now))
+        rest = static_cells(case) if stamp is None else super().row(index)[2:]
+        left, word, row_class = _live(shown)
+        self._replace_row(index, (left, word, *rest), row_class)
+        self._stamps[index], self._shown[index] = now, shown
 
 
 class LevelSummary:

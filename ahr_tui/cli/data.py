@@ -104,11 +104,17 @@ def _run_tui(st: CliState) -> None:
             "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
             "`ahr case show` and the other commands."
         )
-    from ahr_tui.tui.app import run
+    from concurrent.futures import ThreadPoolExecutor
+
     from ahr_tui.tui.loaders import quick_snapshot
 
     actor = st.actor()
-    first = quick_snapshot(path, actor.name) if path is not None else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # SQLite works without the GIL, so the read overlaps loading Textual (~50 ms on 8,000 cases)
+        reading = pool.submit(quick_snapshot, path, actor.name) if path is not None else None
+        from ahr_tui.tui.app import run
+
+        first = reading.result() if reading is not None else None
     if first is None and callable(engine):
         engine = engine()
     run(engine=engine, clock=st.clock, actor=actor, db_label=st.db, first=first)

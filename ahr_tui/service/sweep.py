@@ -221,15 +221,27 @@ def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
 
 
 def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) -> None:
-    due = session.execute(
-        select(col(Case.id))
-        .where(Case.status == "open", Case.deadline < now)
-        .order_by(Case.deadline)
-    ).scalars()
-    for case_id in list(due):
-        apply_action(session, case_id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now)
-        report.expired.append(case_id)
-        report.notifications += 1
+    due = list(
+        session.execute(
+            select(Case).where(Case.status == "open", Case.deadline < now).order_by(Case.deadline)
+        ).scalars()
+    )
+    _load_accounts(session, {case.account_id for case in due})
+    # The cases and their accounts are in the session now, so apply_action reads none again,
+    # and without autoflush its events and notifications are inserted in batches at the end.
+    with session.no_autoflush:
+        for case in due:
+            assert case.id is not None
+            apply_action(
+                session, case.id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now
+            )
+            report.expired.append(case.id)
+            report.notifications += 1
+
+
+def _load_accounts(session: Session, ids: set[int]) -> dict[int, Account]:
+    found = session.execute(select(Account).where(col(Account.id).in_(ids))).scalars()
+    return {account.id: account for account in found if account.id is not None}
 
 
 def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) -> None:
@@ -244,11 +256,13 @@ def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) 
             Case.id.not_in(already),  # type: ignore[union-attr]
         )
     ).scalars()
-    for case in list(due):
-        account = session.get(Account, case.account_id)
-        assert account is not None and case.id is not None
+    cases = list(due)
+    accounts = _load_accounts(session, {case.account_id for case in cases})
+    for case in cases:
+        assert case.id is not None
         outbox.queue(
-            session, NotificationKind.DEADLINE_WARNING, account=account, case=case, now=now
+            session, NotificationKind.DEADLINE_WARNING, account=accounts[case.account_id],
+            case=case, now=now,
         )
         report.warned.append(case.id)
         report.notifications += 1

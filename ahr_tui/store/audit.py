@@ -96,8 +96,7 @@ def append(
     )
     event.hash = event_hash(event, head.value)
     head.value = event.hash
-    session.add(event)
-    session.flush()
+    session.add(event)  # inserted with the next flush: a sweep's events go in one batch
     session.info[_TAIL] = (session.get_transaction(), head, event.id)
     return event
 

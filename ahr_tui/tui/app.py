@@ -5,6 +5,11 @@ the clock in ``compose``. Database work runs in thread workers, each with its ow
 a poll of the change marker every ``poll`` seconds reloads the cases when another process wrote
 something, a tick every ``tick`` seconds moves the countdowns, and an open case that passes its
 deadline is expired here (the same transition as ``ahr sweep``).
+
+Start-up (DESIGN section 7): ``ahr tui`` on an SQLite file hands the app a first snapshot read
+with the standard library and a function that opens the engine. The first frame shows that
+snapshot; a worker then opens the engine and imports SQLAlchemy, the service layer and the later
+screens (about 0.4 s), so nothing on the way to the first frame waits for them.
 """
 
 from __future__ import annotations

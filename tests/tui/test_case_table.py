@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from textual.app import App, ComposeResult
@@ -49,3 +50,27 @@ async def test_a_tick_repaints_only_rows_whose_text_changed() -> None:
         # one second later only the five countdowns under an hour show a new text
         assert table.tick(T0 + timedelta(seconds=1)) == len(second_scale)
         assert table.tick(T0 + timedelta(seconds=1)) == 0
+
+
+async def test_a_reload_that_changed_one_case_repaints_only_its_line() -> None:
+    cases = [_case(i, timedelta(hours=10 + i)) for i in range(1, 40)]
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(CaseTable)
+        table.set_cases(cases, T0)
+        await pilot.pause()
+        repainted: list[object] = []
+        original = table.refresh
+
+        def spy(*regions: object, **kwargs: object) -> CaseTable:
+            repainted.append(regions)
+            return original(*regions, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = spy  # type: ignore[method-assign]
+        assigned = replace(cases[4], assignee="tom", version=2)
+        table.set_cases([*cases[:4], assigned, *cases[5:]], T0)
+        assert [r[0].y for r in repainted if r] == [1 + 4]  # the header is line 0
+        assert table.row(4)[-2] == "tom"
+        repainted.clear()
+        table.set_cases([*cases[:4], assigned, *cases[5:]], T0)  # nothing changed
+        assert repainted == []

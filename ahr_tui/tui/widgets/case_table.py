@@ -160,15 +160,31 @@ class CaseTable(LineTable):
         """Show ``cases`` in this order; the cursor stays on case ``keep_id`` (default: current).
 
         A row's cells are built when it is first drawn (or read): thousands of cases cost one
-        placeholder tuple each until then.
+        placeholder tuple each until then. A case that is unchanged keeps the cells it was drawn
+        with, so only the lines of cases that changed (or moved) are repainted.
         """
+        old_cases, old_stamps, old_shown = self.cases, self._stamps, self._shown
+        rows: list[tuple[Cell, ...]] = []
+        classes: list[str | None] = []
+        self.cases, self._stamps, self._shown = list(cases), [], []
+        for case in self.cases:
+            old = self.row_index(case.id)
+            if old is not None and old_stamps[old] is not None and old_cases[old] == case:
+                # unchanged and already built: keep its cells (so its line is not repainted)
+                rows.append(super().row(old))
+                classes.append(self.row_class(old))
+                self._stamps.append(old_stamps[old])
+                self._shown.append(old_shown[old])
+            else:
+                rows.append(_PLACEHOLDER)
+                classes.append(None)
+                self._stamps.append(None)
+                self._shown.append(None)
         self.now = now
-        self.cases = list(cases)
-        self._stamps = [None] * len(self.cases)
-        self._shown = [None] * len(self.cases)
         keep = keep_id if keep_id is not None else self.cursor_key
         self.set_rows(
-            [_PLACEHOLDER] * len(self.cases), keys=[c.id for c in self.cases], keep_key=keep
+            rows, keys=[c.id for c in self.cases], row_classes=classes, keep_key=keep,
+            repaint_all=False,
         )
 
     def row(self, index: int) -> tuple[Cell, ...]:

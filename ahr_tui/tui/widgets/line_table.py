@@ -141,6 +141,9 @@ class LineTable(ScrollView, can_focus=True):
     def row(self, index: int) -> tuple[Cell, ...]:
         return self._rows[index]
 
+    def row_class(self, index: int) -> str | None:
+        return self._row_classes[index]
+
     def set_rows(
         self,
         rows: Sequence[tuple[Cell, ...]],
@@ -148,13 +151,20 @@ class LineTable(ScrollView, can_focus=True):
         keys: Sequence[Hashable] | None = None,
         row_classes: Sequence[str | None] | None = None,
         keep_key: Hashable | object | None = _KEEP,
+        repaint_all: bool = True,
     ) -> None:
         """Replace every row; the cursor stays on ``keep_key`` (default: the key it is on now).
 
         If that key is gone the cursor keeps its index, clamped to the new row count.
         ``row_classes`` names a component class per row (or None) drawn under the cells.
+        With ``repaint_all=False`` only the visible lines whose key, cells, class or cursor
+        changed are repainted (for a caller that passes the same cell tuples for unchanged rows):
+        a reload that changed one case then writes one line to the terminal, not the screen.
         """
         wanted = self.cursor_key if keep_key is _KEEP else keep_key
+        top, bottom = self._visible_rows()
+        count = len(self._rows)
+        before = [self._line_state(i) for i in range(top, bottom)]
         self._rows = list(rows)
         self._keys = list(keys) if keys is not None else list(range(len(self._rows)))
         classes = row_classes if row_classes is not None else [None] * len(self._rows)
@@ -164,9 +174,20 @@ class LineTable(ScrollView, can_focus=True):
         target = found if found is not None else min(self._cursor, max(len(self._rows) - 1, 0))
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
         self._cursor = target
-        self.refresh()
+        if repaint_all or len(self._rows) != count:
+            self.refresh()
+        else:
+            for index, state in enumerate(before, start=top):
+                if self._line_state(index) != state:
+                    self._refresh_row(index)
         self._scroll_cursor_into_view()
         self.post_message(self.CursorMoved(self, self._cursor, self.cursor_key))
+
+    def _line_state(self, index: int) -> tuple[object, ...] | None:
+        """What line ``index`` is drawn from (None past the last row)."""
+        if index >= len(self._rows):
+            return None
+        return self._keys[index], self._rows[index], self._row_classes[index], index == self._cursor
 
     def set_row_class(self, index: int, component: str | None) -> None:
         if self._row_classes[index] != component:

@@ -111,7 +111,8 @@ class AhrApp(App[None]):
         self._expiring = False
         self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self._failed: str | None = None
-        self._title = ""
+        self.terminal_title = ""
+        self.sub_title = clean_line(self.db_label)
         self._availability: tuple[object, ...] = ()
 
     def get_default_screen(self) -> Screen[None]:
@@ -237,11 +238,11 @@ class AhrApp(App[None]):
         self.reload()
 
     def _set_title(self, now: datetime) -> None:
+        """The terminal's title, written when its text changes (at most once a minute, or when
+        a count changes). Not ``App.title``: setting that repaints the whole screen."""
         title = self.main.title_text(now)
-        if title != self._title:
-            self._title = title
-            self.title = title
-            self.sub_title = clean_line(self.db_label)
+        if title != self.terminal_title:
+            self.terminal_title = title
             self._write_terminal(f"\x1b]2;{title}\x07")
 
     def _write_terminal(self, sequence: str) -> None:

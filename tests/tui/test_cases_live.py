@@ -207,3 +207,27 @@ async def test_a_database_that_cannot_be_opened_after_the_first_frame_is_said_no
         assert app.is_running and app.screen is app.main
         assert notes.messages and all("no database at t.db" in m for m in notes.messages)
         assert notes.all_plain()
+
+
+async def test_a_new_terminal_title_does_not_repaint_the_screen(
+    make_app: AppFactory, seeded: Seeded, clock: FakeClock
+) -> None:
+    """The title changes every minute; a full repaint each time writes the whole screen to the
+    terminal (about 20 KB at 120x40), over the idle budget of 1 KB/s by itself."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        before = app.terminal_title
+        repaints: list[object] = []
+        original = app.main.refresh
+
+        def spy(*regions: object, **kwargs: object) -> object:
+            repaints.append(regions)
+            return original(*regions, **kwargs)  # type: ignore[arg-type]
+
+        app.main.refresh = spy  # type: ignore[method-assign]
+        clock.advance(minutes=1)
+        app.tick()
+        await pilot.pause()
+        assert app.terminal_title != before
+        assert repaints == []

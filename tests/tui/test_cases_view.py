@@ -190,7 +190,7 @@ async def test_header_counts_next_deadline_operator_role_and_database(
         assert "1 resp" in first
         assert f"next 30m 00s #{seeded.crit}" in first
         assert "alice (lead)" in second and "db test.db" in second
-        assert app.title == "AHR: 0 overdue, 1 expired, next 30m"
+        assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"
 
 
 async def test_help_lists_every_key(make_app: AppFactory, seeded: Seeded) -> None:

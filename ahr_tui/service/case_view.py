@@ -87,10 +87,28 @@ def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[s
 #: SQL for one case, by the named parameter ``:case_id``.
 CASE_SQL = f"{_SELECT} WHERE c.id = :case_id"
 
+#: Every case (in any status) of the accounts that events after ``:since`` name: a case's events
+#: name its account, so this covers the cases they name and their accounts' other cases.
+CHANGED_SQL = (
+    f"{_SELECT} WHERE c.account_id IN"
+    " (SELECT account_id FROM event WHERE id > :since AND account_id IS NOT NULL)"
+)
+
+#: An event after ``:since`` that names no account (an import, an operator or a store change):
+#: anything may have changed.
+UNSCOPED_SQL = "SELECT 1 FROM event WHERE id > :since AND account_id IS NULL LIMIT 1"
+
+
+_STATUSES = {s.value: s for s in CaseStatus}  # a dict lookup: CaseStatus(value) costs more
+
 
 def case_from_row(row: Sequence[Any]) -> CaseView:
-    values = list(row)
-    values[7] = CaseStatus(values[7])
-    for i in (8, 9, 10, 12):
-        values[i] = instant(values[i])
-    return CaseView(*values)
+    """A row of the SQL above as a ``CaseView`` (called once per active case on every load)."""
+    (case_id, account_id, seller_id, store, name, policy, summary, status, contacted_at,
+     deadline, responded_at, assignee, closed_at, outcome_note, version, enrollment,
+     account_status) = row
+    return CaseView(
+        case_id, account_id, seller_id, store, name, policy, summary, _STATUSES[status],
+        instant(contacted_at), instant(deadline), instant(responded_at), assignee,
+        instant(closed_at), outcome_note, version, enrollment, account_status,
+    )

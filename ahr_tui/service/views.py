@@ -8,16 +8,34 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from ahr_tui.rules import CaseStatus
-from ahr_tui.service.case_view import CASE_SQL, CaseView, case_from_row, cases_sql, iso_z
+from ahr_tui.service.case_view import (
+    CASE_SQL,
+    CHANGED_SQL,
+    UNSCOPED_SQL,
+    CaseView,
+    case_from_row,
+    cases_sql,
+    iso_z,
+)
 from ahr_tui.store.models import Event
 
-__all__ = ["CaseView", "case_events", "event_to_json", "find_case", "iso_z", "list_cases"]
+__all__ = [
+    "CaseView", "case_events", "changed_cases", "event_to_json", "find_case", "iso_z", "list_cases",
+]
 
 
 def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) -> list[CaseView]:
     """Cases in ``statuses`` (default: every active status), soonest deadline first."""
     sql, params = cases_sql(statuses)
     return [case_from_row(row) for row in session.execute(text(sql), params)]
+
+
+def changed_cases(session: Session, since: int) -> list[CaseView] | None:
+    """The cases that events after event ``since`` may have changed, in any status; None when
+    one of those events names no account (an import, say), so that any case may have changed."""
+    if session.execute(text(UNSCOPED_SQL), {"since": since}).first() is not None:
+        return None
+    return [case_from_row(row) for row in session.execute(text(CHANGED_SQL), {"since": since})]
 
 
 def find_case(session: Session, case_id: int) -> CaseView | None:

@@ -36,7 +36,14 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
-from ahr_tui.tui.loaders import Snapshot, load_case, load_marker, load_snapshot
+from ahr_tui.tui.loaders import (
+    Changes,
+    Snapshot,
+    load_case,
+    load_changes,
+    load_marker,
+    load_snapshot,
+)
 from ahr_tui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -74,6 +81,11 @@ class AhrApp(App[None]):
         def __init__(self, snapshot: Snapshot) -> None:
             super().__init__()
             self.snapshot = snapshot
+
+    class Changed(Message):
+        def __init__(self, changes: Changes) -> None:
+            super().__init__()
+            self.changes = changes
 
     class LoadFailed(Message):
         def __init__(self, message: str) -> None:
@@ -170,21 +182,45 @@ class AhrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
-        """Reload when another process (or this one) wrote something since the last load."""
+        """Read what another process (or this one) changed since the last load: the cases of
+        the accounts its events name (a few rows), or everything after an import."""
         if self.paused:
             return
+        since = self.marker
         try:
             marker = load_marker(self.engine)
+            if marker == since:
+                return
+            if since is None:
+                result: Changes | Snapshot = load_snapshot(self.engine, self.actor.name)
+            else:
+                result = load_changes(self.engine, since, self.actor.name)
         except database_errors() as exc:
             self.post_message(self.LoadFailed(_sentence(exc)))
             return
-        if marker != self.marker:
-            self.reload()
+        self.post_message(
+            self.Changed(result) if isinstance(result, Changes) else self.Loaded(result)
+        )
 
     def on_ahr_app_loaded(self, message: Loaded) -> None:
         if self.paused and self.marker is not None:
             return
         self.show(message.snapshot)
+
+    def on_ahr_app_changed(self, message: Changed) -> None:
+        changes = message.changes
+        if self.paused or self.marker is None or self.marker >= changes.marker:
+            return  # paused, or a newer load already shows these changes
+        if self.marker != changes.since:
+            self.reload()  # a load landed in between: read it all rather than guess
+            return
+        by_id = dict(self.cases_by_id)
+        for case in changes.cases:
+            if case.status.is_active:
+                by_id[case.id] = case
+            else:
+                by_id.pop(case.id, None)
+        self.show(Snapshot(cases=list(by_id.values()), marker=changes.marker, role=changes.role))
 
     def show(self, snap: Snapshot) -> None:
         self._failed = None
@@ -235,7 +271,7 @@ class AhrApp(App[None]):
 
     def _expired(self) -> None:
         self._expiring = False
-        self.reload()
+        self.poll()
 
     def _set_title(self, now: datetime) -> None:
         """The terminal's title, written when its text changes (at most once a minute, or when

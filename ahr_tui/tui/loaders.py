@@ -41,6 +41,33 @@ def load_snapshot(engine: Engine, operator: str) -> Snapshot:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """The cases events after ``since`` may have changed (in any status), read in one
+    transaction with the new marker: merged into the list shown, not read whole again."""
+
+    cases: list[CaseView]
+    since: int
+    marker: int
+    role: Role | None
+
+
+def load_changes(engine: Engine, since: int, operator: str) -> Changes | Snapshot:
+    """What changed after event ``since``; the whole snapshot when anything may have."""
+    from ahr_tui.service.access import role_of
+    from ahr_tui.service.views import changed_cases, list_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
+    with transaction(engine) as session:
+        marker = change_marker(session)
+        role = role_of(session, operator)
+        changed = changed_cases(session, since)
+        if changed is None:
+            return Snapshot(cases=list_cases(session), marker=marker, role=role)
+        return Changes(cases=changed, since=since, marker=marker, role=role)
+
+
 def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
     """The same snapshot read without SQLAlchemy; None when the driver failed."""
     from ahr_tui.store.quick import read_cases

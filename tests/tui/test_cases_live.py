@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
+from ahr_tui.service.imports import import_sellers
 from ahr_tui.service.sweep import expire_due
 from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.actor import Actor
@@ -231,3 +233,46 @@ async def test_a_new_terminal_title_does_not_repaint_the_screen(
         await pilot.pause()
         assert app.terminal_title != before
         assert repaints == []
+
+
+async def test_a_poll_merges_only_the_changed_cases_or_rereads_all_after_an_import(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Another process resolves one case: the poll reads that account's cases and merges them
+    (the resolved one leaves the list). An import names no account: the poll reads everything."""
+    import ahr_tui.service.views as views
+
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        full_reads: list[int] = []
+        original = views.list_cases
+
+        def counting(*args: object, **kwargs: object) -> object:
+            full_reads.append(1)
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(views, "list_cases", counting)
+        table = app.main.table
+        shown_before = len(table.cases)
+        act(engine, seeded.expired, CaseAction.RESOLVE, at=clock(), text="sorted out",
+            actor=TOM, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        assert seeded.expired not in [c.id for c in table.cases]
+        assert len(table.cases) == shown_before - 1
+        assert full_reads == []
+        csv = tmp_path / "sellers.csv"
+        csv.write_text(
+            "seller_id,store,name,plan,emergency_phone,email\n"
+            "S2,CA,Bright Lamps Renamed,professional,+1 416 555 0100,s2@example.com\n",
+            encoding="utf-8",
+        )
+        result = import_sellers(engine, csv, actor=ALICE, now=clock())
+        assert not result.failed
+        app.poll()
+        await settle(app, pilot)
+        assert full_reads == [1]
+        names = {c.seller_id: c.name for c in table.cases}
+        assert names["S2"] == "Bright Lamps Renamed"

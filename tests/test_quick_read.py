@@ -113,3 +113,17 @@ def test_a_current_database_passes_and_urls_take_the_engines_path(seeded_file: P
     assert quick.sqlite_file("postgresql://db.example/ahr") is None
     assert quick.sqlite_file("sqlite:///x.db") is None
     assert quick.sqlite_file(str(seeded_file)) == seeded_file
+
+
+@pytest.mark.parametrize("name", ["a b.db", "a?b.db", "a#b.db", "a%20b.db", "a%b.db"])
+def test_the_quick_path_and_the_engine_open_the_same_file_whatever_its_name(
+    tmp_path: Path, me: Actor, clock: FakeClock, name: str
+) -> None:
+    path = tmp_path / name
+    engine = make_engine(str(path), create=True)
+    init_database(engine, actor=me, now=clock())
+    engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
+    assert quick.check(path) is True
+    assert quick.read_cases(path, me.name) == engine_read(path, me.name)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]

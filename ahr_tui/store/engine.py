@@ -32,7 +32,9 @@ def to_url(db: str) -> URL:
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         return url
-    return make_url("sqlite:///" + str(Path(db).expanduser().absolute()))
+    # URL.create, not a parsed string: a file name may hold "?", "#" or "%20" (store.quick and
+    # every command must open the same file).
+    return URL.create("sqlite", database=str(Path(db).expanduser().absolute()))
 
 
 def describe(url: URL) -> str:

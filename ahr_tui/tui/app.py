@@ -141,6 +141,21 @@ class AhrApp(App[None]):
                     self._engine = self._open_engine()
         return self._engine
 
+    def engine_for_ui(self) -> Engine | None:
+        """For the UI thread: the engine, after waiting for a worker that is opening it; never
+        opened here (a locked file would freeze the screen for the busy timeout). If it could not
+        be opened, say why, start another try in a worker and return None."""
+        if self._engine is None:
+            with self._engine_lock:
+                pass  # a warm-up in progress holds the lock until it is done
+        if self._engine is None:
+            self.notify(
+                self._failed or "the database is still opening; try again in a moment.",
+                title="database", severity="warning", markup=False,
+            )
+            self.warm_up()
+        return self._engine
+
     @property
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
@@ -191,7 +206,7 @@ class AhrApp(App[None]):
             marker = load_marker(self.engine)
             if marker == since:
                 return
-            if since is None:
+            if since is None or marker < since:  # a first load, or a database restored
                 result: Changes | Snapshot = load_snapshot(self.engine, self.actor.name)
             else:
                 result = load_changes(self.engine, since, self.actor.name)
@@ -411,10 +426,8 @@ class AhrApp(App[None]):
     def open_detail(self, *, account_id: int, case_id: int | None) -> None:
         from ahr_tui.tui.screens.detail import DetailScreen
 
-        try:
-            engine = self.engine
-        except AhrError as exc:  # the database could not be opened: already said by the poll
-            self.notify(exc.message, title="database", severity="error", markup=False)
+        engine = self.engine_for_ui()
+        if engine is None:
             return
         screen = DetailScreen(
             engine=engine, clock=self.clock, account_id=account_id, case_id=case_id

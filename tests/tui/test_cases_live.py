@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ahr_tui.errors import DatabaseProblem
@@ -192,8 +193,10 @@ async def test_a_database_that_cannot_be_opened_after_the_first_frame_is_said_no
 ) -> None:
     """Say the file went away between the first read and the worker opening the engine."""
     first = load_snapshot(engine, ALICE.name)
+    threads: list[threading.Thread] = []
 
     def open_engine() -> Engine:
+        threads.append(threading.current_thread())
         raise DatabaseProblem("no database at t.db; create one with `ahr init --db t.db`.")
 
     app = AhrApp(
@@ -209,6 +212,8 @@ async def test_a_database_that_cannot_be_opened_after_the_first_frame_is_said_no
         assert app.is_running and app.screen is app.main
         assert notes.messages and all("no database at t.db" in m for m in notes.messages)
         assert notes.all_plain()
+        # tried again in workers, never on the UI thread (a locked file would freeze it)
+        assert threads and threading.main_thread() not in threads
 
 
 async def test_a_new_terminal_title_does_not_repaint_the_screen(
@@ -276,3 +281,28 @@ async def test_a_poll_merges_only_the_changed_cases_or_rereads_all_after_an_impo
         assert full_reads == [1]
         names = {c.seller_id: c.name for c in table.cases}
         assert names["S2"] == "Bright Lamps Renamed"
+
+
+async def test_a_database_restored_to_an_older_state_is_read_again_whole(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A backup restored under a running TUI: the newest event id goes down. Reading only the
+    changes after the old marker would never catch up; the poll reads everything instead."""
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        before = app.marker
+        assert before is not None
+        assign(engine, seeded.ok, to="tom", actor=TOM, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        assert app.cases_by_id[seeded.ok].assignee == "tom"
+        with transaction(engine, write=True) as session:  # what the restore brings back
+            session.execute(text("DELETE FROM event WHERE id > :m"), {"m": before})
+            session.execute(
+                text("UPDATE aha_case SET assignee = NULL WHERE id = :i"), {"i": seeded.ok}
+            )
+        app.poll()
+        await settle(app, pilot)
+        assert app.marker == before
+        assert app.cases_by_id[seeded.ok].assignee is None

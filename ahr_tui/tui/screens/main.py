@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input
 
-from ahr_tui.errors import AhrError
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.widgets.case_table import (
@@ -201,10 +200,8 @@ class MainScreen(Screen[None]):
         if switcher.current == CASES and self.accounts is None:
             from ahr_tui.tui.screens.accounts import AccountsView
 
-            try:
-                engine = self.ahr.engine
-            except AhrError as exc:  # the database could not be opened
-                self.notify(exc.message, title="database", severity="error", markup=False)
+            engine = self.ahr.engine_for_ui()
+            if engine is None:
                 return
             view = AccountsView(engine=engine, clock=self.clock, id=ACCOUNTS_VIEW)
             await self.query_one(f"#{ACCOUNTS}").mount(view)

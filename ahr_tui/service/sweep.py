@@ -240,8 +240,13 @@ def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) 
 
 
 def _load_accounts(session: Session, ids: set[int]) -> dict[int, Account]:
-    found = session.execute(select(Account).where(col(Account.id).in_(ids))).scalars()
-    return {account.id: account for account in found if account.id is not None}
+    """The accounts by id, a bounded IN list at a time (psycopg takes at most 65,535 parameters)."""
+    wanted, accounts = sorted(ids), {}
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        found = session.execute(select(Account).where(col(Account.id).in_(chunk))).scalars()
+        accounts.update({a.id: a for a in found if a.id is not None})
+    return accounts
 
 
 def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) -> None:

@@ -12,10 +12,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from ahr_tui.errors import DatabaseProblem
+from ahr_tui.rules import PolicyArea
 from ahr_tui.service.access import role_of
 from ahr_tui.service.admin import init_database
+from ahr_tui.service.cases import open_case
 from ahr_tui.service.views import list_cases
 from ahr_tui.store import quick
 from ahr_tui.store.actor import Actor
@@ -23,7 +26,7 @@ from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.queries import change_marker
 from ahr_tui.store.recognise import SCHEMA_VERSION
 from ahr_tui.store.schema import check_schema
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, seed_account
 from tests.tui.conftest import seed_cases
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample.db"
@@ -127,3 +130,29 @@ def test_the_quick_path_and_the_engine_open_the_same_file_whatever_its_name(
     assert quick.check(path) is True
     assert quick.read_cases(path, me.name) == engine_read(path, me.name)
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
+
+
+def test_a_time_not_written_by_ahr_is_one_sentence_on_both_paths(seeded_file: Path) -> None:
+    with sqlite3.connect(seeded_file) as con:
+        con.execute("UPDATE aha_case SET deadline = 'not a time' WHERE id = 1")
+    with pytest.raises(DatabaseProblem, match="'not a time' where a time belongs"):
+        quick.read_cases(seeded_file, "alice")
+    with pytest.raises(DatabaseProblem, match="'not a time' where a time belongs"):
+        engine_read(seeded_file, "alice")
+
+
+def test_a_status_not_written_by_ahr_is_one_sentence_not_a_traceback(
+    cli, engine, clock, me: Actor
+) -> None:
+    """On either backend: ``ahr case show`` says what it found and exits 1."""
+    seed_account(engine, "S1", "US")
+    case = open_case(
+        engine, seller_id="S1", store="US", policy=PolicyArea.OTHER, at=clock(), summary="x",
+        actor=me, now=clock(),
+    )
+    with transaction(engine, write=True) as session:
+        session.execute(text("UPDATE aha_case SET status = 'limbo' WHERE id = :i"), {"i": case.id})
+    result = cli("case", "show", str(case.id))
+    assert result.exit_code == 1
+    assert f"case {case.id} has status 'limbo', which ahr does not know" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus
 from ahr_tui.store.instant import instant
 
@@ -107,6 +108,11 @@ def case_from_row(row: Sequence[Any]) -> CaseView:
     (case_id, account_id, seller_id, store, name, policy, summary, status, contacted_at,
      deadline, responded_at, assignee, closed_at, outcome_note, version, enrollment,
      account_status) = row
+    if status not in _STATUSES:
+        raise DatabaseProblem(
+            f"case {case_id} has status {status!r}, which ahr does not know; it was not written "
+            "by ahr."
+        )
     return CaseView(
         case_id, account_id, seller_id, store, name, policy, summary, _STATUSES[status],
         instant(contacted_at), instant(deadline), instant(responded_at), assignee,

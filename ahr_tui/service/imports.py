@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -124,6 +125,40 @@ def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
     return Rejects(path, csv_file.header)
 
 
+#: What one CSV import does with its open file: read, validate and write the rows, sending
+#: rejected rows to ``rejects`` and counting into the result.
+CsvLoad = Callable[[Session, CsvFile, "ImportResult", Rejects], None]
+
+
+def _import_csv(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    columns: tuple[str, ...],
+    load: CsvLoad,
+    *,
+    actor: Actor,
+    now: datetime,
+    options: ImportOptions,
+) -> ImportResult:
+    """The frame every CSV import shares: one unit of work, the permission, the file and its
+    rejects (``FILE.rejects.csv`` with ``--skip-invalid``), the audit event when it changed
+    something."""
+    result = ImportResult(kind, path, options)
+    with _unit(engine) as session:
+        require(session, actor, Permission.IMPORT)
+        with open_csv(path, columns, result.problems) as csv_file:
+            if csv_file is not None:
+                rejects = _rejects(csv_file, result)
+                try:
+                    load(session, csv_file, result, rejects)
+                finally:
+                    rejects.close()
+                _note_rejects(result, rejects)
+        _finish(session, result, actor=actor, now=now)
+    return result
+
+
 def account_ids(session: Session, seller_id: str | None = None) -> dict[tuple[str, str], int]:
     """(seller_id, store) -> account id, for every account (or one seller's)."""
     query = select(col(Account.seller_id), col(Account.store), col(Account.id))
@@ -142,38 +177,29 @@ def import_scores(
     progress: Progress | None = None,
 ) -> ImportResult:
     """``seller_id,store,date,score``: upserts daily scores, streamed in batches."""
-    result = ImportResult("scores", path, options)
-    with _unit(engine) as session:
-        require(session, actor, Permission.IMPORT)
-        accounts = account_ids(session)
-        with open_csv(path, score_file.COLUMNS, result.problems) as csv_file:
-            if csv_file is not None:
-                _load_scores(session, csv_file, accounts, result, progress)
-        _finish(session, result, actor=actor, now=now)
-    return result
+    load = partial(_load_scores, progress=progress)
+    return _import_csv(
+        engine, "scores", path, score_file.COLUMNS, load, actor=actor, now=now, options=options
+    )
 
 
 def _load_scores(
     session: Session,
     csv_file: CsvFile,
-    accounts: dict[tuple[str, str], int],
     result: ImportResult,
+    rejects: Rejects,
+    *,
     progress: Progress | None,
 ) -> None:
-    rejects = _rejects(csv_file, result)
-    try:
-        reader = score_file.ScoreReader(csv_file, accounts, result.problems, rejects)
-        writer = bulk.score_writer(session)
-        for batch in reader.batches():
-            if not result.failed:  # once it has failed, only validate: it will be rolled back
-                writer.write(batch)
-            if progress is not None:
-                progress(reader.valid + rejects.count, csv_file.position())
-        result.new, result.updated = writer.finish()
-    finally:
-        rejects.close()
+    reader = score_file.ScoreReader(csv_file, account_ids(session), result.problems, rejects)
+    writer = bulk.score_writer(session)
+    for batch in reader.batches():
+        if not result.failed:  # once it has failed, only validate: it will be rolled back
+            writer.write(batch)
+        if progress is not None:
+            progress(reader.valid + rejects.count, csv_file.position())
+    result.new, result.updated = writer.finish()
     result.unchanged = reader.valid - result.new - result.updated
-    _note_rejects(result, rejects)
 
 
 def _note_rejects(result: ImportResult, rejects: Rejects) -> None:
@@ -192,14 +218,10 @@ def import_sellers(
     progress: Progress | None = None,
 ) -> ImportResult:
     """``seller_id,store,name,plan,emergency_phone,email``: creates or updates accounts."""
-    result = ImportResult("sellers", path, options)
-    with _unit(engine) as session:
-        require(session, actor, Permission.IMPORT)
-        with open_csv(path, seller_file.COLUMNS, result.problems) as csv_file:
-            if csv_file is not None:
-                _load_sellers(session, csv_file, result, progress)
-        _finish(session, result, actor=actor, now=now)
-    return result
+    load = partial(_load_sellers, progress=progress)
+    return _import_csv(
+        engine, "sellers", path, seller_file.COLUMNS, load, actor=actor, now=now, options=options
+    )
 
 
 _SELLER_FIELDS = ("name", "plan", "emergency_phone", "email")
@@ -207,7 +229,12 @@ _NEW = {"status": "active", "enrollment": "not_enrolled", "version": 1}
 
 
 def _load_sellers(
-    session: Session, csv_file: CsvFile, result: ImportResult, progress: Progress | None
+    session: Session,
+    csv_file: CsvFile,
+    result: ImportResult,
+    rejects: Rejects,
+    *,
+    progress: Progress | None,
 ) -> None:
     query = select(
         col(Account.seller_id),
@@ -216,28 +243,23 @@ def _load_sellers(
         *(getattr(Account, f) for f in _SELLER_FIELDS),
     )
     existing = {(row[0], row[1]): (row[2], tuple(row[3:])) for row in session.execute(query)}
-    rejects = _rejects(csv_file, result)
-    try:
-        for batch in seller_file.read_sellers(csv_file, result.problems, rejects):
-            new: list[dict[str, object]] = []
-            changed: list[dict[str, object]] = []
-            for rec in batch:
-                values = {f: getattr(rec, f) for f in _SELLER_FIELDS}
-                known = existing.get((rec.seller_id, rec.store))
-                if known is None:
-                    new.append({"seller_id": rec.seller_id, "store": rec.store, **values, **_NEW})
-                elif known[1] != tuple(values.values()):
-                    changed.append({"b_id": known[0], **values})
-                else:
-                    result.unchanged += 1
-            bulk.insert_accounts(session, new)
-            bulk.update_accounts(session, changed)
-            result.new, result.updated = result.new + len(new), result.updated + len(changed)
-            if progress is not None:
-                progress(result.new + result.updated + result.unchanged, csv_file.position())
-    finally:
-        rejects.close()
-    _note_rejects(result, rejects)
+    for batch in seller_file.read_sellers(csv_file, result.problems, rejects):
+        new: list[dict[str, object]] = []
+        changed: list[dict[str, object]] = []
+        for rec in batch:
+            values = {f: getattr(rec, f) for f in _SELLER_FIELDS}
+            known = existing.get((rec.seller_id, rec.store))
+            if known is None:
+                new.append({"seller_id": rec.seller_id, "store": rec.store, **values, **_NEW})
+            elif known[1] != tuple(values.values()):
+                changed.append({"b_id": known[0], **values})
+            else:
+                result.unchanged += 1
+        bulk.insert_accounts(session, new)
+        bulk.update_accounts(session, changed)
+        result.new, result.updated = result.new + len(new), result.updated + len(changed)
+        if progress is not None:
+            progress(result.new + result.updated + result.unchanged, csv_file.position())
 
 
 def import_cases(
@@ -250,26 +272,29 @@ def import_cases(
     progress: Progress | None = None,
 ) -> ImportResult:
     """``seller_id,store,policy,contacted_at,summary``: opens each case through the rules."""
-    result = ImportResult("cases", path, options)
-    with _unit(engine) as session:
-        require(session, actor, Permission.IMPORT)
-        accounts = account_ids(session)
-        with open_csv(path, case_file.COLUMNS, result.problems) as csv_file:
-            if csv_file is not None:
-                rejects = _rejects(csv_file, result)
-                try:
-                    records = case_file.read_cases(
-                        csv_file, accounts, result.problems, rejects, now=now
-                    )
-                    for count, rec in enumerate(records, 1):
-                        _apply_case(session, rec, result, rejects, actor=actor, now=now)
-                        if progress is not None and count % 100 == 0:
-                            progress(count, csv_file.position())
-                finally:
-                    rejects.close()
-                _note_rejects(result, rejects)
-        _finish(session, result, actor=actor, now=now)
-    return result
+    load = partial(_load_cases, progress=progress, actor=actor, now=now)
+    return _import_csv(
+        engine, "cases", path, case_file.COLUMNS, load, actor=actor, now=now, options=options
+    )
+
+
+def _load_cases(
+    session: Session,
+    csv_file: CsvFile,
+    result: ImportResult,
+    rejects: Rejects,
+    *,
+    progress: Progress | None,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    records = case_file.read_cases(
+        csv_file, account_ids(session), result.problems, rejects, now=now
+    )
+    for count, rec in enumerate(records, 1):
+        _apply_case(session, rec, result, rejects, actor=actor, now=now)
+        if progress is not None and count % 100 == 0:
+            progress(count, csv_file.position())
 
 
 def _same_case(session: Session, rec: case_file.CaseRecord, result: ImportResult) -> bool:

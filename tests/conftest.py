@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -206,3 +207,16 @@ class Cli:
 def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
     """Runs ``ahr`` in-process on the test's initialised database."""
     return Cli(db=db_url, clock=clock, runner=CliRunner())
+
+
+#: Every ahr table (for ``snapshot``).
+TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator")
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal snapshots mean nothing was written."""
+    with engine.connect() as conn:
+        return {
+            t: sorted((tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}"))), key=repr)
+            for t in TABLES
+        }

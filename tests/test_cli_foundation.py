@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 
 from ahr_tui.service.admin import init_database
 from ahr_tui.store.engine import make_engine
-from tests.conftest import T0, Cli, full_window, seed_account
-from tests.test_service_cases import snapshot
+from tests.conftest import T0, Cli, full_window, seed_account, snapshot
 
 AS_OF = (T0 - timedelta(days=1)).date()
 Z_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")

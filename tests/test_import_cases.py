@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case, Event, Notification
-from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, snapshot
+from tests.conftest import snapshot
+from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts
 
 
 def cases(engine) -> list[Case]:

@@ -8,10 +8,8 @@ import io
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ahr_tui.importers import scores as score_file
@@ -32,16 +30,6 @@ from ahr_tui.rules import PolicyArea
 from tests.conftest import seed_account
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
-TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator")
-
-
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: equal snapshots mean nothing was written."""
-    with engine.connect() as conn:
-        return {
-            t: sorted((tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}"))), key=repr)
-            for t in TABLES
-        }
 
 
 def seed_accounts(engine: Engine) -> dict[tuple[str, str], int]:

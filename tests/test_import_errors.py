@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_import_common import FIXTURES, seed_accounts, snapshot
+from tests.conftest import snapshot
+from tests.test_import_common import FIXTURES, seed_accounts
 
 CASES = [
     (

@@ -8,8 +8,8 @@ from datetime import date
 
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Score
-from tests.conftest import seed_account
-from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, snapshot, write
+from tests.conftest import seed_account, snapshot
+from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, write
 
 UNKNOWN_NOTE = (
     "/performanceMetrics/3/marketplaceId: marketplaceId: "

@@ -14,8 +14,8 @@ from ahr_tui.service.imports import ImportOptions, import_scores
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Event, Score
-from tests.conftest import T0, add_operator
-from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, snapshot, write
+from tests.conftest import T0, add_operator, snapshot
+from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, write
 
 
 def scores(engine) -> dict[tuple[str, str, date], int]:

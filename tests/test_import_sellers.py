@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
-from tests.test_import_common import FIXTURES, seed_accounts, snapshot, write
+from tests.conftest import snapshot
+from tests.test_import_common import FIXTURES, seed_accounts, write
 
 
 def accounts(engine) -> dict[tuple[str, str], Account]:

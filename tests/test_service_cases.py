@@ -9,12 +9,11 @@ from __future__ import annotations
 import itertools
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleRejected
@@ -24,18 +23,7 @@ from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Event, Notification
-from tests.conftest import T0, add_operator, seed_account
-
-TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator")
-
-
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: equal snapshots mean nothing was written."""
-    with engine.connect() as conn:
-        return {
-            t: sorted((tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}"))), key=repr)
-            for t in TABLES
-        }
+from tests.conftest import T0, add_operator, seed_account, snapshot
 
 
 def events(engine: Engine, case_id: int | None = None) -> list[Event]:

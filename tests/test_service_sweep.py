@@ -15,7 +15,7 @@ from ahr_tui.service.sweep import SweepReport, evaluate_accounts, expire_due, sw
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
-from tests.conftest import T0, full_window, seed_account
+from tests.conftest import T0, full_window, seed_account, snapshot
 from tests.test_service_cases import (
     OutboxDown,
     account,
@@ -23,7 +23,6 @@ from tests.test_service_cases import (
     chain_ok,
     events,
     notifications,
-    snapshot,
 )
 
 AS_OF = last_complete_day(T0)  # 2026-03-01

@@ -12,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from ahr_tui.rules import CaseAction, PolicyArea, Role
 from ahr_tui.service.cases import act, open_case
@@ -119,3 +121,25 @@ class Notes:
 
     def all_plain(self) -> bool:
         return all(kwargs.get("markup") is False for _, kwargs in self.calls)
+
+
+class Refreshes:
+    """Records every ``refresh()`` of a widget from now on: ``calls`` holds each call's regions
+    (``()`` for the whole widget), ``regions`` all regions of all calls in order."""
+
+    def __init__(self, widget: Widget) -> None:
+        self.calls: list[tuple[Region, ...]] = []
+        original = widget.refresh
+
+        def spy(*regions: Region, **kwargs: object) -> object:
+            self.calls.append(regions)
+            return original(*regions, **kwargs)  # type: ignore[arg-type]
+
+        widget.refresh = spy  # type: ignore[method-assign,assignment]
+
+    @property
+    def regions(self) -> list[Region]:
+        return [region for call in self.calls for region in call]
+
+    def clear(self) -> None:
+        self.calls.clear()

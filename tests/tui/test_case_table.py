@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from ahr_tui.rules import format_left
 from ahr_tui.tui.widgets.case_table import CaseTable
 from tests.conftest import T0
+from tests.tui.conftest import Refreshes
 from tests.tui.test_level_summary import _case
 
 
@@ -59,18 +60,11 @@ async def test_a_reload_that_changed_one_case_repaints_only_its_line() -> None:
         table = app.query_one(CaseTable)
         table.set_cases(cases, T0)
         await pilot.pause()
-        repainted: list[object] = []
-        original = table.refresh
-
-        def spy(*regions: object, **kwargs: object) -> CaseTable:
-            repainted.append(regions)
-            return original(*regions, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = spy  # type: ignore[method-assign]
+        refreshes = Refreshes(table)
         assigned = replace(cases[4], assignee="tom", version=2)
         table.set_cases([*cases[:4], assigned, *cases[5:]], T0)
-        assert [r[0].y for r in repainted if r] == [1 + 4]  # the header is line 0
+        assert [r[0].y for r in refreshes.calls if r] == [1 + 4]  # the header is line 0
         assert table.row(4)[-2] == "tom"
-        repainted.clear()
+        refreshes.clear()
         table.set_cases([*cases[:4], assigned, *cases[5:]], T0)  # nothing changed
-        assert repainted == []
+        assert refreshes.calls == []

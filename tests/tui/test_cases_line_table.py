@@ -7,6 +7,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from ahr_tui.tui.widgets.line_table import Column, LineTable
+from tests.tui.conftest import Refreshes
 
 COLUMNS = (
     Column("left", "LEFT", 8, justify="right"),
@@ -92,20 +93,13 @@ async def test_update_cells_repaints_only_changed_visible_cells() -> None:
         table = app.query_one(LineTable)
         table.set_rows(rows(100))
         await pilot.pause()
-        regions: list[Region] = []
-        original = table.refresh
-
-        def spy(*region: Region, **kwargs: object) -> object:
-            regions.extend(region)
-            return original(*region, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = spy  # type: ignore[method-assign,assignment]
+        refreshes = Refreshes(table)
         same = {i: table.row(i)[0] for i in range(100)}
         assert table.update_cells("left", same) == 0
-        assert regions == []
+        assert refreshes.regions == []
         changed = table.update_cells("left", {2: Text("new"), 90: Text("off screen")})
         assert changed == 2
-        assert regions == [Region(0, 3, 8, 1)]  # row 2 is on line 3 (after the header)
+        assert refreshes.regions == [Region(0, 3, 8, 1)]  # row 2 is on line 3 (after the header)
         assert line(table, 3).split()[0] == "new"
         assert table.row(90)[0] == Text("off screen")
 

@@ -22,7 +22,7 @@ from ahr_tui.store.engine import transaction
 from ahr_tui.tui.app import AhrApp
 from ahr_tui.tui.loaders import load_snapshot
 from tests.conftest import T0, FakeClock, seed_account
-from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Notes, Refreshes, Seeded, settle
 
 TOM = Actor(name="tom")
 
@@ -225,19 +225,12 @@ async def test_a_new_terminal_title_does_not_repaint_the_screen(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         before = app.terminal_title
-        repaints: list[object] = []
-        original = app.main.refresh
-
-        def spy(*regions: object, **kwargs: object) -> object:
-            repaints.append(regions)
-            return original(*regions, **kwargs)  # type: ignore[arg-type]
-
-        app.main.refresh = spy  # type: ignore[method-assign]
+        refreshes = Refreshes(app.main)
         clock.advance(minutes=1)
         app.tick()
         await pilot.pause()
         assert app.terminal_title != before
-        assert repaints == []
+        assert refreshes.calls == []
 
 
 async def test_a_poll_merges_only_the_changed_cases_or_rereads_all_after_an_import(

@@ -9,7 +9,7 @@ from textual.widgets import Input
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.widgets.case_table import CaseTable
 from tests.conftest import FakeClock
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.conftest import AppFactory, Refreshes, Seeded, settle
 
 
 def row_text(table: CaseTable, index: int) -> list[str]:
@@ -86,29 +86,22 @@ async def test_a_tick_repaints_only_the_cells_whose_text_changed(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         table = app.main.table
-        regions: list[Region] = []
-        original = table.refresh
-
-        def spy(*region: Region, **kwargs: object) -> object:
-            regions.extend(region)
-            return original(*region, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = spy  # type: ignore[method-assign,assignment]
+        refreshes = Refreshes(table)
         app.tick()  # same instant: nothing changed
-        assert regions == []
+        assert refreshes.regions == []
         clock.advance(seconds=30)  # off the whole-hour instants of the fixture
         app.tick()
-        regions.clear()
+        refreshes.clear()
         clock.advance(seconds=1)  # only the 30-minute case shows seconds
         app.tick()
         crit = table.row_index(seeded.crit)
-        assert regions == [Region(0, (crit or 0) + 1, 8, 1)]
-        regions.clear()
+        assert refreshes.regions == [Region(0, (crit or 0) + 1, 8, 1)]
+        refreshes.clear()
         clock.advance(seconds=30)  # a new minute: hour-and-minute countdowns change too
         app.tick()
-        assert {r.y for r in regions} == {table.row_index(i) + 1 for i in (  # type: ignore[operator]
+        assert {r.y for r in refreshes.regions} == {table.row_index(i) + 1 for i in (  # type: ignore[operator]
             seeded.expired, seeded.crit, seeded.urgent, seeded.warn)}
-        assert all(r.x == 0 and r.width == 8 and r.height == 1 for r in regions)
+        assert all(r.x == 0 and r.width == 8 and r.height == 1 for r in refreshes.regions)
 
 
 async def test_filter_narrows_as_you_type_enter_keeps_esc_clears(

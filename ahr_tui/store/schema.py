@@ -19,6 +19,7 @@ from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
 from ahr_tui.store import models
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
+from ahr_tui.store.upgrade import upgrade
 from ahr_tui.store.recognise import (
     APP_TABLES,
     SCHEMA_VERSION,
@@ -64,6 +65,8 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
             finally:
                 raw.close()
         create_tables(engine)
+        with engine.begin() as conn:
+            upgrade(conn, _tables())
         with transaction(engine, write=True) as session:
             _seed(session, now)
     except (DBAPIError, sqlite3.Error) as exc:  # the PRAGMA above goes to the driver directly

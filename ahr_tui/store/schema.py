@@ -19,13 +19,13 @@ from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
 from ahr_tui.store import models
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
-from ahr_tui.store.upgrade import upgrade
 from ahr_tui.store.recognise import (
     APP_TABLES,
     SCHEMA_VERSION,
     recorded_version,
     require_current,
 )
+from ahr_tui.store.upgrade import upgrade
 
 GENESIS_HASH = "0" * 64
 

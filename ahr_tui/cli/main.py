@@ -127,9 +127,18 @@ def root(
 
 
 def _register() -> None:
-    from ahr_tui.cli import admin, audit_cmd, cases, data, db_cmd, imports, notify_cmd
+    from ahr_tui.cli import (
+        admin,
+        audit_cmd,
+        cases,
+        data,
+        db_cmd,
+        imports,
+        metrics_cmd,
+        notify_cmd,
+    )
 
-    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd):
+    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd):
         group.register(app)
 
 

@@ -35,6 +35,7 @@ from ahr_tui.rules import (
     next_enrollment,
     phone_status,
 )
+from ahr_tui.rules.automatic import enrollment_note
 from ahr_tui.service import outbox
 from ahr_tui.store import audit, bulk
 from ahr_tui.store.actor import Actor
@@ -104,7 +105,7 @@ class Decisions:
         if change is None:
             return None
         reasons = ", ".join(r.value for r in eligibility.reasons) or "all criteria met"
-        return Move(change, f"as of {self.as_of.isoformat()}: {reasons}")
+        return Move(change, enrollment_note(self.as_of, reasons))
 
 
 def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:

@@ -35,6 +35,7 @@ from ahr_tui.rules import (
     evaluate,
     phone_status,
 )
+from ahr_tui.rules.automatic import DEADLINE_PASSED
 from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
@@ -233,7 +234,8 @@ def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) 
         for case in due:
             assert case.id is not None
             apply_action(
-                session, case.id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now
+                session, case.id, CaseAction.EXPIRE, at=now, text=DEADLINE_PASSED, actor=actor,
+                now=now,
             )
             report.expired.append(case.id)
             report.notifications += 1

@@ -88,9 +88,12 @@ def _register() -> None:
         imports,
         metrics_cmd,
         notify_cmd,
+        views_cmd,
     )
 
-    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd):
+    for group in (
+        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
+    ):
         group.register(app)
 
 

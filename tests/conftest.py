@@ -210,7 +210,8 @@ def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
 
 
 #: Every ahr table (for ``snapshot``).
-TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator")
+TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator",
+          "operator_hours")
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

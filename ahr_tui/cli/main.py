@@ -79,10 +79,11 @@ def root(
 
 
 def _register() -> None:
-    from ahr_tui.cli import admin, audit_cmd, cases, data, db_cmd, imports, notify_cmd
+    from ahr_tui.cli import admin, audit_cmd, cases, data, db_cmd, imports, notify_cmd, shift_cmd
 
     for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd):
         group.register(app)
+    shift_cmd.register(app, admin.operator_app)
 
 
 _register()

@@ -174,7 +174,7 @@ def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, eng
         for column in ("recipient", "operator"):
             conn.execute(text(f"ALTER TABLE notification DROP COLUMN {column}"))
         conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
-    refused(cli("operator", "list"), 1, "schema 1", "ahr init")
+    refused(cli("operator", "list"), 1, "schema 1", "init` to upgrade")
     ok(cli("init"))
     [me] = json.loads(ok(cli("operator", "list", "--json")))
     assert (me["email"], me["time_zone"], me["hours"]) == (None, None, [])

@@ -35,6 +35,7 @@ from ahr_tui.rules import (
     next_enrollment,
     phone_status,
 )
+from ahr_tui.rules.automatic import DEADLINE_PASSED, enrollment_note
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action, versioned_update
@@ -233,7 +234,8 @@ def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) 
         for case in due:
             assert case.id is not None
             apply_action(
-                session, case.id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now
+                session, case.id, CaseAction.EXPIRE, at=now, text=DEADLINE_PASSED, actor=actor,
+                now=now,
             )
             report.expired.append(case.id)
             report.notifications += 1
@@ -307,7 +309,7 @@ def _enrol(
             account_id=account.id,
             from_state=change.before.value,
             to_state=change.after.value,
-            note=f"as of {as_of.isoformat()}: {reasons}",
+            note=enrollment_note(as_of, reasons),
         )
         report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
         if change.notify is not None:

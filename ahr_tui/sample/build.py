@@ -249,9 +249,9 @@ class _History:
         conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
                          self.operators)
         conn.executemany(
-            "INSERT INTO aha_case (id, account_id, policy, summary, contacted_at, deadline, "
-            "responded_at, status, assignee, closed_at, outcome_note, version) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.cases)
+            "INSERT INTO aha_case (id, account_id, policy, summary, detected_at, contact_due, "
+            "contacted_at, deadline, reached_at, responded_at, status, assignee, closed_at, "
+            "outcome_note, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.cases)
         conn.executemany(
             "UPDATE account SET status = ?, enrollment = ?, enrollment_changed_at = ?, "
             "version = ? WHERE id = ?", self.accounts)
@@ -274,8 +274,9 @@ def _history(planned: list[PlannedAccount], timeline: Timeline, actor: Actor, da
             for at, op in zip(moments, staff, strict=True)]
     return _History(
         operators=[(e.note, e.to_state, db_instant(e.at), actor.name) for e in adds],
-        cases=[(c.id, c.account.id, c.policy, c.summary, db_instant(c.contacted_at),
-                db_instant(c.deadline), db_instant(c.responded_at), c.status, c.assignee,
+        cases=[(c.id, c.account.id, c.policy, c.summary, db_instant(c.detected_at),
+                db_instant(c.contact_due), db_instant(c.contacted_at), db_instant(c.deadline),
+                db_instant(c.reached_at), db_instant(c.responded_at), c.status, c.assignee,
                 db_instant(c.closed_at), c.outcome_note, c.version) for c in timeline.cases],
         accounts=[_account_update(p.draft) for p in planned if p.draft.version > 1],
         events=event_values(chain(hashed([*adds, *timeline.events], first_id), head)),

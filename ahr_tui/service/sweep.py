@@ -224,7 +224,9 @@ def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
 def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) -> None:
     due = list(
         session.execute(
-            select(Case).where(Case.status == "open", Case.deadline < now).order_by(Case.deadline)
+            select(Case)
+            .where(Case.status == "open", col(Case.deadline) < now)
+            .order_by(col(Case.deadline))
         ).scalars()
     )
     _load_accounts(session, {case.account_id for case in due})
@@ -258,8 +260,8 @@ def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) 
     due = session.execute(
         select(Case).where(
             Case.status == "open",
-            Case.deadline >= now,
-            Case.deadline <= now + policy.warn_within,
+            col(Case.deadline) >= now,
+            col(Case.deadline) <= now + policy.warn_within,
             Case.id.not_in(already),  # type: ignore[union-attr]
         )
     ).scalars()

@@ -63,14 +63,32 @@ class Case(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     policy: str
     summary: str = ""
-    contacted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # A ``detected`` case has a first-contact target and no 72-hour clock yet: ``contacted_at``
+    # (the first contact attempt) and ``deadline`` stay empty until that attempt.
+    detected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contact_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contacted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    deadline: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reached_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     responded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     status: str = "open"
     assignee: str | None = None
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     outcome_note: str | None = None
     version: int = 1
+
+
+class ContactAttempt(SQLModel, table=True):
+    """One attempt to reach the seller about a case (append-only; each has its audit event)."""
+
+    __tablename__ = "contact_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="aha_case.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    channel: str
+    outcome: str
+    note: str | None = None
+    actor: str
 
 
 class Event(SQLModel, table=True):

@@ -14,7 +14,7 @@ from pathlib import Path
 from ahr_tui.errors import DatabaseProblem
 
 #: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: How long an SQLite connection waits for another writer before it says "busy".
 BUSY_TIMEOUT_MS = 10_000

@@ -136,6 +136,7 @@ def _register() -> None:
         imports,
         metrics_cmd,
         notify_cmd,
+        shift_cmd,
         views_cmd,
     )
 
@@ -143,6 +144,7 @@ def _register() -> None:
         admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
     ):
         group.register(app)
+    shift_cmd.register(app, admin.operator_app)
 
 
 _register()

@@ -127,6 +127,10 @@ class Notification(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # who it is for: empty or "seller" (the account's seller), or "operator" (an escalation to
+    # the operator named in ``operator``; DESIGN.md section 4)
+    recipient: str | None = None
+    operator: str | None = None
 
 
 class Operator(SQLModel, table=True):
@@ -135,6 +139,22 @@ class Operator(SQLModel, table=True):
     role: str
     added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     added_by: str
+    email: str | None = None
+    time_zone: str | None = None  # IANA name; the zone of the operator's working hours
+
+
+class OperatorHours(SQLModel, table=True):
+    """One weekly range of an operator's working hours, in wall-clock minutes of their zone.
+
+    ``end_minute <= start_minute`` is a night shift ending on the next day (``rules.coverage``).
+    """
+
+    __tablename__ = "operator_hours"
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str = Field(foreign_key="operator.name", index=True)
+    day: int  # Monday 0 .. Sunday 6: the day the range starts on
+    start_minute: int
+    end_minute: int
 
 
 class SavedView(SQLModel, table=True):

@@ -213,7 +213,7 @@ def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
 #: sweep that changes nothing may still bring to its day; ``tests/test_window_counts.py`` checks it.
 TABLES = (
     "meta", "store", "account", "score", "aha_case", "contact_attempt", "event", "notification",
-    "operator",
+    "operator", "operator_hours", "saved_view",
 )
 
 

@@ -100,6 +100,8 @@ def _tables() -> list:
         models.WindowCount.__table__,  # type: ignore[attr-defined]
         models.WindowState.__table__,  # type: ignore[attr-defined]
         models.WindowDirty.__table__,  # type: ignore[attr-defined]
+        models.OperatorHours.__table__,  # type: ignore[attr-defined]
+        models.SavedView.__table__,  # type: ignore[attr-defined]
     ]
 
 

@@ -96,6 +96,8 @@ def _tables() -> list:
         models.Event.__table__,  # type: ignore[attr-defined]
         models.Notification.__table__,  # type: ignore[attr-defined]
         models.Operator.__table__,  # type: ignore[attr-defined]
+        models.OperatorHours.__table__,  # type: ignore[attr-defined]
+        models.SavedView.__table__,  # type: ignore[attr-defined]
     ]
 
 

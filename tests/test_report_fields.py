@@ -66,7 +66,8 @@ def test_a_score_is_a_whole_number_written_as_a_number_or_as_text(value, text):
 def test_anything_else_is_refused_and_echoed_as_json(value, message):
     report, problems = read({"ahrScore": value})
     assert report.entries == []
-    assert problems == [f"r:/performanceMetrics/0/accountHealthRating/ahrScore: ahrScore: {message}"]
+    where = "r:/performanceMetrics/0/accountHealthRating/ahrScore"
+    assert problems == [f"{where}: ahrScore: {message}"]
 
 
 @pytest.mark.parametrize(

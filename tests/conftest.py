@@ -210,7 +210,10 @@ def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
 
 
 #: Every ahr table (for ``snapshot``).
-TABLES = ("meta", "store", "account", "score", "aha_case", "event", "notification", "operator")
+TABLES = (
+    "meta", "store", "account", "score", "aha_case", "contact_attempt", "event", "notification",
+    "operator", "operator_hours", "saved_view",
+)
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -340,7 +340,7 @@ def _apply_case(
         rejects.write(rec.row, problem.reason)
         return
     result.new += 1
-    if case.deadline < now:
+    if case.deadline is not None and case.deadline < now:
         result.past_deadline.append(
             PastDeadline(
                 rec.line, case.id, rec.seller_id, rec.store, rec.policy.value, case.deadline

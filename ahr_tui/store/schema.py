@@ -92,9 +92,12 @@ def _tables() -> list:
         models.Account.__table__,  # type: ignore[attr-defined]
         models.Score.__table__,  # type: ignore[attr-defined]
         models.Case.__table__,  # type: ignore[attr-defined]
+        models.ContactAttempt.__table__,  # type: ignore[attr-defined]
         models.Event.__table__,  # type: ignore[attr-defined]
         models.Notification.__table__,  # type: ignore[attr-defined]
         models.Operator.__table__,  # type: ignore[attr-defined]
+        models.OperatorHours.__table__,  # type: ignore[attr-defined]
+        models.SavedView.__table__,  # type: ignore[attr-defined]
     ]
 
 

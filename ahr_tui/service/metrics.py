@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from ahr_tui.errors import InvalidInput
+from ahr_tui.rules import format_left
 from ahr_tui.store import metrics as q
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
@@ -163,6 +164,17 @@ def _compute(session: Session, span: Window) -> Metrics:
         per_operator=_per_operator(session, span, detected_at),
         daily=_daily(session, span, expired),
     )
+
+
+def duration_text(seconds: float | None) -> str:
+    """A duration as the countdowns write it (``1d 01h``), or ``-`` when nothing was measured.
+    Shared by ``ahr metrics`` and the metrics screen."""
+    return "-" if seconds is None else format_left(timedelta(seconds=seconds))
+
+
+def percent_text(rate: float | None) -> str:
+    """A rate 0-1 as ``78.9 %``, or ``-`` when nothing was measured."""
+    return "-" if rate is None else f"{rate * 100:.1f} %"
 
 
 def _rate(outcomes: dict[str, int], part: str) -> float | None:

@@ -39,6 +39,7 @@ from ahr_tui.rules.automatic import DEADLINE_PASSED
 from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
+from ahr_tui.service.escalation import queue_escalations
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
@@ -201,6 +202,7 @@ def sweep(
             audit.lock_chain(session)
             _expire(session, now, actor, report)
             _warn(session, now, policy, report)
+            report.notifications += queue_escalations(session, now=now, policy=policy)
             _enrol(session, now, as_of, actor, policy, report, counts)
     finally:
         counts.close()

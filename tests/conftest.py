@@ -212,7 +212,7 @@ def cli(db_url: str, clock: FakeClock, engine: Engine) -> Cli:
 #: Every ahr table (for ``snapshot``).
 TABLES = (
     "meta", "store", "account", "score", "aha_case", "contact_attempt", "event", "notification",
-    "operator", "operator_hours",
+    "operator", "operator_hours", "saved_view",
 )
 
 

@@ -137,9 +137,12 @@ def _register() -> None:
         metrics_cmd,
         notify_cmd,
         shift_cmd,
+        views_cmd,
     )
 
-    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd):
+    for group in (
+        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
+    ):
         group.register(app)
     shift_cmd.register(app, admin.operator_app)
 

@@ -155,3 +155,22 @@ class OperatorHours(SQLModel, table=True):
     day: int  # Monday 0 .. Sunday 6: the day the range starts on
     start_minute: int
     end_minute: int
+
+
+class SavedView(SQLModel, table=True):
+    """An operator's named slice of a list: which view, the filter text and the sort.
+
+    Kept in the database (not a dot file) so it follows the operator between machines on a
+    shared PostgreSQL. ``settings`` is a JSON object for what a later version adds.
+    """
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("operator", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str = Field(index=True)
+    name: str
+    view: str = "cases"
+    filter_text: str = ""
+    sort: str = ""
+    settings: str = "{}"
+    saved_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -97,6 +97,7 @@ def _tables() -> list:
         models.Notification.__table__,  # type: ignore[attr-defined]
         models.Operator.__table__,  # type: ignore[attr-defined]
         models.OperatorHours.__table__,  # type: ignore[attr-defined]
+        models.SavedView.__table__,  # type: ignore[attr-defined]
     ]
 
 

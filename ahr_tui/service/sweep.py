@@ -39,6 +39,7 @@ from ahr_tui.rules.automatic import DEADLINE_PASSED
 from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
+from ahr_tui.service.escalation import queue_escalations
 from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
@@ -202,6 +203,7 @@ def sweep(
         audit.lock_chain(session)
         _expire(session, now, actor, report)
         _warn(session, now, policy, report)
+        report.notifications += queue_escalations(session, now=now, policy=policy)
         report.window = window.bring_to(session, as_of, policy)
         _enrol(session, now, as_of, actor, policy, report)
     return report

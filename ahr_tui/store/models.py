@@ -174,3 +174,31 @@ class SavedView(SQLModel, table=True):
     sort: str = ""
     settings: str = "{}"
     saved_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WindowCount(SQLModel, table=True):
+    """Per account, the score window's counts as of ``window_state.as_of`` (a cache: the
+    sweep keeps it current, ``store.window`` says how; rebuilt from ``score`` at any time)."""
+
+    __tablename__ = "window_count"
+    account_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    scored: int
+    at_or_above: int
+
+
+class WindowState(SQLModel, table=True):
+    """The one row saying which window ``window_count`` holds (none: the cache is empty)."""
+
+    __tablename__ = "window_state"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    as_of: date
+    window_days: int
+    threshold: int
+
+
+class WindowDirty(SQLModel, table=True):
+    """Accounts whose scores inside the cached window changed since it was counted (filled by
+    triggers on ``score``, so every writer is covered)."""
+
+    __tablename__ = "window_dirty"
+    account_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from ahr_tui.errors import InvalidInput
 from ahr_tui.rules import (
@@ -52,6 +53,9 @@ from ahr_tui.service.admin import make_first_lead
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.schema import ensure_schema, set_meta
+
+#: How the bundled ``sample.db`` is made (``ahr sample``'s defaults); ``ahr demo`` makes the same.
+BUNDLED: dict[str, Any] = {"accounts": 200, "days": 200, "seed": 7, "open_cases": None}
 
 #: Days between the database's creation and the reference beyond the score history.
 _LEAD_IN_DAYS = 30

@@ -24,6 +24,7 @@ from ahr_tui.rules import (
     CaseAction,
     Eligibility,
     Enrollment,
+    EnrollmentChange,
     NotificationKind,
     Permission,
     PhoneStatus,
@@ -32,18 +33,18 @@ from ahr_tui.rules import (
     ScoreWindow,
     allows,
     evaluate,
-    next_enrollment,
     phone_status,
 )
-from ahr_tui.rules.automatic import DEADLINE_PASSED, enrollment_note
-from ahr_tui.service import outbox
+from ahr_tui.rules.automatic import DEADLINE_PASSED
+from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
-from ahr_tui.service.cases import apply_action, versioned_update
-from ahr_tui.store import audit
+from ahr_tui.service.cases import apply_action
+from ahr_tui.service.escalation import queue_escalations
+from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
-from ahr_tui.store.queries import WindowCounts, window_counts
+from ahr_tui.store.queries import WindowCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ class SweepReport:
     warned: list[int] = field(default_factory=list)
     enrollment_changes: Counter[str] = field(default_factory=Counter)
     notifications: int = 0
+    #: How the window counts were brought to ``as_of`` (``store.window.bring_to``).
+    window: str = ""
 
     @property
     def changed(self) -> bool:
@@ -139,7 +142,7 @@ def evaluate_accounts(
         if key not in phones:
             phones[key] = phone_status(*key)
     if counts is None:
-        counts = window_counts(session, as_of, policy)
+        counts = window.counts_at(session, as_of, policy)
     elif isinstance(counts, WindowCounts):
         counts = counts.result()
     results: list[AccountEligibility] = []
@@ -158,7 +161,7 @@ def evaluate_accounts(
             version,
         ) = row
         scored, at_or_above = counts.get(acc_id, (0, 0))
-        window = ScoreWindow(
+        counted = ScoreWindow(
             days_below=policy.window_days - at_or_above,
             days_missing=policy.window_days - scored,
         )
@@ -179,7 +182,7 @@ def evaluate_accounts(
                 name=name,
                 plan=plan,
                 enrollment=_ENROLLMENTS[enrollment],
-                eligibility=evaluate(facts, window, as_of, policy, phone=phones[key]),
+                eligibility=evaluate(facts, counted, as_of, policy, phone=phones[key]),
                 status=facts.status,
                 version=version,
             )
@@ -192,18 +195,17 @@ def sweep(
 ) -> SweepReport:
     """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
     report = SweepReport(as_of=as_of)
-    counts = WindowCounts(engine, as_of, policy)  # the score scan runs while cases expire
-    try:
-        with transaction(engine, write=True) as session:
-            require(session, actor, Permission.SWEEP)
-            # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
-            # audit head's row lock makes a second sweep wait and then see the first one's warnings.
-            audit.lock_chain(session)
-            _expire(session, now, actor, report)
-            _warn(session, now, policy, report)
-            _enrol(session, now, as_of, actor, policy, report, counts)
-    finally:
-        counts.close()
+    with transaction(engine, write=True) as session:
+        window.lock_scores(session)  # first: no score changes until the counts are used
+        require(session, actor, Permission.SWEEP)
+        # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
+        # audit head's row lock makes a second sweep wait and then see the first one's warnings.
+        audit.lock_chain(session)
+        _expire(session, now, actor, report)
+        _warn(session, now, policy, report)
+        report.notifications += queue_escalations(session, now=now, policy=policy)
+        report.window = window.bring_to(session, as_of, policy)
+        _enrol(session, now, as_of, actor, policy, report)
     return report
 
 
@@ -284,36 +286,12 @@ def _enrol(
     actor: Actor,
     policy: Policy,
     report: SweepReport,
-    counts: WindowCounts | None = None,
 ) -> None:
-    for item in evaluate_accounts(session, as_of, policy=policy, counts=counts):
-        change = next_enrollment(item.enrollment, item.eligibility, item.status)
-        if change is None:
-            continue
-        account = session.get(Account, item.account_id)
-        assert account is not None
-        assert account.id is not None
-        versioned_update(
-            session,
-            Account,
-            account.id,
-            account.version,
-            enrollment=change.after.value,
-            enrollment_changed_at=now,
-        )
-        reasons = ", ".join(r.value for r in item.eligibility.reasons) or "all criteria met"
-        audit.append(
-            session,
-            actor=actor,
-            action="enrollment",
-            at=now,
-            recorded_at=now,
-            account_id=account.id,
-            from_state=change.before.value,
-            to_state=change.after.value,
-            note=enrollment_note(as_of, reasons),
-        )
+    """Move every account whose enrolment the rules change (``service.enrolment``)."""
+
+    def tally(change: EnrollmentChange) -> None:
         report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
-        if change.notify is not None:
-            outbox.queue(session, change.notify, account=account, now=now)
-            report.notifications += 1
+
+    report.notifications += enrolment.move_accounts(
+        session, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
+    )

@@ -156,9 +156,10 @@ class Stories:
         opened = case.opened_at
         if self.rng.random() < 0.6 and opened + timedelta(minutes=31) < until:
             self._assign(case, opened + self._minutes(1, 30))
-        if self.rng.random() < 0.35 and opened + timedelta(hours=1) < until:
-            spare = (until - opened).total_seconds()
-            at = opened + timedelta(seconds=int(self.rng.random() * spare))
+        since = max(opened, contacted)  # a follow-up comes after the first contact
+        if self.rng.random() < 0.35 and since + timedelta(hours=1) < until:
+            spare = (until - since).total_seconds()
+            at = since + timedelta(seconds=int(self.rng.random() * spare))
             if self.rng.random() < 0.5:
                 self._event(at, self._op(), "note", case, note=self.rng.choice(_CONTACT_NOTES))
             else:

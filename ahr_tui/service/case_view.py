@@ -82,8 +82,9 @@ class CaseView:
 
 #: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
 CASE_JSON_KEYS = (
-    "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
-    "deadline", "responded_at", "assignee", "closed_at", "outcome_note", "version",
+    "id", "seller_id", "store", "name", "policy", "summary", "status", "detected_at",
+    "contact_due", "contacted_at", "deadline", "reached_at", "attempts", "responded_at",
+    "assignee", "closed_at", "outcome_note", "version",
 )
 
 

@@ -106,6 +106,7 @@ def forecast(
 ) -> None:
     """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
     and which are uncovered (nobody on shift whose role allows the next action)."""
+    from ahr_tui.service.handover import text_instant
     from ahr_tui.service.shifts import forecast as run
 
     st = state(ctx)
@@ -118,7 +119,8 @@ def forecast(
         ("AT", "CASE", "SELLER", "STORE", "DUE", "NEEDS", "ASSIGNEE", "ON SHIFT", "COVERED"),
         [
             (
-                e.to_json()["at"], e.covered.moment.case_id, e.case.seller_id, e.case.store,
+                text_instant(e.covered.moment.at), e.covered.moment.case_id, e.case.seller_id,
+                e.case.store,
                 e.covered.moment.kind.value, e.covered.moment.action.value,
                 e.case.assignee or "-", ",".join(e.covered.on_shift) or "-",
                 "yes" if e.covered.covered else "NO",

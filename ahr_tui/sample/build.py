@@ -47,6 +47,7 @@ from ahr_tui.sample.rows import (
     notice_values,
     write_scores,
 )
+from ahr_tui.sample.shifts import write_shifts
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
 from ahr_tui.sample.timeline import REFERENCE, AccountDraft, EventDraft, Op, Timeline
 from ahr_tui.service.admin import make_first_lead
@@ -252,6 +253,7 @@ class _History:
     def write(self, conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
                          self.operators)
+        write_shifts(conn)
         conn.executemany(
             "INSERT INTO aha_case (id, account_id, policy, summary, detected_at, contact_due, "
             "contacted_at, deadline, reached_at, responded_at, status, assignee, closed_at, "

@@ -7,7 +7,12 @@ The window is the 7 UTC days 2026-02-24 .. 2026-03-02 (T0 is 2026-03-02 12:00Z).
 - S3 opened and responded 20 days before T0 (outside the window), still active;
 - S4 opened T0-5h, assigned to akumar, still open;
 - S5 opened T0-2h, fraud T0-1h;
-- S6 opened T0-100h, expired (deadline T0-28h), deactivated T0-19h.
+- S6 opened T0-100h, expired (deadline T0-28h), deactivated T0-19h;
+- S7 detected T0-3h, not contacted yet.
+
+S4 was detected at T0-30h, 25 hours before its first contact; S1's seller was reached an hour
+after the first contact. Until the service records detections and attempts, the test writes
+those instants on the rows directly.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from ahr_tui.errors import InvalidInput
@@ -23,6 +29,8 @@ from ahr_tui.rules import CaseAction, PolicyArea, Role
 from ahr_tui.service import cases
 from ahr_tui.service.metrics import compute
 from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Case
 from tests.conftest import T0, add_operator, seed_account
 
 H = timedelta(hours=1)
@@ -60,24 +68,40 @@ def seeded(engine: Engine, me: Actor) -> Engine:
     s6 = _open(engine, me, "S6", 100)
     _act(engine, me, s6, CaseAction.EXPIRE, 20)
     _act(engine, me, s6, CaseAction.DEACTIVATE, 19, "no answer")
+    s7 = _open(engine, me, "S7", 3)
+    with transaction(engine, write=True) as session:
+        session.execute(update(Case).where(Case.id == s4).values(detected_at=T0 - 30 * H))
+        session.execute(update(Case).where(Case.id == s1).values(reached_at=T0 - 99 * H))
+        session.execute(update(Case).where(Case.id == s7).values(
+            status="detected", contacted_at=None, deadline=None, contact_due=T0 + 21 * H))
     return engine
 
 
 def test_counts_rates_and_closures_cover_only_the_window(seeded: Engine) -> None:
     m = compute(seeded, days=7, as_of=AS_OF, now=T0)
     assert (m.first_day, m.last_day) == (date(2026, 2, 24), AS_OF)
-    assert m.opened == 5 and m.detected == 5  # S3 was opened before the window
+    assert m.opened == 5  # S3 was opened before the window, S7 is not contacted yet
+    assert m.detected == 6  # S1, S2, S4, S5, S6, S7
     # outcomes in the window: S1 responded, S2 and S6 expired (at their deadlines)
     assert m.responded_in_time_rate == pytest.approx(1 / 3)
     assert m.expired_rate == pytest.approx(2 / 3)
     assert (m.resolved, m.deactivated, m.fraud) == (1, 1, 1)
+    assert m.reached_rate == pytest.approx(1 / 3)  # S1 of S1, S2, S6
+
+
+def test_time_to_first_contact_counts_detected_cases_and_time_to_reach_reached_ones(
+    seeded: Engine,
+) -> None:
+    m = compute(seeded, days=7, as_of=AS_OF, now=T0)
+    assert m.time_to_first_contact_p50_s == 25 * 3600  # S4 only: the others began contacted
+    assert m.time_to_reach_p50_s == 3600
 
 
 def test_backlog_is_the_active_cases_at_the_end_with_their_ages_from_detection(seeded: Engine
                                                                                 ) -> None:
     m = compute(seeded, days=7, as_of=AS_OF, now=T0)
-    assert m.backlog == {"expired": 1, "responded": 1, "open": 1}
-    assert m.backlog_age_p50_s == 80 * 3600  # S4 5 h, S2 80 h, S3 480 h
+    assert m.backlog == {"detected": 1, "expired": 1, "responded": 1, "open": 1}
+    assert m.backlog_age_p50_s == 55 * 3600  # S7 3 h, S4 30 h, S2 80 h, S3 480 h
     assert m.backlog_age_max_s == 480 * 3600
 
 
@@ -146,8 +170,9 @@ def test_cli_text_names_each_figure_and_writes_durations_like_countdowns(seeded:
     lines = result.stdout.splitlines()
     assert lines[0] == "2026-02-24 to 2026-03-02 (UTC days)"
     figures = {line[:30].strip(): line[30:].strip() for line in lines[2:14]}
-    assert figures["backlog age, median / max"] == "3d 08h / 20d 00h"
-    assert figures["responded in time"] == "33.3 %" and figures["reached"] == "-"
+    assert figures["backlog age, median / max"] == "2d 07h / 20d 00h"
+    assert figures["responded in time"] == "33.3 %" and figures["reached"] == "33.3 %"
+    assert figures["time to first contact, median"] == "1d 01h"
     assert any(line.split() == ["akumar", "1", "1", "1"] for line in lines)
     assert any(line.startswith("2026-03-02") and line.split()[1:] == ["2", "0", "1", "1", "0", "1"]
                for line in lines)

@@ -145,3 +145,71 @@ def test_cases_multiline_summary_crlf_reads_as_one_line_break(rw, tmp_path):
     shown = ok(rw("case", "show", str(case.id)))
     assert "\\x0d" not in shown
     assert "B0EXAMPLE1.\n" in shown
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
+    path = REALWORLD / "report-na-unified-us-ca-mx.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
+        "  US: score 512 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+        "  CA: score 498 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+    ]
+    assert result.stderr == (
+        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'RWUS01' is not "
+        "tracked in store MX; skipped\n"
+    )
+    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 512
+    assert score(rw, "RWUS01", "CA", date(2026, 11, 27)) == 498
+    assert score(rw, "RWMX01", "MX", date(2026, 11, 27)) == 600
+
+
+def test_report_powershell_utf16le_is_read(rw):
+    path = REALWORLD / "report-powershell-utf16le.json"
+    result = rw("import", "report", str(path), "--seller", "RWDE01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
+        "  DE: score 428 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+    ]
+    assert score(rw, "RWDE01", "DE", date(2026, 11, 27)) == 428
+
+
+def test_report_erp_string_score_is_read_and_said(rw):
+    path = REALWORLD / "report-erp-string-score.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
+        '  US: score 200 for 2026-11-27 (read from the text "200"), replaced; AHR status Healthy; '
+        "account NORMAL",
+    ]
+    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 200
+
+
+def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
+    ok(rw("case", "open", "RWUS01", "--store", "CA", "--policy", "other", "--at",
+          "2026-11-29T10:00:00Z"))
+    path = REALWORLD / "report-nulls-and-schema-name.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
+        "  US: no score; account NORMAL",
+        "  CA: no score; AHR status WARNED; account DEACTIVATED; so the account is deactivated "
+        "here: enrolment enrolled -> not_enrolled; 1 active case(s) left for an operator to "
+        "decide",
+    ]
+    ca = accounts(rw)[("RWUS01", "CA")]
+    assert (ca.ahr_status, ca.marketplace_status, ca.status, ca.enrollment) == (
+        "WARNED", "DEACTIVATED", "deactivated", "not_enrolled",
+    )
+    log = ok(rw("audit", "log"))
+    assert "automatic: the marketplace's report says DEACTIVATED" in log
+    # the same report again: nothing more changes, and a NORMAL store stays as it was
+    again = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert "0 new, 0 updated, 2 unchanged" in ok(again)
+    assert accounts(rw)[("RWUS01", "US")].enrollment == "enrolled"
+    # a sweep does not enrol a deactivated account again
+    ok(rw("sweep"))
+    assert accounts(rw)[("RWUS01", "CA")].enrollment == "not_enrolled"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import (
     JsonOpt,
     emit_json,
+    err,
     out,
     parse_instant,
     state,
@@ -17,6 +19,10 @@ from ahr_tui.cli.common import (
     table_lines,
 )
 from ahr_tui.wording import instant
+
+if TYPE_CHECKING:
+    from ahr_tui.service.bulk import BulkResult
+    from ahr_tui.service.case_view import CaseView
 
 
 class StatusChoice(StrEnum):
@@ -75,23 +81,52 @@ def list_cases(
             "--status", help="Repeat to list several (default: open, responded, expired)."
         ),
     ] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help="Only cases assigned to this operator.")
+    ] = None,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only cases nobody is assigned to.")
+    ] = False,
+    store: Annotated[str | None, typer.Option("--store", help="Only this store, e.g. US.")] = None,
+    policy: Annotated[
+        PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")
+    ] = None,
     now: Annotated[
         str | None, typer.Option("--now", help="Instant the time left is computed from.")
     ] = None,
     as_json: JsonOpt = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")
+    ] = False,
 ) -> None:
     """List cases, soonest deadline first (overdue first)."""
     from ahr_tui.rules import CaseStatus, format_left, urgency
+    from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
     from ahr_tui.store.engine import transaction
 
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="--csv")
+    if assignee is not None and unassigned:
+        raise typer.BadParameter("choose one of --assignee and --unassigned",
+                                 param_hint="--unassigned")
     st = state(ctx)
     instant = parse_instant(now, "--now", st.clock)
     wanted = frozenset(CaseStatus(s.value) for s in status) if status else None
+    only = CaseFilter(assignee=assignee, unassigned=unassigned,
+                      store=store.upper() if store else None,
+                      policy=policy.value if policy else None)
     with transaction(st.engine()) as session:
-        cases = query(session, wanted)
+        cases = only.apply(query(session, wanted))
     if as_json:
         emit_json([c.to_json() for c in cases])
+        return
+    if as_csv:
+        import sys
+
+        from ahr_tui.service.export import write_cases_csv
+
+        write_cases_csv(cases, sys.stdout)
         return
     rows = []
     for c in cases:
@@ -293,37 +328,53 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         out("  " + line)
 
 
+CaseIdsArg = Annotated[
+    list[int],
+    typer.Argument(min=1, max=DB_INT_MAX, help="One or more case ids (each its own change)."),
+]
+
+
 @case_app.command("assign")
 def assign(
     ctx: typer.Context,
-    case_id: CaseIdArg,
+    case_ids: CaseIdsArg,
     to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
     expect_version: VersionOpt = None,
 ) -> None:
-    """Record who works the case."""
-    from ahr_tui.service.cases import assign as service_assign
+    """Record who works the cases: a line per case; exit 1 when any failed."""
+    from ahr_tui.service.bulk import assign_each
 
+    if expect_version is not None and len(set(case_ids)) > 1:
+        raise typer.BadParameter("--expect-version needs exactly one case id",
+                                 param_hint="--expect-version")
     st = state(ctx)
-    view = service_assign(
-        st.engine(),
-        case_id,
-        to=to,
-        actor=st.actor(),
-        now=st.clock(),
-        expected_version=expect_version,
-    )
-    out(f"case {view.id}: assigned to {view.assignee}")
+    targets = [(case_id, expect_version) for case_id in case_ids]
+    result = assign_each(st.engine(), targets, to=to, actor=st.actor(), now=st.clock())
+    _report(result, lambda view: f"case {view.id}: assigned to {view.assignee}")
 
 
 @case_app.command("note")
 def note(
     ctx: typer.Context,
-    case_id: CaseIdArg,
+    case_ids: CaseIdsArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
-    """Add a note to the case's timeline."""
-    from ahr_tui.service.cases import add_note
+    """Add a note to the cases' timelines: a line per case; exit 1 when any failed."""
+    from ahr_tui.service.bulk import note_each
 
     st = state(ctx)
-    view = add_note(st.engine(), case_id, text=text, actor=st.actor(), now=st.clock())
-    out(f"case {view.id}: note added")
+    result = note_each(st.engine(), case_ids, text=text, actor=st.actor(), now=st.clock())
+    _report(result, lambda view: f"case {view.id}: note added")
+
+
+def _report(result: BulkResult, done: Callable[[CaseView], str]) -> None:
+    """A line per case: done ones on stdout, refused ones on stderr. One case keeps its own
+    exit code (3 for a conflict); several exit 1 when any failed."""
+    for outcome in result.outcomes:
+        if outcome.view is not None:
+            out(done(outcome.view))
+        else:
+            err(f"ahr: {outcome.sentence()}")
+    if result.failed:
+        one = len(result.outcomes) == 1
+        raise typer.Exit(result.failed[0].exit_code if one else 1)

@@ -148,10 +148,15 @@ def _register() -> None:
         imports,
         metrics_cmd,
         notify_cmd,
+        shift_cmd,
+        views_cmd,
     )
 
-    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd):
+    for group in (
+        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
+    ):
         group.register(app)
+    shift_cmd.register(app, admin.operator_app)
 
 
 _register()

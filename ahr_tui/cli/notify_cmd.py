@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_instant, state, table
 from ahr_tui.wording import count, instant
+
+if TYPE_CHECKING:
+    from ahr_tui.notify.smtp import SmtpSettings
 
 notify_app = typer.Typer(
     no_args_is_help=True, help="The notification outbox and its delivery by email."
@@ -85,7 +88,8 @@ def list_(
         _HEADERS,
         [
             [
-                v.id, v.seller_id, v.store, v.kind, v.to or "-", v.state, v.attempts,
+                v.id, v.seller_id, v.store, v.kind,
+                f"{v.operator}: {v.to or '-'}" if v.operator else v.to or "-", v.state, v.attempts,
                 instant(v.created_at),
                 instant(v.sent_at if v.state == "sent" else v.next_attempt_at),
                 v.last_error or "",
@@ -114,9 +118,38 @@ def send(
     outcome; 1 when the server could not be reached (those messages are deferred) or refused
     the session (nothing is used up).
     """
-    from ahr_tui.errors import InvalidInput
-    from ahr_tui.notify.smtp import SmtpSettings, SmtpTransport, address_problem, parse_endpoint
+    from ahr_tui.notify.smtp import SmtpTransport
     from ahr_tui.service.delivery import send as run
+
+    settings = smtp_settings(smtp, from_addr, starttls, user, password_env, timeout)
+    st = state(ctx)
+    clock = st.clock if now is None else _fixed(parse_instant(now, "--now", st.clock))
+    with SmtpTransport(settings) as transport:
+        report = run(
+            st.engine(), transport=transport, from_addr=from_addr, clock=clock,
+            actor=st.actor(), limit=limit,
+        )
+    out(report.summary())
+    if report.unreachable is not None:
+        err(f"ahr: {report.unreachable}; {count(len(report.deferred), 'notification')} deferred.")
+        raise typer.Exit(1)
+
+
+def smtp_settings(
+    smtp: str,
+    from_addr: str,
+    starttls: bool,
+    user: str | None,
+    password_env: str | None,
+    timeout: float,
+) -> SmtpSettings:
+    """The SMTP options of ``notify send`` and ``handover --mail`` as settings.
+
+    Bad options are usage errors (exit 2); a --password-env naming an unset variable is
+    ``InvalidInput``.
+    """
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.notify.smtp import SmtpSettings, address_problem, parse_endpoint
 
     if (user is None) != (password_env is None):
         raise typer.BadParameter(
@@ -137,21 +170,10 @@ def send(
         raise typer.BadParameter(
             f"{smtp!r} is not HOST:PORT (for example 127.0.0.1:25)", param_hint="--smtp"
         ) from None
-    st = state(ctx)
-    clock = st.clock if now is None else _fixed(parse_instant(now, "--now", st.clock))
-    settings = SmtpSettings(
+    return SmtpSettings(
         host=host, port=port, from_addr=from_addr, starttls=starttls, user=user,
         password=password, timeout=timeout,
     )
-    with SmtpTransport(settings) as transport:
-        report = run(
-            st.engine(), transport=transport, from_addr=from_addr, clock=clock,
-            actor=st.actor(), limit=limit,
-        )
-    out(report.summary())
-    if report.unreachable is not None:
-        err(f"ahr: {report.unreachable}; {count(len(report.deferred), 'notification')} deferred.")
-        raise typer.Exit(1)
 
 
 def _fixed(at: datetime) -> Callable[[], datetime]:

@@ -65,6 +65,13 @@ class CaseView:
         }
 
 
+#: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
+CASE_JSON_KEYS = (
+    "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
+    "deadline", "responded_at", "assignee", "closed_at", "outcome_note", "version",
+)
+
+
 _SELECT = (
     "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
     " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"

@@ -12,7 +12,7 @@ notifications.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,15 +39,14 @@ from ahr_tui.rules.automatic import enrollment_note
 from ahr_tui.service import outbox
 from ahr_tui.store import audit, bulk
 from ahr_tui.store.actor import Actor
-from ahr_tui.store.models import Account, Store
+from ahr_tui.store.models import Account, Store, WindowCount
 
 PAGE = 10_000
-Counts = Mapping[int, tuple[int, int]]
 
 _COLUMNS = (
     Account.id, Account.seller_id, Account.store, Account.name, Account.email, Account.plan,
     Account.status, Account.enrollment, Account.emergency_phone, Account.version,
-    Store.aha_enabled, Store.region,
+    Store.aha_enabled, Store.region, WindowCount.scored, WindowCount.at_or_above,
 )
 
 
@@ -109,12 +108,14 @@ class Decisions:
 
 
 def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:
-    """Every account with its store's flag and region, ``size`` rows at a time, by id."""
+    """Every account with its store's flag and region and its window counts (``window_count``,
+    which the caller has brought to the day: ``store.window.bring_to``), ``size`` at a time."""
     last = 0
     while True:
         page = session.execute(
             select(*(col(c) for c in _COLUMNS))
             .join(Store, Store.code == Account.store)
+            .outerjoin(WindowCount, col(WindowCount.account_id) == Account.id)
             .where(col(Account.id) > last)
             .order_by(col(Account.id))
             .limit(size)
@@ -130,7 +131,6 @@ Tally = Callable[[EnrollmentChange], None]
 
 def move_accounts(
     session: Session,
-    counts: Counts,
     decisions: Decisions,
     *,
     actor: Actor,
@@ -142,9 +142,8 @@ def move_accounts(
     for page in account_pages(session):
         moves: list[tuple[Any, Move]] = []
         for row in page:
-            scored, at_or_above = counts.get(row[0], (0, 0))
             move = decisions.move(row[5], row[10], row[6], row[7],
-                                  decisions.phone(row[8], row[11]), scored, at_or_above)
+                                  decisions.phone(row[8], row[11]), row[12] or 0, row[13] or 0)
             if move is not None:
                 moves.append((row, move))
         queued += write_moves(session, moves, actor=actor, now=now)

@@ -132,22 +132,25 @@ def compute(engine: Engine, *, days: int = 30, as_of: date | None = None, now: d
 
 
 def _compute(session: Session, span: Window) -> Metrics:
-    detected_at = col(Case.contacted_at)
-    contacted_at, responded_at = col(Case.contacted_at), col(Case.responded_at)
+    detected_at, contacted_at = col(Case.detected_at), col(Case.contacted_at)
+    reached_at, responded_at = col(Case.reached_at), col(Case.responded_at)
     expired = and_(q.was_expired(), responded_at.is_(None), span.holds(col(Case.deadline)))
     outcomes = or_(span.holds(responded_at), expired)
     n_outcomes = q.count(session, outcomes)
     end = literal(span.end, UTCDateTime())
     age = q.seconds_between(session, end, detected_at)
     active = q.active_at(detected_at, span.end)
+    first_contact = q.seconds_between(session, contacted_at, detected_at)
+    reach = q.seconds_between(session, reached_at, contacted_at)
     return Metrics(
         first_day=span.first_day,
         last_day=span.last_day,
         detected=q.count(session, span.holds(detected_at)),
         opened=q.count(session, span.holds(contacted_at)),
-        time_to_first_contact_p50_s=None,
-        time_to_reach_p50_s=None,
-        reached_rate=None,
+        time_to_first_contact_p50_s=q.median(
+            session, first_contact, span.holds(contacted_at), detected_at < contacted_at),
+        time_to_reach_p50_s=q.median(session, reach, span.holds(reached_at)),
+        reached_rate=_rate(q.count(session, outcomes, reached_at.is_not(None)), n_outcomes),
         responded_in_time_rate=_rate(q.count(session, span.holds(responded_at)), n_outcomes),
         expired_rate=_rate(q.count(session, expired), n_outcomes),
         resolved=_closed(session, span, "resolved"),

@@ -39,7 +39,8 @@ from ahr_tui.rules.automatic import DEADLINE_PASSED
 from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
-from ahr_tui.store import audit
+from ahr_tui.service.escalation import queue_escalations
+from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
@@ -83,6 +84,8 @@ class SweepReport:
     warned: list[int] = field(default_factory=list)
     enrollment_changes: Counter[str] = field(default_factory=Counter)
     notifications: int = 0
+    #: How the window counts were brought to ``as_of`` (``store.window.bring_to``).
+    window: str = ""
 
     @property
     def changed(self) -> bool:
@@ -192,18 +195,17 @@ def sweep(
 ) -> SweepReport:
     """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
     report = SweepReport(as_of=as_of)
-    counts = WindowCounts(engine, as_of, policy)  # the score scan runs while cases expire
-    try:
-        with transaction(engine, write=True) as session:
-            require(session, actor, Permission.SWEEP)
-            # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
-            # audit head's row lock makes a second sweep wait and then see the first one's warnings.
-            audit.lock_chain(session)
-            _expire(session, now, actor, report)
-            _warn(session, now, policy, report)
-            _enrol(session, now, as_of, actor, policy, report, counts)
-    finally:
-        counts.close()
+    with transaction(engine, write=True) as session:
+        window.lock_scores(session)  # first: no score changes until the counts are used
+        require(session, actor, Permission.SWEEP)
+        # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
+        # audit head's row lock makes a second sweep wait and then see the first one's warnings.
+        audit.lock_chain(session)
+        _expire(session, now, actor, report)
+        _warn(session, now, policy, report)
+        report.notifications += queue_escalations(session, now=now, policy=policy)
+        report.window = window.bring_to(session, as_of, policy)
+        _enrol(session, now, as_of, actor, policy, report)
     return report
 
 
@@ -284,14 +286,12 @@ def _enrol(
     actor: Actor,
     policy: Policy,
     report: SweepReport,
-    counts: WindowCounts | None = None,
 ) -> None:
     """Move every account whose enrolment the rules change (``service.enrolment``)."""
-    found = counts.result() if counts is not None else window_counts(session, as_of, policy)
 
     def tally(change: EnrollmentChange) -> None:
         report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
 
     report.notifications += enrolment.move_accounts(
-        session, found, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
+        session, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
     )

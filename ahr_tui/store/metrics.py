@@ -69,10 +69,13 @@ def was_expired() -> ColumnElement[bool]:
 
 
 def status_at(end: datetime) -> ColumnElement[Any]:
-    """SQL for the status an active case had at ``end``, from its instants: responded once
-    ``responded_at`` had passed, expired once its deadline had, open before that."""
+    """SQL for the status an active case had at ``end``, from its instants: detected until its
+    first contact, then open; responded once ``responded_at`` had passed, expired once its
+    deadline had."""
+    contacted, responded = col(Case.contacted_at), col(Case.responded_at)
     return case(
-        (and_(col(Case.responded_at).is_not(None), col(Case.responded_at) <= end), "responded"),
+        (or_(contacted.is_(None), contacted > end), "detected"),
+        (and_(responded.is_not(None), responded <= end), "responded"),
         (col(Case.deadline) < end, "expired"),
         else_="open",
     )

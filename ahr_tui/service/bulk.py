@@ -18,7 +18,7 @@ from ahr_tui.errors import AhrError
 from ahr_tui.service import cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.store.actor import Actor
-from ahr_tui.store.engine import translate
+from ahr_tui.store.engine import batch_engine, translate
 
 #: A case to act on and the version the caller saw (None: whatever it is now).
 Target = tuple[int, int | None]
@@ -62,15 +62,17 @@ class BulkResult:
 def assign_each(engine: Engine, targets: Sequence[Target], *, to: str | None, actor: Actor,
                 now: datetime) -> BulkResult:
     """Assign every target case to ``to`` (default: the actor), each in its own transaction."""
-    return _each(targets, lambda case_id, version: cases.assign(
-        engine, case_id, to=to, actor=actor, now=now, expected_version=version))
+    with batch_engine(engine) as batch:
+        return _each(targets, lambda case_id, version: cases.assign(
+            batch, case_id, to=to, actor=actor, now=now, expected_version=version))
 
 
 def note_each(engine: Engine, case_ids: Iterable[int], *, text: str, actor: Actor,
               now: datetime) -> BulkResult:
     """Add the same note to every case, each in its own transaction."""
-    return _each([(i, None) for i in case_ids], lambda case_id, _version: cases.add_note(
-        engine, case_id, text=text, actor=actor, now=now))
+    with batch_engine(engine) as batch:
+        return _each([(i, None) for i in case_ids], lambda case_id, _version: cases.add_note(
+            batch, case_id, text=text, actor=actor, now=now))
 
 
 def _each(targets: Sequence[Target], act: Callable[[int, int | None], CaseView]) -> BulkResult:

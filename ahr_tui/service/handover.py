@@ -34,6 +34,7 @@ from ahr_tui.service.views import event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from ahr_tui.textsafe import clean_line
+from ahr_tui.wording import instant
 
 #: Events listed one by one per operator in the text; the rest are counted.
 EVENTS_SHOWN = 15
@@ -116,11 +117,6 @@ def _next_due(case: CaseView) -> datetime:
     return due or case.deadline
 
 
-def text_instant(value: datetime) -> str:
-    """Text output: UTC with ``Z``, no fractions of a second (DESIGN.md section 5)."""
-    return iso_z(value.replace(microsecond=0)) or ""
-
-
 def time_left(case: CaseView, now: datetime) -> str:
     """``2d 14h warn``, ``-3h 12m expired``, ``responded``: the state of a case's clock."""
     if case.status is CaseStatus.RESPONDED:
@@ -143,7 +139,7 @@ def _due_line(entry: ForecastEntry) -> str:
     who = ", ".join(clean_line(n) for n in entry.covered.on_shift) or "nobody"
     mark = "" if entry.covered.covered else "  UNCOVERED"
     return (
-        f"{text_instant(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
+        f"{instant(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
         f"on shift: {who}{mark}"
     )
 
@@ -154,7 +150,7 @@ def _event_line(event: Event) -> str:
         what += f" {event.from_state or '-'}->{event.to_state or '-'}"
     target = f"case {event.case_id}" if event.case_id else ""
     note = f"  {clean_line(event.note)}" if event.note else ""
-    return f"{text_instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
+    return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
 def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
@@ -178,8 +174,8 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
     item = "- " if markdown else "  "
     sub = "  - " if markdown else "    "
     title = (
-        f"Handover {text_instant(h.until)} (since {text_instant(h.since)}, "
-        f"due until {text_instant(h.horizon_end)})"
+        f"Handover {instant(h.until)} (since {instant(h.since)}, due until "
+        f"{instant(h.horizon_end)})"
     )
     out = [f"# {title}" if markdown else title, ""]
 
@@ -204,7 +200,7 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
         "none",
     )
     section(
-        f"Falls due by {text_instant(h.horizon_end)} ({len(h.due)})",
+        f"Falls due by {instant(h.horizon_end)} ({len(h.due)})",
         [f"{item}{_due_line(e)}" for e in h.due],
         "nothing",
     )
@@ -238,8 +234,7 @@ def mail_handover(
         for addr in to:
             message = build_message(
                 notification_id=0, from_addr=settings.from_addr, to_addr=addr, to_name=addr,
-                subject=f"ahr handover {text_instant(report.until)}: "
-                f"{len(report.uncovered)} uncovered, "
+                subject=f"ahr handover {instant(report.until)}: {len(report.uncovered)} uncovered, "
                 f"{len(report.expired)} expired awaiting a decision",
                 body=body, created_at=report.until,
             )

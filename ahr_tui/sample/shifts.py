@@ -5,8 +5,10 @@ uncovered moments to show."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from ahr_tui.rules.coverage import parse_clock, parse_days
+from ahr_tui.sample.timeline import REFERENCE
 
 #: name -> (email, zone, [(days, from, to), ...])
 SHIFTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
@@ -32,3 +34,17 @@ def write_shifts(conn: sqlite3.Connection) -> None:
                     "VALUES (?, ?, ?, ?)",
                     (name, day, parse_clock(start, "from"), parse_clock(end, "to")),
                 )
+
+
+def escalate_at_reference(path: Path) -> int:
+    """The escalations a sweep at the reference instant queues: the real code, so the
+    sample's outbox holds operator notices too; returns how many."""
+    from ahr_tui.service.escalation import queue_escalations
+    from ahr_tui.store.engine import make_engine, transaction
+
+    engine = make_engine(str(path))
+    try:
+        with transaction(engine, write=True) as session:
+            return queue_escalations(session, now=REFERENCE)
+    finally:
+        engine.dispose()

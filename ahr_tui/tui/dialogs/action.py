@@ -158,10 +158,9 @@ class ActionDialog(ModalScreen[CaseView | None]):
         if fresh is None:
             self.show_message(f"{message} The case no longer exists.")
             return
-        self.show_message(
-            f"{message} It is now {fresh.status.value} (version {fresh.version}, was "
-            f"{self.case.version}); your text is kept: check and submit again, or esc."
-        )
+        # The message already says what changed and the version now (once); the case line
+        # above shows the case as it is now.
+        self.show_message(f"{message} Your text is kept: check it and submit again, or esc.")
         self.case = fresh
         self.query_one("#dialog-case", Static).update(case_line(fresh))
 

@@ -305,8 +305,10 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     out("timeline")
     for e in events:
         move = f"{e.from_state or ''} -> {e.to_state or ''}" if (e.from_state or e.to_state) else ""
-        note = f"  {clean(e.note)}" if e.note else ""
-        out(f"  {iso_z(e.at)}  {clean(e.actor)}  {e.action} {move}{note}")
+        line = f"  {iso_z(e.at)}  {clean(e.actor)}  {e.action} {move}"
+        if e.note:  # a note's further lines start under its first line
+            line += "  " + clean(e.note).replace("\n", "\n" + " " * (len(line) + 2))
+        out(line)
 
 
 CaseIdsArg = Annotated[

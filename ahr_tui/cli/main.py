@@ -61,8 +61,12 @@ def _database_problem(exc: Exception, ctx: Any) -> Any:
 
 
 def _add_db_option(commands: Any) -> None:
-    """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``)."""
-    from typer.core import TyperOption
+    """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``); and
+    numbers refused in plain sentences, their range said in the help (``PlainNumber``)."""
+    from typer._click.types import _NumberParamTypeBase
+    from typer.core import TyperArgument, TyperOption
+
+    from ahr_tui.cli.common import PlainNumber
 
     for command in commands:
         if not any("--db" in getattr(p, "opts", ()) for p in command.params):
@@ -74,6 +78,14 @@ def _add_db_option(commands: Any) -> None:
                     help=DB_HELP + " Also accepted before the command; default $AHR_DB or ahr.db.",
                 ),
             )
+        for param in command.params:
+            if isinstance(param, TyperArgument) and param.metavar is None and param.name:
+                param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+            if isinstance(param.type, _NumberParamTypeBase):
+                param.type = PlainNumber(param.type)
+                extra = param.type.describe()
+                if extra and isinstance(param, TyperOption | TyperArgument):
+                    param.help = f"{param.help or ''} {extra}".strip()
         if isinstance(command, TyperGroup):
             _add_db_option(command.commands.values())
 

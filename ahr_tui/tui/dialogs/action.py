@@ -192,25 +192,22 @@ class ActionDialog(ModalScreen[CaseView | None]):
     def _run(self, case: CaseView, text: str) -> None:
         try:
             updated = self._submit(case, text)
-        except Conflict:
+        except Conflict as exc:
             fresh = self._reload(case.id)
-            self.app.call_from_thread(self._conflict, fresh)
+            self.app.call_from_thread(self._conflict, exc.message, fresh)
         except AhrError as exc:
             self.app.call_from_thread(self._refused, exc.message)
         else:
             self.app.call_from_thread(self.dismiss, updated)
 
-    def _conflict(self, fresh: CaseView | None) -> None:
+    def _conflict(self, message: str, fresh: CaseView | None) -> None:
         self.busy = False
         if fresh is None:
-            self.show_message(f"case {self.case.id} no longer exists; nothing was written.")
+            self.show_message(f"{message} The case no longer exists.")
             return
-        who = f", assigned to {clean_line(fresh.assignee)}" if fresh.assignee else ""
-        self.show_message(
-            f"Someone else changed case {fresh.id} while you typed: it is now "
-            f"{fresh.status.value}{who}. Nothing was written; your text is kept: check it and "
-            "submit again, or esc."
-        )
+        # The message already says what changed and the version now (once); the case line
+        # above shows the case as it is now.
+        self.show_message(f"{message} Your text is kept: check it and submit again, or esc.")
         self.case = fresh
         self.query_one("#dialog-case", Static).update(case_line(fresh))
 

@@ -33,7 +33,7 @@ from textual.worker import Worker
 from ahr_tui.errors import AhrError
 from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.detail import AccountRow, PhoneCache, account_rows
+from ahr_tui.service.detail import AccountRow, PhoneCache, account_rows, first_account_rows
 from ahr_tui.store.engine import transaction
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
@@ -56,6 +56,8 @@ PHONE_STYLE = {
     PhoneStatus.VALID: "", PhoneStatus.INVALID: "bold red", PhoneStatus.MISSING: "yellow"
 }
 _PLACEHOLDER = tuple(Text("") for _ in COLUMNS)
+#: Rows read and shown before the rest (more than the tallest terminal shows).
+FIRST_ROWS = 200
 
 
 class SortKey(StrEnum):
@@ -238,8 +240,12 @@ class AccountsView(Widget):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     def _load(self, now: datetime) -> None:
+        first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
         try:
             with transaction(self.engine) as session:
+                if first:  # the first screenful at once, whatever the number of accounts
+                    page, total = first_account_rows(session, last_complete_day(now), FIRST_ROWS)
+                    self.app.call_from_thread(self.show_first_rows, page, total)
                 rows = account_rows(session, last_complete_day(now))
         except (AhrError, SQLAlchemyError) as exc:
             self.app.call_from_thread(self._load_failed, str(exc).splitlines()[0])
@@ -258,6 +264,15 @@ class AccountsView(Widget):
     def _load_failed(self, message: str) -> None:
         text = Text("could not read the accounts: ")
         text.append(clean_line(message))
+        self.query_one("#accounts-status", Static).update(text)
+
+    def show_first_rows(self, rows: Sequence[AccountRow], total: int) -> None:
+        """The first rows by seller id, shown while every account is being read; sorting and
+        filtering wait for the whole list."""
+        if self.loaded_at is not None:  # the whole list already arrived
+            return
+        self.table.set_accounts(rows)
+        text = Text(f"{total:,} accounts · reading them all… (sort and filter once read)")
         self.query_one("#accounts-status", Static).update(text)
 
     def show_accounts(

@@ -166,3 +166,21 @@ def test_an_expected_version_that_never_existed_says_so(busy: Cli) -> None:
 def test_the_instant_formatter_drops_fractions_and_says_utc() -> None:
     assert instant(T0 + timedelta(microseconds=999_999)) == "2026-03-02T12:00:00Z"
     assert instant(None) == "-"
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("audit", "log", "--since", "yesterday"), "'--since'"),
+        (("notify", "send", "--smtp", "nohost"), "'--smtp'"),
+        (("cases", "--json", "--csv"), "'--csv'"),
+        (("eligibility", "--as-of", "2026-13-01"), "'--as-of'"),
+    ],
+)
+def test_every_usage_error_is_a_sentence_naming_the_option_as_click_does(
+    cli: Cli, args, hint  # type: ignore[no-untyped-def]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    assert line.startswith(f"Error: Invalid value for {hint}: ") and line.endswith("."), line

@@ -143,8 +143,8 @@ def _run_tui(st: CliState) -> None:
         path, engine = None, st.engine()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
-            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
-            "`ahr case show` and the other commands."
+            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
+            "and the other commands (`ahr --help` lists them)."
         )
     refusal = _not_utf8(sys.__stderr__)  # the stream Textual draws on
     if refusal is not None:

@@ -33,6 +33,9 @@ class AhrGroup(TyperGroup):
 
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            _as_sentence(exc)
+            raise
         except AhrError as exc:
             err(f"ahr: {exc.message}")
             raise typer.Exit(exc.exit_code) from None
@@ -42,6 +45,16 @@ class AhrGroup(TyperGroup):
                 raise
             err(f"ahr: {problem.message}")
             raise typer.Exit(problem.exit_code) from None
+
+
+def _as_sentence(exc: typer.BadParameter) -> None:
+    """Every usage error reads alike, whoever raised it: ``Invalid value for '--since': ... .``
+    (the option quoted as Click quotes its own, the sentence ended)."""
+    if not exc.message.rstrip().endswith((".", "?", "!")):
+        exc.message = exc.message.rstrip() + "."
+    hint = exc.param_hint
+    if isinstance(hint, str) and hint.startswith("-"):
+        exc.param_hint = " / ".join(f"'{part}'" for part in hint.split("/"))
 
 
 def _database_problem(exc: Exception, ctx: Any) -> Any:

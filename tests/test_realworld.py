@@ -198,7 +198,7 @@ def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
         f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
         "  US: no score; account NORMAL",
         "  CA: no score; AHR status WARNED; account DEACTIVATED; so the account is deactivated "
-        "here: enrolment enrolled -> not_enrolled; 1 active case(s) left for an operator to "
+        "here: enrolment enrolled -> not_enrolled; 1 active case left for an operator to "
         "decide",
     ]
     ca = accounts(rw)[("RWUS01", "CA")]

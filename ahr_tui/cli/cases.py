@@ -314,16 +314,17 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         out(f"{key:>10}  {clean(value or '')}")
     out("")
     out("timeline")
-    rows = [
-        (
+    rows: list[tuple[str, ...]] = []
+    for e in events:
+        first, *more = (e.note or "").splitlines() or [""]
+        rows.append((
             instant(e.at),
             e.actor,
             e.action,
             f"{e.from_state or '-'} -> {e.to_state or '-'}" if e.from_state or e.to_state else "",
-            e.note or "",
-        )
-        for e in events
-    ]
+            first,
+        ))
+        rows.extend(("", "", "", "", line) for line in more)  # a note's lines, one under another
     for line in table_lines(("AT", "ACTOR", "ACTION", "CHANGE", "NOTE"), rows):
         out("  " + line)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer._click.types import IntParamType, ParamType
 
-from ahr_tui.textsafe import clean_line
+from ahr_tui.textsafe import clean_line, encodable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -165,11 +165,21 @@ def emit_json(data: Any) -> None:
 
 
 def err(message: str) -> None:
-    sys.stderr.write(clean_line(message) + "\n")
+    sys.stderr.write(encodable(clean_line(message), sys.stderr.encoding) + "\n")
 
 
 def out(message: str) -> None:
-    sys.stdout.write(message + "\n")
+    """A line on stdout; what its encoding cannot hold is escaped (``\\u4e1c``), never an error."""
+    sys.stdout.write(encodable(message, sys.stdout.encoding) + "\n")
+
+
+def safe_streams() -> None:
+    """Whatever else writes to stdout/stderr (Typer's usage errors, Rich's progress bar) escapes
+    what the locale's encoding cannot hold instead of raising UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -182,7 +192,10 @@ def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> lis
     """The lines of ``table``: a header, then one per row, columns aligned by display width."""
     from rich.cells import cell_len
 
-    cells = [[clean_line("" if v is None else str(v)) for v in row] for row in rows]
+    encoding = sys.stdout.encoding  # escape first, so the columns align on what is printed
+    cells = [
+        [encodable(clean_line("" if v is None else str(v)), encoding) for v in row] for row in rows
+    ]
     widths = [cell_len(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ahr_tui.cli.common import CliState, err, out, state
+from ahr_tui.cli.common import CliState, err, out, safe_streams, state
 
 DB_HELP = "Database: a file path or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)."
 
@@ -176,4 +176,5 @@ _register()
 
 
 def main() -> None:
+    safe_streams()
     app()

@@ -14,14 +14,16 @@ screens (about 0.4 s), so nothing on the way to the first frame waits for them.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -38,6 +40,7 @@ from ahr_tui.tui import nocolor
 from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.keys import split_joined_escape
 from ahr_tui.tui.loaders import (
     Changes,
     Snapshot,
@@ -132,6 +135,40 @@ class AhrApp(App[None]):
         self.terminal_title = ""
         self.sub_title = clean_line(self.db_label)
         self._availability: tuple[object, ...] = ()
+        self.signalled: int | None = None  # the signal that ended the app, if one did
+
+    async def on_event(self, event: events.Event) -> None:
+        """An ``alt+key`` that nothing binds is Esc then the key (tmux joined them): the Esc is
+        acted on before the key is delivered, so the key reaches the screen the Esc led to."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            split = split_joined_escape(event, self.screen.active_bindings)
+            if split is not None:
+                escape, key = split
+                # Run Esc's binding now (priority ones first, as Textual does), not when the
+                # forwarded event has bubbled up: by then the key would have gone to the old
+                # screen. Textual 8.2.8 has no public way to run a key's binding at once.
+                handled = await self._check_bindings("escape", priority=True)
+                if not handled and not await self._check_bindings("escape"):
+                    await super().on_event(escape)
+                await super().on_event(key)
+                return
+        await super().on_event(event)
+
+    def on_mount(self) -> None:
+        if not self.is_headless:
+            self._exit_on_signals()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT end the app as ``q`` does: the
+        terminal is restored (main screen, cursor shown) and no write is cut short by Python's
+        default handling (SIGTERM and SIGHUP kill at once; SIGINT raises anywhere)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            loop.add_signal_handler(signum, self._signalled, signum)
+
+    def _signalled(self, signum: int) -> None:
+        self.signalled = signum
+        self.exit(return_code=128 + signum)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(clock=self.clock)
@@ -538,3 +575,5 @@ def run(
     """``ahr tui`` / ``ahr demo``: keyboard only (no mouse reporting over SSH)."""
     app = AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label, first=first)
     app.run(mouse=False)
+    if app.signalled is not None:  # the exit status a shell expects of a signalled program
+        raise SystemExit(128 + app.signalled)

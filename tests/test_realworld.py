@@ -251,3 +251,48 @@ def test_sellers_phone_fictional_555_is_not_a_contact(rw, tmp_path):
     assert {key: got[key].enrollment for key in keys} == dict.fromkeys(keys, "pending_contact")
     shown = json.loads(ok(rw("eligibility", "FK01", "--store", "US", "--json")))
     assert "phone_invalid" in json.dumps(shown)
+
+
+# --- a server locale that is not UTF-8 ------------------------------------------------------
+
+
+def _latin1_env(tmp_path: Path) -> dict[str, str]:
+    """What tui-latin1-locale.sh sets: LANG=en_US.ISO-8859-1 from a locale built with localedef;
+    where localedef cannot build it, PYTHONIOENCODING gives Python the same streams."""
+    import os
+    import subprocess
+
+    env = {"PATH": os.environ.get("PATH", ""), "TERM": "xterm-256color"}
+    built = subprocess.run(
+        ["localedef", "-i", "en_US", "-f", "ISO-8859-1", str(tmp_path / "en_US.ISO-8859-1")],
+        capture_output=True, check=False,
+    ) if shutil.which("localedef") else None
+    if built is not None and (tmp_path / "en_US.ISO-8859-1").exists():
+        return {**env, "LOCPATH": str(tmp_path), "LANG": "en_US.ISO-8859-1"}
+    return {**env, "PYTHONIOENCODING": "iso-8859-1"}
+
+
+def test_tui_latin1_locale_cli_escapes_and_the_app_names_lang_c_utf8(rw, tmp_path):
+    import subprocess
+
+    from tests.processes import AHR, run_in_pty
+
+    ok(rw("case", "open", "RWMX01", "--store", "MX", "--policy", "other"))
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        "seller_id,store,name,plan,emergency_phone,email\n"
+        "RWMX01,MX,深圳市华强北电子商务有限公司,professional,+52 55 5128 0000,"
+        "hola@comercio.example\n"
+    )
+    ok(rw("import", "sellers", str(renamed), "--quiet"))
+    env = _latin1_env(tmp_path)
+    for argv in (["cases"], ["case", "show", str(cases(rw)[0].id)]):
+        done = subprocess.run([AHR, "--db", rw.db, *argv], env=env, capture_output=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        assert b"Traceback" not in done.stderr
+        assert b"\\u6df1\\u5733\\u5e02" in done.stdout
+    code, output = run_in_pty([AHR, "--db", rw.db, "tui"], env)
+    assert code == 1
+    assert b"the app needs UTF-8: start it with LANG=C.UTF-8" in output
+    assert b"\\u2524" not in output and b"Traceback" not in output

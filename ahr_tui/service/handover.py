@@ -32,6 +32,7 @@ from ahr_tui.service.views import event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from ahr_tui.textsafe import clean_line
+from ahr_tui.wording import instant
 
 #: Events listed one by one per operator in the text; the rest are counted.
 EVENTS_SHOWN = 15
@@ -128,7 +129,7 @@ def _due_line(entry: ForecastEntry) -> str:
     who = ", ".join(clean_line(n) for n in entry.covered.on_shift) or "nobody"
     mark = "" if entry.covered.covered else "  UNCOVERED"
     return (
-        f"{iso_z(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
+        f"{instant(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
         f"on shift: {who}{mark}"
     )
 
@@ -139,7 +140,7 @@ def _event_line(event: Event) -> str:
         what += f" {event.from_state or '-'}->{event.to_state or '-'}"
     target = f"case {event.case_id}" if event.case_id else ""
     note = f"  {clean_line(event.note)}" if event.note else ""
-    return f"{iso_z(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
+    return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
 def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
@@ -162,7 +163,10 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
     head = "## " if markdown else ""
     item = "- " if markdown else "  "
     sub = "  - " if markdown else "    "
-    title = f"Handover {iso_z(h.until)} (since {iso_z(h.since)}, due until {iso_z(h.horizon_end)})"
+    title = (
+        f"Handover {instant(h.until)} (since {instant(h.since)}, due until "
+        f"{instant(h.horizon_end)})"
+    )
     out = [f"# {title}" if markdown else title, ""]
 
     def section(name: str, body: list[str], empty: str) -> None:
@@ -186,7 +190,7 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
         "none",
     )
     section(
-        f"Falls due by {iso_z(h.horizon_end)} ({len(h.due)})",
+        f"Falls due by {instant(h.horizon_end)} ({len(h.due)})",
         [f"{item}{_due_line(e)}" for e in h.due],
         "nothing",
     )
@@ -220,7 +224,7 @@ def mail_handover(
         for addr in to:
             message = build_message(
                 notification_id=0, from_addr=settings.from_addr, to_addr=addr, to_name=addr,
-                subject=f"ahr handover {iso_z(report.until)}: {len(report.uncovered)} uncovered, "
+                subject=f"ahr handover {instant(report.until)}: {len(report.uncovered)} uncovered, "
                 f"{len(report.expired)} expired awaiting a decision",
                 body=body, created_at=report.until,
             )

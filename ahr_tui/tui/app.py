@@ -34,7 +34,7 @@ from ahr_tui.service.clock import Clock
 from ahr_tui.store.actor import Actor
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import nocolor
-from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
+from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.loaders import (
@@ -371,10 +371,15 @@ class AhrApp(App[None]):
         if spec.dialog is None:
             self.assign_to_me(case)
             return
+        others = sum(
+            1 for c in self.cases_by_id.values()
+            if c.account_id == case.account_id and c.id != case.id
+        )
         dialog = ActionDialog(
             spec.dialog, case,
             submit=service_call(spec, lambda: self.engine, self.actor, self.clock),
             reload=lambda case_id: load_case(self.engine, case_id),
+            consequence=consequence(spec, case, others),
         )
         self.push_screen(dialog, lambda updated: self._done(name, updated))
 

@@ -184,3 +184,12 @@ def test_every_usage_error_is_a_sentence_naming_the_option_as_click_does(
     assert result.exit_code == 2
     [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
     assert line.startswith(f"Error: Invalid value for {hint}: ") and line.endswith("."), line
+
+
+def test_an_instant_in_an_error_sentence_is_written_like_any_other(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
+    seed_account(engine, scores=full_window(AS_OF))
+    result = cli("case", "open", "S1", "--store", "US", "--policy", "other",
+                 "--at", "2026-03-06T10:00:00.250+02:00")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "ahr: --at 2026-03-06T08:00:00Z is in the future (now is 2026-03-02T12:00:00Z).\n")

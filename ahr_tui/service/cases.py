@@ -37,6 +37,7 @@ from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Operator, Store
+from ahr_tui.wording import instant
 
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -53,7 +54,7 @@ _PERMISSION = {
 
 def _check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"--at {at.isoformat()} is in the future (now is {now.isoformat()}).")
+        raise InvalidInput(f"--at {instant(at)} is in the future (now is {instant(now)}).")
 
 
 def get_case(session: Session, case_id: int) -> CaseView:

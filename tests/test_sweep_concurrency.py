@@ -70,7 +70,7 @@ def test_imports_racing_sweeps_leave_the_window_counters_equal_to_the_scores(
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
 
-        def run(job) -> None:  # type: ignore[no-untyped-def]
+        def run(job, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
             barrier.wait()
             try:
                 job()

@@ -32,6 +32,7 @@ from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
 from ahr_tui.rules import Role, Urgency
+from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.store.actor import Actor
@@ -84,6 +85,7 @@ class AhrApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
         Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
+        Binding("h", "handover", "Handover", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),
     ]
@@ -132,6 +134,8 @@ class AhrApp(App[None]):
         self.marker: int | None = None
         self.paused = False
         self.cases_by_id: dict[int, CaseView] = {}
+        self.roster: Roster | None = None  # who works when; None until the database layer loads
+        self._coverage_key: tuple[object, ...] | None = None
         self._expiring = False
         self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self._failed: str | None = None
@@ -240,6 +244,19 @@ class AhrApp(App[None]):
             self.post_message(self.LoadFailed(_sentence(exc)))
         for name in LATER_MODULES:
             importlib.import_module(name)
+        if self.roster is None and self._engine is not None:
+            try:
+                from ahr_tui.service.shifts import load_roster
+
+                roster = load_roster(self._engine)
+            except database_errors():
+                return  # the next load brings it
+            self.call_from_thread(self._set_roster, roster)
+
+    def _set_roster(self, roster: Roster) -> None:
+        if self.roster is None:
+            self.roster = roster
+            self._update_coverage(self.clock())
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
@@ -281,7 +298,12 @@ class AhrApp(App[None]):
                 by_id[case.id] = case
             else:
                 by_id.pop(case.id, None)
-        self.show(Snapshot(cases=list(by_id.values()), marker=changes.marker, role=changes.role))
+        self.show(
+            Snapshot(
+                cases=list(by_id.values()), marker=changes.marker, role=changes.role,
+                shifts=changes.shifts,
+            )
+        )
 
     def show(self, snap: Snapshot) -> None:
         self._failed = None
@@ -291,6 +313,9 @@ class AhrApp(App[None]):
         now = self.clock()
         self.main.header.update_state(role=snap.role.value if snap.role else None)
         self.main.show_cases(snap.cases, now)
+        if snap.shifts is not None:
+            self.roster = Roster(snap.shifts)
+        self._update_coverage(now)
         self._set_title(now)
         self.refresh_bindings()
         if self.screen is not self.main:
@@ -308,6 +333,7 @@ class AhrApp(App[None]):
             return
         now = self.clock()
         self.main.tick(now)
+        self._update_coverage(now)
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
@@ -333,6 +359,20 @@ class AhrApp(App[None]):
     def _expired(self) -> None:
         self._expiring = False
         self.poll()
+
+    def _update_coverage(self, now: datetime) -> None:
+        """The header's count of uncovered due moments in the next 24 hours: counted again when
+        the cases or the hours change, and once a minute as moments come into the window."""
+        if self.roster is None:
+            return
+        key = (self.marker, id(self.roster), now.replace(second=0, microsecond=0))
+        if key == self._coverage_key:
+            return
+        self._coverage_key = key
+        from ahr_tui.service.shifts import uncovered_count
+
+        count = uncovered_count(list(self.cases_by_id.values()), self.roster, now=now)
+        self.main.header.update_state(uncovered=count)
 
     def _set_title(self, now: datetime) -> None:
         """The terminal's title, written when its text changes (at most once a minute, or when
@@ -375,7 +415,7 @@ class AhrApp(App[None]):
         if not applies(action, self.place):
             return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
-            if isinstance(self.screen, ModalScreen):
+            if not self._acts_on_cases():
                 return False
             return True if self.why_not(action) is None else None
         return True
@@ -385,10 +425,16 @@ class AhrApp(App[None]):
         """Where the operator is (a view or a detail screen); None on a dialog or other screen."""
         return getattr(self.screen, "place", None)
 
+    def _acts_on_cases(self) -> bool:
+        """Case keys apply on this screen: not in a dialog, nor on one that shows no case (the
+        handover: ``CASE_ACTIONS = False``)."""
+        screen = self.screen
+        return not isinstance(screen, ModalScreen) and getattr(screen, "CASE_ACTIONS", True)
+
     def explain(self, name: str) -> None:
         """A disabled action's key was pressed: say why (never as markup). Nothing is said
         where the action does not apply at all (a case action in the Accounts view)."""
-        if isinstance(self.screen, ModalScreen) or not applies(name, self.place):
+        if not self._acts_on_cases() or not applies(name, self.place):
             return
         reason = self.why_not(name)
         if reason is not None:
@@ -481,6 +527,13 @@ class AhrApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_handover(self) -> None:
+        from ahr_tui.tui.screens.handover import HandoverScreen
+
+        engine = self.engine_for_ui()
+        if engine is not None:
+            self.push_screen(HandoverScreen(engine=engine, clock=self.clock))
 
     def open_detail(self, *, account_id: int, case_id: int | None) -> None:
         from ahr_tui.tui.screens.detail import DetailScreen

@@ -96,10 +96,13 @@ for _key in FOOTER_KEYS:
 
 
 def applies(action: str, place: Place | None) -> bool:
-    """Whether ``action`` applies at ``place`` (an action the table does not name always does;
-    None, a screen that is not one of the places, takes every action)."""
+    """Whether ``action`` applies at ``place``. An action the table does not name always does;
+    on a screen that is none of the places (None: a dialog, the metrics) only those that apply
+    everywhere do (help, quit)."""
     where = _PLACES.get(action_name(action))
-    return where is None or place is None or place in where
+    if where is None:
+        return True
+    return place in where if place is not None else where == EVERYWHERE
 
 
 def action_name(action: str) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
@@ -40,7 +41,7 @@ from ahr_tui.tui import nocolor
 from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
-from ahr_tui.tui.keys import split_joined_escape
+from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.loaders import (
     Changes,
     Snapshot,
@@ -49,6 +50,7 @@ from ahr_tui.tui.loaders import (
     load_marker,
     load_snapshot,
 )
+from ahr_tui.tui.palette import AppCommands
 from ahr_tui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -63,6 +65,10 @@ LATER_MODULES = (
 )
 
 
+#: Textual's own palette commands that behave here; the others are left out of the palette.
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit"})
+
+
 def database_errors() -> tuple[type[Exception], ...]:
     """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -74,6 +80,7 @@ class AhrApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {AppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
@@ -405,11 +412,18 @@ class AhrApp(App[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not applies(action, self.place):
+            return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
             if not self._acts_on_cases():
                 return False
             return True if self.why_not(action) is None else None
         return True
+
+    @property
+    def place(self) -> Place | None:
+        """Where the operator is (a view or a detail screen); None on a dialog or other screen."""
+        return getattr(self.screen, "place", None)
 
     def _acts_on_cases(self) -> bool:
         """Case keys apply on this screen: not in a dialog, nor on one that shows no case (the
@@ -418,8 +432,9 @@ class AhrApp(App[None]):
         return not isinstance(screen, ModalScreen) and getattr(screen, "CASE_ACTIONS", True)
 
     def explain(self, name: str) -> None:
-        """A disabled action's key was pressed: say why (never as markup)."""
-        if not self._acts_on_cases():
+        """A disabled action's key was pressed: say why (never as markup). Nothing is said
+        where the action does not apply at all (a case action in the Accounts view)."""
+        if not self._acts_on_cases() or not applies(name, self.place):
             return
         reason = self.why_not(name)
         if reason is not None:
@@ -532,7 +547,11 @@ class AhrApp(App[None]):
         self.push_screen(screen)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The palette (ctrl+p): the app's own commands first, then Textual's Theme and Quit.
+
+        Textual's Keys panel (it narrows the table and esc does not close it), Maximize and
+        Screenshot (an SVG written into the working directory) are left out.
+        """
         for spec in SPECS.values():
             yield SystemCommand(
                 f"{spec.title} ({spec.key})", spec.help,
@@ -547,6 +566,9 @@ class AhrApp(App[None]):
             ("Help (?)", "every key", self.action_help),
         ):
             yield SystemCommand(title, help_text, callback)
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT:
+                yield command
 
 
 def _sentence(exc: Exception) -> str:

@@ -40,10 +40,12 @@ def time_left(rng: random.Random, count: int) -> list[timedelta]:
 
 def contact_left(rng: random.Random, count: int) -> list[timedelta]:
     """Time left to ``contact_due`` at the reference for ``count`` detected cases: one in its
-    last hour and one past its 24-hour target when there are three or more, the rest spread."""
+    last hour, one under 6 hours and one past its 24-hour target when there are three or more,
+    the rest spread over the 24 hours."""
     lefts = []
-    if count >= 3:
+    if count >= 3:  # in its last hour, under 6 hours, and past its target
         lefts.append(timedelta(seconds=1 + int(rng.random() * 3599)))
+        lefts.append(timedelta(seconds=3600 + int(rng.random() * 5 * 3600)))
         lefts.append(-timedelta(seconds=60 + int(rng.random() * 6 * 3600)))
     rest = count - len(lefts)
     lefts += [timedelta(seconds=max(1, int((i + rng.random()) * CONTACT_TARGET / rest)))

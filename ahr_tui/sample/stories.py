@@ -251,7 +251,9 @@ class Stories:
         """A case found and not contacted yet, its first contact due ``left`` after the
         reference (negative: the 24-hour target was missed)."""
         case = self._detect(account, REFERENCE + left - timedelta(hours=24), REFERENCE)
-        if self.rng.random() < 0.5 and case.opened_at + timedelta(minutes=31) < REFERENCE:
+        # the ones close to their target are the ones nobody took (what escalations are for)
+        if (left > timedelta(hours=6) and self.rng.random() < 0.5
+                and case.opened_at + timedelta(minutes=31) < REFERENCE):
             self._assign(case, case.opened_at + self._minutes(1, 30))
 
     def responded_case(self, account: AccountDraft, *, at_deadline: bool = False) -> None:

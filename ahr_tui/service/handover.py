@@ -7,6 +7,7 @@ Untrusted text (seller ids, operator names, notes) is cleaned here, once, for ev
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from ahr_tui.notify.smtp import (
 )
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy, format_left, urgency
 from ahr_tui.rules.coverage import Roster
+from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
 from ahr_tui.service.views import event_to_json, list_cases
@@ -48,6 +50,7 @@ class Handover:
     unassigned: list[CaseView]
     due: list[ForecastEntry]
     expired: list[CaseView]
+    per_hour: list[HourLoad]
 
     @property
     def uncovered(self) -> list[ForecastEntry]:
@@ -64,6 +67,11 @@ class Handover:
             "due": [e.to_json() for e in self.due],
             "uncovered": [e.to_json() for e in self.uncovered],
             "expired_awaiting_decision": [c.id for c in self.expired],
+            "per_hour": [
+                {"hour": iso_z(h.start), "due": h.due, "uncovered": h.uncovered,
+                 "on_shift": list(h.on_shift)}
+                for h in self.per_hour
+            ],
         }
 
 
@@ -90,6 +98,7 @@ def handover(
     for c in cases:
         if c.assignee:
             by_assignee[c.assignee].append(c)
+    due = forecast_of(cases, roster, now=now, hours=hours, policy=policy)
     return Handover(
         since=since,
         until=now,
@@ -97,8 +106,9 @@ def handover(
         events=events,
         by_assignee=dict(sorted(by_assignee.items())),
         unassigned=[c for c in cases if not c.assignee],
-        due=forecast_of(cases, roster, now=now, hours=hours, policy=policy),
+        due=due,
         expired=[c for c in cases if c.status is CaseStatus.EXPIRED],
+        per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ahr_tui.rules import Role
+from ahr_tui.rules.coverage import Shift
 from ahr_tui.service.case_view import CaseView
 
 if TYPE_CHECKING:
@@ -26,10 +27,13 @@ class Snapshot:
     cases: list[CaseView]
     marker: int
     role: Role | None
+    #: Who works when (for the header's uncovered count); None when read without SQLAlchemy.
+    shifts: tuple[Shift, ...] | None = None
 
 
 def load_snapshot(engine: Engine, operator: str) -> Snapshot:
     from ahr_tui.service.access import role_of
+    from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
@@ -37,7 +41,8 @@ def load_snapshot(engine: Engine, operator: str) -> Snapshot:
     with transaction(engine) as session:
         marker = change_marker(session)
         return Snapshot(
-            cases=list_cases(session), marker=marker, role=role_of(session, operator)
+            cases=list_cases(session), marker=marker, role=role_of(session, operator),
+            shifts=tuple(load_shifts(session)),
         )
 
 
@@ -50,11 +55,13 @@ class Changes:
     since: int
     marker: int
     role: Role | None
+    shifts: tuple[Shift, ...] | None = None
 
 
 def load_changes(engine: Engine, since: int, operator: str) -> Changes | Snapshot:
     """What changed after event ``since``; the whole snapshot when anything may have."""
     from ahr_tui.service.access import role_of
+    from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import changed_cases, list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
@@ -62,10 +69,11 @@ def load_changes(engine: Engine, since: int, operator: str) -> Changes | Snapsho
     with transaction(engine) as session:
         marker = change_marker(session)
         role = role_of(session, operator)
+        shifts = tuple(load_shifts(session))
         changed = changed_cases(session, since)
         if changed is None:
-            return Snapshot(cases=list_cases(session), marker=marker, role=role)
-        return Changes(cases=changed, since=since, marker=marker, role=role)
+            return Snapshot(cases=list_cases(session), marker=marker, role=role, shifts=shifts)
+        return Changes(cases=changed, since=since, marker=marker, role=role, shifts=shifts)
 
 
 def quick_snapshot(path: Path, operator: str) -> Snapshot | None:

@@ -174,16 +174,20 @@ def notifications(detail: AccountDetail) -> Text:
     return _lines(lines)
 
 
-def other_cases(detail: AccountDetail, current: int | None) -> Text:
+def cases_heading(detail: AccountDetail, current: int | None) -> Text:
+    """``Other cases (2) · enter opens one`` (``Cases (3)`` on an account's own detail)."""
     others = [c for c in detail.cases if c.id != current]
-    lines = [heading(f"Other cases ({len(others)})")]
-    for c in others:
-        lines.append(
-            Text(
-                f"#{c.id} {clean_line(c.policy)}  {c.status.value}  "
-                f"contacted {utc(c.contacted_at)}  deadline {utc(c.deadline)}"
-            )
-        )
-    if not others:
-        lines.append(Text("none", style="italic"))
-    return _lines(lines)
+    title = "Other cases" if current is not None else "Cases"
+    text = heading(f"{title} ({len(others)})")
+    text.append(" · enter opens one" if others else " · none", style="italic")
+    return text
+
+
+def case_rows(detail: AccountDetail, current: int | None) -> list[tuple[int, Text]]:
+    """(case id, its line) for every case of the account but ``current``."""
+    return [
+        (c.id, Text(
+            f"#{c.id} {clean_line(c.policy)}  {c.status.value}  deadline {utc(c.deadline)}"
+        ))
+        for c in detail.cases if c.id != current
+    ]

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.keys import Place
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
@@ -29,6 +30,7 @@ from ahr_tui.tui.widgets.case_table import (
     matches,
     sort_cases,
 )
+from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
@@ -73,7 +75,7 @@ class MainScreen(Screen[None]):
                 )
                 yield CaseTable(id="cases")
             yield Vertical(id=ACCOUNTS)  # the Accounts view is built when first shown
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -96,6 +98,11 @@ class MainScreen(Screen[None]):
         """The Accounts view, once it has been shown."""
         found = self.query(f"#{ACCOUNTS_VIEW}")  # by id: no import of the view's module here
         return cast("AccountsView", found.first()) if found else None
+
+    @property
+    def place(self) -> Place:
+        """Which keys apply (``keys.FOOTER_KEYS``): those of the view shown."""
+        return Place.CASES if self.view == CASES else Place.ACCOUNTS
 
     @property
     def current_case(self) -> CaseView | None:

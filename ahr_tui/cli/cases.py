@@ -339,7 +339,9 @@ CaseIdsArg = Annotated[
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
-    to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="USER", help="Operator (default: you).")
+    ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
     """Record who works the cases: a line per case; exit 1 when any failed."""

@@ -27,11 +27,12 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.rules import Role, Urgency
+from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
@@ -52,6 +53,7 @@ from ahr_tui.tui.loaders import (
 )
 from ahr_tui.tui.palette import AppCommands
 from ahr_tui.tui.screens.main import MainScreen
+from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -164,6 +166,18 @@ class AhrApp(App[None]):
     def on_mount(self) -> None:
         if not self.is_headless:
             self._exit_on_signals()
+        self.call_after_refresh(lambda: self._fit_size(self.size))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_size(event.size)
+
+    def _fit_size(self, size: Size) -> None:
+        """Below the minimum size one sentence says so; it goes when the window grows."""
+        shown = isinstance(self.screen, TooSmallScreen)
+        if too_small(size) and not shown:
+            self.push_screen(TooSmallScreen())
+        elif shown and not too_small(size):
+            self.pop_screen()
 
     def _exit_on_signals(self) -> None:
         """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT end the app as ``q`` does: the
@@ -337,7 +351,7 @@ class AhrApp(App[None]):
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
-        if not self._expiring and not blocked and self.main.summary(now).counts[Urgency.OVERDUE]:
+        if not self._expiring and not blocked and self.main.summary(now).expirable:
             self._expiring = True
             self.expire(now)
 

@@ -39,8 +39,16 @@ from ahr_tui.service.clock import Clock
 from ahr_tui.store.actor import Actor
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import nocolor
-from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
+from ahr_tui.tui.case_actions import (
+    SPECS,
+    attempt_call,
+    consequence,
+    outcome,
+    refusal,
+    service_call,
+)
 from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.loaders import (
@@ -454,6 +462,9 @@ class AhrApp(App[None]):
         if reason is not None:
             self.notify(reason, title=SPECS[name].title, severity="warning", markup=False)
 
+    def key_c(self) -> None:
+        self.explain("contact")
+
     def key_o(self) -> None:
         self.explain("respond")
 
@@ -482,6 +493,13 @@ class AhrApp(App[None]):
         spec = SPECS[name]
         if spec.dialog is None:
             self.assign_to_me(case)
+            return
+        if name == "contact":
+            attempt = AttemptDialog(
+                case, record=attempt_call(lambda: self.engine, self.actor, self.clock),
+                reload=lambda case_id: load_case(self.engine, case_id),
+            )
+            self.push_screen(attempt, lambda updated: self._done(name, updated))
             return
         others = sum(
             1 for c in self.cases_by_id.values()
@@ -513,6 +531,9 @@ class AhrApp(App[None]):
             self.call_from_thread(self.notify, exc.message, severity="error", markup=False)
         else:
             self.call_from_thread(self._done, "assign", updated)
+
+    def action_contact(self) -> None:
+        self.run_case_action("contact")
 
     def action_respond(self) -> None:
         self.run_case_action("respond")

@@ -51,6 +51,9 @@ class Level:
         return self.mono if no_color else self.colour
 
 
+#: The prefix of a detected case's level key (``contact-overdue`` ...).
+CONTACT = "contact-"
+
 LEVELS: dict[str, Level] = {
     Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "bold reverse", "case-table--overdue"),
     Urgency.CRITICAL: Level("!! CRIT", "bold red", "bold reverse", "case-table--critical"),
@@ -59,6 +62,17 @@ LEVELS: dict[str, Level] = {
     Urgency.OK: Level("   ok", "green", "", None),
     CaseStatus.RESPONDED: Level("ok resp", "cyan", "", None),
     CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
+    # a detected case: nobody has tried to reach the seller yet; its urgency is against
+    # contact_due, its word says what to do (DESIGN section 6)
+    CONTACT + Urgency.OVERDUE: Level("!! CONTACT", "bold reverse red", "bold reverse",
+                                     "case-table--overdue"),
+    CONTACT + Urgency.CRITICAL: Level("!! CONTACT", "bold red", "bold reverse",
+                                      "case-table--critical"),
+    CONTACT + Urgency.URGENT: Level("!  CONTACT", "bold yellow", "bold", None),
+    CONTACT + Urgency.WARN: Level(".  CONTACT", "yellow", "", None),
+    CONTACT + Urgency.OK: Level("   CONTACT", "cyan", "", None),
+    # the header's count of detected cases
+    CaseStatus.DETECTED: Level("CONTACT", "bold cyan", "bold", None),
 }
 
 COLUMNS = (
@@ -83,6 +97,8 @@ _PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
 
 def level_of(case: CaseView, now: datetime) -> str:
     """The key into ``LEVELS``: the urgency of an open case, else its status."""
+    if case.status is CaseStatus.DETECTED:
+        return CONTACT + urgency(case.due - now)
     if case.status in _COUNTING:
         return urgency(case.due - now)
     return case.status

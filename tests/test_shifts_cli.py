@@ -179,3 +179,14 @@ def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, eng
     assert (me["email"], me["time_zone"], me["hours"]) == (None, None, [])
     ok(cli("operator", "hours", me["name"], "--tz", "UTC", "--days", "mon", "--from", "09:00",
            "--to", "10:00"))
+
+
+def test_untrusted_text_in_the_handover_is_shown_literally(week: Cli) -> None:
+    hostile = "[@click=app.quit]x[/] \x1b[2J\x1b]52;c;SGk=\x07 done"
+    ok(week("case", "note", "1", "--text", hostile))
+    for args in ((), ("--markdown",)):
+        text = ok(week("handover", *args))
+        assert "\x1b" not in text and "\x07" not in text
+        assert "[@click=app.quit]x[/] \\x1b[2J\\x1b]52;c;SGk=\\x07 done" in text
+    data = json.loads(ok(week("handover", "--json")))
+    assert any(e["note"] == hostile for e in data["events"])

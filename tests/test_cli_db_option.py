@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from ahr_tui import __version__
 from ahr_tui.cli.main import app
-from tests.processes import run_ahr
+from tests.processes import AHR, run_ahr
 
 
 def _commands(group, path=()):  # type: ignore[no-untyped-def]
@@ -72,9 +73,11 @@ def test_version_prints_the_package_version_and_exits_zero() -> None:
 def test_shell_completion_is_offered_and_its_script_completes_ahr() -> None:
     helped = run_ahr("--help")
     assert "--install-completion" in helped.out and "--show-completion" in helped.out
-    script = run_ahr("--show-completion", "bash", env={"SHELL": "/bin/bash"})
-    assert script.code == 0, script.err
-    assert "_AHR_COMPLETE=complete_bash" in script.out and "complete " in script.out
+    # As a user types it in bash: the script is for the shell it is run from.
+    script = subprocess.run(["bash", "-c", f"{AHR} --show-completion; exit $?"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert script.returncode == 0, script.stderr
+    assert "_AHR_COMPLETE=complete_bash" in script.stdout and "complete " in script.stdout
     words = run_ahr(env={"_AHR_COMPLETE": "complete_bash", "COMP_WORDS": "ahr ca",
                          "COMP_CWORD": "1"})
     assert words.code == 0 and {"case", "cases"} <= set(words.out.split())

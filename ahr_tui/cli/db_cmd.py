@@ -21,11 +21,16 @@ def register(app: typer.Typer) -> None:
 @db_app.command("copy")
 def copy(
     source: Annotated[
-        str, typer.Option("--from", help="The ahr database to copy: a file path or URL.")
+        str, typer.Option(
+            "--from", metavar="URL|PATH", help="The ahr database to copy: a file path or URL."
+        )
     ],
     target: Annotated[
         str,
-        typer.Option("--to", help="An empty database or PostgreSQL schema: a file path or URL."),
+        typer.Option(
+            "--to", metavar="URL|PATH",
+            help="An empty database or PostgreSQL schema: a file path or URL.",
+        ),
     ],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
@@ -35,6 +40,7 @@ def copy(
     a schema other than public via ?options=-csearch_path%3Dname.
     """
     from ahr_tui.store.copy import copy_database
+    from ahr_tui.store.recognise import command_on
 
     started = time.monotonic()
     show = not quiet and sys.stderr.isatty()
@@ -55,7 +61,8 @@ def copy(
     elif audit is not None:
         err(
             f"ahr: warning: the copied audit chain does not verify at event {audit.bad_event}: "
-            f"{audit.problem} (the source has the same defect; run `ahr audit verify` on it)"
+            f"{audit.problem} (the source has the same defect; "
+            f"{command_on(report.source, 'audit verify')} shows it)"
         )
     out(
         f"copied {count(sum(report.rows.values()), 'row')} from {report.source} to "

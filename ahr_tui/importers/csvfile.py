@@ -122,8 +122,10 @@ class _Unheaded(list[str]):
 class _Projected:
     """Rows without the columns whose header is empty, while their values are empty too.
 
-    A row with a value there comes out whole, as ``_Unheaded``, and is rejected by
-    ``reject_width``; a row of another width comes out as it is, and is rejected the same way.
+    A row that stops before the empty columns at the end (a tool that does not pad) is read as
+    if it had them; one with exactly the named columns' count is read as having no empty ones. A
+    row with a value under an empty header comes out whole, as ``_Unheaded``, rejected by
+    ``reject_width`` with that reason; a row of any other width is rejected for its width.
     """
 
     def __init__(self, reader: Any, keep: list[int], width: int) -> None:
@@ -132,6 +134,7 @@ class _Projected:
         self._drop = [i for i in range(width) if i not in set(keep)]
         self._width = width
         self._prefix = keep == list(range(len(keep)))
+        self._needed = max(keep) + 1  # a shorter row is missing a named column
 
     @property
     def line_num(self) -> int:
@@ -143,7 +146,9 @@ class _Projected:
     def __next__(self) -> list[str]:
         row: list[str] = next(self._reader)
         if len(row) != self._width:
-            return row
+            if not self._needed <= len(row) < self._width:
+                return row
+            row = row + [""] * (self._width - len(row))
         for index in self._drop:
             if row[index]:
                 unheaded = _Unheaded(row)

@@ -130,11 +130,11 @@ def list_cases(
         return
     rows = []
     for c in cases:
-        left = c.deadline - instant
-        if c.status is CaseStatus.OPEN:
+        left = c.due - instant
+        if c.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
             when, level = format_left(left), urgency(left).value
         elif c.status is CaseStatus.RESPONDED and c.responded_at:
-            when, level = "met by " + format_left(c.deadline - c.responded_at), "responded"
+            when, level = "met by " + format_left(c.due - c.responded_at), "responded"
         else:
             when, level = format_left(left) if c.status.is_active else "-", c.status.value
         rows.append(
@@ -293,7 +293,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         data["events"] = [event_to_json(e) for e in events]
         emit_json(data)
         return
-    left = view.deadline - st.clock()
+    left = view.due - st.clock()
     fields = [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),

@@ -32,7 +32,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.rules import Role, Urgency
+from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
@@ -351,7 +351,7 @@ class AhrApp(App[None]):
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
-        if not self._expiring and not blocked and self.main.summary(now).counts[Urgency.OVERDUE]:
+        if not self._expiring and not blocked and self.main.summary(now).expirable:
             self._expiring = True
             self.expire(now)
 

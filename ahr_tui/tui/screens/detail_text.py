@@ -61,11 +61,18 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Text:
             ("Assigned  ", "bold"), assignee,
         ),
         Text.assemble(("Summary   ", "bold"), clean(case.summary) or "(none)"),
-        Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)),
-        Text.assemble(
-            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
-        ),
+        Text.assemble(("Detected  ", "bold"), utc(case.detected_at)),
     ]
+    if case.contacted_at is None or case.deadline is None:
+        lines.append(Text.assemble(
+            ("Contact   ", "bold"), "due ", local(case.contact_due, tz), "  ·  ",
+            utc(case.contact_due), " (not contacted yet)",
+        ))
+    else:
+        lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
+        lines.append(Text.assemble(
+            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
+        ))
     if case.outcome_note:
         lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))
     return _lines(lines)
@@ -187,7 +194,9 @@ def case_rows(detail: AccountDetail, current: int | None) -> list[tuple[int, Tex
     """(case id, its line) for every case of the account but ``current``."""
     return [
         (c.id, Text(
-            f"#{c.id} {clean_line(c.policy)}  {c.status.value}  deadline {utc(c.deadline)}"
+            f"#{c.id} {clean_line(c.policy)}  {c.status.value}  "
+            + (f"contact due {utc(c.contact_due)}" if c.deadline is None
+               else f"deadline {utc(c.deadline)}")
         ))
         for c in detail.cases if c.id != current
     ]

@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
     def update_header(self, now: datetime, **extra: object) -> None:
         summary = self.summary(now)
         upcoming = summary.upcoming
-        nxt = f"{format_left(upcoming.deadline - now)} #{upcoming.id}" if upcoming else ""
+        nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
         self.header.update_state(
             counts=dict(summary.counts), next_deadline=nxt,
             sort=self.sort.value, filter=self.filter_text,
@@ -151,7 +151,7 @@ class MainScreen(Screen[None]):
         """For the terminal title: minute precision so it does not change every second."""
         summary = self.summary(now)
         counts, upcoming = summary.counts, summary.upcoming
-        nxt = coarse_left(upcoming.deadline - now) if upcoming else "-"
+        nxt = coarse_left(upcoming.due - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 
     # ------------------------------------------------------------ messages

@@ -68,8 +68,11 @@ DELIMITERS = (",", ";", "\t", "|")
 
 
 @contextmanager
-def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Iterator[CsvFile | None]:
-    """Open ``path`` and check its header; yields None (with fatal problems) if it is unusable.
+def open_csv(
+    path: Path, expected: tuple[str, ...], problems: Problems, optional: tuple[str, ...] = ()
+) -> Iterator[CsvFile | None]:
+    """Open ``path`` and check its header (every ``expected`` column, any of ``optional``);
+    yields None (with fatal problems) if it is unusable.
 
     The encoding comes from ``textfile.sniff`` (UTF-8 with or without BOM, UTF-16 with a BOM),
     the separator from the header row (``DELIMITERS``); a file that is not text is one fatal
@@ -93,7 +96,7 @@ def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Itera
         delimiter = _delimiter(head, encoding.codec)
         reader = csv.reader(handle, strict=True, delimiter=delimiter)
         header = _read_header(reader, expected, problems)
-        checked = _check_header(header, expected, problems)
+        checked = _check_header(header, expected, problems, optional)
         if checked is None or header is None:
             yield None
         else:
@@ -176,12 +179,15 @@ def _read_header(reader: Any, expected: tuple[str, ...], problems: Problems) -> 
 
 
 def _check_header(
-    header: list[str] | None, expected: tuple[str, ...], problems: Problems
+    header: list[str] | None,
+    expected: tuple[str, ...],
+    problems: Problems,
+    optional: tuple[str, ...] = (),
 ) -> tuple[dict[str, int], list[int]] | None:
     """(column name -> index among the kept columns, the kept columns' indices in the file)."""
     if header is None:
         return None
-    wanted = ", ".join(expected)
+    wanted = ", ".join(expected) + "".join(f" [, {name}]" for name in optional)
     if not set(header) & set(expected):
         found = ", ".join(shown(name) for name in header[:6] if name)
         problems.add(
@@ -202,7 +208,7 @@ def _check_header(
             continue  # a spreadsheet's empty column: ignored while its values are empty too
         elif name in columns:
             problems.add(1, name, "column appears twice", fatal=True)
-        elif name not in expected:
+        elif name not in expected and name not in optional:
             problems.add(1, name, f"unknown column {shown(name)} (expected {wanted})", fatal=True)
         else:
             columns[name] = len(keep)

@@ -578,6 +578,8 @@ class AhrApp(App[None]):
             ("Cycle sort (s)", "deadline, seller, store, status", main.action_cycle_sort),
             ("Switch view (tab)", "Cases or Accounts", main.action_switch_view),
             ("Pause or resume live updates (p)", "freeze the list", self.action_pause),
+            ("Handover and forecast (h)", "due moments per hour against who is on shift",
+             self.action_handover),
             ("Help (?)", "every key", self.action_help),
         ):
             yield SystemCommand(title, help_text, callback)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 class StatusChoice(StrEnum):
+    detected = "detected"
     open = "open"
     responded = "responded"
     expired = "expired"
@@ -78,7 +79,8 @@ def list_cases(
     status: Annotated[
         list[StatusChoice] | None,
         typer.Option(
-            "--status", help="Repeat to list several (default: open, responded, expired)."
+            "--status",
+            help="Repeat to list several (default: detected, open, responded, expired).",
         ),
     ] = None,
     assignee: Annotated[
@@ -130,11 +132,11 @@ def list_cases(
         return
     rows = []
     for c in cases:
-        left = c.deadline - instant
-        if c.status is CaseStatus.OPEN:
+        left = c.due - instant
+        if c.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
             when, level = format_left(left), urgency(left).value
         elif c.status is CaseStatus.RESPONDED and c.responded_at:
-            when, level = "met by " + format_left(c.deadline - c.responded_at), "responded"
+            when, level = "met by " + format_left(c.due - c.responded_at), "responded"
         else:
             when, level = format_left(left) if c.status.is_active else "-", c.status.value
         rows.append(
@@ -280,6 +282,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     """One case with its timeline."""
     from ahr_tui.rules import format_left
     from ahr_tui.service.cases import get_case
+    from ahr_tui.service.contact import case_attempts
     from ahr_tui.service.views import case_events, event_to_json
     from ahr_tui.store.engine import transaction
     from ahr_tui.textsafe import clean
@@ -288,12 +291,14 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     with transaction(st.engine()) as session:
         view = get_case(session, case_id)
         events = case_events(session, case_id)
+        attempts = case_attempts(session, case_id)
     if as_json:
         data = view.to_json()
         data["events"] = [event_to_json(e) for e in events]
+        data["attempts"] = [a.to_json() for a in attempts]
         emit_json(data)
         return
-    left = view.deadline - st.clock()
+    left = view.due - st.clock()
     fields = [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
@@ -301,17 +306,23 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         (
             "status",
             view.status.value
-            + (f" ({format_left(left)} left)" if view.status.value == "open" else ""),
+            + (f" ({format_left(left)} left)" if view.status.value == "open" else "")
+            + (f" (first contact due in {format_left(left)})"
+               if view.status.value == "detected" else ""),
         ),
+        ("detected", instant(view.detected_at)),
+        ("contact due", instant(view.contact_due)),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
+        ("reached", instant(view.reached_at)),
+        ("attempts", str(len(attempts))),
         ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
     ]
     for key, value in fields:
-        out(f"{key:>10}  {clean(value or '')}")
+        out(f"{key:>11}  {clean(value or '')}")
     out("")
     out("timeline")
     rows: list[tuple[str, ...]] = []
@@ -339,7 +350,9 @@ CaseIdsArg = Annotated[
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
-    to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="USER", help="Operator (default: you).")
+    ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
     """Record who works the cases: a line per case; exit 1 when any failed."""

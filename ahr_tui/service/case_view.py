@@ -36,8 +36,14 @@ class CaseView:
     policy: str
     summary: str
     status: CaseStatus
-    contacted_at: datetime
-    deadline: datetime
+    detected_at: datetime
+    contact_due: datetime
+    #: The first contact attempt, and 72 hours after it: None while the case is detected.
+    contacted_at: datetime | None
+    deadline: datetime | None
+    reached_at: datetime | None
+    #: How many contact attempts the case has.
+    attempts: int
     responded_at: datetime | None
     assignee: str | None
     closed_at: datetime | None
@@ -45,6 +51,11 @@ class CaseView:
     version: int
     enrollment: str
     account_status: str
+
+    @property
+    def due(self) -> datetime:
+        """The next due moment: the deadline once contacted, the first-contact target before."""
+        return self.contact_due if self.deadline is None else self.deadline
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,8 +66,12 @@ class CaseView:
             "policy": self.policy,
             "summary": self.summary,
             "status": self.status.value,
+            "detected_at": iso_z(self.detected_at),
+            "contact_due": iso_z(self.contact_due),
             "contacted_at": iso_z(self.contacted_at),
             "deadline": iso_z(self.deadline),
+            "reached_at": iso_z(self.reached_at),
+            "attempts": self.attempts,
             "responded_at": iso_z(self.responded_at),
             "assignee": self.assignee,
             "closed_at": iso_z(self.closed_at),
@@ -67,14 +82,17 @@ class CaseView:
 
 #: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
 CASE_JSON_KEYS = (
-    "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
-    "deadline", "responded_at", "assignee", "closed_at", "outcome_note", "version",
+    "id", "seller_id", "store", "name", "policy", "summary", "status", "detected_at",
+    "contact_due", "contacted_at", "deadline", "reached_at", "attempts", "responded_at",
+    "assignee", "closed_at", "outcome_note", "version",
 )
 
 
 _SELECT = (
     "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
-    " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
+    " c.detected_at, c.contact_due, c.contacted_at, c.deadline, c.reached_at,"
+    " (SELECT count(*) FROM contact_attempt AS t WHERE t.case_id = c.id),"
+    " c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
     " c.version, a.enrollment, a.status"
     " FROM aha_case AS c JOIN account AS a ON a.id = c.account_id"
 )
@@ -89,7 +107,8 @@ def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[s
     wanted = sorted(s.value for s in (ACTIVE_STATUSES if statuses is None else statuses))
     params = {f"s{i}": value for i, value in enumerate(wanted)}
     marks = ", ".join(f":{name}" for name in params) or "NULL"
-    return f"{_SELECT} WHERE c.status IN ({marks}) ORDER BY c.deadline, c.id", params
+    order = "ORDER BY coalesce(c.deadline, c.contact_due), c.id"
+    return f"{_SELECT} WHERE c.status IN ({marks}) {order}", params
 
 
 #: SQL for one case, by the named parameter ``:case_id``.
@@ -112,9 +131,9 @@ _STATUSES = {s.value: s for s in CaseStatus}  # a dict lookup: CaseStatus(value)
 
 def case_from_row(row: Sequence[Any]) -> CaseView:
     """A row of the SQL above as a ``CaseView`` (called once per active case on every load)."""
-    (case_id, account_id, seller_id, store, name, policy, summary, status, contacted_at,
-     deadline, responded_at, assignee, closed_at, outcome_note, version, enrollment,
-     account_status) = row
+    (case_id, account_id, seller_id, store, name, policy, summary, status, detected_at,
+     contact_due, contacted_at, deadline, reached_at, attempts, responded_at, assignee,
+     closed_at, outcome_note, version, enrollment, account_status) = row
     if status not in _STATUSES:
         raise DatabaseProblem(
             f"case {case_id} has status {status!r}, which ahr does not know; it was not written "
@@ -122,6 +141,19 @@ def case_from_row(row: Sequence[Any]) -> CaseView:
         )
     return CaseView(
         case_id, account_id, seller_id, store, name, policy, summary, _STATUSES[status],
-        instant(contacted_at), instant(deadline), instant(responded_at), assignee,
-        instant(closed_at), outcome_note, version, enrollment, account_status,
+        _required(case_id, "detected_at", detected_at),
+        _required(case_id, "contact_due", contact_due),
+        instant(contacted_at), instant(deadline), instant(reached_at), int(attempts),
+        instant(responded_at), assignee, instant(closed_at), outcome_note, version, enrollment,
+        account_status,
     )
+
+
+def _required(case_id: int, column: str, value: object) -> datetime:
+    """An instant every case has (``ahr init`` fills it in for cases an older ahr wrote)."""
+    stored = instant(value)
+    if stored is None:
+        raise DatabaseProblem(
+            f"case {case_id} has no {column}; run `ahr init` to upgrade the database."
+        )
+    return stored

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
+    ACTIVE_STATUSES,
     DEFAULT_POLICY,
     AccountStatus,
     CaseAction,
@@ -52,7 +53,7 @@ _PERMISSION = {
 }
 
 
-def _check_not_future(at: datetime, now: datetime) -> None:
+def check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"--at {instant(at)} is in the future (now is {instant(now)}).")
 
@@ -87,7 +88,7 @@ def open_case(
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
 ) -> CaseView:
-    _check_not_future(at, now)
+    check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.OPEN)
         account = find_account(session, seller_id, store)
@@ -116,6 +117,7 @@ def open_in(
     actor: Actor,
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
+    detected_at: datetime | None = None,
 ) -> Case:
     """Open a case inside the caller's transaction (shared with the case importer)."""
     decision = decide_open(Enrollment(account.enrollment), AccountStatus(account.status), at, rules)
@@ -129,8 +131,9 @@ def open_in(
         account_id=account.id,
         policy=policy.value,
         summary=summary,
-        detected_at=at,  # opened directly: the contact is the detection
-        contact_due=at + rules.first_contact_target,
+        # opened directly, the contact is the detection (an import may say it came earlier)
+        detected_at=detected_at or at,
+        contact_due=(detected_at or at) + rules.first_contact_target,
         contacted_at=at,
         deadline=decision.deadline,
         status=decision.status.value,
@@ -166,7 +169,7 @@ def act(
     expected_version: int | None = None,
 ) -> CaseView:
     """Respond, resolve, deactivate, record fraud or expire one case."""
-    _check_not_future(at, now)
+    check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, _PERMISSION[action])
         apply_action(
@@ -331,7 +334,7 @@ def _supersede_others(
         select(Case).where(
             Case.account_id == case.account_id,
             Case.id != case.id,
-            Case.status.in_(["open", "responded", "expired"]),  # type: ignore[attr-defined]
+            col(Case.status).in_([status.value for status in ACTIVE_STATUSES]),
         )
     ).scalars()
     for other in list(others):

@@ -74,21 +74,25 @@ COLUMNS = (
 )
 
 
+#: The statuses whose row counts down: open cases to their deadline, detected ones to their
+#: first-contact target.
+_COUNTING = frozenset({CaseStatus.OPEN, CaseStatus.DETECTED})
+
 _PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
 
 
 def level_of(case: CaseView, now: datetime) -> str:
     """The key into ``LEVELS``: the urgency of an open case, else its status."""
-    if case.status is CaseStatus.OPEN:
-        return urgency(case.deadline - now)
+    if case.status in _COUNTING:
+        return urgency(case.due - now)
     return case.status
 
 
 def time_text(case: CaseView, now: datetime) -> str:
     """Open: time left; responded: the margin it met the deadline by; expired: time past it."""
     if case.status is CaseStatus.RESPONDED and case.responded_at is not None:
-        return "+" + format_left(case.deadline - case.responded_at)
-    return format_left(case.deadline - now)
+        return "+" + format_left(case.due - case.responded_at)
+    return format_left(case.due - now)
 
 
 def _live(shown: tuple[str, str], no_color: bool) -> tuple[Text, Text, str | None]:
@@ -114,19 +118,19 @@ def static_cells(case: CaseView) -> tuple[Cell, ...]:
 
 def needs_attention(case: CaseView, now: datetime) -> bool:
     return case.status is CaseStatus.EXPIRED or (
-        case.status is CaseStatus.OPEN and case.deadline < now
+        case.status in _COUNTING and case.due < now
     )
 
 
 def sort_cases(cases: Sequence[CaseView], key: SortKey, now: datetime) -> list[CaseView]:
     """Overdue and expired first, then by deadline; or by seller, store or status."""
     if key is SortKey.SELLER:
-        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.deadline, c.id))
+        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.due, c.id))
     if key is SortKey.STORE:
-        return sorted(cases, key=lambda c: (c.store, c.deadline, c.id))
+        return sorted(cases, key=lambda c: (c.store, c.due, c.id))
     if key is SortKey.STATUS:
-        return sorted(cases, key=lambda c: (c.status.value, c.deadline, c.id))
-    return sorted(cases, key=lambda c: (not needs_attention(c, now), c.deadline, c.id))
+        return sorted(cases, key=lambda c: (c.status.value, c.due, c.id))
+    return sorted(cases, key=lambda c: (not needs_attention(c, now), c.due, c.id))
 
 
 def matches(case: CaseView, needle: str) -> bool:
@@ -256,6 +260,10 @@ class LevelSummary:
         self._valid: tuple[datetime, datetime] | None = None  # [computed at, valid until)
         self.counts: dict[str, int] = {}
         self.upcoming: CaseView | None = None
+        #: Open cases past their deadline (a detected case past its contact_due never expires).
+        self.expirable = 0
+        #: Detected cases (not contacted yet).
+        self.detected = 0
 
     def at(self, now: datetime) -> LevelSummary:
         if self._valid is None or not self._valid[0] <= now < self._valid[1]:
@@ -268,15 +276,20 @@ class LevelSummary:
         counts = dict.fromkeys(LEVELS, 0)
         upcoming: CaseView | None = None
         until = datetime.max.replace(tzinfo=now.tzinfo)
+        self.expirable = self.detected = 0
         for case in self.cases:
             counts[level_of(case, now)] += 1
-            if case.status is not CaseStatus.OPEN:
+            if case.status not in _COUNTING:
                 continue
-            if case.deadline >= now and (
-                upcoming is None or (case.deadline, case.id) < (upcoming.deadline, upcoming.id)
+            if case.status is CaseStatus.DETECTED:
+                self.detected += 1
+            elif case.due < now:
+                self.expirable += 1
+            if case.due >= now and (
+                upcoming is None or (case.due, case.id) < (upcoming.due, upcoming.id)
             ):
                 upcoming = case
-            edge = next((case.deadline + e for e in edges if case.deadline + e > now), None)
+            edge = next((case.due + e for e in edges if case.due + e > now), None)
             if edge is not None and edge < until:
                 until = edge
         self.counts, self.upcoming, self._valid = counts, upcoming, (now, until)

@@ -22,14 +22,17 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def clean(text: str | None) -> str:
-    """Replace control and reordering characters by visible escapes (``\\x1b``); keep TAB and LF."""
+    """Replace control and reordering characters by visible escapes (``\\x1b``); keep TAB and LF.
+
+    A CRLF line break (Windows files, older imports) is a line break: it becomes LF.
+    """
     if not text:
         return ""
-    return _UNSAFE.sub(_visible, text)
+    return _UNSAFE.sub(_visible, text.replace("\r\n", "\n"))
 
 
 def clean_line(text: str | None) -> str:
     """Like ``clean`` but for a single-line cell: newlines and tabs are escaped too."""
     if not text:
         return ""
-    return _UNSAFE_LINE.sub(_visible, text)
+    return _UNSAFE_LINE.sub(_visible, text.replace("\r\n", "\n"))

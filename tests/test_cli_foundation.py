@@ -406,7 +406,7 @@ def test_a_directory_is_refused(tmp_path, clock, args):
 def test_a_missing_file_is_refused_and_not_created(tmp_path, clock, args):
     path = tmp_path / "missing.db"
     cli = Cli(db=str(path), clock=clock, runner=CliRunner())
-    refused(cli(*args), 1, "no database at", "ahr init")
+    refused(cli(*args), 1, "no database at", f"`ahr --db {path} init`")
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
 

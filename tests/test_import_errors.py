@@ -18,7 +18,6 @@ CASES = [
         "scores_empty.csv",
         ["1: file: the file is empty; expected a header row seller_id,store,date,score"],
     ),
-    ("scores", "scores_header_only.csv", ["2: file: no data rows after the header"]),
     (
         "scores",
         "scores_missing_column.csv",
@@ -66,13 +65,29 @@ CASES = [
             "in this file"
         ],
     ),
-    ("scores", "scores_not_utf8.csv", ["3: seller_id: not UTF-8: byte 0xff at character 2"]),
+    (
+        "scores",
+        "scores_not_utf8.csv",
+        [
+            "3: file: not UTF-8: byte 0xff ('ÿ' in Windows-1252) shows a legacy 8-bit encoding; "
+            "save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) "
+            "or convert it with iconv -f WINDOWS-1252 -t UTF-8"
+        ],
+    ),
     (
         "sellers",
         "sellers_unknown_plan.csv",
         ["3: plan: unknown plan 'enterprise' (professional or individual)"],
     ),
-    ("sellers", "sellers_not_utf8.csv", ["3: name: not UTF-8: byte 0xfc at character 2"]),
+    (
+        "sellers",
+        "sellers_not_utf8.csv",
+        [
+            "3: file: not UTF-8: byte 0xfc ('ü' in Windows-1252) shows a legacy 8-bit encoding; "
+            "save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) "
+            "or convert it with iconv -f WINDOWS-1252 -t UTF-8"
+        ],
+    ),
     (
         "sellers",
         "sellers_duplicate.csv",

@@ -36,7 +36,12 @@ def test_the_report_records_scores_statuses_and_notes_unknown_marketplaces(cli, 
     path = FIXTURES / "report.json"
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{path}: 2 new, 1 updated, 0 unchanged, 0 rejected\n"
+    assert result.stdout.splitlines() == [
+        f"{path}: 2 new, 1 updated, 0 unchanged, 0 rejected",
+        "  US: score 612 for 2026-03-01, new; AHR status GREAT; account NORMAL",
+        "  CA: score 188 for 2026-03-01, new; AHR status WARNED; account AT_RISK",
+        "  JP: no score; AHR status GREAT; account SUSPENDED",
+    ]
     assert result.stderr == f"{path}:{UNKNOWN_NOTE}\n"
     us, ca, japan = (
         account(engine, ids[("S1", "US")]),
@@ -57,7 +62,10 @@ def test_the_same_report_twice_changes_nothing(cli, engine):
     assert cli("import", "report", path, "--seller", "S1").exit_code == 0
     before = snapshot(engine)
     result = cli("import", "report", path, "--seller", "S1")
-    assert result.stdout == f"{path}: 0 new, 0 updated, 3 unchanged, 0 rejected (nothing changed)\n"
+    assert result.stdout.splitlines()[:2] == [
+        f"{path}: 0 new, 0 updated, 3 unchanged, 0 rejected (nothing changed)",
+        "  US: score 612 for 2026-03-01, unchanged; AHR status GREAT; account NORMAL",
+    ]
     assert snapshot(engine) == before
 
 
@@ -72,31 +80,34 @@ def test_date_overrides_the_reporting_date(cli, engine):
     assert score(engine, ids[("S1", "US")], date(2026, 3, 1)) is None
 
 
-def test_a_seller_missing_in_a_reported_store_is_a_problem_at_that_entry(cli, engine, tmp_path):
+def test_a_store_the_seller_is_not_tracked_in_is_noted_and_skipped(cli, engine, tmp_path):
     ids = seed_accounts(engine)  # S1 has no JP account
     path = fixture_copy("report.json", tmp_path)
-    before = snapshot(engine)
     result = cli("import", "report", str(path), "--seller", "S1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:/performanceMetrics/3/marketplaceId: marketplaceId: unknown marketplace id "
+        "'A0NOTAMARKETPLACE'; skipped",
+        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'S1' is not tracked "
+        "in store JP; skipped",
+    ]
+    assert result.stdout.splitlines()[0] == f"{path}: 2 new, 0 updated, 0 unchanged, 0 rejected"
+    assert score(engine, ids[("S1", "CA")], date(2026, 3, 1)) == 188
+
+
+def test_a_seller_tracked_in_none_of_the_reports_stores_is_refused(cli, engine, tmp_path):
+    seed_accounts(engine)
+    path = fixture_copy("report.json", tmp_path)
+    before = snapshot(engine)
+    result = cli("import", "report", str(path), "--seller", "S4")  # S4 is tracked in UK only
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: no seller 'S1' in store JP",
+        f"{path}:/performanceMetrics: marketplaceId: seller 'S4' is tracked in none of this "
+        "report's stores (US, CA, JP); check --seller",
         f"{path}:{UNKNOWN_NOTE}",
-        f"ahr: {path}: 1 problem; nothing was imported (--skip-invalid imports the valid records).",
+        f"ahr: {path}: 1 problem; nothing was imported.",
     ]
     assert snapshot(engine) == before
-    skipped = cli("import", "report", str(path), "--seller", "S1", "--skip-invalid")
-    assert skipped.exit_code == 0
-    assert skipped.stdout.splitlines()[0] == f"{path}: 2 new, 0 updated, 0 unchanged, 1 rejected"
-    assert score(engine, ids[("S1", "CA")], date(2026, 3, 1)) == 188
-    with (tmp_path / "report.rejects.csv").open(newline="") as fh:
-        assert list(csv.reader(fh)) == [
-            ["pointer", "marketplaceId", "reason"],
-            [
-                "/performanceMetrics/2",
-                "A1VC38T7YXB528",
-                "marketplaceId: no seller 'S1' in store JP",
-            ],
-        ]
 
 
 def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
@@ -119,7 +130,7 @@ def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:-1] == [
-        f"{path}:/performanceMetrics/1/accountHealthRating/ahrScore: ahrScore: 1200 is out of "
+        f'{path}:/performanceMetrics/1/accountHealthRating/ahrScore: ahrScore: "1200" is out of '
         "range (0-1000)",
         f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: duplicate: ATVPDKIKX0DER "
         "(US) is also at /performanceMetrics/0",
@@ -127,6 +138,15 @@ def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
         "A2EUQ1WTGCTBG2 (CA) is also at /performanceMetrics/1",
     ]
     assert snapshot(engine) == before
+    skipped = cli("import", "report", str(path), "--seller", "S1", "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.stderr
+    with (tmp_path / "r.rejects.csv").open(newline="") as fh:
+        assert [row[:2] for row in csv.reader(fh)] == [
+            ["pointer", "marketplaceId"],
+            ["/performanceMetrics/1", "A2EUQ1WTGCTBG2"],
+            ["/performanceMetrics/2", "ATVPDKIKX0DER"],
+            ["/performanceMetrics/3", "A2EUQ1WTGCTBG2"],
+        ]
     document["performanceMetrics"] = [
         document["performanceMetrics"][0],
         {"marketplaceId": "A2EUQ1WTGCTBG2", "accountHealthRating": {"ahrScore": 300}},
@@ -139,7 +159,11 @@ def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
     )
     dated = cli("import", "report", str(path), "--seller", "S1", "--date", "2026-03-01")
     assert dated.exit_code == 0, dated.stderr
-    assert dated.stdout == f"{path}: 1 new, 0 updated, 1 unchanged, 0 rejected\n"
+    assert dated.stdout.splitlines() == [
+        f"{path}: 1 new, 0 updated, 1 unchanged, 0 rejected",
+        "  US: no score",
+        "  CA: score 300 for 2026-03-01, new",
+    ]
     assert score(engine, ids[("S1", "CA")], date(2026, 3, 1)) == 300
 
 
@@ -157,4 +181,7 @@ def test_a_report_that_is_not_utf8_says_where(cli, engine, tmp_path):
     path = write(tmp_path, "r.json", b'{\n  "performanceMetrics": [{"marketplaceId": "AT\xe9"}]}')
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == f"{path}:2: file: not UTF-8: byte 0xe9 at byte 47"
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:2: file: not UTF-8: byte 0xe9 ('é' in Windows-1252) shows a legacy 8-bit "
+        "encoding; save the report as UTF-8 JSON or convert it with iconv -f WINDOWS-1252 -t UTF-8"
+    )

@@ -17,6 +17,7 @@ from ahr_tui.service.delivery import retry_delay
 DEADLINE = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 CASE_KINDS = {
     NotificationKind.CASE_OPENED,
+    NotificationKind.CONTACT_ATTEMPT,
     NotificationKind.DEADLINE_WARNING,
     NotificationKind.CASE_EXPIRED,
     NotificationKind.ACCOUNT_DEACTIVATED,
@@ -25,6 +26,7 @@ CASE_KINDS = {
 # A deactivation may follow a fraud finding inside the 72 hours: its deadline means nothing then.
 DEADLINE_KINDS = {
     NotificationKind.CASE_OPENED,
+    NotificationKind.CONTACT_ATTEMPT,
     NotificationKind.DEADLINE_WARNING,
     NotificationKind.CASE_EXPIRED,
 }

@@ -106,7 +106,7 @@ def test_a_plain_postgresql_url_uses_psycopg(pg_url: str, clock: FakeClock) -> N
 
 def test_commands_before_init_say_how_to_set_the_database_up(pg_url: str, clock: FakeClock) -> None:
     cli = Cli(db=pg_url, clock=clock, runner=CliRunner())
-    one_sentence(cli("cases"), 1, "no ahr tables", "ahr init")
+    one_sentence(cli("cases"), 1, "no ahr tables", "`ahr --db ", " init`")
 
 
 # --- every command family -----------------------------------------------------------------------

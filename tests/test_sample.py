@@ -296,18 +296,3 @@ def test_live_copy_refuses_an_existing_target(sample: Path, tmp_path: Path) -> N
     with pytest.raises(InvalidInput):
         make_live_copy(sample, target, now=NOW, actor=Actor("x"))
     assert target.read_bytes() == b"keep"
-
-
-def test_demo_keep_writes_a_live_copy(
-    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import ahr_tui.cli.data as data
-
-    opened: list[str] = []
-    monkeypatch.setattr(data, "_sample_db", lambda: sample)
-    monkeypatch.setattr(data, "_run_tui", lambda st: opened.append(st.db))
-    target = tmp_path / "kept.db"
-    result = _cli(tmp_path / "unused.db", NOW)("demo", "--keep", str(target))
-    assert result.exit_code == 0, result.output
-    assert opened == [str(target)]
-    assert _cli(target, NOW)("audit", "verify").exit_code == 0

@@ -101,7 +101,8 @@ def test_the_sweep_moves_enrolment_and_queues_the_matching_notification(
     assert (note.kind, note.account_id, note.case_id) == (kind, acc, None)
     [event] = [e for e in events(engine) if e.action == "enrollment"]
     assert (event.from_state, event.to_state, event.account_id) == (enrollment, after, acc)
-    assert event.note is not None and event.note.startswith(f"as of {AS_OF.isoformat()}")
+    assert event.note is not None
+    assert event.note.startswith(f"automatic: as of {AS_OF.isoformat()}: ")
     assert chain_ok(engine)
 
 

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, text
-from sqlalchemy.engine import Engine
+from datetime import UTC, datetime, timedelta
 
-from ahr_tui.store.upgrade import missing_columns, upgrade
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
+
+from ahr_tui.service.admin import init_database
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import make_engine, transaction
+from ahr_tui.store.models import Case
+from ahr_tui.store.recognise import SCHEMA_VERSION
+from ahr_tui.store.schema import app_tables, read_version
+from ahr_tui.store.types import UTCDateTime
+from ahr_tui.store.upgrade import missing_columns, over_strict_columns, upgrade
+from tests.conftest import FakeClock
 
 
 def _older_and_newer() -> tuple[Table, Table]:
@@ -35,7 +56,76 @@ def test_a_column_the_model_added_is_added_and_the_rows_keep(engine: Engine) -> 
 
 
 def test_the_current_schema_needs_no_upgrade(engine: Engine) -> None:
-    from ahr_tui.store.schema import app_tables
-
     with engine.begin() as conn:
         assert missing_columns(conn, app_tables()) == []
+        assert over_strict_columns(conn, app_tables()) == []
+
+
+
+def _schema_1(conn: Connection, contacted: datetime) -> None:
+    """A database as schema 1 wrote it, with one open case: a case began contacted
+    (``contacted_at`` and ``deadline`` NOT NULL), no detection columns, no contact attempts."""
+    old = MetaData()
+    for table in app_tables():
+        if table.name not in ("aha_case", "contact_attempt"):
+            table.to_metadata(old)
+    case = Table(
+        "aha_case",
+        old,
+        Column("id", Integer, primary_key=True),
+        Column("account_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+        Column("policy", String, nullable=False),
+        Column("summary", String, nullable=False),
+        Column("contacted_at", UTCDateTime(), nullable=False),
+        Column("deadline", UTCDateTime(), nullable=False),
+        Column("responded_at", UTCDateTime()),
+        Column("status", String, nullable=False),
+        Column("assignee", String),
+        Column("closed_at", UTCDateTime()),
+        Column("outcome_note", String),
+        Column("version", Integer, nullable=False),
+    )
+    old.create_all(conn)
+    conn.execute(old.tables["meta"].insert().values(key="schema_version", value="1"))
+    conn.execute(old.tables["meta"].insert().values(key="audit_head", value="0" * 64))
+    conn.execute(old.tables["store"].insert().values(
+        code="US", name="United States", marketplace_id="ATVPDKIKX0DER", region="NA",
+        aha_enabled=True))
+    account = conn.execute(old.tables["account"].insert().values(
+        seller_id="S1", store="US", name="Acme", plan="professional", status="active",
+        enrollment="enrolled", version=1))
+    conn.execute(case.insert().values(
+        account_id=account.inserted_primary_key[0], policy="reviews", summary="",
+        contacted_at=contacted, deadline=contacted + timedelta(hours=72), status="open", version=1))
+
+
+def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_when_contacted(
+    db_url: str, clock: FakeClock, me: Actor
+) -> None:
+    contacted = datetime(2026, 2, 27, 9, 30, 15, 250000, tzinfo=UTC)
+    engine = make_engine(db_url, create=True)
+    try:
+        with engine.begin() as conn:
+            _schema_1(conn, contacted)
+        assert read_version(engine) == 1
+        init_database(engine, actor=me, now=clock())
+        assert read_version(engine) == SCHEMA_VERSION == 2
+        init_database(engine, actor=me, now=clock())  # idempotent
+        with transaction(engine, write=True) as session:
+            [case] = session.execute(select(Case)).scalars()
+            assert (case.detected_at, case.contacted_at) == (contacted, contacted)
+            assert case.contact_due == contacted + timedelta(hours=24)
+            assert case.deadline == contacted + timedelta(hours=72)
+            session.add(Case(account_id=case.account_id, policy="other", detected_at=contacted,
+                             contact_due=contacted + timedelta(hours=24), status="detected"))
+        with transaction(engine) as session:
+            [_, detected] = session.execute(select(Case).order_by(col(Case.id))).scalars()
+            assert (detected.contacted_at, detected.deadline) == (None, None)
+        with engine.begin() as conn:
+            assert "contact_attempt" in inspect(conn).get_table_names()
+            assert missing_columns(conn, app_tables()) == []
+            assert over_strict_columns(conn, app_tables()) == []
+            if engine.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    finally:
+        engine.dispose()

@@ -190,42 +190,43 @@ def operator_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="OS account name.")],
     role: Annotated[RoleChoice, typer.Option("--role")],
+    email: Annotated[
+        str | None,
+        typer.Option("--email", metavar="ADDR", help="Where escalations for them go."),
+    ] = None,
 ) -> None:
-    """Add an operator or change their role (leads only)."""
+    """Add an operator or change their role and email (leads only)."""
     from ahr_tui.rules import Role
     from ahr_tui.service.admin import add_operator
 
     st = state(ctx)
-    row = add_operator(st.engine(), name, Role(role.value), actor=st.actor(), now=st.clock())
-    out(f"{row.name}: {row.role}")
+    row = add_operator(
+        st.engine(), name, Role(role.value), actor=st.actor(), now=st.clock(), email=email
+    )
+    out(f"{row.name}: {row.role}" + (f" <{row.email}>" if row.email else ""))
 
 
 @operator_app.command("list")
 def operator_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
-    """Every operator and their role."""
-    from ahr_tui.service.admin import list_operators
-    from ahr_tui.service.database import read
-    from ahr_tui.service.views import iso_z
+    """Every operator: role, email, working hours and whether on shift now."""
+    from ahr_tui.rules.coverage import on_shift
+    from ahr_tui.service.shifts import describe_hours, operator_json, operator_rows
 
-    rows = read(state(ctx).engine(), list_operators)
+    st = state(ctx)
+    now = st.clock()
+    rows = operator_rows(st.engine())
     if as_json:
-        emit_json(
-            [
-                {
-                    "name": r.name,
-                    "role": r.role,
-                    "added_at": iso_z(r.added_at),
-                    "added_by": r.added_by,
-                }
-                for r in rows
-            ]
-        )
+        emit_json([operator_json(row, shift, now) for row, shift in rows])
         return
     table(
-        ("NAME", "ROLE", "ADDED", "BY"),
-        [(r.name, r.role, iso_z(r.added_at), r.added_by) for r in rows],
+        ("NAME", "ROLE", "EMAIL", "ON SHIFT", "HOURS"),
+        [
+            (r.name, r.role, r.email or "-", "yes" if on_shift(s, now) else "no",
+             describe_hours(s))
+            for r, s in rows
+        ],
     )
 
 

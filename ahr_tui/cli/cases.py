@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, out, parse_instant, state, table
+from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
 from ahr_tui.rules import CaseStatus, PolicyArea
+
+if TYPE_CHECKING:
+    from ahr_tui.service.bulk import BulkResult
 
 # The option choices are the rules' own enums (``ahr_tui.rules`` loads neither SQLAlchemy nor
 # Textual, so ``ahr --help`` stays fast): a status or policy area added there is offered here.
@@ -48,21 +51,50 @@ def list_cases(
             "--status", help="Repeat to list several (default: open, responded, expired)."
         ),
     ] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help="Only cases assigned to this operator.")
+    ] = None,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only cases nobody is assigned to.")
+    ] = False,
+    store: Annotated[str | None, typer.Option("--store", help="Only this store, e.g. US.")] = None,
+    policy: Annotated[
+        PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")
+    ] = None,
     now: Annotated[
         str | None, typer.Option("--now", help="Instant the time left is computed from.")
     ] = None,
     as_json: JsonOpt = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")
+    ] = False,
 ) -> None:
     """List cases, needs-action first: overdue, then least time left, expired, responded."""
     from ahr_tui.rules import time_left
     from ahr_tui.service.database import read
+    from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
 
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="--csv")
+    if assignee is not None and unassigned:
+        raise typer.BadParameter("choose one of --assignee and --unassigned",
+                                 param_hint="--unassigned")
     st = state(ctx)
     instant = parse_instant(now, "--now", st.clock)
-    cases = read(st.engine(), query, frozenset(status) if status else None)
+    only = CaseFilter(assignee=assignee, unassigned=unassigned,
+                      store=store.upper() if store else None,
+                      policy=policy.value if policy else None)
+    cases = only.apply(read(st.engine(), query, frozenset(status) if status else None))
     if as_json:
         emit_json([c.to_json() for c in cases])
+        return
+    if as_csv:
+        import sys
+
+        from ahr_tui.service.export import write_cases_csv
+
+        write_cases_csv(cases, sys.stdout)
         return
     rows = []
     for c in cases:
@@ -235,37 +267,53 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         out(f"  {iso_z(e.at)}  {clean(e.actor)}  {e.action} {move}{note}")
 
 
+CaseIdsArg = Annotated[
+    list[int],
+    typer.Argument(min=1, max=DB_INT_MAX, help="One or more case ids (each its own change)."),
+]
+
+
 @case_app.command("assign")
 def assign(
     ctx: typer.Context,
-    case_id: CaseIdArg,
+    case_ids: CaseIdsArg,
     to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
     expect_version: VersionOpt = None,
 ) -> None:
-    """Record who works the case."""
-    from ahr_tui.service.cases import assign_case
+    """Record who works the cases: a line per case; exit 1 when any failed."""
+    from ahr_tui.service.bulk import assign_each
 
+    if expect_version is not None and len(set(case_ids)) > 1:
+        raise typer.BadParameter("--expect-version needs exactly one case id",
+                                 param_hint="--expect-version")
     st = state(ctx)
-    done = assign_case(
-        st.engine(),
-        case_id,
-        to=to,
-        actor=st.actor(),
-        now=st.clock(),
-        expected_version=expect_version,
-    )
-    out(done.sentence)
+    targets = [(case_id, expect_version) for case_id in case_ids]
+    result = assign_each(st.engine(), targets, to=to, actor=st.actor(), now=st.clock())
+    _report(result)
 
 
 @case_app.command("note")
 def note(
     ctx: typer.Context,
-    case_id: CaseIdArg,
+    case_ids: CaseIdsArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
-    """Add a note to the case's timeline."""
-    from ahr_tui.service.cases import add_note
+    """Add a note to the cases' timelines: a line per case; exit 1 when any failed."""
+    from ahr_tui.service.bulk import note_each
 
     st = state(ctx)
-    view = add_note(st.engine(), case_id, text=text, actor=st.actor(), now=st.clock())
-    out(f"case {view.id}: note added")
+    result = note_each(st.engine(), case_ids, text=text, actor=st.actor(), now=st.clock())
+    _report(result)
+
+
+def _report(result: BulkResult) -> None:
+    """A line per case: done ones on stdout, refused ones on stderr. One case keeps its own
+    exit code (3 for a conflict); several exit 1 when any failed."""
+    for outcome in result.outcomes:
+        if outcome.said is not None:
+            out(outcome.said)
+        else:
+            err(f"ahr: {outcome.sentence()}")
+    if result.failed:
+        one = len(result.outcomes) == 1
+        raise typer.Exit(result.failed[0].exit_code if one else 1)

@@ -110,7 +110,13 @@ def out(message: str) -> None:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A plain, aligned text table; every cell cleaned of control characters."""
+    """A plain, aligned text table on stdout; every cell cleaned of control characters."""
+    for line in table_lines(headers, rows):
+        out(line)
+
+
+def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """The lines of ``table``: a header, then one per row, columns aligned by display width."""
     from rich.cells import cell_len
 
     cells = [[clean_line("" if v is None else str(v)) for v in row] for row in rows]
@@ -123,6 +129,4 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         padded = [v + " " * (widths[i] - cell_len(v)) for i, v in enumerate(values)]
         return "  ".join(padded).rstrip()
 
-    out(line(list(headers)))
-    for row in cells:
-        out(line(row))
+    return [line(list(headers)), *(line(row) for row in cells)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,38 +49,58 @@ def sample(
     out(summary)
 
 
-def _sample_db() -> Path:
-    from ahr_tui.errors import DatabaseProblem
-
-    path = Path(__file__).resolve().parents[2] / "sample.db"
-    if not path.is_file():
-        raise DatabaseProblem(
-            f"the bundled sample database is missing ({path}); install from a checkout "
-            "with `pip install -e .`, or run `ahr sample --out sample.db`."
-        )
-    return path
-
-
 def demo(
     ctx: typer.Context,
     keep: Annotated[
-        Path | None, typer.Option("--keep", help="Write the live copy here instead of a temp file.")
+        Path | None,
+        typer.Option(
+            "--keep", metavar="PATH",
+            help="Write the live copy to this new file and keep it (default: a temporary file, "
+            "removed when the app ends).",
+        ),
     ] = None,
 ) -> None:
-    """Open the TUI on a live copy of the bundled sample: its cases count down from now."""
-    import tempfile
+    """Open the TUI on a fresh copy of the sample, its cases counting down from now.
 
-    from ahr_tui.sample import make_live_copy
+    The copy is generated each time (the bundled sample.db is never read, so nothing done to it
+    shows here) and you are its first lead, so every action can be tried.
+    """
+    from ahr_tui.sample import make_demo
 
     st = state(ctx)
-    if keep is None:
-        folder = tempfile.mkdtemp(prefix="ahr-demo-")
-        target = Path(folder) / "demo.db"
-    else:
-        target = keep
-    make_live_copy(_sample_db(), target, now=st.clock(), actor=st.actor())
-    st.db = str(target)
-    _run_tui(st)
+    if keep is not None:
+        make_demo(keep, now=st.clock(), actor=st.actor())
+        st.db = str(keep)
+        _run_tui(st)
+        return
+    with _temporary_folder("ahr-demo-") as folder:
+        target = folder / "demo.db"
+        make_demo(target, now=st.clock(), actor=st.actor())
+        st.db = str(target)
+        _run_tui(st)
+
+
+@contextmanager
+def _temporary_folder(prefix: str) -> Iterator[Path]:
+    """A new folder, removed with everything in it when the block ends: normally, on an error,
+    and on SIGTERM or SIGHUP (a closed SSH session), which become an orderly exit meanwhile."""
+    import shutil
+    import signal
+    import tempfile
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    before = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield folder
+    finally:
+        for sig in before:  # a second signal must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
+        shutil.rmtree(folder, ignore_errors=True)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def tui(ctx: typer.Context) -> None:

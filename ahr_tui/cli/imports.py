@@ -99,7 +99,8 @@ def report(
     quiet: QuietOpt = False,
 ) -> None:
     """A marketplace Seller Performance Report (JSON): AHR score, ahrStatus, account status."""
-    from ahr_tui.service.imports import ImportOptions, import_report
+    from ahr_tui.service.imports import ImportOptions
+    from ahr_tui.service.report_import import import_report
 
     st = state(ctx)
     result = import_report(
@@ -156,6 +157,8 @@ def _print(result: ImportResult, name: str) -> None:
     elif not result.changed:
         suffix = " (nothing changed)"
     out(f"{shown}: {result.counts()}{suffix}")
+    for detail in result.details:
+        out(clean_line(f"  {detail}"))
     for late in result.past_deadline:
         deadline = late.deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
         case = f"case {late.case_id}" if result.committed else "would open"

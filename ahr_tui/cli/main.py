@@ -2,6 +2,10 @@
 
 Errors a user can cause become one sentence on stderr and the documented exit code:
 1 invalid input or rule rejection, 2 usage, 3 conflict. No traceback.
+
+``--db`` is accepted before or after the subcommand (``ahr --db x.db init`` and
+``ahr init --db x.db``): the root option, and the same option added to every command by
+``AhrGroup``. New commands get it without doing anything.
 """
 
 from __future__ import annotations
@@ -11,11 +15,18 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ahr_tui.cli.common import CliState, err
+from ahr_tui.cli.common import CliState, err, out, state
+
+DB_HELP = "Database: a file path or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)."
 
 
 class AhrGroup(TyperGroup):
-    """Maps the errors a user can cause to a sentence and an exit code."""
+    """Maps the errors a user can cause to a sentence and an exit code; gives every command
+    ``--db``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_db_option(self.commands.values())
 
     def invoke(self, ctx: Any) -> Any:
         from ahr_tui.errors import AhrError
@@ -40,10 +51,40 @@ def _database_problem(exc: Exception, ctx: Any) -> Any:
     return database_problem(exc, root.db if isinstance(root, CliState) else None)
 
 
+def _add_db_option(commands: Any) -> None:
+    """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``)."""
+    from typer.core import TyperOption
+
+    for command in commands:
+        if not any("--db" in getattr(p, "opts", ()) for p in command.params):
+            command.params.insert(
+                0,
+                TyperOption(
+                    param_decls=["--db"], metavar="URL|PATH", expose_value=False,
+                    callback=_set_db,
+                    help=DB_HELP + " Also accepted before the command; default $AHR_DB or ahr.db.",
+                ),
+            )
+        if isinstance(command, TyperGroup):
+            _add_db_option(command.commands.values())
+
+
+def _set_db(ctx: Any, _param: Any, value: str | None) -> None:
+    if value is not None:
+        state(ctx).db = value
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from ahr_tui import __version__
+
+        out(f"ahr {__version__}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
     cls=AhrGroup,
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Account Health Assurance: accounts, 72-hour cases, sweeps, notifications, audit.",
@@ -59,9 +100,16 @@ def root(
         typer.Option(
             "--db",
             envvar="AHR_DB",
-            help="Database: a file path or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...).",
+            metavar="URL|PATH",
+            help=DB_HELP + " Also accepted after the command.",
         ),
     ] = "ahr.db",
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print ahr's version and exit."
+        ),
+    ] = False,
 ) -> None:
     if isinstance(ctx.obj, CliState):
         ctx.obj.db = db
@@ -70,10 +118,24 @@ def root(
 
 
 def _register() -> None:
-    from ahr_tui.cli import admin, audit_cmd, cases, data, db_cmd, imports, notify_cmd
+    from ahr_tui.cli import (
+        admin,
+        audit_cmd,
+        cases,
+        data,
+        db_cmd,
+        imports,
+        metrics_cmd,
+        notify_cmd,
+        shift_cmd,
+        views_cmd,
+    )
 
-    for group in (admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd):
+    for group in (
+        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
+    ):
         group.register(app)
+    shift_cmd.register(app, admin.operator_app)
 
 
 _register()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+
+if TYPE_CHECKING:
+    from ahr_tui.notify.smtp import SmtpSettings
 
 notify_app = typer.Typer(
     no_args_is_help=True, help="The notification outbox and its delivery by email."
@@ -116,9 +119,38 @@ def send(
     outcome; 1 when the server could not be reached (those messages are deferred) or refused
     the session (nothing is used up).
     """
-    from ahr_tui.errors import InvalidInput
-    from ahr_tui.notify.smtp import SmtpSettings, SmtpTransport, address_problem, parse_endpoint
+    from ahr_tui.notify.smtp import SmtpTransport
     from ahr_tui.service.delivery import send as run
+
+    settings = smtp_settings(smtp, from_addr, starttls, user, password_env, timeout)
+    st = state(ctx)
+    clock = st.clock if now is None else _fixed(parse_instant(now, "--now", st.clock))
+    with SmtpTransport(settings) as transport:
+        report = run(
+            st.engine(), transport=transport, from_addr=from_addr, clock=clock,
+            actor=st.actor(), limit=limit,
+        )
+    out(report.summary())
+    if report.unreachable is not None:
+        err(f"ahr: {report.unreachable}; {len(report.deferred)} notification(s) deferred.")
+        raise typer.Exit(1)
+
+
+def smtp_settings(
+    smtp: str,
+    from_addr: str,
+    starttls: bool,
+    user: str | None,
+    password_env: str | None,
+    timeout: float,
+) -> SmtpSettings:
+    """The SMTP options of ``notify send`` and ``handover --mail`` as settings.
+
+    Bad options are usage errors (exit 2); a --password-env naming an unset variable is
+    ``InvalidInput``.
+    """
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.notify.smtp import SmtpSettings, address_problem, parse_endpoint
 
     if (user is None) != (password_env is None):
         raise typer.BadParameter(
@@ -139,21 +171,10 @@ def send(
         raise typer.BadParameter(
             f"{smtp!r} is not HOST:PORT (for example 127.0.0.1:25)", param_hint="--smtp"
         ) from None
-    st = state(ctx)
-    clock = st.clock if now is None else _fixed(parse_instant(now, "--now", st.clock))
-    settings = SmtpSettings(
+    return SmtpSettings(
         host=host, port=port, from_addr=from_addr, starttls=starttls, user=user,
         password=password, timeout=timeout,
     )
-    with SmtpTransport(settings) as transport:
-        report = run(
-            st.engine(), transport=transport, from_addr=from_addr, clock=clock,
-            actor=st.actor(), limit=limit,
-        )
-    out(report.summary())
-    if report.unreachable is not None:
-        err(f"ahr: {report.unreachable}; {len(report.deferred)} notification(s) deferred.")
-        raise typer.Exit(1)
 
 
 def _fixed(instant: datetime) -> Callable[[], datetime]:

@@ -1,9 +1,16 @@
 """Reading an import CSV the same way for every kind, and writing its rejects.
 
-RFC 4180 via the ``csv`` module in strict mode, UTF-8 with or without a BOM, LF or CRLF. Bytes
-that are not UTF-8 are decoded with ``surrogateescape`` instead of stopping the read, so each one
-is reported at its line and column (and written back unchanged to the rejects file); the hot path
-never pays for that check because only a value that fails its lookup is examined.
+RFC 4180 via the ``csv`` module in strict mode. What a file is comes first (``textfile.sniff``):
+UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode Text", PowerShell's ``>``), or one
+sentence naming what else it is. The separator is the header row's (``DELIMITERS``: Excel writes
+``;`` under a decimal-comma locale and TAB as "Unicode Text"). Spreadsheet leftovers are ignored:
+columns whose header and values are all empty, rows whose fields are all empty; a CRLF line
+break inside a quoted field reads as LF. A header-only file has no rows and is no problem.
+
+Bytes that are not UTF-8 past the sniffed head are decoded with ``surrogateescape`` instead of
+stopping the read, so each one is reported at its line and column (and written back unchanged to
+the rejects file); the hot path never pays for that check because only a value that fails its
+lookup is examined.
 
 The file is streamed: a record's line is the line after the previous record's last line, which
 costs one attribute read per row and is right for records that span lines.
@@ -12,6 +19,7 @@ costs one attribute read per row and is right for records that span lines.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,20 +30,27 @@ from typing import Any, TextIO
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import text_problem
 from ahr_tui.importers.problems import Problems, shown
+from ahr_tui.importers.textfile import NotText, read_head, sniff
 
 FIELD_LIMIT = csv.field_size_limit()
 
 
 @dataclass
 class CsvFile:
-    """An open import file whose header named exactly the expected columns."""
+    """An open import file whose header named exactly the expected columns.
+
+    ``header`` and every row from ``reader`` leave out the columns whose header is empty (a
+    spreadsheet's leftovers); ``encoding`` and ``delimiter`` are what the file was read with.
+    """
 
     path: Path
     handle: TextIO
-    reader: Any  # _csv.reader: iterate it directly on hot paths
+    reader: Any  # _csv.reader (or _Projected over it): iterate it directly on hot paths
     header: list[str]
     columns: dict[str, int]
     size: int
+    encoding: str = "UTF-8"
+    delimiter: str = ","
 
     def position(self) -> int:
         """Bytes read so far (to within a read-ahead buffer), for progress and for tests."""
@@ -47,26 +62,96 @@ def rejects_path(path: Path) -> Path:
     return path.with_name(path.stem + ".rejects.csv")
 
 
+#: Separators a header row may use, first one preferred on a tie: Excel writes ``;`` where the
+#: decimal mark is a comma (German, French, ... settings) and TAB for "Unicode Text".
+DELIMITERS = (",", ";", "\t", "|")
+
+
 @contextmanager
 def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Iterator[CsvFile | None]:
-    """Open ``path`` and check its header; yields None (with fatal problems) if it is unusable."""
+    """Open ``path`` and check its header; yields None (with fatal problems) if it is unusable.
+
+    The encoding comes from ``textfile.sniff`` (UTF-8 with or without BOM, UTF-16 with a BOM),
+    the separator from the header row (``DELIMITERS``); a file that is not text is one fatal
+    problem naming what it is.
+    """
     try:
-        handle = open(  # noqa: SIM115 - closed below, after the caller's loop
-            path, encoding="utf-8-sig", errors="surrogateescape", newline=""
-        )
-        size = os.fstat(handle.fileno()).st_size
+        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the caller's loop
+        size = os.fstat(raw.fileno()).st_size
+        head = read_head(raw)
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}.") from None
     try:
-        reader = csv.reader(handle, strict=True)
+        encoding = sniff(head, want="csv")
+    except NotText as exc:
+        raw.close()
+        problems.add(exc.line, "file", exc.message, fatal=True)
+        yield None
+        return
+    handle = io.TextIOWrapper(raw, encoding=encoding.codec, errors="surrogateescape", newline="")
+    try:
+        delimiter = _delimiter(head, encoding.codec)
+        reader = csv.reader(handle, strict=True, delimiter=delimiter)
         header = _read_header(reader, expected, problems)
-        columns = _check_header(header, expected, problems)
-        if columns is None or header is None:
+        checked = _check_header(header, expected, problems)
+        if checked is None or header is None:
             yield None
         else:
-            yield CsvFile(path, handle, reader, header, columns, size)
+            columns, keep = checked
+            rows = reader if len(keep) == len(header) else _Projected(reader, keep, len(header))
+            named = [header[i] for i in keep]
+            yield CsvFile(path, handle, rows, named, columns, size, encoding.label, delimiter)
     finally:
         handle.close()
+
+
+def _delimiter(head: bytes, codec: str) -> str:
+    """The separator of the header row: the candidate it holds most of (a comma on a tie)."""
+    text = head[:65536].decode(codec, errors="replace")
+    first = text.splitlines()[0] if text else ""
+    counts = [(first.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
+    return max(counts)[2] if max(counts)[0] else ","
+
+
+class _Unheaded(list[str]):
+    """A row with a value under a column whose header is empty: rejected, with that reason."""
+
+    column = 0  # 0-based index of the first such value
+
+
+class _Projected:
+    """Rows without the columns whose header is empty, while their values are empty too.
+
+    A row with a value there comes out whole, as ``_Unheaded``, and is rejected by
+    ``reject_width``; a row of another width comes out as it is, and is rejected the same way.
+    """
+
+    def __init__(self, reader: Any, keep: list[int], width: int) -> None:
+        self._reader = reader
+        self._keep = keep
+        self._drop = [i for i in range(width) if i not in set(keep)]
+        self._width = width
+        self._prefix = keep == list(range(len(keep)))
+
+    @property
+    def line_num(self) -> int:
+        return int(self._reader.line_num)
+
+    def __iter__(self) -> _Projected:
+        return self
+
+    def __next__(self) -> list[str]:
+        row: list[str] = next(self._reader)
+        if len(row) != self._width:
+            return row
+        for index in self._drop:
+            if row[index]:
+                unheaded = _Unheaded(row)
+                unheaded.column = index
+                return unheaded
+        if self._prefix:
+            return row[: len(self._keep)]
+        return [row[i] for i in self._keep]
 
 
 def _read_header(reader: Any, expected: tuple[str, ...], problems: Problems) -> list[str] | None:
@@ -79,7 +164,7 @@ def _read_header(reader: Any, expected: tuple[str, ...], problems: Problems) -> 
     except csv.Error as exc:
         problems.add(1, "header", f"unreadable header row ({exc})", fatal=True)
         return None
-    if not header:
+    if not any(header):
         problems.add(1, "header", f"line 1 is empty; expected a header row {wanted}", fatal=True)
         return None
     return header
@@ -87,26 +172,40 @@ def _read_header(reader: Any, expected: tuple[str, ...], problems: Problems) -> 
 
 def _check_header(
     header: list[str] | None, expected: tuple[str, ...], problems: Problems
-) -> dict[str, int] | None:
+) -> tuple[dict[str, int], list[int]] | None:
+    """(column name -> index among the kept columns, the kept columns' indices in the file)."""
     if header is None:
         return None
-    columns: dict[str, int] = {}
     wanted = ", ".join(expected)
+    if not set(header) & set(expected):
+        found = ", ".join(shown(name) for name in header[:6] if name)
+        problems.add(
+            1,
+            "header",
+            f"line 1 names none of the columns {wanted} (found {found}); "
+            "the first line must be the header row",
+            fatal=True,
+        )
+        return None
+    columns: dict[str, int] = {}
+    keep: list[int] = []
     for index, name in enumerate(header):
         bad = text_problem(name)
         if bad is not None:
-            hint = " (is the file UTF-16?)" if "\x00" in name else ""
-            problems.add(1, "header", f"column {index + 1}: {bad}{hint}", fatal=True)
+            problems.add(1, "header", f"column {index + 1}: {bad}", fatal=True)
+        elif not name.strip():
+            continue  # a spreadsheet's empty column: ignored while its values are empty too
         elif name in columns:
             problems.add(1, name, "column appears twice", fatal=True)
         elif name not in expected:
             problems.add(1, name, f"unknown column {shown(name)} (expected {wanted})", fatal=True)
         else:
-            columns[name] = index
+            columns[name] = len(keep)
+        keep.append(index)
     for name in expected:
         if name not in columns:
             problems.add(1, name, f"missing column (expected {wanted}, in any order)", fatal=True)
-    return None if problems.fatal else columns
+    return None if problems.fatal else (columns, keep)
 
 
 def csv_error(exc: csv.Error, start: int, problems: Problems, rejects: Rejects) -> bool:
@@ -140,43 +239,48 @@ def csv_error(exc: csv.Error, start: int, problems: Problems, rejects: Rejects) 
 def records(
     csv_file: CsvFile, problems: Problems, rejects: Rejects
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) for every non-blank record with the header's width; the others are reported.
+    """(line, fields) for every record with the header's width that is not all empty; records
+    of another width are reported. A CRLF line break inside a quoted field reads as LF.
 
     Used by the small imports (sellers, cases); scores run their own loop for speed.
     """
     reader = csv_file.reader
     width = len(csv_file.header)
     last = reader.line_num
-    seen = 0
     while True:
         try:
             for row in reader:
                 line, last = last + 1, reader.line_num
-                if len(row) == width:
-                    seen += 1
-                    yield line, row
-                elif row:
-                    seen += 1
+                if not any(row):
+                    continue  # a blank line, or a spreadsheet's row of separators
+                if len(row) == width and not isinstance(row, _Unheaded):
+                    yield line, [_lf(value) for value in row] if last > line else row
+                else:
                     reject_width(line, row, width, problems, rejects)
             break
         except csv.Error as exc:
-            seen += 1
             keep_going = csv_error(exc, last + 1, problems, rejects)
             last = reader.line_num
             if not keep_going:
                 break
-    if not seen:
-        header_only(problems)
 
 
-def header_only(problems: Problems) -> None:
-    problems.add(2, "file", "no data rows after the header", fatal=True)
+def _lf(value: str) -> str:
+    """CRLF -> LF; a lone CR is kept (and shown escaped): it is not a line break anywhere now."""
+    return value.replace("\r\n", "\n") if "\r" in value else value
 
 
 def reject_width(
     line: int, row: list[str], width: int, problems: Problems, rejects: Rejects
 ) -> None:
-    problem = problems.add(line, "row", f"expected {width} fields, found {len(row)}")
+    if isinstance(row, _Unheaded):
+        message = (
+            f"column {row.column + 1} has no header but holds {shown(row[row.column])}; "
+            "name the column or empty it"
+        )
+    else:
+        message = f"expected {width} fields, found {len(row)}"
+    problem = problems.add(line, "row", message)
     rejects.write(row, problem.reason)
 
 

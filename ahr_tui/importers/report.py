@@ -4,21 +4,39 @@ Parsed leniently, as domain.md section 3.3 advises: every metric is optional, un
 ignored, unknown status strings are kept verbatim, an unknown marketplace id is noted and skipped.
 What is taken from each ``performanceMetrics`` entry whose marketplace maps to a store:
 ``accountHealthRating.ahrScore`` (not in the official schema; live reports carry it, so it is
-optional) as the score for the day, ``ahrStatus`` verbatim, and that store's ``accountStatuses``
+optional) as the score for the day, the AHR status verbatim, and that store's ``accountStatuses``
 entry. Problems are located by JSON pointer.
+
+The same rules for every field, whichever tool wrote the file:
+
+- the file is UTF-8 (BOM or not) or UTF-16 with a BOM (PowerShell 5's ``>``); anything else is
+  one sentence naming what it is (``textfile.sniff``);
+- a report may cover several stores (the North America and Europe reports do): the stores the
+  seller is tracked in are imported, the others are noted and skipped; a seller tracked in none
+  of them is a problem (the wrong ``--seller`` or the wrong file);
+- the score is a whole number 0-1000, written as a JSON number (``428``, ``428.0``) or as a
+  string holding one (``"428"``, ``"428.0"``, as some ERP exports write it); the summary says
+  when it was read from a string;
+- the AHR status is ``ahrStatus`` or the schema's own name ``accountHealthRatingStatus``; both
+  with different values is a problem;
+- values are echoed in messages as JSON (``true``, ``null``, ``"x"``), never as Python.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import SCORE_MAX, SCORE_MIN
 from ahr_tui.importers.problems import Problem, Problems, shown
+from ahr_tui.importers.textfile import HEAD_BYTES, NotText, sniff
 from ahr_tui.rules import BY_MARKETPLACE_ID
 
 REJECT_COLUMNS = ["pointer", "marketplaceId"]
@@ -33,6 +51,8 @@ class ReportEntry(NamedTuple):
     day: date | None
     ahr_status: str | None
     account_status: str | None
+    #: The score as the file wrote it when that was a string (``"428.0"``), for the summary.
+    score_text: str | None = None
 
 
 class Rejected(NamedTuple):
@@ -44,6 +64,8 @@ class Rejected(NamedTuple):
 class Report(NamedTuple):
     entries: list[ReportEntry]
     rejected: list[Rejected]
+    #: Store codes the report covers where the seller is not tracked (noted, skipped).
+    untracked: list[str]
 
 
 def load_json(path: Path, problems: Problems) -> Any:
@@ -58,12 +80,19 @@ def load_json(path: Path, problems: Problems) -> Any:
         )
         return None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        encoding = sniff(raw[:HEAD_BYTES], want="json")
+        text = raw.decode(encoding.codec)
+    except NotText as exc:
+        problems.add(exc.line, "file", exc.message, fatal=True)
+        return None
+    except UnicodeDecodeError as exc:  # past the sniffed head
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         problems.add(
-            line, "file", f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte {column}", fatal=True
+            line,
+            "file",
+            f"not {encoding.label}: byte 0x{raw[exc.start]:02x} on this line; "
+            "save the report as UTF-8 JSON",
+            fatal=True,
         )
         return None
     try:
@@ -85,7 +114,7 @@ def read_report(
     problems: Problems,
 ) -> Report:
     """The entries to record for ``seller_id``; problems and notes go to ``problems``."""
-    report = Report([], [])
+    report = Report([], [], [])
     if not isinstance(document, dict):
         problems.add(
             1,
@@ -118,6 +147,20 @@ def read_report(
             report.rejected.append(Rejected(pointer, mid if isinstance(mid, str) else "", reasons))
         elif parsed is not None:
             report.entries.append(parsed)
+    report.untracked.extend(code for _, code in reader.untracked)
+    if reader.untracked and not report.entries and not report.rejected:
+        covered = ", ".join(report.untracked)
+        problems.add(
+            "/performanceMetrics",
+            "marketplaceId",
+            f"seller {shown(seller_id)} is tracked in none of this report's stores ({covered}); "
+            "check --seller",
+            fatal=True,
+        )
+        return report
+    for where, code in reader.untracked:
+        message = f"seller {shown(seller_id)} is not tracked in store {code}; skipped"
+        problems.note(where, "marketplaceId", message)
     return report
 
 
@@ -138,6 +181,8 @@ class _EntryReader:
         self.statuses: dict[str, str] = {}
         self.first_seen: dict[str, str] = {}
         self.errors: list[Problem] = []
+        self.untracked: list[tuple[str, str]] = []  # (JSON pointer, store code)
+        self.score_text: str | None = None
 
     def fail(self, pointer: str, column: str, message: str) -> None:
         self.errors.append(self.problems.add(pointer, column, message))
@@ -173,15 +218,23 @@ class _EntryReader:
         self.first_seen[mid] = pointer
         account_id = self.accounts.get((self.seller_id, store.code))
         if account_id is None:
-            self.fail(
-                where, "marketplaceId", f"no seller {shown(self.seller_id)} in store {store.code}"
-            )
+            self.untracked.append((where, store.code))
+            return None
+        self.score_text = None
         rating = self.rating(entry.get("accountHealthRating"), f"{pointer}/accountHealthRating")
-        if account_id is None or rating is None:
+        if rating is None:
             return None
         score, day, ahr_status = rating
         return ReportEntry(
-            pointer, mid, store.code, account_id, score, day, ahr_status, self.statuses.get(mid)
+            pointer,
+            mid,
+            store.code,
+            account_id,
+            score,
+            day,
+            ahr_status,
+            self.statuses.get(mid),
+            self.score_text if score is not None else None,
         )
 
     def rating(
@@ -194,11 +247,7 @@ class _EntryReader:
             self.fail(pointer, "accountHealthRating", f"expected an object, found {_kind(rating)}")
             return None
         before = len(self.errors)
-        status = rating.get("ahrStatus")
-        if status is not None and not isinstance(status, str):
-            self.fail(
-                f"{pointer}/ahrStatus", "ahrStatus", f"expected a string, found {_kind(status)}"
-            )
+        status = self.ahr_status(rating, pointer)
         score = self.score(rating.get("ahrScore"), f"{pointer}/ahrScore")
         day = self.day
         if score is not None and day is None:
@@ -207,17 +256,43 @@ class _EntryReader:
             return None
         return score, day if score is not None else None, status
 
+    def ahr_status(self, rating: dict[str, Any], pointer: str) -> str | None:
+        """``ahrStatus``, or the schema's ``accountHealthRatingStatus``; both must agree."""
+        found: dict[str, str] = {}
+        for name in _STATUS_NAMES:
+            value = rating.get(name)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                found[name] = value
+            else:
+                self.fail(f"{pointer}/{name}", name, f"expected a string, found {_json(value)}")
+        if len(set(found.values())) > 1:
+            first, second = _STATUS_NAMES
+            self.fail(
+                f"{pointer}/{second}",
+                second,
+                f"{_json(found[second])} disagrees with {first} {_json(found[first])}",
+            )
+            return None
+        return next(iter(found.values()), None)
+
     def score(self, value: Any, pointer: str) -> int | None:
         """The score, or None when absent or malformed (reported)."""
         if value is None:
             return None
-        number = _integer(value)
-        if number is None:
-            self.fail(pointer, "ahrScore", f"{shown(str(value))} is not an integer")
-        elif not SCORE_MIN <= number <= SCORE_MAX:
-            self.fail(pointer, "ahrScore", f"{number} is out of range ({SCORE_MIN}-{SCORE_MAX})")
+        number = _number(value)
+        if number is None or number != number.to_integral_value():
+            self.fail(pointer, "ahrScore", f"{_json(value)} is not a whole number")
             return None
-        return number
+        if not SCORE_MIN <= number <= SCORE_MAX:
+            self.fail(
+                pointer, "ahrScore", f"{_json(value)} is out of range ({SCORE_MIN}-{SCORE_MAX})"
+            )
+            return None
+        if isinstance(value, str):
+            self.score_text = value
+        return int(number)
 
     def reporting_day(self, rating: dict[str, Any], where: str) -> date | None:
         """The UTC date of ``reportingDateRange.reportingDateTo`` (the default for ``--date``)."""
@@ -240,14 +315,26 @@ class _EntryReader:
         return instant.astimezone(UTC).date()
 
 
-def _integer(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+_STATUS_NAMES = ("ahrStatus", "accountHealthRatingStatus")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _number(value: Any) -> Decimal | None:
+    """A JSON number, or a string spelling one (``"428.0"``), exactly; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return Decimal(value) if _NUMBER.fullmatch(value) else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))
     return None
+
+
+def _json(value: Any) -> str:
+    """A file's value as the file wrote it (``true``, ``null``, ``"428.5"``), shortened."""
+    return shown(json.dumps(value, ensure_ascii=False))[1:-1]
 
 
 def _account_statuses(value: Any, problems: Problems) -> dict[str, str]:
@@ -282,6 +369,8 @@ def _account_statuses(value: Any, problems: Problems) -> dict[str, str]:
 
 
 def _kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)  # null, true, false: as the file wrote them
     names = {
         dict: "an object",
         list: "a list",

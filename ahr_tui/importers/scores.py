@@ -19,7 +19,7 @@ import csv
 from collections.abc import Iterator, Mapping
 from itertools import islice
 
-from ahr_tui.importers.csvfile import CsvFile, Rejects, csv_error, header_only, reject_width
+from ahr_tui.importers.csvfile import CsvFile, Rejects, csv_error, reject_width
 from ahr_tui.importers.fields import FieldError, check_day, check_score, lookup_account
 from ahr_tui.importers.problems import Problems, shown
 
@@ -61,8 +61,6 @@ class ScoreReader:
                 yield batch
             if not keep_going or reader.line_num == start:
                 break
-        if not self.valid and not self.rejects.count:
-            header_only(self.problems)
 
     def _read(self, rows: Iterator[list[str]], batch: list[ScoreRow]) -> bool:
         """The hot loop: append valid rows to ``batch``; False when reading must stop."""
@@ -84,7 +82,7 @@ class ScoreReader:
                         append((aid, day, score))
                         last = reader.line_num
                         continue
-                if row:
+                if any(row):  # not a blank line or a spreadsheet's row of separators
                     checked = self._check(last + 1, row, width)
                     if checked is not None:
                         append(checked)

@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     CONTACT_NEEDED = "contact_needed"
     LAPSED = "lapsed"
     CASE_OPENED = "case_opened"
+    #: After an attempt that did not reach the seller (at most one per case per UTC day).
+    CONTACT_ATTEMPT = "contact_attempt"
     DEADLINE_WARNING = "deadline_warning"
     CASE_EXPIRED = "case_expired"
     ACCOUNT_DEACTIVATED = "account_deactivated"

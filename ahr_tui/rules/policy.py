@@ -16,6 +16,8 @@ class Policy:
     threshold: int = 250
     max_days_below: int = 10
     response_window: timedelta = timedelta(hours=72)
+    #: The team's own target for the first attempt to reach the seller after a detection.
+    first_contact_target: timedelta = timedelta(hours=24)
     warn_within: timedelta = timedelta(hours=24)
     urgent_within: timedelta = timedelta(hours=6)
     critical_within: timedelta = timedelta(hours=1)

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from ahr_tui.errors import InvalidInput
 from ahr_tui.rules import (
@@ -52,6 +53,9 @@ from ahr_tui.service.admin import make_first_lead
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.schema import ensure_schema, set_meta
+
+#: How the bundled ``sample.db`` is made (``ahr sample``'s defaults); ``ahr demo`` makes the same.
+BUNDLED: dict[str, Any] = {"accounts": 200, "days": 200, "seed": 7, "open_cases": None}
 
 #: Days between the database's creation and the reference beyond the score history.
 _LEAD_IN_DAYS = 30
@@ -249,9 +253,9 @@ class _History:
         conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
                          self.operators)
         conn.executemany(
-            "INSERT INTO aha_case (id, account_id, policy, summary, contacted_at, deadline, "
-            "responded_at, status, assignee, closed_at, outcome_note, version) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.cases)
+            "INSERT INTO aha_case (id, account_id, policy, summary, detected_at, contact_due, "
+            "contacted_at, deadline, reached_at, responded_at, status, assignee, closed_at, "
+            "outcome_note, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.cases)
         conn.executemany(
             "UPDATE account SET status = ?, enrollment = ?, enrollment_changed_at = ?, "
             "version = ? WHERE id = ?", self.accounts)
@@ -274,8 +278,9 @@ def _history(planned: list[PlannedAccount], timeline: Timeline, actor: Actor, da
             for at, op in zip(moments, staff, strict=True)]
     return _History(
         operators=[(e.note, e.to_state, db_instant(e.at), actor.name) for e in adds],
-        cases=[(c.id, c.account.id, c.policy, c.summary, db_instant(c.contacted_at),
-                db_instant(c.deadline), db_instant(c.responded_at), c.status, c.assignee,
+        cases=[(c.id, c.account.id, c.policy, c.summary, db_instant(c.detected_at),
+                db_instant(c.contact_due), db_instant(c.contacted_at), db_instant(c.deadline),
+                db_instant(c.reached_at), db_instant(c.responded_at), c.status, c.assignee,
                 db_instant(c.closed_at), c.outcome_note, c.version) for c in timeline.cases],
         accounts=[_account_update(p.draft) for p in planned if p.draft.version > 1],
         events=event_values(chain(hashed([*adds, *timeline.events], first_id), head)),

@@ -1,4 +1,10 @@
-"""``ahr demo``: a copy of a sample database moved in time so that its cases are live now.
+"""``ahr demo``: a sample database moved in time so that its cases are live now.
+
+``make_demo`` generates the sample afresh (the seed and size of the bundled ``sample.db``) into the
+demo's own file: it never reads ``sample.db``, so nothing that happened to that file (opened with
+``ahr tui`` as a lead, swept, edited, deleted, or missing from a wheel install) can show in the
+demo. Generating costs about 0.1 s, as much as checking that a copy is untouched would.
+``make_live_copy`` moves a copy of a given sample database the same way.
 
 Every instant moves by ``now - reference_instant`` and every score day by the whole-day
 difference of the two UTC dates, so an open case has exactly the time left it had at the
@@ -20,6 +26,7 @@ from sqlmodel import SQLModel
 from ahr_tui.errors import DatabaseProblem, InvalidInput
 from ahr_tui.notify.render import render
 from ahr_tui.rules import NotificationKind, Role
+from ahr_tui.sample.build import BUNDLED, generate
 from ahr_tui.sample.rows import HashedEvent, chain, db_instant, from_db_instant
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
@@ -38,6 +45,21 @@ def make_live_copy(source: Path, target: Path, *, now: datetime, actor: Actor) -
     if target.exists():
         raise InvalidInput(f"{target} exists; choose a new path (the demo never overwrites).")
     _copy(source, target)
+    _go_live(target, now, actor)
+
+
+def make_demo(target: Path, *, now: datetime, actor: Actor) -> None:
+    """Generate the bundled sample into the new file ``target``, its times moved to ``now``;
+    ``actor`` is its first lead."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if target.exists():
+        raise InvalidInput(f"{target} exists; choose a new path (the demo never overwrites).")
+    generate(target, **BUNDLED, actor=actor)
+    _go_live(target, now, actor)
+
+
+def _go_live(target: Path, now: datetime, actor: Actor) -> None:
     try:
         conn = sqlite3.connect(target, isolation_level=None)
         try:

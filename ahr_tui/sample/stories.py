@@ -11,6 +11,7 @@ import random
 from datetime import datetime, timedelta
 
 from ahr_tui.rules import NotificationKind, PolicyArea
+from ahr_tui.rules.automatic import DEADLINE_PASSED, enrollment_note
 from ahr_tui.sample.people import base36
 from ahr_tui.sample.timeline import (
     LAST_SWEEP,
@@ -141,7 +142,7 @@ class Stories:
     def _expire(self, case: CaseDraft) -> datetime:
         tick = tick_after(case.deadline)
         self._warn(case, tick)
-        self._move(case, tick, CRON, "expire", "expired", None)
+        self._move(case, tick, CRON, "expire", "expired", DEADLINE_PASSED)
         self.t.notify(NotificationKind.CASE_EXPIRED, case.account, tick, case)
         return tick
 
@@ -235,10 +236,10 @@ class Stories:
     def enrolment(self, account: AccountDraft, days_before: int, to: str, reasons: str) -> None:
         """One enrolment change by the sweep that ran at midnight ``days_before`` days ago."""
         at = midnight_sweep(days_before)
-        as_of = (at - timedelta(days=1)).date().isoformat()
+        as_of = (at - timedelta(days=1)).date()
         self.t.event(EventDraft(at=at, recorded_at=at, actor=CRON, action="enrollment",
                                 account=account, from_state=account.enrollment, to_state=to,
-                                note=f"as of {as_of}: {reasons}"))
+                                note=enrollment_note(as_of, reasons)))
         account.enrollment, account.changed_at = to, at
         account.version += 1
         kind = {"enrolled": NotificationKind.ENROLLED, "lapsed": NotificationKind.LAPSED,

@@ -85,6 +85,17 @@ class CaseDraft:
     outcome_note: str | None = None
     version: int = 1
     id: int = 0
+    #: When the policy issue was found (a case opened directly: at its contact).
+    detected: datetime | None = None
+    reached_at: datetime | None = None
+
+    @property
+    def detected_at(self) -> datetime:
+        return self.contacted_at if self.detected is None else self.detected
+
+    @property
+    def contact_due(self) -> datetime:
+        return self.detected_at + timedelta(hours=24)
 
     @property
     def deadline(self) -> datetime:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
+from ahr_tui.notify.smtp import address_problem
 from ahr_tui.rules import Permission, Role
 from ahr_tui.service.access import require
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
-from ahr_tui.store.models import Operator, Store
+from ahr_tui.store.models import Operator, OperatorHours, Store
 from ahr_tui.store.schema import ensure_schema
 
 
@@ -75,20 +76,41 @@ def list_operators(session: Session) -> list[Operator]:
     return list(session.execute(select(Operator).order_by(Operator.name)).scalars())
 
 
-def add_operator(engine: Engine, name: str, role: Role, *, actor: Actor, now: datetime) -> Operator:
+def add_operator(
+    engine: Engine,
+    name: str,
+    role: Role,
+    *,
+    actor: Actor,
+    now: datetime,
+    email: str | None = None,
+) -> Operator:
+    """Add an operator, or change an existing one's role (and ``email``, when given).
+
+    Raises ``InvalidInput`` for a name that is no OS account name or a malformed address.
+    """
     name = name.strip()
     if not name or any(ch.isspace() or ord(ch) < 32 for ch in name):
         raise InvalidInput(f"{name!r} is not an OS account name.")
+    if email is not None:
+        email = email.strip() or None
+        problem = address_problem(email) if email else None
+        if problem is not None:
+            raise InvalidInput(f"--email: {problem}.")
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.MANAGE_OPERATORS)
         row = session.get(Operator, name)
         before = row.role if row else None
         if row is None:
-            row = Operator(name=name, role=role.value, added_at=now, added_by=actor.name)
+            row = Operator(
+                name=name, role=role.value, added_at=now, added_by=actor.name, email=email
+            )
             session.add(row)
-        elif row.role != role.value:
-            _guard_last_lead(session, row, new_role=role)
+        elif row.role != role.value or (email is not None and row.email != email):
+            if row.role != role.value:
+                _guard_last_lead(session, row, new_role=role)
             row.role = role.value
+            row.email = email if email is not None else row.email
         else:
             return row
         audit.append(
@@ -99,7 +121,7 @@ def add_operator(engine: Engine, name: str, role: Role, *, actor: Actor, now: da
             recorded_at=now,
             from_state=before,
             to_state=role.value,
-            note=name,
+            note=f"{name} <{row.email}>" if row.email else name,
         )
         return row
 
@@ -111,6 +133,7 @@ def remove_operator(engine: Engine, name: str, *, actor: Actor, now: datetime) -
         if row is None:
             raise NotFound(f"{name} is not an operator.")
         _guard_last_lead(session, row, new_role=None)
+        session.execute(delete(OperatorHours).where(col(OperatorHours.operator) == name))
         session.delete(row)
         audit.append(
             session,

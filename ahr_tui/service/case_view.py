@@ -91,6 +91,13 @@ def in_list_order(cases: Iterable[CaseView]) -> list[CaseView]:
     return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
 
 
+#: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
+CASE_JSON_KEYS = (
+    "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
+    "deadline", "responded_at", "assignee", "closed_at", "outcome_note", "version",
+)
+
+
 def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[str, str]]:
     """SQL and named parameters for the cases in ``statuses`` (default: the active ones)."""
     wanted = ACTIVE_STATUSES if statuses is None else statuses

@@ -123,6 +123,8 @@ def open_in(
         account_id=account.id,
         policy=policy.value,
         summary=summary,
+        detected_at=at,  # opened directly: the contact is the detection
+        contact_due=at + rules.first_contact_target,
         contacted_at=at,
         deadline=decision.deadline,
         status=decision.status.value,

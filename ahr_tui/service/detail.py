@@ -218,11 +218,11 @@ def _window_scores(session: Session, account_id: int, first: date, last: date) -
 
 
 def _account_cases(session: Session, account_id: int) -> list[CaseView]:
-    """The account's cases, newest contact first (an account has a handful, not thousands)."""
+    """The account's cases, newest detection first (an account has a handful, not thousands)."""
     ids = session.execute(
         select(Case.id)
         .where(Case.account_id == account_id)
-        .order_by(Case.contacted_at.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Case.detected_at).desc(), col(Case.id).desc())
     ).scalars()
     views = (find_case(session, case_id) for case_id in list(ids))
     return [view for view in views if view is not None]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from sqlmodel import Session, col
 
 from ahr_tui.errors import RuleRejected
 from ahr_tui.importers import cases as case_file
-from ahr_tui.importers import report as report_file
 from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
 from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv, rejects_path
@@ -35,7 +34,7 @@ from ahr_tui.service.cases import open_in
 from ahr_tui.store import audit, bulk
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
-from ahr_tui.store.models import Account, Case, Score
+from ahr_tui.store.models import Account, Case
 
 #: Called now and then with (records read, bytes read) for a progress display.
 Progress = Callable[[int, int], None]
@@ -72,6 +71,8 @@ class ImportResult:
     committed: bool = False
     rejects_file: Path | None = None
     past_deadline: list[PastDeadline] = field(default_factory=list)
+    #: What else the summary says, a line each (a report: what each store's entry did).
+    details: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -340,85 +341,9 @@ def _apply_case(
         rejects.write(rec.row, problem.reason)
         return
     result.new += 1
-    if case.deadline < now:
+    if case.deadline is not None and case.deadline < now:
         result.past_deadline.append(
             PastDeadline(
                 rec.line, case.id, rec.seller_id, rec.store, rec.policy.value, case.deadline
             )
         )
-
-
-def import_report(
-    engine: Engine,
-    path: Path,
-    *,
-    seller_id: str,
-    day: date | None,
-    actor: Actor,
-    now: datetime,
-    options: ImportOptions = ImportOptions(),
-) -> ImportResult:
-    """A Seller Performance Report for one seller: scores, ``ahrStatus`` and account status."""
-    result = ImportResult("report", path, options)
-    document = report_file.load_json(path, result.problems)
-    with _unit(engine) as session:
-        require(session, actor, Permission.IMPORT)
-        if document is not None:
-            accounts = account_ids(session, seller_id)
-            parsed = report_file.read_report(
-                document, seller_id=seller_id, day=day, accounts=accounts, problems=result.problems
-            )
-            for entry in parsed.entries:
-                _apply_report_entry(session, entry, result)
-            _report_rejects(parsed.rejected, result)
-        _finish(session, result, actor=actor, now=now)
-    return result
-
-
-def _apply_report_entry(
-    session: Session, entry: report_file.ReportEntry, result: ImportResult
-) -> None:
-    account = session.get(Account, entry.account_id)
-    assert account is not None
-    values: dict[str, object] = {}
-    if entry.ahr_status is not None and entry.ahr_status != account.ahr_status:
-        values["ahr_status"] = entry.ahr_status
-    if entry.account_status is not None and entry.account_status != account.marketplace_status:
-        values["marketplace_status"] = entry.account_status
-    if values:
-        session.execute(
-            update(Account)
-            .where(col(Account.id) == entry.account_id)
-            .values(**values, version=col(Account.version) + 1)
-            .execution_options(synchronize_session=False)
-        )
-    inserted = False
-    if entry.score is not None and entry.day is not None:
-        score = session.get(Score, (entry.account_id, entry.day))
-        if score is None:
-            session.add(Score(account_id=entry.account_id, day=entry.day, score=entry.score))
-            inserted = True
-        elif score.score != entry.score:
-            score.score = entry.score
-            values["score"] = entry.score
-    session.flush()
-    if inserted:
-        result.new += 1
-    elif values:
-        result.updated += 1
-    else:
-        result.unchanged += 1
-
-
-def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) -> None:
-    result.rejected = len(rejected)
-    keep = result.options.skip_invalid and not result.options.dry_run
-    if not (keep and rejected) or result.problems.fatal:
-        return
-    rejects = Rejects(rejects_path(result.file), report_file.REJECT_COLUMNS)
-    try:
-        for item in rejected:
-            rejects.write([item.pointer, item.marketplace_id], item.reason)
-    finally:
-        rejects.close()
-    result.rejects_file = rejects.path

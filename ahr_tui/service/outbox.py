@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from ahr_tui.notify.render import render
 from ahr_tui.rules import NotificationKind
+from ahr_tui.store import bulk
 from ahr_tui.store.models import Account, Case, Notification
 
 
@@ -20,26 +23,51 @@ def queue(
     case: Case | None = None,
 ) -> Notification:
     assert account.id is not None
+    note = Notification(
+        **values(
+            kind, account_id=account.id, seller_id=account.seller_id, name=account.name,
+            store=account.store, email=account.email, now=now, case=case,
+        )
+    )
+    session.add(note)
+    return note
+
+
+def values(
+    kind: NotificationKind,
+    *,
+    account_id: int,
+    seller_id: str,
+    name: str,
+    store: str,
+    email: str | None,
+    now: datetime,
+    case: Case | None = None,
+) -> dict[str, Any]:
+    """The columns of one pending notification (rendered now, first attempt at ``now``)."""
     rendered = render(
         kind,
-        seller_id=account.seller_id,
-        seller_name=account.name,
-        store=account.store,
+        seller_id=seller_id,
+        seller_name=name,
+        store=store,
         case_id=case.id if case else None,
         policy=case.policy if case else None,
         summary=case.summary if case else None,
         deadline=case.deadline if case else None,
     )
-    note = Notification(
-        account_id=account.id,
-        case_id=case.id if case else None,
-        kind=kind.value,
-        created_at=now,
-        to_addr=account.email or None,
-        subject=rendered.subject,
-        body=rendered.body,
-        state="pending",
-        next_attempt_at=now,
-    )
-    session.add(note)
-    return note
+    return {
+        "account_id": account_id,
+        "case_id": case.id if case else None,
+        "kind": kind.value,
+        "created_at": now,
+        "to_addr": email or None,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "state": "pending",
+        "next_attempt_at": now,
+    }
+
+
+def queue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert notifications built by ``values`` in one batch (the sweep's enrolments)."""
+    bulk.insert_rows(session, Notification.__table__, rows)  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from ahr_tui.rules import (
     CaseAction,
     Eligibility,
     Enrollment,
+    EnrollmentChange,
     NotificationKind,
     Permission,
     PhoneStatus,
@@ -32,13 +33,13 @@ from ahr_tui.rules import (
     ScoreWindow,
     allows,
     evaluate,
-    next_enrollment,
     phone_status,
 )
-from ahr_tui.service import outbox
+from ahr_tui.rules.automatic import DEADLINE_PASSED
+from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
-from ahr_tui.service.cases import apply_action, versioned_update
-from ahr_tui.store import audit
+from ahr_tui.service.cases import apply_action
+from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
@@ -82,6 +83,8 @@ class SweepReport:
     warned: list[int] = field(default_factory=list)
     enrollment_changes: Counter[str] = field(default_factory=Counter)
     notifications: int = 0
+    #: How the window counts were brought to ``as_of`` (``store.window.bring_to``).
+    window: str = ""
 
     @property
     def changed(self) -> bool:
@@ -191,18 +194,16 @@ def sweep(
 ) -> SweepReport:
     """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
     report = SweepReport(as_of=as_of)
-    counts = WindowCounts(engine, as_of, policy)  # the score scan runs while cases expire
-    try:
-        with transaction(engine, write=True) as session:
-            require(session, actor, Permission.SWEEP)
-            # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
-            # audit head's row lock makes a second sweep wait and then see the first one's warnings.
-            audit.lock_chain(session)
-            _expire(session, now, actor, report)
-            _warn(session, now, policy, report)
-            _enrol(session, now, as_of, actor, policy, report, counts)
-    finally:
-        counts.close()
+    with transaction(engine, write=True) as session:
+        window.lock_scores(session)  # first: no score changes until the counts are used
+        require(session, actor, Permission.SWEEP)
+        # Serialise concurrent sweeps: SQLite's BEGIN IMMEDIATE already does; on PostgreSQL the
+        # audit head's row lock makes a second sweep wait and then see the first one's warnings.
+        audit.lock_chain(session)
+        _expire(session, now, actor, report)
+        _warn(session, now, policy, report)
+        report.window = window.bring_to(session, as_of, policy)
+        _enrol(session, now, as_of, actor, policy, report)
     return report
 
 
@@ -223,7 +224,9 @@ def expire_due(engine: Engine, *, now: datetime, actor: Actor) -> list[int]:
 def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) -> None:
     due = list(
         session.execute(
-            select(Case).where(Case.status == "open", Case.deadline < now).order_by(Case.deadline)
+            select(Case)
+            .where(Case.status == "open", col(Case.deadline) < now)
+            .order_by(col(Case.deadline))
         ).scalars()
     )
     _load_accounts(session, {case.account_id for case in due})
@@ -233,7 +236,8 @@ def _expire(session: Session, now: datetime, actor: Actor, report: SweepReport) 
         for case in due:
             assert case.id is not None
             apply_action(
-                session, case.id, CaseAction.EXPIRE, at=now, text=None, actor=actor, now=now
+                session, case.id, CaseAction.EXPIRE, at=now, text=DEADLINE_PASSED, actor=actor,
+                now=now,
             )
             report.expired.append(case.id)
             report.notifications += 1
@@ -256,8 +260,8 @@ def _warn(session: Session, now: datetime, policy: Policy, report: SweepReport) 
     due = session.execute(
         select(Case).where(
             Case.status == "open",
-            Case.deadline >= now,
-            Case.deadline <= now + policy.warn_within,
+            col(Case.deadline) >= now,
+            col(Case.deadline) <= now + policy.warn_within,
             Case.id.not_in(already),  # type: ignore[union-attr]
         )
     ).scalars()
@@ -280,36 +284,12 @@ def _enrol(
     actor: Actor,
     policy: Policy,
     report: SweepReport,
-    counts: WindowCounts | None = None,
 ) -> None:
-    for item in evaluate_accounts(session, as_of, policy=policy, counts=counts):
-        change = next_enrollment(item.enrollment, item.eligibility, item.status)
-        if change is None:
-            continue
-        account = session.get(Account, item.account_id)
-        assert account is not None
-        assert account.id is not None
-        versioned_update(
-            session,
-            Account,
-            account.id,
-            account.version,
-            enrollment=change.after.value,
-            enrollment_changed_at=now,
-        )
-        reasons = ", ".join(r.value for r in item.eligibility.reasons) or "all criteria met"
-        audit.append(
-            session,
-            actor=actor,
-            action="enrollment",
-            at=now,
-            recorded_at=now,
-            account_id=account.id,
-            from_state=change.before.value,
-            to_state=change.after.value,
-            note=f"as of {as_of.isoformat()}: {reasons}",
-        )
+    """Move every account whose enrolment the rules change (``service.enrolment``)."""
+
+    def tally(change: EnrollmentChange) -> None:
         report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
-        if change.notify is not None:
-            outbox.queue(session, change.notify, account=account, now=now)
-            report.notifications += 1
+
+    report.notifications += enrolment.move_accounts(
+        session, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
+    )

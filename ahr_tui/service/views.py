@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
@@ -22,8 +24,31 @@ from ahr_tui.service.case_view import (
 from ahr_tui.store.models import Event
 
 __all__ = [
-    "CaseView", "case_events", "changed_cases", "event_to_json", "find_case", "iso_z", "list_cases",
+    "CaseFilter", "CaseView", "case_events", "changed_cases", "event_to_json", "find_case",
+    "iso_z", "list_cases",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """``ahr cases --assignee NAME | --unassigned | --store S | --policy P``: each given
+    field narrows the list; the list's order is kept."""
+
+    assignee: str | None = None
+    unassigned: bool = False
+    store: str | None = None
+    policy: str | None = None
+
+    def admits(self, case: CaseView) -> bool:
+        return (
+            (self.assignee is None or case.assignee == self.assignee)
+            and (not self.unassigned or case.assignee is None)
+            and (self.store is None or case.store == self.store)
+            and (self.policy is None or case.policy == self.policy)
+        )
+
+    def apply(self, cases: Iterable[CaseView]) -> list[CaseView]:
+        return [c for c in cases if self.admits(c)]
 
 
 def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) -> list[CaseView]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
+from ahr_tui.store import bulk
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Event, Meta
 from ahr_tui.store.schema import GENESIS_HASH
@@ -46,6 +47,44 @@ def _digest(fields: Mapping[str, Any], prev_hash: str) -> str:
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _json(value: Any) -> str:
+    """``value`` exactly as ``json.dumps(..., ensure_ascii=True)`` writes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode_str(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=True)
+
+
+_encode_str: Any = json.encoder.encode_basestring_ascii
+
+
+def _batch_digest(common: Mapping[str, Any]) -> Any:
+    """``_digest`` for events sharing ``common`` (at, recorded_at, actor, client, tty): the
+    same JSON text, built by filling a template whose shared members are encoded once."""
+    fixed = {"at": _json(_iso(common["at"])), "recorded_at": _json(_iso(common["recorded_at"])),
+             **{k: _json(common[k]) for k in ("actor", "client", "tty")}}
+    template = (
+        '{"account_id":%s,"action":%s,"actor":' + fixed["actor"].replace("%", "%%")
+        + ',"at":' + fixed["at"] + ',"case_id":%s,"client":' + fixed["client"].replace("%", "%%")
+        + ',"from":%s,"id":%s,"note":%s,"prev":%s,"recorded_at":' + fixed["recorded_at"]
+        + ',"to":%s,"tty":' + fixed["tty"].replace("%", "%%") + "}"
+    )
+    sha256 = hashlib.sha256
+
+    def digest(f: Mapping[str, Any], prev_hash: str) -> str:
+        blob = template % (
+            _json(f["account_id"]), _json(f["action"]), _json(f["case_id"]),
+            _json(f["from_state"]), _json(f["id"]), _json(f["note"]), _json(prev_hash),
+            _json(f["to_state"]),
+        )
+        return sha256(blob.encode()).hexdigest()
+
+    return digest
 
 
 _FIELDS = ("id", "at", "recorded_at", "actor", "client", "tty", "account_id", "case_id",
@@ -102,6 +141,39 @@ def append(
 
 
 _TAIL = "ahr_audit_tail"
+_OPTIONAL = ("account_id", "case_id", "from_state", "to_state", "note")
+
+
+def append_many(
+    session: Session,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    actor: Actor,
+    at: datetime,
+    recorded_at: datetime,
+) -> None:
+    """Add ``events`` to the chain, in order, with one batch insert (the sweep's enrolments).
+
+    Each mapping has ``action`` and any of ``account_id``, ``case_id``, ``from_state``,
+    ``to_state``, ``note``. The hashes chain exactly as ``append`` would chain them one by one;
+    events appended singly earlier in the transaction are flushed first, so ids stay in order.
+    """
+    if not events:
+        return
+    session.flush()
+    head, last_id = _tail(session)
+    prev = head.value
+    common = {"at": at, "recorded_at": recorded_at, "actor": actor.name,
+              "client": actor.client, "tty": actor.tty}
+    digest = _batch_digest(common)
+    rows = []
+    for event_id, event in enumerate(events, last_id + 1):
+        row = {**common, **dict.fromkeys(_OPTIONAL), **event, "id": event_id, "prev_hash": prev}
+        row["hash"] = prev = digest(row, prev)
+        rows.append(row)
+    bulk.insert_rows(session, Event.__table__, rows)  # type: ignore[attr-defined]
+    head.value = prev
+    session.info[_TAIL] = (session.get_transaction(), head, last_id + len(rows))
 
 
 def _tail(session: Session) -> tuple[Meta, int]:

@@ -25,6 +25,7 @@ from ahr_tui.errors import DatabaseProblem, InvalidInput
 from ahr_tui.store.audit import VerifyResult, verify
 from ahr_tui.store.engine import describe, make_engine, sqlite_path, to_url, transaction, translate
 from ahr_tui.store.schema import app_tables, check_schema, create_tables
+from ahr_tui.store.window import CACHE_TABLES
 
 BATCH_ROWS = 20_000
 
@@ -108,7 +109,8 @@ def _copy_problem(exc: DBAPIError, report: CopyReport) -> DatabaseProblem:
 def _copy(
     src: Engine, dst: Engine, report: CopyReport, batch_rows: int, progress: Progress | None
 ) -> None:
-    tables = app_tables()
+    # The window cache last: while its state row is absent, copying the scores marks nothing.
+    tables = sorted(app_tables(), key=lambda t: t.name in CACHE_TABLES)
     with src.connect() as read, dst.connect() as write:
         if src.dialect.name == "postgresql":
             read = read.execution_options(isolation_level="REPEATABLE READ")

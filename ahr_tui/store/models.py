@@ -63,14 +63,32 @@ class Case(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     policy: str
     summary: str = ""
-    contacted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # A ``detected`` case has a first-contact target and no 72-hour clock yet: ``contacted_at``
+    # (the first contact attempt) and ``deadline`` stay empty until that attempt.
+    detected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contact_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contacted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    deadline: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reached_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     responded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     status: str = "open"
     assignee: str | None = None
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     outcome_note: str | None = None
     version: int = 1
+
+
+class ContactAttempt(SQLModel, table=True):
+    """One attempt to reach the seller about a case (append-only; each has its audit event)."""
+
+    __tablename__ = "contact_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="aha_case.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    channel: str
+    outcome: str
+    note: str | None = None
+    actor: str
 
 
 class Event(SQLModel, table=True):
@@ -109,6 +127,10 @@ class Notification(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # who it is for: empty or "seller" (the account's seller), or "operator" (an escalation to
+    # the operator named in ``operator``; DESIGN.md section 4)
+    recipient: str | None = None
+    operator: str | None = None
 
 
 class Operator(SQLModel, table=True):
@@ -117,3 +139,66 @@ class Operator(SQLModel, table=True):
     role: str
     added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     added_by: str
+    email: str | None = None
+    time_zone: str | None = None  # IANA name; the zone of the operator's working hours
+
+
+class OperatorHours(SQLModel, table=True):
+    """One weekly range of an operator's working hours, in wall-clock minutes of their zone.
+
+    ``end_minute <= start_minute`` is a night shift ending on the next day (``rules.coverage``).
+    """
+
+    __tablename__ = "operator_hours"
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str = Field(foreign_key="operator.name", index=True)
+    day: int  # Monday 0 .. Sunday 6: the day the range starts on
+    start_minute: int
+    end_minute: int
+
+
+class SavedView(SQLModel, table=True):
+    """An operator's named slice of a list: which view, the filter text and the sort.
+
+    Kept in the database (not a dot file) so it follows the operator between machines on a
+    shared PostgreSQL. ``settings`` is a JSON object for what a later version adds.
+    """
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("operator", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str = Field(index=True)
+    name: str
+    view: str = "cases"
+    filter_text: str = ""
+    sort: str = ""
+    settings: str = "{}"
+    saved_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WindowCount(SQLModel, table=True):
+    """Per account, the score window's counts as of ``window_state.as_of`` (a cache: the
+    sweep keeps it current, ``store.window`` says how; rebuilt from ``score`` at any time)."""
+
+    __tablename__ = "window_count"
+    account_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    scored: int
+    at_or_above: int
+
+
+class WindowState(SQLModel, table=True):
+    """The one row saying which window ``window_count`` holds (none: the cache is empty)."""
+
+    __tablename__ = "window_state"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    as_of: date
+    window_days: int
+    threshold: int
+
+
+class WindowDirty(SQLModel, table=True):
+    """Accounts whose scores inside the cached window changed since it was counted (filled by
+    triggers on ``score``, so every writer is covered)."""
+
+    __tablename__ = "window_dirty"
+    account_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -7,19 +7,28 @@ use the same functions, so both paths give the same sentences.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Collection
 from pathlib import Path
 
 from ahr_tui.errors import DatabaseProblem
 
 #: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: How long an SQLite connection waits for another writer before it says "busy".
 BUSY_TIMEOUT_MS = 10_000
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APP_TABLES = frozenset({"meta", "store", "account"})
+
+
+def init_command(where: str) -> str:
+    """The ``ahr init`` that sets up the database named ``where`` (a path, or a URL as
+    ``store.engine.describe`` shows it), quoted so that it runs as written in a POSIX shell."""
+    if "***" in where:  # the URL's password is hidden: the user has to give it again
+        return "`ahr init` with the same --db"
+    return f"`ahr --db {shlex.quote(where)} init`"
 
 
 def precheck_sqlite_file(path: Path, *, create: bool) -> None:
@@ -34,7 +43,7 @@ def precheck_sqlite_file(path: Path, *, create: bool) -> None:
             if not path.parent.is_dir():
                 raise DatabaseProblem(f"cannot create {path}: {path.parent} is not a directory.")
             return
-        raise DatabaseProblem(f"no database at {path}; create one with `ahr init --db {path}`.")
+        raise DatabaseProblem(f"no database at {path}; create one with {init_command(str(path))}.")
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
@@ -43,7 +52,9 @@ def precheck_sqlite_file(path: Path, *, create: bool) -> None:
     if not head:
         if create:
             return
-        raise DatabaseProblem(f"{path} is empty, not an ahr database; run `ahr init` to set it up.")
+        raise DatabaseProblem(
+            f"{path} is empty, not an ahr database; run {init_command(str(path))} to set it up."
+        )
     if head != SQLITE_MAGIC:
         raise DatabaseProblem(f"{path} is not an SQLite database.")
 
@@ -65,11 +76,13 @@ def recorded_version(where: str, tables: Collection[str], value: str | None) -> 
 def require_current(where: str, version: int | None) -> None:
     """Refuse an empty database, one a newer ahr wrote, and one that needs ``ahr init``."""
     if version is None:
-        raise DatabaseProblem(f"{where} has no ahr tables; run `ahr init` to set it up.")
+        raise DatabaseProblem(f"{where} has no ahr tables; run {init_command(where)} to set it up.")
     if version > SCHEMA_VERSION:
         raise DatabaseProblem(
             f"{where} was written by a newer ahr (schema {version}, this ahr knows "
             f"{SCHEMA_VERSION}); upgrade ahr."
         )
     if version < SCHEMA_VERSION:
-        raise DatabaseProblem(f"{where} has schema {version}; run `ahr init` to upgrade it.")
+        raise DatabaseProblem(
+            f"{where} has schema {version}; run {init_command(where)} to upgrade it."
+        )

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
-from ahr_tui.store import models
+from ahr_tui.store import models, window
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
 from ahr_tui.store.recognise import (
@@ -77,6 +77,7 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
 def create_tables(bind: Engine | Connection) -> None:
     """Create the missing ahr tables and indexes, without seed rows (``ahr db copy`` fills them)."""
     SQLModel.metadata.create_all(bind, tables=_tables())
+    window.install_triggers(bind)
 
 
 def app_tables() -> list[Table]:
@@ -92,9 +93,15 @@ def _tables() -> list:
         models.Account.__table__,  # type: ignore[attr-defined]
         models.Score.__table__,  # type: ignore[attr-defined]
         models.Case.__table__,  # type: ignore[attr-defined]
+        models.ContactAttempt.__table__,  # type: ignore[attr-defined]
         models.Event.__table__,  # type: ignore[attr-defined]
         models.Notification.__table__,  # type: ignore[attr-defined]
         models.Operator.__table__,  # type: ignore[attr-defined]
+        models.WindowCount.__table__,  # type: ignore[attr-defined]
+        models.WindowState.__table__,  # type: ignore[attr-defined]
+        models.WindowDirty.__table__,  # type: ignore[attr-defined]
+        models.OperatorHours.__table__,  # type: ignore[attr-defined]
+        models.SavedView.__table__,  # type: ignore[attr-defined]
     ]
 
 

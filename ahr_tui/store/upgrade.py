@@ -2,21 +2,42 @@
 
 ``ahr init`` (``store.schema.ensure_schema``) calls ``upgrade`` after creating any missing tables.
 New tables need nothing here (``create_all`` makes them); a new column on an existing table must
-be nullable or have a server default, since existing rows get it too. A column that needs a value
-computed from the existing rows gets an idempotent ``UPDATE`` in ``BACKFILLS`` (run on every
-upgrade, so each must only touch rows still missing the value).
+be nullable or have a server default, since existing rows get it too. A column that an older
+schema declared NOT NULL and the models now allow empty loses the constraint. A column that needs
+a value computed from the existing rows gets an idempotent ``UPDATE`` in ``BACKFILLS`` (run on
+every upgrade, so each must only touch rows still missing the value).
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import Column, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateColumn
 
+from ahr_tui.rules import DEFAULT_POLICY
+
+_CONTACT_TARGET_S = int(DEFAULT_POLICY.first_contact_target.total_seconds())
+
 #: Idempotent statements run after the columns exist, in order: each fills the rows an older
-#: schema left empty (e.g. ``UPDATE aha_case SET detected_at = contacted_at WHERE detected_at
-#: IS NULL``).
-BACKFILLS: list[str] = []
+#: schema left empty. A plain string runs on every backend; a dict gives one statement per
+#: dialect name (``sqlite``, ``postgresql``) where their SQL differs.
+BACKFILLS: list[str | dict[str, str]] = [
+    # Schema 1 had no detection: a case began contacted, so it was detected at that moment.
+    "UPDATE aha_case SET detected_at = contacted_at"
+    " WHERE detected_at IS NULL AND contacted_at IS NOT NULL",
+    {
+        # SQLite keeps instants as 'YYYY-MM-DD HH:MM:SS.ffffff': keep the fraction as written.
+        "sqlite": "UPDATE aha_case SET contact_due ="
+        f" strftime('%Y-%m-%d %H:%M:%S', detected_at, '+{_CONTACT_TARGET_S} seconds')"
+        " || substr(detected_at, 20)"
+        " WHERE contact_due IS NULL AND detected_at IS NOT NULL",
+        "postgresql": "UPDATE aha_case SET contact_due ="
+        f" detected_at + interval '{_CONTACT_TARGET_S} seconds'"
+        " WHERE contact_due IS NULL AND detected_at IS NOT NULL",
+    },
+]
 
 
 def missing_columns(conn: Connection, tables: list[Table]) -> list[tuple[Table, Column]]:
@@ -32,13 +53,31 @@ def missing_columns(conn: Connection, tables: list[Table]) -> list[tuple[Table, 
     return missing
 
 
+def over_strict_columns(conn: Connection, tables: list[Table]) -> list[tuple[Table, Column]]:
+    """Existing columns the database declares NOT NULL that the models now allow empty."""
+    inspector = inspect(conn)
+    existing_tables = set(inspector.get_table_names())
+    strict: list[tuple[Table, Column]] = []
+    for table in tables:
+        if table.name not in existing_tables:
+            continue
+        declared = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        strict.extend(
+            (table, column)
+            for column in table.columns
+            if column.nullable and not column.primary_key and declared.get(column.name) is False
+        )
+    return strict
+
+
 def upgrade(conn: Connection, tables: list[Table]) -> list[str]:
-    """Add every missing column, then run the backfills; returns ``table.column`` names added.
+    """Add every missing column, relax the NOT NULLs the models dropped, then run the backfills;
+    returns the ``table.column`` names added or relaxed.
 
     Runs inside the caller's transaction (both SQLite and PostgreSQL alter tables
     transactionally), so a failed upgrade leaves the database as it was.
     """
-    added = []
+    changed = []
     for table, column in missing_columns(conn, tables):
         if not column.nullable and column.server_default is None:
             raise AssertionError(
@@ -47,7 +86,43 @@ def upgrade(conn: Connection, tables: list[Table]) -> list[str]:
             )
         ddl = CreateColumn(column).compile(dialect=conn.dialect)
         conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
-        added.append(f"{table.name}.{column.name}")
+        changed.append(f"{table.name}.{column.name}")
+    strict = over_strict_columns(conn, tables)
+    for table, column in strict:
+        if conn.dialect.name == "sqlite":
+            _sqlite_drop_not_null(conn, table.name, column.name)
+        else:
+            conn.execute(
+                text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" DROP NOT NULL')
+            )
+        changed.append(f"{table.name}.{column.name}")
+    if strict and conn.dialect.name == "sqlite":
+        _sqlite_bump_schema(conn)
     for statement in BACKFILLS:
-        conn.execute(text(statement))
-    return added
+        sql = statement if isinstance(statement, str) else statement[conn.dialect.name]
+        conn.execute(text(sql))
+    return changed
+
+
+def _sqlite_drop_not_null(conn: Connection, table: str, column: str) -> None:
+    """SQLite has no ALTER COLUMN: edit the stored CREATE TABLE text instead, the procedure
+    SQLite documents for removing a NOT NULL constraint (no row changes on disk)."""
+    sql = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}
+    ).scalar_one()
+    pattern = re.compile(rf'(\n\s*"?{re.escape(column)}"?\s+\w+(?:\(\d+\))?)\s+NOT NULL', re.I)
+    relaxed, count = pattern.subn(r"\1", sql, count=1)
+    if count != 1:
+        raise AssertionError(f"cannot find the NOT NULL of {table}.{column} in {sql!r}")
+    conn.execute(text("PRAGMA writable_schema = ON"))
+    conn.execute(
+        text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = :t"),
+        {"sql": relaxed, "t": table},
+    )
+    conn.execute(text("PRAGMA writable_schema = OFF"))
+
+
+def _sqlite_bump_schema(conn: Connection) -> None:
+    """Every connection (this one included) reads the edited table definitions again."""
+    version = conn.execute(text("PRAGMA schema_version")).scalar_one()
+    conn.execute(text(f"PRAGMA schema_version = {int(version) + 1}"))

@@ -101,7 +101,9 @@ async def test_the_tui_expires_a_case_when_its_deadline_passes(
         assert "xx 2 expired" in app.main.header.plain
     with transaction(engine) as session:
         events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
-    assert [(e.actor, e.to_state) for e in events] == [("alice", "expired")]
+    assert [(e.actor, e.to_state, e.note) for e in events] == [
+        ("alice", "expired", "automatic: deadline passed")
+    ]
 
 
 async def test_expiry_already_done_by_another_process_is_harmless(

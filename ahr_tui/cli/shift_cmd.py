@@ -1,0 +1,183 @@
+"""``ahr operator hours``, ``ahr forecast`` and ``ahr handover``: shifts against the clocks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.common import emit_json, out, parse_instant, state, table
+from ahr_tui.cli.notify_cmd import (
+    DEFAULT_FROM,
+    FromOpt,
+    PasswordEnvOpt,
+    StarttlsOpt,
+    TimeoutOpt,
+    UserOpt,
+    smtp_settings,
+)
+
+NowOpt = Annotated[
+    str | None, typer.Option("--now", metavar="T", help="The instant to look from (default: now).")
+]
+_DURATION = re.compile(r"(\d+)([mhd])")
+_UNIT = {"m": 60, "h": 3600, "d": 86400}
+
+
+def register(app: typer.Typer, operator_app: typer.Typer) -> None:
+    operator_app.command("hours")(hours)
+    app.command("forecast")(forecast)
+    app.command("handover")(handover)
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """``--since``: a duration back from now (``90m``, ``8h``, ``2d``) or an ISO-8601 instant."""
+    match = _DURATION.fullmatch(value.strip())
+    if match:
+        return now - timedelta(seconds=int(match[1]) * _UNIT[match[2]])
+    return parse_instant(value, "--since", lambda: now)
+
+
+def hours(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The operator (OS account name).")],
+    tz: Annotated[
+        str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
+    ] = None,
+    days: Annotated[
+        str | None, typer.Option("--days", help="mon-fri, sat,sun, fri-mon ...")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", metavar="HH:MM", help="Start, local time.")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="HH:MM", help="End, local time; before --from: next day."),
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Keep the hours already set.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove every range.")] = False,
+) -> None:
+    """Set an operator's weekly working hours (a lead, or the operator themselves).
+
+    A --from later than --to is a night shift ending the next morning; equal times are 24 hours.
+    Without --add the new range replaces the old ones; --tz alone changes the zone only.
+    """
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.rules.coverage import HoursError, parse_clock, parse_days, ranges_for
+    from ahr_tui.service.shifts import clear_hours, describe_hours, set_hours
+
+    st = state(ctx)
+    if clear:
+        if any(v is not None for v in (tz, days, start, end)) or add:
+            raise typer.BadParameter("--clear takes no other option", param_hint="--clear")
+        clear_hours(st.engine(), name, actor=st.actor(), now=st.clock())
+        out(f"{name}: no hours")
+        return
+    given = [v is not None for v in (days, start, end)]
+    if any(given) and not all(given):
+        raise InvalidInput("--days, --from and --to go together (e.g. --days mon-fri "
+                           "--from 09:00 --to 17:00).")
+    if not any(given) and tz is None:
+        raise InvalidInput("give --days, --from and --to (and --tz), or --clear.")
+    try:
+        ranges = (
+            ranges_for(parse_days(days), parse_clock(start, "--from"), parse_clock(end, "--to"))
+            if days is not None and start is not None and end is not None
+            else ()
+        )
+    except HoursError as exc:
+        raise InvalidInput(str(exc)) from None
+    shift = set_hours(
+        st.engine(), name, tz=tz, ranges=ranges, add=add or not ranges, actor=st.actor(),
+        now=st.clock(),
+    )
+    out(f"{name}: {describe_hours(shift)}")
+
+
+def forecast(
+    ctx: typer.Context,
+    hours: Annotated[
+        float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
+    ] = 24,
+    now: NowOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
+    and which are uncovered (nobody on shift whose role allows the next action)."""
+    from ahr_tui.service.shifts import forecast as run
+
+    st = state(ctx)
+    instant = parse_instant(now, "--now", st.clock)
+    entries = run(st.engine(), now=instant, hours=hours)
+    if as_json:
+        emit_json([e.to_json() for e in entries])
+        return
+    table(
+        ("AT", "CASE", "SELLER", "STORE", "DUE", "NEEDS", "ASSIGNEE", "ON SHIFT", "COVERED"),
+        [
+            (
+                e.to_json()["at"], e.covered.moment.case_id, e.case.seller_id, e.case.store,
+                e.covered.moment.kind.value, e.covered.moment.action.value,
+                e.case.assignee or "-", ",".join(e.covered.on_shift) or "-",
+                "yes" if e.covered.covered else "NO",
+            )
+            for e in entries
+        ],
+    )
+    uncovered = sum(not e.covered.covered for e in entries)
+    out(f"{len(entries)} due moment(s) in the next {hours:g} h; {uncovered} uncovered")
+
+
+def handover(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option("--since", metavar="T|DURATION", help="Instant, or 8h, 90m, 2d back.")
+    ] = "12h",
+    hours: Annotated[
+        float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
+    ] = 12,
+    now: NowOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown")] = False,
+    mail: Annotated[
+        list[str] | None,
+        typer.Option("--mail", metavar="ADDR", help="Email it (repeatable); needs --smtp."),
+    ] = None,
+    smtp: Annotated[
+        str | None, typer.Option("--smtp", metavar="HOST:PORT", help="SMTP server for --mail.")
+    ] = None,
+    from_addr: FromOpt = DEFAULT_FROM,
+    starttls: StarttlsOpt = False,
+    user: UserOpt = None,
+    password_env: PasswordEnvOpt = None,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """The shift handover: what happened since, cases by assignee, unassigned, what falls due
+    (and what is uncovered), expired cases awaiting a decision. --mail sends it by email."""
+    from ahr_tui.service.handover import handover as run
+    from ahr_tui.service.handover import lines
+
+    st = state(ctx)
+    instant = parse_instant(now, "--now", st.clock)
+    start = parse_since(since, instant)
+    if start > instant:
+        raise typer.BadParameter("--since lies after --now", param_hint="--since")
+    if as_json and markdown:
+        raise typer.BadParameter("choose --json or --markdown", param_hint="--json/--markdown")
+    if mail and smtp is None:
+        raise typer.BadParameter("--mail needs --smtp HOST:PORT", param_hint="--smtp")
+    settings = (
+        smtp_settings(smtp, from_addr, starttls, user, password_env, timeout) if mail else None
+    )
+    report = run(st.engine(), now=instant, since=start, hours=hours)
+    if settings is not None and mail:
+        from ahr_tui.service.handover import mail_handover
+
+        mail_handover(settings, mail, report, markdown=markdown)
+        out(f"handover mailed to {', '.join(mail)}")
+    elif as_json:
+        emit_json(report.to_json())
+    else:
+        out("\n".join(lines(report, markdown=markdown)))

@@ -1,0 +1,185 @@
+"""Working hours and who is on shift: weekly ranges of local wall-clock time in an IANA zone.
+
+An operator's hours are ranges such as "mon-fri 09:00-17:00 Europe/Berlin". They are kept as
+wall-clock times in the operator's zone and compared with an instant converted to that zone
+(``zoneinfo``), so 09:00 stays 09:00 local across a DST change. A range whose start is later
+than its end is a night shift that crosses midnight (``22:00-06:00`` on Friday runs into
+Saturday morning); a range whose start equals its end lasts 24 hours.
+
+Used by ``rules.forecast`` (coverage of due moments), the service (hours as stored) and the CLI
+(parsing ``--days``, ``--from``, ``--to``, ``--tz``). Pure: zoneinfo reads the system's time zone
+database, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MINUTES_PER_DAY = 24 * 60
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+class HoursError(ValueError):
+    """Bad ``--days``, ``--from``/``--to`` or ``--tz``; the message is one sentence."""
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (``Europe/Berlin``); raises ``HoursError`` for an unknown one."""
+    if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
+        raise HoursError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise HoursError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin."
+        ) from None
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """``mon-fri``, ``sat,sun``, ``fri-mon`` (wraps), ``mon-sun``: weekday numbers, Monday 0.
+
+    Raises ``HoursError`` naming an unknown day.
+    """
+    days: list[int] = []
+    for part in text.lower().replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        start = _day(first)
+        end = _day(last) if dash else start
+        span = (end - start) % 7
+        days.extend((start + i) % 7 for i in range(span + 1))
+    return tuple(sorted(set(days)))
+
+
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAYS = {name: i for names in (DAY_NAMES, _FULL_NAMES) for i, name in enumerate(names)}
+
+
+def _day(name: str) -> int:
+    try:
+        return _DAYS[name]
+    except KeyError:
+        raise HoursError(
+            f"unknown day {name!r}; days are mon tue wed thu fri sat sun (e.g. mon-fri)."
+        ) from None
+
+
+def parse_clock(text: str, option: str) -> int:
+    """``HH:MM`` (24-hour) as minutes after midnight; raises ``HoursError`` otherwise."""
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        raise HoursError(f"{option} {text!r} is not a time of day; write it HH:MM, e.g. 09:00.")
+    return int(match[1]) * 60 + int(match[2])
+
+
+def format_clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftRange:
+    """One weekly range: starts on ``day`` (Monday 0) at ``start`` minutes after local midnight
+    and ends at ``end`` minutes, on the next day when ``end <= start`` (a night shift)."""
+
+    day: int
+    start: int
+    end: int
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    def contains(self, weekday: int, minute: int) -> bool:
+        """Whether local (``weekday``, ``minute`` after midnight) is in the range, end excluded."""
+        if not self.crosses_midnight:
+            return weekday == self.day and self.start <= minute < self.end
+        if weekday == self.day and minute >= self.start:
+            return True
+        return weekday == (self.day + 1) % 7 and minute < self.end
+
+    def describe(self) -> str:
+        return f"{DAY_NAMES[self.day]} {format_clock(self.start)}-{format_clock(self.end)}"
+
+
+def ranges_for(days: Iterable[int], start: int, end: int) -> tuple[ShiftRange, ...]:
+    return tuple(ShiftRange(day, start, end) for day in days)
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """An operator's working week: who, with which role, in which zone, and when."""
+
+    name: str
+    role: str
+    tz: str | None
+    ranges: tuple[ShiftRange, ...]
+
+
+def local_minute(at: datetime, tz: str) -> tuple[int, int]:
+    """``at`` (aware) in zone ``tz``: (weekday, minutes after local midnight)."""
+    local = at.astimezone(zone(tz))
+    return local.weekday(), local.hour * 60 + local.minute
+
+
+def on_shift(shift: Shift, at: datetime) -> bool:
+    """Whether ``at`` (an aware instant), in the operator's zone, falls in one of their ranges.
+
+    An operator with no zone or no ranges is never on shift.
+    """
+    if shift.tz is None or not shift.ranges:
+        return False
+    weekday, minute = local_minute(at, shift.tz)
+    return any(r.contains(weekday, minute) for r in shift.ranges)
+
+
+class Roster:
+    """Who is on shift at an instant, for many instants: answers are kept per UTC minute.
+
+    Ranges are whole minutes and zone offsets are whole minutes (every zone since 1972), so
+    everyone's status is the same through a UTC minute; a forecast of 20,000 due moments then
+    converts each zone at most once per minute of its horizon.
+    """
+
+    def __init__(self, shifts: Iterable[Shift]) -> None:
+        self.shifts = tuple(s for s in shifts if s.tz is not None and s.ranges)
+        self._sorted = tuple(sorted(self.shifts, key=lambda s: s.name))
+        self._zones = sorted({s.tz for s in self.shifts if s.tz})
+        self._by_minute: dict[int, tuple[Shift, ...]] = {}
+
+    def on_shift(self, at: datetime) -> tuple[Shift, ...]:
+        """The operators on shift at ``at`` (aware), ordered by name."""
+        key = int(at.timestamp() // 60)
+        found = self._by_minute.get(key)
+        if found is not None:
+            return found
+        minute = datetime.fromtimestamp(key * 60, UTC)
+        local: dict[str, tuple[int, int]] = {}
+        for tz in self._zones:
+            here = minute.astimezone(zone(tz))
+            offset = here.utcoffset()
+            if offset is not None and offset.seconds % 60:
+                # a historical offset with seconds: answer this instant exactly, uncached
+                return tuple(s for s in self._sorted if on_shift(s, at))
+            local[tz] = here.weekday(), here.hour * 60 + here.minute
+        found = tuple(
+            s for s in self._sorted if any(r.contains(*local[s.tz or ""]) for r in s.ranges)
+        )
+        self._by_minute[key] = found
+        return found
+
+    def any_on_shift(self, start: datetime, end: datetime, step: timedelta) -> tuple[Shift, ...]:
+        """Operators on shift at some sampled instant of [start, end), every ``step``."""
+        seen: dict[str, Shift] = {}
+        at = start
+        while at < end:
+            for s in self.on_shift(at):
+                seen.setdefault(s.name, s)
+            at += step
+        return tuple(sorted(seen.values(), key=lambda s: s.name))
+

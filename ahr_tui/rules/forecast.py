@@ -1,0 +1,141 @@
+"""Due moments ahead, the role each one needs, and whether someone who has that role is on shift.
+
+A *due moment* (DESIGN.md section 4, Coverage) is a detected case's ``contact_due``, an open
+case's deadline, or the instant a case crosses into ``warn``, ``urgent`` or ``critical`` on its
+way to either. Each moment needs a next action, and the action needs a role:
+
+- a detected case (its crossings and its ``contact_due``): the first contact attempt, triage;
+- an open case's ``warn``/``urgent``/``critical`` crossings: chasing the seller and recording the
+  response, triage;
+- an open case's deadline: at that instant the case expires and awaits the decision to deactivate
+  the account, which only a lead may take.
+
+A moment is *covered* when at least one operator whose role allows its action is on shift then.
+``ahr forecast``, ``ahr handover``, the TUI's header and its ``h`` screen all read this module
+through ``service.shifts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from ahr_tui.rules.coverage import Roster, Shift
+from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
+from ahr_tui.rules.roles import Permission, Role, allows
+
+#: The statuses whose clock still runs towards a due moment.
+DETECTED = "detected"
+OPEN = "open"
+
+
+class DueKind(StrEnum):
+    CONTACT_DUE = "contact_due"
+    DEADLINE = "deadline"
+    WARN = "warn"
+    URGENT = "urgent"
+    CRITICAL = "critical"
+
+
+class NextAction(StrEnum):
+    CONTACT = "first contact"
+    RESPONSE = "seller response"
+    DECISION = "decision on the expired case"
+
+
+#: The permission each next action needs (``roles.allows`` says which roles grant it).
+NEEDS: dict[NextAction, Permission] = {
+    NextAction.CONTACT: Permission.RESPOND,
+    NextAction.RESPONSE: Permission.RESPOND,
+    NextAction.DECISION: Permission.DEACTIVATE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseClock:
+    """What a forecast needs of a case: its status and the instants its clock runs to (UTC)."""
+
+    case_id: int
+    status: str
+    contact_due: datetime | None
+    deadline: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueMoment:
+    at: datetime
+    case_id: int
+    kind: DueKind
+    action: NextAction
+
+
+@dataclass(frozen=True, slots=True)
+class Covered:
+    """A due moment with who is on shift then (names) and whether one of them may act."""
+
+    moment: DueMoment
+    on_shift: tuple[str, ...]
+    covered: bool
+
+
+def _crossings(due: datetime, policy: Policy) -> tuple[tuple[DueKind, datetime], ...]:
+    return (
+        (DueKind.WARN, due - policy.warn_within),
+        (DueKind.URGENT, due - policy.urgent_within),
+        (DueKind.CRITICAL, due - policy.critical_within),
+    )
+
+
+def moments_of(case: CaseClock, policy: Policy = DEFAULT_POLICY) -> list[DueMoment]:
+    """Every due moment of one case, past and future, in time order (none for other statuses)."""
+    if case.status == DETECTED and case.contact_due is not None:
+        due, final, action = case.contact_due, DueKind.CONTACT_DUE, NextAction.CONTACT
+        crossing_action = NextAction.CONTACT
+    elif case.status == OPEN and case.deadline is not None:
+        due, final, action = case.deadline, DueKind.DEADLINE, NextAction.DECISION
+        crossing_action = NextAction.RESPONSE
+    else:
+        return []
+    found = [
+        DueMoment(at, case.case_id, kind, crossing_action) for kind, at in _crossings(due, policy)
+    ]
+    found.append(DueMoment(due, case.case_id, final, action))
+    return found
+
+
+def due_between(
+    cases: Iterable[CaseClock], start: datetime, end: datetime, policy: Policy = DEFAULT_POLICY
+) -> list[DueMoment]:
+    """The due moments with ``start < at <= end``, by time then case id."""
+    found = [
+        m for case in cases for m in moments_of(case, policy) if start < m.at <= end
+    ]
+    found.sort(key=lambda m: (m.at, m.case_id, _KIND_ORDER[m.kind]))
+    return found
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(DueKind)}
+
+
+def may_act(shift: Shift, action: NextAction) -> bool:
+    """Whether ``shift``'s role allows ``action`` (an unknown stored role allows nothing)."""
+    return allows(Role.stored(shift.role), NEEDS[action])
+
+
+def cover(moments: Iterable[DueMoment], roster: Roster) -> list[Covered]:
+    """Each moment with the operators on shift then and whether one of them may act."""
+    result = []
+    for m in moments:
+        here = roster.on_shift(m.at)
+        result.append(
+            Covered(m, tuple(s.name for s in here), any(may_act(s, m.action) for s in here))
+        )
+    return result
+
+
+def hour_starts(start: datetime, hours: int) -> list[datetime]:
+    """The ``hours`` whole UTC hours from the one containing ``start``."""
+    first = start.replace(minute=0, second=0, microsecond=0)
+    return [first + timedelta(hours=i) for i in range(hours)]

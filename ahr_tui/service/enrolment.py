@@ -1,0 +1,182 @@
+"""The sweep's enrolment step, set-based: every account read in pages, changes written in batches.
+
+The accounts are read a page at a time by id (keyset pagination: memory does not grow with the
+number of accounts). Each account's decision is ``rules.evaluate`` then ``rules.next_enrollment``;
+both depend only on a handful of small facts (plan, store enabled, status, enrolment, phone
+status, the two window counts), so a decision is worked out once per distinct combination and
+looked up for every other account with the same facts. The changes of a page are written as
+three batches in the sweep's transaction: the account rows (each still at the version read, or
+``Conflict``), their audit events (chained in order, ``store.audit.append_many``) and their
+notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from ahr_tui.errors import Conflict
+from ahr_tui.rules import (
+    AccountFacts,
+    AccountStatus,
+    Enrollment,
+    EnrollmentChange,
+    NotificationKind,
+    PhoneStatus,
+    Plan,
+    Policy,
+    ScoreWindow,
+    evaluate,
+    next_enrollment,
+    phone_status,
+)
+from ahr_tui.rules.automatic import enrollment_note
+from ahr_tui.service import outbox
+from ahr_tui.store import audit, bulk
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.models import Account, Store, WindowCount
+
+PAGE = 10_000
+
+_COLUMNS = (
+    Account.id, Account.seller_id, Account.store, Account.name, Account.email, Account.plan,
+    Account.status, Account.enrollment, Account.emergency_phone, Account.version,
+    Store.aha_enabled, Store.region, WindowCount.scored, WindowCount.at_or_above,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """What the sweep does to one account: the change, and the note its audit event carries."""
+
+    change: EnrollmentChange
+    note: str
+
+
+class Decisions:
+    """``evaluate`` + ``next_enrollment`` for one evaluation day, memoised on the facts they read.
+
+    The phone status (phonenumbers, ~30 µs a number) is memoised per (phone, region) as well.
+    """
+
+    def __init__(self, as_of: date, policy: Policy) -> None:
+        self.as_of = as_of
+        self.policy = policy
+        self._moves: dict[tuple[Any, ...], Move | None] = {}
+        self._phones: dict[tuple[str | None, str], PhoneStatus] = {}
+
+    def phone(self, phone: str | None, region: str) -> PhoneStatus:
+        key = (phone, region)
+        found = self._phones.get(key)
+        if found is None:
+            found = self._phones[key] = phone_status(phone, region)
+        return found
+
+    def move(
+        self, plan: str, enabled: bool, status: str, enrollment: str, phone: PhoneStatus,
+        scored: int, at_or_above: int,
+    ) -> Move | None:
+        key = (plan, enabled, status, enrollment, phone, scored, at_or_above)
+        try:
+            return self._moves[key]
+        except KeyError:
+            found = self._moves[key] = self._decide(*key)
+            return found
+
+    def _decide(
+        self, plan: str, enabled: bool, status: str, enrollment: str, phone: PhoneStatus,
+        scored: int, at_or_above: int,
+    ) -> Move | None:
+        window_days = self.policy.window_days
+        window = ScoreWindow(days_below=window_days - at_or_above,
+                             days_missing=window_days - scored)
+        current = Enrollment(enrollment)
+        facts = AccountFacts(plan=Plan(plan), store_enabled=bool(enabled),
+                             status=AccountStatus(status), phone=None, region="",
+                             revoked=current is Enrollment.REVOKED)
+        eligibility = evaluate(facts, window, self.as_of, self.policy, phone=phone)
+        change = next_enrollment(current, eligibility, facts.status)
+        if change is None:
+            return None
+        reasons = ", ".join(r.value for r in eligibility.reasons) or "all criteria met"
+        return Move(change, enrollment_note(self.as_of, reasons))
+
+
+def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:
+    """Every account with its store's flag and region and its window counts (``window_count``,
+    which the caller has brought to the day: ``store.window.bring_to``), ``size`` at a time."""
+    last = 0
+    while True:
+        page = session.execute(
+            select(*(col(c) for c in _COLUMNS))
+            .join(Store, Store.code == Account.store)
+            .outerjoin(WindowCount, col(WindowCount.account_id) == Account.id)
+            .where(col(Account.id) > last)
+            .order_by(col(Account.id))
+            .limit(size)
+        ).all()
+        if not page:
+            return
+        yield page
+        last = page[-1][0]
+
+
+Tally = Callable[[EnrollmentChange], None]
+
+
+def move_accounts(
+    session: Session,
+    decisions: Decisions,
+    *,
+    actor: Actor,
+    now: datetime,
+    tally: Tally,
+) -> int:
+    """Apply every enrolment change; ``tally`` hears each one. Returns notifications queued."""
+    queued = 0
+    for page in account_pages(session):
+        moves: list[tuple[Any, Move]] = []
+        for row in page:
+            move = decisions.move(row[5], row[10], row[6], row[7],
+                                  decisions.phone(row[8], row[11]), row[12] or 0, row[13] or 0)
+            if move is not None:
+                moves.append((row, move))
+        queued += write_moves(session, moves, actor=actor, now=now)
+        for _, move in moves:
+            tally(move.change)
+    return queued
+
+
+def write_moves(
+    session: Session, moves: Sequence[tuple[Any, Move]], *, actor: Actor, now: datetime
+) -> int:
+    """The account rows, audit events and notifications of ``moves``, three batches."""
+    if not moves:
+        return 0
+    changed = bulk.move_enrollments(session, [
+        {"b_id": row[0], "b_version": row[9], "b_enrollment": move.change.after.value,
+         "b_at": now}
+        for row, move in moves
+    ])
+    if changed != len(moves):
+        raise Conflict("an account was changed by someone else during the sweep; "
+                       "nothing was written.")
+    audit.append_many(session, [
+        {"action": "enrollment", "account_id": row[0], "from_state": move.change.before.value,
+         "to_state": move.change.after.value, "note": move.note}
+        for row, move in moves
+    ], actor=actor, at=now, recorded_at=now)
+    notes = [_notification(row, move.change.notify, now)
+             for row, move in moves if move.change.notify is not None]
+    outbox.queue_many(session, notes)
+    return len(notes)
+
+
+def _notification(row: Sequence[Any], kind: NotificationKind, now: datetime) -> dict[str, Any]:
+    return outbox.values(kind, account_id=row[0], seller_id=row[1], name=row[3], store=row[2],
+                         email=row[4], now=now)

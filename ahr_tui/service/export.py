@@ -1,0 +1,87 @@
+"""Cases as CSV: ``ahr cases --csv`` (stdout) and the TUI's ``e`` (a file named in a dialog).
+
+The columns are those of ``ahr cases --json``, in the same order. Untrusted text is written so
+that neither a terminal nor a spreadsheet acts on it: control characters become visible escapes
+(``\\x1b``), and a cell a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``
+first) gets a leading apostrophe (OWASP's advice for CSV injection); numbers and instants are
+written as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from ahr_tui.errors import InvalidInput
+from ahr_tui.service.case_view import CASE_JSON_KEYS, CaseView
+from ahr_tui.textsafe import clean
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_cell(value: Any) -> str:
+    """One value as CSV text: ``None`` empty, text made inert (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return str(value)
+    text = clean(str(value))
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def columns(cases: Sequence[CaseView]) -> list[str]:
+    """The CSV header: the keys of a case's JSON object."""
+    return list(cases[0].to_json()) if cases else list(CASE_JSON_KEYS)
+
+
+def write_cases_csv(cases: Sequence[CaseView], stream: IO[str]) -> int:
+    """Write a header and one line per case, in the given order; returns the number of cases."""
+    writer = csv.writer(stream, lineterminator="\n")
+    header = columns(cases)
+    writer.writerow(header)
+    for case in cases:
+        data = case.to_json()
+        writer.writerow([csv_cell(data.get(key)) for key in header])
+    return len(cases)
+
+
+def export_cases(cases: Sequence[CaseView], path: Path, *, overwrite: bool = False) -> int:
+    """Write ``cases`` as CSV to ``path``; returns the number written.
+
+    Raises ``FileExistsError`` when ``path`` exists and ``overwrite`` is false (the TUI then
+    asks), and ``InvalidInput`` (one sentence) when the file cannot be written. The file is
+    written beside its target and renamed over it, so a failed export leaves no half file.
+    """
+    path = path.expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; name a file to export to.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(path)
+    if not path.parent.is_dir():
+        raise InvalidInput(f"cannot write {path}: {path.parent} is not a folder.")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".ahr-export-", suffix=".csv", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+                count = write_cases_csv(cases, stream)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}.") from None
+    return count

@@ -1,0 +1,232 @@
+"""The shift handover (DESIGN.md section 5): what happened, what is held by whom, what falls due.
+
+One read (``handover``) gives a ``Handover`` value; ``lines`` writes it as plain text or Markdown
+for ``ahr handover``, its email and the TUI's ``h`` screen, and ``to_json`` for ``--json``.
+Untrusted text (seller ids, operator names, notes) is cleaned here, once, for every output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from ahr_tui.errors import AhrError, InvalidInput
+from ahr_tui.notify.smtp import (
+    SmtpSettings,
+    SmtpTransport,
+    Verdict,
+    address_problem,
+    build_message,
+)
+from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy, format_left, urgency
+from ahr_tui.rules.coverage import Roster
+from ahr_tui.service.case_view import CaseView, iso_z
+from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
+from ahr_tui.service.views import event_to_json, list_cases
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Event
+from ahr_tui.textsafe import clean_line
+
+#: Events listed one by one per operator in the text; the rest are counted.
+EVENTS_SHOWN = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    since: datetime
+    until: datetime
+    horizon_end: datetime
+    events: list[Event]
+    by_assignee: dict[str, list[CaseView]]
+    unassigned: list[CaseView]
+    due: list[ForecastEntry]
+    expired: list[CaseView]
+
+    @property
+    def uncovered(self) -> list[ForecastEntry]:
+        return [e for e in self.due if not e.covered.covered]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": iso_z(self.since),
+            "until": iso_z(self.until),
+            "horizon_end": iso_z(self.horizon_end),
+            "events": [event_to_json(e) for e in self.events],
+            "by_assignee": {n: [c.id for c in cases] for n, cases in self.by_assignee.items()},
+            "unassigned": [c.id for c in self.unassigned],
+            "due": [e.to_json() for e in self.due],
+            "uncovered": [e.to_json() for e in self.uncovered],
+            "expired_awaiting_decision": [c.id for c in self.expired],
+        }
+
+
+def handover(
+    engine: Engine,
+    *,
+    now: datetime,
+    since: datetime,
+    hours: float,
+    policy: Policy = DEFAULT_POLICY,
+) -> Handover:
+    """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``."""
+    with transaction(engine) as session:
+        cases = sorted(list_cases(session), key=lambda c: (_next_due(c), c.id))
+        roster = Roster(load_shifts(session))
+        events = list(
+            session.execute(
+                select(Event)
+                .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
+                .order_by(col(Event.id))
+            ).scalars()
+        )
+    by_assignee: dict[str, list[CaseView]] = defaultdict(list)
+    for c in cases:
+        if c.assignee:
+            by_assignee[c.assignee].append(c)
+    return Handover(
+        since=since,
+        until=now,
+        horizon_end=now + timedelta(hours=hours),
+        events=events,
+        by_assignee=dict(sorted(by_assignee.items())),
+        unassigned=[c for c in cases if not c.assignee],
+        due=forecast_of(cases, roster, now=now, hours=hours, policy=policy),
+        expired=[c for c in cases if c.status is CaseStatus.EXPIRED],
+    )
+
+
+def _next_due(case: CaseView) -> datetime:
+    due = getattr(case, "contact_due", None) if case.status.value == "detected" else None
+    return due or case.deadline
+
+
+def time_left(case: CaseView, now: datetime) -> str:
+    """``2d 14h warn``, ``-3h 12m expired``, ``responded``: the state of a case's clock."""
+    if case.status is CaseStatus.RESPONDED:
+        return "responded"
+    left = _next_due(case) - now
+    if case.status is CaseStatus.EXPIRED:
+        return f"{format_left(left)} expired"
+    return f"{format_left(left)} {urgency(left).value}"
+
+
+def _case_line(case: CaseView, now: datetime) -> str:
+    return (
+        f"case {case.id}  {clean_line(case.seller_id)} {case.store}  {case.status.value}  "
+        f"{time_left(case, now)}"
+    )
+
+
+def _due_line(entry: ForecastEntry) -> str:
+    m = entry.covered.moment
+    who = ", ".join(clean_line(n) for n in entry.covered.on_shift) or "nobody"
+    mark = "" if entry.covered.covered else "  UNCOVERED"
+    return (
+        f"{iso_z(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
+        f"on shift: {who}{mark}"
+    )
+
+
+def _event_line(event: Event) -> str:
+    what = event.action
+    if event.from_state or event.to_state:
+        what += f" {event.from_state or '-'}->{event.to_state or '-'}"
+    target = f"case {event.case_id}" if event.case_id else ""
+    note = f"  {clean_line(event.note)}" if event.note else ""
+    return f"{iso_z(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
+
+
+def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
+    by_actor: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        by_actor[e.actor].append(e)
+    sections = []
+    for actor, mine in sorted(by_actor.items()):
+        counts = Counter(e.action for e in mine)
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+        shown = [_event_line(e) for e in mine[-EVENTS_SHOWN:]]
+        if len(mine) > EVENTS_SHOWN:
+            shown.insert(0, f"... {len(mine) - EVENTS_SHOWN} earlier")
+        sections.append((f"{clean_line(actor)}: {summary}", shown))
+    return sections
+
+
+def lines(h: Handover, *, markdown: bool = False) -> list[str]:
+    """The handover as text lines; ``markdown``: headings and bullet lists."""
+    head = "## " if markdown else ""
+    item = "- " if markdown else "  "
+    sub = "  - " if markdown else "    "
+    title = f"Handover {iso_z(h.until)} (since {iso_z(h.since)}, due until {iso_z(h.horizon_end)})"
+    out = [f"# {title}" if markdown else title, ""]
+
+    def section(name: str, body: list[str], empty: str) -> None:
+        out.append(f"{head}{name}")
+        out.extend(body or [f"{item}{empty}"])
+        out.append("")
+
+    happened = []
+    for summary, shown in _event_sections(h.events):
+        happened.append(f"{item}{summary}")
+        happened.extend(f"{sub}{line}" for line in shown)
+    section(f"What happened ({len(h.events)} events)", happened, "nothing recorded")
+    held = []
+    for name, cases in h.by_assignee.items():
+        held.append(f"{item}{clean_line(name)} ({len(cases)})")
+        held.extend(f"{sub}{_case_line(c, h.until)}" for c in cases)
+    section("Active cases by assignee", held, "none assigned")
+    section(
+        f"Unassigned ({len(h.unassigned)})",
+        [f"{item}{_case_line(c, h.until)}" for c in h.unassigned],
+        "none",
+    )
+    section(
+        f"Falls due by {iso_z(h.horizon_end)} ({len(h.due)})",
+        [f"{item}{_due_line(e)}" for e in h.due],
+        "nothing",
+    )
+    section(
+        f"Uncovered ({len(h.uncovered)})",
+        [f"{item}{_due_line(e)}" for e in h.uncovered],
+        "none: someone who may act is on shift for every due moment",
+    )
+    section(
+        f"Expired, awaiting a decision ({len(h.expired)})",
+        [f"{item}{_case_line(c, h.until)}" for c in h.expired],
+        "none",
+    )
+    return out[:-1]
+
+
+def mail_handover(
+    settings: SmtpSettings, to: list[str], report: Handover, *, markdown: bool = False
+) -> None:
+    """Send the handover as plain text (or Markdown) to each address in ``to``, now.
+
+    The message is the same for the same handover (``Message-ID`` from its instant), so a cron
+    job that runs again is recognisable as a resend. Raises ``InvalidInput`` for a bad address,
+    ``AhrError`` when the server does not take a message (nothing is queued: the job fails).
+    """
+    problems = [p for p in (address_problem(a) for a in to) if p]
+    if problems:
+        raise InvalidInput(f"--mail: {problems[0]}.")
+    body = "\n".join(lines(report, markdown=markdown)) + "\n"
+    with SmtpTransport(settings) as transport:
+        for addr in to:
+            message = build_message(
+                notification_id=0, from_addr=settings.from_addr, to_addr=addr, to_name=addr,
+                subject=f"ahr handover {iso_z(report.until)}: {len(report.uncovered)} uncovered, "
+                f"{len(report.expired)} expired awaiting a decision",
+                body=body, created_at=report.until,
+            )
+            domain = settings.from_addr.rpartition("@")[2]
+            del message["Message-ID"]
+            message["Message-ID"] = f"<ahr-handover-{int(report.until.timestamp())}@{domain}>"
+            outcome = transport.deliver(message, addr)
+            if outcome.verdict is not Verdict.DELIVERED:
+                raise AhrError(f"the handover was not delivered to {addr}: {outcome.error}.")

@@ -1,0 +1,199 @@
+"""How the program is running: the figures of ``ahr metrics`` and the app's metrics screen.
+
+One read transaction; every figure is an aggregate computed by the database (``store.metrics``).
+The definitions are DESIGN.md section 5's, and README.md "Metrics" spells each out:
+
+- the window is the ``days`` UTC calendar days ending on ``as_of`` (inclusive); its end, for the
+  backlog and its ages, is the end of ``as_of`` or now, whichever is earlier;
+- a case's 72-hour outcome is its response (at ``responded_at``) or its expiry (at its deadline,
+  for a case whose audit trail shows it expired); the three rates are fractions of the cases
+  whose outcome fell in the window;
+- a figure with nothing to measure is None (``null`` in JSON).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, literal, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from ahr_tui.errors import InvalidInput
+from ahr_tui.store import metrics as q
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Case
+from ahr_tui.store.types import UTCDateTime
+
+#: The daily series, in the order the JSON and the screen show them.
+SERIES = ("opened", "responded", "expired", "resolved", "deactivated", "fraud")
+#: The longest window ``ahr metrics --days`` accepts (ten years of days).
+MAX_DAYS = 3660
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorLoad:
+    name: str
+    actions: int
+    assigned_active: int
+    resolved: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayCounts:
+    day: date
+    counts: dict[str, int]  # SERIES name -> cases
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """The figures of one window. Durations in seconds, rates as fractions 0-1, None when
+    there was nothing to measure."""
+
+    first_day: date
+    last_day: date
+    detected: int
+    opened: int
+    time_to_first_contact_p50_s: float | None
+    time_to_reach_p50_s: float | None
+    reached_rate: float | None
+    responded_in_time_rate: float | None
+    expired_rate: float | None
+    resolved: int
+    deactivated: int
+    fraud: int
+    backlog: dict[str, int]
+    backlog_age_p50_s: float | None
+    backlog_age_max_s: float | None
+    per_operator: list[OperatorLoad]
+    daily: list[DayCounts]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``ahr metrics --json`` document (DESIGN.md section 5)."""
+        return {
+            "from": self.first_day.isoformat(),
+            "to": self.last_day.isoformat(),
+            "detected": self.detected,
+            "opened": self.opened,
+            "time_to_first_contact_p50_s": self.time_to_first_contact_p50_s,
+            "time_to_reach_p50_s": self.time_to_reach_p50_s,
+            "reached_rate": self.reached_rate,
+            "responded_in_time_rate": self.responded_in_time_rate,
+            "expired_rate": self.expired_rate,
+            "resolved": self.resolved,
+            "deactivated": self.deactivated,
+            "fraud": self.fraud,
+            "backlog": dict(self.backlog),
+            "backlog_age_p50_s": self.backlog_age_p50_s,
+            "backlog_age_max_s": self.backlog_age_max_s,
+            "per_operator": [
+                {"name": o.name, "actions": o.actions, "assigned_active": o.assigned_active,
+                 "resolved": o.resolved}
+                for o in self.per_operator
+            ],
+            "daily": [{"date": d.day.isoformat(), **d.counts} for d in self.daily],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    first_day: date
+    last_day: date
+    start: datetime  # first_day 00:00 UTC
+    stop: datetime  # the day after last_day, 00:00 UTC (exclusive)
+    end: datetime  # the backlog's instant: stop, or now when that is earlier
+
+    def holds(self, column: Any) -> ColumnElement[bool]:
+        return and_(column >= self.start, column < self.stop)
+
+
+def window(days: int, as_of: date | None, now: datetime) -> Window:
+    """The ``days`` UTC days ending on ``as_of`` (default: today's UTC date).
+
+    Raises ``InvalidInput`` for fewer than 1 or more than ``MAX_DAYS`` days.
+    """
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInput(f"--days must be between 1 and {MAX_DAYS}, not {days}.")
+    last = as_of or now.astimezone(UTC).date()
+    first = last - timedelta(days=days - 1)
+    start = datetime.combine(first, time(), UTC)
+    stop = datetime.combine(last + timedelta(days=1), time(), UTC)
+    return Window(first, last, start, stop, min(stop, now))
+
+
+def compute(engine: Engine, *, days: int = 30, as_of: date | None = None, now: datetime
+            ) -> Metrics:
+    """The figures for the window of ``days`` days ending on ``as_of``, as of ``now`` (UTC)."""
+    span = window(days, as_of, now)
+    with transaction(engine) as session:
+        return _compute(session, span)
+
+
+def _compute(session: Session, span: Window) -> Metrics:
+    detected_at, contacted_at = col(Case.detected_at), col(Case.contacted_at)
+    reached_at, responded_at = col(Case.reached_at), col(Case.responded_at)
+    expired = and_(q.was_expired(), responded_at.is_(None), span.holds(col(Case.deadline)))
+    outcomes = or_(span.holds(responded_at), expired)
+    n_outcomes = q.count(session, outcomes)
+    end = literal(span.end, UTCDateTime())
+    age = q.seconds_between(session, end, detected_at)
+    active = q.active_at(detected_at, span.end)
+    first_contact = q.seconds_between(session, contacted_at, detected_at)
+    reach = q.seconds_between(session, reached_at, contacted_at)
+    return Metrics(
+        first_day=span.first_day,
+        last_day=span.last_day,
+        detected=q.count(session, span.holds(detected_at)),
+        opened=q.count(session, span.holds(contacted_at)),
+        time_to_first_contact_p50_s=q.median(
+            session, first_contact, span.holds(contacted_at), detected_at < contacted_at),
+        time_to_reach_p50_s=q.median(session, reach, span.holds(reached_at)),
+        reached_rate=_rate(q.count(session, outcomes, reached_at.is_not(None)), n_outcomes),
+        responded_in_time_rate=_rate(q.count(session, span.holds(responded_at)), n_outcomes),
+        expired_rate=_rate(q.count(session, expired), n_outcomes),
+        resolved=_closed(session, span, "resolved"),
+        deactivated=_closed(session, span, "deactivated"),
+        fraud=_closed(session, span, "fraud"),
+        backlog=q.backlog(session, detected_at, span.end),
+        backlog_age_p50_s=q.median(session, age, *active),
+        backlog_age_max_s=q.maximum(session, age, *active),
+        per_operator=_per_operator(session, span, detected_at),
+        daily=_daily(session, span, expired),
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _closed(session: Session, span: Window, status: str) -> int:
+    return q.count(session, col(Case.status) == status, span.holds(col(Case.closed_at)))
+
+
+def _per_operator(session: Session, span: Window, detected_at: Any) -> list[OperatorLoad]:
+    """Every operator, and anyone else who acted in the window, by name."""
+    actions = q.actions_by_actor(session, span.start, span.stop)
+    assigned = q.assigned_active(session, detected_at, span.end)
+    resolved = q.resolved_by_actor(session, span.start, span.stop)
+    names = sorted(set(q.operator_names(session)) | set(actions) | set(assigned))
+    return [
+        OperatorLoad(n, actions.get(n, 0), assigned.get(n, 0), resolved.get(n, 0)) for n in names
+    ]
+
+
+def _daily(session: Session, span: Window, expired: ColumnElement[bool]) -> list[DayCounts]:
+    closed = col(Case.closed_at)
+    series = [
+        ("opened", col(Case.contacted_at), []),
+        ("responded", col(Case.responded_at), []),
+        ("expired", col(Case.deadline), [expired]),
+        *((s, closed, [col(Case.status) == s]) for s in ("resolved", "deactivated", "fraud")),
+    ]
+    counts = q.daily(session, series, span.start, span.stop)
+    days = (span.last_day - span.first_day).days + 1
+    return [
+        DayCounts(d, {s: counts.get((s, d), 0) for s in SERIES})
+        for d in (span.first_day + timedelta(days=i) for i in range(days))
+    ]

@@ -1,0 +1,203 @@
+"""Operators' email and working hours, and the forecast of due moments against them.
+
+``ahr operator hours``, ``ahr operator list``, ``ahr forecast``, the handover
+(``service.handover``), the sweep's escalations (``service.escalation``) and the TUI's header and
+``h`` screen all come here; ``rules.coverage`` and ``rules.forecast`` decide, this module reads
+and writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from ahr_tui.errors import InvalidInput, NotFound
+from ahr_tui.rules import DEFAULT_POLICY, Permission, Policy
+from ahr_tui.rules.coverage import (
+    DAY_NAMES,
+    HoursError,
+    Roster,
+    Shift,
+    ShiftRange,
+    format_clock,
+    on_shift,
+    zone,
+)
+from ahr_tui.rules.forecast import CaseClock, Covered, cover, due_between
+from ahr_tui.service.access import require, role_of
+from ahr_tui.service.case_view import CaseView, iso_z
+from ahr_tui.service.views import list_cases
+from ahr_tui.store import audit
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Operator, OperatorHours
+
+
+def load_shifts(session: Session) -> list[Shift]:
+    """Every operator with their role, zone and ranges (no hours: an empty tuple)."""
+    ranges: dict[str, list[ShiftRange]] = defaultdict(list)
+    query = select(OperatorHours).order_by(
+        col(OperatorHours.operator), col(OperatorHours.day), col(OperatorHours.start_minute)
+    )
+    for row in session.execute(query).scalars():
+        ranges[row.operator].append(ShiftRange(row.day, row.start_minute, row.end_minute))
+    operators = session.execute(select(Operator).order_by(col(Operator.name))).scalars()
+    return [Shift(o.name, o.role, o.time_zone, tuple(ranges[o.name])) for o in operators]
+
+
+def operator_rows(engine: Engine) -> list[tuple[Operator, Shift]]:
+    """Every operator, by name, with their working week."""
+    with transaction(engine) as session:
+        shifts = {s.name: s for s in load_shifts(session)}
+        rows = session.execute(select(Operator).order_by(col(Operator.name))).scalars().all()
+        return [(row, shifts[row.name]) for row in rows]
+
+
+def operator_json(row: Operator, shift: Shift, now: datetime) -> dict[str, Any]:
+    """``ahr operator list --json``: one operator, their hours and whether on shift ``now``."""
+    return {
+        "name": row.name,
+        "role": row.role,
+        "email": row.email,
+        "time_zone": row.time_zone,
+        "hours": [
+            {"day": DAY_NAMES[r.day], "from": format_clock(r.start), "to": format_clock(r.end)}
+            for r in shift.ranges
+        ],
+        "on_shift": on_shift(shift, now),
+        "added_at": iso_z(row.added_at),
+        "added_by": row.added_by,
+    }
+
+
+def describe_hours(shift: Shift) -> str:
+    """``mon 09:00-17:00, tue 09:00-17:00 (Europe/Berlin)``; ``-`` with no hours."""
+    if not shift.ranges:
+        return "-"
+    return ", ".join(r.describe() for r in shift.ranges) + f" ({shift.tz})"
+
+
+def set_hours(
+    engine: Engine,
+    name: str,
+    *,
+    tz: str | None,
+    ranges: Sequence[ShiftRange],
+    add: bool,
+    actor: Actor,
+    now: datetime,
+) -> Shift:
+    """Replace (or with ``add``, extend) an operator's hours; ``tz`` None keeps their zone.
+
+    A lead may set anyone's hours, an operator their own. Raises ``NotFound`` for an unknown
+    operator, ``InvalidInput`` for an unknown zone or none at all.
+    """
+    try:
+        if tz is not None:
+            zone(tz)
+    except HoursError as exc:
+        raise InvalidInput(str(exc)) from None
+    with transaction(engine, write=True) as session:
+        row = _editable(session, name, actor)
+        tz = tz or row.time_zone
+        if tz is None:
+            raise InvalidInput(f"{name} has no time zone yet; give one with --tz, e.g. --tz UTC.")
+        if not add:
+            session.execute(delete(OperatorHours).where(col(OperatorHours.operator) == name))
+        for r in ranges:
+            session.add(
+                OperatorHours(operator=name, day=r.day, start_minute=r.start, end_minute=r.end)
+            )
+        before = row.time_zone
+        row.time_zone = tz
+        session.flush()
+        shift = next(s for s in load_shifts(session) if s.name == name)
+        audit.append(
+            session, actor=actor, action="operator_hours", at=now, recorded_at=now,
+            from_state=before, to_state=tz, note=f"{name}: {describe_hours(shift)}",
+        )
+        return shift
+
+
+def clear_hours(engine: Engine, name: str, *, actor: Actor, now: datetime) -> None:
+    """Remove every range of ``name``'s hours: they count as never on shift."""
+    with transaction(engine, write=True) as session:
+        row = _editable(session, name, actor)
+        session.execute(delete(OperatorHours).where(col(OperatorHours.operator) == name))
+        audit.append(
+            session, actor=actor, action="operator_hours", at=now, recorded_at=now,
+            from_state=row.time_zone, to_state=row.time_zone, note=f"{name}: no hours",
+        )
+
+
+def _editable(session: Session, name: str, actor: Actor) -> Operator:
+    if actor.name != name or role_of(session, name) is None:
+        require(session, actor, Permission.MANAGE_OPERATORS)
+    row = session.get(Operator, name)
+    if row is None:
+        raise NotFound(f"{name} is not an operator; add them with `ahr operator add`.")
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastEntry:
+    """A due moment of ``ahr forecast`` with its case's seller, store and assignee."""
+
+    covered: Covered
+    case: CaseView
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.covered.moment
+        return {
+            "at": iso_z(m.at),
+            "case_id": m.case_id,
+            "seller_id": self.case.seller_id,
+            "store": self.case.store,
+            "kind": m.kind.value,
+            "action": m.action.value,
+            "assignee": self.case.assignee,
+            "on_shift": list(self.covered.on_shift),
+            "covered": self.covered.covered,
+        }
+
+
+def clocks(cases: Sequence[CaseView]) -> list[CaseClock]:
+    return [
+        CaseClock(c.id, c.status.value, getattr(c, "contact_due", None), c.deadline) for c in cases
+    ]
+
+
+def forecast_of(
+    cases: Sequence[CaseView],
+    roster: Roster,
+    *,
+    now: datetime,
+    hours: float,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[ForecastEntry]:
+    """The due moments of ``cases`` with ``now < at <= now + hours``, by time, with coverage."""
+    by_id = {c.id: c for c in cases}
+    moments = due_between(clocks(cases), now, now + timedelta(hours=hours), policy)
+    return [ForecastEntry(c, by_id[c.moment.case_id]) for c in cover(moments, roster)]
+
+
+def forecast(
+    engine: Engine, *, now: datetime, hours: float, policy: Policy = DEFAULT_POLICY
+) -> list[ForecastEntry]:
+    """``ahr forecast``: the active cases' due moments within ``hours`` of ``now`` (UTC)."""
+    with transaction(engine) as session:
+        roster = Roster(load_shifts(session))
+        cases = list_cases(session)
+    return forecast_of(cases, roster, now=now, hours=hours, policy=policy)
+
+
+def uncovered_count(engine: Engine, *, now: datetime, hours: float = 24) -> int:
+    """How many due moments in the next ``hours`` nobody allowed to act is on shift for."""
+    return sum(not e.covered.covered for e in forecast(engine, now=now, hours=hours))

@@ -1,0 +1,215 @@
+"""Per-account window counters, kept so that a sweep does not rescan every score row.
+
+``window_count`` holds, per account with a score in the window, the days scored and the days at
+or above the threshold, for the window ending on ``window_state.as_of``. Triggers on ``score``
+(every writer: imports, the report import, hand-written SQL) add an account to ``window_dirty``
+when a score on or before that day is inserted, changed or deleted. ``bring_to`` moves the cache
+to the sweep's day inside the sweep's write transaction:
+
+- same day: only the dirty accounts are recounted (a seek per account);
+- a later day, at most ``MAX_SLIDE`` days on: the days that entered the window are added and the
+  days that left it subtracted, two short range seeks per account, then the dirty ones are
+  recounted; scores dated after the cached day are read by the slide, never marked dirty;
+- otherwise (first use, an earlier day, another policy, or no triggers): one GROUP BY over the
+  window, as before.
+
+The answers are the GROUP BY's answers (``tests/test_window_counts.py`` checks them against it).
+On PostgreSQL the sweep first takes ``SHARE`` on ``score``: no score can change between the
+recount and the commit (an import waits for the sweep).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from ahr_tui.rules import Policy, window_bounds
+
+MAX_SLIDE = 31
+#: The cache's tables: ``ahr db copy`` copies them after every other table.
+CACHE_TABLES = frozenset({"window_count", "window_state", "window_dirty"})
+
+_SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS ahr_window_{name} AFTER {event} ON score
+    WHEN {when}
+    BEGIN
+        {body}
+    END"""
+    for name, event, when, body in [
+        ("insert", "INSERT", "NEW.day <= (SELECT as_of FROM window_state)",
+         "INSERT INTO window_dirty (account_id) VALUES (NEW.account_id) ON CONFLICT DO NOTHING;"),
+        ("delete", "DELETE", "OLD.day <= (SELECT as_of FROM window_state)",
+         "INSERT INTO window_dirty (account_id) VALUES (OLD.account_id) ON CONFLICT DO NOTHING;"),
+        ("update", "UPDATE",
+         "NEW.day <= (SELECT as_of FROM window_state) "
+         "OR OLD.day <= (SELECT as_of FROM window_state)",
+         "INSERT INTO window_dirty (account_id) VALUES (NEW.account_id) ON CONFLICT DO NOTHING; "
+         "INSERT INTO window_dirty (account_id) VALUES (OLD.account_id) ON CONFLICT DO NOTHING;"),
+    ]
+]
+_PG_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION ahr_window_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE last date;
+    BEGIN
+        SELECT as_of INTO last FROM window_state;
+        IF last IS NULL THEN RETURN NULL; END IF;
+        IF TG_OP <> 'DELETE' AND NEW.day <= last THEN
+            INSERT INTO window_dirty (account_id) VALUES (NEW.account_id) ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP <> 'INSERT' AND OLD.day <= last THEN
+            INSERT INTO window_dirty (account_id) VALUES (OLD.account_id) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER ahr_window AFTER INSERT OR UPDATE OR DELETE ON score
+    FOR EACH ROW EXECUTE FUNCTION ahr_window_dirty()""",
+]
+
+
+def install_triggers(bind: Engine | Connection) -> None:
+    """Create the triggers on ``score`` (idempotent; ``ahr init`` adds them to older files)."""
+    statements = _SQLITE_TRIGGERS if bind.dialect.name == "sqlite" else _PG_TRIGGERS
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+        return
+    for statement in statements:
+        bind.execute(text(statement))
+
+
+def _has_triggers(session: Session) -> bool:
+    if session.get_bind().dialect.name == "sqlite":
+        query = ("SELECT count(*) FROM sqlite_master "
+                 "WHERE type = 'trigger' AND name LIKE 'ahr_window_%'")
+        return bool(session.execute(text(query)).scalar() == len(_SQLITE_TRIGGERS))
+    query = ("SELECT count(*) FROM pg_trigger "
+             "WHERE tgname = 'ahr_window' AND tgrelid = 'score'::regclass")
+    return bool(session.execute(text(query)).scalar())
+
+
+def lock_scores(session: Session) -> None:
+    """No score may change until the caller's transaction ends (PostgreSQL; SQLite's write
+    transaction already excludes every other writer). Take it before any other lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE score IN SHARE MODE"))
+
+
+def bring_to(session: Session, as_of: date, policy: Policy) -> str:
+    """Make ``window_count`` hold the window ending on ``as_of`` (in the caller's write
+    transaction); returns how: ``"current"``, ``"recounted"``, ``"slid"`` or ``"rebuilt"``."""
+    state = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")
+    ).first()
+    cached = _as_date(state[0]) if state is not None else None
+    same_policy = state is not None and (state[1], state[2]) == (
+        policy.window_days, policy.threshold)
+    if not (same_policy and cached is not None and _has_triggers(session)):
+        how = _rebuild(session, as_of, policy)
+    elif cached == as_of:
+        how = "recounted" if _recount_dirty(session, as_of, policy) else "current"
+    elif cached < as_of <= cached + timedelta(days=MAX_SLIDE):
+        _slide(session, cached, as_of, policy)
+        _recount_dirty(session, as_of, policy)
+        how = "slid"
+    else:
+        how = _rebuild(session, as_of, policy)
+    if how != "current":
+        _set_state(session, as_of, policy, keep=_has_triggers(session))
+    return how
+
+
+def _rebuild(session: Session, as_of: date, policy: Policy) -> str:
+    first, last = window_bounds(as_of, policy)
+    session.execute(text("DELETE FROM window_count"))
+    session.execute(text("DELETE FROM window_dirty"))
+    session.execute(
+        text(
+            "INSERT INTO window_count (account_id, scored, at_or_above) "
+            "SELECT account_id, count(*), sum(CASE WHEN score >= :t THEN 1 ELSE 0 END) "
+            "FROM score WHERE day >= :first AND day <= :last GROUP BY account_id"
+        ),
+        {"t": policy.threshold, "first": _day(session, first), "last": _day(session, last)},
+    )
+    return "rebuilt"
+
+
+def _recount_dirty(session: Session, as_of: date, policy: Policy) -> bool:
+    """Recount the accounts marked dirty; False when there were none."""
+    if session.execute(text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None:
+        return False
+    first, last = window_bounds(as_of, policy)
+    session.execute(text(
+        "DELETE FROM window_count WHERE account_id IN (SELECT account_id FROM window_dirty)"))
+    session.execute(
+        text(
+            "INSERT INTO window_count (account_id, scored, at_or_above) "
+            "SELECT s.account_id, count(*), sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END) "
+            "FROM window_dirty d JOIN score s ON s.account_id = d.account_id "
+            "AND s.day >= :first AND s.day <= :last GROUP BY s.account_id"
+        ),
+        {"t": policy.threshold, "first": _day(session, first), "last": _day(session, last)},
+    )
+    session.execute(text("DELETE FROM window_dirty"))
+    return True
+
+
+def _slide(session: Session, cached: date, as_of: date, policy: Policy) -> None:
+    """Add the days (cached, as_of], subtract the days that left the window."""
+    old_first, _ = window_bounds(cached, policy)
+    new_first, _ = window_bounds(as_of, policy)
+    entering = (cached + timedelta(days=1), as_of, "+")
+    leaving = (old_first, new_first - timedelta(days=1), "-")
+    for low, high, sign in (entering, leaving):
+        session.execute(text(_delta_sql(session, sign)),
+                        {"t": policy.threshold, "low": _day(session, low),
+                         "high": _day(session, high)})
+    session.execute(text("DELETE FROM window_count WHERE scored = 0"))
+
+
+def _delta_sql(session: Session, sign: str) -> str:
+    """Per account, the counts over days ``:low``..``:high`` merged into ``window_count``: a
+    short seek per account (PostgreSQL is told so with LATERAL: its planner would otherwise scan
+    the whole table for a one-day range)."""
+    counts = "count(*) AS n, sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END) AS ok"
+    if session.get_bind().dialect.name == "sqlite":
+        source = (
+            f"SELECT a.id, {counts} FROM account a JOIN score s ON s.account_id = a.id "
+            "AND s.day >= :low AND s.day <= :high WHERE true GROUP BY a.id"
+        )
+    else:
+        source = (
+            f"SELECT a.id, d.n, d.ok FROM account a CROSS JOIN LATERAL (SELECT {counts} "
+            "FROM score s WHERE s.account_id = a.id AND s.day >= :low AND s.day <= :high) d "
+            "WHERE d.n > 0"
+        )
+    return (
+        f"INSERT INTO window_count (account_id, scored, at_or_above) {source} "
+        "ON CONFLICT (account_id) DO UPDATE SET "
+        f"scored = window_count.scored {sign} excluded.scored, "
+        f"at_or_above = window_count.at_or_above {sign} excluded.at_or_above"
+    )
+
+
+def _set_state(session: Session, as_of: date, policy: Policy, *, keep: bool) -> None:
+    """Record the day counted; without triggers nothing would mark changes: record none."""
+    session.execute(text("DELETE FROM window_state"))
+    if keep:
+        session.execute(
+            text("INSERT INTO window_state (id, as_of, window_days, threshold) "
+                 "VALUES (1, :as_of, :days, :t)"),
+            {"as_of": _day(session, as_of), "days": policy.window_days, "t": policy.threshold},
+        )
+
+
+def _day(session: Session, value: date) -> date | str:
+    """A day as each database stores it (SQLite: the ORM's ISO text)."""
+    return value.isoformat() if session.get_bind().dialect.name == "sqlite" else value
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,112 @@
+"""``--db`` on either side of the subcommand, ``--version``, shell completion, and the commands
+that error messages suggest, run exactly as written (DESIGN.md section 5).
+
+The placement of ``--db`` and the suggested commands are checked in real ``ahr`` processes: what a
+user types in a shell is what is tested.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from ahr_tui import __version__
+from ahr_tui.cli.main import app
+from tests.processes import run_ahr
+
+
+def _commands(group, path=()):  # type: ignore[no-untyped-def]
+    """Every command of the tree, groups included, with its path of names."""
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+def test_db_after_the_subcommand_opens_that_database(tmp_path: Path) -> None:
+    db = tmp_path / "after.db"
+    made = run_ahr("init", "--db", str(db))
+    assert made.code == 0, made.err
+    assert db.is_file()
+    listed = run_ahr("cases", "--db", str(db), "--json")
+    assert (listed.code, listed.out.strip(), listed.err) == (0, "[]", "")
+    nested = run_ahr("operator", "list", f"--db={db}", "--json")
+    assert nested.code == 0 and nested.err == ""
+    assert not (tmp_path / "ahr.db").exists()
+
+
+def test_db_after_the_subcommand_wins_over_the_one_before_and_over_the_environment(
+    tmp_path: Path,
+) -> None:
+    good, missing = tmp_path / "good.db", tmp_path / "missing.db"
+    assert run_ahr("--db", str(good), "init").code == 0
+    done = run_ahr("--db", str(missing), "cases", "--db", str(good), "--json",
+                   env={"AHR_DB": str(missing)})
+    assert (done.code, done.err) == (0, "")
+    refused = run_ahr("cases", "--db", str(missing), env={"AHR_DB": str(good)})
+    assert refused.code == 1 and "no database at" in refused.err
+    assert not missing.exists()
+
+
+def test_every_command_and_group_takes_db_and_says_so_in_its_help() -> None:
+    root = get_command(app)
+    missing = [" ".join(path) for path, command in _commands(root)
+               if not any("--db" in getattr(p, "opts", ()) for p in command.params)]
+    assert missing == []
+    runner = CliRunner()
+    for args in (["case", "show", "--help"], ["import", "scores", "--help"], ["init", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "--db URL|PATH" in result.stdout, args
+
+
+def test_version_prints_the_package_version_and_exits_zero() -> None:
+    done = run_ahr("--version")
+    assert (done.code, done.out, done.err) == (0, f"ahr {__version__}\n", "")
+
+
+def test_shell_completion_is_offered_and_its_script_completes_ahr() -> None:
+    helped = run_ahr("--help")
+    assert "--install-completion" in helped.out and "--show-completion" in helped.out
+    script = run_ahr("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    assert script.code == 0, script.err
+    assert "_AHR_COMPLETE=complete_bash" in script.out and "complete " in script.out
+    words = run_ahr(env={"_AHR_COMPLETE": "complete_bash", "COMP_WORDS": "ahr ca",
+                         "COMP_CWORD": "1"})
+    assert words.code == 0 and {"case", "cases"} <= set(words.out.split())
+
+
+SUGGESTED = re.compile(r"`(ahr [^`]*)`")
+
+
+def _suggested(err: str) -> str:
+    [command] = SUGGESTED.findall(err)
+    return command
+
+
+@pytest.mark.parametrize("where", ["x.db", "with space/it's.db"])
+def test_the_missing_database_message_suggests_a_command_that_creates_it(
+    tmp_path: Path, where: str
+) -> None:
+    db = tmp_path / where
+    db.parent.mkdir(exist_ok=True)
+    first = run_ahr("--db", str(db), "cases")
+    assert first.code == 1 and "no database at" in first.err
+    [ahr, *args] = shlex.split(_suggested(first.err))
+    assert ahr == "ahr"
+    assert run_ahr(*args).code == 0
+    assert run_ahr("--db", str(db), "cases").code == 0
+
+
+def test_the_empty_file_message_suggests_a_command_that_sets_it_up(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    first = run_ahr("sweep", "--db", str(db))
+    assert first.code == 1 and "is empty" in first.err
+    [_, *args] = shlex.split(_suggested(first.err))
+    assert run_ahr(*args).code == 0
+    assert run_ahr("sweep", "--db", str(db)).code == 0

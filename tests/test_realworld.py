@@ -1,0 +1,215 @@
+"""Every file in tests/fixtures/realworld (a copy of shared/realworld) as a test, on both backends.
+
+The database is the one ``realworld/setup.sh`` builds: RWUS01 in US and CA, RWDE01 in DE, RWUK01
+in UK, RWMX01 in MX, a score of 600 on each of the 200 days up to yesterday, DE, UK and MX
+enabled, then a sweep (every account enrolled). "Now" is 2026-11-29T12:00:00Z, the day after the
+files' newest dates.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account, Case, Score
+from tests.conftest import Cli
+
+REALWORLD = Path(__file__).parent / "fixtures" / "realworld"
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+ACCOUNTS = [
+    ("RWUS01", "US"),
+    ("RWUS01", "CA"),
+    ("RWDE01", "DE"),
+    ("RWUK01", "UK"),
+    ("RWMX01", "MX"),
+]
+
+
+def ok(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return str(result.stdout)
+
+
+def copy(name: str, folder: Path) -> Path:
+    """A fixture copied where a rejects file may be written beside it."""
+    target = folder / name
+    shutil.copyfile(REALWORLD / name, target)
+    return target
+
+
+@pytest.fixture
+def rw(cli: Cli, tmp_path: Path) -> Cli:
+    """The database of ``setup.sh``, built through the same commands."""
+    cli.clock.set(NOW)
+    ok(cli("import", "sellers", str(REALWORLD / "fixture-sellers.csv"), "--quiet"))
+    yesterday = NOW.date() - timedelta(days=1)
+    lines = ["seller_id,store,date,score"] + [
+        f"{seller},{store},{yesterday - timedelta(days=i)},600"
+        for seller, store in ACCOUNTS
+        for i in range(200)
+    ]
+    scores = tmp_path / "setup-scores.csv"
+    scores.write_text("\n".join(lines) + "\n")
+    ok(cli("import", "scores", str(scores), "--quiet"))
+    for store in ("DE", "UK", "MX"):
+        ok(cli("store", "enable", store))
+    ok(cli("sweep"))
+    return cli
+
+
+def accounts(cli: Cli) -> dict[tuple[str, str], Account]:
+    from ahr_tui.store.engine import make_engine
+
+    engine = make_engine(cli.db)
+    try:
+        with transaction(engine) as session:
+            rows = session.execute(select(Account)).scalars().all()
+            return {(a.seller_id, a.store): a for a in rows}
+    finally:
+        engine.dispose()
+
+
+def score(cli: Cli, seller: str, store: str, day: date) -> int | None:
+    from ahr_tui.store.engine import make_engine
+
+    engine = make_engine(cli.db)
+    try:
+        with transaction(engine) as session:
+            account = session.execute(
+                select(Account).where(Account.seller_id == seller, Account.store == store)
+            ).scalar_one()
+            row = session.get(Score, (account.id, day))
+            return row.score if row else None
+    finally:
+        engine.dispose()
+
+
+def cases(cli: Cli) -> list[Case]:
+    from ahr_tui.store.engine import make_engine
+
+    engine = make_engine(cli.db)
+    try:
+        with transaction(engine) as session:
+            return list(session.execute(select(Case).order_by(Case.id)).scalars())  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def test_the_setup_enrols_every_account(rw):
+    assert {key: a.enrollment for key, a in accounts(rw).items()} == dict.fromkeys(
+        ACCOUNTS, "enrolled"
+    )
+
+
+# --- CSV files -----------------------------------------------------------------------------
+
+
+def test_scores_excel_de_semicolon_is_read_with_its_separator(rw):
+    path = REALWORLD / "scores-excel-de-semicolon.csv"
+    out = ok(rw("import", "scores", str(path), "--quiet"))
+    assert out == f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected\n"
+    assert score(rw, "RWDE01", "DE", date(2026, 11, 27)) == 512
+    assert score(rw, "RWDE01", "DE", date(2026, 11, 28)) == 508
+
+
+def test_scores_excel_trailing_empty_cols_rows_are_ignored(rw):
+    path = REALWORLD / "scores-excel-trailing-empty-cols-rows.csv"
+    result = rw("import", "scores", str(path), "--quiet")
+    assert ok(result) == f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected\n"
+    assert result.stderr == ""
+    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 512
+    assert score(rw, "RWUS01", "CA", date(2026, 11, 27)) == 498
+
+
+def test_sellers_excel_unicode_text_utf16_is_read_as_the_same_sellers(rw):
+    path = REALWORLD / "sellers-excel-unicode-text-utf16.txt"
+    out = ok(rw("import", "sellers", str(path), "--quiet"))
+    # the same values as fixture-sellers.csv already imported: read exactly, so unchanged
+    assert out == f"{path}: 0 new, 0 updated, 1 unchanged, 0 rejected (nothing changed)\n"
+
+
+def test_cases_multiline_summary_crlf_reads_as_one_line_break(rw, tmp_path):
+    path = copy("cases-multiline-summary-crlf.csv", tmp_path)
+    result = rw("import", "cases", str(path), "--skip-invalid", "--quiet")
+    assert ok(result).splitlines()[0] == f"{path}: 1 new, 0 updated, 0 unchanged, 1 rejected"
+    assert result.stderr.startswith(f"{path}:4: policy: unknown policy area 'counterfeit'")
+    (case,) = cases(rw)
+    assert case.summary == (
+        'Test buy flagged ASIN B0EXAMPLE1.\nSeller says invoices follow; "urgent" per AM.'
+    )
+    shown = ok(rw("case", "show", str(case.id)))
+    assert "\\x0d" not in shown
+    assert "B0EXAMPLE1.\n" in shown
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
+    path = REALWORLD / "report-na-unified-us-ca-mx.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
+        "  US: score 512 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+        "  CA: score 498 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+    ]
+    assert result.stderr == (
+        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'RWUS01' is not "
+        "tracked in store MX; skipped\n"
+    )
+    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 512
+    assert score(rw, "RWUS01", "CA", date(2026, 11, 27)) == 498
+    assert score(rw, "RWMX01", "MX", date(2026, 11, 27)) == 600
+
+
+def test_report_powershell_utf16le_is_read(rw):
+    path = REALWORLD / "report-powershell-utf16le.json"
+    result = rw("import", "report", str(path), "--seller", "RWDE01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
+        "  DE: score 428 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+    ]
+    assert score(rw, "RWDE01", "DE", date(2026, 11, 27)) == 428
+
+
+def test_report_erp_string_score_is_read_and_said(rw):
+    path = REALWORLD / "report-erp-string-score.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
+        '  US: score 200 for 2026-11-27 (read from the text "200"), replaced; AHR status Healthy; '
+        "account NORMAL",
+    ]
+    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 200
+
+
+def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
+    ok(rw("case", "open", "RWUS01", "--store", "CA", "--policy", "other", "--at",
+          "2026-11-29T10:00:00Z"))
+    path = REALWORLD / "report-nulls-and-schema-name.json"
+    result = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert ok(result).splitlines() == [
+        f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
+        "  US: no score; account NORMAL",
+        "  CA: no score; AHR status WARNED; account DEACTIVATED; so the account is deactivated "
+        "here: enrolment enrolled -> not_enrolled; 1 active case(s) left for an operator to "
+        "decide",
+    ]
+    ca = accounts(rw)[("RWUS01", "CA")]
+    assert (ca.ahr_status, ca.marketplace_status, ca.status, ca.enrollment) == (
+        "WARNED", "DEACTIVATED", "deactivated", "not_enrolled",
+    )
+    log = ok(rw("audit", "log"))
+    assert "automatic: the marketplace's report says DEACTIVATED" in log
+    # the same report again: nothing more changes, and a NORMAL store stays as it was
+    again = rw("import", "report", str(path), "--seller", "RWUS01")
+    assert "0 new, 0 updated, 2 unchanged" in ok(again)
+    assert accounts(rw)[("RWUS01", "US")].enrollment == "enrolled"
+    # a sweep does not enrol a deactivated account again
+    ok(rw("sweep"))
+    assert accounts(rw)[("RWUS01", "CA")].enrollment == "not_enrolled"

@@ -1,0 +1,182 @@
+"""Operators' hours, ``ahr forecast`` and ``ahr handover`` through the command line, with a
+frozen clock across a weekend and New York's spring DST change (Sunday 2026-03-08)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import Cli, FakeClock, seed_account, snapshot
+from tests.test_cli_foundation import ok, open_case, refused
+from tests.test_notify_smtp import Server
+from tests.test_notify_smtp import serve as serve  # the aiosmtpd fixture, shared
+
+FRIDAY = datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # 13:00 EST
+SUNDAY_0330_EDT = "2026-03-08T07:30:00Z"  # 03:30 EDT, just after the clocks went forward
+MONDAY_0930_EDT = "2026-03-09T13:30:00Z"  # 09:30 EDT (would be 08:30 EST: before office hours)
+
+
+@pytest.fixture
+def week(cli: Cli, engine, clock: FakeClock, me) -> Cli:  # type: ignore[no-untyped-def]
+    """Two New York weekday operators (triage ana, lead lea) and two open cases, Friday 18:00Z."""
+    seed_account(engine, "S1")
+    seed_account(engine, "S2")
+    clock.set(FRIDAY)
+    ok(cli("operator", "add", "ana", "--role", "triage", "--email", "ana@ops.example.com"))
+    ok(cli("operator", "add", "lea", "--role", "lead"))
+    for name in ("ana", "lea"):
+        ok(cli("operator", "hours", name, "--tz", "America/New_York", "--days", "mon-fri",
+               "--from", "09:00", "--to", "17:00"))
+    open_case(cli, "--at", "2026-03-05T07:30:00Z", seller="S1")  # deadline Sunday 03:30 EDT
+    open_case(cli, "--at", "2026-03-06T13:30:00Z", seller="S2")  # deadline Monday 09:30 EDT
+    ok(cli("operator", "hours", me.name, "--clear"))
+    return cli
+
+
+def moments(cli: Cli, *args: str) -> dict[tuple[int, str], dict]:  # type: ignore[type-arg]
+    data = json.loads(ok(cli("forecast", "--json", *args)))
+    return {(m["case_id"], m["kind"]): m for m in data}
+
+
+def test_operator_list_json_gives_email_zone_hours_and_whether_on_shift(week: Cli) -> None:
+    listed = {o["name"]: o for o in json.loads(ok(week("operator", "list", "--json")))}
+    ana = listed["ana"]
+    assert ana["email"] == "ana@ops.example.com"
+    assert ana["time_zone"] == "America/New_York"
+    assert [h["day"] for h in ana["hours"]] == ["mon", "tue", "wed", "thu", "fri"]
+    assert ana["hours"][0] == {"day": "mon", "from": "09:00", "to": "17:00"}
+    assert ana["on_shift"] is True  # Friday 13:00 EST
+    assert listed["lea"]["email"] is None
+    assert "ana@ops.example.com" in ok(week("operator", "list"))
+
+
+def test_a_weekend_deadline_is_uncovered_and_a_monday_one_is_covered_after_dst(week: Cli) -> None:
+    found = moments(week, "--hours", "72")
+    sunday = found[(1, "deadline")]
+    assert sunday["at"] == SUNDAY_0330_EDT
+    assert (sunday["on_shift"], sunday["covered"]) == ([], False)
+    monday = found[(2, "deadline")]
+    assert monday["at"] == MONDAY_0930_EDT
+    assert (monday["on_shift"], monday["covered"]) == (["ana", "lea"], True)
+    assert set(sunday) >= {"at", "case_id", "seller_id", "store", "kind", "assignee", "on_shift",
+                           "covered"}
+    assert [m["at"] for m in found.values()] == sorted(m["at"] for m in found.values())
+
+
+def test_a_night_shift_across_midnight_covers_the_sunday_deadline(week: Cli) -> None:
+    ok(week("operator", "add", "nia", "--role", "lead"))
+    out = ok(week("operator", "hours", "nia", "--tz", "America/New_York", "--days", "sat",
+                  "--from", "22:00", "--to", "06:00"))
+    assert out.strip() == "nia: sat 22:00-06:00 (America/New_York)"
+    sunday = moments(week, "--hours", "72")[(1, "deadline")]
+    assert (sunday["on_shift"], sunday["covered"]) == (["nia"], True)
+
+
+def test_the_role_matters_a_triage_night_shift_leaves_the_deadline_uncovered(week: Cli) -> None:
+    ok(week("operator", "add", "tom", "--role", "triage"))
+    ok(week("operator", "hours", "tom", "--tz", "America/New_York", "--days", "sat",
+            "--from", "22:00", "--to", "06:00"))
+    found = moments(week, "--hours", "72")
+    assert found[(1, "deadline")]["on_shift"] == ["tom"]
+    assert found[(1, "deadline")]["covered"] is False
+    assert found[(1, "critical")]["covered"] is True  # 02:30 EST Sunday: chasing is triage work
+
+
+def test_hours_add_keeps_the_earlier_ranges_and_tz_alone_moves_them(week: Cli) -> None:
+    ok(week("operator", "hours", "ana", "--days", "sat", "--from", "10:00", "--to", "12:00",
+            "--add"))
+    out = ok(week("operator", "hours", "ana", "--tz", "Europe/London"))
+    assert out.startswith("ana: mon 09:00-17:00")
+    assert out.strip().endswith("sat 10:00-12:00 (Europe/London)")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--tz", "Mars/Olympus", "--days", "mon", "--from", "09:00", "--to", "17:00"),
+         ("unknown time zone",)),
+        (("--tz", "UTC", "--days", "mon-fry", "--from", "09:00", "--to", "17:00"),
+         ("unknown day", "fry")),
+        (("--tz", "UTC", "--days", "mon", "--from", "9h", "--to", "17:00"), ("--from", "HH:MM")),
+        (("--tz", "UTC", "--days", "mon", "--from", "09:00", "--to", "24:30"), ("--to", "HH:MM")),
+        (("--tz", "UTC", "--days", "mon", "--from", "09:00"), ("go together",)),
+    ],
+)
+def test_bad_hours_are_one_sentence_and_write_nothing(
+    week: Cli, engine, args: tuple[str, ...], words: tuple[str, ...]  # type: ignore[no-untyped-def]
+) -> None:
+    before = snapshot(engine)
+    refused(week("operator", "hours", "ana", *args), 1, *words)
+    assert snapshot(engine) == before
+
+
+def test_unknown_operator_and_bad_email_are_one_sentence(week: Cli, engine) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(engine)
+    refused(week("operator", "hours", "zed", "--tz", "UTC", "--days", "mon", "--from", "09:00",
+                 "--to", "10:00"), 1, "zed")
+    refused(week("operator", "add", "bob", "--role", "triage", "--email", "not an address"), 1,
+            "--email")
+    assert snapshot(engine) == before
+
+
+def test_forecast_text_names_the_uncovered_count(week: Cli) -> None:
+    text = ok(week("forecast", "--hours", "72"))
+    assert "NO" in text
+    assert text.strip().splitlines()[-1].endswith("uncovered")
+
+
+def test_handover_json_markdown_and_text(week: Cli) -> None:
+    ok(week("case", "assign", "2", "--to", "ana"))
+    data = json.loads(ok(week("handover", "--json", "--hours", "72", "--since", "2d")))
+    assert set(data) >= {"since", "until", "horizon_end", "events", "by_assignee", "unassigned",
+                         "due", "uncovered", "expired_awaiting_decision"}
+    assert data["by_assignee"] == {"ana": [2]}
+    assert data["unassigned"] == [1]
+    assert data["since"] == "2026-03-04T18:00:00Z"
+    assert data["horizon_end"] == "2026-03-09T18:00:00Z"
+    assert {(e["case_id"], e["kind"]) for e in data["uncovered"]} >= {(1, "deadline")}
+    assert all(not e["covered"] for e in data["uncovered"])
+    assert any(e["action"] == "assign" for e in data["events"])
+    markdown = ok(week("handover", "--markdown", "--hours", "72"))
+    assert markdown.startswith("# Handover 2026-03-06T18:00:00Z")
+    assert "## Uncovered" in markdown
+    text = ok(week("handover", "--hours", "72"))
+    assert "UNCOVERED" in text
+    assert "ana (1)" in text
+
+
+def test_handover_mail_sends_it_through_smtp(
+    week: Cli, serve: Callable[..., Server]
+) -> None:
+    server = serve()
+    out = ok(week("handover", "--mail", "next@ops.example.com", "--smtp",
+                  f"127.0.0.1:{server.port}", "--from", "ahr@ops.example.com"))
+    assert out == "handover mailed to next@ops.example.com\n"
+    [received] = server.received
+    assert received.message["Message-ID"].startswith("<ahr-handover-")
+    assert "Uncovered" in received.message.get_content()
+
+
+def test_handover_mail_needs_smtp_and_a_valid_address(week: Cli) -> None:
+    refused(week("handover", "--mail", "x@example.com"), 2, "--smtp")
+
+
+def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE operator_hours"))
+        for column in ("email", "time_zone"):
+            conn.execute(text(f"ALTER TABLE operator DROP COLUMN {column}"))
+        for column in ("recipient", "operator"):
+            conn.execute(text(f"ALTER TABLE notification DROP COLUMN {column}"))
+        conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    refused(cli("operator", "list"), 1, "schema 1", "init` to upgrade")
+    ok(cli("init"))
+    [me] = json.loads(ok(cli("operator", "list", "--json")))
+    assert (me["email"], me["time_zone"], me["hours"]) == (None, None, [])
+    ok(cli("operator", "hours", me["name"], "--tz", "UTC", "--days", "mon", "--from", "09:00",
+           "--to", "10:00"))

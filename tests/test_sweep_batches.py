@@ -1,0 +1,149 @@
+"""The sweep's enrolment changes written in batches: the same rows as one by one, all or nothing.
+
+Pages of two accounts make a handful of accounts span several batches. The batch shortcuts (the
+audit hash template, the notification frame) are checked against the plain functions they stand
+in for, on arbitrary text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from ahr_tui.errors import Conflict
+from ahr_tui.notify import render as render_module
+from ahr_tui.rules import NotificationKind, last_complete_day
+from ahr_tui.service import enrolment
+from ahr_tui.service.sweep import sweep
+from ahr_tui.store import audit
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account, Event, Notification
+from tests.conftest import T0, full_window, seed_account, snapshot
+from tests.test_service_cases import chain_ok
+
+AS_OF = last_complete_day(T0)
+
+
+def seed_mixed(engine: Engine) -> dict[str, int]:
+    """Seven accounts: five move (enrol, contact needed, lapse, re-enrol), two stay."""
+    below = full_window(AS_OF)
+    for i in range(11):
+        below[AS_OF - timedelta(days=i)] = 100
+    return {
+        "S1": seed_account(engine, "S1", enrollment="not_enrolled", scores=full_window(AS_OF)),
+        "S2": seed_account(engine, "S2", enrollment="not_enrolled", phone=None,
+                           scores=full_window(AS_OF)),
+        "S3": seed_account(engine, "S3", scores=below),
+        "S4": seed_account(engine, "S4", scores=full_window(AS_OF)),  # stays enrolled
+        "S5": seed_account(engine, "S5", enrollment="lapsed", scores=full_window(AS_OF)),
+        "S6": seed_account(engine, "S6", enrollment="revoked", scores=full_window(AS_OF)),
+        "S7": seed_account(engine, "S7", enrollment="not_enrolled", name="Ünïcode \"q\" $x",
+                           scores=full_window(AS_OF)),
+    }
+
+
+def run(engine: Engine, me):  # type: ignore[no-untyped-def]
+    return sweep(engine, now=T0, as_of=AS_OF, actor=me)
+
+
+def test_changes_spanning_several_batches_are_written_in_account_order_and_chain(
+    engine, me, monkeypatch
+):
+    monkeypatch.setattr(enrolment.account_pages, "__defaults__", (2,))
+    ids = seed_mixed(engine)
+    report = run(engine, me)
+    assert dict(report.enrollment_changes) == {
+        "not_enrolled->enrolled": 2, "not_enrolled->pending_contact": 1,
+        "enrolled->lapsed": 1, "lapsed->enrolled": 1,
+    }
+    assert report.notifications == 5
+    with transaction(engine) as s:
+        accounts = {a.seller_id: a for a in s.execute(select(Account)).scalars()}
+        moves = list(s.execute(
+            select(Event).where(Event.action == "enrollment").order_by(Event.id)).scalars())
+        notes = list(s.execute(select(Notification).order_by(Notification.id)).scalars())
+    assert [e.account_id for e in moves] == sorted(ids[k] for k in ("S1", "S2", "S3", "S5", "S7"))
+    assert all(e.at == T0 and e.recorded_at == T0 and e.actor == me.name for e in moves)
+    for seller in ("S1", "S2", "S3", "S5", "S7"):
+        assert accounts[seller].version == 2 and accounts[seller].enrollment_changed_at == T0
+    assert (accounts["S4"].version, accounts["S6"].enrollment) == (1, "revoked")
+    assert [(n.account_id, n.kind) for n in notes] == [
+        (ids["S1"], "enrolled"), (ids["S2"], "contact_needed"), (ids["S3"], "lapsed"),
+        (ids["S5"], "enrolled"), (ids["S7"], "enrolled"),
+    ]
+    unicode_note = notes[-1]
+    expected = render_module._render(NotificationKind.ENROLLED, "S7", "Ünïcode \"q\" $x", "US",
+                                     None, None, None, None)
+    assert (unicode_note.subject, unicode_note.body) == (expected.subject, expected.body)
+    assert (unicode_note.state, unicode_note.attempts, unicode_note.next_attempt_at) == (
+        "pending", 0, T0)
+    assert chain_ok(engine)
+
+
+def test_a_failure_in_a_later_batch_leaves_nothing_of_the_earlier_ones(engine, me, monkeypatch):
+    monkeypatch.setattr(enrolment.account_pages, "__defaults__", (2,))
+    seed_mixed(engine)
+    before = snapshot(engine)
+    calls = []
+    real = enrolment.outbox.queue_many
+
+    def fail_second(session, rows):  # type: ignore[no-untyped-def]
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("outbox down")
+        real(session, rows)
+
+    monkeypatch.setattr(enrolment.outbox, "queue_many", fail_second)
+    with pytest.raises(RuntimeError):
+        run(engine, me)
+    assert len(calls) == 2
+    assert snapshot(engine) == before
+    assert chain_ok(engine)
+
+
+def test_an_account_changed_after_it_was_read_makes_the_sweep_a_conflict(engine, me, monkeypatch):
+    ids = seed_mixed(engine)
+    before = snapshot(engine)
+    real = enrolment.account_pages
+
+    def stale_pages(session, size=enrolment.PAGE):  # type: ignore[no-untyped-def]
+        for page in real(session, size):
+            session.execute(update(Account).where(Account.id == ids["S1"])
+                            .values(version=Account.version + 1))
+            yield page
+
+    monkeypatch.setattr(enrolment, "account_pages", stale_pages)
+    with pytest.raises(Conflict):
+        run(engine, me)
+    assert snapshot(engine) == before
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(seller=TEXT, name=TEXT, kind=st.sampled_from(list(NotificationKind)),
+       store=st.sampled_from(["US", "CA", "MX", "ZZ"]))
+def test_the_notification_frame_gives_the_very_text_of_a_full_render(seller, name, kind, store):
+    fast = render_module.render(kind, seller_id=seller, seller_name=name, store=store)
+    full = render_module._render(kind, seller, name, store, None, None, None, None)
+    assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(actor=TEXT, note=st.one_of(st.none(), TEXT), client=st.one_of(st.none(), TEXT),
+       account_id=st.one_of(st.none(), st.integers(0, 2**40)), state=st.one_of(st.none(), TEXT))
+def test_the_batch_hash_template_hashes_exactly_like_one_event_at_a_time(
+    actor, note, client, account_id, state
+):
+    at = datetime(2026, 3, 2, 12, 0, 0, 123456, tzinfo=UTC)
+    common = {"at": at, "recorded_at": at + timedelta(seconds=1), "actor": actor,
+              "client": client, "tty": "pts/%d"}
+    event = {**common, "id": 41, "account_id": account_id, "case_id": None,
+             "action": "enrollment", "from_state": state, "to_state": "enrolled", "note": note}
+    assert audit._batch_digest(common)(event, "ab" * 32) == audit._digest(event, "ab" * 32)

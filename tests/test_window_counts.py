@@ -1,0 +1,127 @@
+"""The window counters the sweep keeps (``store.window``) always equal the GROUP BY over scores.
+
+Random histories of score writes (inserts, changes, deletions, scores for days not yet counted,
+plain SQL behind the program's back) interleaved with moves of the evaluation day (same day, a
+few days on, far on, back); after every move the cache must hold exactly what the hand-written
+GROUP BY (``store.queries.window_counts``) answers.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from ahr_tui.rules import DEFAULT_POLICY, Policy, last_complete_day
+from ahr_tui.service.sweep import sweep
+from ahr_tui.store import window
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.queries import window_counts
+from tests.conftest import T0, seed_account
+
+START = last_complete_day(T0)
+
+
+def cached(engine: Engine) -> dict[int, tuple[int, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT account_id, scored, at_or_above FROM window_count"))
+        return {int(a): (int(n), int(ok)) for a, n, ok in rows}
+
+
+def bring(engine: Engine, as_of: date, policy: Policy = DEFAULT_POLICY) -> str:
+    with transaction(engine, write=True) as session:
+        return window.bring_to(session, as_of, policy)
+
+
+def truth(engine: Engine, as_of: date, policy: Policy = DEFAULT_POLICY) -> dict[int, tuple]:
+    with transaction(engine) as session:
+        return {a: c for a, c in window_counts(session, as_of, policy).items() if c[0]}
+
+
+def write_scores(engine: Engine, rnd: random.Random, accounts: list[int], around: date) -> None:
+    """A few random writes: new days (some after ``around``), changed scores, deletions."""
+    with engine.begin() as conn:
+        for _ in range(rnd.randint(1, 12)):
+            aid = rnd.choice(accounts)
+            day = around + timedelta(days=rnd.randint(-200, 5))
+            score = rnd.choice([0, 120, 249, 250, 251, 600, 1000])
+            what = rnd.random()
+            params = {"a": aid, "d": day, "s": score}
+            if what < 0.2:
+                conn.execute(text("DELETE FROM score WHERE account_id = :a AND day = :d"), params)
+                continue
+            exists = conn.execute(
+                text("SELECT 1 FROM score WHERE account_id = :a AND day = :d"), params).first()
+            if exists:
+                conn.execute(
+                    text("UPDATE score SET score = :s WHERE account_id = :a AND day = :d"), params)
+            else:
+                conn.execute(
+                    text("INSERT INTO score (account_id, day, score) VALUES (:a, :d, :s)"), params)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cache_equals_the_group_by_through_random_histories(engine, seed):
+    rnd = random.Random(seed)
+    accounts = [seed_account(engine, f"S{i}", scores={
+        START - timedelta(days=d): rnd.choice([100, 300, 700]) for d in range(rnd.randint(0, 190))
+    }) for i in range(6)]
+    as_of = START
+    seen = set()
+    for _ in range(14):
+        step = rnd.choice([0, 0, 1, 1, 2, 5, 40, -3])
+        as_of += timedelta(days=step)
+        how = bring(engine, as_of)
+        seen.add(how)
+        assert cached(engine) == truth(engine, as_of), (how, as_of)
+        write_scores(engine, rnd, accounts, as_of)
+    assert {"slid", "rebuilt"} <= seen
+
+
+def test_each_way_of_moving_the_cache_is_taken_when_it_should_be(engine):
+    acc = seed_account(engine, scores={START - timedelta(days=d): 300 for d in range(200)})
+    assert bring(engine, START) == "rebuilt"
+    assert bring(engine, START) == "current"
+    with engine.begin() as conn:  # a change inside the counted window, behind the program's back
+        conn.execute(text("UPDATE score SET score = 10 WHERE account_id = :a AND day = :d"),
+                     {"a": acc, "d": START - timedelta(days=3)})
+    assert bring(engine, START) == "recounted"
+    assert cached(engine) == {acc: (180, 179)}
+    assert bring(engine, START + timedelta(days=1)) == "slid"
+    assert cached(engine) == truth(engine, START + timedelta(days=1))
+    assert bring(engine, START - timedelta(days=1)) == "rebuilt"  # an earlier day
+    other = Policy(window_days=DEFAULT_POLICY.window_days, threshold=400,
+                   max_days_below=DEFAULT_POLICY.max_days_below)
+    assert bring(engine, START - timedelta(days=1), other) == "rebuilt"
+
+
+def test_without_the_triggers_the_cache_is_counted_afresh_every_time(engine):
+    acc = seed_account(engine, scores={START - timedelta(days=d): 300 for d in range(10)})
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for name in ("insert", "update", "delete"):
+                conn.execute(text(f"DROP TRIGGER ahr_window_{name}"))
+        else:
+            conn.execute(text("DROP TRIGGER ahr_window ON score"))
+    assert bring(engine, START) == "rebuilt"
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM score WHERE account_id = :a"), {"a": acc})
+    assert bring(engine, START) == "rebuilt"
+    assert cached(engine) == {}
+
+
+def test_a_repeat_sweep_reads_the_counters_and_a_new_day_slides_them(engine, me):
+    seed_account(engine, "S1", enrollment="not_enrolled",
+                 scores={START - timedelta(days=d): 300 for d in range(181)})
+    first = sweep(engine, now=T0, as_of=START, actor=me)
+    assert (first.window, dict(first.enrollment_changes)) == (
+        "rebuilt", {"not_enrolled->enrolled": 1})
+    assert sweep(engine, now=T0, as_of=START, actor=me).window == "current"
+    next_day = T0 + timedelta(days=1)
+    later = sweep(engine, now=next_day, as_of=last_complete_day(next_day), actor=me)
+    assert later.window == "slid"
+    # the day that entered has no score yet: 179 days scored, still within ten below
+    assert not later.enrollment_changes

@@ -83,8 +83,9 @@ def time_left(
     ``due`` is the case's next due moment (its deadline; for a case not yet contacted, its
     first-contact target), ``now`` the instant to count from; both aware UTC.
     """
-    if status is CaseStatus.RESPONDED and responded_at is not None:
-        return TimeLeft("+" + format_left(due - responded_at), status.value)
+    if status is CaseStatus.RESPONDED:
+        margin = "-" if responded_at is None else "+" + format_left(due - responded_at)
+        return TimeLeft(margin, status.value)
     if status is CaseStatus.EXPIRED:
         return TimeLeft(format_left(due - now), status.value)
     if not status.is_active:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from ahr_tui.errors import AhrError
+from ahr_tui.errors import AhrError, PermissionDenied
 from ahr_tui.service import cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.store.actor import Actor
@@ -35,6 +35,8 @@ class Outcome:
     exit_code: int = 0
     #: What was done, in one sentence (``case 7: already assigned to ann.`` when nothing was).
     said: str | None = None
+    #: The refusal is about the operator (their role), not this case: said as it is.
+    about_operator: bool = False
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,8 @@ class Outcome:
     def sentence(self) -> str:
         """The refusal naming its case once (most service sentences already name it)."""
         error = self.error or ""
+        if self.about_operator:
+            return error
         names_case = error.startswith((f"case {self.case_id} ", f"case {self.case_id}:",
                                        f"no case {self.case_id}."))
         return error if names_case else f"case {self.case_id}: {error}"
@@ -98,7 +102,10 @@ def _each(
             view, said = act(case_id, version)
             outcomes.append(Outcome(case_id, view=view, said=said))
         except AhrError as exc:
-            outcomes.append(Outcome(case_id, error=exc.message, exit_code=exc.exit_code))
+            outcomes.append(Outcome(
+                case_id, error=exc.message, exit_code=exc.exit_code,
+                about_operator=isinstance(exc, PermissionDenied),
+            ))
         except DBAPIError as exc:  # busy, lost connection: this case failed, try the next
             problem = translate(exc, "the database")
             outcomes.append(Outcome(case_id, error=problem.message, exit_code=problem.exit_code))

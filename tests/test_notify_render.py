@@ -12,6 +12,7 @@ from ahr_tui.errors import InvalidInput
 from ahr_tui.notify.render import render
 from ahr_tui.notify.smtp import address_problem, build_message, message_id, parse_endpoint
 from ahr_tui.rules import NotificationKind
+from ahr_tui.rules.escalation import ESCALATION_KINDS
 from ahr_tui.service.delivery import retry_delay
 
 DEADLINE = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
@@ -58,7 +59,7 @@ def test_every_kind_has_a_template_file_in_the_package(kind: NotificationKind) -
     assert text.startswith("Subject: ")
 
 
-@pytest.mark.parametrize("kind", list(NotificationKind))
+@pytest.mark.parametrize("kind", sorted(set(NotificationKind) - ESCALATION_KINDS))
 def test_every_kind_names_the_seller_and_the_store(kind: NotificationKind) -> None:
     subject, body = case_render(kind)
 
@@ -67,6 +68,20 @@ def test_every_kind_names_the_seller_and_the_store(kind: NotificationKind) -> No
     assert body.startswith("Hello Acme Goods,\n\n")
     assert "A1B2C3" in body and "Canada store" in body.replace("\n", " ")
     assert body.endswith(".\n") and "\n\n\n" not in body
+
+
+@pytest.mark.parametrize("kind", sorted(ESCALATION_KINDS))
+def test_escalations_to_operators_name_the_case_seller_store_and_due_moment(
+    kind: NotificationKind,
+) -> None:
+    subject, body = case_render(kind, seller_name="Evil\r\nBcc: x@example.com")
+
+    assert subject.startswith("[ahr] ") and "case 4711 (A1B2C3, CA)" in subject
+    assert "\n" not in subject and "$" not in subject + body
+    flat = body.replace("\n", " ")
+    assert "Case 4711" in flat and "A1B2C3" in flat and "Canada store" in flat
+    assert "2026-03-05 12:00 UTC" in body and "food safety" in body
+    assert "Evil  Bcc: x@example.com" in flat  # the name stays on its line
 
 
 @pytest.mark.parametrize("kind", sorted(CASE_KINDS))

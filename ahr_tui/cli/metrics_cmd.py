@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,19 +39,11 @@ def metrics(
         out(line)
 
 
-def duration(seconds: float | None) -> str:
-    """``3h 12m``-style (the countdowns' format), or ``-`` when there was nothing to measure."""
-    from ahr_tui.rules import format_left
-
-    return "-" if seconds is None else format_left(timedelta(seconds=seconds))
-
-
-def percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f} %"
-
-
 def metrics_text(m: Metrics) -> list[str]:
     """The plain-text report: figures, backlog, operators, then one line per day."""
+    from ahr_tui.service.metrics import duration_text as duration
+    from ahr_tui.service.metrics import percent_text as percent
+
     backlog = ", ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     figures = [
         ("detected", str(m.detected)),

@@ -90,7 +90,8 @@ def list_(
         _HEADERS,
         [
             [
-                v.id, v.seller_id, v.store, v.kind, v.to or "-", v.state, v.attempts,
+                v.id, v.seller_id, v.store, v.kind,
+                f"{v.operator}: {v.to or '-'}" if v.operator else v.to or "-", v.state, v.attempts,
                 _when(v.created_at),
                 _when(v.sent_at) if v.state == "sent" else _when(v.next_attempt_at),
                 v.last_error or "",

@@ -32,6 +32,10 @@ class NotificationKind(StrEnum):
     CASE_EXPIRED = "case_expired"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ENROLLMENT_REVOKED = "enrollment_revoked"
+    # to operators (rules.escalation), not sellers
+    ESCALATION_URGENT = "escalation_urgent"
+    ESCALATION_CRITICAL = "escalation_critical"
+    ESCALATION_CONTACT_OVERDUE = "escalation_contact_overdue"
 
 
 @dataclass(frozen=True, slots=True)

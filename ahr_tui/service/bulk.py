@@ -18,7 +18,7 @@ from ahr_tui.errors import AhrError, PermissionDenied
 from ahr_tui.service import cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.store.actor import Actor
-from ahr_tui.store.engine import translate
+from ahr_tui.store.engine import batch_engine, translate
 
 #: A case to act on and the version the caller saw (None: whatever it is now).
 Target = tuple[int, int | None]
@@ -69,24 +69,27 @@ def assign_each(engine: Engine, targets: Sequence[Target], *, to: str | None, ac
                 now: datetime) -> BulkResult:
     """Assign every target case to ``to`` (default: the actor), each in its own transaction.
     A case already assigned to ``to`` is not written; its outcome says so."""
+    with batch_engine(engine) as batch:
 
-    def one(case_id: int, version: int | None) -> tuple[CaseView, str]:
-        done = cases.assign_case(
-            engine, case_id, to=to, actor=actor, now=now, expected_version=version
-        )
-        return done.case, done.sentence
+        def one(case_id: int, version: int | None) -> tuple[CaseView, str]:
+            done = cases.assign_case(
+                batch, case_id, to=to, actor=actor, now=now, expected_version=version
+            )
+            return done.case, done.sentence
 
-    return _each(targets, one)
+        return _each(targets, one)
 
 
 def note_each(engine: Engine, case_ids: Iterable[int], *, text: str, actor: Actor,
               now: datetime) -> BulkResult:
     """Add the same note to every case, each in its own transaction."""
-    def one(case_id: int, _version: int | None) -> tuple[CaseView, str]:
-        view = cases.add_note(engine, case_id, text=text, actor=actor, now=now)
-        return view, f"case {view.id}: note added"
+    with batch_engine(engine) as batch:
 
-    return _each([(i, None) for i in case_ids], one)
+        def one(case_id: int, _version: int | None) -> tuple[CaseView, str]:
+            view = cases.add_note(batch, case_id, text=text, actor=actor, now=now)
+            return view, f"case {view.id}: note added"
+
+        return _each([(i, None) for i in case_ids], one)
 
 
 def _each(

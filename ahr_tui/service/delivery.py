@@ -199,14 +199,17 @@ def _claim(engine: Engine, due: _Due, from_addr: str, now: datetime) -> _Claim |
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        subject, body, created_at, name = session.execute(
-            select(Notification.subject, Notification.body, Notification.created_at, Account.name)
+        subject, body, created_at, name, operator = session.execute(
+            select(
+                Notification.subject, Notification.body, Notification.created_at, Account.name,
+                Notification.operator,
+            )
             .join(Account, col(Account.id) == col(Notification.account_id))
             .where(col(Notification.id) == due.id)
         ).one()
     assert due.address is not None
     message = build_message(
-        notification_id=due.id, from_addr=from_addr, to_addr=due.address, to_name=name,
+        notification_id=due.id, from_addr=from_addr, to_addr=due.address, to_name=operator or name,
         subject=subject, body=body, created_at=created_at,
     )
     return _Claim(due=due, attempt=attempt, message=message)

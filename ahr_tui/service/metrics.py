@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from ahr_tui.errors import InvalidInput
+from ahr_tui.rules import format_left
 from ahr_tui.store import metrics as q
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
@@ -135,8 +136,9 @@ def _compute(session: Session, span: Window) -> Metrics:
     detected_at, contacted_at = col(Case.detected_at), col(Case.contacted_at)
     reached_at, responded_at = col(Case.reached_at), col(Case.responded_at)
     expired = and_(q.was_expired(), responded_at.is_(None), span.holds(col(Case.deadline)))
-    outcomes = or_(span.holds(responded_at), expired)
-    n_outcomes = q.count(session, outcomes)
+    outcomes = q.tally(session, or_(span.holds(responded_at), expired),
+                       responded=span.holds(responded_at), expired=expired,
+                       reached=reached_at.is_not(None))
     end = literal(span.end, UTCDateTime())
     age = q.seconds_between(session, end, detected_at)
     active = q.active_at(detected_at, span.end)
@@ -150,9 +152,9 @@ def _compute(session: Session, span: Window) -> Metrics:
         time_to_first_contact_p50_s=q.median(
             session, first_contact, span.holds(contacted_at), detected_at < contacted_at),
         time_to_reach_p50_s=q.median(session, reach, span.holds(reached_at)),
-        reached_rate=_rate(q.count(session, outcomes, reached_at.is_not(None)), n_outcomes),
-        responded_in_time_rate=_rate(q.count(session, span.holds(responded_at)), n_outcomes),
-        expired_rate=_rate(q.count(session, expired), n_outcomes),
+        reached_rate=_rate(outcomes, "reached"),
+        responded_in_time_rate=_rate(outcomes, "responded"),
+        expired_rate=_rate(outcomes, "expired"),
         resolved=_closed(session, span, "resolved"),
         deactivated=_closed(session, span, "deactivated"),
         fraud=_closed(session, span, "fraud"),
@@ -164,8 +166,19 @@ def _compute(session: Session, span: Window) -> Metrics:
     )
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def duration_text(seconds: float | None) -> str:
+    """A duration as the countdowns write it (``1d 01h``), or ``-`` when nothing was measured.
+    Shared by ``ahr metrics`` and the metrics screen."""
+    return "-" if seconds is None else format_left(timedelta(seconds=seconds))
+
+
+def percent_text(rate: float | None) -> str:
+    """A rate 0-1 as ``78.9 %``, or ``-`` when nothing was measured."""
+    return "-" if rate is None else f"{rate * 100:.1f} %"
+
+
+def _rate(outcomes: dict[str, int], part: str) -> float | None:
+    return outcomes[part] / outcomes["all"] if outcomes["all"] else None
 
 
 def _closed(session: Session, span: Window, status: str) -> int:
@@ -176,10 +189,10 @@ def _per_operator(session: Session, span: Window, detected_at: Any) -> list[Oper
     """Every operator, and anyone else who acted in the window, by name."""
     actions = q.actions_by_actor(session, span.start, span.stop)
     assigned = q.assigned_active(session, detected_at, span.end)
-    resolved = q.resolved_by_actor(session, span.start, span.stop)
     names = sorted(set(q.operator_names(session)) | set(actions) | set(assigned))
     return [
-        OperatorLoad(n, actions.get(n, 0), assigned.get(n, 0), resolved.get(n, 0)) for n in names
+        OperatorLoad(n, actions.get(n, (0, 0))[0], assigned.get(n, 0), actions.get(n, (0, 0))[1])
+        for n in names
     ]
 
 

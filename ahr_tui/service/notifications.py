@@ -29,6 +29,8 @@ class NotificationView:
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None
+    recipient: str | None = None
+    operator: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,8 @@ class NotificationView:
             "attempts": self.attempts,
             "last_error": self.last_error,
             "next_attempt_at": iso_z(self.next_attempt_at),
+            "recipient": self.recipient or "seller",
+            "operator": self.operator,
         }
 
 
@@ -70,6 +74,8 @@ def list_notifications(
                     Notification.attempts,
                     Notification.last_error,
                     Notification.next_attempt_at,
+                    Notification.recipient,
+                    Notification.operator,
                 )
             )
         )

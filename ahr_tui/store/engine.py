@@ -7,6 +7,7 @@ of failing when one upgrades a read lock. PostgreSQL goes through psycopg 3.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,6 +118,45 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def batch_engine(engine: Engine) -> Iterator[Engine]:
+    """An engine for a run of many small write transactions (acting on marked cases).
+
+    Each transaction still commits on its own, atomically; on SQLite its commit does not wait
+    for the disk (``synchronous = NORMAL``, which in WAL mode never corrupts the file), and the
+    whole run waits once, at its end, for the write-ahead log to reach the disk: a power cut
+    during the run may lose its last changes, never half of one. 1,000 commits that each
+    wait for the disk take seconds on a virtual machine's disk. Other databases: ``engine``.
+    """
+    path = sqlite_path(engine.url)
+    if path is None:
+        yield engine
+        return
+    batch = make_engine(str(path))
+
+    @event.listens_for(batch, "connect")
+    def _no_wait(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+
+    try:
+        yield batch
+    finally:
+        batch.dispose()
+        _sync_file(Path(f"{path}-wal"))
+
+
+def _sync_file(path: Path) -> None:
+    """Wait for ``path`` to reach the disk (no file, nothing to wait for)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -37,6 +37,16 @@ def count(session: Session, *conditions: ColumnElement[bool]) -> int:
                or 0)
 
 
+def tally(session: Session, where: ColumnElement[bool], **parts: ColumnElement[bool]
+          ) -> dict[str, int]:
+    """In one scan: how many cases meet ``where`` (key ``"all"``), and of those how many meet
+    each of ``parts`` (by its keyword)."""
+    sums = [func.sum(case((cond, 1), else_=0)) for cond in parts.values()]
+    row = session.execute(select(func.count(), *sums).select_from(Case).where(where)).one()
+    counts = {k: int(v or 0) for k, v in zip(parts, row[1:], strict=True)}
+    return {"all": int(row[0] or 0), **counts}
+
+
 #: Results are rounded to milliseconds: SQLite's julianday arithmetic carries float noise below.
 
 
@@ -117,23 +127,16 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def actions_by_actor(session: Session, start: datetime, end: datetime) -> dict[str, int]:
-    """Audit events each actor wrote with a business time in ``[start, end)``."""
+def actions_by_actor(session: Session, start: datetime, end: datetime
+                     ) -> dict[str, tuple[int, int]]:
+    """Per actor: audit events written with a business time in ``[start, end)``, and how many
+    of them resolved a case."""
+    resolves = func.sum(case((col(Event.action) == "resolve", 1), else_=0))
     query = (
-        select(col(Event.actor), func.count())
+        select(col(Event.actor), func.count(), resolves)
         .where(col(Event.at) >= start, col(Event.at) < end).group_by(col(Event.actor))
     )
-    return {str(actor): int(n) for actor, n in session.execute(query)}
-
-
-def resolved_by_actor(session: Session, start: datetime, end: datetime) -> dict[str, int]:
-    """Cases each actor resolved in ``[start, end)``."""
-    query = (
-        select(col(Event.actor), func.count())
-        .where(col(Event.action) == "resolve", col(Event.at) >= start, col(Event.at) < end)
-        .group_by(col(Event.actor))
-    )
-    return {str(actor): int(n) for actor, n in session.execute(query)}
+    return {str(actor): (int(n), int(r or 0)) for actor, n, r in session.execute(query)}
 
 
 def assigned_active(session: Session, start_column: Any, end: datetime) -> dict[str, int]:

@@ -30,8 +30,8 @@ from textual.worker import Worker
 
 from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.database import failures, read
-from ahr_tui.service.detail import AccountRow, PhoneCache, account_rows
+from ahr_tui.service.database import failures
+from ahr_tui.service.detail import AccountRow, PhoneCache, read_accounts
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
@@ -56,6 +56,8 @@ PHONE_STYLE = {
     PhoneStatus.VALID: "", PhoneStatus.INVALID: "bold red", PhoneStatus.MISSING: "yellow"
 }
 _PLACEHOLDER = tuple(Text("") for _ in COLUMNS)
+#: Rows read and shown before the rest (more than the tallest terminal shows).
+FIRST_ROWS = 200
 
 
 class SortKey(StrEnum):
@@ -238,8 +240,14 @@ class AccountsView(Widget):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     def _load(self, now: datetime) -> None:
+        first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
         try:
-            rows = read(self.engine, account_rows, last_complete_day(now))
+            rows = read_accounts(
+                self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
+                on_first=lambda page, total: self.app.call_from_thread(
+                    self.show_first_rows, page, total
+                ),
+            )
         except failures() as exc:
             self.app.call_from_thread(self._load_failed, str(exc).splitlines()[0])
             return
@@ -257,6 +265,15 @@ class AccountsView(Widget):
     def _load_failed(self, message: str) -> None:
         text = Text("could not read the accounts: ")
         text.append(clean_line(message))
+        self.query_one("#accounts-status", Static).update(text)
+
+    def show_first_rows(self, rows: Sequence[AccountRow], total: int) -> None:
+        """The first rows by seller id, shown while every account is being read; sorting and
+        filtering wait for the whole list."""
+        if self.loaded_at is not None:  # the whole list already arrived
+            return
+        self.table.set_accounts(rows)
+        text = Text(f"{total:,} accounts · reading them all… (sort and filter once read)")
         self.query_one("#accounts-status", Static).update(text)
 
     def show_accounts(

@@ -1,0 +1,148 @@
+"""The metrics screen (``m``): ``ahr metrics`` for a lead at the keyboard.
+
+The same figures as the command (``service.metrics``), the daily series as rows of bars, and each
+operator's workload. Read in a thread worker; read again when another process changes data (the
+app posts ``DataChanged``) or when ``[`` / ``]`` change the window. Everything fits 80x24 except
+a long operator list, which scrolls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ahr_tui.service.metrics import (
+    SERIES,
+    Metrics,
+    compute,
+    duration_text,
+    percent_text,
+)
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database as Engine
+
+#: The windows ``[`` and ``]`` step through, in days.
+WINDOWS = (7, 14, 30, 90, 180, 365)
+DEFAULT_DAYS = 30
+
+
+class MetricsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,m", "back", "Back"),
+        Binding("left_square_bracket", "window(-1)", "Fewer days"),
+        Binding("right_square_bracket", "window(1)", "More days"),
+        Binding("j,down", "scroll('down')", "Scroll", show=False),
+        Binding("k,up", "scroll('up')", "Scroll", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    MetricsScreen #metrics-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    MetricsScreen #metrics-body { height: 1fr; padding: 0 1; }
+    MetricsScreen #metrics-figures, MetricsScreen #metrics-operators { height: auto; }
+    MetricsScreen DailyBars { margin: 1 0; }
+    """
+
+    def __init__(self, *, engine: Callable[[], Engine | None], clock: Callable[[], datetime],
+                 days: int = DEFAULT_DAYS) -> None:
+        super().__init__()
+        self._engine = engine
+        self.clock = clock
+        self.days = days
+        self.figures: Metrics | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Metrics: reading..."), id="metrics-title")
+        with VerticalScroll(id="metrics-body"):
+            yield Static(Text(""), id="metrics-figures")
+            yield DailyBars(id="metrics-daily")
+            yield Static(Text(""), id="metrics-operators")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def load(self) -> None:
+        from ahr_tui.service.database import failures
+
+        engine = self._engine()
+        if engine is None:
+            return
+        try:
+            figures = compute(engine, days=self.days, now=self.clock())
+        except failures() as exc:
+            message = getattr(exc, "message", None) or clean_line(str(exc).splitlines()[0])
+            self.app.call_from_thread(self.app.notify, message, title="metrics",
+                                      severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.show, figures)
+
+    def on_ahr_app_data_changed(self) -> None:
+        self.load()
+
+    def show(self, m: Metrics) -> None:
+        self.figures = m
+        title = Text(f"Metrics: {m.first_day} to {m.last_day} ({self.days} UTC days)")
+        self.query_one("#metrics-title", Static).update(title)
+        self.query_one("#metrics-figures", Static).update(figures_text(m))
+        daily = [Series(s, [d.counts[s] for d in m.daily]) for s in SERIES]
+        self.query_one(DailyBars).show(daily, m.first_day, m.last_day)
+        self.query_one("#metrics-operators", Static).update(operators_text(m))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_window(self, step: int) -> None:
+        known = [d for d in WINDOWS if d <= self.days] or [WINDOWS[0]]
+        index = WINDOWS.index(known[-1]) + step
+        self.days = WINDOWS[max(0, min(len(WINDOWS) - 1, index))]
+        self.load()
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#metrics-body", VerticalScroll)
+        (body.scroll_down if direction == "down" else body.scroll_up)(animate=False)
+
+
+def figures_text(m: Metrics) -> Text:
+    """The figures in five short lines (each fits 78 columns)."""
+    backlog = " · ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
+    lines = [
+        f"detected {m.detected}   opened {m.opened}   first contact p50 "
+        f"{duration_text(m.time_to_first_contact_p50_s)}   reach p50 "
+        f"{duration_text(m.time_to_reach_p50_s)}",
+        f"72-hour outcomes: reached {percent_text(m.reached_rate)}   in time "
+        f"{percent_text(m.responded_in_time_rate)}   expired {percent_text(m.expired_rate)}",
+        f"closed: resolved {m.resolved}   deactivated {m.deactivated}   fraud {m.fraud}",
+        f"backlog {sum(m.backlog.values())}: {backlog}",
+        f"backlog age: median {duration_text(m.backlog_age_p50_s)}, oldest "
+        f"{duration_text(m.backlog_age_max_s)}",
+    ]
+    return Text("\n".join(lines))
+
+
+def operators_text(m: Metrics) -> Text:
+    """Each operator's workload: a header and a line each (names shown literally)."""
+    width = max([8, *(len(clean_line(o.name)) for o in m.per_operator)])
+    width = min(width, 24)
+    text = Text(f"{'operator':<{width}}  {'actions':>8}  {'assigned':>8}  {'resolved':>8}",
+                style="bold")
+    for o in m.per_operator:
+        name = clean_line(o.name)
+        name = name if len(name) <= width else name[: width - 1] + "…"
+        text.append(f"\n{name:<{width}}  {o.actions:>8}  {o.assigned_active:>8}  "
+                    f"{o.resolved:>8}")
+    if not m.per_operator:
+        text.append("\n(no operators)")
+    return text

@@ -139,7 +139,7 @@ async def test_reload_shows_another_process_change(engine, clock, me, case_id):
         screen.reload()
         await loaded(pilot)
         assert "Status    responded" in text_of(screen, "#detail-case")
-        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  +  responded"
+        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  responded"
         assert "respond" in text_of(screen, "#detail-timeline")
 
 

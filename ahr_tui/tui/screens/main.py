@@ -115,8 +115,15 @@ class MainScreen(Screen[None]):
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        shown = [c for c in self.all_cases if matches(c, self.filter_text)]
-        self.table.set_cases(sort_cases(shown, self.sort, now), now, keep_id=keep_id)
+        shown = sort_cases(
+            [c for c in self.all_cases if matches(c, self.filter_text)], self.sort, now
+        )
+        if keep_id is None and not self.table.cursor_chosen and shown:
+            # Until the operator moves it, the cursor sits on the top row (the most urgent case)
+            # rather than follow a case that moved down (one the app just expired, say), which
+            # would scroll the most urgent rows out of sight.
+            keep_id = shown[0].id
+        self.table.set_cases(shown, now, keep_id=keep_id)
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:

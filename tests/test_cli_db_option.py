@@ -110,3 +110,15 @@ def test_the_empty_file_message_suggests_a_command_that_sets_it_up(tmp_path: Pat
     [_, *args] = shlex.split(_suggested(first.err))
     assert run_ahr(*args).code == 0
     assert run_ahr("sweep", "--db", str(db)).code == 0
+
+
+def test_the_no_terminal_message_suggests_commands_that_run_as_written(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run_ahr("init", "--db", str(db)).code == 0
+    refused = run_ahr("tui", "--db", str(db))
+    assert refused.code == 1 and "needs a terminal" in refused.err
+    suggested = SUGGESTED.findall(refused.err)
+    assert len(suggested) >= 2
+    for command in suggested:
+        [_, *args] = shlex.split(command)
+        assert run_ahr(*args, env={"AHR_DB": str(db)}).code == 0, command

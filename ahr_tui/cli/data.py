@@ -108,6 +108,27 @@ def tui(ctx: typer.Context) -> None:
     _run_tui(state(ctx))
 
 
+def _not_utf8(stream: object) -> str | None:
+    """The sentence refusing a terminal whose locale is not UTF-8, or None.
+
+    The app draws boxes, bars and sparklines, and shows names in any script; under another
+    encoding they arrive as ``\\u2524`` escapes and the layout breaks, so it refuses instead.
+    """
+    import codecs
+
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = encoding
+    if name == "utf-8":
+        return None
+    return (
+        f"the terminal's locale encoding is {encoding}, and the app needs UTF-8: "
+        "start it with LANG=C.UTF-8 (for example `LANG=C.UTF-8 ahr tui`)."
+    )
+
+
 def _run_tui(st: CliState) -> None:
     """A bad database is named before anything else. An SQLite file is checked and its first
     snapshot read with the standard library, so the first frame does not wait for SQLAlchemy."""
@@ -123,9 +144,12 @@ def _run_tui(st: CliState) -> None:
         path, engine = None, st.engine()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
-            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
-            "`ahr case show` and the other commands."
+            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
+            "and the other commands (`ahr --help` lists them)."
         )
+    refusal = _not_utf8(sys.__stderr__)  # the stream Textual draws on
+    if refusal is not None:
+        raise InvalidInput(refusal)
     from concurrent.futures import ThreadPoolExecutor
 
     from ahr_tui.service.snapshots import quick_snapshot

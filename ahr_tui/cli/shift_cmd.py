@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, out, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_instant, state, table
 from ahr_tui.cli.notify_cmd import (
     DEFAULT_FROM,
     FromOpt,
@@ -18,6 +18,7 @@ from ahr_tui.cli.notify_cmd import (
     UserOpt,
     smtp_settings,
 )
+from ahr_tui.wording import count, instant
 
 NowOpt = Annotated[
     str | None, typer.Option("--now", metavar="T", help="The instant to look from (default: now).")
@@ -102,15 +103,15 @@ def forecast(
         float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
     ] = 24,
     now: NowOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
     and which are uncovered (nobody on shift whose role allows the next action)."""
     from ahr_tui.service.shifts import forecast as run
 
     st = state(ctx)
-    instant = parse_instant(now, "--now", st.clock)
-    entries = run(st.engine(), now=instant, hours=hours)
+    at = parse_instant(now, "--now", st.clock)
+    entries = run(st.engine(), now=at, hours=hours)
     if as_json:
         emit_json([e.to_json() for e in entries])
         return
@@ -118,7 +119,8 @@ def forecast(
         ("AT", "CASE", "SELLER", "STORE", "DUE", "NEEDS", "ASSIGNEE", "ON SHIFT", "COVERED"),
         [
             (
-                e.to_json()["at"], e.covered.moment.case_id, e.case.seller_id, e.case.store,
+                instant(e.covered.moment.at), e.covered.moment.case_id, e.case.seller_id,
+                e.case.store,
                 e.covered.moment.kind.value, e.covered.moment.action.value,
                 e.case.assignee or "-", ",".join(e.covered.on_shift) or "-",
                 "yes" if e.covered.covered else "NO",
@@ -127,7 +129,7 @@ def forecast(
         ],
     )
     uncovered = sum(not e.covered.covered for e in entries)
-    out(f"{len(entries)} due moment(s) in the next {hours:g} h; {uncovered} uncovered")
+    out(f"{count(len(entries), 'due moment')} in the next {hours:g} h; {uncovered} uncovered")
 
 
 def handover(
@@ -139,8 +141,10 @@ def handover(
         float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
     ] = 12,
     now: NowOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    markdown: Annotated[bool, typer.Option("--markdown")] = False,
+    as_json: JsonOpt = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="A Markdown document, to paste into a chat or mail.")
+    ] = False,
     mail: Annotated[
         list[str] | None,
         typer.Option("--mail", metavar="ADDR", help="Email it (repeatable); needs --smtp."),
@@ -160,9 +164,9 @@ def handover(
     from ahr_tui.service.handover import lines
 
     st = state(ctx)
-    instant = parse_instant(now, "--now", st.clock)
-    start = parse_since(since, instant)
-    if start > instant:
+    at = parse_instant(now, "--now", st.clock)
+    start = parse_since(since, at)
+    if start > at:
         raise typer.BadParameter("--since lies after --now", param_hint="--since")
     if as_json and markdown:
         raise typer.BadParameter("choose --json or --markdown", param_hint="--json/--markdown")
@@ -171,7 +175,7 @@ def handover(
     settings = (
         smtp_settings(smtp, from_addr, starttls, user, password_env, timeout) if mail else None
     )
-    report = run(st.engine(), now=instant, since=start, hours=hours)
+    report = run(st.engine(), now=at, since=start, hours=hours)
     if settings is not None and mail:
         from ahr_tui.service.handover import mail_handover
 

@@ -107,6 +107,27 @@ class ShiftRange:
         return f"{DAY_NAMES[self.day]} {format_clock(self.start)}-{format_clock(self.end)}"
 
 
+def describe_ranges(ranges: Iterable[ShiftRange]) -> str:
+    """``mon-fri 09:00-17:00, sat 10:00-12:00``: runs of days with the same times joined."""
+    by_times: dict[tuple[int, int], list[int]] = {}
+    for r in sorted(ranges, key=lambda r: (r.day, r.start)):
+        by_times.setdefault((r.start, r.end), []).append(r.day)
+    parts = []
+    for (start, end), days in by_times.items():
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        names = ",".join(
+            DAY_NAMES[run[0]] if len(run) == 1 else f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+            for run in runs
+        )
+        parts.append(f"{names} {format_clock(start)}-{format_clock(end)}")
+    return ", ".join(parts)
+
+
 def ranges_for(days: Iterable[int], start: int, end: int) -> tuple[ShiftRange, ...]:
     return tuple(ShiftRange(day, start, end) for day in days)
 

@@ -139,3 +139,40 @@ def hour_starts(start: datetime, hours: int) -> list[datetime]:
     """The ``hours`` whole UTC hours from the one containing ``start``."""
     first = start.replace(minute=0, second=0, microsecond=0)
     return [first + timedelta(hours=i) for i in range(hours)]
+
+
+@dataclass(frozen=True, slots=True)
+class HourLoad:
+    """One UTC hour of a forecast: due moments in it, how many nobody may act on, who works."""
+
+    start: datetime
+    due: int
+    uncovered: int
+    on_shift: tuple[str, ...]
+
+
+#: How finely an hour is sampled for "on shift in this hour" (shifts start on any minute).
+SAMPLE_STEP = timedelta(minutes=15)
+
+
+def hourly(
+    entries: Iterable[Covered], roster: Roster, start: datetime, hours: int
+) -> list[HourLoad]:
+    """The ``hours`` UTC hours from the one containing ``start``: due and uncovered moments per
+    hour, and the operators on shift at any quarter hour of it (ordered by name)."""
+    starts = hour_starts(start, hours)
+    due = [0] * hours
+    uncovered = [0] * hours
+    first = starts[0] if starts else start
+    for entry in entries:
+        i = int((entry.moment.at - first).total_seconds() // 3600)  # 14:00:00 opens 14:00
+        if 0 <= i < hours:
+            due[i] += 1
+            uncovered[i] += not entry.covered
+    return [
+        HourLoad(
+            at, due[i], uncovered[i],
+            tuple(s.name for s in roster.any_on_shift(at, at + timedelta(hours=1), SAMPLE_STEP)),
+        )
+        for i, at in enumerate(starts)
+    ]

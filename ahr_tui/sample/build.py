@@ -47,6 +47,7 @@ from ahr_tui.sample.rows import (
     notice_values,
     write_scores,
 )
+from ahr_tui.sample.shifts import escalate_at_reference, write_shifts
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
 from ahr_tui.sample.timeline import REFERENCE, AccountDraft, EventDraft, Op, Timeline
 from ahr_tui.service.admin import make_first_lead
@@ -74,8 +75,10 @@ def generate(path: Path, *, accounts: int, days: int, seed: int, open_cases: int
         raise InvalidInput("accounts and days must be at least 1, open cases at least 0.")
     try:
         _create(path, actor, days, seed)
-        return _fill(path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
-                     actor=actor)
+        summary = _fill(path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
+                        actor=actor)
+        escalated = escalate_at_reference(path)
+        return summary.replace(" notifications;", f" notifications (+{escalated} to operators);")
     except BaseException:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
             leftover.unlink(missing_ok=True)
@@ -252,6 +255,7 @@ class _History:
     def write(self, conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
                          self.operators)
+        write_shifts(conn)
         conn.executemany(
             "INSERT INTO aha_case (id, account_id, policy, summary, detected_at, contact_due, "
             "contacted_at, deadline, reached_at, responded_at, status, assignee, closed_at, "

@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f", "record a fraud finding (evidence + seller id)"),
     ("a", "assign the case to me"),
     ("n", "add a note to the case"),
+    ("h", "handover: due moments per hour against who is on shift, what is uncovered"),
     ("p", "pause or resume live updates"),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),

@@ -79,9 +79,10 @@ def timeline(events: list[EventView]) -> Text:
             f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  ", (clean_line(e.actor), "cyan"),
             f"  {clean_line(e.action)}  {move}",
         )
-        if e.note:
+        if e.note:  # a note's further lines start under its first line
+            indent = "\n" + " " * (line.cell_len + 2)
             line.append("  ")
-            line.append(clean_line(e.note), "italic")
+            line.append(indent.join(clean_line(part) for part in e.note.splitlines()), "italic")
         lines.append(line)
     if not events:
         lines.append(Text("no events", style="italic"))

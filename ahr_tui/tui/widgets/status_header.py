@@ -42,6 +42,8 @@ class HeaderState:
     filter: str = ""
     paused: bool = False
     loading: bool = True
+    #: Due moments in the next 24 hours nobody who may act is on shift for; None: not known yet.
+    uncovered: int | None = None
 
 
 class StatusHeader(Widget):
@@ -122,6 +124,12 @@ def header_lines(
 def _counts_line(state: HeaderState, *, short: bool, gap: str, no_color: bool) -> Text:
     text = Text()
     text.append("next " + (state.next_deadline or "-"), style="bold")
+    if state.uncovered is not None:  # second: the 80-column line must not lose it
+        text.append(gap)
+        if state.uncovered:
+            text.append(f"{state.uncovered} uncov", style="bold reverse")
+        else:
+            text.append("0 uncov", style="dim")
     for key, glyph, label, short_label in _COUNT_LABELS:
         count = state.counts.get(key, 0)
         word = short_label if short else label

@@ -58,7 +58,8 @@ def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2').fetchall() for t in tables}
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+                for t in tables}
     finally:
         conn.close()
 

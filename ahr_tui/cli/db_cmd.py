@@ -34,7 +34,7 @@ def copy(
     Refuses a target that already has tables. PostgreSQL: postgresql+psycopg://user@host/db;
     a schema other than public via ?options=-csearch_path%3Dname.
     """
-    from ahr_tui.service.database import copy_database
+    from ahr_tui.service.database import command_on, copy_database
 
     started = time.monotonic()
     show = not quiet and sys.stderr.isatty()
@@ -55,7 +55,8 @@ def copy(
     elif audit is not None:
         err(
             f"ahr: warning: the copied audit chain does not verify at event {audit.bad_event}: "
-            f"{audit.problem} (the source has the same defect; run `ahr audit verify` on it)"
+            f"{audit.problem} (the source has the same defect; "
+            f"{command_on(report.source, 'audit verify')} shows it)"
         )
     out(
         f"copied {count(sum(report.rows.values()), 'row')} from {report.source} to "

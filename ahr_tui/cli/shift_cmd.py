@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, out, parse_instant, state, table
 from ahr_tui.cli.notify_cmd import (
     DEFAULT_FROM,
     FromOpt,
@@ -25,6 +27,27 @@ NowOpt = Annotated[
 ]
 _DURATION = re.compile(r"(\d+)([mhd])")
 _UNIT = {"m": 60, "h": 3600, "d": 86400}
+
+
+def emit_rows(data: list[Any] | dict[str, Any]) -> None:
+    """Like ``emit_json``, with each element of an array on one line: the same JSON document,
+    written by the C encoder (an indented dump of 17,000 forecast entries takes over a second)."""
+    sys.stdout.write(_rows(data, "") + "\n")
+
+
+def _rows(data: list[Any] | dict[str, Any], indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(data, dict) and data:
+        parts = [
+            f"{inner}{json.dumps(k)}: "
+            + (_rows(v, inner) if isinstance(v, list | dict) else json.dumps(v, ensure_ascii=True))
+            for k, v in data.items()
+        ]
+        return "{\n" + ",\n".join(parts) + f"\n{indent}}}"
+    if isinstance(data, list) and data:
+        items = (inner + json.dumps(v, ensure_ascii=True) for v in data)
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return json.dumps(data)
 
 
 def register(app: typer.Typer, operator_app: typer.Typer) -> None:
@@ -113,7 +136,7 @@ def forecast(
     at = parse_instant(now, "--now", st.clock)
     entries = run(st.engine(), now=at, hours=hours)
     if as_json:
-        emit_json([e.to_json() for e in entries])
+        emit_rows([e.to_json() for e in entries])
         return
     table(
         ("AT", "CASE", "SELLER", "STORE", "DUE", "NEEDS", "ASSIGNEE", "ON SHIFT", "COVERED"),
@@ -182,6 +205,6 @@ def handover(
         mail_handover(settings, mail, report, markdown=markdown)
         out(f"handover mailed to {', '.join(mail)}")
     elif as_json:
-        emit_json(report.to_json())
+        emit_rows(report.to_json())
     else:
         out("\n".join(lines(report, markdown=markdown)))

@@ -142,6 +142,18 @@ class Shift:
     ranges: tuple[ShiftRange, ...]
 
 
+def _minutes_of_week(ranges: Iterable[ShiftRange]) -> frozenset[int]:
+    """The local minutes of the week (Monday 00:00 is 0) that ``ranges`` cover, as
+    ``ShiftRange.contains`` defines them (a night shift runs into the next day)."""
+    week = 7 * _MINUTES_PER_DAY
+    covered: set[int] = set()
+    for r in ranges:
+        first = r.day * _MINUTES_PER_DAY + r.start
+        length = (r.end - r.start) % _MINUTES_PER_DAY or _MINUTES_PER_DAY
+        covered.update((first + i) % week for i in range(length))
+    return frozenset(covered)
+
+
 def local_minute(at: datetime, tz: str) -> tuple[int, int]:
     """``at`` (aware) in zone ``tz``: (weekday, minutes after local midnight)."""
     local = at.astimezone(zone(tz))
@@ -171,6 +183,8 @@ class Roster:
         self.shifts = tuple(s for s in shifts if s.tz is not None and s.ranges)
         self._sorted = tuple(sorted(self.shifts, key=lambda s: s.name))
         self._zones = sorted({s.tz for s in self.shifts if s.tz})
+        # Each shift as the set of local minutes of the week it covers (Monday 00:00 is 0).
+        self._week = {s.name: _minutes_of_week(s.ranges) for s in self._sorted}
         self._by_minute: dict[int, tuple[Shift, ...]] = {}
 
     def on_shift(self, at: datetime) -> tuple[Shift, ...]:
@@ -180,17 +194,15 @@ class Roster:
         if found is not None:
             return found
         minute = datetime.fromtimestamp(key * 60, UTC)
-        local: dict[str, tuple[int, int]] = {}
+        local: dict[str, int] = {}
         for tz in self._zones:
             here = minute.astimezone(zone(tz))
             offset = here.utcoffset()
             if offset is not None and offset.seconds % 60:
                 # a historical offset with seconds: answer this instant exactly, uncached
                 return tuple(s for s in self._sorted if on_shift(s, at))
-            local[tz] = here.weekday(), here.hour * 60 + here.minute
-        found = tuple(
-            s for s in self._sorted if any(r.contains(*local[s.tz or ""]) for r in s.ranges)
-        )
+            local[tz] = here.weekday() * _MINUTES_PER_DAY + here.hour * 60 + here.minute
+        found = tuple(s for s in self._sorted if local[s.tz or ""] in self._week[s.name])
         self._by_minute[key] = found
         return found
 

@@ -8,6 +8,7 @@ and writes.
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,7 +144,10 @@ def _editable(session: Session, name: str, actor: Actor) -> Operator:
         require(session, actor, Permission.MANAGE_OPERATORS)
     row = session.get(Operator, name)
     if row is None:
-        raise NotFound(f"{name} is not an operator; add them with `ahr operator add`.")
+        raise NotFound(
+            f"{name} is not an operator; add them with "
+            f"`ahr operator add {shlex.quote(name)} --role triage` (or investigator, or lead)."
+        )
     return row
 
 

@@ -398,6 +398,9 @@ def assign_case(
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}.")
+        if expected_version is not None and case.version != expected_version:
+            # the caller decided on a version someone else has changed: say so first
+            raise case_conflict(session, case_id, expected_version, case.version)
         decision = decide_assign(get_case(session, case_id).facts, assignee)
         if isinstance(decision, Rejected):
             raise RuleRejected(case_sentence(case_id, decision), decision.code.value)

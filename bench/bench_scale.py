@@ -179,7 +179,7 @@ from datetime import datetime
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.service.detail import account_rows, first_account_rows
 from ahr_tui.rules import last_complete_day
-from ahr_tui.tui.screens.accounts import FIRST_ROWS, SORTS, SortKey, haystack
+from ahr_tui.tui.screens.accounts import FIRST_ROWS, AccountTable, haystack
 now = datetime.fromisoformat(sys.argv[2])
 engine = make_engine(sys.argv[1])
 t = time.perf_counter()
@@ -191,11 +191,11 @@ with transaction(engine) as s:
     rows = account_rows(s, last_complete_day(now))
 every = time.perf_counter() - t
 hays = [haystack(r) for r in rows]
+table = AccountTable()
 keys = []
 for needle in ("a", "ac", "acm", "acme"):  # one keystroke each, as the view filters
     t = time.perf_counter()
-    shown = [r for r, h in zip(rows, hays) if needle in h]
-    sorted(shown, key=SORTS[SortKey.SELLER])
+    table.set_accounts([r for r, h in zip(rows, hays) if needle in h])
     keys.append(time.perf_counter() - t)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(first, every, max(keys), len(rows), rss)
@@ -210,7 +210,7 @@ def bench_accounts_view(db: Path, now: datetime, n: int) -> None:
     print(f"  first rows (`tab` to the first screenful)  {first:7.3f} s  (independent of N; "
           "target <= 1 s)")
     line("every row read (sort and filter wait)", every, None, "-", n, f"; RSS {out[4]} MB")
-    line("filter keystroke, in memory (worst of 4)", key, None, "<= 0.1 s", n)
+    line("filter keystroke: scan + table (worst of 4)", key, None, "<= 0.1 s", n)
 
 
 def fixed_costs(tmp: Path) -> None:

@@ -65,6 +65,8 @@ def test_no_help_shows_a_click_range_or_type_jargon() -> None:
         shown = runner.invoke(app, [*path, "--help"], terminal_width=200).stdout
         assert "<=x<=" not in shown and "x>=" not in shown, path
         assert "INTEGER RANGE" not in shown.upper() and "FLOAT RANGE" not in shown.upper(), path
+        for jargon in ("<str>", "<integer>", "<float>", "<path>", "<text>"):
+            assert jargon not in shown, (path, jargon)
 
 
 @pytest.mark.parametrize(

@@ -288,3 +288,21 @@ def test_tui_latin1_locale_cli_escapes_and_the_app_names_lang_c_utf8(rw, tmp_pat
     assert code == 1
     assert b"the app needs UTF-8: start it with LANG=C.UTF-8" in output
     assert b"\\u2524" not in output and b"Traceback" not in output
+
+
+def test_a_later_normal_report_does_not_reactivate_and_says_so(rw, tmp_path):
+    path = REALWORLD / "report-nulls-and-schema-name.json"
+    ok(rw("import", "report", str(path), "--seller", "RWUS01"))
+    normal = tmp_path / "normal.json"
+    normal.write_text(json.dumps({
+        "accountStatuses": [{"marketplaceId": "A2EUQ1WTGCTBG2", "status": "NORMAL"}],
+        "performanceMetrics": [{"marketplaceId": "A2EUQ1WTGCTBG2", "accountHealthRating": None}],
+    }))
+    assert ok(rw("import", "report", str(normal), "--seller", "RWUS01")).splitlines()[1] == (
+        "  CA: no score; account NORMAL; the account stays deactivated here: a report does not "
+        "reactivate it"
+    )
+    ca = accounts(rw)[("RWUS01", "CA")]
+    assert (ca.marketplace_status, ca.status, ca.enrollment) == (
+        "NORMAL", "deactivated", "not_enrolled",
+    )

@@ -259,7 +259,8 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         (
             "status",
             view.status.value
-            + (f" ({left.text} left, {left.level})" if view.status is CaseStatus.OPEN else ""),
+            + (f" ({left.text} left, {left.level})"
+               if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED) else ""),
         ),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
@@ -297,7 +298,9 @@ CaseIdsArg = Annotated[
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
-    to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="USER", help="Operator (default: you).")
+    ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
     """Record who works the cases: a line per case; exit 1 when any failed."""

@@ -35,6 +35,13 @@ def sample(
         int | None,
         typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts)."),
     ] = None,
+    detected_cases: Annotated[
+        int | None,
+        typer.Option(
+            "--detected-cases", min=0,
+            help="Detected cases, not contacted yet (default: about 1 in 30 accounts).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
     from ahr_tui.errors import InvalidInput
@@ -44,7 +51,8 @@ def sample(
     if out_path.exists():
         raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
     summary = generate(
-        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases, actor=st.actor()
+        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
+        detected_cases=detected_cases, actor=st.actor(),
     )
     out(summary)
 

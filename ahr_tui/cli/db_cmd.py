@@ -21,11 +21,16 @@ def register(app: typer.Typer) -> None:
 @db_app.command("copy")
 def copy(
     source: Annotated[
-        str, typer.Option("--from", help="The ahr database to copy: a file path or URL.")
+        str, typer.Option(
+            "--from", metavar="URL|PATH", help="The ahr database to copy: a file path or URL."
+        )
     ],
     target: Annotated[
         str,
-        typer.Option("--to", help="An empty database or PostgreSQL schema: a file path or URL."),
+        typer.Option(
+            "--to", metavar="URL|PATH",
+            help="An empty database or PostgreSQL schema: a file path or URL.",
+        ),
     ],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:

@@ -83,15 +83,33 @@ def _add_db_option(commands: Any) -> None:
                 ),
             )
         for param in command.params:
-            if isinstance(param, TyperArgument) and param.metavar is None and param.name:
-                param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
             if isinstance(param.type, _NumberParamTypeBase):
                 param.type = PlainNumber(param.type)
                 extra = param.type.describe()
                 if extra and isinstance(param, TyperOption | TyperArgument):
                     param.help = f"{param.help or ''} {extra}".strip()
+            if param.metavar is None:
+                param.metavar = _metavar(param)
         if isinstance(command, TyperGroup):
             _add_db_option(command.commands.values())
+
+
+#: Value names in help, as the README writes them: instants T, days DAY, then by type.
+_METAVARS = {"--at": "T", "--now": "T", "--since": "T", "--as-of": "DAY", "--date": "DAY"}
+_BY_TYPE = {"str": "TEXT", "integer": "N", "number": "NUMBER", "path": "PATH"}
+
+
+def _metavar(param: Any) -> str | None:
+    """``CASE_ID`` for an argument, ``T`` for ``--at``, ``TEXT`` for ``--note`` (not Typer's
+    ``<str>``); None (Typer's own) for flags and choices, which show their values."""
+    from typer.core import TyperArgument
+
+    if isinstance(param, TyperArgument):
+        return (param.name or "").upper() + ("..." if param.nargs != 1 else "")
+    if getattr(param, "is_flag", False):
+        return None
+    named = next((_METAVARS[o] for o in param.opts if o in _METAVARS), None)
+    return named or _BY_TYPE.get(param.type.name)
 
 
 def _set_db(ctx: Any, _param: Any, value: str | None) -> None:

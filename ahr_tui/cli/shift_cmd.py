@@ -71,7 +71,7 @@ def hours(
         str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
     ] = None,
     days: Annotated[
-        str | None, typer.Option("--days", help="mon-fri, sat,sun, fri-mon ...")
+        str | None, typer.Option("--days", metavar="DAYS", help="mon-fri, sat,sun, fri-mon ...")
     ] = None,
     start: Annotated[
         str | None, typer.Option("--from", metavar="HH:MM", help="Start, local time.")

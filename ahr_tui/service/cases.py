@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
+    ACTIVE_STATUSES,
     DEFAULT_POLICY,
     PERMISSION,
     AccountStatus,
@@ -327,7 +328,7 @@ def _supersede_others(
         select(Case).where(
             Case.account_id == case.account_id,
             Case.id != case.id,
-            Case.status.in_(["open", "responded", "expired"]),  # type: ignore[attr-defined]
+            col(Case.status).in_([status.value for status in ACTIVE_STATUSES]),
         )
     ).scalars()
     for other in list(others):

@@ -85,7 +85,7 @@ def handover(
 ) -> Handover:
     """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``."""
     with transaction(engine) as session:
-        cases = sorted(list_cases(session), key=lambda c: (_next_due(c), c.id))
+        cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))
         events = list(
             session.execute(
@@ -112,16 +112,11 @@ def handover(
     )
 
 
-def _next_due(case: CaseView) -> datetime:
-    due = getattr(case, "contact_due", None) if case.status.value == "detected" else None
-    return due or case.deadline
-
-
 def time_left(case: CaseView, now: datetime) -> str:
     """``2d 14h warn``, ``-3h 12m expired``, ``responded``: the state of a case's clock."""
     if case.status is CaseStatus.RESPONDED:
         return "responded"
-    left = _next_due(case) - now
+    left = case.due - now
     if case.status is CaseStatus.EXPIRED:
         return f"{format_left(left)} expired"
     return f"{format_left(left)} {urgency(left).value}"

@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.rules import Role, Urgency
+from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
@@ -48,9 +50,11 @@ from ahr_tui.tui import nocolor
 from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
-from ahr_tui.tui.keys import split_joined_escape
+from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
+from ahr_tui.tui.palette import AppCommands
 from ahr_tui.tui.screens.main import MainScreen
+from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database as Engine
@@ -64,6 +68,10 @@ LATER_MODULES = (
 )
 
 
+#: Textual's own palette commands that behave here; the others are left out of the palette.
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit"})
+
+
 def database_errors() -> tuple[type[Exception], ...]:
     """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
     from ahr_tui.service.database import failures
@@ -75,6 +83,7 @@ class AhrApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {AppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
@@ -158,6 +167,18 @@ class AhrApp(App[None]):
     def on_mount(self) -> None:
         if not self.is_headless:
             self._exit_on_signals()
+        self.call_after_refresh(lambda: self._fit_size(self.size))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_size(event.size)
+
+    def _fit_size(self, size: Size) -> None:
+        """Below the minimum size one sentence says so; it goes when the window grows."""
+        shown = isinstance(self.screen, TooSmallScreen)
+        if too_small(size) and not shown:
+            self.push_screen(TooSmallScreen())
+        elif shown and not too_small(size):
+            self.pop_screen()
 
     def _exit_on_signals(self) -> None:
         """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT end the app as ``q`` does: the
@@ -343,7 +364,7 @@ class AhrApp(App[None]):
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
-        if not self._expiring and not blocked and self.main.summary(now).counts[Urgency.OVERDUE]:
+        if not self._expiring and not blocked and self.main.summary(now).expirable:
             self._expiring = True
             self.expire(now)
 
@@ -419,11 +440,18 @@ class AhrApp(App[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not applies(action, self.place):
+            return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
             if not self._acts_on_cases():
                 return False
             return True if self.why_not(action) is None else None
         return True
+
+    @property
+    def place(self) -> Place | None:
+        """Where the operator is (a view or a detail screen); None on a dialog or other screen."""
+        return getattr(self.screen, "place", None)
 
     def _acts_on_cases(self) -> bool:
         """Case keys apply on this screen: not in a dialog, nor on one that shows no case (the
@@ -432,8 +460,9 @@ class AhrApp(App[None]):
         return not isinstance(screen, ModalScreen) and getattr(screen, "CASE_ACTIONS", True)
 
     def explain(self, name: str) -> None:
-        """A disabled action's key was pressed: say why (never as markup)."""
-        if not self._acts_on_cases():
+        """A disabled action's key was pressed: say why (never as markup). Nothing is said
+        where the action does not apply at all (a case action in the Accounts view)."""
+        if not self._acts_on_cases() or not applies(name, self.place):
             return
         reason = self.why_not(name)
         if reason is not None:
@@ -548,7 +577,11 @@ class AhrApp(App[None]):
         self.push_screen(screen)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The palette (ctrl+p): the app's own commands first, then Textual's Theme and Quit.
+
+        Textual's Keys panel (it narrows the table and esc does not close it), Maximize and
+        Screenshot (an SVG written into the working directory) are left out.
+        """
         for spec in SPECS.values():
             yield SystemCommand(
                 f"{spec.title} ({spec.key})", spec.help,
@@ -563,6 +596,9 @@ class AhrApp(App[None]):
             ("Help (?)", "every key", self.action_help),
         ):
             yield SystemCommand(title, help_text, callback)
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT:
+                yield command
 
 
 def _sentence(exc: Exception) -> str:

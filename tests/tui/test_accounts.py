@@ -211,12 +211,12 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
         assert (app.screen.account_id, app.screen.case_id) == (view.table.accounts[1].account_id,
                                                                None)
         assert "Bright Lamps" in str(app.screen.query_one("#detail-title").content)
-        others = app.screen.query_one("#detail-cases", Static)
-        assert f"#{seeded.urgent} product_safety  open" in str(others.content)
+        others = app.screen.case_list
+        assert f"#{seeded.urgent} product_safety  open" in others.row(0)[0].plain
         act(engine, seeded.urgent, CaseAction.RESPOND, at=T0, text=None, actor=ALICE, now=T0)
         app.poll()  # another process wrote: the open detail reads everything again
         await settle(app, pilot)
-        assert f"#{seeded.urgent} product_safety  responded" in str(others.content)
+        assert f"#{seeded.urgent} product_safety  responded" in others.row(0)[0].plain
         await pilot.press("escape")
         assert app.screen is app.main and view.table.current_account is not None
         assert view.table.current_account.seller_id == "S2"

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.keys import Place
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
@@ -30,6 +31,7 @@ from ahr_tui.tui.widgets.case_table import (
     matches,
     sort_cases,
 )
+from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
@@ -75,7 +77,7 @@ class MainScreen(Screen[None]):
                 )
                 yield CaseTable(id="cases")
             yield Vertical(id=ACCOUNTS)  # the Accounts view is built when first shown
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -98,6 +100,11 @@ class MainScreen(Screen[None]):
         """The Accounts view, once it has been shown."""
         found = self.query(f"#{ACCOUNTS_VIEW}")  # by id: no import of the view's module here
         return cast("AccountsView", found.first()) if found else None
+
+    @property
+    def place(self) -> Place:
+        """Which keys apply (``keys.FOOTER_KEYS``): those of the view shown."""
+        return Place.CASES if self.view == CASES else Place.ACCOUNTS
 
     @property
     def current_case(self) -> CaseView | None:
@@ -142,7 +149,7 @@ class MainScreen(Screen[None]):
     def update_header(self, now: datetime, **extra: object) -> None:
         summary = self.summary(now)
         upcoming = summary.upcoming
-        nxt = f"{format_left(upcoming.deadline - now)} #{upcoming.id}" if upcoming else ""
+        nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
         self.header.update_state(
             counts=dict(summary.counts), next_deadline=nxt,
             sort=self.sort.value, filter=self.filter_text,
@@ -153,7 +160,7 @@ class MainScreen(Screen[None]):
         """For the terminal title: minute precision so it does not change every second."""
         summary = self.summary(now)
         counts, upcoming = summary.counts, summary.upcoming
-        nxt = coarse_left(upcoming.deadline - now) if upcoming else "-"
+        nxt = coarse_left(upcoming.due - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 
     # ------------------------------------------------------------ messages

@@ -49,7 +49,7 @@ from ahr_tui.wording import instant
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
-def _check_not_future(at: datetime, now: datetime) -> None:
+def check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"--at {instant(at)} is in the future (now is {instant(now)}).")
 
@@ -84,7 +84,7 @@ def open_case(
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
 ) -> CaseView:
-    _check_not_future(at, now)
+    check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.OPEN)
         account = find_account(session, seller_id, store)
@@ -113,6 +113,7 @@ def open_in(
     actor: Actor,
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
+    detected_at: datetime | None = None,
 ) -> Case:
     """Open a case inside the caller's transaction (shared with the case importer)."""
     decision = decide_open(Enrollment(account.enrollment), AccountStatus(account.status), at, rules)
@@ -126,8 +127,9 @@ def open_in(
         account_id=account.id,
         policy=policy.value,
         summary=summary,
-        detected_at=at,  # opened directly: the contact is the detection
-        contact_due=at + rules.first_contact_target,
+        # opened directly, the contact is the detection (an import may say it came earlier)
+        detected_at=detected_at or at,
+        contact_due=(detected_at or at) + rules.first_contact_target,
         contacted_at=at,
         deadline=decision.deadline,
         status=decision.status.value,
@@ -163,7 +165,7 @@ def act(
     expected_version: int | None = None,
 ) -> CaseView:
     """Respond, resolve, deactivate, record fraud or expire one case."""
-    _check_not_future(at, now)
+    check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, PERMISSION[action])
         apply_action(

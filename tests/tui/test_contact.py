@@ -77,7 +77,7 @@ async def test_c_is_refused_with_the_reason_on_a_final_case(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_on(app, pilot, seeded.ok)
-        assert app.why_not("contact") is None  # an open case takes follow-ups
+        assert app.why_not("attempt") is None  # an open case takes follow-ups
         from ahr_tui.rules import CaseAction
         from ahr_tui.service.cases import act
 
@@ -89,8 +89,9 @@ async def test_c_is_refused_with_the_reason_on_a_final_case(
         closed = replace(case, status=CaseStatus.RESOLVED)
         from ahr_tui.tui.case_actions import SPECS, refusal
 
-        reason = refusal(SPECS["contact"], closed, operator="alice", role=app.role, now=T0)
-        assert reason == f"case {seeded.ok} is resolved."
+        reason = refusal(SPECS["attempt"], closed, operator="alice", role=app.role, now=T0)
+        assert reason is not None and reason.startswith(
+            f"case {seeded.ok}: cannot attempt a case that is resolved")
 
 
 async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(

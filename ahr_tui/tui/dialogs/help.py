@@ -13,12 +13,12 @@ from textual.widgets import Label, Static
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("j / k, ↓ / ↑", "move the cursor (pgup/pgdn, home/end jump)"),
-    ("enter", "open the detail of the case or account"),
+    ("enter", "open the detail of the case or account (in an account: the case chosen)"),
     ("esc", "back (closes detail, a dialog, or clears the filter)"),
     ("tab", "switch between the Cases and Accounts views"),
     ("/", "filter as you type (seller id, name, case id, policy, store)"),
     ("", "enter keeps the filter, esc in the field clears it"),
-    ("s", "cycle the sort: deadline, seller, store, status"),
+    ("s", "cycle the sort: urgency (needs action first), seller, store, status"),
     ("c", "log a contact attempt: channel, outcome, note (the first starts the 72 hours)"),
     ("o", "record the seller's response (within 72 hours)"),
     ("r", "resolve the case (needs a note)"),
@@ -32,6 +32,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "command palette: every action by name"),
     ("q", "quit"),
     ("in dialogs", "ctrl+s submits, esc cancels, enter moves to the next field"),
+    ("", "ctrl+j starts a new line in a note"),
+    ("tmux", "esc then a key may arrive joined; set -sg escape-time 10 for a quick esc"),
 )
 
 

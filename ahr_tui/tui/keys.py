@@ -86,6 +86,7 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
     FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
+    FooterKey("handover", "h", "Handover", EVERYWHERE, 6),
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
 )

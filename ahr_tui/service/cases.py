@@ -1,5 +1,8 @@
 """Case use cases shared by the CLI and the TUI: open, act, assign, note.
 
+The writes a decision implies (the case, its account, the cases a fraud finding supersedes, each
+with its audit event) are ``service.case_writes``; ``versioned_update`` is re-exported here.
+
 Each function is one unit of work: load, ask ``rules`` for a decision, write the new state with
 its audit event and notifications, commit once. A write checks the version it read (or the one
 the caller saw, ``expected_version``) and raises ``Conflict`` when someone else changed the row.
@@ -7,17 +10,17 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
+from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
-    ACTIVE_STATUSES,
     DEFAULT_POLICY,
+    PERMISSION,
     AccountStatus,
     CaseAction,
     CaseDecision,
@@ -27,11 +30,21 @@ from ahr_tui.rules import (
     Policy,
     PolicyArea,
     Rejected,
+    Unchanged,
+    case_sentence,
     decide,
+    decide_assign,
+    decide_note,
     decide_open,
 )
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require
+from ahr_tui.service.case_writes import (
+    supersede_others,
+    versioned_update,
+    write_account,
+    write_case,
+)
 from ahr_tui.service.conflicts import case_conflict
 from ahr_tui.service.views import CaseView, find_case
 from ahr_tui.store import audit
@@ -42,16 +55,6 @@ from ahr_tui.wording import instant
 
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
-
-_PERMISSION = {
-    CaseAction.RESPOND: Permission.RESPOND,
-    CaseAction.RESOLVE: Permission.RESOLVE,
-    CaseAction.DEACTIVATE: Permission.DEACTIVATE,
-    CaseAction.FRAUD: Permission.FRAUD,
-    CaseAction.EXPIRE: Permission.SWEEP,
-    CaseAction.SUPERSEDE: Permission.FRAUD,
-}
-
 
 def check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
@@ -171,7 +174,7 @@ def act(
     """Respond, resolve, deactivate, record fraud or expire one case."""
     check_not_future(at, now)
     with transaction(engine, write=True) as session:
-        require(session, actor, _PERMISSION[action])
+        require(session, actor, PERMISSION[action])
         apply_action(
             session,
             case_id,
@@ -211,150 +214,27 @@ def apply_action(
         text=text,
     )
     if isinstance(decision, Rejected):
-        raise RuleRejected(f"case {case_id}: {decision.message}.", decision.code.value)
+        raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
     account = session.get(Account, case.account_id)
     assert account is not None
-    _write_case(session, case, decision, at=at, text=text, actor=actor, now=now)
+    write_case(session, case, decision, at=at, text=text, actor=actor, now=now)
     if decision.account_status is not None or decision.enrollment is not None:
-        _write_account(session, account, decision, case=case, at=at, actor=actor, now=now)
+        write_account(session, account, decision, case=case, at=at, actor=actor, now=now)
     if decision.supersede_others:
-        _supersede_others(session, case, at=at, actor=actor, now=now)
+        supersede_others(session, case, at=at, actor=actor, now=now)
     for kind in decision.notify:
         outbox.queue(session, kind, account=account, case=case, now=now)
     return decision
 
 
-def versioned_update(
-    session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object
-) -> None:
-    """UPDATE one row only if it is still at ``version`` (bumping it); else ``Conflict``.
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What ``assign_case`` did: the case as it now is, whether anything was written, and the
+    sentence to show (``case 7: assigned to NAME`` or ``case 7: already assigned to NAME.``)."""
 
-    Shared by every use case that changes a case or an account (actions, assign, the sweep).
-    """
-    result = session.execute(
-        update(model)
-        .where(model.id == row_id, model.version == version)
-        .values(**values, version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.execute(select(col(model.version)).where(model.id == row_id)).scalar()
-        if model is Case:
-            raise case_conflict(session, row_id, version, current)
-        account = session.get(Account, row_id)
-        who = f"{account.seller_id} ({account.store})" if account else str(row_id)
-        raise Conflict(f"account {who} was changed by someone else; nothing was written.")
-    # The row now holds these values: record them on the loaded object without re-reading it.
-    row = session.get(model, row_id)
-    for key, value in {**values, "version": version + 1}.items():
-        if isinstance(value, datetime):
-            value = value.astimezone(UTC)
-        set_committed_value(row, key, value)
-
-
-def _write_case(
-    session: Session,
-    case: Case,
-    decision: CaseDecision,
-    *,
-    at: datetime,
-    text: str | None,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    assert case.id is not None
-    values: dict[str, object] = {"status": decision.after.value}
-    if decision.action is CaseAction.RESPOND:
-        values["responded_at"] = at
-    if decision.after.is_final:
-        values["closed_at"] = at
-        values["outcome_note"] = text
-    versioned_update(session, Case, case.id, case.version, **values)
-    audit.append(
-        session,
-        actor=actor,
-        action=decision.action.value,
-        at=at,
-        recorded_at=now,
-        account_id=case.account_id,
-        case_id=case.id,
-        from_state=decision.before.value,
-        to_state=decision.after.value,
-        note=text,
-    )
-
-
-def _write_account(
-    session: Session,
-    account: Account,
-    decision: CaseDecision,
-    *,
-    case: Case,
-    at: datetime,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    assert account.id is not None
-    values: dict[str, object] = {}
-    if decision.account_status is not None and decision.account_status.value != account.status:
-        values["status"] = decision.account_status.value
-        audit.append(
-            session,
-            actor=actor,
-            action="account_status",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.status,
-            to_state=decision.account_status.value,
-        )
-    if decision.enrollment is not None and decision.enrollment.value != account.enrollment:
-        values["enrollment"] = decision.enrollment.value
-        values["enrollment_changed_at"] = at
-        audit.append(
-            session,
-            actor=actor,
-            action="enrollment",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.enrollment,
-            to_state=decision.enrollment.value,
-        )
-    if values:
-        versioned_update(session, Account, account.id, account.version, **values)
-
-
-def _supersede_others(
-    session: Session, case: Case, *, at: datetime, actor: Actor, now: datetime
-) -> None:
-    others = session.execute(
-        select(Case).where(
-            Case.account_id == case.account_id,
-            Case.id != case.id,
-            col(Case.status).in_([status.value for status in ACTIVE_STATUSES]),
-        )
-    ).scalars()
-    for other in list(others):
-        decision = decide(
-            CaseAction.SUPERSEDE,
-            CaseStatus(other.status),
-            at=at,
-            contacted_at=other.contacted_at,
-            deadline=other.deadline,
-        )
-        assert isinstance(decision, CaseDecision)
-        _write_case(
-            session,
-            other,
-            decision,
-            at=at,
-            text=f"superseded by fraud finding on case {case.id}",
-            actor=actor,
-            now=now,
-        )
+    case: CaseView
+    changed: bool
+    sentence: str
 
 
 def assign(
@@ -366,7 +246,27 @@ def assign(
     now: datetime,
     expected_version: int | None = None,
 ) -> CaseView:
-    """Record who works a case (``to`` defaults to the actor)."""
+    """``assign_case``, returning only the case as it now is."""
+    return assign_case(
+        engine, case_id, to=to, actor=actor, now=now, expected_version=expected_version
+    ).case
+
+
+def assign_case(
+    engine: Engine,
+    case_id: int,
+    *,
+    to: str | None,
+    actor: Actor,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Assignment:
+    """Record who works case ``case_id``: ``to`` (an operator's name; default the actor), at
+    ``now`` (aware UTC). To its current assignee nothing is written (``changed`` False).
+
+    Raises ``PermissionDenied``, ``NotFound`` (no such case or operator), ``RuleRejected`` (a
+    final case) or ``Conflict`` (the case is no longer at ``expected_version``).
+    """
     assignee = to or actor.name
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.ASSIGN)
@@ -375,10 +275,14 @@ def assign(
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}.")
-        if not CaseStatus(case.status).is_active:
-            raise RuleRejected(
-                f"case {case_id} is {case.status}; only active cases are assigned.", "wrong_state"
-            )
+        if expected_version is not None and case.version != expected_version:
+            # the caller decided on a version someone else has changed: say so first
+            raise case_conflict(session, case_id, expected_version, case.version)
+        decision = decide_assign(get_case(session, case_id).facts, assignee)
+        if isinstance(decision, Rejected):
+            raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
+        if isinstance(decision, Unchanged):
+            return Assignment(get_case(session, case_id), False, case_sentence(case_id, decision))
         version = case.version if expected_version is None else expected_version
         before = case.assignee
         assert case.id is not None
@@ -394,11 +298,16 @@ def assign(
             from_state=before,
             to_state=assignee,
         )
-        return get_case(session, case_id)
+        sentence = f"case {case_id}: assigned to {assignee}"
+        return Assignment(get_case(session, case_id), True, sentence)
 
 
 def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: datetime) -> CaseView:
-    """Add a note (a contact attempt, a call summary) to the case's timeline."""
+    """Add a note (a call summary, a decision's reasoning) to case ``case_id``'s timeline at
+    ``now`` (aware UTC); any case takes one, final ones included. Returns the case.
+
+    Raises ``InvalidInput`` (no text), ``PermissionDenied`` or ``NotFound``.
+    """
     if not text.strip():
         raise InvalidInput("a note needs text.")
     with transaction(engine, write=True) as session:
@@ -406,6 +315,9 @@ def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: date
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}.")
+        refused = decide_note(get_case(session, case_id).facts, text)
+        if refused is not None:
+            raise RuleRejected(case_sentence(case_id, refused), refused.code.value)
         audit.append(
             session,
             actor=actor,

@@ -10,9 +10,10 @@ set-based ``evaluate_accounts`` without scanning every other account's scores.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -37,6 +38,9 @@ from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
 from ahr_tui.store.models import Account, Case, Score, Store
 from ahr_tui.store.queries import window_counts
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class PhoneCache:
@@ -262,3 +266,21 @@ def _events(session: Session, case_id: int) -> list[EventView]:
         )
         for e in case_events(session, case_id)
     ]
+
+
+def read_accounts(
+    db: Engine,
+    as_of: date,
+    *,
+    first_rows: int | None = None,
+    on_first: Callable[[list[AccountRow], int], None] | None = None,
+) -> list[AccountRow]:
+    """The Accounts view's read, one read transaction: ``account_rows`` on ``as_of``. With
+    ``first_rows``, ``on_first(page, total)`` gets the first page (by seller id) and the number
+    of accounts before the whole list is read. Raises ``AhrError`` or SQLAlchemy's errors."""
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        if first_rows is not None and on_first is not None:
+            on_first(*first_account_rows(session, as_of, first_rows))
+        return account_rows(session, as_of)

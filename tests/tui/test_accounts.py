@@ -225,7 +225,7 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
 async def test_reloads_during_a_read_coalesce_into_one_more_read(
     engine, clock, accounts, monkeypatch
 ):
-    import ahr_tui.tui.screens.accounts as module
+    import ahr_tui.service.detail as module  # the Accounts view reads through it
 
     reads = []
     real = module.account_rows
@@ -292,17 +292,18 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
 ):
     import threading
 
+    import ahr_tui.service.detail as service
     import ahr_tui.tui.screens.accounts as module
 
     monkeypatch.setattr(module, "FIRST_ROWS", 2)
     release = threading.Event()
-    real = module.account_rows
+    real = service.account_rows
 
     def slow(session, as_of):  # type: ignore[no-untyped-def]
         assert release.wait(10)
         return real(session, as_of)
 
-    monkeypatch.setattr(module, "account_rows", slow)
+    monkeypatch.setattr(service, "account_rows", slow)
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:
         for _ in range(50):

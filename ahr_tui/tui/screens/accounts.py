@@ -15,11 +15,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -30,13 +28,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
-from ahr_tui.errors import AhrError
 from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.detail import AccountRow, PhoneCache, account_rows, first_account_rows
-from ahr_tui.store.engine import transaction
+from ahr_tui.service.database import failures
+from ahr_tui.service.detail import AccountRow, PhoneCache, read_accounts
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database
 
 COLUMNS = (
     Column("seller", "SELLER", 14),
@@ -191,7 +191,7 @@ class AccountsView(Widget):
             self.account_id = account_id
 
     def __init__(
-        self, *, engine: Engine, clock: Clock, id: str | None = None
+        self, *, engine: Database, clock: Clock, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self.engine = engine
@@ -244,12 +244,13 @@ class AccountsView(Widget):
     def _load(self, now: datetime) -> None:
         first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
         try:
-            with transaction(self.engine) as session:
-                if first:  # the first screenful at once, whatever the number of accounts
-                    page, total = first_account_rows(session, last_complete_day(now), FIRST_ROWS)
-                    self.app.call_from_thread(self.show_first_rows, page, total)
-                rows = account_rows(session, last_complete_day(now))
-        except (AhrError, SQLAlchemyError) as exc:
+            rows = read_accounts(
+                self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
+                on_first=lambda page, total: self.app.call_from_thread(
+                    self.show_first_rows, page, total
+                ),
+            )
+        except failures() as exc:
             self.app.call_from_thread(self._load_failed, str(exc).splitlines()[0])
             return
         haystacks = [haystack(r) for r in rows]  # here, not on the UI thread: 50,000 strings

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,17 +24,19 @@ from textual.widgets import Static
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import AhrError
 from ahr_tui.rules import CaseStatus, last_complete_day
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.service.database import failures, read
 from ahr_tui.service.detail import AccountDetail, load_account_detail
-from ahr_tui.store.engine import transaction
 from ahr_tui.tui.keys import Place
+from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import Column, LineTable
 from ahr_tui.tui.widgets.sparkline import Sparkline
 
 if TYPE_CHECKING:
-    from ahr_tui.tui.app import AhrApp
+    from ahr_tui.service.database import Database
 
 
 class DetailScreen(Screen[None]):
@@ -55,7 +56,7 @@ class DetailScreen(Screen[None]):
     def __init__(
         self,
         *,
-        engine: Engine,
+        engine: Database,
         clock: Clock,
         account_id: int,
         case_id: int | None = None,
@@ -72,6 +73,11 @@ class DetailScreen(Screen[None]):
         self.detail: AccountDetail | None = None
         self._left_text = ""
         self._timer: Timer | None = None
+
+    @property
+    def shown_case(self) -> CaseView | None:
+        """The case shown (any status), as last read; None before the first read."""
+        return self.detail.case if self.detail is not None else None
 
     @property
     def place(self) -> Place:
@@ -122,12 +128,13 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def _load(self, now: datetime) -> None:
         try:
-            with transaction(self.engine) as session:
-                detail = load_account_detail(
-                    session, self.account_id, last_complete_day(now), case_id=self.case_id
-                )
-        except AhrError as exc:
-            self.app.call_from_thread(self._show_problem, exc.message)
+            detail = read(
+                self.engine, load_account_detail, self.account_id, last_complete_day(now),
+                case_id=self.case_id,
+            )
+        except failures() as exc:
+            message = exc.message if isinstance(exc, AhrError) else str(exc).splitlines()[0]
+            self.app.call_from_thread(self._show_problem, message)
             return
         self.app.call_from_thread(self._show, detail)
 
@@ -196,8 +203,7 @@ class DetailScreen(Screen[None]):
         """``enter``: the detail of the case under the list's cursor (esc comes back here)."""
         case_id = self.case_list.cursor_key
         if isinstance(case_id, int):
-            app: AhrApp = self.app  # type: ignore[assignment]
-            app.open_detail(account_id=self.account_id, case_id=case_id)
+            self.post_message(DetailRequested(self.account_id, case_id))
 
     def action_scroll(self, how: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)

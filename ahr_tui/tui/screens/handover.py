@@ -22,8 +22,7 @@ from ahr_tui.service.clock import Clock
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
+    from ahr_tui.service.database import Database as Engine
     from ahr_tui.service.handover import Handover
 
 HORIZONS = (24, 48, 72)
@@ -60,9 +59,8 @@ class HandoverScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="handover", exit_on_error=False)
     def load(self) -> None:
-        from sqlalchemy.exc import SQLAlchemyError
-
         from ahr_tui.errors import AhrError
+        from ahr_tui.service.database import failures
         from ahr_tui.service.handover import handover
 
         now = self.clock()
@@ -71,7 +69,7 @@ class HandoverScreen(Screen[None]):
         except AhrError as exc:  # shown, not raised: the screen stays usable
             self.app.call_from_thread(self._failed, exc.message)
             return
-        except SQLAlchemyError as exc:
+        except failures() as exc:
             self.app.call_from_thread(self._failed, type(exc).__name__)
             return
         self.app.call_from_thread(self.show, report)

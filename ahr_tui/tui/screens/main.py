@@ -7,7 +7,7 @@ stays on its case whatever reloads, re-sorts or filters do, unless that case is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -21,6 +21,7 @@ from textual.widgets import ContentSwitcher, Input
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.keys import Place
+from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
@@ -35,7 +36,7 @@ from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
-    from ahr_tui.tui.app import AhrApp
+    from ahr_tui.service.database import Database
     from ahr_tui.tui.screens.accounts import AccountsView
 
 CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
@@ -52,18 +53,19 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(
+        self, *, clock: Clock, database: Callable[[], Database | None] = lambda: None
+    ) -> None:
+        """``database`` gives the open database, or None (after saying why) while it cannot
+        be had; the Accounts view reads through it."""
         super().__init__()
         self.clock = clock
+        self.database = database
         self.all_cases: list[CaseView] = []
         self._summary: LevelSummary | None = None
-        self.sort = SortKey.DEADLINE
+        self.sort = SortKey.URGENCY
         self.filter_text = ""
         self.now: datetime | None = None
-
-    @property
-    def ahr(self) -> AhrApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
@@ -79,7 +81,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.ahr.start_live()
+        self.post_message(MainReady())
 
     @property
     def table(self) -> CaseTable:
@@ -120,8 +122,15 @@ class MainScreen(Screen[None]):
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        shown = [c for c in self.all_cases if matches(c, self.filter_text)]
-        self.table.set_cases(sort_cases(shown, self.sort, now), now, keep_id=keep_id)
+        shown = sort_cases(
+            [c for c in self.all_cases if matches(c, self.filter_text)], self.sort, now
+        )
+        if keep_id is None and not self.table.cursor_chosen and shown:
+            # Until the operator moves it, the cursor sits on the top row (the most urgent case)
+            # rather than follow a case that moved down (one the app just expired, say), which
+            # would scroll the most urgent rows out of sight.
+            keep_id = shown[0].id
+        self.table.set_cases(shown, now, keep_id=keep_id)
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:
@@ -158,7 +167,7 @@ class MainScreen(Screen[None]):
 
     @on(LineTable.CursorMoved)
     def _cursor_moved(self) -> None:
-        self.ahr.refresh_bindings()
+        self.post_message(SelectionChanged())
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -207,7 +216,7 @@ class MainScreen(Screen[None]):
         if switcher.current == CASES and self.accounts is None:
             from ahr_tui.tui.screens.accounts import AccountsView
 
-            engine = self.ahr.engine_for_ui()
+            engine = self.database()
             if engine is None:
                 return
             view = AccountsView(engine=engine, clock=self.clock, id=ACCOUNTS_VIEW)
@@ -221,13 +230,13 @@ class MainScreen(Screen[None]):
             focusable.focus()
         if self.now is not None:
             self.update_header(self.now)
-        self.ahr.refresh_bindings()
+        self.post_message(SelectionChanged())
 
     def on_accounts_view_selected(self, message: AccountsView.Selected) -> None:
         """``enter`` in the Accounts view: that account's detail (no case)."""
-        self.ahr.open_detail(account_id=message.account_id, case_id=None)
+        self.post_message(DetailRequested(message.account_id, None))
 
     def action_open_detail(self) -> None:
         case = self.current_case
         if case is not None:
-            self.ahr.open_detail(account_id=case.account_id, case_id=case.id)
+            self.post_message(DetailRequested(case.account_id, case.id))

@@ -31,7 +31,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database as Engine
 
 #: The windows ``[`` and ``]`` step through, in days.
 WINDOWS = (7, 14, 30, 90, 180, 365)
@@ -47,12 +47,7 @@ class MetricsScreen(Screen[None]):
         Binding("k,up", "scroll('up')", "Scroll", show=False),
     ]
 
-    DEFAULT_CSS = """
-    MetricsScreen #metrics-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    MetricsScreen #metrics-body { height: 1fr; padding: 0 1; }
-    MetricsScreen #metrics-figures, MetricsScreen #metrics-operators { height: auto; }
-    MetricsScreen DailyBars { margin: 1 0; }
-    """
+    CSS_PATH = "metrics.tcss"
 
     def __init__(self, *, engine: Callable[[], Engine | None], clock: Callable[[], datetime],
                  days: int = DEFAULT_DAYS) -> None:
@@ -75,14 +70,14 @@ class MetricsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def load(self) -> None:
-        from ahr_tui.tui.app import database_errors
+        from ahr_tui.service.database import failures
 
         engine = self._engine()
         if engine is None:
             return
         try:
             figures = compute(engine, days=self.days, now=self.clock())
-        except database_errors() as exc:
+        except failures() as exc:
             message = getattr(exc, "message", None) or clean_line(str(exc).splitlines()[0])
             self.app.call_from_thread(self.app.notify, message, title="metrics",
                                       severity="error", markup=False)

@@ -1,7 +1,7 @@
-"""Blocking database reads for the TUI, run in thread workers, each with its own session.
+"""The reads behind the app's live Cases view, each one read transaction.
 
-The functions here are plain and synchronous so that tests can call them directly; the app wraps
-them in ``@work(thread=True)`` workers and posts the results back as messages. SQLAlchemy and the
+Plain and synchronous: the app runs them in thread workers (each with its own session) and
+posts the results back as messages; tests call them directly. SQLAlchemy and the rest of the
 service layer are imported inside them: the first frame is painted from ``quick_snapshot``
 (the standard library's sqlite3) while a worker loads those.
 """
@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ahr_tui.rules import Role
+from ahr_tui.rules import ACTIVE_STATUSES, Role
 from ahr_tui.rules.coverage import Shift
-from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.case_view import CaseView, case_from_row, in_list_order
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything the Cases view shows, read in one transaction."""
+    """Everything the Cases view shows, read in one transaction: the active cases (list
+    order), the change marker (the last event's id) and the operator's role (None: not one)."""
 
     cases: list[CaseView]
     marker: int
@@ -31,14 +32,16 @@ class Snapshot:
     shifts: tuple[Shift, ...] | None = None
 
 
-def load_snapshot(engine: Engine, operator: str) -> Snapshot:
+def load_snapshot(db: Database, operator: str) -> Snapshot:
+    """The active cases, marker and ``operator``'s role. Raises ``AhrError`` (e.g.
+    ``DatabaseProblem``) or a SQLAlchemy error when the database cannot be read."""
     from ahr_tui.service.access import role_of
     from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
 
-    with transaction(engine) as session:
+    with transaction(db) as session:
         marker = change_marker(session)
         return Snapshot(
             cases=list_cases(session), marker=marker, role=role_of(session, operator),
@@ -58,15 +61,16 @@ class Changes:
     shifts: tuple[Shift, ...] | None = None
 
 
-def load_changes(engine: Engine, since: int, operator: str) -> Changes | Snapshot:
-    """What changed after event ``since``; the whole snapshot when anything may have."""
+def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
+    """What changed after event id ``since``; the whole snapshot when anything may have
+    (an event that names no account). Raises as ``load_snapshot``."""
     from ahr_tui.service.access import role_of
     from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import changed_cases, list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
 
-    with transaction(engine) as session:
+    with transaction(db) as session:
         marker = change_marker(session)
         role = role_of(session, operator)
         shifts = tuple(load_shifts(session))
@@ -77,24 +81,46 @@ def load_changes(engine: Engine, since: int, operator: str) -> Changes | Snapsho
 
 
 def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
-    """The same snapshot read without SQLAlchemy; None when the driver failed."""
+    """The same snapshot as ``load_snapshot``, read from the SQLite file ``path`` without
+    SQLAlchemy; None when the driver failed (the engine's path then words the problem).
+    Raises ``DatabaseProblem`` for a value ahr did not write."""
     from ahr_tui.store.quick import read_cases
 
-    read = read_cases(path, operator)
-    return None if read is None else Snapshot(*read)
+    read = read_cases(path, operator, (s.value for s in ACTIVE_STATUSES))
+    if read is None:
+        return None
+    rows, marker, role = read
+    return Snapshot(in_list_order(case_from_row(row) for row in rows), marker, role)
 
 
-def load_marker(engine: Engine) -> int:
+def check_quick(path: Path) -> bool:
+    """Refuse (``DatabaseProblem``) a file that is not a current ahr database, with the
+    standard library; False when the driver failed and the engine's path should look."""
+    from ahr_tui.store.quick import check
+
+    return check(path)
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The file behind ``--db`` when it is a plain path (URLs take the engine's path)."""
+    from ahr_tui.store.quick import sqlite_file as file_of
+
+    return file_of(db)
+
+
+def load_marker(db: Database) -> int:
+    """The change marker: the id of the last audit event (0 for none)."""
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
 
-    with transaction(engine) as session:
+    with transaction(db) as session:
         return change_marker(session)
 
 
-def load_case(engine: Engine, case_id: int) -> CaseView | None:
+def load_case(db: Database, case_id: int) -> CaseView | None:
+    """Case ``case_id`` in any status; None when there is none."""
     from ahr_tui.service.views import find_case
     from ahr_tui.store.engine import transaction
 
-    with transaction(engine) as session:
+    with transaction(db) as session:
         return find_case(session, case_id)

@@ -131,7 +131,7 @@ def test_eligibility_json_has_the_documented_keys_and_changes_nothing(cli, engin
 
 def test_eligibility_text_selects_sellers_store_and_day(cli, engine):
     seed_account(engine, "S1", scores=full_window(AS_OF))
-    seed_account(engine, "S2", store="CA", phone="+1 416 555 0199", scores=full_window(AS_OF))
+    seed_account(engine, "S2", store="CA", phone="+1 416 555 2199", scores=full_window(AS_OF))
     text = ok(cli("eligibility", "S2", "--store", "ca"))
     assert "S2" in text and "S1" not in text.split("\n", 1)[1]
     assert len(json.loads(ok(cli("eligibility", "--json")))) == 2

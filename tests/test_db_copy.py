@@ -74,7 +74,7 @@ def busy_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
     seed_account(engine, "S1", scores=full_window(AS_OF))
     seed_account(engine, "S2", scores=full_window(AS_OF, 400))
     seed_account(engine, "S3", enrollment="not_enrolled", scores=full_window(AS_OF, 300))
-    seed_account(engine, "S4", store="CA", phone="+1 416 555 0199", scores=full_window(AS_OF, 90))
+    seed_account(engine, "S4", store="CA", phone="+1 416 555 2199", scores=full_window(AS_OF, 90))
     seed_account(engine, "S5", name="Zürich «Ünïcode» [b]x[/b]", phone=None, scores={AS_OF: 700})
     engine.dispose()
     cli = Cli(db=path, clock=clock, runner=CliRunner())

@@ -38,7 +38,7 @@ def seed_accounts(engine: Engine) -> dict[tuple[str, str], int]:
     return {
         ("S1", "US"): seed_account(engine, "S1", "US"),
         ("S2", "US"): seed_account(engine, "S2", "US", name="Beta", enrollment="not_enrolled"),
-        ("S1", "CA"): seed_account(engine, "S1", "CA", phone="+1 604 555 0100"),
+        ("S1", "CA"): seed_account(engine, "S1", "CA", phone="+1 604 555 2100"),
         ("S4", "UK"): seed_account(engine, "S4", "UK", phone=None),
     }
 

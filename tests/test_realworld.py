@@ -8,6 +8,7 @@ files' newest dates.
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -213,3 +214,40 @@ def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
     # a sweep does not enrol a deactivated account again
     ok(rw("sweep"))
     assert accounts(rw)[("RWUS01", "CA")].enrollment == "not_enrolled"
+
+
+# --- phones ----------------------------------------------------------------------------------
+
+
+def _with_history(cli: Cli, tmp_path: Path, keys: list[tuple[str, str]]) -> None:
+    """200 days of 600 for ``keys``, then a sweep: only the phone decides their enrolment."""
+    yesterday = NOW.date() - timedelta(days=1)
+    lines = ["seller_id,store,date,score"] + [
+        f"{seller},{store},{yesterday - timedelta(days=i)},600"
+        for seller, store in keys
+        for i in range(200)
+    ]
+    path = tmp_path / "history.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ok(cli("import", "scores", str(path), "--quiet"))
+    ok(cli("sweep"))
+
+
+def test_sellers_phone_00_international_nanp_are_dialable_so_enrolled(rw, tmp_path):
+    path = REALWORLD / "sellers-phone-00-international-nanp.csv"
+    assert ok(rw("import", "sellers", str(path), "--quiet")).startswith(f"{path}: 4 new")
+    keys = [("XB01", "US"), ("XB01", "DE"), ("XB02", "US"), ("XB03", "CA")]
+    _with_history(rw, tmp_path, keys)
+    got = accounts(rw)
+    assert {key: got[key].enrollment for key in keys} == dict.fromkeys(keys, "enrolled")
+
+
+def test_sellers_phone_fictional_555_is_not_a_contact(rw, tmp_path):
+    path = REALWORLD / "sellers-phone-fictional-555.csv"
+    assert ok(rw("import", "sellers", str(path), "--quiet")).startswith(f"{path}: 2 new")
+    keys = [("FK01", "US"), ("FK02", "UK")]
+    _with_history(rw, tmp_path, keys)
+    got = accounts(rw)
+    assert {key: got[key].enrollment for key in keys} == dict.fromkeys(keys, "pending_contact")
+    shown = json.loads(ok(rw("eligibility", "FK01", "--store", "US", "--json")))
+    assert "phone_invalid" in json.dumps(shown)

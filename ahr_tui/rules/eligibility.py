@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from ahr_tui.rules.phones import PhoneStatus, phone_status
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 
 
@@ -22,12 +23,6 @@ class Plan(StrEnum):
 class AccountStatus(StrEnum):
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
-
-
-class PhoneStatus(StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"
-    MISSING = "missing"
 
 
 class Reason(StrEnum):
@@ -106,19 +101,6 @@ def count_window(
         days_below=policy.window_days - at_or_above,
         days_missing=policy.window_days - len(scored),
     )
-
-
-def phone_status(phone: str | None, region: str) -> PhoneStatus:
-    """Valid by phonenumbers, parsed with the store's country as the default region."""
-    if phone is None or not phone.strip():
-        return PhoneStatus.MISSING
-    import phonenumbers  # here, not at the top: the TUI's first frame needs the rules, not this
-
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return PhoneStatus.INVALID
-    return PhoneStatus.VALID if phonenumbers.is_valid_number(parsed) else PhoneStatus.INVALID
 
 
 def evaluate(

@@ -55,20 +55,21 @@ _UK_WORD = ("Thames", "Pennine", "Highland", "Cotswold", "Brighton", "Mersey", "
 _DE = ("{} Handels GmbH", "{} Versand GmbH", "{} Technik UG")
 _DE_WORD = ("Müller", "Schäfer", "Rheinland", "Alpen", "Nordsee", "Bayern", "Weiß")
 
-# Emergency phones by phone region: valid ones in several formats (with and without +1),
-# invalid ones that a seller might type. ``+86`` mobiles are valid anywhere (cross-border).
+# Emergency phones by phone region: valid ones in several formats (with and without +1; none in
+# 555-0100 to 555-0199, which is fiction: rules.phones), invalid ones that a seller might type.
+# ``+86`` mobiles are valid anywhere (cross-border).
 _VALID = {
-    "US": ("+1 415 555 2671", "(206) 555-0143", "212-555-0187", "+1-312-555-0199",
-           "617.555.0123", "+1 (646) 555-0111", "4155550100", "+14155552671"),
-    "CA": ("+1 604 555 0199", "(416) 555-0123", "514-555-0147", "+1 403 555 0188",
-           "613 555 0102"),
+    "US": ("+1 415 555 2671", "(206) 555-2143", "212-555-2187", "+1-312-555-2199",
+           "617.555.2123", "+1 (646) 555-2111", "4155552100", "+14155552671"),
+    "CA": ("+1 604 555 2199", "(416) 555-2123", "514-555-2147", "+1 403 555 2188",
+           "613 555 2102"),
     "MX": ("+52 55 1234 5678", "55 1234 5678", "+52 81 8123 4567", "33 1234 5678"),
     "GB": ("+44 20 7946 0958", "020 7946 0958", "+44 161 496 0123", "0113 496 0000"),
     "DE": ("+49 30 12345678", "030 901820", "+49 89 1234567", "+49 40 123456789"),
 }
 _VALID_CN = ("+86 138 0013 8000", "+86 139 2456 7788", "+86 186 6612 3456")
 _INVALID = ("555-0100", "+1 123 456 7890", "12345", "+44 20 1234", "call me", "000-000-0000",
-            "+1 415 555 26", "(800) 555")
+            "+1 415 555 26", "(800) 555", "(212) 555-0123")
 _MISSING: tuple[str | None, ...] = (None, None, "", "   ")
 
 #: (store, weight): mostly the program's stores, some where it is not enabled.

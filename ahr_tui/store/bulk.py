@@ -1,9 +1,9 @@
 """Bulk writes for the importers: every dialect-specific piece of bulk SQL lives here.
 
 Scores are the hot path (a million rows per file). SQLite gets ``executemany`` on the driver
-connection, bypassing the ORM: per batch, ``INSERT OR IGNORE`` (its ``total_changes`` delta is the
-number of new rows), then, only if some keys already existed, an ``UPDATE ... WHERE score IS NOT
-?`` over the batch (its delta is the number of changed rows). No per-row SELECT and no count of
+connection, bypassing the ORM: per batch, ``INSERT OR IGNORE`` (its rowcount is the number of new
+rows), then, only if some keys already existed, an ``UPDATE ... WHERE score IS NOT ?`` over the
+batch (its rowcount is the number of changed rows). No per-row SELECT and no count of
 the whole table; the common cases (a new day, or the same file again) take one pass. PostgreSQL
 gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the end. Both run
 inside the caller's transaction and never commit.
@@ -57,22 +57,20 @@ def score_writer(session: Session) -> ScoreWriter:
 
 
 class _SqliteScores:
-    """Insert-or-ignore, then update what was ignored; counted by ``total_changes``."""
+    """Insert-or-ignore, then update what was ignored; counted by each statement's rowcount."""
 
     def __init__(self, driver: Any) -> None:
         self._db = driver
         self._new = self._updated = 0
 
     def write(self, rows: Sequence[ScoreRow]) -> None:
+        # a cursor's rowcount, not total_changes: the window counters' triggers on score
+        # (store.window) change rows too, and total_changes counts those
         db = self._db
-        before = db.total_changes
-        db.executemany(_SQLITE_INSERT, rows)
-        inserted = db.total_changes - before
+        inserted = int(db.executemany(_SQLITE_INSERT, rows).rowcount)
         self._new += inserted
         if inserted < len(rows):  # some days were scored before: the file's value wins
-            before = db.total_changes
-            db.executemany(_SQLITE_UPDATE, rows)
-            self._updated += db.total_changes - before
+            self._updated += int(db.executemany(_SQLITE_UPDATE, rows).rowcount)
 
     def finish(self) -> tuple[int, int]:
         return self._new, self._updated

@@ -33,6 +33,7 @@ from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.store.actor import Actor
 from ahr_tui.textsafe import clean_line
+from ahr_tui.tui import nocolor
 from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
@@ -103,6 +104,7 @@ class AhrApp(App[None]):
         it (``loaders.quick_snapshot``): the first frame then shows that snapshot, and a worker
         opens the engine (and loads SQLAlchemy) once it is on screen."""
         super().__init__()
+        nocolor.install(self)
         self._engine: Engine | None = None
         self._open_engine: Callable[[], Engine] | None = None
         if callable(engine):

@@ -266,7 +266,7 @@ async def test_a_poll_merges_only_the_changed_cases_or_rereads_all_after_an_impo
         csv = tmp_path / "sellers.csv"
         csv.write_text(
             "seller_id,store,name,plan,emergency_phone,email\n"
-            "S2,CA,Bright Lamps Renamed,professional,+1 416 555 0100,s2@example.com\n",
+            "S2,CA,Bright Lamps Renamed,professional,+1 416 555 2100,s2@example.com\n",
             encoding="utf-8",
         )
         result = import_sellers(engine, csv, actor=ALICE, now=clock())

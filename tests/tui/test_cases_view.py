@@ -95,13 +95,14 @@ async def test_a_tick_repaints_only_the_cells_whose_text_changed(
         clock.advance(seconds=1)  # only the 30-minute case shows seconds
         app.tick()
         crit = table.row_index(seeded.crit)
-        assert refreshes.regions == [Region(0, (crit or 0) + 1, 8, 1)]
+        assert refreshes.regions == [Region(0, (crit or 0) + 1, table.columns[0].width, 1)]
         refreshes.clear()
         clock.advance(seconds=30)  # a new minute: hour-and-minute countdowns change too
         app.tick()
         assert {r.y for r in refreshes.regions} == {table.row_index(i) + 1 for i in (  # type: ignore[operator]
             seeded.expired, seeded.crit, seeded.urgent, seeded.warn)}
-        assert all(r.x == 0 and r.width == 8 and r.height == 1 for r in refreshes.regions)
+        assert all(r.x == 0 and r.width == table.columns[0].width and r.height == 1
+                   for r in refreshes.regions)
 
 
 async def test_filter_narrows_as_you_type_enter_keeps_esc_clears(

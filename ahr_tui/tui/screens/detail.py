@@ -149,7 +149,8 @@ class DetailScreen(Screen[None]):
             if case.status is CaseStatus.EXPIRED:
                 label = "Past deadline"
             shown = f"{time_text(case, now)}  {level.word.strip()}"
-            return Text.assemble((f"{label}  ", "bold"), (shown, level.style))
+            style = level.style_for(self.app.no_color)
+            return Text.assemble((f"{label}  ", "bold"), (shown, style))
         closed = case.closed_at.astimezone(UTC) if case.closed_at else None
         when = f" at {closed:%Y-%m-%d %H:%M} UTC" if closed else ""
         return Text.assemble(("Closed  ", "bold"), f"{case.status.value}{when}")

@@ -39,28 +39,33 @@ class SortKey(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Level:
-    """How one row's time is shown: the urgency word, its style and the row's tint."""
+    """How one row's time is shown: the urgency word, its style in colour and under
+    ``NO_COLOR`` (``mono``: the alarming levels bold and reverse), and the row's tint."""
 
     word: str
-    style: str
+    colour: str
+    mono: str
     row_class: str | None
+
+    def style_for(self, no_color: bool) -> str:
+        return self.mono if no_color else self.colour
 
 
 LEVELS: dict[str, Level] = {
-    Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "case-table--overdue"),
-    Urgency.CRITICAL: Level("!! CRIT", "bold red", "case-table--critical"),
-    Urgency.URGENT: Level("!  URG", "bold yellow", None),
-    Urgency.WARN: Level(".  WARN", "yellow", None),
-    Urgency.OK: Level("   ok", "green", None),
-    CaseStatus.RESPONDED: Level("ok resp", "cyan", None),
-    CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "case-table--expired"),
+    Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "bold reverse", "case-table--overdue"),
+    Urgency.CRITICAL: Level("!! CRIT", "bold red", "bold reverse", "case-table--critical"),
+    Urgency.URGENT: Level("!  URG", "bold yellow", "bold", None),
+    Urgency.WARN: Level(".  WARN", "yellow", "", None),
+    Urgency.OK: Level("   ok", "green", "", None),
+    CaseStatus.RESPONDED: Level("ok resp", "cyan", "", None),
+    CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
 }
 
 COLUMNS = (
-    Column("left", "LEFT", 8, justify="right"),
-    Column("urgency", "URGENCY", 10, drop=1),
+    Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
+    Column("urgency", "URGENCY", 10),
     Column("id", "CASE", 6, justify="right"),
-    Column("seller", "SELLER", 22, flex=True),
+    Column("seller", "SELLER", 18, flex=True),
     Column("store", "ST", 3, drop=2),
     Column("policy", "POLICY", 18, drop=4),
     Column("status", "STATUS", 9),
@@ -86,12 +91,13 @@ def time_text(case: CaseView, now: datetime) -> str:
     return format_left(case.deadline - now)
 
 
-def _live(shown: tuple[str, str]) -> tuple[Text, Text, str | None]:
+def _live(shown: tuple[str, str], no_color: bool) -> tuple[Text, Text, str | None]:
     """The countdown cell, the urgency cell and the row's component class, from the time
     text and the level key."""
     text, key = shown
     level = LEVELS[key]
-    return Text(text, style=level.style), Text(level.word, style=level.style), level.row_class
+    style = level.style_for(no_color)
+    return Text(text, style=style), Text(level.word, style=style), level.row_class
 
 
 def static_cells(case: CaseView) -> tuple[Cell, ...]:
@@ -211,7 +217,7 @@ class CaseTable(LineTable):
             if shown == self._shown[index]:
                 continue
             self._shown[index] = shown
-            left, word, row_class = _live(shown)
+            left, word, row_class = _live(shown, self.app.no_color)
             lefts[index], words[index] = left, word
             self.set_row_class(index, row_class)
         return self.update_cells("left", lefts) + self.update_cells("urgency", words)
@@ -229,7 +235,7 @@ class CaseTable(LineTable):
         case = self.cases[index]
         shown = (time_text(case, now), level_of(case, now))
         rest = static_cells(case) if stamp is None else super().row(index)[2:]
-        left, word, row_class = _live(shown)
+        left, word, row_class = _live(shown, self.app.no_color)
         self._replace_row(index, (left, word, *rest), row_class)
         self._stamps[index], self._shown[index] = now, shown
 

@@ -20,7 +20,7 @@ from typing import ClassVar, Literal
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -41,6 +41,7 @@ class Column:
     """One column. ``drop`` > 0 may be dropped on a narrow terminal, highest first; 0 never is.
 
     ``flex`` columns share the width left over once every kept column has its ``width``.
+    A ``cut=False`` column (a countdown) is never cut: it grows to the widest cell drawn in it.
     """
 
     key: str
@@ -49,6 +50,7 @@ class Column:
     drop: int = 0
     flex: bool = False
     justify: Justify = "left"
+    cut: bool = True
 
 
 class LineTable(ScrollView, can_focus=True):
@@ -117,6 +119,7 @@ class LineTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._layout: list[tuple[int, int, int]] = []  # (column index, x, width) of kept columns
         self._layout_width = -1
+        self._widest: dict[int, int] = {}  # cut=False columns: the widest cell drawn, if wider
 
     # ----------------------------------------------------------------- data
 
@@ -302,7 +305,7 @@ class LineTable(ScrollView, can_focus=True):
         droppable = sorted((c.drop, i) for i, c in enumerate(self.columns) if c.drop > 0)
 
         def needed() -> int:
-            return sum(self.columns[i].width for i in kept) + max(0, len(kept) - 1)
+            return sum(self._width(i) for i in kept) + max(0, len(kept) - 1)
 
         while needed() > width and droppable:
             kept.remove(droppable.pop()[1])
@@ -311,12 +314,27 @@ class LineTable(ScrollView, can_focus=True):
         layout: list[tuple[int, int, int]] = []
         x = 0
         for i in kept:
-            w = self.columns[i].width
+            w = self._width(i)
             if i in flex:
                 w += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
             layout.append((i, x, w))
             x += w + 1
         return layout
+
+    def _width(self, i: int) -> int:
+        return max(self.columns[i].width, self._widest.get(i, 0))
+
+    def _fits(self, i: int, cell: Cell, width: int) -> bool:
+        """A cell of a ``cut=False`` column wider than its column widens it (and repaints)."""
+        if self.columns[i].cut:
+            return True
+        needed = len(cell) if isinstance(cell, str) else cell.cell_len
+        if needed <= width:
+            return True
+        self._widest[i] = needed
+        self._layout_width = -1
+        self.call_later(self.refresh)
+        return False
 
     # -------------------------------------------------------------- drawing
 
@@ -353,6 +371,7 @@ class LineTable(ScrollView, can_focus=True):
             for n, (i, _x, w) in enumerate(self._columns_layout()):
                 if n:
                     segments.append(blank)
+                self._fits(i, cells[i], w)
                 segments.extend(_cell_segments(cells[i], w, self.columns[i].justify))
         strip = Strip(segments).crop_extend(0, width, None)
         return strip.apply_style(self.rich_style + style)
@@ -365,10 +384,17 @@ def _same(a: Cell, b: Cell) -> bool:
 
 
 def _cell_segments(text: Cell, width: int, justify: Justify) -> list[Segment]:
-    """The cell's text cut or padded to ``width`` cells, as segments (no console measuring)."""
+    """The cell's text cut or padded to ``width`` cells, as segments (no console measuring).
+
+    The text's own style becomes a span over the text (not the padding): ``Text.render`` drops
+    the style of a ``Text`` that has no spans, which left every cell uncoloured.
+    """
     # A str is cleaned here too (only visible cells are drawn, so this is cheap): defence in depth.
     cell = Text(clean_line(text)) if isinstance(text, str) else text.copy()
     cell.truncate(width, overflow="ellipsis", pad=False)
+    if cell.style:
+        cell.spans.insert(0, Span(0, len(cell.plain), cell.style))
+        cell.style = ""
     pad = width - cell.cell_len
     if pad > 0:
         if justify == "right":

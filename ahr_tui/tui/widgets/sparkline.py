@@ -4,7 +4,8 @@ Days are bucketed so the chart fits the width (three days per column at 80 colum
 shows its lowest score, because one bad day is what the rules count. The 250 threshold is a row
 of its own: a bar at or above 250 passes through it, a lower bar leaves the line visible. Days
 with no score are marked ``×`` on the axis (they count against the seller). Bands are coloured
-AND the legend names them, so the chart reads the same with ``NO_COLOR``.
+AND the legend names them; under ``NO_COLOR`` the bands are three greys far apart (the worst
+the brightest), so the bars still tell them apart.
 """
 
 from __future__ import annotations
@@ -150,6 +151,10 @@ class Sparkline(Widget):
     Sparkline > .sparkline--line { color: $text-muted; }
     Sparkline > .sparkline--missing { color: $error; text-style: bold; }
     Sparkline > .sparkline--axis { color: $text-muted; }
+    /* NO_COLOR: three greys far apart, the worst band the brightest (and bold) */
+    Sparkline:nocolor > .sparkline--healthy { color: #6c6c6c; }
+    Sparkline:nocolor > .sparkline--at-risk { color: #a8a8a8; }
+    Sparkline:nocolor > .sparkline--unhealthy { color: #ffffff; text-style: bold; }
     """
 
     def __init__(

@@ -18,15 +18,15 @@ from ahr_tui.rules.urgency import Urgency
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.case_table import LEVELS
 
-#: (level, glyph, label): the glyph and word carry the level without colour.
+#: (level, glyph, label, short label): the glyph and word carry the level without colour.
 _COUNT_LABELS = (
-    (Urgency.OVERDUE, "!!", "overdue"),
-    (Urgency.CRITICAL, "!", "crit"),
-    (Urgency.URGENT, "", "urg"),
-    (Urgency.WARN, "", "warn"),
-    (Urgency.OK, "", "ok"),
-    (CaseStatus.EXPIRED, "xx", "expired"),
-    (CaseStatus.RESPONDED, "", "resp"),
+    (Urgency.OVERDUE, "!!", "overdue", "ovd"),
+    (Urgency.CRITICAL, "!", "crit", "crit"),
+    (Urgency.URGENT, "", "urg", "urg"),
+    (Urgency.WARN, "", "warn", "warn"),
+    (Urgency.OK, "", "ok", "ok"),
+    (CaseStatus.EXPIRED, "xx", "expired", "exp"),
+    (CaseStatus.RESPONDED, "", "resp", "resp"),
 )
 
 
@@ -54,12 +54,21 @@ class StatusHeader(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state = HeaderState()
+        self.no_color = False
         self._lines = header_lines(self.state)
+
+    def on_mount(self) -> None:
+        self.no_color = self.app.no_color
+        self.update_state()
+
+    def on_resize(self) -> None:
+        self._lines = header_lines(self.state, self.content_region.width, self.no_color)
+        self.refresh()
 
     def update_state(self, **changes: object) -> bool:
         """Apply changes; repaint only the lines whose text changed. True when one did."""
         self.state = replace(self.state, **changes)
-        lines = header_lines(self.state)
+        lines = header_lines(self.state, self.content_region.width or 10_000, self.no_color)
         changed = False
         for y, (old, new) in enumerate(zip(self._lines, lines, strict=True)):
             width = _dirty_width(old, new, self.size.width)
@@ -96,19 +105,31 @@ def _dirty_width(old: Text, new: Text, full: int) -> int:
     return last + 2  # one cell of padding before the text
 
 
-def header_lines(state: HeaderState) -> tuple[Text, Text]:
-    text = Text()
+def header_lines(
+    state: HeaderState, width: int = 10_000, no_color: bool = False
+) -> tuple[Text, Text]:
+    """The two lines for ``width`` cells: the counts with full labels if they fit, else with
+    short ones, else closer together (so 80 columns show every count)."""
     if state.loading:
-        text.append("loading cases…")
-    else:
-        text.append("next " + (state.next_deadline or "-"), style="bold")
-        for key, glyph, label in _COUNT_LABELS:
-            count = state.counts.get(key, 0)
-            style = LEVELS[key].style if count else "dim"
-            text.append("  ")
-            text.append(f"{glyph} {count} {label}" if count and glyph else f"{count} {label}",
-                        style=style)
-    return text, _second_line(state)
+        return Text("loading cases…"), _second_line(state)
+    for short, gap in ((False, "  "), (True, "  "), (True, " ")):
+        first = _counts_line(state, short=short, gap=gap, no_color=no_color)
+        if first.cell_len <= width:
+            break
+    return first, _second_line(state)
+
+
+def _counts_line(state: HeaderState, *, short: bool, gap: str, no_color: bool) -> Text:
+    text = Text()
+    text.append("next " + (state.next_deadline or "-"), style="bold")
+    for key, glyph, label, short_label in _COUNT_LABELS:
+        count = state.counts.get(key, 0)
+        word = short_label if short else label
+        style = LEVELS[key].style_for(no_color) if count else "dim"
+        text.append(gap)
+        text.append(f"{glyph} {count} {word}" if count and glyph else f"{count} {word}",
+                    style=style)
+    return text
 
 
 def _second_line(state: HeaderState) -> Text:

@@ -1,0 +1,65 @@
+"""Whether an emergency phone is one a person could dial (DESIGN.md sections 4 and 8).
+
+phonenumbers decides validity, parsed with the store's country as the default region; this
+module adds the rules it lacks, each with its source in ``phone_status``. Used by eligibility
+(and so by the sweep, the CLI and the app) and by the sample generator.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class PhoneStatus(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    MISSING = "missing"
+
+
+def phone_status(phone: str | None, region: str) -> PhoneStatus:
+    """Whether a person could dial ``phone`` (DESIGN.md section 8): phonenumbers' validity,
+    parsed with the store's country as the default region, plus two rules it lacks.
+
+    - A number written with ``00`` (ITU-T E.164's recommended international prefix, used across
+      Europe, China, India, Latin America) is international in every store: ``001 212 736 5000``
+      in a US store is +1 212 736 5000, as a seller abroad writes it. phonenumbers only reads the
+      default region's own prefix (011 in North America), so it is tried second, when the number
+      as written is not valid (``0011`` in Australia stays Australia's own prefix).
+    - North America's 555-0100 to 555-0199, in every area code, are reserved for fiction
+      (NANPA, "555 NXX Line Numbers": https://nationalnanpa.com/number_resource_info/555_numbers.html);
+      in toll-free codes only 555-0199 is. phonenumbers calls them valid
+      (https://github.com/google/libphonenumber/issues/1393, open since 2016), so a placeholder
+      like ``(212) 555-0123`` would get a seller enrolled.
+    """
+    if phone is None or not phone.strip():
+        return PhoneStatus.MISSING
+    import phonenumbers  # here, not at the top: the TUI's first frame needs the rules, not this
+
+    parsed = _valid_number(phonenumbers, phone, region)
+    if parsed is None and phone.lstrip().startswith("00"):
+        parsed = _valid_number(phonenumbers, "+" + phone.lstrip()[2:], region)
+    if parsed is None or _fictional(parsed.country_code, str(parsed.national_number)):
+        return PhoneStatus.INVALID
+    return PhoneStatus.VALID
+
+
+def _valid_number(phonenumbers: Any, phone: str, region: str) -> Any:
+    """The parsed number if phonenumbers finds it valid, else None."""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
+
+
+_NANP_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+
+def _fictional(country_code: int, national: str) -> bool:
+    """North America's numbers reserved for fiction (see ``phone_status``)."""
+    if country_code != 1 or len(national) != 10 or national[3:6] != "555":
+        return False
+    if national[:3] in _NANP_TOLL_FREE:
+        return national[6:] == "0199"
+    return national[6:8] == "01"

@@ -1,0 +1,141 @@
+"""Colour as drawn (issue 12 items 1, 2 and 10): read from the compositor's segments, which are
+what reaches the terminal, with and without ``NO_COLOR``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from textual.app import App, ComposeResult
+from textual.color import Color
+
+from ahr_tui.rules import PolicyArea, Role
+from ahr_tui.service.cases import open_case
+from ahr_tui.service.sweep import expire_due
+from ahr_tui.tui.screens.accounts import AccountsView
+from ahr_tui.tui.widgets.sparkline import Sparkline
+from tests.conftest import T0, FakeClock, add_operator, full_window, seed_account
+from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.drawn import contrast, find, illegible, screen_text
+
+#: (the word in the URGENCY column, the seller on that row) for every level the seed shows.
+ROWS = (
+    ("!! CRIT", "Acme Goods"),
+    ("!  URG", "Bright Lamps"),
+    (".  WARN", "Cedar Books"),
+    ("ok", "Delta Tools"),
+    ("ok resp", "Echo Farms"),
+    ("xx EXPIRED", "Fable & Co"),
+)
+
+
+async def test_urgency_words_and_countdowns_are_drawn_in_their_colours(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        colours = {}
+        for word, seller in ROWS:
+            drawn = find(app, word, row_with=seller)
+            name = find(app, seller)
+            assert drawn.style.color != name.style.color, (word, drawn.style, name.style)
+            left = find(app, drawn.line.split()[0], row_with=seller)  # the countdown
+            assert left.style.color == drawn.style.color, (word, left.style)
+            colours[word] = drawn.style.color
+        assert colours["!! CRIT"] != colours[".  WARN"] != colours["ok"]
+
+
+async def test_accounts_bands_counts_and_phones_are_drawn_in_their_colours(
+    engine: Engine, clock: FakeClock
+) -> None:
+    as_of = (T0 - timedelta(days=1)).date()
+    seed_account(engine, "S10", name="Acme Goods", scores=full_window(as_of, 150), phone="12")
+    seed_account(engine, "S20", name="Beta Books", scores=full_window(as_of, 80), phone=None)
+    seed_account(engine, "S30", name="Cobalt Traders", scores=full_window(as_of, 640))
+    view = AccountsView(engine=engine, clock=clock)
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    async with Host().run_test(size=(120, 30)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        app = pilot.app
+        for value, seller in (("150 at risk", "Acme"), ("80 unhealthy", "Beta"),
+                              ("640 healthy", "Cobalt"), ("invalid", "Acme"),
+                              ("missing", "Beta"), ("180", "Acme")):
+            name = find(app, seller)
+            drawn = find(app, value, row_with=seller)
+            assert drawn.style.color != name.style.color, (value, drawn.style, name.style)
+
+
+@pytest.fixture
+def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")  # read by textual.App.__init__
+
+
+async def test_no_color_keeps_every_text_legible_and_the_alarms_bold_or_reverse(
+    make_app: AppFactory, seeded: Seeded, no_color: None
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.no_color
+        assert illegible(app) == []
+        for alarm, row in (("! 1 crit", "next"), ("xx 1 exp", "next"),
+                           ("!! CRIT", "Acme"), ("xx EXPIRED", "Fable")):
+            drawn = find(app, alarm, row_with=row)
+            assert drawn.style.bold and drawn.style.reverse, (alarm, drawn.style)
+        calm = find(app, ".  WARN", row_with="Cedar")
+        assert not calm.style.reverse
+        assert app.main.table.move_to_key(seeded.crit)
+        await pilot.press("f")  # a destructive dialog: its Cancel button must be readable
+        await pilot.pause()
+        assert find(app, "Cancel").text.strip()
+        assert illegible(app) == []
+
+
+async def test_no_color_sparkline_swatches_differ(no_color: None) -> None:
+    start = date(2026, 1, 1)
+    series = [640] * 60 + [150] * 60 + [80] * 60
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Sparkline(series, start)
+
+    async with Host().run_test(size=(100, 12)) as pilot:
+        await pilot.pause()
+        app = pilot.app
+        swatches = [find(app, "█", row_with=label).style for label in ("healthy ≥", "at risk")]
+        line = screen_text(app)
+        legend = next(y for y, text in enumerate(line) if "bars:" in text)
+        segments = [s for s in app.screen._compositor.render_strips()[legend] if "█" in s.text]
+        styles = [s.style for s in segments]
+        assert len(styles) == 3 and swatches[0] == styles[0]
+        greys = sorted(Color.from_rich_color(s.color).brightness for s in styles if s and s.color)
+        assert len(greys) == 3, styles
+        assert greys[1] - greys[0] >= 0.2 and greys[2] - greys[1] >= 0.2, greys
+        assert all(s is not None and contrast(s) >= 0.25 for s in styles)
+
+
+@pytest.mark.parametrize("days_past", [275, 1000])
+async def test_a_long_overdue_countdown_is_never_cut(
+    make_app: AppFactory, engine: Engine, clock: FakeClock, days_past: int
+) -> None:
+    add_operator(engine, "alice", Role.LEAD)
+    seed_account(engine, "S9", name="Old Case Ltd")
+    past = timedelta(days=days_past, hours=23, minutes=10)
+    open_case(
+        engine, seller_id="S9", store="US", policy=PolicyArea.REVIEWS,
+        at=T0 - past - timedelta(hours=72), summary="old", actor=ALICE, now=clock(),
+    )
+    expire_due(engine, now=clock(), actor=ALICE)
+    for size in ((80, 24), (120, 40)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            row = find(app, "Old Case Ltd").line
+            assert f"-{days_past}d 23h" in row, row

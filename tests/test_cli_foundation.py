@@ -176,7 +176,7 @@ def test_cases_lists_active_cases_in_text_and_json_and_filters_by_status(cli, en
     lines = text.splitlines()[1:]
     assert [ln.split()[0] for ln in lines] == [first, second]
     assert "2d 00h" in lines[0] and "ok" in lines[0]
-    assert "met by" in lines[1]
+    assert "+3d 00h  responded" in lines[1]  # the margin it met the deadline by
     listed = json.loads(ok(cli("cases", "--json")))
     assert [c["id"] for c in listed] == [int(first), int(second)]
     for case in listed:
@@ -246,6 +246,31 @@ def test_assign_and_note(cli, engine, me):
     assert shown["assignee"] == me.name and shown["version"] == 2
     assert [e["action"] for e in shown["events"]][-2:] == ["assign", "note"]
     assert shown["events"][-1]["note"] == "left voicemail"
+
+
+def test_assigning_to_the_current_assignee_writes_nothing_and_says_so(cli, engine, me):
+    seed_account(engine)
+    case_id = open_case(cli)
+    ok(cli("case", "assign", case_id))
+    before = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert ok(cli("case", "assign", case_id, "--to", me.name)) == (
+        f"case {case_id}: already assigned to {me.name}.\n")
+    after = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert after["version"] == before["version"] and after["events"] == before["events"]
+
+
+def test_a_note_goes_on_a_resolved_case_but_assignment_does_not(cli, engine):
+    seed_account(engine)
+    case_id = open_case(cli)
+    ok(cli("case", "resolve", case_id, "--note", "fixed"))
+    assert ok(cli("case", "note", case_id, "--text", "seller thanked us")) == (
+        f"case {case_id}: note added\n")
+    shown = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert shown["events"][-1]["note"] == "seller thanked us"
+    refused(cli("case", "assign", case_id), 1,
+            f"case {case_id}: cannot assign a case that is resolved")
+    again = json.loads(ok(cli("case", "show", case_id, "--json")))
+    assert again["events"] == shown["events"]
 
 
 def test_case_show_prints_untrusted_text_literally(cli, engine):

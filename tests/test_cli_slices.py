@@ -99,7 +99,7 @@ def test_assign_several_prints_a_line_per_case_and_exits_1_when_any_failed(
         f"case {four[0]}: assigned to {me.name}", f"case {four[3]}: assigned to {me.name}"]
     errors = result.stderr.splitlines()
     assert len(errors) == 2
-    assert errors[0].startswith(f"ahr: case {four[1]} is resolved")
+    assert errors[0].startswith(f"ahr: case {four[1]}: cannot assign a case that is resolved")
     assert errors[1] == "ahr: no case 999."
     assert set(listed(cli, "--assignee", me.name)) == {four[0], four[3]}
 

@@ -1,4 +1,5 @@
-"""``store.quick``: the TUI's first snapshot of an SQLite file, read with the standard library.
+"""``store.quick`` (via ``service.snapshots.quick_snapshot``): the TUI's first snapshot of an
+SQLite file, read with the standard library.
 
 It must say exactly what the engine's path says: the same cases in the same order with the same
 values, the same change marker and role, and the same sentences for a database it refuses.
@@ -19,6 +20,7 @@ from ahr_tui.rules import PolicyArea
 from ahr_tui.service.access import role_of
 from ahr_tui.service.admin import init_database
 from ahr_tui.service.cases import open_case
+from ahr_tui.service.snapshots import quick_snapshot
 from ahr_tui.service.views import list_cases
 from ahr_tui.store import quick
 from ahr_tui.store.actor import Actor
@@ -51,9 +53,15 @@ def engine_read(path: Path, operator: str) -> tuple[object, ...]:
         engine.dispose()
 
 
+def quick_read(path: Path, operator: str) -> tuple[object, ...] | None:
+    """The quick path's snapshot as the same triple (None when the driver failed)."""
+    snap = quick_snapshot(path, operator)
+    return None if snap is None else (snap.cases, snap.marker, snap.role)
+
+
 @pytest.mark.parametrize("operator", ["alice", "tom", "nobody"])
 def test_the_quick_read_equals_the_engines_read(seeded_file: Path, operator: str) -> None:
-    read = quick.read_cases(seeded_file, operator)
+    read = quick_read(seeded_file, operator)
     assert read is not None
     assert read == engine_read(seeded_file, operator)
     cases = read[0]
@@ -63,7 +71,7 @@ def test_the_quick_read_equals_the_engines_read(seeded_file: Path, operator: str
 def test_the_quick_read_of_the_bundled_sample_equals_the_engines_read(tmp_path: Path) -> None:
     path = tmp_path / "sample.db"
     shutil.copy(SAMPLE, path)
-    read = quick.read_cases(path, "lead")
+    read = quick_read(path, "lead")
     assert read is not None and len(read[0]) > 20
     assert read == engine_read(path, "lead")
 
@@ -100,7 +108,7 @@ def test_the_quick_check_never_creates_a_file(tmp_path: Path) -> None:
     with pytest.raises(DatabaseProblem, match="no database at"):
         quick.check(missing)
     assert not missing.exists()
-    assert quick.read_cases(missing, "alice") is None  # the driver's refusal, not a new file
+    assert quick_read(missing, "alice") is None  # the driver's refusal, not a new file
     assert not missing.exists()
 
 
@@ -108,7 +116,7 @@ def test_a_driver_error_leaves_the_wording_to_the_engines_path(seeded_file: Path
     data = seeded_file.read_bytes()
     seeded_file.write_bytes(data[:100] + b"\xff" * (len(data) - 100))  # header kept, pages not
     assert quick.check(seeded_file) is False
-    assert quick.read_cases(seeded_file, "alice") is None
+    assert quick_read(seeded_file, "alice") is None
 
 
 def test_a_current_database_passes_and_urls_take_the_engines_path(seeded_file: Path) -> None:
@@ -128,7 +136,7 @@ def test_the_quick_path_and_the_engine_open_the_same_file_whatever_its_name(
     engine.dispose()
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
     assert quick.check(path) is True
-    assert quick.read_cases(path, me.name) == engine_read(path, me.name)
+    assert quick_read(path, me.name) == engine_read(path, me.name)
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
 
 
@@ -136,7 +144,7 @@ def test_a_time_not_written_by_ahr_is_one_sentence_on_both_paths(seeded_file: Pa
     with sqlite3.connect(seeded_file) as con:
         con.execute("UPDATE aha_case SET deadline = 'not a time' WHERE id = 1")
     with pytest.raises(DatabaseProblem, match="'not a time' where a time belongs"):
-        quick.read_cases(seeded_file, "alice")
+        quick_read(seeded_file, "alice")
     with pytest.raises(DatabaseProblem, match="'not a time' where a time belongs"):
         engine_read(seeded_file, "alice")
 

@@ -78,6 +78,10 @@ def test_the_cache_equals_the_group_by_through_random_histories(engine, seed):
         seen.add(how)
         assert cached(engine) == truth(engine, as_of), (how, as_of)
         write_scores(engine, rnd, accounts, as_of)
+        with transaction(engine) as session:  # a reader between the writes and the next sweep
+            read = {a: c for a, c in window.counts_at(session, as_of, DEFAULT_POLICY).items()
+                    if c[0]}
+        assert read == truth(engine, as_of)
     assert {"slid", "rebuilt"} <= seen
 
 

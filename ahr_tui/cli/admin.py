@@ -30,12 +30,12 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the schema (idempotent). On a new database you become its first lead."""
     from ahr_tui.service.admin import init_database
-    from ahr_tui.store.engine import describe
+    from ahr_tui.service.database import database_name
 
     st = state(ctx)
     engine = st.engine(create=True)
     created = init_database(engine, actor=st.actor(), now=st.clock())
-    out(f"{'created' if created else 'up to date'}: {describe(engine.url)}")
+    out(f"{'created' if created else 'up to date'}: {database_name(engine)}")
 
 
 def sweep(
@@ -85,17 +85,17 @@ def eligibility(
     """Whether each account qualifies, and every reason it does not. Changes nothing."""
     from ahr_tui.errors import NotFound
     from ahr_tui.rules import BY_CODE, last_complete_day
+    from ahr_tui.service.database import read
     from ahr_tui.service.sweep import evaluate_accounts
-    from ahr_tui.store.engine import transaction
 
     st = state(ctx)
     day = parse_day(as_of, "--as-of") or last_complete_day(st.clock())
     if store and store.upper() not in BY_CODE:
         raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
-    with transaction(st.engine()) as session:
-        items = evaluate_accounts(
-            session, day, seller_ids=seller_ids, store=store.upper() if store else None
-        )
+    items = read(
+        st.engine(), evaluate_accounts, day, seller_ids=seller_ids,
+        store=store.upper() if store else None,
+    )
     if seller_ids:
         missing = sorted(set(seller_ids) - {i.seller_id for i in items})
         if missing:
@@ -143,10 +143,9 @@ def store_list(
 ) -> None:
     """Every store, its marketplace id and whether the program runs there."""
     from ahr_tui.service.admin import list_stores
-    from ahr_tui.store.engine import transaction
+    from ahr_tui.service.database import read
 
-    with transaction(state(ctx).engine()) as session:
-        stores = list_stores(session)
+    stores = read(state(ctx).engine(), list_stores)
     if as_json:
         emit_json(
             [

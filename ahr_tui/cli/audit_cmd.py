@@ -18,11 +18,10 @@ def register(app: typer.Typer) -> None:
 @audit_app.command("verify")
 def verify(ctx: typer.Context) -> None:
     """Check the hash chain: exit 0 when intact, 1 naming the first bad event."""
-    from ahr_tui.store.audit import verify as run
-    from ahr_tui.store.engine import transaction
+    from ahr_tui.service.audit_log import verify_audit
+    from ahr_tui.service.database import read
 
-    with transaction(state(ctx).engine()) as session:
-        result = run(session)
+    result = read(state(ctx).engine(), verify_audit)
     if result.ok:
         out(f"audit log intact: {result.checked} event(s) verified")
         return
@@ -46,23 +45,13 @@ def log(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show audit events, oldest first. Anyone may read the log."""
-    from sqlalchemy import select
-
-    from ahr_tui.errors import NotFound
+    from ahr_tui.service.audit_log import audit_events
+    from ahr_tui.service.database import read
     from ahr_tui.service.views import event_to_json, iso_z
-    from ahr_tui.store.engine import transaction
-    from ahr_tui.store.models import Case, Event
 
     st = state(ctx)
-    query = select(Event).order_by(Event.id)
-    if case is not None:
-        query = query.where(Event.case_id == case)
-    if since is not None:
-        query = query.where(Event.at >= parse_instant(since, "--since", st.clock))
-    with transaction(st.engine()) as session:
-        if case is not None and session.get(Case, case) is None:
-            raise NotFound(f"no case {case}.")
-        events = list(session.execute(query).scalars())
+    start = parse_instant(since, "--since", st.clock) if since is not None else None
+    events = read(st.engine(), audit_events, case_id=case, since=start)
     if as_json:
         emit_json([event_to_json(e) for e in events])
         return

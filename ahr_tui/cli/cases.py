@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+from ahr_tui.rules import CaseStatus, PolicyArea
 
 if TYPE_CHECKING:
     from ahr_tui.service.bulk import BulkResult
-    from ahr_tui.service.case_view import CaseView
 
-
-class StatusChoice(StrEnum):
-    open = "open"
-    responded = "responded"
-    expired = "expired"
-    resolved = "resolved"
-    deactivated = "deactivated"
-    fraud = "fraud"
-    superseded = "superseded"
-
-
-class PolicyChoice(StrEnum):
-    ip_suspected = "ip_suspected"
-    ip_complaint = "ip_complaint"
-    authenticity = "authenticity"
-    condition = "condition"
-    product_safety = "product_safety"
-    food_safety = "food_safety"
-    listing_policy = "listing_policy"
-    restricted_product = "restricted_product"
-    reviews = "reviews"
-    regulatory = "regulatory"
-    other = "other"
+# The option choices are the rules' own enums (``ahr_tui.rules`` loads neither SQLAlchemy nor
+# Textual, so ``ahr --help`` stays fast): a status or policy area added there is offered here.
+StatusChoice = CaseStatus
+PolicyChoice = PolicyArea
 
 
 case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
@@ -90,11 +69,11 @@ def list_cases(
         bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")
     ] = False,
 ) -> None:
-    """List cases, soonest deadline first (overdue first)."""
-    from ahr_tui.rules import CaseStatus, format_left, urgency
+    """List cases, needs-action first: overdue, then least time left, expired, responded."""
+    from ahr_tui.rules import time_left
+    from ahr_tui.service.database import read
     from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
-    from ahr_tui.store.engine import transaction
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--csv")
@@ -103,12 +82,10 @@ def list_cases(
                                  param_hint="--unassigned")
     st = state(ctx)
     instant = parse_instant(now, "--now", st.clock)
-    wanted = frozenset(CaseStatus(s.value) for s in status) if status else None
     only = CaseFilter(assignee=assignee, unassigned=unassigned,
                       store=store.upper() if store else None,
                       policy=policy.value if policy else None)
-    with transaction(st.engine()) as session:
-        cases = only.apply(query(session, wanted))
+    cases = only.apply(read(st.engine(), query, frozenset(status) if status else None))
     if as_json:
         emit_json([c.to_json() for c in cases])
         return
@@ -121,25 +98,10 @@ def list_cases(
         return
     rows = []
     for c in cases:
-        left = c.deadline - instant
-        if c.status is CaseStatus.OPEN:
-            when, level = format_left(left), urgency(left).value
-        elif c.status is CaseStatus.RESPONDED and c.responded_at:
-            when, level = "met by " + format_left(c.deadline - c.responded_at), "responded"
-        else:
-            when, level = format_left(left) if c.status.is_active else "-", c.status.value
+        left = time_left(c.status, c.due, instant, responded_at=c.responded_at)
         rows.append(
-            (
-                c.id,
-                when,
-                level,
-                c.seller_id,
-                c.store,
-                c.policy,
-                c.status.value,
-                c.assignee or "-",
-                c.name,
-            )
+            (c.id, left.text, left.level, c.seller_id, c.store, c.policy, c.status.value,
+             c.assignee or "-", c.name)
         )
     table(
         ("ID", "LEFT", "URGENCY", "SELLER", "STORE", "POLICY", "STATUS", "ASSIGNEE", "NAME"), rows
@@ -159,7 +121,6 @@ def open_case(
     as_json: JsonOpt = False,
 ) -> None:
     """Open a 72-hour case; the clock starts at --at (the contact). Prints the new id."""
-    from ahr_tui.rules import PolicyArea
     from ahr_tui.service.cases import open_case as service_open
 
     st = state(ctx)
@@ -167,7 +128,7 @@ def open_case(
         st.engine(),
         seller_id=seller_id,
         store=store.upper(),
-        policy=PolicyArea(policy.value),
+        policy=policy,
         at=parse_instant(at, "--at", st.clock),
         summary=summary,
         actor=st.actor(),
@@ -267,22 +228,19 @@ def fraud(
 @case_app.command("show")
 def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
     """One case with its timeline."""
-    from ahr_tui.rules import format_left
-    from ahr_tui.service.cases import get_case
-    from ahr_tui.service.views import case_events, event_to_json, iso_z
-    from ahr_tui.store.engine import transaction
+    from ahr_tui.rules import time_left
+    from ahr_tui.service.database import read
+    from ahr_tui.service.views import case_with_events, event_to_json, iso_z
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
-    with transaction(st.engine()) as session:
-        view = get_case(session, case_id)
-        events = case_events(session, case_id)
+    view, events = read(st.engine(), case_with_events, case_id)
     if as_json:
         data = view.to_json()
         data["events"] = [event_to_json(e) for e in events]
         emit_json(data)
         return
-    left = view.deadline - st.clock()
+    left = time_left(view.status, view.due, st.clock(), responded_at=view.responded_at)
     fields = [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
@@ -290,7 +248,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         (
             "status",
             view.status.value
-            + (f" ({format_left(left)} left)" if view.status.value == "open" else ""),
+            + (f" ({left.text} left, {left.level})" if view.status is CaseStatus.OPEN else ""),
         ),
         ("contacted", iso_z(view.contacted_at)),
         ("deadline", iso_z(view.deadline)),
@@ -331,7 +289,7 @@ def assign(
     st = state(ctx)
     targets = [(case_id, expect_version) for case_id in case_ids]
     result = assign_each(st.engine(), targets, to=to, actor=st.actor(), now=st.clock())
-    _report(result, lambda view: f"case {view.id}: assigned to {view.assignee}")
+    _report(result)
 
 
 @case_app.command("note")
@@ -345,15 +303,15 @@ def note(
 
     st = state(ctx)
     result = note_each(st.engine(), case_ids, text=text, actor=st.actor(), now=st.clock())
-    _report(result, lambda view: f"case {view.id}: note added")
+    _report(result)
 
 
-def _report(result: BulkResult, done: Callable[[CaseView], str]) -> None:
+def _report(result: BulkResult) -> None:
     """A line per case: done ones on stdout, refused ones on stderr. One case keeps its own
     exit code (3 for a conflict); several exit 1 when any failed."""
     for outcome in result.outcomes:
-        if outcome.view is not None:
-            out(done(outcome.view))
+        if outcome.said is not None:
+            out(outcome.said)
         else:
             err(f"ahr: {outcome.sentence()}")
     if result.failed:

@@ -18,9 +18,8 @@ import typer
 from ahr_tui.textsafe import clean_line
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from ahr_tui.store.actor import Actor
+    from ahr_tui.service.database import Database
+    from ahr_tui.service.identity import Actor
 
 
 def _system_clock() -> datetime:
@@ -33,18 +32,14 @@ class CliState:
 
     db: str = "ahr.db"
     clock: Callable[[], datetime] = field(default=_system_clock)
-    _engine: Engine | None = None
+    _engine: Database | None = None
 
-    def engine(self, *, create: bool = False) -> Engine:
+    def engine(self, *, create: bool = False) -> Database:
         """Open the database (checked: ours, not newer); ``create`` for init/sample."""
         if self._engine is None:
-            from ahr_tui.store.engine import make_engine
-            from ahr_tui.store.schema import check_schema
+            from ahr_tui.service.database import open_database
 
-            engine = make_engine(self.db, create=create)
-            if not create:
-                check_schema(engine)
-            self._engine = engine
+            self._engine = open_database(self.db, create=create)
         return self._engine
 
     def actor(self) -> Actor:

@@ -12,7 +12,7 @@ import typer
 from ahr_tui.cli.common import CliState, out, state
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -114,11 +114,12 @@ def _run_tui(st: CliState) -> None:
     import sys
 
     from ahr_tui.errors import InvalidInput
-    from ahr_tui.store import quick
+    from ahr_tui.service.snapshots import check_quick, sqlite_file
 
-    path = quick.sqlite_file(st.db)
-    engine: Engine | Callable[[], Engine] = st.engine  # opened by a worker after the first frame
-    if path is None or not quick.check(path):
+    path = sqlite_file(st.db)
+    # opened by a worker after the first frame
+    engine: Database | Callable[[], Database] = st.engine
+    if path is None or not check_quick(path):
         path, engine = None, st.engine()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
@@ -127,7 +128,7 @@ def _run_tui(st: CliState) -> None:
         )
     from concurrent.futures import ThreadPoolExecutor
 
-    from ahr_tui.tui.loaders import quick_snapshot
+    from ahr_tui.service.snapshots import quick_snapshot
 
     actor = st.actor()
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -33,7 +33,7 @@ def copy(
     Refuses a target that already has tables. PostgreSQL: postgresql+psycopg://user@host/db;
     a schema other than public via ?options=-csearch_path%3Dname.
     """
-    from ahr_tui.store.copy import copy_database
+    from ahr_tui.service.database import copy_database
 
     started = time.monotonic()
     show = not quiet and sys.stderr.isatty()

@@ -45,19 +45,10 @@ class AhrGroup(TyperGroup):
 
 
 def _database_problem(exc: Exception, ctx: Any) -> Any:
-    import sys
-
-    if "sqlalchemy" not in sys.modules:
-        return None
-    from sqlalchemy.exc import DBAPIError
-
-    if not isinstance(exc, DBAPIError):
-        return None
-    from ahr_tui.store.engine import describe, to_url, translate
+    from ahr_tui.service.database import database_problem
 
     root = ctx.find_root().obj
-    where = describe(to_url(root.db)) if isinstance(root, CliState) else "the database"
-    return translate(exc, where)
+    return database_problem(exc, root.db if isinstance(root, CliState) else None)
 
 
 def _add_db_option(commands: Any) -> None:

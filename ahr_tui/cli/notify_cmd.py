@@ -76,11 +76,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the outbox, oldest first: who, what, and how delivery went."""
+    from ahr_tui.service.database import read
     from ahr_tui.service.notifications import list_notifications
-    from ahr_tui.store.engine import transaction
 
-    with transaction(state(ctx).engine()) as session:
-        views = list_notifications(session, pending_only=pending)
+    views = read(state(ctx).engine(), list_notifications, pending_only=pending)
     if as_json:
         emit_json([v.to_json() for v in views])
         return

@@ -4,6 +4,18 @@ Standard library and phonenumbers only; no I/O and no clock (time is always an a
 front ends reach these through ``ahr_tui.service``; nothing else re-checks a rule.
 """
 
+from ahr_tui.rules.actions import (
+    PERMISSION,
+    CaseFacts,
+    Operation,
+    Unchanged,
+    case_sentence,
+    decide_assign,
+    decide_note,
+    refusal,
+    role_refusal,
+    state_refusal,
+)
 from ahr_tui.rules.bands import Band, band
 from ahr_tui.rules.cases import (
     ACTIVE_STATUSES,
@@ -38,7 +50,7 @@ from ahr_tui.rules.enrollment import Enrollment, EnrollmentChange, NotificationK
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 from ahr_tui.rules.roles import Permission, Role, allows, least_role
 from ahr_tui.rules.stores import BY_CODE, BY_MARKETPLACE_ID, DEFAULT_ENABLED, STORES, StoreInfo
-from ahr_tui.rules.urgency import Urgency, format_left, urgency
+from ahr_tui.rules.urgency import TimeLeft, Urgency, format_left, list_order, time_left, urgency
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -46,18 +58,21 @@ __all__ = [
     "BY_MARKETPLACE_ID",
     "DEFAULT_ENABLED",
     "DEFAULT_POLICY",
+    "PERMISSION",
     "STORES",
     "AccountFacts",
     "AccountStatus",
     "Band",
     "CaseAction",
     "CaseDecision",
+    "CaseFacts",
     "CaseStatus",
     "Eligibility",
     "Enrollment",
     "EnrollmentChange",
     "NotificationKind",
     "OpenDecision",
+    "Operation",
     "Permission",
     "PhoneStatus",
     "Plan",
@@ -69,21 +84,31 @@ __all__ = [
     "Role",
     "ScoreWindow",
     "StoreInfo",
+    "TimeLeft",
+    "Unchanged",
     "Urgency",
     "allows",
     "band",
+    "case_sentence",
     "check",
     "count_window",
     "deadline_for",
     "decide",
+    "decide_assign",
+    "decide_note",
     "decide_open",
     "evaluate",
     "format_left",
     "last_complete_day",
     "least_role",
+    "list_order",
     "next_enrollment",
     "phone_status",
+    "refusal",
     "response_margin",
+    "role_refusal",
+    "state_refusal",
+    "time_left",
     "urgency",
     "window_bounds",
 ]

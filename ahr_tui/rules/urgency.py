@@ -1,13 +1,16 @@
-"""How urgent an open case is, and how its time left is written.
+"""How urgent a case is, how its time left is written, and the case list's order.
 
-Shared by the TUI (live countdowns) and the CLI (``ahr cases``), so both say the same thing.
+Shared by the TUI (live countdowns, default sort) and the CLI (``ahr cases``, ``ahr case show``),
+so both say the same thing in the same order.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ahr_tui.rules.cases import CaseStatus
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 
 
@@ -51,3 +54,57 @@ def format_left(left: timedelta) -> str:
         return f"{sign}{hours}h {minutes:02d}m"
     return f"{sign}{minutes}m {seconds:02d}s"
 
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLeft:
+    """A case's time as both front ends write it.
+
+    ``text``: time left to the next due moment (``13h 05m``, negative once past: ``-3h 12m``);
+    for a responded case the margin it met the deadline by (``+1d 10h``); ``-`` for a final case.
+    ``level``: the urgency word (``ok`` ... ``overdue``) while the clock runs, else the status
+    (``responded``, ``expired``, or a final status).
+    """
+
+    text: str
+    level: str
+
+
+def time_left(
+    status: CaseStatus,
+    due: datetime,
+    now: datetime,
+    *,
+    responded_at: datetime | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> TimeLeft:
+    """The one formatter of time left and urgency (DESIGN section 4, "Urgency").
+
+    ``due`` is the case's next due moment (its deadline; for a case not yet contacted, its
+    first-contact target), ``now`` the instant to count from; both aware UTC.
+    """
+    if status is CaseStatus.RESPONDED:
+        margin = "-" if responded_at is None else "+" + format_left(due - responded_at)
+        return TimeLeft(margin, status.value)
+    if status is CaseStatus.EXPIRED:
+        return TimeLeft(format_left(due - now), status.value)
+    if not status.is_active:
+        return TimeLeft("-", status.value)
+    return TimeLeft(format_left(due - now), urgency(due - now, policy).value)
+
+
+#: Groups of the case list, needs-action first; a status not named here whose clock runs
+#: (an open case, a case awaiting its first contact) is in group 0.
+_GROUP = {CaseStatus.EXPIRED: 1, CaseStatus.RESPONDED: 2}
+
+
+def list_order(status: CaseStatus, due: datetime, case_id: int) -> tuple[int, datetime, int]:
+    """The sort key of the case list, the same in ``ahr cases`` and the app's default sort.
+
+    (0) cases whose clock runs, by their next due moment ``due`` (a deadline; a first-contact
+    target): past ones first, longest overdue first, then least time left; (1) expired cases,
+    oldest deadline first; (2) responded cases by deadline; (3) final cases. Ties by case id.
+    The key does not depend on the clock: a case crossing its due moment keeps its place.
+    """
+    group = 3 if not status.is_active else _GROUP.get(status, 0)
+    return (group, due, case_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from ahr_tui.errors import PermissionDenied
-from ahr_tui.rules import Permission, Role, allows, least_role
+from ahr_tui.rules import Permission, Role, role_refusal
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Operator
 from ahr_tui.textsafe import clean_line
@@ -23,17 +23,11 @@ def role_of(session: Session, name: str) -> Role | None:
 
 
 def require(session: Session, actor: Actor, permission: Permission) -> Role:
+    """``actor``'s role when it grants ``permission``; else ``PermissionDenied`` with the
+    sentence of ``rules.role_refusal`` (the app shows the same one)."""
     role = role_of(session, actor.name)
-    if allows(role, permission):
-        assert role is not None
-        return role
-    needed = least_role(permission)
-    name = clean_line(actor.name)
-    if role is None:
-        raise PermissionDenied(
-            f"{name} is not an operator; to {permission.value} you need the "
-            f"{needed.value} role (a lead can run `ahr operator add {name} --role {needed.value}`)."
-        )
-    raise PermissionDenied(
-        f"to {permission.value} you need the {needed.value} role; {name} is {role.value}."
-    )
+    refused = role_refusal(permission, clean_line(actor.name), role)
+    if refused is not None:
+        raise PermissionDenied(refused)
+    assert role is not None
+    return role

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from ahr_tui.errors import AhrError
+from ahr_tui.errors import AhrError, PermissionDenied
 from ahr_tui.service import cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.store.actor import Actor
@@ -33,6 +33,10 @@ class Outcome:
     view: CaseView | None = None
     error: str | None = None
     exit_code: int = 0
+    #: What was done, in one sentence (``case 7: already assigned to ann.`` when nothing was).
+    said: str | None = None
+    #: The refusal is about the operator (their role), not this case: said as it is.
+    about_operator: bool = False
 
     @property
     def ok(self) -> bool:
@@ -41,6 +45,8 @@ class Outcome:
     def sentence(self) -> str:
         """The refusal naming its case once (most service sentences already name it)."""
         error = self.error or ""
+        if self.about_operator:
+            return error
         names_case = error.startswith((f"case {self.case_id} ", f"case {self.case_id}:",
                                        f"no case {self.case_id}."))
         return error if names_case else f"case {self.case_id}: {error}"
@@ -61,21 +67,34 @@ class BulkResult:
 
 def assign_each(engine: Engine, targets: Sequence[Target], *, to: str | None, actor: Actor,
                 now: datetime) -> BulkResult:
-    """Assign every target case to ``to`` (default: the actor), each in its own transaction."""
+    """Assign every target case to ``to`` (default: the actor), each in its own transaction.
+    A case already assigned to ``to`` is not written; its outcome says so."""
     with batch_engine(engine) as batch:
-        return _each(targets, lambda case_id, version: cases.assign(
-            batch, case_id, to=to, actor=actor, now=now, expected_version=version))
+
+        def one(case_id: int, version: int | None) -> tuple[CaseView, str]:
+            done = cases.assign_case(
+                batch, case_id, to=to, actor=actor, now=now, expected_version=version
+            )
+            return done.case, done.sentence
+
+        return _each(targets, one)
 
 
 def note_each(engine: Engine, case_ids: Iterable[int], *, text: str, actor: Actor,
               now: datetime) -> BulkResult:
     """Add the same note to every case, each in its own transaction."""
     with batch_engine(engine) as batch:
-        return _each([(i, None) for i in case_ids], lambda case_id, _version: cases.add_note(
-            batch, case_id, text=text, actor=actor, now=now))
+
+        def one(case_id: int, _version: int | None) -> tuple[CaseView, str]:
+            view = cases.add_note(batch, case_id, text=text, actor=actor, now=now)
+            return view, f"case {view.id}: note added"
+
+        return _each([(i, None) for i in case_ids], one)
 
 
-def _each(targets: Sequence[Target], act: Callable[[int, int | None], CaseView]) -> BulkResult:
+def _each(
+    targets: Sequence[Target], act: Callable[[int, int | None], tuple[CaseView, str]]
+) -> BulkResult:
     outcomes = []
     seen: set[int] = set()
     for case_id, version in targets:
@@ -83,9 +102,13 @@ def _each(targets: Sequence[Target], act: Callable[[int, int | None], CaseView])
             continue
         seen.add(case_id)
         try:
-            outcomes.append(Outcome(case_id, view=act(case_id, version)))
+            view, said = act(case_id, version)
+            outcomes.append(Outcome(case_id, view=view, said=said))
         except AhrError as exc:
-            outcomes.append(Outcome(case_id, error=exc.message, exit_code=exc.exit_code))
+            outcomes.append(Outcome(
+                case_id, error=exc.message, exit_code=exc.exit_code,
+                about_operator=isinstance(exc, PermissionDenied),
+            ))
         except DBAPIError as exc:  # busy, lost connection: this case failed, try the next
             problem = translate(exc, "the database")
             outcomes.append(Outcome(case_id, error=problem.message, exit_code=problem.exit_code))

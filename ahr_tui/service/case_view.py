@@ -1,9 +1,7 @@
-"""The case as both front ends show it (``CaseView``) and the one query that reads it.
+"""The case as both front ends show it (``CaseView``), built from a ``store.case_rows`` row.
 
-Standard library and rules only: the TUI reads its first screen of cases with the stdlib
-``sqlite3`` module (``store.quick``) before SQLAlchemy has loaded, and ``service.views`` runs the
-same SQL text through a session afterwards. Instants come back as text from SQLite and as naive
-UTC datetimes from PostgreSQL; ``store.instant`` makes both aware UTC.
+Standard library and rules only, so that the TUI's first frame (read with ``sqlite3`` by
+``store.quick``) does not wait for SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -14,8 +12,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ahr_tui.errors import DatabaseProblem
-from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus
+from ahr_tui.rules import ACTIVE_STATUSES, CaseFacts, CaseStatus, list_order
+from ahr_tui.store import case_rows
+from ahr_tui.store.case_rows import CASE_SQL, CHANGED_SQL, UNSCOPED_SQL, CaseRow
 from ahr_tui.store.instant import instant
+
+__all__ = [
+    "CASE_SQL",
+    "CHANGED_SQL",
+    "UNSCOPED_SQL",
+    "CaseView",
+    "case_from_row",
+    "cases_sql",
+    "in_list_order",
+    "iso_z",
+]
 
 
 def iso_z(value: datetime | None) -> str | None:
@@ -46,6 +57,16 @@ class CaseView:
     enrollment: str
     account_status: str
 
+    @property
+    def due(self) -> datetime:
+        """The case's next due moment (aware UTC): its deadline."""
+        return self.deadline
+
+    @property
+    def facts(self) -> CaseFacts:
+        """What ``rules.actions`` needs to decide an operation on this case."""
+        return CaseFacts(self.id, self.status, self.contacted_at, self.deadline, self.assignee)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -65,6 +86,11 @@ class CaseView:
         }
 
 
+def in_list_order(cases: Iterable[CaseView]) -> list[CaseView]:
+    """``cases`` in the case list's order (``rules.list_order``: needs action first)."""
+    return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
+
+
 #: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
 CASE_JSON_KEYS = (
     "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
@@ -72,56 +98,29 @@ CASE_JSON_KEYS = (
 )
 
 
-_SELECT = (
-    "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
-    " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
-    " c.version, a.enrollment, a.status"
-    " FROM aha_case AS c JOIN account AS a ON a.id = c.account_id"
-)
-
-
 def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[str, str]]:
-    """SQL and named parameters for the cases in ``statuses`` (default: the active ones),
-    soonest deadline first; overdue cases have the earliest deadlines, so they come first.
-
-    Named ``:name`` parameters, understood by both ``sqlite3`` and SQLAlchemy's ``text()``.
-    """
-    wanted = sorted(s.value for s in (ACTIVE_STATUSES if statuses is None else statuses))
-    params = {f"s{i}": value for i, value in enumerate(wanted)}
-    marks = ", ".join(f":{name}" for name in params) or "NULL"
-    return f"{_SELECT} WHERE c.status IN ({marks}) ORDER BY c.deadline, c.id", params
-
-
-#: SQL for one case, by the named parameter ``:case_id``.
-CASE_SQL = f"{_SELECT} WHERE c.id = :case_id"
-
-#: Every case (in any status) of the accounts that events after ``:since`` name: a case's events
-#: name its account, so this covers the cases they name and their accounts' other cases.
-CHANGED_SQL = (
-    f"{_SELECT} WHERE c.account_id IN"
-    " (SELECT account_id FROM event WHERE id > :since AND account_id IS NOT NULL)"
-)
-
-#: An event after ``:since`` that names no account (an import, an operator or a store change):
-#: anything may have changed.
-UNSCOPED_SQL = "SELECT 1 FROM event WHERE id > :since AND account_id IS NULL LIMIT 1"
+    """SQL and named parameters for the cases in ``statuses`` (default: the active ones)."""
+    wanted = ACTIVE_STATUSES if statuses is None else statuses
+    return case_rows.cases_sql(s.value for s in wanted)
 
 
 _STATUSES = {s.value: s for s in CaseStatus}  # a dict lookup: CaseStatus(value) costs more
 
 
 def case_from_row(row: Sequence[Any]) -> CaseView:
-    """A row of the SQL above as a ``CaseView`` (called once per active case on every load)."""
-    (case_id, account_id, seller_id, store, name, policy, summary, status, contacted_at,
-     deadline, responded_at, assignee, closed_at, outcome_note, version, enrollment,
-     account_status) = row
-    if status not in _STATUSES:
+    """A row of ``store.case_rows``'s SQL as a ``CaseView`` (once per active case per load).
+
+    Raises ``DatabaseProblem`` for a status ahr does not know (not written by ahr).
+    """
+    r = CaseRow(*row)
+    if r.status not in _STATUSES:
         raise DatabaseProblem(
-            f"case {case_id} has status {status!r}, which ahr does not know; it was not written "
+            f"case {r.id} has status {r.status!r}, which ahr does not know; it was not written "
             "by ahr."
         )
     return CaseView(
-        case_id, account_id, seller_id, store, name, policy, summary, _STATUSES[status],
-        instant(contacted_at), instant(deadline), instant(responded_at), assignee,
-        instant(closed_at), outcome_note, version, enrollment, account_status,
+        r.id, r.account_id, r.seller_id, r.store, r.name, r.policy, r.summary,
+        _STATUSES[r.status], instant(r.contacted_at), instant(r.deadline),
+        instant(r.responded_at), r.assignee, instant(r.closed_at), r.outcome_note, r.version,
+        r.enrollment, r.account_status,
     )

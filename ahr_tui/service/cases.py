@@ -7,6 +7,7 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -17,6 +18,7 @@ from sqlmodel import Session, col
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
     DEFAULT_POLICY,
+    PERMISSION,
     AccountStatus,
     CaseAction,
     CaseDecision,
@@ -26,7 +28,11 @@ from ahr_tui.rules import (
     Policy,
     PolicyArea,
     Rejected,
+    Unchanged,
+    case_sentence,
     decide,
+    decide_assign,
+    decide_note,
     decide_open,
 )
 from ahr_tui.service import outbox
@@ -39,16 +45,6 @@ from ahr_tui.store.models import Account, Case, Operator, Store
 
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
-
-_PERMISSION = {
-    CaseAction.RESPOND: Permission.RESPOND,
-    CaseAction.RESOLVE: Permission.RESOLVE,
-    CaseAction.DEACTIVATE: Permission.DEACTIVATE,
-    CaseAction.FRAUD: Permission.FRAUD,
-    CaseAction.EXPIRE: Permission.SWEEP,
-    CaseAction.SUPERSEDE: Permission.FRAUD,
-}
-
 
 def _check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
@@ -166,7 +162,7 @@ def act(
     """Respond, resolve, deactivate, record fraud or expire one case."""
     _check_not_future(at, now)
     with transaction(engine, write=True) as session:
-        require(session, actor, _PERMISSION[action])
+        require(session, actor, PERMISSION[action])
         apply_action(
             session,
             case_id,
@@ -206,7 +202,7 @@ def apply_action(
         text=text,
     )
     if isinstance(decision, Rejected):
-        raise RuleRejected(f"case {case_id}: {decision.message}.", decision.code.value)
+        raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
     account = session.get(Account, case.account_id)
     assert account is not None
     _write_case(session, case, decision, at=at, text=text, actor=actor, now=now)
@@ -359,6 +355,16 @@ def _supersede_others(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What ``assign_case`` did: the case as it now is, whether anything was written, and the
+    sentence to show (``case 7: assigned to NAME`` or ``case 7: already assigned to NAME.``)."""
+
+    case: CaseView
+    changed: bool
+    sentence: str
+
+
 def assign(
     engine: Engine,
     case_id: int,
@@ -368,7 +374,27 @@ def assign(
     now: datetime,
     expected_version: int | None = None,
 ) -> CaseView:
-    """Record who works a case (``to`` defaults to the actor)."""
+    """``assign_case``, returning only the case as it now is."""
+    return assign_case(
+        engine, case_id, to=to, actor=actor, now=now, expected_version=expected_version
+    ).case
+
+
+def assign_case(
+    engine: Engine,
+    case_id: int,
+    *,
+    to: str | None,
+    actor: Actor,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Assignment:
+    """Record who works case ``case_id``: ``to`` (an operator's name; default the actor), at
+    ``now`` (aware UTC). To its current assignee nothing is written (``changed`` False).
+
+    Raises ``PermissionDenied``, ``NotFound`` (no such case or operator), ``RuleRejected`` (a
+    final case) or ``Conflict`` (the case is no longer at ``expected_version``).
+    """
     assignee = to or actor.name
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.ASSIGN)
@@ -377,10 +403,11 @@ def assign(
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}.")
-        if not CaseStatus(case.status).is_active:
-            raise RuleRejected(
-                f"case {case_id} is {case.status}; only active cases are assigned.", "wrong_state"
-            )
+        decision = decide_assign(get_case(session, case_id).facts, assignee)
+        if isinstance(decision, Rejected):
+            raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
+        if isinstance(decision, Unchanged):
+            return Assignment(get_case(session, case_id), False, case_sentence(case_id, decision))
         version = case.version if expected_version is None else expected_version
         before = case.assignee
         assert case.id is not None
@@ -396,11 +423,16 @@ def assign(
             from_state=before,
             to_state=assignee,
         )
-        return get_case(session, case_id)
+        sentence = f"case {case_id}: assigned to {assignee}"
+        return Assignment(get_case(session, case_id), True, sentence)
 
 
 def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: datetime) -> CaseView:
-    """Add a note (a contact attempt, a call summary) to the case's timeline."""
+    """Add a note (a call summary, a decision's reasoning) to case ``case_id``'s timeline at
+    ``now`` (aware UTC); any case takes one, final ones included. Returns the case.
+
+    Raises ``InvalidInput`` (no text), ``PermissionDenied`` or ``NotFound``.
+    """
     if not text.strip():
         raise InvalidInput("a note needs text.")
     with transaction(engine, write=True) as session:
@@ -408,6 +440,9 @@ def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: date
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}.")
+        refused = decide_note(get_case(session, case_id).facts, text)
+        if refused is not None:
+            raise RuleRejected(case_sentence(case_id, refused), refused.code.value)
         audit.append(
             session,
             actor=actor,

@@ -10,8 +10,10 @@ set-based ``evaluate_accounts`` without scanning every other account's scores.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -33,8 +35,12 @@ from ahr_tui.rules import (
 )
 from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
+from ahr_tui.store import window
 from ahr_tui.store.models import Account, Case, Score, Store
 from ahr_tui.store.queries import window_counts
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class PhoneCache:
@@ -80,20 +86,37 @@ def account_rows(
 
     The newest score is the newest in the window: a score dated after ``as_of`` (today's, before
     the day is complete) is neither counted nor shown, and one older than the window is not
-    "current". The counts are the sweep's own GROUP BY (``window_counts``); the newest score is
-    a key seek per account in the account query. Measured on 50,000 accounts x 200 days, that
-    costs 2.8 + 0.5 s of CPU where getting ``max(day)`` and its score in the GROUP BY's single
-    pass costs 6.1 s (SQLite re-copies the row on every new maximum, i.e. on every row).
+    "current". The counts come from the sweep's window counters when they hold ``as_of``
+    (``store.window.counts_at``), else from its GROUP BY; the newest score is a key seek per
+    account in the account query. Measured on 50,000 accounts x 200 days, that costs 2.8 + 0.5 s
+    of CPU where getting ``max(day)`` and its score in the GROUP BY's single pass costs 6.1 s
+    (SQLite re-copies the row on every new maximum, i.e. on every row).
     """
+    counts = window.counts_at(session, as_of, policy)
+    return _rows(session, _accounts_query(as_of, policy), counts, policy)
+
+
+def first_account_rows(
+    session: Session, as_of: date, limit: int, policy: Policy = DEFAULT_POLICY
+) -> tuple[list[AccountRow], int]:
+    """The first ``limit`` rows of ``account_rows`` (by seller id) and the number of accounts:
+    what the Accounts view shows at once while it reads the rest. Costs ``limit`` accounts'
+    scores, whatever the size of the database."""
+    rows = session.execute(_accounts_query(as_of, policy).limit(limit)).all()
+    counts = window_counts(session, as_of, policy, [row[0] for row in rows])
+    total = int(session.execute(select(func.count()).select_from(Account)).scalar() or 0)
+    return _rows(session, rows, counts, policy), total
+
+
+def _accounts_query(as_of: date, policy: Policy) -> Any:
     first, last = window_bounds(as_of, policy)
-    counts = window_counts(session, as_of, policy)
     in_window = (Score.account_id == Account.id, Score.day >= first, Score.day <= last)
     latest_day = select(func.max(Score.day)).where(*in_window).correlate(Account)
     latest = (
         select(Score.score).where(*in_window).order_by(col(Score.day).desc()).limit(1)
         .correlate(Account)
     )
-    accounts = (
+    return (
         select(
             Account.id, Account.seller_id, Account.store, Account.name, Account.plan,
             Account.status, Account.enrollment, Account.emergency_phone, Store.region,
@@ -102,9 +125,16 @@ def account_rows(
         .join(Store, Store.code == Account.store)
         .order_by(Account.seller_id, Account.store)
     )
+
+
+def _rows(
+    session: Session, accounts: Any, counts: dict[int, tuple[int, int]], policy: Policy
+) -> list[AccountRow]:
+    """``AccountRow``s from the account query (a statement, or rows already fetched)."""
+    found = session.execute(accounts) if not isinstance(accounts, list) else accounts
     rows: list[AccountRow] = []
     for (acc_id, seller_id, store, name, plan, status, enrollment, phone, region, day,
-         score) in session.execute(accounts):
+         score) in found:
         scored, at_or_above = counts.get(acc_id, (0, 0))
         rows.append(
             AccountRow(
@@ -236,3 +266,21 @@ def _events(session: Session, case_id: int) -> list[EventView]:
         )
         for e in case_events(session, case_id)
     ]
+
+
+def read_accounts(
+    db: Engine,
+    as_of: date,
+    *,
+    first_rows: int | None = None,
+    on_first: Callable[[list[AccountRow], int], None] | None = None,
+) -> list[AccountRow]:
+    """The Accounts view's read, one read transaction: ``account_rows`` on ``as_of``. With
+    ``first_rows``, ``on_first(page, total)`` gets the first page (by seller id) and the number
+    of accounts before the whole list is read. Raises ``AhrError`` or SQLAlchemy's errors."""
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        if first_rows is not None and on_first is not None:
+            on_first(*first_account_rows(session, as_of, first_rows))
+        return account_rows(session, as_of)

@@ -16,6 +16,8 @@ import sys
 
 from ahr_tui.store.actor import Actor
 
+__all__ = ["Actor", "controlling_tty", "current_actor", "os_user_name", "ssh_client"]
+
 
 def os_user_name(uid: int | None = None) -> str:
     uid = os.getuid() if uid is None else uid

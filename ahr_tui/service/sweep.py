@@ -44,7 +44,7 @@ from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
-from ahr_tui.store.queries import WindowCounts, window_counts
+from ahr_tui.store.queries import WindowCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +142,7 @@ def evaluate_accounts(
         if key not in phones:
             phones[key] = phone_status(*key)
     if counts is None:
-        counts = window_counts(session, as_of, policy)
+        counts = window.counts_at(session, as_of, policy)
     elif isinstance(counts, WindowCounts):
         counts = counts.result()
     results: list[AccountEligibility] = []
@@ -161,7 +161,7 @@ def evaluate_accounts(
             version,
         ) = row
         scored, at_or_above = counts.get(acc_id, (0, 0))
-        window = ScoreWindow(
+        counted = ScoreWindow(
             days_below=policy.window_days - at_or_above,
             days_missing=policy.window_days - scored,
         )
@@ -182,7 +182,7 @@ def evaluate_accounts(
                 name=name,
                 plan=plan,
                 enrollment=_ENROLLMENTS[enrollment],
-                eligibility=evaluate(facts, window, as_of, policy, phone=phones[key]),
+                eligibility=evaluate(facts, counted, as_of, policy, phone=phones[key]),
                 status=facts.status,
                 version=version,
             )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from ahr_tui.errors import NotFound
 from ahr_tui.rules import CaseStatus
 from ahr_tui.service.case_view import (
     CASE_SQL,
@@ -17,6 +18,7 @@ from ahr_tui.service.case_view import (
     CaseView,
     case_from_row,
     cases_sql,
+    in_list_order,
     iso_z,
 )
 from ahr_tui.store.models import Event
@@ -50,9 +52,10 @@ class CaseFilter:
 
 
 def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) -> list[CaseView]:
-    """Cases in ``statuses`` (default: every active status), soonest deadline first."""
+    """Cases in ``statuses`` (default: every active status), in the case list's order
+    (``rules.list_order``: needs action first)."""
     sql, params = cases_sql(statuses)
-    return [case_from_row(row) for row in session.execute(text(sql), params)]
+    return in_list_order(case_from_row(row) for row in session.execute(text(sql), params))
 
 
 def changed_cases(session: Session, since: int) -> list[CaseView] | None:
@@ -84,6 +87,14 @@ def event_to_json(event: Event) -> dict[str, Any]:
         "note": event.note,
         "hash": event.hash,
     }
+
+
+def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Event]]:
+    """Case ``case_id`` and its audit events, oldest first. Raises ``NotFound``."""
+    view = find_case(session, case_id)
+    if view is None:
+        raise NotFound(f"no case {case_id}.")
+    return view, case_events(session, case_id)
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -28,10 +29,16 @@ def _window_query(as_of: date, policy: Policy) -> Any:
 
 
 def window_counts(
-    session: Session, as_of: date, policy: Policy = DEFAULT_POLICY
+    session: Session,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    account_ids: Sequence[int] | None = None,
 ) -> dict[int, tuple[int, int]]:
-    """Per account: (days scored, days scored at or above the threshold) in the window."""
+    """Per account (every one, or those of ``account_ids``): (days scored, days scored at or
+    above the threshold) in the window; an account without a score in it is absent."""
     query = _window_query(as_of, policy)
+    if account_ids is not None:
+        query = query.where(col(Score.account_id).in_(list(account_ids)))
     return {acc: (int(n), int(ok or 0)) for acc, n, ok in session.execute(query)}
 
 

@@ -2,7 +2,7 @@
 
 ``ahr tui`` on an SQLite file paints its cases from here while SQLAlchemy, the models and the
 service layer load in a worker thread (about 0.4 s of imports); every later read and every write
-goes through the engine. Same checks (``store.recognise``), same SQL (``service.case_view``), one
+goes through the engine. Same checks (``store.recognise``), same SQL (``store.case_rows``), one
 read transaction. Any driver error returns None: the caller then takes the engine's path, which
 reports it in the usual words.
 """
@@ -10,12 +10,14 @@ reports it in the usual words.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ahr_tui.rules import Role
-from ahr_tui.service.case_view import CaseView, case_from_row, cases_sql
+from ahr_tui.store.case_rows import cases_sql
 from ahr_tui.store.recognise import (
     APP_TABLES,
     BUSY_TIMEOUT_MS,
@@ -57,15 +59,17 @@ def check(path: Path) -> bool:
     return True
 
 
-def read_cases(path: Path, operator: str) -> tuple[list[CaseView], int, Role | None] | None:
-    """The active cases, the change marker and the operator's role, in one read transaction;
-    None when the driver failed."""
-    sql, params = cases_sql()
+def read_cases(
+    path: Path, operator: str, statuses: Iterable[str]
+) -> tuple[list[tuple[Any, ...]], int, Role | None] | None:
+    """The rows (``store.case_rows.CaseRow`` order) of the cases in ``statuses``, the change
+    marker and the operator's role, in one read transaction; None when the driver failed."""
+    sql, params = cases_sql(statuses)
     try:
         with closing(_connect(path)) as con:
             con.execute("BEGIN")
             (marker,) = con.execute("SELECT max(id) FROM event").fetchone()
-            cases = [case_from_row(row) for row in con.execute(sql, params)]
+            cases = list(con.execute(sql, params))
             row = con.execute("SELECT role FROM operator WHERE name = ?", (operator,)).fetchone()
             con.execute("COMMIT")
     except sqlite3.Error:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
+from ahr_tui.store.queries import window_counts
 
 MAX_SLIDE = 31
 #: The cache's tables: ``ahr db copy`` copies them after every other table.
@@ -121,6 +122,27 @@ def bring_to(session: Session, as_of: date, policy: Policy) -> str:
     if how != "current":
         _set_state(session, as_of, policy, keep=_has_triggers(session))
     return how
+
+
+def counts_at(session: Session, as_of: date, policy: Policy) -> dict[int, tuple[int, int]]:
+    """``queries.window_counts``'s answer, read from the cache when it holds ``as_of`` (the
+    accounts marked dirty recounted here; nothing written), else from the GROUP BY."""
+    state = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")
+    ).first()
+    if state is None or (_as_date(state[0]), state[1], state[2]) != (
+        as_of, policy.window_days, policy.threshold
+    ) or not _has_triggers(session):
+        return window_counts(session, as_of, policy)
+    rows = session.execute(text("SELECT account_id, scored, at_or_above FROM window_count"))
+    counts = {int(a): (int(n), int(ok)) for a, n, ok in rows}
+    dirty = [int(a) for a in session.execute(text("SELECT account_id FROM window_dirty")).scalars()]
+    for start in range(0, len(dirty), 10_000):
+        chunk = dirty[start:start + 10_000]
+        for aid in chunk:
+            counts.pop(aid, None)
+        counts.update(window_counts(session, as_of, policy, chunk))
+    return counts
 
 
 def _rebuild(session: Session, as_of: date, policy: Policy) -> str:

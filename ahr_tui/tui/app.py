@@ -31,13 +31,8 @@ from ahr_tui.errors import AhrError, Conflict
 from ahr_tui.rules import Role, Urgency
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.store.actor import Actor
-from ahr_tui.textsafe import clean_line
-from ahr_tui.tui import nocolor
-from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
-from ahr_tui.tui.dialogs.action import ActionDialog
-from ahr_tui.tui.dialogs.help import HelpScreen
-from ahr_tui.tui.loaders import (
+from ahr_tui.service.identity import Actor
+from ahr_tui.service.snapshots import (
     Changes,
     Snapshot,
     load_case,
@@ -45,10 +40,16 @@ from ahr_tui.tui.loaders import (
     load_marker,
     load_snapshot,
 )
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui import nocolor
+from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
+from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database as Engine
 
 #: Loaded by a worker once the first frame is on screen, so the first keys do not wait for them.
 LATER_MODULES = (
@@ -61,9 +62,9 @@ LATER_MODULES = (
 
 def database_errors() -> tuple[type[Exception], ...]:
     """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from ahr_tui.service.database import failures
 
-    return (AhrError, SQLAlchemyError)
+    return failures()
 
 
 class AhrApp(App[None]):
@@ -100,9 +101,9 @@ class AhrApp(App[None]):
         self, *, engine: Engine | Callable[[], Engine], clock: Clock, actor: Actor,
         db_label: str, first: Snapshot | None = None, tick: float = 1.0, poll: float = 1.0,
     ) -> None:
-        """``engine`` may be a function that opens it, given the ``first`` snapshot read without
-        it (``loaders.quick_snapshot``): the first frame then shows that snapshot, and a worker
-        opens the engine (and loads SQLAlchemy) once it is on screen."""
+        """``engine`` may be a function that opens it, given the ``first`` snapshot read
+        without it (``service.snapshots.quick_snapshot``): the first frame then shows that
+        snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen."""
         super().__init__()
         nocolor.install(self)
         self._engine: Engine | None = None
@@ -130,7 +131,7 @@ class AhrApp(App[None]):
         self._availability: tuple[object, ...] = ()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(clock=self.clock)
+        return MainScreen(clock=self.clock, database=self.engine_for_ui)
 
     @property
     def engine(self) -> Engine:
@@ -162,8 +163,20 @@ class AhrApp(App[None]):
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
+    def on_main_ready(self, message: MainReady) -> None:
+        message.stop()
+        self.start_live()
+
+    def on_selection_changed(self, message: SelectionChanged) -> None:
+        message.stop()
+        self.refresh_bindings()
+
+    def on_detail_requested(self, message: DetailRequested) -> None:
+        message.stop()
+        self.open_detail(account_id=message.account_id, case_id=message.case_id)
+
     def start_live(self) -> None:
-        """Called by the main screen once mounted: first load, then ticks and polls."""
+        """Once the main screen is mounted: first load, then ticks and polls."""
         self.main.header.update_state(operator=self.actor.name, db_label=self.db_label)
         if self._first is not None:
             self.show(self._first)  # in the first frame; the worker opens the engine after it
@@ -311,7 +324,8 @@ class AhrApp(App[None]):
         case_id = getattr(self.screen, "case_id", None)
         if isinstance(self.screen, MainScreen) or case_id is None:
             return self.main.current_case
-        return self.cases_by_id.get(case_id)
+        # A final case is not in the live list; the detail screen holds it as last read.
+        return self.cases_by_id.get(case_id) or getattr(self.screen, "shown_case", None)
 
     def why_not(self, name: str) -> str | None:
         return refusal(
@@ -388,14 +402,16 @@ class AhrApp(App[None]):
         from ahr_tui.service import cases as case_service
 
         try:
-            updated = case_service.assign(
+            done = case_service.assign_case(
                 self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
                 expected_version=case.version,
             )
         except AhrError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error", markup=False)
         else:
-            self.call_from_thread(self._done, "assign", updated)
+            self.call_from_thread(self.notify, done.sentence, markup=False)
+            if done.changed:
+                self.call_from_thread(self.reload)
 
     def action_respond(self) -> None:
         self.run_case_action("respond")
@@ -446,7 +462,7 @@ class AhrApp(App[None]):
         main = self.main
         for title, help_text, callback in (
             ("Filter cases (/)", "narrow the list as you type", main.action_filter),
-            ("Cycle sort (s)", "deadline, seller, store, status", main.action_cycle_sort),
+            ("Cycle sort (s)", "urgency, seller, store, status", main.action_cycle_sort),
             ("Switch view (tab)", "Cases or Accounts", main.action_switch_view),
             ("Pause or resume live updates (p)", "freeze the list", self.action_pause),
             ("Help (?)", "every key", self.action_help),
@@ -465,10 +481,10 @@ def _label(db: str) -> str:
     """The database as shown in the header: a URL without its password."""
     if "://" not in db:
         return db
-    from sqlalchemy.engine import make_url
+    from ahr_tui.service.database import url_label
 
     try:
-        return make_url(db).render_as_string(hide_password=True)
+        return url_label(db)
     except Exception:  # a label, not a connection: never fail on it
         return db.split("@")[-1]
 

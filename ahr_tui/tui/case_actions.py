@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ahr_tui.rules import CaseAction, Permission, Role, allows, check, least_role
+from ahr_tui.rules import CaseAction, Operation, Permission, Role
+from ahr_tui.rules import refusal as rules_refusal
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.store.actor import Actor
+from ahr_tui.service.identity import Actor
 from ahr_tui.tui.dialogs.action import DialogSpec, Submit
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +76,17 @@ SPECS: dict[str, ActionSpec] = {
 def refusal(
     spec: ActionSpec, case: CaseView | None, *, operator: str, role: Role | None, now: datetime
 ) -> str | None:
-    """Why ``spec`` cannot run on ``case`` now, in one sentence; None when it can."""
+    """Why ``spec`` cannot run on ``case`` now, in one sentence (``rules.refusal``, the same
+    sentence the CLI prints); None when it can."""
     if case is None:
         return "no case selected."
-    if not allows(role, spec.permission):
-        needed = least_role(spec.permission).value
-        who = f"{operator} is {role.value}" if role else f"{operator} is not an operator"
-        return f"to {spec.permission.value} you need the {needed} role; {who}."
-    if spec.rule is not None:
-        rejected = check(
-            spec.rule, case.status, at=now, contacted_at=case.contacted_at, deadline=case.deadline
-        )
-        if rejected is not None:
-            return f"case {case.id}: {rejected.message}."
-    if not case.status.is_active:
-        return f"case {case.id} is {case.status.value}."
-    if spec.name == "assign" and case.assignee == operator:
-        return f"case {case.id} is already assigned to you."
-    return None
+    return rules_refusal(
+        Operation(spec.name), case.facts, operator=operator, role=role, at=now
+    )
 
 
 def service_call(
-    spec: ActionSpec, engine: Callable[[], Engine], actor: Actor, clock: Clock
+    spec: ActionSpec, engine: Callable[[], Database], actor: Actor, clock: Clock
 ) -> Submit:
     """The blocking service call behind a dialog: (case as seen, text) -> updated case.
 
@@ -121,6 +111,4 @@ def service_call(
 def outcome(spec: ActionSpec, case: CaseView) -> str:
     if spec.name == "note":
         return f"note added to case {case.id}."
-    if spec.name == "assign":
-        return f"case {case.id} assigned to you."
     return f"case {case.id} is now {case.status.value}."

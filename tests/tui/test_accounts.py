@@ -285,3 +285,34 @@ async def test_in_the_app_slash_filters_the_accounts_at_once(make_app, seeded):
         assert view.filter_text == "ced"
         assert [a.seller_id for a in view.table.accounts] == ["S3"]
         assert app.main.filter_text == ""  # the Cases filter is untouched
+
+
+async def test_the_first_rows_show_while_every_account_is_still_being_read(
+    engine, clock, accounts, monkeypatch
+):
+    import threading
+
+    import ahr_tui.tui.screens.accounts as module
+
+    monkeypatch.setattr(module, "FIRST_ROWS", 2)
+    release = threading.Event()
+    real = module.account_rows
+
+    def slow(session, as_of):  # type: ignore[no-untyped-def]
+        assert release.wait(10)
+        return real(session, as_of)
+
+    monkeypatch.setattr(module, "account_rows", slow)
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if view.table.row_count:
+                break
+        assert [row[0] for row in plain_rows(view)] == ["S10", "S20"]
+        status = view.query_one("#accounts-status", Static).render()
+        assert "4 accounts · reading them all" in str(status)
+        release.set()
+        await loaded(pilot)
+        assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]
+        assert plain_rows(view)[0][3:6] == ["150 at risk", "180", "10"]

@@ -30,7 +30,7 @@ async def test_rows_scrolled_into_view_after_ticks_show_the_current_time_left() 
         table = app.query_one(CaseTable)
         table.set_cases(cases, T0)
         await pilot.pause()
-        assert plain(table, 1)[:4] == ["1h", "01m", "!", "URG"]
+        assert plain(table, 1)[:4] == ["1h", "01m", "!", "URGENT"]
         later = T0 + timedelta(minutes=7, seconds=30)
         table.tick(later)  # only the visible rows move; the rest are brought up when drawn
         await pilot.press("end")

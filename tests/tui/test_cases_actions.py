@@ -127,7 +127,7 @@ async def test_a_assigns_the_case_to_me(
         assert row[-2] == "alice"
         notes = Notes(app)
         await pilot.press("a")  # now refused: already mine
-        assert notes.messages == [f"case {seeded.ok} is already assigned to you."]
+        assert notes.messages == [f"case {seeded.ok}: already assigned to alice."]
     case, event = case_and_event(engine, seeded.ok, "assign")
     assert case.assignee == "alice"
     assert (event.action, event.actor, event.to_state) == ("assign", "alice", "alice")
@@ -191,7 +191,11 @@ async def test_role_refusals_name_the_role_needed(
         assert "bob (not an operator)" in app.main.header.plain
         notes = Notes(app)
         await pilot.press("n")
-        assert notes.messages == ["to add a note you need the triage role; bob is not an operator."]
+        # the sentence ``ahr case note`` prints (rules.role_refusal), with what to do about it
+        assert notes.messages == [
+            "bob is not an operator; to add a note you need the triage role (a lead can run "
+            "`ahr operator add bob --role triage`)."
+        ]
 
 
 async def test_action_keys_act_on_the_detail_screens_case(

@@ -15,12 +15,12 @@ from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
 from ahr_tui.service.imports import import_sellers
+from ahr_tui.service.snapshots import load_snapshot
 from ahr_tui.service.sweep import expire_due
 from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.tui.app import AhrApp
-from ahr_tui.tui.loaders import load_snapshot
 from tests.conftest import T0, FakeClock, seed_account
 from tests.tui.conftest import ALICE, AppFactory, Notes, Refreshes, Seeded, settle
 

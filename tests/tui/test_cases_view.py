@@ -20,7 +20,7 @@ def ids(table: CaseTable) -> list[int]:
     return [case.id for case in table.cases]
 
 
-async def test_expired_first_then_by_deadline_with_words_for_urgency(
+async def test_least_time_left_first_then_expired_then_responded_with_words_for_urgency(
     make_app: AppFactory, seeded: Seeded
 ) -> None:
     app = make_app()
@@ -28,15 +28,16 @@ async def test_expired_first_then_by_deadline_with_words_for_urgency(
         await settle(app, pilot)
         table = app.main.table
         assert ids(table) == [
-            seeded.expired, seeded.crit, seeded.urgent, seeded.warn, seeded.responded, seeded.ok,
+            seeded.crit, seeded.urgent, seeded.warn, seeded.ok, seeded.expired, seeded.responded,
         ]
-        assert row_text(table, 0)[:3] == ["-8h 00m", "xx EXPIRED", str(seeded.expired)]
-        assert row_text(table, 1)[:2] == ["30m 00s", "!! CRIT"]
-        assert row_text(table, 2)[:2] == ["2h 00m", "!  URG"]
-        assert row_text(table, 3)[:2] == ["22h 00m", ".  WARN"]
-        assert row_text(table, 4)[:2] == ["+2d 19h", "ok resp"]  # its deadline is in 52h
-        assert row_text(table, 5)[:2] == ["2d 14h", "   ok"]
-        assert row_text(table, 1)[3:] == ["Acme Goods", "US", "reviews", "open", "-", "case for S1"]
+        assert row_text(table, 0)[:3] == ["30m 00s", "!! CRITICAL", str(seeded.crit)]
+        assert row_text(table, 1)[:2] == ["2h 00m", "!  URGENT"]
+        assert row_text(table, 2)[:2] == ["22h 00m", ".  WARN"]
+        assert row_text(table, 3)[:2] == ["2d 14h", "   ok"]
+        assert row_text(table, 4)[:3] == ["-8h 00m", "xx EXPIRED", str(seeded.expired)]
+        # the margin it met its deadline by (the deadline is in 52h), as ``ahr cases`` says it
+        assert row_text(table, 5)[:2] == ["+2d 19h", "+  responded"]
+        assert row_text(table, 0)[3:] == ["Acme Goods", "US", "reviews", "open", "-", "case for S1"]
 
 
 async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
@@ -137,10 +138,10 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_case(
         await settle(app, pilot)
         table = app.main.table
         await pilot.press("j", "j")
-        assert table.cursor_key == seeded.urgent
+        assert table.cursor_key == seeded.warn
         await pilot.press("s")
         assert [c.name for c in table.cases][:2] == ["Acme Goods", "Bright Lamps"]
-        assert table.cursor_key == seeded.urgent
+        assert table.cursor_key == seeded.warn
         assert "sort seller" in app.main.header.plain
         await pilot.press("s")
         assert [c.store for c in table.cases] == ["CA", "CA", "US", "US", "US", "US"]
@@ -150,7 +151,7 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_case(
         ]
         assert "sort status" in app.main.header.plain
         await pilot.press("s")
-        assert ids(table)[0] == seeded.expired and "sort deadline" in app.main.header.plain
+        assert ids(table)[0] == seeded.crit and "sort urgency" in app.main.header.plain
 
 
 async def test_pause_freezes_countdowns_and_shows_paused(

@@ -124,7 +124,7 @@ async def test_time_left_follows_the_clock_and_changes_only_when_its_text_does(
         assert left.content is before
         clock.advance(hours=69, minutes=30)
         screen.refresh_left()
-        assert text_of(screen, "#detail-left") == "Time left  28m 40s  !! CRIT"
+        assert text_of(screen, "#detail-left") == "Time left  28m 40s  !! CRITICAL"
         clock.advance(hours=1)
         screen.refresh_left()
         assert text_of(screen, "#detail-left").startswith("Time left  -31m 20s  !! OVERDUE")
@@ -139,7 +139,7 @@ async def test_reload_shows_another_process_change(engine, clock, me, case_id):
         screen.reload()
         await loaded(pilot)
         assert "Status    responded" in text_of(screen, "#detail-case")
-        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  ok resp"
+        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  +  responded"
         assert "respond" in text_of(screen, "#detail-timeline")
 
 

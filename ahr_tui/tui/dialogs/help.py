@@ -18,7 +18,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("tab", "switch between the Cases and Accounts views"),
     ("/", "filter as you type (seller id, name, case id, policy, store)"),
     ("", "enter keeps the filter, esc in the field clears it"),
-    ("s", "cycle the sort: deadline, seller, store, status"),
+    ("s", "cycle the sort: urgency (needs action first), seller, store, status"),
     ("o", "record the seller's response (within 72 hours)"),
     ("r", "resolve the case (needs a note)"),
     ("x", "deactivate the account of an expired case (note + seller id)"),

@@ -15,11 +15,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -30,13 +28,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
-from ahr_tui.errors import AhrError
 from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.detail import AccountRow, PhoneCache, account_rows
-from ahr_tui.store.engine import transaction
+from ahr_tui.service.database import failures
+from ahr_tui.service.detail import AccountRow, PhoneCache, read_accounts
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database
 
 COLUMNS = (
     Column("seller", "SELLER", 14),
@@ -56,6 +56,8 @@ PHONE_STYLE = {
     PhoneStatus.VALID: "", PhoneStatus.INVALID: "bold red", PhoneStatus.MISSING: "yellow"
 }
 _PLACEHOLDER = tuple(Text("") for _ in COLUMNS)
+#: Rows read and shown before the rest (more than the tallest terminal shows).
+FIRST_ROWS = 200
 
 
 class SortKey(StrEnum):
@@ -189,7 +191,7 @@ class AccountsView(Widget):
             self.account_id = account_id
 
     def __init__(
-        self, *, engine: Engine, clock: Clock, id: str | None = None
+        self, *, engine: Database, clock: Clock, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self.engine = engine
@@ -238,10 +240,15 @@ class AccountsView(Widget):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     def _load(self, now: datetime) -> None:
+        first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
         try:
-            with transaction(self.engine) as session:
-                rows = account_rows(session, last_complete_day(now))
-        except (AhrError, SQLAlchemyError) as exc:
+            rows = read_accounts(
+                self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
+                on_first=lambda page, total: self.app.call_from_thread(
+                    self.show_first_rows, page, total
+                ),
+            )
+        except failures() as exc:
             self.app.call_from_thread(self._load_failed, str(exc).splitlines()[0])
             return
         haystacks = [haystack(r) for r in rows]  # here, not on the UI thread: 50,000 strings
@@ -258,6 +265,15 @@ class AccountsView(Widget):
     def _load_failed(self, message: str) -> None:
         text = Text("could not read the accounts: ")
         text.append(clean_line(message))
+        self.query_one("#accounts-status", Static).update(text)
+
+    def show_first_rows(self, rows: Sequence[AccountRow], total: int) -> None:
+        """The first rows by seller id, shown while every account is being read; sorting and
+        filtering wait for the whole list."""
+        if self.loaded_at is not None:  # the whole list already arrived
+            return
+        self.table.set_accounts(rows)
+        text = Text(f"{total:,} accounts · reading them all… (sort and filter once read)")
         self.query_one("#accounts-status", Static).update(text)
 
     def show_accounts(

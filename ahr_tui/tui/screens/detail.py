@@ -9,10 +9,9 @@ left on an open case, re-rendered each tick only when its text changes.
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,11 +24,15 @@ from textual.widgets import Footer, Static
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import AhrError
 from ahr_tui.rules import CaseStatus, last_complete_day
+from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.service.database import failures, read
 from ahr_tui.service.detail import AccountDetail, load_account_detail
-from ahr_tui.store.engine import transaction
 from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
 from ahr_tui.tui.widgets.sparkline import Sparkline
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database
 
 
 class DetailScreen(Screen[None]):
@@ -48,7 +51,7 @@ class DetailScreen(Screen[None]):
     def __init__(
         self,
         *,
-        engine: Engine,
+        engine: Database,
         clock: Clock,
         account_id: int,
         case_id: int | None = None,
@@ -65,6 +68,11 @@ class DetailScreen(Screen[None]):
         self.detail: AccountDetail | None = None
         self._left_text = ""
         self._timer: Timer | None = None
+
+    @property
+    def shown_case(self) -> CaseView | None:
+        """The case shown (any status), as last read; None before the first read."""
+        return self.detail.case if self.detail is not None else None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
@@ -99,12 +107,13 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def _load(self, now: datetime) -> None:
         try:
-            with transaction(self.engine) as session:
-                detail = load_account_detail(
-                    session, self.account_id, last_complete_day(now), case_id=self.case_id
-                )
-        except AhrError as exc:
-            self.app.call_from_thread(self._show_problem, exc.message)
+            detail = read(
+                self.engine, load_account_detail, self.account_id, last_complete_day(now),
+                case_id=self.case_id,
+            )
+        except failures() as exc:
+            message = exc.message if isinstance(exc, AhrError) else str(exc).splitlines()[0]
+            self.app.call_from_thread(self._show_problem, message)
             return
         self.app.call_from_thread(self._show, detail)
 

@@ -7,7 +7,7 @@ stays on its case whatever reloads, re-sorts or filters do, unless that case is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Input
 
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
@@ -33,7 +34,7 @@ from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
-    from ahr_tui.tui.app import AhrApp
+    from ahr_tui.service.database import Database
     from ahr_tui.tui.screens.accounts import AccountsView
 
 CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
@@ -50,18 +51,19 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(
+        self, *, clock: Clock, database: Callable[[], Database | None] = lambda: None
+    ) -> None:
+        """``database`` gives the open database, or None (after saying why) while it cannot
+        be had; the Accounts view reads through it."""
         super().__init__()
         self.clock = clock
+        self.database = database
         self.all_cases: list[CaseView] = []
         self._summary: LevelSummary | None = None
-        self.sort = SortKey.DEADLINE
+        self.sort = SortKey.URGENCY
         self.filter_text = ""
         self.now: datetime | None = None
-
-    @property
-    def ahr(self) -> AhrApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
@@ -77,7 +79,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.ahr.start_live()
+        self.post_message(MainReady())
 
     @property
     def table(self) -> CaseTable:
@@ -151,7 +153,7 @@ class MainScreen(Screen[None]):
 
     @on(LineTable.CursorMoved)
     def _cursor_moved(self) -> None:
-        self.ahr.refresh_bindings()
+        self.post_message(SelectionChanged())
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -200,7 +202,7 @@ class MainScreen(Screen[None]):
         if switcher.current == CASES and self.accounts is None:
             from ahr_tui.tui.screens.accounts import AccountsView
 
-            engine = self.ahr.engine_for_ui()
+            engine = self.database()
             if engine is None:
                 return
             view = AccountsView(engine=engine, clock=self.clock, id=ACCOUNTS_VIEW)
@@ -214,13 +216,13 @@ class MainScreen(Screen[None]):
             focusable.focus()
         if self.now is not None:
             self.update_header(self.now)
-        self.ahr.refresh_bindings()
+        self.post_message(SelectionChanged())
 
     def on_accounts_view_selected(self, message: AccountsView.Selected) -> None:
         """``enter`` in the Accounts view: that account's detail (no case)."""
-        self.ahr.open_detail(account_id=message.account_id, case_id=None)
+        self.post_message(DetailRequested(message.account_id, None))
 
     def action_open_detail(self) -> None:
         case = self.current_case
         if case is not None:
-            self.ahr.open_detail(account_id=case.account_id, case_id=case.id)
+            self.post_message(DetailRequested(case.account_id, case.id))

@@ -31,7 +31,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ahr_tui.service.database import Database as Engine
 
 #: The windows ``[`` and ``]`` step through, in days.
 WINDOWS = (7, 14, 30, 90, 180, 365)
@@ -75,14 +75,14 @@ class MetricsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def load(self) -> None:
-        from ahr_tui.tui.app import database_errors
+        from ahr_tui.service.database import failures
 
         engine = self._engine()
         if engine is None:
             return
         try:
             figures = compute(engine, days=self.days, now=self.clock())
-        except database_errors() as exc:
+        except failures() as exc:
             message = getattr(exc, "message", None) or clean_line(str(exc).splitlines()[0])
             self.app.call_from_thread(self.app.notify, message, title="metrics",
                                       severity="error", markup=False)

@@ -20,14 +20,15 @@ from rich.text import Text
 from textual.strip import Strip
 
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
-from ahr_tui.rules.urgency import Urgency, format_left, urgency
+from ahr_tui.rules.urgency import Urgency, format_left, list_order, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
 
 class SortKey(StrEnum):
-    DEADLINE = "deadline"
+    #: The case list's order (``rules.list_order``): needs action first.
+    URGENCY = "urgency"
     SELLER = "seller"
     STORE = "store"
     STATUS = "status"
@@ -52,18 +53,22 @@ class Level:
 
 
 LEVELS: dict[str, Level] = {
+    # The word is the level of ``rules.time_left`` (what ``ahr cases`` prints), after a glyph
+    # that marks it without colour; the alarming ones in capitals.
     Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "bold reverse", "case-table--overdue"),
-    Urgency.CRITICAL: Level("!! CRIT", "bold red", "bold reverse", "case-table--critical"),
-    Urgency.URGENT: Level("!  URG", "bold yellow", "bold", None),
+    Urgency.CRITICAL: Level(
+        "!! CRITICAL", "bold red", "bold reverse", "case-table--critical"
+    ),
+    Urgency.URGENT: Level("!  URGENT", "bold yellow", "bold", None),
     Urgency.WARN: Level(".  WARN", "yellow", "", None),
     Urgency.OK: Level("   ok", "green", "", None),
-    CaseStatus.RESPONDED: Level("ok resp", "cyan", "", None),
+    CaseStatus.RESPONDED: Level("  responded", "cyan", "", None),
     CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
 }
 
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
-    Column("urgency", "URGENCY", 10),
+    Column("urgency", "URGENCY", 11),
     Column("id", "CASE", 6, justify="right"),
     Column("seller", "SELLER", 18, flex=True),
     Column("store", "ST", 3, drop=2),
@@ -78,17 +83,15 @@ _PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
 
 
 def level_of(case: CaseView, now: datetime) -> str:
-    """The key into ``LEVELS``: the urgency of an open case, else its status."""
-    if case.status is CaseStatus.OPEN:
-        return urgency(case.deadline - now)
-    return case.status
+    """The key into ``LEVELS``: ``rules.time_left``'s level (the urgency while the clock runs,
+    else the status)."""
+    return time_left(case.status, case.due, now, responded_at=case.responded_at).level
 
 
 def time_text(case: CaseView, now: datetime) -> str:
-    """Open: time left; responded: the margin it met the deadline by; expired: time past it."""
-    if case.status is CaseStatus.RESPONDED and case.responded_at is not None:
-        return "+" + format_left(case.deadline - case.responded_at)
-    return format_left(case.deadline - now)
+    """``rules.time_left``'s text: time left; responded: the margin it met the deadline by
+    (``+1d 10h``); expired: time past it."""
+    return time_left(case.status, case.due, now, responded_at=case.responded_at).text
 
 
 def _live(shown: tuple[str, str], no_color: bool) -> tuple[Text, Text, str | None]:
@@ -112,21 +115,15 @@ def static_cells(case: CaseView) -> tuple[Cell, ...]:
     )
 
 
-def needs_attention(case: CaseView, now: datetime) -> bool:
-    return case.status is CaseStatus.EXPIRED or (
-        case.status is CaseStatus.OPEN and case.deadline < now
-    )
-
-
 def sort_cases(cases: Sequence[CaseView], key: SortKey, now: datetime) -> list[CaseView]:
-    """Overdue and expired first, then by deadline; or by seller, store or status."""
+    """The case list's order (``rules.list_order``), or by seller, store or status."""
     if key is SortKey.SELLER:
         return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.deadline, c.id))
     if key is SortKey.STORE:
         return sorted(cases, key=lambda c: (c.store, c.deadline, c.id))
     if key is SortKey.STATUS:
         return sorted(cases, key=lambda c: (c.status.value, c.deadline, c.id))
-    return sorted(cases, key=lambda c: (not needs_attention(c, now), c.deadline, c.id))
+    return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
 
 
 def matches(case: CaseView, needle: str) -> bool:

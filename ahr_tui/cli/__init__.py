@@ -1,0 +1,1 @@
+"""The ``ahr`` command line (Typer): parses arguments, calls ``service``, prints results."""

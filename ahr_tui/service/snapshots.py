@@ -1,0 +1,118 @@
+"""The reads behind the app's live Cases view, each one read transaction.
+
+Plain and synchronous: the app runs them in thread workers (each with its own session) and
+posts the results back as messages; tests call them directly. SQLAlchemy and the rest of the
+service layer are imported inside them: the first frame is painted from ``quick_snapshot``
+(the standard library's sqlite3) while a worker loads those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ahr_tui.rules import ACTIVE_STATUSES, Role
+from ahr_tui.service.case_view import CaseView, case_from_row, in_list_order
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the Cases view shows, read in one transaction: the active cases (list
+    order), the change marker (the last event's id) and the operator's role (None: not one)."""
+
+    cases: list[CaseView]
+    marker: int
+    role: Role | None
+
+
+def load_snapshot(db: Database, operator: str) -> Snapshot:
+    """The active cases, marker and ``operator``'s role. Raises ``AhrError`` (e.g.
+    ``DatabaseProblem``) or a SQLAlchemy error when the database cannot be read."""
+    from ahr_tui.service.access import role_of
+    from ahr_tui.service.views import list_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
+    with transaction(db) as session:
+        marker = change_marker(session)
+        return Snapshot(
+            cases=list_cases(session), marker=marker, role=role_of(session, operator)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """The cases events after ``since`` may have changed (in any status), read in one
+    transaction with the new marker: merged into the list shown, not read whole again."""
+
+    cases: list[CaseView]
+    since: int
+    marker: int
+    role: Role | None
+
+
+def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
+    """What changed after event id ``since``; the whole snapshot when anything may have
+    (an event that names no account). Raises as ``load_snapshot``."""
+    from ahr_tui.service.access import role_of
+    from ahr_tui.service.views import changed_cases, list_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
+    with transaction(db) as session:
+        marker = change_marker(session)
+        role = role_of(session, operator)
+        changed = changed_cases(session, since)
+        if changed is None:
+            return Snapshot(cases=list_cases(session), marker=marker, role=role)
+        return Changes(cases=changed, since=since, marker=marker, role=role)
+
+
+def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
+    """The same snapshot as ``load_snapshot``, read from the SQLite file ``path`` without
+    SQLAlchemy; None when the driver failed (the engine's path then words the problem).
+    Raises ``DatabaseProblem`` for a value ahr did not write."""
+    from ahr_tui.store.quick import read_cases
+
+    read = read_cases(path, operator, (s.value for s in ACTIVE_STATUSES))
+    if read is None:
+        return None
+    rows, marker, role = read
+    return Snapshot(in_list_order(case_from_row(row) for row in rows), marker, role)
+
+
+def check_quick(path: Path) -> bool:
+    """Refuse (``DatabaseProblem``) a file that is not a current ahr database, with the
+    standard library; False when the driver failed and the engine's path should look."""
+    from ahr_tui.store.quick import check
+
+    return check(path)
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The file behind ``--db`` when it is a plain path (URLs take the engine's path)."""
+    from ahr_tui.store.quick import sqlite_file as file_of
+
+    return file_of(db)
+
+
+def load_marker(db: Database) -> int:
+    """The change marker: the id of the last audit event (0 for none)."""
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker
+
+    with transaction(db) as session:
+        return change_marker(session)
+
+
+def load_case(db: Database, case_id: int) -> CaseView | None:
+    """Case ``case_id`` in any status; None when there is none."""
+    from ahr_tui.service.views import find_case
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        return find_case(session, case_id)

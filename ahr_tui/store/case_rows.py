@@ -1,0 +1,67 @@
+"""The SQL that reads cases as both front ends show them, and its row with named fields.
+
+Standard library only: the TUI reads its first screen of cases with the stdlib ``sqlite3``
+module (``store.quick``) before SQLAlchemy has loaded, and ``service.views`` runs the same SQL
+text through a session afterwards. ``service.case_view`` turns a ``CaseRow`` into a ``CaseView``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+_SELECT = (
+    "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
+    " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
+    " c.version, a.enrollment, a.status"
+    " FROM aha_case AS c JOIN account AS a ON a.id = c.account_id"
+)
+
+
+class CaseRow(NamedTuple):
+    """One row of the SQL here, as the driver returns it (instants as text from SQLite, as
+    naive UTC datetimes from PostgreSQL: ``store.instant`` makes both aware UTC)."""
+
+    id: int
+    account_id: int
+    seller_id: str
+    store: str
+    name: str
+    policy: str
+    summary: str
+    status: str
+    contacted_at: Any
+    deadline: Any
+    responded_at: Any
+    assignee: str | None
+    closed_at: Any
+    outcome_note: str | None
+    version: int
+    enrollment: str
+    account_status: str
+
+
+def cases_sql(statuses: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """SQL and named parameters for the cases whose status is in ``statuses``, by deadline
+    (the caller puts them in the list order of ``rules.list_order``).
+
+    Named ``:name`` parameters, understood by both ``sqlite3`` and SQLAlchemy's ``text()``.
+    """
+    params = {f"s{i}": value for i, value in enumerate(sorted(statuses))}
+    marks = ", ".join(f":{name}" for name in params) or "NULL"
+    return f"{_SELECT} WHERE c.status IN ({marks}) ORDER BY c.deadline, c.id", params
+
+
+#: SQL for one case, by the named parameter ``:case_id``.
+CASE_SQL = f"{_SELECT} WHERE c.id = :case_id"
+
+#: Every case (in any status) of the accounts that events after ``:since`` name: a case's events
+#: name its account, so this covers the cases they name and their accounts' other cases.
+CHANGED_SQL = (
+    f"{_SELECT} WHERE c.account_id IN"
+    " (SELECT account_id FROM event WHERE id > :since AND account_id IS NOT NULL)"
+)
+
+#: An event after ``:since`` that names no account (an import, an operator or a store change):
+#: anything may have changed.
+UNSCOPED_SQL = "SELECT 1 FROM event WHERE id > :since AND account_id IS NULL LIMIT 1"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -45,6 +45,7 @@ from ahr_tui.tui import nocolor
 from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.list_commands import LIST_COMMANDS, ListCommands, bulk_applies
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.screens.main import MainScreen
 
@@ -67,7 +68,7 @@ def database_errors() -> tuple[type[Exception], ...]:
     return failures()
 
 
-class AhrApp(App[None]):
+class AhrApp(ListCommands):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
@@ -75,6 +76,10 @@ class AhrApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
         Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
+        Binding("m", "metrics", "Metrics", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("v", "save_view", "Save view", show=False),
+        Binding("V", "switch_saved_view", "Views", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),
     ]
@@ -327,7 +332,12 @@ class AhrApp(App[None]):
         # A final case is not in the live list; the detail screen holds it as last read.
         return self.cases_by_id.get(case_id) or getattr(self.screen, "shown_case", None)
 
+    def open_engine(self) -> Engine:
+        return self.engine
+
     def why_not(self, name: str) -> str | None:
+        if bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            return None  # each marked case is decided on its own, and failures listed
         return refusal(
             SPECS[name], self.current_case(), operator=self.actor.name, role=self.role,
             now=self.clock(),
@@ -342,8 +352,10 @@ class AhrApp(App[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LIST_COMMANDS:
+            return self.list_command_allowed(action)
         if action in SPECS:
-            if isinstance(self.screen, ModalScreen):
+            if isinstance(self.screen, ModalScreen) or not getattr(self.screen, "case_actions", 1):
                 return False
             return True if self.why_not(action) is None else None
         return True
@@ -382,6 +394,9 @@ class AhrApp(App[None]):
             self.explain(name)
             return
         spec = SPECS[name]
+        if bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            self.run_bulk(name)
+            return
         if spec.dialog is None:
             self.assign_to_me(case)
             return

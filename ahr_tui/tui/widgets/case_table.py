@@ -66,7 +66,11 @@ LEVELS: dict[str, Level] = {
     CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
 }
 
+#: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
+MARK = "*"
+
 COLUMNS = (
+    Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
     Column("urgency", "URGENCY", 11),
     Column("id", "CASE", 6, justify="right"),
@@ -148,6 +152,7 @@ class CaseTable(LineTable):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(COLUMNS, empty_text="no active cases", id=id, classes=classes)
+        self.marked: frozenset[int] = frozenset()  # set by the screen: the marked case ids
         self.cases: list[CaseView] = []
         self.now: datetime | None = None
         self._stamps: list[datetime | None] = []  # the instant each row was built for
@@ -194,6 +199,20 @@ class CaseTable(LineTable):
         self._bring_up_to_date(index)
         return super().row(index)
 
+    def _mark(self, case_id: int) -> Text:
+        return Text(MARK, style="bold") if case_id in self.marked else Text("")
+
+    def set_marked(self, marked: frozenset[int]) -> None:
+        """Show ``marked`` in the mark column; repaints only the lines whose mark changed."""
+        changed = self.marked ^ marked
+        self.marked = marked
+        cells = {}
+        for case_id in changed:
+            index = self.row_index(case_id)
+            if index is not None and self._stamps[index] is not None:
+                cells[index] = self._mark(case_id)
+        self.update_cells("mark", cells)
+
     def tick(self, now: datetime) -> int:
         """Move the countdowns to ``now``; repaint only visible cells whose text changed.
 
@@ -231,9 +250,9 @@ class CaseTable(LineTable):
             return
         case = self.cases[index]
         shown = (time_text(case, now), level_of(case, now))
-        rest = static_cells(case) if stamp is None else super().row(index)[2:]
+        rest = static_cells(case) if stamp is None else super().row(index)[3:]
         left, word, row_class = _live(shown, self.app.no_color)
-        self._replace_row(index, (left, word, *rest), row_class)
+        self._replace_row(index, (self._mark(case.id), left, word, *rest), row_class)
         self._stamps[index], self._shown[index] = now, shown
 
 

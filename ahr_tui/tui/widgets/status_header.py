@@ -42,6 +42,7 @@ class HeaderState:
     filter: str = ""
     paused: bool = False
     loading: bool = True
+    marked: int = 0
 
 
 class StatusHeader(Widget):
@@ -137,6 +138,9 @@ def _second_line(state: HeaderState) -> Text:
     text = Text()
     if state.paused:
         text.append(" PAUSED ", style="bold reverse")
+        text.append("  ")
+    if state.marked:
+        text.append(f" {state.marked} marked ", style="bold reverse")
         text.append("  ")
     role = state.role or "not an operator"
     text.append(f"{clean_line(state.operator)} ({role})", style="bold")

@@ -47,14 +47,15 @@ async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         narrow = app.main.table.visible_columns()
-        assert {"left", "id", "seller", "status"} <= set(narrow)
+        assert {"left", "id", "mark", "seller", "status"} <= set(narrow)
         assert "policy" not in narrow
         assert narrow[0] == "left"
     app = make_app()
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         assert app.main.table.visible_columns() == [
-            "left", "urgency", "id", "seller", "store", "policy", "status", "assignee", "summary",
+            "left", "urgency", "id", "mark", "seller", "store", "policy", "status", "assignee",
+            "summary",
         ]
 
 

@@ -70,10 +70,10 @@ LEVELS: dict[str, Level] = {
 MARK = "*"
 
 COLUMNS = (
-    Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
     Column("urgency", "URGENCY", 11),
     Column("id", "CASE", 6, justify="right"),
+    Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     Column("seller", "SELLER", 18, flex=True),
     Column("store", "ST", 3, drop=2),
     Column("policy", "POLICY", 18, drop=4),
@@ -250,9 +250,13 @@ class CaseTable(LineTable):
             return
         case = self.cases[index]
         shown = (time_text(case, now), level_of(case, now))
-        rest = static_cells(case) if stamp is None else super().row(index)[3:]
+        if stamp is None:  # first drawn: the case id, its mark, then the other static cells
+            case_id, *others = static_cells(case)
+            rest: tuple[Cell, ...] = (case_id, self._mark(case.id), *others)
+        else:
+            rest = super().row(index)[2:]
         left, word, row_class = _live(shown, self.app.no_color)
-        self._replace_row(index, (self._mark(case.id), left, word, *rest), row_class)
+        self._replace_row(index, (left, word, *rest), row_class)
         self._stamps[index], self._shown[index] = now, shown
 
 

@@ -18,17 +18,15 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input
 
+from ahr_tui.service.case_list import SortKey, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
-    SortKey,
     coarse_left,
     format_left,
-    matches,
-    sort_cases,
 )
 from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
@@ -124,8 +122,8 @@ class MainScreen(Screen[None]):
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        shown = [c for c in self.all_cases if matches(c, self.filter_text)]
-        self.table.set_cases(sort_cases(shown, self.sort, now), now, keep_id=keep_id)
+        self.table.set_cases(shown(self.all_cases, self.filter_text, self.sort), now,
+                             keep_id=keep_id)
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:
@@ -249,7 +247,7 @@ class MainScreen(Screen[None]):
                                  accounts.sort)
             accounts.apply_filter(filter_text)
             return
-        self.sort = next((k for k in SortKey if k.value == sort), self.sort)
+        self.sort = SortKey.named(sort, self.sort)
         self.set_filter(filter_text)
 
     def action_cycle_sort(self) -> None:

@@ -13,29 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import ClassVar
 
 from rich.text import Text
 from textual.strip import Strip
 
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
-from ahr_tui.rules.urgency import Urgency, format_left, list_order, time_left
+from ahr_tui.rules.urgency import Urgency, format_left, time_left
+from ahr_tui.service.case_list import SortKey, matches, sort_cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
-
-class SortKey(StrEnum):
-    #: The case list's order (``rules.list_order``): needs action first.
-    URGENCY = "urgency"
-    SELLER = "seller"
-    STORE = "store"
-    STATUS = "status"
-
-    def next(self) -> SortKey:
-        order = list(SortKey)
-        return order[(order.index(self) + 1) % len(order)]
+__all__ = ["SortKey", "matches", "sort_cases"]  # the shared list filter and sorts, for screens
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,28 +106,6 @@ def static_cells(case: CaseView) -> tuple[Cell, ...]:
         case.status.value,
         clean_line(case.assignee) or "-",
         clean_line(case.summary),
-    )
-
-
-def sort_cases(cases: Sequence[CaseView], key: SortKey, now: datetime) -> list[CaseView]:
-    """The case list's order (``rules.list_order``), or by seller, store or status."""
-    if key is SortKey.SELLER:
-        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.deadline, c.id))
-    if key is SortKey.STORE:
-        return sorted(cases, key=lambda c: (c.store, c.deadline, c.id))
-    if key is SortKey.STATUS:
-        return sorted(cases, key=lambda c: (c.status.value, c.deadline, c.id))
-    return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
-
-
-def matches(case: CaseView, needle: str) -> bool:
-    """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
-    if not needle:
-        return True
-    folded = needle.casefold().strip()
-    return any(
-        folded in field.casefold()
-        for field in (case.seller_id, case.name, str(case.id), case.policy, case.store)
     )
 
 

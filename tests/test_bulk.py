@@ -41,7 +41,7 @@ def test_each_case_is_committed_before_the_next_is_tried(
     """A later failure never undoes an earlier success: the first case is assigned for good."""
     a, b = _open(engine, me, 2)
     seen: list[str | None] = []
-    original = cases.assign
+    original = cases.assign_case
 
     def spy(eng: Engine, case_id: int, **kwargs: object):  # type: ignore[no-untyped-def]
         if case_id == b:  # a different connection sees the first case's commit
@@ -51,7 +51,7 @@ def test_each_case_is_committed_before_the_next_is_tried(
             raise RuntimeError("the process died here")
         return original(eng, case_id, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cases, "assign", spy)
+    monkeypatch.setattr(cases, "assign_case", spy)
     with pytest.raises(RuntimeError):
         assign_each(engine, [(a, None), (b, None)], to=None, actor=me, now=T0)
     assert seen == [me.name]

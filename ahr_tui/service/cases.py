@@ -7,7 +7,7 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -243,7 +243,10 @@ def versioned_update(
         who = f"{account.seller_id} ({account.store})" if account else str(row_id)
         raise Conflict(f"account {who} was changed by someone else; nothing was written.")
     # The row now holds these values: record them on the loaded object without re-reading it.
-    row = session.get(model, row_id)
+    # Only a row this session has loaded needs it; one it has not is read fresh when asked for.
+    row = session.identity_map.get(session.identity_key(model, row_id))
+    if row is None:
+        return
     for key, value in {**values, "version": version + 1}.items():
         if isinstance(value, datetime):
             value = value.astimezone(UTC)
@@ -400,31 +403,29 @@ def assign_case(
         require(session, actor, Permission.ASSIGN)
         if session.get(Operator, assignee) is None:
             raise NotFound(f"{assignee} is not an operator; cases are assigned to operators.")
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id}.")
-        decision = decide_assign(get_case(session, case_id).facts, assignee)
+        # One read of the case (a bulk assignment runs this a thousand times): its view
+        # carries the facts the rules decide on, its version and its current assignee.
+        view = get_case(session, case_id)
+        decision = decide_assign(view.facts, assignee)
         if isinstance(decision, Rejected):
             raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
         if isinstance(decision, Unchanged):
-            return Assignment(get_case(session, case_id), False, case_sentence(case_id, decision))
-        version = case.version if expected_version is None else expected_version
-        before = case.assignee
-        assert case.id is not None
-        versioned_update(session, Case, case.id, version, assignee=assignee)
+            return Assignment(view, False, case_sentence(case_id, decision))
+        version = view.version if expected_version is None else expected_version
+        versioned_update(session, Case, case_id, version, assignee=assignee)
         audit.append(
             session,
             actor=actor,
             action="assign",
             at=now,
             recorded_at=now,
-            account_id=case.account_id,
-            case_id=case.id,
-            from_state=before,
+            account_id=view.account_id,
+            case_id=case_id,
+            from_state=view.assignee,
             to_state=assignee,
         )
         sentence = f"case {case_id}: assigned to {assignee}"
-        return Assignment(get_case(session, case_id), True, sentence)
+        return Assignment(replace(view, assignee=assignee, version=version + 1), True, sentence)
 
 
 def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: datetime) -> CaseView:

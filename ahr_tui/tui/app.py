@@ -174,7 +174,7 @@ class AhrApp(ListCommands):
 
     def on_selection_changed(self, message: SelectionChanged) -> None:
         message.stop()
-        self.refresh_bindings()
+        self.refresh_availability()  # a run of keys (space held down) refreshes the footer once
 
     def on_detail_requested(self, message: DetailRequested) -> None:
         message.stop()
@@ -219,7 +219,7 @@ class AhrApp(ListCommands):
     def poll(self) -> None:
         """Read what another process (or this one) changed since the last load: the cases of
         the accounts its events name (a few rows), or everything after an import."""
-        if self.paused:
+        if self.paused or self.bulk_running:  # a bulk action reloads once, when it is done
             return
         since = self.marker
         try:
@@ -345,8 +345,7 @@ class AhrApp(ListCommands):
 
     def refresh_availability(self) -> None:
         """Refresh the footer only when an action became possible or impossible."""
-        case = self.current_case()
-        state = (type(self.screen), case, *(self.why_not(name) for name in SPECS))
+        state = (type(self.screen), *(self.why_not(name) for name in SPECS))
         if state != self._availability:
             self._availability = state
             self.refresh_bindings()

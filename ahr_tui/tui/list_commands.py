@@ -44,6 +44,8 @@ class ListCommands(App[None]):
 
     actor: Actor
     clock: Clock
+    #: True while a bulk action runs: polls wait (each of its commits would reload the list).
+    bulk_running = False
     reload: Callable[[], object]  # read the cases again (a worker of ``AhrApp``)
 
     @property
@@ -205,6 +207,7 @@ class ListCommands(App[None]):
         from ahr_tui.service.bulk import assign_each, note_each
 
         engine, now = self.open_engine(), self.clock()
+        self.bulk_running = True
         try:
             if name == "assign":
                 result = assign_each(engine, targets, to=None, actor=self.actor, now=now)
@@ -214,6 +217,8 @@ class ListCommands(App[None]):
         except AhrError as exc:
             self.call_from_thread(self.say, exc.message, error=True)
             return
+        finally:
+            self.bulk_running = False
         self.call_from_thread(self._bulk_done, name, result)
 
     def _bulk_done(self, name: str, result: BulkResult) -> None:

@@ -215,17 +215,19 @@ class MainScreen(Screen[None]):
         if case is None:
             return
         self.marked ^= {case.id}
-        self._show_marks()
+        last = self.table.cursor_row >= self.table.row_count - 1
+        self._show_marks(moved=not last)
         self.table.action_cursor_down()
 
     def unmark(self, case_ids: Iterable[int]) -> None:
         self.marked -= set(case_ids)
         self._show_marks()
 
-    def _show_marks(self) -> None:
+    def _show_marks(self, *, moved: bool = False) -> None:
         self.table.set_marked(frozenset(self.marked))
         self.header.update_state(marked=len(self.marked))
-        self.post_message(SelectionChanged())  # a and n now act on the marked cases
+        if not moved:  # a cursor move says it anyway (one footer refresh per key, not two)
+            self.post_message(SelectionChanged())  # a and n now act on the marked cases
 
     # ------------------------------------------------------------ saved views
 

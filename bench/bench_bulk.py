@@ -57,26 +57,29 @@ def service_alone(db: Path, n: int) -> float:
     from ahr_tui.service.identity import current_actor
 
     targets = first_cases(db, n)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = assign_each(open_database(str(db)), targets, to=None, actor=current_actor(),
                          now=datetime.now(UTC))
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert len(result.done) == n, result.failed[:3]
+    print(f"  the service alone: {took:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     return took
 
 
 def in_the_app(db: Path, n: int) -> tuple[float, float]:
-    """(seconds to mark ``n`` rows, seconds from then until the assignment is reported)."""
+    """(seconds to mark ``n`` rows, seconds from then until the assignment is reported); the
+    app's CPU seconds for each are printed."""
     prog = PtyProgram([*AHR, "--db", str(db), "tui"]).start()
     try:
         if prog.wait_for(lambda out: b"next " in out, 60) is None:
             raise SystemExit("the app never showed its list")
         settle(prog)
-        start = time.perf_counter() - prog.started
+        start, cpu0 = time.perf_counter() - prog.started, prog.cpu_seconds()
         os.write(prog.fd, b" " * n)
         marked = prog.wait_for(lambda out: f"{n} marked".encode() in out, 120)
         if marked is None:
             raise SystemExit(f"the header never said {n} marked")
+        cpu1 = prog.cpu_seconds()
         os.write(prog.fd, b"a")
         if prog.wait_for(lambda out: f"Assign {n} marked".encode() in out, 30) is None:
             raise SystemExit("the assign dialog never opened")
@@ -84,6 +87,8 @@ def in_the_app(db: Path, n: int) -> tuple[float, float]:
         done = prog.wait_for(lambda out: f"assigned {n} of {n}".encode() in out, 300)
         if done is None:
             raise SystemExit("the app never reported the assignment")
+        print(f"  the app's CPU: marking {cpu1 - cpu0:.2f} s, assigning "
+              f"{prog.cpu_seconds() - cpu1:.2f} s (up to a second after the report)", flush=True)
         return marked - start, done - marked
     finally:
         prog.stop()

@@ -3,7 +3,8 @@
 Textual and Rich parse markup in plain strings and let control characters through even in
 ``Text``/``Content`` (textual-notes.md section 5). Everything shown from the database goes
 through ``clean`` and is rendered as ``Text``/``Content``, never as a markup string. Used by the
-CLI and the TUI alike.
+CLI and the TUI alike; the CLI also passes its output through ``encodable`` for locales that are
+not UTF-8.
 """
 
 from __future__ import annotations
@@ -36,3 +37,20 @@ def clean_line(text: str | None) -> str:
     if not text:
         return ""
     return _UNSAFE_LINE.sub(_visible, text.replace("\r\n", "\n"))
+
+
+def encodable(text: str, encoding: str | None) -> str:
+    """``text`` with what ``encoding`` cannot hold escaped the same way (``\\u4e1c``).
+
+    For output to a terminal or pipe whose locale is not UTF-8 (``LANG=en_US.ISO-8859-1``): a
+    seller's Chinese name prints as escapes instead of ending the command in a traceback.
+    """
+    if not encoding or encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
+        return text
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text
+    return text

@@ -237,3 +237,36 @@ class Barrier:
     def close(self) -> None:
         for fd in (self._ready_r, self._ready_w, self._go_r, self._go_w):
             os.close(fd)
+
+
+def run_in_pty(command: list[str], env: dict[str, str], timeout: float = 30.0) -> tuple[int, bytes]:
+    """Exec ``command`` on a new pseudo-terminal with exactly ``env``: (exit code, what it wrote).
+
+    For a program that leaves on its own (a refusal); one that waits for keys fails the test
+    after ``timeout`` seconds of silence instead of hanging it.
+    """
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(command[0], command, env)
+    output = b""
+    while select.select([fd], [], [], timeout)[0]:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    deadline = time.monotonic() + timeout
+    while not (reaped := os.waitpid(pid, os.WNOHANG))[0]:
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"{command} was still running after its terminal went quiet")
+        time.sleep(0.01)  # polling a child that is leaving, not waiting for a deadline
+    status = reaped[1]
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output

@@ -92,7 +92,7 @@ def test_verify_passes_on_an_intact_log(cli, engine, me):
     total = _history(engine, me)
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
-    assert f"{total} event(s) verified" in result.stdout
+    assert f"{total} events verified" in result.stdout
 
 
 @pytest.mark.parametrize(

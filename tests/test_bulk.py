@@ -27,12 +27,24 @@ def _open(engine: Engine, me: Actor, n: int) -> list[int]:
 def test_a_stale_version_fails_that_case_alone_with_exit_code_3(engine: Engine, me: Actor
                                                                  ) -> None:
     a, b, c = _open(engine, me, 3)
-    result = assign_each(engine, [(a, 1), (b, 5), (c, 1)], to=None, actor=me, now=T0)
+    cases.assign(engine, b, to=None, actor=me, now=T0)  # someone else: b is at version 2 now
+    result = assign_each(engine, [(a, 1), (b, 1), (c, 1)], to=None, actor=me, now=T0)
     assert [o.case_id for o in result.done] == [a, c]
     (failed,) = result.failed
     assert failed.case_id == b and failed.exit_code == 3
     assert failed.sentence().startswith(f"case {b} was changed by someone else")
     assert [o.view.version for o in result.done if o.view] == [2, 2]
+
+
+def test_a_version_that_never_existed_fails_that_case_alone_with_exit_code_1(
+    engine: Engine, me: Actor
+) -> None:
+    a, b = _open(engine, me, 2)
+    result = assign_each(engine, [(a, 1), (b, 5)], to=None, actor=me, now=T0)
+    assert [o.case_id for o in result.done] == [a]
+    (failed,) = result.failed
+    assert failed.case_id == b and failed.exit_code == 1
+    assert "has never been at version 5" in failed.sentence()
 
 
 def test_each_case_is_committed_before_the_next_is_tried(
@@ -41,7 +53,7 @@ def test_each_case_is_committed_before_the_next_is_tried(
     """A later failure never undoes an earlier success: the first case is assigned for good."""
     a, b = _open(engine, me, 2)
     seen: list[str | None] = []
-    original = cases.assign_case
+    original = cases.assign_case  # what assign_each calls
 
     def spy(eng: Engine, case_id: int, **kwargs: object):  # type: ignore[no-untyped-def]
         if case_id == b:  # a different connection sees the first case's commit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from ahr_tui import __version__
 from ahr_tui.cli.main import app
-from tests.processes import run_ahr
+from tests.processes import AHR, run_ahr
 
 
 def _commands(group, path=()):  # type: ignore[no-untyped-def]
@@ -72,9 +73,11 @@ def test_version_prints_the_package_version_and_exits_zero() -> None:
 def test_shell_completion_is_offered_and_its_script_completes_ahr() -> None:
     helped = run_ahr("--help")
     assert "--install-completion" in helped.out and "--show-completion" in helped.out
-    script = run_ahr("--show-completion", "bash", env={"SHELL": "/bin/bash"})
-    assert script.code == 0, script.err
-    assert "_AHR_COMPLETE=complete_bash" in script.out and "complete " in script.out
+    # As a user types it in bash: the script is for the shell it is run from.
+    script = subprocess.run(["bash", "-c", f"{AHR} --show-completion; exit $?"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert script.returncode == 0, script.stderr
+    assert "_AHR_COMPLETE=complete_bash" in script.stdout and "complete " in script.stdout
     words = run_ahr(env={"_AHR_COMPLETE": "complete_bash", "COMP_WORDS": "ahr ca",
                          "COMP_CWORD": "1"})
     assert words.code == 0 and {"case", "cases"} <= set(words.out.split())
@@ -110,3 +113,41 @@ def test_the_empty_file_message_suggests_a_command_that_sets_it_up(tmp_path: Pat
     [_, *args] = shlex.split(_suggested(first.err))
     assert run_ahr(*args).code == 0
     assert run_ahr("sweep", "--db", str(db)).code == 0
+
+
+def test_the_no_terminal_message_suggests_commands_that_run_as_written(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run_ahr("init", "--db", str(db)).code == 0
+    refused = run_ahr("tui", "--db", str(db))
+    assert refused.code == 1 and "needs a terminal" in refused.err
+    suggested = SUGGESTED.findall(refused.err)
+    assert len(suggested) >= 2
+    for command in suggested:
+        [_, *args] = shlex.split(command)
+        assert run_ahr(*args, env={"AHR_DB": str(db)}).code == 0, command
+
+
+def test_the_not_an_operator_message_suggests_a_command_that_adds_them(tmp_path: Path) -> None:
+    db = tmp_path / "o.db"
+    assert run_ahr("init", "--db", str(db)).code == 0
+    hours = ("operator", "hours", "newcomer", "--tz", "UTC", "--days", "mon-fri",
+             "--from", "09:00", "--to", "17:00", "--db", str(db))
+    first = run_ahr(*hours)
+    assert first.code == 1 and "newcomer is not an operator" in first.err
+    [_, *args] = shlex.split(_suggested(first.err))
+    assert run_ahr(*args, env={"AHR_DB": str(db)}).code == 0
+    assert run_ahr(*hours).code == 0
+
+
+def test_the_copy_warning_suggests_a_verify_that_runs_on_the_source(tmp_path: Path) -> None:
+    import sqlite3
+
+    source, target = tmp_path / "src.db", tmp_path / "dst.db"
+    assert run_ahr("init", "--db", str(source)).code == 0
+    with sqlite3.connect(source) as conn:
+        conn.execute("UPDATE event SET note = 'edited' WHERE id = 1")
+    copied = run_ahr("db", "copy", "--from", str(source), "--to", str(target))
+    assert "does not verify" in copied.err
+    [_, *args] = shlex.split(_suggested(copied.err))
+    verified = run_ahr(*args)
+    assert verified.code == 1 and "audit log broken at event 1" in verified.err

@@ -106,7 +106,8 @@ def test_assign_several_prints_a_line_per_case_and_exits_1_when_any_failed(
 
 def test_assign_one_case_keeps_its_own_exit_code_for_a_conflict(cli: Cli, four: list[int]
                                                                 ) -> None:
-    result = cli("case", "assign", str(four[0]), "--expect-version", "7")
+    assert cli("case", "assign", str(four[0])).exit_code == 0  # now at version 2
+    result = cli("case", "assign", str(four[0]), "--to", "bob", "--expect-version", "1")
     assert result.exit_code == 3 and "changed by someone else" in result.stderr
 
 

@@ -85,7 +85,8 @@ def test_ahr_tui_reads_its_first_frame_without_the_database_layer(tmp_path):
     shutil.copy(SAMPLE, db)
     with sqlite3.connect(db) as con:
         (active,) = con.execute(
-            "SELECT count(*) FROM aha_case WHERE status IN ('open', 'responded', 'expired')"
+            "SELECT count(*) FROM aha_case"
+            " WHERE status IN ('detected', 'open', 'responded', 'expired')"
         ).fetchone()
     modules, stdout = loaded_after(
         f"""

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import Session
 
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Score
@@ -43,62 +46,59 @@ def copy(name: str, folder: Path) -> Path:
     return target
 
 
+def scores_for(cli: Cli, folder: Path, keys: list[tuple[str, str]]) -> None:
+    """A score of 600 on each of the 200 days up to yesterday for ``keys`` (setup.sh's history)."""
+    yesterday = NOW.date() - timedelta(days=1)
+    lines = ["seller_id,store,date,score"] + [
+        f"{seller},{store},{yesterday - timedelta(days=i)},600"
+        for seller, store in keys
+        for i in range(200)
+    ]
+    path = folder / "history.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ok(cli("import", "scores", str(path), "--quiet"))
+
+
 @pytest.fixture
 def rw(cli: Cli, tmp_path: Path) -> Cli:
     """The database of ``setup.sh``, built through the same commands."""
     cli.clock.set(NOW)
     ok(cli("import", "sellers", str(REALWORLD / "fixture-sellers.csv"), "--quiet"))
-    yesterday = NOW.date() - timedelta(days=1)
-    lines = ["seller_id,store,date,score"] + [
-        f"{seller},{store},{yesterday - timedelta(days=i)},600"
-        for seller, store in ACCOUNTS
-        for i in range(200)
-    ]
-    scores = tmp_path / "setup-scores.csv"
-    scores.write_text("\n".join(lines) + "\n")
-    ok(cli("import", "scores", str(scores), "--quiet"))
+    scores_for(cli, tmp_path, ACCOUNTS)
     for store in ("DE", "UK", "MX"):
         ok(cli("store", "enable", store))
     ok(cli("sweep"))
     return cli
 
 
-def accounts(cli: Cli) -> dict[tuple[str, str], Account]:
+@contextmanager
+def session_on(cli: Cli) -> Iterator[Session]:
+    """A read-only session on the CLI's database."""
     from ahr_tui.store.engine import make_engine
 
     engine = make_engine(cli.db)
     try:
         with transaction(engine) as session:
-            rows = session.execute(select(Account)).scalars().all()
-            return {(a.seller_id, a.store): a for a in rows}
+            yield session
     finally:
         engine.dispose()
+
+
+def accounts(cli: Cli) -> dict[tuple[str, str], Account]:
+    with session_on(cli) as session:
+        return {(a.seller_id, a.store): a for a in session.execute(select(Account)).scalars()}
 
 
 def score(cli: Cli, seller: str, store: str, day: date) -> int | None:
-    from ahr_tui.store.engine import make_engine
-
-    engine = make_engine(cli.db)
-    try:
-        with transaction(engine) as session:
-            account = session.execute(
-                select(Account).where(Account.seller_id == seller, Account.store == store)
-            ).scalar_one()
-            row = session.get(Score, (account.id, day))
-            return row.score if row else None
-    finally:
-        engine.dispose()
+    account = accounts(cli)[(seller, store)]
+    with session_on(cli) as session:
+        row = session.get(Score, (account.id, day))
+        return row.score if row else None
 
 
 def cases(cli: Cli) -> list[Case]:
-    from ahr_tui.store.engine import make_engine
-
-    engine = make_engine(cli.db)
-    try:
-        with transaction(engine) as session:
-            return list(session.execute(select(Case).order_by(Case.id)).scalars())  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
+    with session_on(cli) as session:
+        return list(session.execute(select(Case).order_by(Case.id)).scalars())  # type: ignore[arg-type]
 
 
 def test_the_setup_enrols_every_account(rw):
@@ -198,7 +198,7 @@ def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
         f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
         "  US: no score; account NORMAL",
         "  CA: no score; AHR status WARNED; account DEACTIVATED; so the account is deactivated "
-        "here: enrolment enrolled -> not_enrolled; 1 active case(s) left for an operator to "
+        "here: enrolment enrolled -> not_enrolled; 1 active case left for an operator to "
         "decide",
     ]
     ca = accounts(rw)[("RWUS01", "CA")]
@@ -220,16 +220,8 @@ def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
 
 
 def _with_history(cli: Cli, tmp_path: Path, keys: list[tuple[str, str]]) -> None:
-    """200 days of 600 for ``keys``, then a sweep: only the phone decides their enrolment."""
-    yesterday = NOW.date() - timedelta(days=1)
-    lines = ["seller_id,store,date,score"] + [
-        f"{seller},{store},{yesterday - timedelta(days=i)},600"
-        for seller, store in keys
-        for i in range(200)
-    ]
-    path = tmp_path / "history.csv"
-    path.write_text("\n".join(lines) + "\n")
-    ok(cli("import", "scores", str(path), "--quiet"))
+    """setup.sh's history for ``keys``, then a sweep: only the phone decides their enrolment."""
+    scores_for(cli, tmp_path, keys)
     ok(cli("sweep"))
 
 
@@ -251,3 +243,66 @@ def test_sellers_phone_fictional_555_is_not_a_contact(rw, tmp_path):
     assert {key: got[key].enrollment for key in keys} == dict.fromkeys(keys, "pending_contact")
     shown = json.loads(ok(rw("eligibility", "FK01", "--store", "US", "--json")))
     assert "phone_invalid" in json.dumps(shown)
+
+
+# --- a server locale that is not UTF-8 ------------------------------------------------------
+
+
+def _latin1_env(tmp_path: Path) -> dict[str, str]:
+    """What tui-latin1-locale.sh sets: LANG=en_US.ISO-8859-1 from a locale built with localedef;
+    where localedef cannot build it, PYTHONIOENCODING gives Python the same streams."""
+    import os
+    import subprocess
+
+    env = {"PATH": os.environ.get("PATH", ""), "TERM": "xterm-256color"}
+    built = subprocess.run(
+        ["localedef", "-i", "en_US", "-f", "ISO-8859-1", str(tmp_path / "en_US.ISO-8859-1")],
+        capture_output=True, check=False,
+    ) if shutil.which("localedef") else None
+    if built is not None and (tmp_path / "en_US.ISO-8859-1").exists():
+        return {**env, "LOCPATH": str(tmp_path), "LANG": "en_US.ISO-8859-1"}
+    return {**env, "PYTHONIOENCODING": "iso-8859-1"}
+
+
+def test_tui_latin1_locale_cli_escapes_and_the_app_names_lang_c_utf8(rw, tmp_path):
+    import subprocess
+
+    from tests.processes import AHR, run_in_pty
+
+    ok(rw("case", "open", "RWMX01", "--store", "MX", "--policy", "other"))
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        "seller_id,store,name,plan,emergency_phone,email\n"
+        "RWMX01,MX,深圳市华强北电子商务有限公司,professional,+52 55 5128 0000,"
+        "hola@comercio.example\n"
+    )
+    ok(rw("import", "sellers", str(renamed), "--quiet"))
+    env = _latin1_env(tmp_path)
+    for argv in (["cases"], ["case", "show", str(cases(rw)[0].id)]):
+        done = subprocess.run([AHR, "--db", rw.db, *argv], env=env, capture_output=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        assert b"Traceback" not in done.stderr
+        assert b"\\u6df1\\u5733\\u5e02" in done.stdout
+    code, output = run_in_pty([AHR, "--db", rw.db, "tui"], env)
+    assert code == 1
+    assert b"the app needs UTF-8: start it with LANG=C.UTF-8" in output
+    assert b"\\u2524" not in output and b"Traceback" not in output
+
+
+def test_a_later_normal_report_does_not_reactivate_and_says_so(rw, tmp_path):
+    path = REALWORLD / "report-nulls-and-schema-name.json"
+    ok(rw("import", "report", str(path), "--seller", "RWUS01"))
+    normal = tmp_path / "normal.json"
+    normal.write_text(json.dumps({
+        "accountStatuses": [{"marketplaceId": "A2EUQ1WTGCTBG2", "status": "NORMAL"}],
+        "performanceMetrics": [{"marketplaceId": "A2EUQ1WTGCTBG2", "accountHealthRating": None}],
+    }))
+    assert ok(rw("import", "report", str(normal), "--seller", "RWUS01")).splitlines()[1] == (
+        "  CA: no score; account NORMAL; the account stays deactivated here: a report does not "
+        "reactivate it"
+    )
+    ca = accounts(rw)[("RWUS01", "CA")]
+    assert (ca.marketplace_status, ca.status, ca.enrollment) == (
+        "NORMAL", "deactivated", "not_enrolled",
+    )

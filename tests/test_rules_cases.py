@@ -28,6 +28,9 @@ DEADLINE = CONTACT + timedelta(hours=72)
 
 # The table, written out independently of the code under test.
 LEGAL: dict[tuple[CaseStatus, CaseAction], CaseStatus] = {
+    (CaseStatus.DETECTED, CaseAction.RESOLVE): CaseStatus.RESOLVED,
+    (CaseStatus.DETECTED, CaseAction.FRAUD): CaseStatus.FRAUD,
+    (CaseStatus.DETECTED, CaseAction.SUPERSEDE): CaseStatus.SUPERSEDED,
     (CaseStatus.OPEN, CaseAction.RESPOND): CaseStatus.RESPONDED,
     (CaseStatus.OPEN, CaseAction.EXPIRE): CaseStatus.EXPIRED,
     (CaseStatus.OPEN, CaseAction.RESOLVE): CaseStatus.RESOLVED,

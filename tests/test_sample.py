@@ -58,7 +58,8 @@ def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2').fetchall() for t in tables}
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+                for t in tables}
     finally:
         conn.close()
 
@@ -86,9 +87,11 @@ def test_same_seed_gives_the_same_data_and_another_seed_other_data(
 
 
 def test_summary_names_the_counts(tmp_path: Path, me: Actor) -> None:
-    summary = generate(tmp_path / "s.db", accounts=30, days=200, seed=1, open_cases=4, actor=me)
+    summary = generate(tmp_path / "s.db", accounts=30, days=200, seed=1, open_cases=4,
+                       detected_cases=3, actor=me)
     assert "\n" not in summary
-    assert "30 accounts" in summary and "(4 open)" in summary and REF_TEXT in summary
+    assert "30 accounts" in summary and "(4 open, 3 detected)" in summary and REF_TEXT in summary
+    assert " contact attempts, " in summary
 
 
 def test_every_enrolment_state_and_every_case_state_is_present(sample: Path) -> None:
@@ -150,8 +153,14 @@ def test_instants_and_days_read_back_through_the_models(sample: Path) -> None:
         events = list(session.execute(select(Event).order_by(Event.id)).scalars())  # type: ignore[arg-type]
     engine.dispose()
     assert newest == REFERENCE.date() - timedelta(days=1)
-    assert all(c.deadline - c.contacted_at == timedelta(hours=72) for c in cases)
-    assert all(c.contacted_at.tzinfo is not None for c in cases)
+    contacted = [c for c in cases if c.status != "detected"]
+    detected = [c for c in cases if c.status == "detected"]
+    assert contacted and detected
+    assert all(c.deadline - c.contacted_at == timedelta(hours=72) for c in contacted)  # type: ignore[operator]
+    assert all(c.contacted_at.tzinfo is not None for c in contacted)  # type: ignore[union-attr]
+    assert all(c.contacted_at is None and c.deadline is None for c in detected)
+    assert all(c.contact_due - c.detected_at == timedelta(hours=24) for c in cases)  # type: ignore[operator]
+    assert all(c.detected_at <= c.contacted_at for c in contacted)  # type: ignore[operator]
     assert all(e.recorded_at <= REFERENCE and e.at <= e.recorded_at for e in events)
     assert all(c.closed_at is None or c.closed_at <= REFERENCE for c in cases)
     assert [e.recorded_at for e in events] == sorted(e.recorded_at for e in events)
@@ -237,9 +246,10 @@ def live(sample: Path, tmp_path: Path) -> Path:
 
 
 def _deadlines(path: Path) -> dict[int, datetime]:
+    """Each active case's next due moment: its deadline, or a detected case's contact_due."""
     engine = make_engine(str(path))
     with transaction(engine) as session:
-        out = {c.id: c.deadline for c in list_cases(session)}
+        out = {c.id: c.deadline or c.contact_due for c in list_cases(session)}
     engine.dispose()
     return out
 

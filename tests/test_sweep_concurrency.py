@@ -47,3 +47,45 @@ def test_concurrent_sweeps_queue_one_deadline_warning_per_case(engine, clock, me
         ).all()
     assert sorted(case_id for case_id, _ in warnings) == [1, 2, 3, 4, 5]
     assert all(count == 1 for _, count in warnings)
+
+
+def test_imports_racing_sweeps_leave_the_window_counters_equal_to_the_scores(
+    engine, clock, me, tmp_path
+):
+    from ahr_tui.rules import DEFAULT_POLICY
+    from ahr_tui.service.imports import import_scores
+    from ahr_tui.store import window
+    from ahr_tui.store.queries import window_counts
+
+    now = clock()
+    as_of = last_complete_day(now)
+    for i in range(3):
+        seed_account(engine, f"S{i}", scores={as_of - timedelta(days=d): 300 for d in range(180)})
+    sweep(engine, now=now, as_of=as_of, actor=me)  # the counters now hold as_of
+    for round_no, score in enumerate((100, 700, 249)):
+        csv = tmp_path / f"scores{round_no}.csv"
+        csv.write_text("seller_id,store,date,score\n" + "".join(
+            f"S{i},US,{as_of - timedelta(days=d)},{score}\n" for i in range(3) for d in range(5)
+        ))
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def run(job, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
+            barrier.wait()
+            try:
+                job()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        jobs = [lambda: sweep(engine, now=now, as_of=as_of, actor=me),
+                lambda c=csv: import_scores(engine, c, actor=me, now=now)]
+        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        with transaction(engine) as session:
+            truth = window_counts(session, as_of, DEFAULT_POLICY)
+            assert window.counts_at(session, as_of, DEFAULT_POLICY) == truth
+        assert truth[1] == (180, 175 if score < 250 else 180)

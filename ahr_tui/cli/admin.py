@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, out, parse_day, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_day, parse_instant, state, table
+from ahr_tui.wording import count
 
 store_app = typer.Typer(no_args_is_help=True, help="Stores and whether the program runs in them.")
 operator_app = typer.Typer(no_args_is_help=True, help="Who may act, and with which role.")
@@ -17,6 +18,9 @@ class RoleChoice(StrEnum):
     triage = "triage"
     investigator = "investigator"
     lead = "lead"
+
+
+StoreCodeArg = Annotated[str, typer.Argument(help="Store code, e.g. MX (`ahr store list`).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +47,7 @@ def sweep(
     now: Annotated[
         str | None, typer.Option("--now", help="The sweep's instant (default: now).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Expire overdue cases, re-evaluate enrolments (as of yesterday, UTC), queue notifications."""
     from ahr_tui.rules import last_complete_day
@@ -64,13 +68,13 @@ def sweep(
         )
         return
     out(
-        f"as of {report.as_of.isoformat()}: {len(report.expired)} case(s) expired, "
-        f"{len(report.warned)} deadline warning(s), "
-        f"{sum(report.enrollment_changes.values())} enrolment change(s), "
-        f"{report.notifications} notification(s) queued"
+        f"as of {report.as_of.isoformat()}: {count(len(report.expired), 'case')} expired, "
+        f"{count(len(report.warned), 'deadline warning')}, "
+        f"{count(sum(report.enrollment_changes.values()), 'enrolment change')}, "
+        f"{count(report.notifications, 'notification')} queued"
     )
-    for change, count in sorted(report.enrollment_changes.items()):
-        out(f"  {change}: {count}")
+    for change, changed in sorted(report.enrollment_changes.items()):
+        out(f"  {change}: {changed}")
 
 
 def eligibility(
@@ -80,7 +84,7 @@ def eligibility(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Whether each account qualifies, and every reason it does not. Changes nothing."""
     from ahr_tui.errors import NotFound
@@ -117,6 +121,7 @@ def eligibility(
             "PLAN",
             "ENROLMENT",
             "REASONS",
+            "NAME",
         ),
         [
             (
@@ -129,6 +134,7 @@ def eligibility(
                 i.plan,
                 i.enrollment.value,
                 ",".join(r.value for r in i.eligibility.reasons) or "-",
+                i.name,
             )
             for i in items
         ],
@@ -139,7 +145,7 @@ def eligibility(
 
 @store_app.command("list")
 def store_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context, as_json: JsonOpt = False
 ) -> None:
     """Every store, its marketplace id and whether the program runs there."""
     from ahr_tui.service.admin import list_stores
@@ -174,13 +180,13 @@ def _set_store(ctx: typer.Context, code: str, enabled: bool) -> None:
 
 
 @store_app.command("enable")
-def store_enable(ctx: typer.Context, code: str) -> None:
+def store_enable(ctx: typer.Context, code: StoreCodeArg) -> None:
     """Run the program in another store (audited; leads only)."""
     _set_store(ctx, code, True)
 
 
 @store_app.command("disable")
-def store_disable(ctx: typer.Context, code: str) -> None:
+def store_disable(ctx: typer.Context, code: StoreCodeArg) -> None:
     """Stop the program in a store (audited; leads only)."""
     _set_store(ctx, code, False)
 
@@ -189,7 +195,9 @@ def store_disable(ctx: typer.Context, code: str) -> None:
 def operator_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="OS account name.")],
-    role: Annotated[RoleChoice, typer.Option("--role")],
+    role: Annotated[
+        RoleChoice, typer.Option("--role", help="What they may do: triage, investigator or lead.")
+    ],
     email: Annotated[
         str | None,
         typer.Option("--email", metavar="ADDR", help="Where escalations for them go."),
@@ -208,7 +216,7 @@ def operator_add(
 
 @operator_app.command("list")
 def operator_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context, as_json: JsonOpt = False
 ) -> None:
     """Every operator: role, email, working hours and whether on shift now."""
     from ahr_tui.rules.coverage import on_shift
@@ -231,7 +239,9 @@ def operator_list(
 
 
 @operator_app.command("remove")
-def operator_remove(ctx: typer.Context, name: str) -> None:
+def operator_remove(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="OS account name.")]
+) -> None:
     """Remove an operator (leads only; the last lead stays)."""
     from ahr_tui.service.admin import remove_operator
 

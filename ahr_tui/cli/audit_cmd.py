@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_instant, state, table
+from ahr_tui.wording import count, instant
 
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
 
@@ -23,10 +24,10 @@ def verify(ctx: typer.Context) -> None:
 
     result = read(state(ctx).engine(), verify_audit)
     if result.ok:
-        out(f"audit log intact: {result.checked} event(s) verified")
+        out(f"audit log intact: {count(result.checked, 'event')} verified")
         return
     err(f"ahr: audit log broken at event {result.bad_event}: {result.problem} "
-        f"({result.checked} event(s) before it verified)")
+        f"({count(result.checked, 'event')} before it verified)")
     raise typer.Exit(1)
 
 
@@ -42,12 +43,12 @@ def log(
         int | None, typer.Option("--case", min=1, max=2**63 - 1, help="Only this case's events.")
     ] = None,
     since: SinceOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show audit events, oldest first. Anyone may read the log."""
     from ahr_tui.service.audit_log import audit_events
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import event_to_json, iso_z
+    from ahr_tui.service.views import event_to_json
 
     st = state(ctx)
     start = parse_instant(since, "--since", st.clock) if since is not None else None
@@ -58,7 +59,7 @@ def log(
     table(
         ("ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"),
         [
-            (e.id, iso_z(e.at), e.actor, " ".join(filter(None, (e.client, e.tty))) or "-",
+            (e.id, instant(e.at), e.actor, " ".join(filter(None, (e.client, e.tty))) or "-",
              e.case_id or "-", e.action, e.from_state or "-", e.to_state or "-",
              (e.note or "")[:80])
             for e in events

@@ -6,8 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+from ahr_tui.cli.common import (
+    JsonOpt,
+    emit_json,
+    err,
+    out,
+    parse_instant,
+    state,
+    table,
+    table_lines,
+)
 from ahr_tui.rules import CaseStatus, PolicyArea
+from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
     from ahr_tui.cli.common import CliState
@@ -25,7 +35,6 @@ case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one cas
 AtOpt = Annotated[
     str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 #: Ids and versions are 64-bit in the database; a bigger number is a usage error, not a crash.
 DB_INT_MAX = 2**63 - 1
 CaseIdArg = Annotated[int, typer.Argument(min=1, max=DB_INT_MAX, help="The case id.")]
@@ -195,7 +204,9 @@ def respond(
     ctx: typer.Context,
     case_id: CaseIdArg,
     at: AtOpt = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What the seller said or sent (optional).")
+    ] = None,
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -251,7 +262,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     """One case with its timeline."""
     from ahr_tui.rules import time_left
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import case_with_events, event_to_json, iso_z
+    from ahr_tui.service.views import case_with_events, event_to_json
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
@@ -269,11 +280,12 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         (
             "status",
             view.status.value
-            + (f" ({left.text} left, {left.level})" if view.status is CaseStatus.OPEN else ""),
+            + (f" ({left.text} left, {left.level})"
+               if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED) else ""),
         ),
-        ("contacted", iso_z(view.contacted_at)),
-        ("deadline", iso_z(view.deadline)),
-        ("responded", iso_z(view.responded_at) or "-"),
+        ("contacted", instant(view.contacted_at)),
+        ("deadline", instant(view.deadline)),
+        ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
@@ -282,10 +294,19 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         out(f"{key:>10}  {clean(value or '')}")
     out("")
     out("timeline")
+    rows: list[tuple[str, ...]] = []
     for e in events:
-        move = f"{e.from_state or ''} -> {e.to_state or ''}" if (e.from_state or e.to_state) else ""
-        note = f"  {clean(e.note)}" if e.note else ""
-        out(f"  {iso_z(e.at)}  {clean(e.actor)}  {e.action} {move}{note}")
+        first, *more = (e.note or "").splitlines() or [""]
+        rows.append((
+            instant(e.at),
+            e.actor,
+            e.action,
+            f"{e.from_state or '-'} -> {e.to_state or '-'}" if e.from_state or e.to_state else "",
+            first,
+        ))
+        rows.extend(("", "", "", "", line) for line in more)  # a note's lines, one under another
+    for line in table_lines(("AT", "ACTOR", "ACTION", "CHANGE", "NOTE"), rows):
+        out("  " + line)
 
 
 CaseIdsArg = Annotated[
@@ -298,7 +319,9 @@ CaseIdsArg = Annotated[
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
-    to: Annotated[str | None, typer.Option("--to", help="Operator (default: you).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="USER", help="Operator (default: you).")
+    ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
     """Record who works the cases: a line per case; exit 1 when any failed."""

@@ -2,6 +2,15 @@
 
 Kept free of SQLAlchemy and Textual at import time so ``ahr --help`` stays fast; commands import
 the service layer inside their bodies.
+
+Conventions for a new command (tests/test_cli_text.py checks them on every command):
+
+* every option and argument has ``help=``; ``--json`` is ``JsonOpt`` (one document on stdout);
+  ``--db`` and plain-sentence number errors are added to every command by ``cli.main``;
+* instants in text output go through ``wording.instant`` (``2026-11-29T14:30:05Z``), counts of
+  things through ``wording.count`` (``1 case``, ``3 cases``; never ``case(s)``);
+* tables through ``table`` (aligned, untrusted text cleaned); errors a user can cause are an
+  ``AhrError`` (one sentence, its exit code) or ``typer.BadParameter`` (usage, exit 2).
 """
 
 from __future__ import annotations
@@ -11,15 +20,64 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.types import IntParamType, ParamType
 
-from ahr_tui.textsafe import clean_line
+from ahr_tui.textsafe import clean_line, encodable
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
     from ahr_tui.service.identity import Actor
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+
+
+class PlainNumber(ParamType):
+    """A number option or argument whose refusals are plain sentences (``'abc' is not a whole
+    number``, ``0 is too small: give 1 or more``) instead of Click's ``not a valid int range`` and
+    ``[1<=x<=9223372036854775807]``. ``cli.main`` puts it in place of every INT and FLOAT type."""
+
+    def __init__(self, inner: ParamType) -> None:
+        self.inner = inner
+        self.whole = isinstance(inner, IntParamType)
+        self.name = "integer" if self.whole else "number"
+        self.low = getattr(inner, "min", None)
+        high = getattr(inner, "max", None)
+        self.high = None if high is not None and high >= 2**31 else high  # an id's 64-bit bound
+        self.limit = high
+
+    def describe(self) -> str:
+        """``A whole number from 1 to 3660.``, or empty when any number will do."""
+        kind = "A whole number" if self.whole else "A number"
+        if self.low is not None and self.high is not None:
+            return f"{kind} from {self.low:g} to {self.high:g}."
+        if self.low is not None:
+            return f"{kind}, {self.low:g} or more."
+        return ""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip()) if self.whole else float(str(value).strip())
+            except ValueError:
+                kind = "a whole number" if self.whole else "a number"
+                self.fail(f"{value!r} is not {kind}.", param, ctx)
+        if self.low is not None and number < self.low:
+            self.fail(f"{number:g} is too small; it must be {self._range()}", param, ctx)
+        if self.limit is not None and number > self.limit:
+            if self.high is None:
+                self.fail(f"{number} is too large: no id or version is that high.", param, ctx)
+            self.fail(f"{number:g} is too large; it must be {self._range()}", param, ctx)
+        return number
+
+    def _range(self) -> str:
+        text = self.describe()
+        return text[0].lower() + text[1:]
 
 
 def _system_clock() -> datetime:
@@ -102,11 +160,21 @@ def emit_json(data: Any) -> None:
 
 
 def err(message: str) -> None:
-    sys.stderr.write(clean_line(message) + "\n")
+    sys.stderr.write(encodable(clean_line(message), sys.stderr.encoding) + "\n")
 
 
 def out(message: str) -> None:
-    sys.stdout.write(message + "\n")
+    """A line on stdout; what its encoding cannot hold is escaped (``\\u4e1c``), never an error."""
+    sys.stdout.write(encodable(message, sys.stdout.encoding) + "\n")
+
+
+def safe_streams() -> None:
+    """Whatever else writes to stdout/stderr (Typer's usage errors, Rich's progress bar) escapes
+    what the locale's encoding cannot hold instead of raising UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -119,7 +187,10 @@ def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> lis
     """The lines of ``table``: a header, then one per row, columns aligned by display width."""
     from rich.cells import cell_len
 
-    cells = [[clean_line("" if v is None else str(v)) for v in row] for row in rows]
+    encoding = sys.stdout.encoding  # escape first, so the columns align on what is printed
+    cells = [
+        [encodable(clean_line("" if v is None else str(v)), encoding) for v in row] for row in rows
+    ]
     widths = [cell_len(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):

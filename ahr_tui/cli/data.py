@@ -35,6 +35,13 @@ def sample(
         int | None,
         typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts)."),
     ] = None,
+    detected_cases: Annotated[
+        int | None,
+        typer.Option(
+            "--detected-cases", min=0,
+            help="Detected cases, not contacted yet (default: about 1 in 30 accounts).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
     from ahr_tui.errors import InvalidInput
@@ -44,7 +51,8 @@ def sample(
     if out_path.exists():
         raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
     summary = generate(
-        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases, actor=st.actor()
+        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
+        detected_cases=detected_cases, actor=st.actor(),
     )
     out(summary)
 
@@ -108,6 +116,27 @@ def tui(ctx: typer.Context) -> None:
     _run_tui(state(ctx))
 
 
+def _not_utf8(stream: object) -> str | None:
+    """The sentence refusing a terminal whose locale is not UTF-8, or None.
+
+    The app draws boxes, bars and sparklines, and shows names in any script; under another
+    encoding they arrive as ``\\u2524`` escapes and the layout breaks, so it refuses instead.
+    """
+    import codecs
+
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = encoding
+    if name == "utf-8":
+        return None
+    return (
+        f"the terminal's locale encoding is {encoding}, and the app needs UTF-8: "
+        "start it with LANG=C.UTF-8 (for example `LANG=C.UTF-8 ahr tui`)."
+    )
+
+
 def _run_tui(st: CliState) -> None:
     """A bad database is named before anything else. An SQLite file is checked and its first
     snapshot read with the standard library, so the first frame does not wait for SQLAlchemy."""
@@ -123,9 +152,12 @@ def _run_tui(st: CliState) -> None:
         path, engine = None, st.engine()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
-            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases`, "
-            "`ahr case show` and the other commands."
+            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
+            "and the other commands (`ahr --help` lists them)."
         )
+    refusal = _not_utf8(sys.__stderr__)  # the stream Textual draws on
+    if refusal is not None:
+        raise InvalidInput(refusal)
     from concurrent.futures import ThreadPoolExecutor
 
     from ahr_tui.service.snapshots import quick_snapshot

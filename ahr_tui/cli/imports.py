@@ -17,6 +17,7 @@ import typer
 
 from ahr_tui.cli.common import err, out, parse_day, state
 from ahr_tui.textsafe import clean_line
+from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
     from ahr_tui.service.imports import ImportResult
@@ -160,7 +161,7 @@ def _print(result: ImportResult, name: str) -> None:
     for detail in result.details:
         out(clean_line(f"  {detail}"))
     for late in result.past_deadline:
-        deadline = late.deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
+        deadline = instant(late.deadline)
         case = f"case {late.case_id}" if result.committed else "would open"
         out(
             clean_line(

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ahr_tui.cli.common import CliState, err, out, state
+from ahr_tui.cli.common import CliState, err, out, safe_streams, state
 
 DB_HELP = "Database: a file path or a SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)."
 
@@ -33,6 +33,9 @@ class AhrGroup(TyperGroup):
 
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            _as_sentence(exc)
+            raise
         except AhrError as exc:
             err(f"ahr: {exc.message}")
             raise typer.Exit(exc.exit_code) from None
@@ -44,6 +47,16 @@ class AhrGroup(TyperGroup):
             raise typer.Exit(problem.exit_code) from None
 
 
+def _as_sentence(exc: typer.BadParameter) -> None:
+    """Every usage error reads alike, whoever raised it: ``Invalid value for '--since': ... .``
+    (the option quoted as Click quotes its own, the sentence ended)."""
+    if not exc.message.rstrip().endswith((".", "?", "!")):
+        exc.message = exc.message.rstrip() + "."
+    hint = exc.param_hint
+    if isinstance(hint, str) and hint.startswith("-"):
+        exc.param_hint = " / ".join(f"'{part}'" for part in hint.split("/"))
+
+
 def _database_problem(exc: Exception, ctx: Any) -> Any:
     from ahr_tui.service.database import database_problem
 
@@ -52,8 +65,12 @@ def _database_problem(exc: Exception, ctx: Any) -> Any:
 
 
 def _add_db_option(commands: Any) -> None:
-    """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``)."""
-    from typer.core import TyperOption
+    """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``); and
+    numbers refused in plain sentences, their range said in the help (``PlainNumber``)."""
+    from typer._click.types import _NumberParamTypeBase
+    from typer.core import TyperArgument, TyperOption
+
+    from ahr_tui.cli.common import PlainNumber
 
     for command in commands:
         if not any("--db" in getattr(p, "opts", ()) for p in command.params):
@@ -65,8 +82,34 @@ def _add_db_option(commands: Any) -> None:
                     help=DB_HELP + " Also accepted before the command; default $AHR_DB or ahr.db.",
                 ),
             )
+        for param in command.params:
+            if isinstance(param.type, _NumberParamTypeBase):
+                param.type = PlainNumber(param.type)
+                extra = param.type.describe()
+                if extra and isinstance(param, TyperOption | TyperArgument):
+                    param.help = f"{param.help or ''} {extra}".strip()
+            if param.metavar is None:
+                param.metavar = _metavar(param)
         if isinstance(command, TyperGroup):
             _add_db_option(command.commands.values())
+
+
+#: Value names in help, as the README writes them: instants T, days DAY, then by type.
+_METAVARS = {"--at": "T", "--now": "T", "--since": "T", "--as-of": "DAY", "--date": "DAY"}
+_BY_TYPE = {"str": "TEXT", "integer": "N", "number": "NUMBER", "path": "PATH"}
+
+
+def _metavar(param: Any) -> str | None:
+    """``CASE_ID`` for an argument, ``T`` for ``--at``, ``TEXT`` for ``--note`` (not Typer's
+    ``<str>``); None (Typer's own) for flags and choices, which show their values."""
+    from typer.core import TyperArgument
+
+    if isinstance(param, TyperArgument):
+        return (param.name or "").upper() + ("..." if param.nargs != 1 else "")
+    if getattr(param, "is_flag", False):
+        return None
+    named = next((_METAVARS[o] for o in param.opts if o in _METAVARS), None)
+    return named or _BY_TYPE.get(param.type.name)
 
 
 def _set_db(ctx: Any, _param: Any, value: str | None) -> None:
@@ -142,4 +185,5 @@ _register()
 
 
 def main() -> None:
+    safe_streams()
     app()

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ahr_tui.cli.common import emit_json, err, out, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_instant, state, table
+from ahr_tui.wording import count, instant
 
 if TYPE_CHECKING:
     from ahr_tui.notify.smtp import SmtpSettings
@@ -23,10 +24,6 @@ DEFAULT_FROM = "account-health@localhost"
 
 def register(app: typer.Typer) -> None:
     app.add_typer(notify_app, name="notify")
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 PendingOpt = Annotated[
@@ -73,7 +70,7 @@ _HEADERS = (
 def list_(
     ctx: typer.Context,
     pending: PendingOpt = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the outbox, oldest first: who, what, and how delivery went."""
     from ahr_tui.service.database import read
@@ -92,8 +89,8 @@ def list_(
             [
                 v.id, v.seller_id, v.store, v.kind,
                 f"{v.operator}: {v.to or '-'}" if v.operator else v.to or "-", v.state, v.attempts,
-                _when(v.created_at),
-                _when(v.sent_at) if v.state == "sent" else _when(v.next_attempt_at),
+                instant(v.created_at),
+                instant(v.sent_at if v.state == "sent" else v.next_attempt_at),
                 v.last_error or "",
             ]
             for v in views
@@ -133,7 +130,7 @@ def send(
         )
     out(report.summary())
     if report.unreachable is not None:
-        err(f"ahr: {report.unreachable}; {len(report.deferred)} notification(s) deferred.")
+        err(f"ahr: {report.unreachable}; {count(len(report.deferred), 'notification')} deferred.")
         raise typer.Exit(1)
 
 
@@ -178,5 +175,5 @@ def smtp_settings(
     )
 
 
-def _fixed(instant: datetime) -> Callable[[], datetime]:
-    return lambda: instant
+def _fixed(at: datetime) -> Callable[[], datetime]:
+    return lambda: at

@@ -11,7 +11,7 @@ changing ones map to a ``CaseAction`` of ``rules.cases``, whose transition table
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from ahr_tui.rules.cases import ACTIVE_STATUSES, CaseAction, CaseStatus, RejectCode, Rejected, check
@@ -68,12 +68,13 @@ ALLOWED_FROM: dict[Operation, frozenset[CaseStatus]] = {
 
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
-    """What the rules need to know about one case (times are aware UTC instants)."""
+    """What the rules need to know about one case (times are aware UTC instants; the contact
+    and the deadline are None while the case is ``detected``)."""
 
     id: int
     status: CaseStatus
-    contacted_at: datetime
-    deadline: datetime
+    contacted_at: datetime | None
+    deadline: datetime | None
     assignee: str | None = None
 
 
@@ -82,6 +83,10 @@ class Unchanged:
     """The operation is allowed but has nothing to write (exit 0, one sentence)."""
 
     message: str
+
+
+#: Assign and note do not depend on the time: any instant will do for ``state_refusal``.
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def role_refusal(permission: Permission, operator: str, role: Role | None) -> str | None:
@@ -140,7 +145,7 @@ def refusal(
 def decide_assign(case: CaseFacts, to: str) -> Rejected | Unchanged | None:
     """Assigning ``case`` to ``to``: refused for a final case, ``Unchanged`` when ``to`` already
     has it (nothing is written), None when it is a change to write."""
-    rejected = state_refusal(Operation.ASSIGN, case, at=case.contacted_at)
+    rejected = state_refusal(Operation.ASSIGN, case, at=_ANY_TIME)
     if rejected is not None:
         return rejected
     if case.assignee == to:
@@ -152,4 +157,4 @@ def decide_note(case: CaseFacts, text: str) -> Rejected | None:
     """A note goes on any case, final ones included; it needs text."""
     if not text.strip():
         return Rejected(RejectCode.NOTE_REQUIRED, "a note needs text")
-    return state_refusal(Operation.NOTE, case, at=case.contacted_at)
+    return state_refusal(Operation.NOTE, case, at=_ANY_TIME)

@@ -18,6 +18,7 @@ from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 
 
 class CaseStatus(StrEnum):
+    DETECTED = "detected"
     OPEN = "open"
     RESPONDED = "responded"
     EXPIRED = "expired"
@@ -35,7 +36,9 @@ class CaseStatus(StrEnum):
         return not self.is_active
 
 
-ACTIVE_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.RESPONDED, CaseStatus.EXPIRED})
+ACTIVE_STATUSES = frozenset(
+    {CaseStatus.DETECTED, CaseStatus.OPEN, CaseStatus.RESPONDED, CaseStatus.EXPIRED}
+)
 
 
 class PolicyArea(StrEnum):
@@ -67,6 +70,7 @@ class RejectCode(StrEnum):
     WRONG_STATE = "wrong_state"
     LATE = "late"
     BEFORE_CONTACT = "before_contact"
+    BEFORE_DETECTION = "before_detection"
     NOT_DUE = "not_due"
     NOTE_REQUIRED = "note_required"
     EVIDENCE_REQUIRED = "evidence_required"
@@ -149,18 +153,20 @@ def check(
     status: CaseStatus,
     *,
     at: datetime,
-    contacted_at: datetime,
-    deadline: datetime,
+    contacted_at: datetime | None,
+    deadline: datetime | None,
 ) -> Rejected | None:
     """Whether ``action`` is possible now, before any note is typed; None when it is."""
     if status not in ALLOWED_FROM[action]:
         return Rejected(RejectCode.WRONG_STATE, _wrong_state(action, status))
     if action is CaseAction.RESPOND:
+        # only an open case gets here, and an open case was contacted: its clock runs
+        assert contacted_at is not None and deadline is not None
         if at > deadline:
             return Rejected(RejectCode.LATE, "the 72-hour window has passed")
         if at < contacted_at:
             return Rejected(RejectCode.BEFORE_CONTACT, "a response cannot precede the contact")
-    if action is CaseAction.EXPIRE and at <= deadline:
+    if action is CaseAction.EXPIRE and (deadline is None or at <= deadline):
         return Rejected(RejectCode.NOT_DUE, "the deadline has not passed")
     return None
 
@@ -170,8 +176,8 @@ def decide(
     status: CaseStatus,
     *,
     at: datetime,
-    contacted_at: datetime,
-    deadline: datetime,
+    contacted_at: datetime | None,
+    deadline: datetime | None,
     text: str | None = None,
 ) -> CaseDecision | Rejected:
     """The decision for one action on one case, or the reason it is refused."""

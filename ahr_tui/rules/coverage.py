@@ -107,6 +107,27 @@ class ShiftRange:
         return f"{DAY_NAMES[self.day]} {format_clock(self.start)}-{format_clock(self.end)}"
 
 
+def describe_ranges(ranges: Iterable[ShiftRange]) -> str:
+    """``mon-fri 09:00-17:00, sat 10:00-12:00``: runs of days with the same times joined."""
+    by_times: dict[tuple[int, int], list[int]] = {}
+    for r in sorted(ranges, key=lambda r: (r.day, r.start)):
+        by_times.setdefault((r.start, r.end), []).append(r.day)
+    parts = []
+    for (start, end), days in by_times.items():
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        names = ",".join(
+            DAY_NAMES[run[0]] if len(run) == 1 else f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+            for run in runs
+        )
+        parts.append(f"{names} {format_clock(start)}-{format_clock(end)}")
+    return ", ".join(parts)
+
+
 def ranges_for(days: Iterable[int], start: int, end: int) -> tuple[ShiftRange, ...]:
     return tuple(ShiftRange(day, start, end) for day in days)
 
@@ -119,6 +140,18 @@ class Shift:
     role: str
     tz: str | None
     ranges: tuple[ShiftRange, ...]
+
+
+def _minutes_of_week(ranges: Iterable[ShiftRange]) -> frozenset[int]:
+    """The local minutes of the week (Monday 00:00 is 0) that ``ranges`` cover, as
+    ``ShiftRange.contains`` defines them (a night shift runs into the next day)."""
+    week = 7 * _MINUTES_PER_DAY
+    covered: set[int] = set()
+    for r in ranges:
+        first = r.day * _MINUTES_PER_DAY + r.start
+        length = (r.end - r.start) % _MINUTES_PER_DAY or _MINUTES_PER_DAY
+        covered.update((first + i) % week for i in range(length))
+    return frozenset(covered)
 
 
 def local_minute(at: datetime, tz: str) -> tuple[int, int]:
@@ -150,6 +183,8 @@ class Roster:
         self.shifts = tuple(s for s in shifts if s.tz is not None and s.ranges)
         self._sorted = tuple(sorted(self.shifts, key=lambda s: s.name))
         self._zones = sorted({s.tz for s in self.shifts if s.tz})
+        # Each shift as the set of local minutes of the week it covers (Monday 00:00 is 0).
+        self._week = {s.name: _minutes_of_week(s.ranges) for s in self._sorted}
         self._by_minute: dict[int, tuple[Shift, ...]] = {}
 
     def on_shift(self, at: datetime) -> tuple[Shift, ...]:
@@ -159,17 +194,15 @@ class Roster:
         if found is not None:
             return found
         minute = datetime.fromtimestamp(key * 60, UTC)
-        local: dict[str, tuple[int, int]] = {}
+        local: dict[str, int] = {}
         for tz in self._zones:
             here = minute.astimezone(zone(tz))
             offset = here.utcoffset()
             if offset is not None and offset.seconds % 60:
                 # a historical offset with seconds: answer this instant exactly, uncached
                 return tuple(s for s in self._sorted if on_shift(s, at))
-            local[tz] = here.weekday(), here.hour * 60 + here.minute
-        found = tuple(
-            s for s in self._sorted if any(r.contains(*local[s.tz or ""]) for r in s.ranges)
-        )
+            local[tz] = here.weekday() * _MINUTES_PER_DAY + here.hour * 60 + here.minute
+        found = tuple(s for s in self._sorted if local[s.tz or ""] in self._week[s.name])
         self._by_minute[key] = found
         return found
 

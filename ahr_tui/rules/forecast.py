@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from ahr_tui.rules.coverage import Roster, Shift
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
@@ -63,16 +64,16 @@ class CaseClock:
     deadline: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class DueMoment:
+class DueMoment(NamedTuple):
+    """One due moment (a tuple: a 72-hour forecast of a large caseload makes 20,000 of them)."""
+
     at: datetime
     case_id: int
     kind: DueKind
     action: NextAction
 
 
-@dataclass(frozen=True, slots=True)
-class Covered:
+class Covered(NamedTuple):
     """A due moment with who is on shift then (names) and whether one of them may act."""
 
     moment: DueMoment
@@ -109,29 +110,52 @@ def due_between(
     cases: Iterable[CaseClock], start: datetime, end: datetime, policy: Policy = DEFAULT_POLICY
 ) -> list[DueMoment]:
     """The due moments with ``start < at <= end``, by time then case id."""
+    # A case's moments lie within ``warn_within`` before its due instant: skip the others whole.
+    last = end + policy.warn_within
     found = [
-        m for case in cases for m in moments_of(case, policy) if start < m.at <= end
+        m
+        for case in cases
+        if start < _due_of(case, start) <= last
+        for m in moments_of(case, policy)
+        if start < m.at <= end
     ]
     found.sort(key=lambda m: (m.at, m.case_id, _KIND_ORDER[m.kind]))
     return found
 
 
+def _due_of(case: CaseClock, missing: datetime) -> datetime:
+    due = case.contact_due if case.status == DETECTED else case.deadline
+    return missing if due is None else due
+
+
 _KIND_ORDER = {kind: i for i, kind in enumerate(DueKind)}
+
+
+_ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) costs far more
 
 
 def may_act(shift: Shift, action: NextAction) -> bool:
     """Whether ``shift``'s role allows ``action`` (an unknown stored role allows nothing)."""
-    return allows(Role.stored(shift.role), NEEDS[action])
+    return allows(_ROLES.get(shift.role), NEEDS[action])
 
 
 def cover(moments: Iterable[DueMoment], roster: Roster) -> list[Covered]:
     """Each moment with the operators on shift then and whether one of them may act."""
     result = []
+    # By the identity of the roster's answer (one tuple per minute), kept alive here so that no
+    # identity is reused; the verdict per action by the names (a few distinct crews a week).
+    seen: dict[int, tuple[tuple[Shift, ...], tuple[str, ...]]] = {}
+    verdicts: dict[tuple[tuple[str, ...], NextAction], bool] = {}
     for m in moments:
         here = roster.on_shift(m.at)
-        result.append(
-            Covered(m, tuple(s.name for s in here), any(may_act(s, m.action) for s in here))
-        )
+        entry = seen.get(id(here))
+        if entry is None:
+            entry = seen[id(here)] = (here, tuple(s.name for s in here))
+        names = entry[1]
+        verdict = verdicts.get((names, m.action))
+        if verdict is None:
+            verdict = verdicts[names, m.action] = any(may_act(s, m.action) for s in here)
+        result.append(Covered(m, names, verdict))
     return result
 
 
@@ -139,3 +163,40 @@ def hour_starts(start: datetime, hours: int) -> list[datetime]:
     """The ``hours`` whole UTC hours from the one containing ``start``."""
     first = start.replace(minute=0, second=0, microsecond=0)
     return [first + timedelta(hours=i) for i in range(hours)]
+
+
+@dataclass(frozen=True, slots=True)
+class HourLoad:
+    """One UTC hour of a forecast: due moments in it, how many nobody may act on, who works."""
+
+    start: datetime
+    due: int
+    uncovered: int
+    on_shift: tuple[str, ...]
+
+
+#: How finely an hour is sampled for "on shift in this hour" (shifts start on any minute).
+SAMPLE_STEP = timedelta(minutes=15)
+
+
+def hourly(
+    entries: Iterable[Covered], roster: Roster, start: datetime, hours: int
+) -> list[HourLoad]:
+    """The ``hours`` UTC hours from the one containing ``start``: due and uncovered moments per
+    hour, and the operators on shift at any quarter hour of it (ordered by name)."""
+    starts = hour_starts(start, hours)
+    due = [0] * hours
+    uncovered = [0] * hours
+    first = starts[0] if starts else start
+    for entry in entries:
+        i = int((entry.moment.at - first).total_seconds() // 3600)  # 14:00:00 opens 14:00
+        if 0 <= i < hours:
+            due[i] += 1
+            uncovered[i] += not entry.covered
+    return [
+        HourLoad(
+            at, due[i], uncovered[i],
+            tuple(s.name for s in roster.any_on_shift(at, at + timedelta(hours=1), SAMPLE_STEP)),
+        )
+        for i, at in enumerate(starts)
+    ]

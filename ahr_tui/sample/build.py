@@ -47,6 +47,7 @@ from ahr_tui.sample.rows import (
     notice_values,
     write_scores,
 )
+from ahr_tui.sample.shifts import escalate_at_reference, write_shifts
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
 from ahr_tui.sample.timeline import REFERENCE, AccountDraft, EventDraft, Op, Timeline
 from ahr_tui.service.admin import make_first_lead
@@ -66,16 +67,20 @@ def reference_text() -> str:
 
 
 def generate(path: Path, *, accounts: int, days: int, seed: int, open_cases: int | None,
-             actor: Actor) -> str:
-    """Create ``path`` and fill it; returns a one-line summary."""
+             actor: Actor, detected_cases: int | None = None) -> str:
+    """Create ``path`` and fill it; returns a one-line summary. ``open_cases`` and
+    ``detected_cases`` default to about one in ten and one in thirty accounts."""
     if path.exists():
         raise InvalidInput(f"{path} exists; choose a new path (sample never overwrites).")
-    if accounts < 1 or days < 1 or (open_cases is not None and open_cases < 0):
-        raise InvalidInput("accounts and days must be at least 1, open cases at least 0.")
+    if accounts < 1 or days < 1 or min(open_cases or 0, detected_cases or 0) < 0:
+        raise InvalidInput("accounts and days must be at least 1, open and detected cases at "
+                           "least 0.")
     try:
         _create(path, actor, days, seed)
-        return _fill(path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
-                     actor=actor)
+        summary = _fill(path, accounts=accounts, days=days, seed=seed,
+                        cases=(open_cases, detected_cases), actor=actor)
+        escalated = escalate_at_reference(path)
+        return summary.replace(" notifications;", f" notifications (+{escalated} to operators);")
     except BaseException:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
             leftover.unlink(missing_ok=True)
@@ -95,8 +100,8 @@ def _create(path: Path, actor: Actor, days: int, seed: int) -> None:
         engine.dispose()
 
 
-def _fill(path: Path, *, accounts: int, days: int, seed: int, open_cases: int | None,
-          actor: Actor) -> str:
+def _fill(path: Path, *, accounts: int, days: int, seed: int,
+          cases: tuple[int | None, int | None], actor: Actor) -> str:
     rng = random.Random(seed)
     planned = AccountPlanner(rng, days).plan(accounts)
     as_of = last_complete_day(REFERENCE)
@@ -113,7 +118,7 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int, open_cases: int | 
         writer.start()
         try:
             final, reasons = _settle(planned, as_of, days)
-            timeline = _tell(rng, planned, final, reasons, days, open_cases)
+            timeline = _tell(rng, planned, final, reasons, days, cases)
             history = _history(planned, timeline, actor, days, rng, head, first_id)
         finally:
             scores = writer.result()
@@ -125,10 +130,11 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int, open_cases: int | 
         conn.close()
     events = first_id - 1 + len(history.events)
     states = Counter(p.draft.enrollment for p in planned)
-    open_now = sum(1 for c in timeline.cases if c.status == "open")
+    now = Counter(c.status for c in timeline.cases)
     counts = ", ".join(f"{states[e.value]} {e.value}" for e in Enrollment)
     return (f"{path}: {accounts} accounts ({counts}), {scores} daily scores over {days} days, "
-            f"{len(timeline.cases)} cases ({open_now} open), {events} audit events, "
+            f"{len(timeline.cases)} cases ({now['open']} open, {now['detected']} detected), "
+            f"{len(timeline.attempts)} contact attempts, {events} audit events, "
             f"{len(timeline.notices)} notifications; reference instant {reference_text()}")
 
 
@@ -182,7 +188,7 @@ def _horizon(days: int) -> int:
 
 
 def _tell(rng: random.Random, planned: list[PlannedAccount], final: dict[int, str],
-          reasons: dict[int, str], days: int, open_cases: int | None) -> Timeline:
+          reasons: dict[int, str], days: int, cases: tuple[int | None, int | None]) -> Timeline:
     from ahr_tui.sample.caseload import assign_cases
 
     timeline = Timeline()
@@ -202,7 +208,7 @@ def _tell(rng: random.Random, planned: list[PlannedAccount], final: dict[int, st
             stories.enrolment(account, rng.randint(lapse + 1, span - 1), "enrolled",
                               "all criteria met")
             stories.enrolment(account, lapse, "lapsed", reasons[account.id])
-    assign_cases(rng, stories, [p.draft for p in planned], open_cases)
+    assign_cases(rng, stories, [p.draft for p in planned], *cases)
     for p in planned:
         if p.draft.enrollment != final[p.draft.id] or p.draft.status != p.status:
             raise AssertionError(f"sample account {p.draft.id}: story and rules disagree")
@@ -248,10 +254,12 @@ class _History:
     accounts: list[tuple[object, ...]]
     events: list[tuple[object, ...]]
     notices: list[tuple[object, ...]]
+    attempts: list[tuple[object, ...]]
 
     def write(self, conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO operator (name, role, added_at, added_by) VALUES (?,?,?,?)",
                          self.operators)
+        write_shifts(conn)
         conn.executemany(
             "INSERT INTO aha_case (id, account_id, policy, summary, detected_at, contact_due, "
             "contacted_at, deadline, reached_at, responded_at, status, assignee, closed_at, "
@@ -264,6 +272,8 @@ class _History:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'",
                          (self.events[-1][-1],))
         conn.executemany(INSERT_NOTIFICATION, self.notices)
+        conn.executemany("INSERT INTO contact_attempt (case_id, at, channel, outcome, note, actor) "
+                         "VALUES (?,?,?,?,?,?)", self.attempts)
 
 
 def _history(planned: list[PlannedAccount], timeline: Timeline, actor: Actor, days: int,
@@ -285,6 +295,8 @@ def _history(planned: list[PlannedAccount], timeline: Timeline, actor: Actor, da
         accounts=[_account_update(p.draft) for p in planned if p.draft.version > 1],
         events=event_values(chain(hashed([*adds, *timeline.events], first_id), head)),
         notices=notice_values(timeline.notices, [rng.random() for _ in timeline.notices]),
+        attempts=[(a.case.id, db_instant(a.at), a.channel.value, a.outcome.value, a.note,
+                   a.actor.name) for a in timeline.attempts],
     )
 
 

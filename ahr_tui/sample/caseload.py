@@ -2,9 +2,10 @@
 
 Open cases are spread over the whole 72 hours before their deadline (at least one in its last
 hour, one under 6 hours, one under 24 hours, one just opened), plus a few already overdue that
-only a sweep at the reference instant will expire. Active cases go to enrolled, active accounts
-(showcase ones first, so the display-stressing names show up in the case list); fraud and
-deactivation cases belong to the accounts whose profile says they ended that way.
+only a sweep at the reference instant will expire. Detected cases (not contacted yet) count down
+to their 24-hour first-contact target, one of them past it. Active cases go to enrolled, active
+accounts (showcase ones first, so the display-stressing names show up in the case list); fraud
+and deactivation cases belong to the accounts whose profile says they ended that way.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from ahr_tui.sample.stories import Stories
 from ahr_tui.sample.timeline import LAST_SWEEP, REFERENCE, AccountDraft
 
 WINDOW = timedelta(hours=72)
+CONTACT_TARGET = timedelta(hours=24).total_seconds()
 
 
 def time_left(rng: random.Random, count: int) -> list[timedelta]:
     """Time left at the reference for ``count`` open cases (negative: overdue), whole seconds."""
     overdue = max(1, count // 25) if count >= 3 else 0
     running = count - overdue
-    # last hour, under 6 h, under 24 h, and one opened since the cron job last ran
-    buckets = [(0.0, 1.0), (1.0, 6.0), (6.0, 24.0), (70.0, 72.0)] if running >= 5 else []
+    # last hour, under 6 h, under 24 h, one opened in the hours before the cron job stopped (its
+    # e-mail still failing) and one opened since it last ran (its e-mail pending)
+    buckets = [(0.0, 1.0), (1.0, 6.0), (6.0, 24.0), (64.0, 67.5), (70.0, 72.0)]
+    buckets = buckets if running >= 5 else []
     hours = [lo + rng.random() * (hi - lo) for lo, hi in buckets]
     rest = running - len(buckets)
     hours += [(i + rng.random()) * 72.0 / rest for i in range(rest)]
@@ -34,8 +38,23 @@ def time_left(rng: random.Random, count: int) -> list[timedelta]:
     return lefts
 
 
+def contact_left(rng: random.Random, count: int) -> list[timedelta]:
+    """Time left to ``contact_due`` at the reference for ``count`` detected cases: one in its
+    last hour, one under 6 hours and one past its 24-hour target when there are three or more,
+    the rest spread over the 24 hours."""
+    lefts = []
+    if count >= 3:  # in its last hour, under 6 hours, and past its target
+        lefts.append(timedelta(seconds=1 + int(rng.random() * 3599)))
+        lefts.append(timedelta(seconds=3600 + int(rng.random() * 5 * 3600)))
+        lefts.append(-timedelta(seconds=60 + int(rng.random() * 6 * 3600)))
+    rest = count - len(lefts)
+    lefts += [timedelta(seconds=max(1, int((i + rng.random()) * CONTACT_TARGET / rest)))
+              for i in range(rest)]
+    return lefts
+
+
 def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDraft],
-                 open_cases: int | None) -> None:
+                 open_cases: int | None, detected_cases: int | None = None) -> None:
     base = max(1, len(accounts) // 10)
     for account in accounts:
         if account.profile == Profile.REVOKED:
@@ -60,6 +79,10 @@ def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDra
     offset += responded
     for n in range(expired):
         stories.expired_case(order[(offset + n) % len(order)])
+    offset += expired
+    detected = contact_left(rng, max(1, base // 3) if detected_cases is None else detected_cases)
+    for n, left in enumerate(detected):
+        stories.detected_case(order[(offset + n) % len(order)], left)
     for _ in range(base):
         stories.resolved_case(rng.choice(pool))
 

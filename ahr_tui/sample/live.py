@@ -104,7 +104,9 @@ def _reference(conn: sqlite3.Connection) -> datetime:
     except sqlite3.DatabaseError:
         row = None
     if row is None:
-        raise DatabaseProblem("that database has no reference instant; make one with `ahr sample`.")
+        raise DatabaseProblem(
+            "that database has no reference instant; make one with `ahr sample --out sample.db`."
+        )
     return datetime.fromisoformat(row[0]).astimezone(UTC)
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from ahr_tui.rules import NotificationKind, PolicyArea
+from ahr_tui.rules import CaseStatus, NotificationKind, PolicyArea, Rejected
 from ahr_tui.rules.automatic import DEADLINE_PASSED, enrollment_note
+from ahr_tui.rules.contact import Channel, Outcome, attempt_note, decide_attempt
 from ahr_tui.sample.people import base36
 from ahr_tui.sample.timeline import (
     LAST_SWEEP,
     REFERENCE,
     AccountDraft,
+    AttemptDraft,
     CaseDraft,
     EventDraft,
     Op,
@@ -59,6 +61,22 @@ _CONTACT_NOTES = ("Called the emergency line; left a voicemail.",
                   "Called the emergency line; no answer, e-mail sent.",
                   "Spoke to the seller's operations manager; call back promised.",
                   "Seller asked for the list of affected ASINs; sent by e-mail.")
+#: Outcomes as chance draws them: most calls end in voicemail or no answer.
+_LIKELY_OUTCOMES = (Outcome.REACHED, Outcome.REACHED, Outcome.NO_ANSWER, Outcome.NO_ANSWER,
+                    Outcome.VOICEMAIL, Outcome.VOICEMAIL, Outcome.LEFT_MESSAGE,
+                    Outcome.WRONG_NUMBER, Outcome.BOUNCED)
+_CHANNEL = {Outcome.REACHED: Channel.PHONE, Outcome.NO_ANSWER: Channel.PHONE,
+            Outcome.VOICEMAIL: Channel.PHONE, Outcome.LEFT_MESSAGE: Channel.SMS,
+            Outcome.WRONG_NUMBER: Channel.PHONE, Outcome.BOUNCED: Channel.EMAIL}
+_ATTEMPT_NOTES: dict[Outcome, tuple[str | None, ...]] = {
+    Outcome.REACHED: ("Spoke to the seller; they will send documents.",
+                      "Seller's operations manager answered; explained the 72 hours.", None),
+    Outcome.NO_ANSWER: ("Emergency line rang out.", None),
+    Outcome.VOICEMAIL: ("Left a voicemail with the case number.", None),
+    Outcome.LEFT_MESSAGE: ("Text sent with the case number and our callback line.",),
+    Outcome.WRONG_NUMBER: ("Number belongs to someone else; will try e-mail.",),
+    Outcome.BOUNCED: ("E-mail to the address on file bounced.",),
+}
 _RESPONSES = ("Seller called back; plan of action in progress.",
               "Seller removed the listings and sent invoices.", None,
               "Seller replied by e-mail with supplier documents.")
@@ -78,6 +96,8 @@ class Stories:
         self.rng = rng
         self.t = timeline
         self.horizon = horizon_days
+        #: The first contacts take every outcome once before chance decides.
+        self._outcomes = list(Outcome)
 
     # -- helpers ---------------------------------------------------------------------------
     def _op(self, *roles: str) -> Op:
@@ -110,36 +130,93 @@ class Stories:
             case.outcome_note = note
 
     # -- the steps of a case ---------------------------------------------------------------
-    def _open(self, account: AccountDraft, contacted: datetime, until: datetime) -> CaseDraft:
+    def _new_case(self, account: AccountDraft, contacted: datetime | None,
+                  recorded: datetime) -> CaseDraft:
         policy = self.rng.choice(_POLICIES)
         asin = "B0" + base36(self.rng.getrandbits(42), 8)
         summary = _SUMMARIES[policy].format(asin=asin, n=2 + int(self.rng.random() * 9))
-        opened = min(contacted + self._minutes(1, 15), until)
         case = CaseDraft(account=account, policy=policy.value, summary=summary,
-                         contacted_at=contacted, opened_at=opened)
+                         contacted_at=contacted, opened_at=recorded)
         self.t.cases.append(case)
-        self._event(contacted, self._op(), "open", case, recorded_at=opened, to_state="open",
-                    note=summary)
-        self.t.notify(NotificationKind.CASE_OPENED, account, opened, case)
-        if self.rng.random() < 0.6 and opened + timedelta(minutes=31) < until:
-            at = opened + self._minutes(1, 30)
-            assignee = self._op()
-            self._event(at, assignee, "assign", case, from_state=None, to_state=assignee.name)
-            case.assignee = assignee.name
-            case.version += 1
-        if self.rng.random() < 0.35 and opened + timedelta(hours=1) < until:
-            spare = (until - opened).total_seconds()
-            at = opened + timedelta(seconds=int(self.rng.random() * spare))
-            self._event(at, self._op(), "note", case, note=self.rng.choice(_CONTACT_NOTES))
         return case
+
+    def _open(self, account: AccountDraft, contacted: datetime, until: datetime) -> CaseDraft:
+        """A case whose first contact is at ``contacted``: half of them were detected first (up
+        to 20 hours before), the others opened directly; stories end it by ``until``."""
+        if self.rng.random() < 0.5:
+            detected = contacted - self._minutes(5, 60 * 20)
+            case = self._detect(account, detected, contacted)
+            self._attempt(case, contacted, first=True)
+        else:
+            opened = min(contacted + self._minutes(1, 15), until)
+            case = self._new_case(account, contacted, opened)
+            self._event(contacted, self._op(), "open", case, recorded_at=opened,
+                        to_state="open", note=case.summary)
+            self.t.notify(NotificationKind.CASE_OPENED, account, opened, case)
+        opened = case.opened_at
+        if self.rng.random() < 0.6 and opened + timedelta(minutes=31) < until:
+            self._assign(case, opened + self._minutes(1, 30))
+        since = max(opened, contacted)  # a follow-up comes after the first contact
+        if self.rng.random() < 0.35 and since + timedelta(hours=1) < until:
+            spare = (until - since).total_seconds()
+            at = since + timedelta(seconds=int(self.rng.random() * spare))
+            if self.rng.random() < 0.5:
+                self._event(at, self._op(), "note", case, note=self.rng.choice(_CONTACT_NOTES))
+            else:
+                self._attempt(case, at)
+        return case
+
+    def _detect(self, account: AccountDraft, detected: datetime, until: datetime) -> CaseDraft:
+        recorded = min(detected + self._minutes(1, 15), until)
+        case = self._new_case(account, None, recorded)
+        case.detected, case.status = detected, "detected"
+        self._event(detected, self._op(), "detect", case, recorded_at=recorded,
+                    to_state="detected", note=case.summary)
+        return case
+
+    def _assign(self, case: CaseDraft, at: datetime) -> None:
+        assignee = self._op()
+        self._event(at, assignee, "assign", case, from_state=None, to_state=assignee.name)
+        case.assignee = assignee.name
+        case.version += 1
+
+    def _attempt(self, case: CaseDraft, at: datetime, *, first: bool = False) -> None:
+        """One attempt to reach the seller, with what the rules say it changes and sends."""
+        outcome = self._outcomes.pop(0) if self._outcomes and first else self.rng.choice(
+            _LIKELY_OUTCOMES)
+        channel = _CHANNEL[outcome]
+        note = self.rng.choice(_ATTEMPT_NOTES[outcome])
+        decision = decide_attempt(
+            CaseStatus(case.status), at=at, outcome=outcome, detected_at=case.detected_at,
+            contacted_at=case.contacted_at, reached_at=case.reached_at,
+            earlier=[(a.at, a.outcome) for a in case.attempts],
+        )
+        assert not isinstance(decision, Rejected), decision
+        actor = self._op()
+        recorded = min(at + self._minutes(0, 5), REFERENCE)
+        case.attempts.append(AttemptDraft(case, at, channel, outcome, note, actor))
+        self.t.attempts.append(case.attempts[-1])
+        self._event(at, actor, "attempt", case, recorded_at=recorded,
+                    from_state=decision.before.value, to_state=decision.after.value,
+                    note=attempt_note(channel, outcome, note))
+        if decision.contacted_at is not None:
+            case.contacted_at = decision.contacted_at
+        case.reached_at = decision.reached_at or case.reached_at
+        if decision.after.value != case.status or decision.reached_at is not None:
+            case.version += 1
+        case.status = decision.after.value
+        for kind in decision.notify:
+            self.t.notify(kind, case.account, recorded, case)
 
     def _warn(self, case: CaseDraft, open_until: datetime) -> None:
         """The hourly sweep's deadline warning, if one ran while the case was open."""
+        assert case.deadline is not None
         tick = tick_at_or_after(case.deadline - timedelta(hours=24))
         if tick <= min(open_until, LAST_SWEEP) and tick <= case.deadline:
             self.t.notify(NotificationKind.DEADLINE_WARNING, case.account, tick, case)
 
     def _expire(self, case: CaseDraft) -> datetime:
+        assert case.deadline is not None
         tick = tick_after(case.deadline)
         self._warn(case, tick)
         self._move(case, tick, CRON, "expire", "expired", DEADLINE_PASSED)
@@ -169,6 +246,15 @@ class Stories:
         contacted = REFERENCE + left - timedelta(hours=72)
         case = self._open(account, contacted, REFERENCE)
         self._warn(case, REFERENCE)
+
+    def detected_case(self, account: AccountDraft, left: timedelta) -> None:
+        """A case found and not contacted yet, its first contact due ``left`` after the
+        reference (negative: the 24-hour target was missed)."""
+        case = self._detect(account, REFERENCE + left - timedelta(hours=24), REFERENCE)
+        # the ones close to their target are the ones nobody took (what escalations are for)
+        if (left > timedelta(hours=6) and self.rng.random() < 0.5
+                and case.opened_at + timedelta(minutes=31) < REFERENCE):
+            self._assign(case, case.opened_at + self._minutes(1, 30))
 
     def responded_case(self, account: AccountDraft, *, at_deadline: bool = False) -> None:
         if at_deadline:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from ahr_tui.rules import NotificationKind
+from ahr_tui.rules import NotificationKind, deadline_for
+from ahr_tui.rules.contact import Channel, Outcome, contact_due_for
 
 #: The fixed instant all sample data is relative to (never the clock: same seed, same data).
 REFERENCE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -75,8 +76,9 @@ class CaseDraft:
     account: AccountDraft
     policy: str
     summary: str
-    contacted_at: datetime
-    #: When the operator recorded the contact (the case row's insertion time).
+    #: The first contact (None while the case is detected and nobody has tried to reach the seller).
+    contacted_at: datetime | None
+    #: When the operator recorded the case (the case row's insertion time).
     opened_at: datetime
     status: str = "open"
     responded_at: datetime | None = None
@@ -89,17 +91,32 @@ class CaseDraft:
     detected: datetime | None = None
     reached_at: datetime | None = None
 
+    attempts: list[AttemptDraft] = field(default_factory=list)
+
     @property
     def detected_at(self) -> datetime:
-        return self.contacted_at if self.detected is None else self.detected
+        if self.detected is not None:
+            return self.detected
+        assert self.contacted_at is not None
+        return self.contacted_at
 
     @property
     def contact_due(self) -> datetime:
-        return self.detected_at + timedelta(hours=24)
+        return contact_due_for(self.detected_at)
 
     @property
-    def deadline(self) -> datetime:
-        return self.contacted_at + timedelta(hours=72)
+    def deadline(self) -> datetime | None:
+        return None if self.contacted_at is None else deadline_for(self.contacted_at)
+
+
+@dataclass(slots=True)
+class AttemptDraft:
+    case: CaseDraft
+    at: datetime
+    channel: Channel
+    outcome: Outcome
+    note: str | None
+    actor: Op
 
 
 @dataclass(slots=True)
@@ -131,6 +148,7 @@ class Timeline:
     events: list[EventDraft] = field(default_factory=list)
     cases: list[CaseDraft] = field(default_factory=list)
     notices: list[NoticeDraft] = field(default_factory=list)
+    attempts: list[AttemptDraft] = field(default_factory=list)
 
     def event(self, draft: EventDraft) -> EventDraft:
         draft.seq = len(self.events)
@@ -147,6 +165,7 @@ class Timeline:
         for number, case in enumerate(self.cases, start=1):
             case.id = number
         self.events.sort(key=lambda e: (e.recorded_at, e.seq))
+        self.attempts.sort(key=lambda a: (a.at, a.case.id))
         if any(e.at > REFERENCE or e.recorded_at > REFERENCE for e in self.events):
             raise AssertionError("a sample event lies after the reference instant")
         for event in self.events:

@@ -1,7 +1,8 @@
 """The case as both front ends show it (``CaseView``), built from a ``store.case_rows`` row.
 
 Standard library and rules only, so that the TUI's first frame (read with ``sqlite3`` by
-``store.quick``) does not wait for SQLAlchemy.
+``store.quick``) does not wait for SQLAlchemy. Instants come back as text from SQLite and as
+naive UTC datetimes from PostgreSQL; ``store.instant`` makes both aware UTC.
 """
 
 from __future__ import annotations
@@ -18,14 +19,8 @@ from ahr_tui.store.case_rows import CASE_SQL, CHANGED_SQL, UNSCOPED_SQL, CaseRow
 from ahr_tui.store.instant import instant
 
 __all__ = [
-    "CASE_SQL",
-    "CHANGED_SQL",
-    "UNSCOPED_SQL",
-    "CaseView",
-    "case_from_row",
-    "cases_sql",
-    "in_list_order",
-    "iso_z",
+    "CASE_JSON_KEYS", "CASE_SQL", "CHANGED_SQL", "UNSCOPED_SQL", "CaseView", "case_from_row",
+    "cases_sql", "in_list_order", "iso_z",
 ]
 
 
@@ -47,8 +42,14 @@ class CaseView:
     policy: str
     summary: str
     status: CaseStatus
-    contacted_at: datetime
-    deadline: datetime
+    detected_at: datetime
+    contact_due: datetime
+    #: The first contact attempt, and 72 hours after it: None while the case is detected.
+    contacted_at: datetime | None
+    deadline: datetime | None
+    reached_at: datetime | None
+    #: How many contact attempts the case has.
+    attempts: int
     responded_at: datetime | None
     assignee: str | None
     closed_at: datetime | None
@@ -59,8 +60,8 @@ class CaseView:
 
     @property
     def due(self) -> datetime:
-        """The case's next due moment (aware UTC): its deadline."""
-        return self.deadline
+        """The next due moment: the deadline once contacted, the first-contact target before."""
+        return self.contact_due if self.deadline is None else self.deadline
 
     @property
     def facts(self) -> CaseFacts:
@@ -76,8 +77,12 @@ class CaseView:
             "policy": self.policy,
             "summary": self.summary,
             "status": self.status.value,
+            "detected_at": iso_z(self.detected_at),
+            "contact_due": iso_z(self.contact_due),
             "contacted_at": iso_z(self.contacted_at),
             "deadline": iso_z(self.deadline),
+            "reached_at": iso_z(self.reached_at),
+            "attempts": self.attempts,
             "responded_at": iso_z(self.responded_at),
             "assignee": self.assignee,
             "closed_at": iso_z(self.closed_at),
@@ -86,16 +91,17 @@ class CaseView:
         }
 
 
+#: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
+CASE_JSON_KEYS = (
+    "id", "seller_id", "store", "name", "policy", "summary", "status", "detected_at",
+    "contact_due", "contacted_at", "deadline", "reached_at", "attempts", "responded_at",
+    "assignee", "closed_at", "outcome_note", "version",
+)
+
+
 def in_list_order(cases: Iterable[CaseView]) -> list[CaseView]:
     """``cases`` in the case list's order (``rules.list_order``: needs action first)."""
     return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
-
-
-#: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
-CASE_JSON_KEYS = (
-    "id", "seller_id", "store", "name", "policy", "summary", "status", "contacted_at",
-    "deadline", "responded_at", "assignee", "closed_at", "outcome_note", "version",
-)
 
 
 def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[str, str]]:
@@ -110,7 +116,8 @@ _STATUSES = {s.value: s for s in CaseStatus}  # a dict lookup: CaseStatus(value)
 def case_from_row(row: Sequence[Any]) -> CaseView:
     """A row of ``store.case_rows``'s SQL as a ``CaseView`` (once per active case per load).
 
-    Raises ``DatabaseProblem`` for a status ahr does not know (not written by ahr).
+    Raises ``DatabaseProblem`` for a status ahr does not know, or a case without the instants
+    every case has (an older ahr's database not yet upgraded).
     """
     r = CaseRow(*row)
     if r.status not in _STATUSES:
@@ -120,7 +127,19 @@ def case_from_row(row: Sequence[Any]) -> CaseView:
         )
     return CaseView(
         r.id, r.account_id, r.seller_id, r.store, r.name, r.policy, r.summary,
-        _STATUSES[r.status], instant(r.contacted_at), instant(r.deadline),
-        instant(r.responded_at), r.assignee, instant(r.closed_at), r.outcome_note, r.version,
-        r.enrollment, r.account_status,
+        _STATUSES[r.status], _required(r.id, "detected_at", r.detected_at),
+        _required(r.id, "contact_due", r.contact_due), instant(r.contacted_at),
+        instant(r.deadline), instant(r.reached_at), int(r.attempts), instant(r.responded_at),
+        r.assignee, instant(r.closed_at), r.outcome_note, r.version, r.enrollment,
+        r.account_status,
     )
+
+
+def _required(case_id: int, column: str, value: object) -> datetime:
+    """An instant every case has (``ahr init`` fills it in for cases an older ahr wrote)."""
+    stored = instant(value)
+    if stored is None:
+        raise DatabaseProblem(
+            f"case {case_id} has no {column}; run `ahr init` to upgrade the database."
+        )
+    return stored

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
+    ACTIVE_STATUSES,
     DEFAULT_POLICY,
     PERMISSION,
     AccountStatus,
@@ -37,18 +38,20 @@ from ahr_tui.rules import (
 )
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require
+from ahr_tui.service.conflicts import case_conflict
 from ahr_tui.service.views import CaseView, find_case
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Operator, Store
+from ahr_tui.wording import instant
 
 #: Business time may run this far ahead of the wall clock (clock skew between hosts).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 def _check_not_future(at: datetime, now: datetime) -> None:
     if at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"--at {at.isoformat()} is in the future (now is {now.isoformat()}).")
+        raise InvalidInput(f"--at {instant(at)} is in the future (now is {instant(now)}).")
 
 
 def get_case(session: Session, case_id: int) -> CaseView:
@@ -192,7 +195,7 @@ def apply_action(
     if case is None:
         raise NotFound(f"no case {case_id}.")
     if expected_version is not None and case.version != expected_version:
-        raise _conflict(case_id, expected_version, case.version)
+        raise case_conflict(session, case_id, expected_version, case.version)
     decision = decide(
         action,
         CaseStatus(case.status),
@@ -215,13 +218,6 @@ def apply_action(
     return decision
 
 
-def _conflict(case_id: int, seen: int, current: int | None) -> Conflict:
-    return Conflict(
-        f"case {case_id} was changed by someone else (you saw version {seen}, it is now "
-        f"{current}); nothing was written."
-    )
-
-
 def versioned_update(
     session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object
 ) -> None:
@@ -238,7 +234,7 @@ def versioned_update(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = session.execute(select(col(model.version)).where(model.id == row_id)).scalar()
         if model is Case:
-            raise _conflict(row_id, version, current)
+            raise case_conflict(session, row_id, version, current)
         account = session.get(Account, row_id)
         who = f"{account.seller_id} ({account.store})" if account else str(row_id)
         raise Conflict(f"account {who} was changed by someone else; nothing was written.")
@@ -335,7 +331,7 @@ def _supersede_others(
         select(Case).where(
             Case.account_id == case.account_id,
             Case.id != case.id,
-            Case.status.in_(["open", "responded", "expired"]),  # type: ignore[attr-defined]
+            col(Case.status).in_([status.value for status in ACTIVE_STATUSES]),
         )
     ).scalars()
     for other in list(others):
@@ -406,6 +402,9 @@ def assign_case(
         # One read of the case (a bulk assignment runs this a thousand times): its view
         # carries the facts the rules decide on, its version and its current assignee.
         view = get_case(session, case_id)
+        if expected_version is not None and view.version != expected_version:
+            # the caller decided on a version someone else has changed: say so first
+            raise case_conflict(session, case_id, expected_version, view.version)
         decision = decide_assign(view.facts, assignee)
         if isinstance(decision, Rejected):
             raise RuleRejected(case_sentence(case_id, decision), decision.code.value)

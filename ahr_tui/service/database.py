@@ -111,3 +111,11 @@ def copy_database(
     from ahr_tui.store.copy import copy_database as run
 
     return run(source, target, progress=progress)
+
+
+def command_on(where: str, command: str) -> str:
+    """```ahr --db WHERE COMMAND``` for the database named ``where`` (as ``database_name``
+    gives it), quoted to run as written in a POSIX shell."""
+    from ahr_tui.store.recognise import command_on as quoted
+
+    return quoted(where, command)

@@ -44,10 +44,10 @@ from ahr_tui.notify.smtp import Outcome, SmtpConfigError, Verdict, address_probl
 from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.views import iso_z
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Notification
+from ahr_tui.wording import instant
 
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=5)
@@ -193,7 +193,7 @@ def _claim(engine: Engine, due: _Due, from_addr: str, now: datetime) -> _Claim |
                 attempts=attempt,
                 next_attempt_at=now + LEASE,
                 to_addr=due.address,
-                last_error=f"attempt {attempt} started at {iso_z(now)}; outcome not recorded yet",
+                last_error=f"attempt {attempt} started at {instant(now)}; outcome not recorded yet",
             )
             .execution_options(synchronize_session=False)
         )

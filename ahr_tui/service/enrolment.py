@@ -33,10 +33,10 @@ from ahr_tui.rules import (
     ScoreWindow,
     evaluate,
     next_enrollment,
-    phone_status,
 )
 from ahr_tui.rules.automatic import enrollment_note
 from ahr_tui.service import outbox
+from ahr_tui.service.detail import PhoneCache
 from ahr_tui.store import audit, bulk
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Store, WindowCount
@@ -68,14 +68,7 @@ class Decisions:
         self.as_of = as_of
         self.policy = policy
         self._moves: dict[tuple[Any, ...], Move | None] = {}
-        self._phones: dict[tuple[str | None, str], PhoneStatus] = {}
-
-    def phone(self, phone: str | None, region: str) -> PhoneStatus:
-        key = (phone, region)
-        found = self._phones.get(key)
-        if found is None:
-            found = self._phones[key] = phone_status(phone, region)
-        return found
+        self.phone = PhoneCache().status
 
     def move(
         self, plan: str, enabled: bool, status: str, enrollment: str, phone: PhoneStatus,

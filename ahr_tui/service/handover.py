@@ -7,6 +7,7 @@ Untrusted text (seller ids, operator names, notes) is cleaned here, once, for ev
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,12 +27,14 @@ from ahr_tui.notify.smtp import (
 )
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy, format_left, urgency
 from ahr_tui.rules.coverage import Roster
+from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
 from ahr_tui.service.views import event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from ahr_tui.textsafe import clean_line
+from ahr_tui.wording import instant
 
 #: Events listed one by one per operator in the text; the rest are counted.
 EVENTS_SHOWN = 15
@@ -47,6 +50,7 @@ class Handover:
     unassigned: list[CaseView]
     due: list[ForecastEntry]
     expired: list[CaseView]
+    per_hour: list[HourLoad]
 
     @property
     def uncovered(self) -> list[ForecastEntry]:
@@ -63,6 +67,11 @@ class Handover:
             "due": [e.to_json() for e in self.due],
             "uncovered": [e.to_json() for e in self.uncovered],
             "expired_awaiting_decision": [c.id for c in self.expired],
+            "per_hour": [
+                {"hour": iso_z(h.start), "due": h.due, "uncovered": h.uncovered,
+                 "on_shift": list(h.on_shift)}
+                for h in self.per_hour
+            ],
         }
 
 
@@ -76,7 +85,7 @@ def handover(
 ) -> Handover:
     """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``."""
     with transaction(engine) as session:
-        cases = sorted(list_cases(session), key=lambda c: (_next_due(c), c.id))
+        cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))
         events = list(
             session.execute(
@@ -89,6 +98,7 @@ def handover(
     for c in cases:
         if c.assignee:
             by_assignee[c.assignee].append(c)
+    due = forecast_of(cases, roster, now=now, hours=hours, policy=policy)
     return Handover(
         since=since,
         until=now,
@@ -96,21 +106,17 @@ def handover(
         events=events,
         by_assignee=dict(sorted(by_assignee.items())),
         unassigned=[c for c in cases if not c.assignee],
-        due=forecast_of(cases, roster, now=now, hours=hours, policy=policy),
+        due=due,
         expired=[c for c in cases if c.status is CaseStatus.EXPIRED],
+        per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
     )
-
-
-def _next_due(case: CaseView) -> datetime:
-    due = getattr(case, "contact_due", None) if case.status.value == "detected" else None
-    return due or case.deadline
 
 
 def time_left(case: CaseView, now: datetime) -> str:
     """``2d 14h warn``, ``-3h 12m expired``, ``responded``: the state of a case's clock."""
     if case.status is CaseStatus.RESPONDED:
         return "responded"
-    left = _next_due(case) - now
+    left = case.due - now
     if case.status is CaseStatus.EXPIRED:
         return f"{format_left(left)} expired"
     return f"{format_left(left)} {urgency(left).value}"
@@ -128,7 +134,7 @@ def _due_line(entry: ForecastEntry) -> str:
     who = ", ".join(clean_line(n) for n in entry.covered.on_shift) or "nobody"
     mark = "" if entry.covered.covered else "  UNCOVERED"
     return (
-        f"{iso_z(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
+        f"{instant(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
         f"on shift: {who}{mark}"
     )
 
@@ -139,7 +145,7 @@ def _event_line(event: Event) -> str:
         what += f" {event.from_state or '-'}->{event.to_state or '-'}"
     target = f"case {event.case_id}" if event.case_id else ""
     note = f"  {clean_line(event.note)}" if event.note else ""
-    return f"{iso_z(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
+    return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
 def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
@@ -162,7 +168,10 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
     head = "## " if markdown else ""
     item = "- " if markdown else "  "
     sub = "  - " if markdown else "    "
-    title = f"Handover {iso_z(h.until)} (since {iso_z(h.since)}, due until {iso_z(h.horizon_end)})"
+    title = (
+        f"Handover {instant(h.until)} (since {instant(h.since)}, due until "
+        f"{instant(h.horizon_end)})"
+    )
     out = [f"# {title}" if markdown else title, ""]
 
     def section(name: str, body: list[str], empty: str) -> None:
@@ -186,7 +195,7 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
         "none",
     )
     section(
-        f"Falls due by {iso_z(h.horizon_end)} ({len(h.due)})",
+        f"Falls due by {instant(h.horizon_end)} ({len(h.due)})",
         [f"{item}{_due_line(e)}" for e in h.due],
         "nothing",
     )
@@ -220,7 +229,7 @@ def mail_handover(
         for addr in to:
             message = build_message(
                 notification_id=0, from_addr=settings.from_addr, to_addr=addr, to_name=addr,
-                subject=f"ahr handover {iso_z(report.until)}: {len(report.uncovered)} uncovered, "
+                subject=f"ahr handover {instant(report.until)}: {len(report.uncovered)} uncovered, "
                 f"{len(report.expired)} expired awaiting a decision",
                 body=body, created_at=report.until,
             )

@@ -31,7 +31,7 @@ from ahr_tui.importers.problems import Problems
 from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
-from ahr_tui.store import audit, bulk
+from ahr_tui.store import audit, bulk, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case
@@ -98,6 +98,7 @@ class _Discard(Exception):
 def _unit(engine: Engine) -> Iterator[Session]:
     try:
         with transaction(engine, write=True) as session:
+            window.lock_scores(session, writing=True)  # before any other lock: see there
             yield session
     except _Discard:
         pass

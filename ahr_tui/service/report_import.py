@@ -26,6 +26,7 @@ from ahr_tui.service.imports import ImportOptions, ImportResult, _finish, _unit,
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Case, Score
+from ahr_tui.wording import count
 
 
 def import_report(
@@ -178,7 +179,7 @@ def _deactivated_sentence(
             col(Case.status).in_([s.value for s in ACTIVE_STATUSES]),
         )
     ).scalar_one()
-    left = f"; {active} active case(s) left for an operator to decide" if active else ""
+    left = f"; {count(active, 'active case')} left for an operator to decide" if active else ""
     return f"so the account is deactivated here{ended}{left}"
 
 

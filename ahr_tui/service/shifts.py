@@ -8,6 +8,7 @@ and writes.
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ahr_tui.rules.coverage import (
     Roster,
     Shift,
     ShiftRange,
+    describe_ranges,
     format_clock,
     on_shift,
     zone,
@@ -78,10 +80,10 @@ def operator_json(row: Operator, shift: Shift, now: datetime) -> dict[str, Any]:
 
 
 def describe_hours(shift: Shift) -> str:
-    """``mon 09:00-17:00, tue 09:00-17:00 (Europe/Berlin)``; ``-`` with no hours."""
+    """``mon-fri 09:00-17:00, sat 10:00-12:00 (Europe/Berlin)``; ``-`` with no hours."""
     if not shift.ranges:
         return "-"
-    return ", ".join(r.describe() for r in shift.ranges) + f" ({shift.tz})"
+    return f"{describe_ranges(shift.ranges)} ({shift.tz})"
 
 
 def set_hours(
@@ -142,7 +144,10 @@ def _editable(session: Session, name: str, actor: Actor) -> Operator:
         require(session, actor, Permission.MANAGE_OPERATORS)
     row = session.get(Operator, name)
     if row is None:
-        raise NotFound(f"{name} is not an operator; add them with `ahr operator add`.")
+        raise NotFound(
+            f"{name} is not an operator; add them with "
+            f"`ahr operator add {shlex.quote(name)} --role triage` (or investigator, or lead)."
+        )
     return row
 
 
@@ -198,6 +203,15 @@ def forecast(
     return forecast_of(cases, roster, now=now, hours=hours, policy=policy)
 
 
-def uncovered_count(engine: Engine, *, now: datetime, hours: float = 24) -> int:
-    """How many due moments in the next ``hours`` nobody allowed to act is on shift for."""
-    return sum(not e.covered.covered for e in forecast(engine, now=now, hours=hours))
+def load_roster(engine: Engine) -> Roster:
+    """Who works when, read once (the TUI keeps it and counts against the cases it shows)."""
+    with transaction(engine) as session:
+        return Roster(load_shifts(session))
+
+
+def uncovered_count(
+    cases: Sequence[CaseView], roster: Roster, *, now: datetime, hours: float = 24
+) -> int:
+    """How many due moments of ``cases`` in the next ``hours`` nobody who may act is on shift
+    for (the TUI's header)."""
+    return sum(not e.covered.covered for e in forecast_of(cases, roster, now=now, hours=hours))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ahr_tui.rules import ACTIVE_STATUSES, Role
+from ahr_tui.rules.coverage import Shift
 from ahr_tui.service.case_view import CaseView, case_from_row, in_list_order
 
 if TYPE_CHECKING:
@@ -27,12 +28,15 @@ class Snapshot:
     cases: list[CaseView]
     marker: int
     role: Role | None
+    #: Who works when (for the header's uncovered count); None when read without SQLAlchemy.
+    shifts: tuple[Shift, ...] | None = None
 
 
 def load_snapshot(db: Database, operator: str) -> Snapshot:
     """The active cases, marker and ``operator``'s role. Raises ``AhrError`` (e.g.
     ``DatabaseProblem``) or a SQLAlchemy error when the database cannot be read."""
     from ahr_tui.service.access import role_of
+    from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
@@ -40,7 +44,8 @@ def load_snapshot(db: Database, operator: str) -> Snapshot:
     with transaction(db) as session:
         marker = change_marker(session)
         return Snapshot(
-            cases=list_cases(session), marker=marker, role=role_of(session, operator)
+            cases=list_cases(session), marker=marker, role=role_of(session, operator),
+            shifts=tuple(load_shifts(session)),
         )
 
 
@@ -53,12 +58,14 @@ class Changes:
     since: int
     marker: int
     role: Role | None
+    shifts: tuple[Shift, ...] | None = None
 
 
 def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
     """What changed after event id ``since``; the whole snapshot when anything may have
     (an event that names no account). Raises as ``load_snapshot``."""
     from ahr_tui.service.access import role_of
+    from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import changed_cases, list_cases
     from ahr_tui.store.engine import transaction
     from ahr_tui.store.queries import change_marker
@@ -66,10 +73,11 @@ def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
     with transaction(db) as session:
         marker = change_marker(session)
         role = role_of(session, operator)
+        shifts = tuple(load_shifts(session))
         changed = changed_cases(session, since)
         if changed is None:
-            return Snapshot(cases=list_cases(session), marker=marker, role=role)
-        return Changes(cases=changed, since=since, marker=marker, role=role)
+            return Snapshot(cases=list_cases(session), marker=marker, role=role, shifts=shifts)
+        return Changes(cases=changed, since=since, marker=marker, role=role, shifts=shifts)
 
 
 def quick_snapshot(path: Path, operator: str) -> Snapshot | None:

@@ -12,7 +12,9 @@ from typing import Any, NamedTuple
 
 _SELECT = (
     "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
-    " c.contacted_at, c.deadline, c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
+    " c.detected_at, c.contact_due, c.contacted_at, c.deadline, c.reached_at,"
+    " (SELECT count(*) FROM contact_attempt AS t WHERE t.case_id = c.id),"
+    " c.responded_at, c.assignee, c.closed_at, c.outcome_note,"
     " c.version, a.enrollment, a.status"
     " FROM aha_case AS c JOIN account AS a ON a.id = c.account_id"
 )
@@ -30,8 +32,12 @@ class CaseRow(NamedTuple):
     policy: str
     summary: str
     status: str
+    detected_at: Any
+    contact_due: Any
     contacted_at: Any
     deadline: Any
+    reached_at: Any
+    attempts: int
     responded_at: Any
     assignee: str | None
     closed_at: Any
@@ -42,14 +48,15 @@ class CaseRow(NamedTuple):
 
 
 def cases_sql(statuses: Iterable[str]) -> tuple[str, dict[str, str]]:
-    """SQL and named parameters for the cases whose status is in ``statuses``, by deadline
-    (the caller puts them in the list order of ``rules.list_order``).
+    """SQL and named parameters for the cases whose status is in ``statuses``, by their next
+    due moment (the caller puts them in the list order of ``rules.list_order``).
 
     Named ``:name`` parameters, understood by both ``sqlite3`` and SQLAlchemy's ``text()``.
     """
     params = {f"s{i}": value for i, value in enumerate(sorted(statuses))}
     marks = ", ".join(f":{name}" for name in params) or "NULL"
-    return f"{_SELECT} WHERE c.status IN ({marks}) ORDER BY c.deadline, c.id", params
+    order = "ORDER BY coalesce(c.deadline, c.contact_due), c.id"
+    return f"{_SELECT} WHERE c.status IN ({marks}) {order}", params
 
 
 #: SQL for one case, by the named parameter ``:case_id``.

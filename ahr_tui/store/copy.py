@@ -26,6 +26,7 @@ from ahr_tui.store.audit import VerifyResult, verify
 from ahr_tui.store.engine import describe, make_engine, sqlite_path, to_url, transaction, translate
 from ahr_tui.store.schema import app_tables, check_schema, create_tables
 from ahr_tui.store.window import CACHE_TABLES
+from ahr_tui.wording import count
 
 BATCH_ROWS = 20_000
 
@@ -91,8 +92,8 @@ def _refuse_non_empty(engine: Engine) -> None:
         raise translate(exc, where) from None
     if tables:
         raise InvalidInput(
-            f"{where} is not empty (it has {len(tables)} table(s)); `ahr db copy` needs an empty "
-            "database or schema and creates the tables itself; nothing was written."
+            f"{where} is not empty (it has {count(len(tables), 'table')}); `ahr db copy` needs an "
+            "empty database or schema and creates the tables itself; nothing was written."
         )
 
 

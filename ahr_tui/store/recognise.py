@@ -23,12 +23,17 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 APP_TABLES = frozenset({"meta", "store", "account"})
 
 
-def init_command(where: str) -> str:
-    """The ``ahr init`` that sets up the database named ``where`` (a path, or a URL as
+def command_on(where: str, command: str) -> str:
+    """```ahr --db WHERE COMMAND``` for the database named ``where`` (a path, or a URL as
     ``store.engine.describe`` shows it), quoted so that it runs as written in a POSIX shell."""
     if "***" in where:  # the URL's password is hidden: the user has to give it again
-        return "`ahr init` with the same --db"
-    return f"`ahr --db {shlex.quote(where)} init`"
+        return f"`ahr {command}` with the same --db"
+    return f"`ahr --db {shlex.quote(where)} {command}`"
+
+
+def init_command(where: str) -> str:
+    """The ``ahr init`` that sets up the database named ``where``."""
+    return command_on(where, "init")
 
 
 def precheck_sqlite_file(path: Path, *, create: bool) -> None:

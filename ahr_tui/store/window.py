@@ -93,11 +93,15 @@ def _has_triggers(session: Session) -> bool:
     return bool(session.execute(text(query)).scalar())
 
 
-def lock_scores(session: Session) -> None:
-    """No score may change until the caller's transaction ends (PostgreSQL; SQLite's write
-    transaction already excludes every other writer). Take it before any other lock."""
+def lock_scores(session: Session, *, writing: bool = False) -> None:
+    """PostgreSQL (SQLite's write transaction already excludes every other writer): the sweep
+    (``writing=False``) takes SHARE on ``score``, so no score changes until it commits; an
+    import (``writing=True``) takes ROW EXCLUSIVE, so it waits for a running sweep, or the sweep
+    for it. Each takes it first, before any row lock: neither can then hold a lock the other
+    waits for (a report import updates its account before its score; the sweep, the reverse)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE score IN SHARE MODE"))
+        mode = "ROW EXCLUSIVE" if writing else "SHARE"
+        session.execute(text(f"LOCK TABLE score IN {mode} MODE"))
 
 
 def bring_to(session: Session, as_of: date, policy: Policy) -> str:

@@ -14,21 +14,26 @@ screens (about 0.4 s), so nothing on the way to the first frame waits for them.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.errors import AhrError, Conflict
-from ahr_tui.rules import Role, Urgency
+from ahr_tui.rules import Role
+from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
@@ -42,12 +47,15 @@ from ahr_tui.service.snapshots import (
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import nocolor
-from ahr_tui.tui.case_actions import SPECS, outcome, refusal, service_call
+from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.list_commands import LIST_COMMANDS, ListCommands, bulk_applies
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
+from ahr_tui.tui.palette import AppCommands
 from ahr_tui.tui.screens.main import MainScreen
+from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database as Engine
@@ -61,6 +69,10 @@ LATER_MODULES = (
 )
 
 
+#: Textual's own palette commands that behave here; the others are left out of the palette.
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit"})
+
+
 def database_errors() -> tuple[type[Exception], ...]:
     """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
     from ahr_tui.service.database import failures
@@ -72,10 +84,12 @@ class AhrApp(ListCommands):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {AppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
         Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
+        Binding("h", "handover", "Handover", show=False),
         Binding("m", "metrics", "Metrics", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("v", "save_view", "Save view", show=False),
@@ -128,12 +142,60 @@ class AhrApp(ListCommands):
         self.marker: int | None = None
         self.paused = False
         self.cases_by_id: dict[int, CaseView] = {}
+        self.roster: Roster | None = None  # who works when; None until the database layer loads
+        self._coverage_key: tuple[object, ...] | None = None
         self._expiring = False
         self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self._failed: str | None = None
         self.terminal_title = ""
         self.sub_title = clean_line(self.db_label)
         self._availability: tuple[object, ...] = ()
+        self.signalled: int | None = None  # the signal that ended the app, if one did
+
+    async def on_event(self, event: events.Event) -> None:
+        """An ``alt+key`` that nothing binds is Esc then the key (tmux joined them): the Esc is
+        acted on before the key is delivered, so the key reaches the screen the Esc led to."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            split = split_joined_escape(event, self.screen.active_bindings)
+            if split is not None:
+                escape, key = split
+                # Run Esc's binding now (priority ones first, as Textual does), not when the
+                # forwarded event has bubbled up: by then the key would have gone to the old
+                # screen. Textual 8.2.8 has no public way to run a key's binding at once.
+                handled = await self._check_bindings("escape", priority=True)
+                if not handled and not await self._check_bindings("escape"):
+                    await super().on_event(escape)
+                await super().on_event(key)
+                return
+        await super().on_event(event)
+
+    def on_mount(self) -> None:
+        if not self.is_headless:
+            self._exit_on_signals()
+        self.call_after_refresh(lambda: self._fit_size(self.size))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_size(event.size)
+
+    def _fit_size(self, size: Size) -> None:
+        """Below the minimum size one sentence says so; it goes when the window grows."""
+        shown = isinstance(self.screen, TooSmallScreen)
+        if too_small(size) and not shown:
+            self.push_screen(TooSmallScreen())
+        elif shown and not too_small(size):
+            self.pop_screen()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT end the app as ``q`` does: the
+        terminal is restored (main screen, cursor shown) and no write is cut short by Python's
+        default handling (SIGTERM and SIGHUP kill at once; SIGINT raises anywhere)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            loop.add_signal_handler(signum, self._signalled, signum)
+
+    def _signalled(self, signum: int) -> None:
+        self.signalled = signum
+        self.exit(return_code=128 + signum)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(clock=self.clock, database=self.engine_for_ui)
@@ -214,6 +276,19 @@ class AhrApp(ListCommands):
             self.post_message(self.LoadFailed(_sentence(exc)))
         for name in LATER_MODULES:
             importlib.import_module(name)
+        if self.roster is None and self._engine is not None:
+            try:
+                from ahr_tui.service.shifts import load_roster
+
+                roster = load_roster(self._engine)
+            except database_errors():
+                return  # the next load brings it
+            self.call_from_thread(self._set_roster, roster)
+
+    def _set_roster(self, roster: Roster) -> None:
+        if self.roster is None:
+            self.roster = roster
+            self._update_coverage(self.clock())
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
@@ -255,7 +330,12 @@ class AhrApp(ListCommands):
                 by_id[case.id] = case
             else:
                 by_id.pop(case.id, None)
-        self.show(Snapshot(cases=list(by_id.values()), marker=changes.marker, role=changes.role))
+        self.show(
+            Snapshot(
+                cases=list(by_id.values()), marker=changes.marker, role=changes.role,
+                shifts=changes.shifts,
+            )
+        )
 
     def show(self, snap: Snapshot) -> None:
         self._failed = None
@@ -265,6 +345,9 @@ class AhrApp(ListCommands):
         now = self.clock()
         self.main.header.update_state(role=snap.role.value if snap.role else None)
         self.main.show_cases(snap.cases, now)
+        if snap.shifts is not None:
+            self.roster = Roster(snap.shifts)
+        self._update_coverage(now)
         self._set_title(now)
         self.refresh_bindings()
         if self.screen is not self.main:
@@ -282,10 +365,11 @@ class AhrApp(ListCommands):
             return
         now = self.clock()
         self.main.tick(now)
+        self._update_coverage(now)
         self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
-        if not self._expiring and not blocked and self.main.summary(now).counts[Urgency.OVERDUE]:
+        if not self._expiring and not blocked and self.main.summary(now).expirable:
             self._expiring = True
             self.expire(now)
 
@@ -307,6 +391,20 @@ class AhrApp(ListCommands):
     def _expired(self) -> None:
         self._expiring = False
         self.poll()
+
+    def _update_coverage(self, now: datetime) -> None:
+        """The header's count of uncovered due moments in the next 24 hours: counted again when
+        the cases or the hours change, and once a minute as moments come into the window."""
+        if self.roster is None:
+            return
+        key = (self.marker, id(self.roster), now.replace(second=0, microsecond=0))
+        if key == self._coverage_key:
+            return
+        self._coverage_key = key
+        from ahr_tui.service.shifts import uncovered_count
+
+        count = uncovered_count(list(self.cases_by_id.values()), self.roster, now=now)
+        self.main.header.update_state(uncovered=count)
 
     def _set_title(self, now: datetime) -> None:
         """The terminal's title, written when its text changes (at most once a minute, or when
@@ -353,15 +451,29 @@ class AhrApp(ListCommands):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LIST_COMMANDS:
             return self.list_command_allowed(action)
+        if not applies(action, self.place):
+            return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
-            if isinstance(self.screen, ModalScreen) or not getattr(self.screen, "case_actions", 1):
+            if not self._acts_on_cases():
                 return False
             return True if self.why_not(action) is None else None
         return True
 
+    @property
+    def place(self) -> Place | None:
+        """Where the operator is (a view or a detail screen); None on a dialog or other screen."""
+        return getattr(self.screen, "place", None)
+
+    def _acts_on_cases(self) -> bool:
+        """Case keys apply on this screen: not in a dialog, nor on one that shows no case (the
+        handover: ``CASE_ACTIONS = False``)."""
+        screen = self.screen
+        return not isinstance(screen, ModalScreen) and getattr(screen, "CASE_ACTIONS", True)
+
     def explain(self, name: str) -> None:
-        """A disabled action's key was pressed: say why (never as markup)."""
-        if isinstance(self.screen, ModalScreen):
+        """A disabled action's key was pressed: say why (never as markup). Nothing is said
+        where the action does not apply at all (a case action in the Accounts view)."""
+        if not self._acts_on_cases() or not applies(name, self.place):
             return
         reason = self.why_not(name)
         if reason is not None:
@@ -399,10 +511,15 @@ class AhrApp(ListCommands):
         if spec.dialog is None:
             self.assign_to_me(case)
             return
+        others = sum(
+            1 for c in self.cases_by_id.values()
+            if c.account_id == case.account_id and c.id != case.id
+        )
         dialog = ActionDialog(
             spec.dialog, case,
             submit=service_call(spec, lambda: self.engine, self.actor, self.clock),
             reload=lambda case_id: load_case(self.engine, case_id),
+            consequence=consequence(spec, case, others),
         )
         self.push_screen(dialog, lambda updated: self._done(name, updated))
 
@@ -455,6 +572,13 @@ class AhrApp(ListCommands):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_handover(self) -> None:
+        from ahr_tui.tui.screens.handover import HandoverScreen
+
+        engine = self.engine_for_ui()
+        if engine is not None:
+            self.push_screen(HandoverScreen(engine=engine, clock=self.clock))
+
     def open_detail(self, *, account_id: int, case_id: int | None) -> None:
         from ahr_tui.tui.screens.detail import DetailScreen
 
@@ -467,7 +591,11 @@ class AhrApp(ListCommands):
         self.push_screen(screen)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The palette (ctrl+p): the app's own commands first, then Textual's Theme and Quit.
+
+        Textual's Keys panel (it narrows the table and esc does not close it), Maximize and
+        Screenshot (an SVG written into the working directory) are left out.
+        """
         for spec in SPECS.values():
             yield SystemCommand(
                 f"{spec.title} ({spec.key})", spec.help,
@@ -482,6 +610,9 @@ class AhrApp(ListCommands):
             ("Help (?)", "every key", self.action_help),
         ):
             yield SystemCommand(title, help_text, callback)
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT:
+                yield command
 
 
 def _sentence(exc: Exception) -> str:
@@ -510,3 +641,5 @@ def run(
     """``ahr tui`` / ``ahr demo``: keyboard only (no mouse reporting over SSH)."""
     app = AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label, first=first)
     app.run(mouse=False)
+    if app.signalled is not None:  # the exit status a shell expects of a signalled program
+        raise SystemExit(128 + app.signalled)

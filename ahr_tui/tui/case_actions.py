@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from ahr_tui.rules import CaseAction, Operation, Permission, Role
 from ahr_tui.rules import refusal as rules_refusal
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
+from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.action import DialogSpec, Submit
 
 if TYPE_CHECKING:
@@ -106,6 +109,31 @@ def service_call(
         )
 
     return run
+
+
+def consequence(spec: ActionSpec, case: CaseView, others: int) -> Text | None:
+    """What a destructive action does beyond the case, in words (None for the others).
+
+    ``others``: the account's other active cases (a fraud finding supersedes them).
+    """
+    where = f"{clean_line(case.seller_id)} in {case.store}"
+    if spec.name == "deactivate":
+        said = (
+            f"This deactivates the account of {where}: it can no longer sell there, and its "
+            "enrolment ends. The seller is notified."
+        )
+    elif spec.name == "fraud":
+        cases = "case" if others == 1 else "cases"
+        rest = f"supersedes its {others} other active {cases}" if others else (
+            "supersedes no other case (it has none active)"
+        )
+        said = (
+            f"This deactivates the account of {where}, revokes its assurance for good (it can "
+            f"never enrol again), and {rest}. The seller is notified."
+        )
+    else:
+        return None
+    return Text(said, style="bold")
 
 
 def outcome(spec: ActionSpec, case: CaseView) -> str:

@@ -211,12 +211,12 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
         assert (app.screen.account_id, app.screen.case_id) == (view.table.accounts[1].account_id,
                                                                None)
         assert "Bright Lamps" in str(app.screen.query_one("#detail-title").content)
-        others = app.screen.query_one("#detail-cases", Static)
-        assert f"#{seeded.urgent} product_safety  open" in str(others.content)
+        others = app.screen.case_list
+        assert f"#{seeded.urgent} product_safety  open" in others.row(0)[0].plain
         act(engine, seeded.urgent, CaseAction.RESPOND, at=T0, text=None, actor=ALICE, now=T0)
         app.poll()  # another process wrote: the open detail reads everything again
         await settle(app, pilot)
-        assert f"#{seeded.urgent} product_safety  responded" in str(others.content)
+        assert f"#{seeded.urgent} product_safety  responded" in others.row(0)[0].plain
         await pilot.press("escape")
         assert app.screen is app.main and view.table.current_account is not None
         assert view.table.current_account.seller_id == "S2"
@@ -225,7 +225,7 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
 async def test_reloads_during_a_read_coalesce_into_one_more_read(
     engine, clock, accounts, monkeypatch
 ):
-    import ahr_tui.tui.screens.accounts as module
+    import ahr_tui.service.detail as module  # the Accounts view reads through it
 
     reads = []
     real = module.account_rows
@@ -292,17 +292,18 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
 ):
     import threading
 
+    import ahr_tui.service.detail as service
     import ahr_tui.tui.screens.accounts as module
 
     monkeypatch.setattr(module, "FIRST_ROWS", 2)
     release = threading.Event()
-    real = module.account_rows
+    real = service.account_rows
 
     def slow(session, as_of):  # type: ignore[no-untyped-def]
         assert release.wait(10)
         return real(session, as_of)
 
-    monkeypatch.setattr(module, "account_rows", slow)
+    monkeypatch.setattr(service, "account_rows", slow)
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:
         for _ in range(50):

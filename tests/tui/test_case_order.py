@@ -75,6 +75,9 @@ async def test_the_app_shows_the_most_urgent_case_in_the_first_row_at_80x24(
             ids["days2"], ids["days1"], ids["expired"], ids["soon"],
             *(ids[f"resp{n}"] for n in range(6)),
         ]
+        # The cursor was on the top row: it stays there (the list is not scrolled to follow
+        # the case that moved down), so the most urgent rows stay in sight.
+        assert table.cursor_row == 0 and table.scroll_offset.y == 0
 
 
 def test_ahr_cases_and_its_json_list_in_the_same_order(

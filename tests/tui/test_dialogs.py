@@ -113,8 +113,9 @@ async def test_a_conflict_says_what_changed_and_keeps_the_typed_text(
         await settle(app, pilot)
         assert app.screen is dialog
         shown = message(dialog)
-        assert f"you saw version {seen}, it is now {seen + 1}" in shown
-        assert "It is now open" in shown and "your text is kept" in shown
+        assert f"you saw version {seen}, it is now {seen + 1}): tom's assign at " in shown
+        assert shown.lower().count("it is now") == 1  # what changed is said once
+        assert "(- -> tom)" in shown and "Your text is kept" in shown
         assert dialog.text == "done"
         assert dialog.case.version == seen + 1
         await pilot.press("ctrl+s")  # the operator has now seen the change: a second submit acts

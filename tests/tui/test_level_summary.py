@@ -27,11 +27,13 @@ def next_deadline(cases: list[CaseView], now: datetime) -> CaseView | None:
 
 def _case(case_id: int, deadline_in: timedelta, status: CaseStatus = CaseStatus.OPEN) -> CaseView:
     deadline = T0 + deadline_in
+    contacted = deadline - timedelta(hours=72)
     return CaseView(
         id=case_id, account_id=case_id, seller_id=f"S{case_id}", store="US", name="n",
-        policy="reviews", summary="", status=status, contacted_at=deadline - timedelta(hours=72),
-        deadline=deadline, responded_at=None, assignee=None, closed_at=None, outcome_note=None,
-        version=1, enrollment="enrolled", account_status="active",
+        policy="reviews", summary="", status=status, detected_at=contacted,
+        contact_due=contacted + timedelta(hours=24), contacted_at=contacted, deadline=deadline,
+        reached_at=None, attempts=0, responded_at=None, assignee=None, closed_at=None,
+        outcome_note=None, version=1, enrollment="enrolled", account_status="active",
     )
 
 

@@ -21,11 +21,11 @@ from tests.tui.drawn import contrast, find, illegible, screen_text
 
 #: (the word in the URGENCY column, the seller on that row) for every level the seed shows.
 ROWS = (
-    ("!! CRIT", "Acme Goods"),
-    ("!  URG", "Bright Lamps"),
+    ("!! CRITICAL", "Acme Goods"),
+    ("!  URGENT", "Bright Lamps"),
     (".  WARN", "Cedar Books"),
     ("ok", "Delta Tools"),
-    ("ok resp", "Echo Farms"),
+    ("responded", "Echo Farms"),
     ("xx EXPIRED", "Fable & Co"),
 )
 
@@ -44,7 +44,7 @@ async def test_urgency_words_and_countdowns_are_drawn_in_their_colours(
             left = find(app, drawn.line.split()[0], row_with=seller)  # the countdown
             assert left.style.color == drawn.style.color, (word, left.style)
             colours[word] = drawn.style.color
-        assert colours["!! CRIT"] != colours[".  WARN"] != colours["ok"]
+        assert colours["!! CRITICAL"] != colours[".  WARN"] != colours["ok"]
 
 
 async def test_accounts_bands_counts_and_phones_are_drawn_in_their_colours(
@@ -86,7 +86,7 @@ async def test_no_color_keeps_every_text_legible_and_the_alarms_bold_or_reverse(
         assert app.no_color
         assert illegible(app) == []
         for alarm, row in (("! 1 crit", "next"), ("xx 1 exp", "next"),
-                           ("!! CRIT", "Acme"), ("xx EXPIRED", "Fable")):
+                           ("!! CRITICAL", "Acme"), ("xx EXPIRED", "Fable")):
             drawn = find(app, alarm, row_with=row)
             assert drawn.style.bold and drawn.style.reverse, (alarm, drawn.style)
         calm = find(app, ".  WARN", row_with="Cedar")

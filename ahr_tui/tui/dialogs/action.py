@@ -2,9 +2,14 @@
 
 The dialog runs the service call itself, in a thread worker, with the case version the operator
 saw. A ``Conflict`` reloads the case and says what changed while keeping what was typed (a second
-submit then acts on the version now shown); a rule or permission refusal shows its sentence.
-``ctrl+s`` submits from any field, ``esc`` cancels, ``enter`` in a one-line field moves on.
-For the destructive actions the seller id must be typed and the default button is Cancel.
+submit then acts on the case now shown); a rule or permission refusal shows its sentence.
+
+Keys (DESIGN.md section 6): ``ctrl+s`` submits from any field, ``esc`` cancels, ``enter`` in a
+field moves to the next one and on a button presses it, ``ctrl+j`` starts a new line in the note.
+They are priority bindings, handled as each key arrives: keys that arrive in a burst (a paste, a
+slow SSH link) then reach the field they were typed for, because the focus has already moved
+when the next key is delivered. For the destructive actions the dialog says what will happen,
+the seller id must be typed, and the default button is Cancel.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
@@ -42,37 +47,54 @@ Reload = Callable[[int], CaseView | None]
 
 
 def case_line(case: CaseView) -> Text:
-    """``case 12 · S1 US · Acme Goods · open (v3)``, shown literally."""
+    """``case 12 · S1 US · Acme Goods · open``, shown literally."""
     return Text(
         f"case {case.id} · {clean_line(case.seller_id)} {case.store} · {clean_line(case.name)}"
-        f" · {case.status.value} (version {case.version})"
+        f" · {case.status.value}"
     )
 
 
+KEYS_LINE = "ctrl+s submit · esc cancel · enter next field · ctrl+j new line"
+
+
 class ActionDialog(ModalScreen[CaseView | None]):
-    """Collects the text an action needs, runs it, returns the updated case (None: cancelled)."""
+    """Collects the text an action needs, runs it, returns the updated case (None: cancelled).
+
+    ``consequence`` says what the action will do beyond the case (shown above the fields).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("enter", "enter", "Next", priority=True, show=False),
+        Binding("tab", "app.focus_next", "Next", priority=True, show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous", priority=True, show=False),
+        Binding("ctrl+j", "new_line", "New line", priority=True, show=False),
     ]
 
-    def __init__(self, spec: DialogSpec, case: CaseView, *, submit: Submit, reload: Reload) -> None:
+    def __init__(
+        self, spec: DialogSpec, case: CaseView, *, submit: Submit, reload: Reload,
+        consequence: Text | None = None,
+    ) -> None:
         super().__init__(classes="-destructive" if spec.confirm_seller else None)
         self.spec = spec
         self.case = case
+        self.consequence = consequence
         self._submit = submit
         self._reload = reload
         self.busy = False
+        self._problem_shown = False
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Label(Text(spec.title), id="dialog-title")
             yield Static(case_line(self.case), id="dialog-case")
+            if self.consequence is not None:
+                yield Static(self.consequence, id="dialog-consequence")
             optional = "" if spec.required else " (optional)"
             yield Label(Text(f"{spec.field}{optional}"))
-            yield TextArea(id="text", soft_wrap=True, show_line_numbers=False)
+            yield TextArea(id="text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             if spec.confirm_seller:
                 seller = clean_line(self.case.seller_id)
                 yield Label(Text(f"Type the seller id ({seller}) to confirm"))
@@ -90,7 +112,7 @@ class ActionDialog(ModalScreen[CaseView | None]):
                     submit.variant = "primary"
                     yield submit
                     yield cancel
-            yield Static(Text("ctrl+s submit · esc cancel"), id="dialog-keys")
+            yield Static(Text(KEYS_LINE), id="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
@@ -103,6 +125,7 @@ class ActionDialog(ModalScreen[CaseView | None]):
         box = self.query_one("#dialog-message", Static)
         box.update(Text(clean_line(message)))
         box.set_class(error, "-error")
+        self._problem_shown = False
 
     def _problem(self) -> str | None:
         """What is missing before the action can be sent, in one sentence."""
@@ -114,10 +137,29 @@ class ActionDialog(ModalScreen[CaseView | None]):
                 return f"type the seller id {clean_line(self.case.seller_id)} exactly to confirm."
         return None
 
-    @on(Input.Submitted, "#confirm")
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _recheck(self) -> None:
+        """A problem shown goes (or changes) as soon as what was typed no longer has it."""
+        if not self._problem_shown:
+            return
+        problem = self._problem()
+        self.show_message(problem or "", error=problem is not None)
+        self._problem_shown = problem is not None
+
+    def action_enter(self) -> None:
+        """On a button: press it. In a field: move to the next one (a note's new line is
+        ``ctrl+j``)."""
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+        else:
+            self.focus_next()
+
+    def action_new_line(self) -> None:
+        area = self.query_one("#text", TextArea)
+        if area.has_focus:
+            area.insert("\n")
 
     @on(Button.Pressed, "#submit")
     def _submit_pressed(self) -> None:
@@ -128,6 +170,10 @@ class ActionDialog(ModalScreen[CaseView | None]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
+        self.app.notify(
+            f"{self.spec.title}: cancelled; nothing was changed.", title=f"case {self.case.id}",
+            markup=False,
+        )
         self.dismiss(None)
 
     def action_submit(self) -> None:
@@ -136,6 +182,7 @@ class ActionDialog(ModalScreen[CaseView | None]):
         problem = self._problem()
         if problem is not None:
             self.show_message(problem)
+            self._problem_shown = True
             return
         self.busy = True
         self.show_message("saving…", error=False)
@@ -158,10 +205,9 @@ class ActionDialog(ModalScreen[CaseView | None]):
         if fresh is None:
             self.show_message(f"{message} The case no longer exists.")
             return
-        self.show_message(
-            f"{message} It is now {fresh.status.value} (version {fresh.version}, was "
-            f"{self.case.version}); your text is kept: check and submit again, or esc."
-        )
+        # The message already says what changed and the version now (once); the case line
+        # above shows the case as it is now.
+        self.show_message(f"{message} Your text is kept: check it and submit again, or esc.")
         self.case = fresh
         self.query_one("#dialog-case", Static).update(case_line(fresh))
 

@@ -29,6 +29,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "export the list as shown (filter and sort) to a CSV file"),
     ("v / V", "save this view (list, filter, sort) by name / switch to a saved view"),
     ("m", "metrics: the program's figures, daily bars, each operator's load"),
+    ("h", "handover: due moments per hour against who is on shift, what is uncovered"),
     ("p", "pause or resume live updates"),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),

@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import AhrError
@@ -28,7 +28,11 @@ from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import failures, read
 from ahr_tui.service.detail import AccountDetail, load_account_detail
+from ahr_tui.tui.keys import Place
+from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
+from ahr_tui.tui.widgets.key_bar import KeyBar
+from ahr_tui.tui.widgets.line_table import Column, LineTable
 from ahr_tui.tui.widgets.sparkline import Sparkline
 
 if TYPE_CHECKING:
@@ -42,6 +46,7 @@ class DetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("enter", "open_case", "Open case"),
         Binding("j,down", "scroll('down')", "Scroll", show=False),
         Binding("k,up", "scroll('up')", "Scroll", show=False),
         Binding("pagedown,space", "scroll('page_down')", "Page", show=False),
@@ -74,22 +79,37 @@ class DetailScreen(Screen[None]):
         """The case shown (any status), as last read; None before the first read."""
         return self.detail.case if self.detail is not None else None
 
+    def place(self) -> Place:
+        """Which keys apply (``keys.FOOTER_KEYS``): case actions only with a case."""
+        return Place.CASE_DETAIL if self.case_id is not None else Place.ACCOUNT_DETAIL
+
+    @property
+    def case_list(self) -> LineTable:
+        return self.query_one("#detail-case-list", LineTable)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
             yield Static(Text("loading…"), id="detail-title")
             yield Static(id="detail-case", classes="section")
             yield Static(id="detail-left")
             yield Static(id="detail-timeline", classes="section")
+            # The account's (other) cases: first on an account's own detail, enter opens one.
+            yield Static(id="detail-cases")
+            yield LineTable(
+                [Column("case", "", 20, flex=True)], empty_text="", id="detail-case-list"
+            )
             yield Static(id="detail-ahr", classes="section")
             yield Sparkline(id="detail-sparkline")
             yield Static(id="detail-eligibility", classes="section")
             yield Static(id="detail-contact", classes="section")
             yield Static(id="detail-notifications", classes="section")
-            yield Static(id="detail-cases", classes="section")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-body").focus()
+        if self.case_id is None:
+            self.case_list.focus()  # an account's detail: j/k choose a case, enter opens it
+        else:
+            self.query_one("#detail-body").focus()
         self.reload()
         self._timer = self.set_interval(self.tick, self.refresh_left)
 
@@ -134,7 +154,11 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-eligibility", Static).update(fmt.eligibility(detail))
         self.query_one("#detail-contact", Static).update(fmt.contact(detail))
         self.query_one("#detail-notifications", Static).update(fmt.notifications(detail))
-        self.query_one("#detail-cases", Static).update(fmt.other_cases(detail, self.case_id))
+        self.query_one("#detail-cases", Static).update(fmt.cases_heading(detail, self.case_id))
+        rows = fmt.case_rows(detail, self.case_id)
+        self.case_list.set_rows([(line,) for _, line in rows], keys=[i for i, _ in rows])
+        self.case_list.styles.height = len(rows) + 1 if rows else 0
+        self.app.refresh_bindings()
         self._left_text = ""
         self.refresh_left()
 
@@ -168,6 +192,17 @@ class DetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_case":
+            return True if self.is_mounted and self.case_list.row_count else None
+        return True
+
+    def action_open_case(self) -> None:
+        """``enter``: the detail of the case under the list's cursor (esc comes back here)."""
+        case_id = self.case_list.cursor_key
+        if isinstance(case_id, int):
+            self.post_message(DetailRequested(self.account_id, case_id))
 
     def action_scroll(self, how: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)

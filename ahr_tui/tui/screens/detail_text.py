@@ -61,11 +61,18 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Text:
             ("Assigned  ", "bold"), assignee,
         ),
         Text.assemble(("Summary   ", "bold"), clean(case.summary) or "(none)"),
-        Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)),
-        Text.assemble(
-            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
-        ),
+        Text.assemble(("Detected  ", "bold"), utc(case.detected_at)),
     ]
+    if case.contacted_at is None or case.deadline is None:
+        lines.append(Text.assemble(
+            ("Contact   ", "bold"), "due ", local(case.contact_due, tz), "  ·  ",
+            utc(case.contact_due), " (not contacted yet)",
+        ))
+    else:
+        lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
+        lines.append(Text.assemble(
+            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
+        ))
     if case.outcome_note:
         lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))
     return _lines(lines)
@@ -79,9 +86,10 @@ def timeline(events: list[EventView]) -> Text:
             f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  ", (clean_line(e.actor), "cyan"),
             f"  {clean_line(e.action)}  {move}",
         )
-        if e.note:
+        if e.note:  # a note's further lines start under its first line
+            indent = "\n" + " " * (line.cell_len + 2)
             line.append("  ")
-            line.append(clean_line(e.note), "italic")
+            line.append(indent.join(clean_line(part) for part in e.note.splitlines()), "italic")
         lines.append(line)
     if not events:
         lines.append(Text("no events", style="italic"))
@@ -173,16 +181,22 @@ def notifications(detail: AccountDetail) -> Text:
     return _lines(lines)
 
 
-def other_cases(detail: AccountDetail, current: int | None) -> Text:
+def cases_heading(detail: AccountDetail, current: int | None) -> Text:
+    """``Other cases (2) · enter opens one`` (``Cases (3)`` on an account's own detail)."""
     others = [c for c in detail.cases if c.id != current]
-    lines = [heading(f"Other cases ({len(others)})")]
-    for c in others:
-        lines.append(
-            Text(
-                f"#{c.id} {clean_line(c.policy)}  {c.status.value}  "
-                f"contacted {utc(c.contacted_at)}  deadline {utc(c.deadline)}"
-            )
-        )
-    if not others:
-        lines.append(Text("none", style="italic"))
-    return _lines(lines)
+    title = "Other cases" if current is not None else "Cases"
+    text = heading(f"{title} ({len(others)})")
+    text.append(" · enter opens one" if others else " · none", style="italic")
+    return text
+
+
+def case_rows(detail: AccountDetail, current: int | None) -> list[tuple[int, Text]]:
+    """(case id, its line) for every case of the account but ``current``."""
+    return [
+        (c.id, Text(
+            f"#{c.id} {clean_line(c.policy)}  {c.status.value}  "
+            + (f"contact due {utc(c.contact_due)}" if c.deadline is None
+               else f"deadline {utc(c.deadline)}")
+        ))
+        for c in detail.cases if c.id != current
+    ]

@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input
+from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.service.case_list import SortKey, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.keys import Place
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
@@ -28,6 +29,7 @@ from ahr_tui.tui.widgets.case_table import (
     coarse_left,
     format_left,
 )
+from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
@@ -75,7 +77,7 @@ class MainScreen(Screen[None]):
                 )
                 yield CaseTable(id="cases")
             yield Vertical(id=ACCOUNTS)  # the Accounts view is built when first shown
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -100,6 +102,11 @@ class MainScreen(Screen[None]):
         return cast("AccountsView", found.first()) if found else None
 
     @property
+    def place(self) -> Place:
+        """Which keys apply (``keys.FOOTER_KEYS``): those of the view shown."""
+        return Place.CASES if self.view == CASES else Place.ACCOUNTS
+
+    @property
     def current_case(self) -> CaseView | None:
         """The case under the cursor, when the Cases view is shown."""
         return self.table.current_case if self.view == CASES else None
@@ -122,8 +129,13 @@ class MainScreen(Screen[None]):
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        self.table.set_cases(shown(self.all_cases, self.filter_text, self.sort), now,
-                             keep_id=keep_id)
+        rows = shown(self.all_cases, self.filter_text, self.sort)
+        if keep_id is None and not self.table.cursor_chosen and rows:
+            # Until the operator moves it, the cursor sits on the top row (the most urgent case)
+            # rather than follow a case that moved down (one the app just expired, say), which
+            # would scroll the most urgent rows out of sight.
+            keep_id = rows[0].id
+        self.table.set_cases(rows, now, keep_id=keep_id)
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:
@@ -142,7 +154,7 @@ class MainScreen(Screen[None]):
     def update_header(self, now: datetime, **extra: object) -> None:
         summary = self.summary(now)
         upcoming = summary.upcoming
-        nxt = f"{format_left(upcoming.deadline - now)} #{upcoming.id}" if upcoming else ""
+        nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
         self.header.update_state(
             counts=dict(summary.counts), next_deadline=nxt,
             sort=self.sort.value, filter=self.filter_text, marked=len(self.marked),
@@ -153,7 +165,7 @@ class MainScreen(Screen[None]):
         """For the terminal title: minute precision so it does not change every second."""
         summary = self.summary(now)
         counts, upcoming = summary.counts, summary.upcoming
-        nxt = coarse_left(upcoming.deadline - now) if upcoming else "-"
+        nxt = coarse_left(upcoming.due - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 
     # ------------------------------------------------------------ messages

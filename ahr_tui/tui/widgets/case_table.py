@@ -73,6 +73,10 @@ COLUMNS = (
 )
 
 
+#: The statuses whose row counts down: open cases to their deadline, detected ones to their
+#: first-contact target.
+_COUNTING = frozenset({CaseStatus.OPEN, CaseStatus.DETECTED})
+
 _PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
 
 
@@ -244,6 +248,10 @@ class LevelSummary:
         self._valid: tuple[datetime, datetime] | None = None  # [computed at, valid until)
         self.counts: dict[str, int] = {}
         self.upcoming: CaseView | None = None
+        #: Open cases past their deadline (a detected case past its contact_due never expires).
+        self.expirable = 0
+        #: Detected cases (not contacted yet).
+        self.detected = 0
 
     def at(self, now: datetime) -> LevelSummary:
         if self._valid is None or not self._valid[0] <= now < self._valid[1]:
@@ -256,15 +264,20 @@ class LevelSummary:
         counts = dict.fromkeys(LEVELS, 0)
         upcoming: CaseView | None = None
         until = datetime.max.replace(tzinfo=now.tzinfo)
+        self.expirable = self.detected = 0
         for case in self.cases:
             counts[level_of(case, now)] += 1
-            if case.status is not CaseStatus.OPEN:
+            if case.status not in _COUNTING:
                 continue
-            if case.deadline >= now and (
-                upcoming is None or (case.deadline, case.id) < (upcoming.deadline, upcoming.id)
+            if case.status is CaseStatus.DETECTED:
+                self.detected += 1
+            elif case.due < now:
+                self.expirable += 1
+            if case.due >= now and (
+                upcoming is None or (case.due, case.id) < (upcoming.due, upcoming.id)
             ):
                 upcoming = case
-            edge = next((case.deadline + e for e in edges if case.deadline + e > now), None)
+            edge = next((case.due + e for e in edges if case.due + e > now), None)
             if edge is not None and edge < until:
                 until = edge
         self.counts, self.upcoming, self._valid = counts, upcoming, (now, until)

@@ -117,6 +117,8 @@ class LineTable(ScrollView, can_focus=True):
         self._row_classes: list[str | None] = []
         self._index: dict[Hashable, int] = {}
         self._cursor = 0
+        #: False until the cursor is first moved (by a key or a caller) rather than by new rows.
+        self.cursor_chosen = False
         self._layout: list[tuple[int, int, int]] = []  # (column index, x, width) of kept columns
         self._layout_width = -1
         self._widest: dict[int, int] = {}  # cut=False columns: the widest cell drawn, if wider
@@ -226,6 +228,7 @@ class LineTable(ScrollView, can_focus=True):
     # --------------------------------------------------------------- cursor
 
     def move_cursor(self, index: int) -> None:
+        self.cursor_chosen = True  # by a key, a filter or a caller: no longer the default row
         if not self._rows:
             return
         index = max(0, min(index, len(self._rows) - 1))

@@ -42,6 +42,8 @@ class HeaderState:
     filter: str = ""
     paused: bool = False
     loading: bool = True
+    #: Due moments in the next 24 hours nobody who may act is on shift for; None: not known yet.
+    uncovered: int | None = None
     marked: int = 0
 
 
@@ -110,26 +112,55 @@ def header_lines(
     state: HeaderState, width: int = 10_000, no_color: bool = False
 ) -> tuple[Text, Text]:
     """The two lines for ``width`` cells: the counts with full labels if they fit, else with
-    short ones, else closer together (so 80 columns show every count)."""
+    short ones, closer together, and at last without the levels that count 0 (so 80 columns
+    show every count that is not 0)."""
     if state.loading:
         return Text("loading cases…"), _second_line(state)
-    for short, gap in ((False, "  "), (True, "  "), (True, " ")):
-        first = _counts_line(state, short=short, gap=gap, no_color=no_color)
+    for variant in _VARIANTS:
+        first = _counts_line(state, variant, no_color=no_color)
         if first.cell_len <= width:
             break
     return first, _second_line(state)
 
 
-def _counts_line(state: HeaderState, *, short: bool, gap: str, no_color: bool) -> Text:
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    short: bool = False  # ovd, exp instead of overdue, expired
+    gap: str = "  "
+    zeros: bool = True  # show the levels that count 0
+    joined: bool = False  # !!3 instead of !! 3
+    responded: bool = True  # the responded count (no deadline runs on it: the first to go)
+
+
+#: Tried in this order until the line fits the width.
+_VARIANTS = (
+    _Variant(), _Variant(short=True), _Variant(short=True, gap=" "),
+    _Variant(short=True, gap=" ", zeros=False, joined=True),
+    _Variant(short=True, gap=" ", zeros=False, joined=True, responded=False),
+)
+
+
+def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Text:
+    gap = variant.gap
     text = Text()
     text.append("next " + (state.next_deadline or "-"), style="bold")
+    if state.uncovered is not None:  # second: the 80-column line must not lose it
+        text.append(gap)
+        if state.uncovered:
+            text.append(f"{state.uncovered} uncov", style="bold reverse")
+        else:
+            text.append("0 uncov", style="dim")
     for key, glyph, label, short_label in _COUNT_LABELS:
         count = state.counts.get(key, 0)
-        word = short_label if short else label
+        if (not count and not variant.zeros) or (
+            key == CaseStatus.RESPONDED and not variant.responded
+        ):
+            continue
+        word = short_label if variant.short else label
         style = LEVELS[key].style_for(no_color) if count else "dim"
+        mark = (glyph if variant.joined else f"{glyph} ") if count and glyph else ""
         text.append(gap)
-        text.append(f"{glyph} {count} {word}" if count and glyph else f"{count} {word}",
-                    style=style)
+        text.append(f"{mark}{count} {word}", style=style)
     return text
 
 

@@ -1,0 +1,137 @@
+"""Keys: which apply where (the footer per view), and Esc joined to the next key by tmux.
+
+``FOOTER_KEYS`` is the one table of what the footer offers in each view and screen; the app
+hides an action wherever the table does not list it (``applies``), so the Accounts view never
+offers a case action.
+
+tmux (default ``escape-time`` 500 ms) and screen hold an Esc for a moment to see whether an
+escape sequence follows; an Esc followed by ``j`` within that time reaches the app as one
+sequence, ``ESC j``, which Textual reports as ``alt+j``. An operator who pressed Esc then j in
+the detail view lost both keys. ``split_joined_escape`` turns such an ``alt+`` key, when
+nothing binds it, back into the two keys that were typed (DESIGN.md section 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from textual import events
+
+ESCAPE = "\x1b"
+
+
+def split_joined_escape(
+    key: events.Key, bound: Container[str]
+) -> tuple[events.Key, events.Key] | None:
+    """``(escape, the key)`` for an ``alt+<character>`` key that no binding in ``bound`` uses;
+    None for any other key. ``alt+shift+j`` gives ``J``."""
+    name = key.key
+    if not name.startswith("alt+") or name in bound:
+        return None
+    character = key.character
+    if character is None or len(character) != 1 or not character.isprintable():
+        return None
+    rest = name.removeprefix("alt+")
+    if rest.startswith("shift+") and len(rest) == len("shift+") + 1:
+        rest = character  # Textual names an upper-case letter by its character
+    return events.Key("escape", ESCAPE), events.Key(rest, character)
+
+
+# ------------------------------------------------------------------ the footer, per view
+
+
+class Place(StrEnum):
+    """Where the operator is: a view of the main screen or a kind of detail screen."""
+
+    CASES = "cases"
+    ACCOUNTS = "accounts"
+    CASE_DETAIL = "case detail"
+    ACCOUNT_DETAIL = "account detail"
+
+
+LISTS = frozenset({Place.CASES, Place.ACCOUNTS})
+DETAILS = frozenset({Place.CASE_DETAIL, Place.ACCOUNT_DETAIL})
+WITH_A_CASE = frozenset({Place.CASES, Place.CASE_DETAIL})
+EVERYWHERE = frozenset(Place)
+
+
+@dataclass(frozen=True, slots=True)
+class FooterKey:
+    """One key as the footer shows it, and where it applies (its action is offered nowhere
+    else). ``rank``: when the footer is too narrow, the highest ranks go first; 0 never does."""
+
+    action: str  # the bound action's name, without namespace or parameters
+    key: str
+    label: str
+    where: frozenset[Place]
+    rank: int = 5
+
+
+#: In the order shown. A helper adding a key adds a line here with the places it applies in.
+FOOTER_KEYS: tuple[FooterKey, ...] = (
+    FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 1),
+    FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
+    FooterKey("back", "esc", "Back", DETAILS, 1),
+    FooterKey("open_case", "enter", "Open case", DETAILS, 2),
+    FooterKey("respond", "o", "Respond", WITH_A_CASE, 2),
+    FooterKey("resolve", "r", "Resolve", WITH_A_CASE, 2),
+    FooterKey("deactivate", "x", "Deactivate", WITH_A_CASE, 3),
+    FooterKey("fraud", "f", "Fraud", WITH_A_CASE, 3),
+    FooterKey("assign", "a", "Assign", WITH_A_CASE, 4),
+    FooterKey("note", "n", "Note", WITH_A_CASE, 4),
+    FooterKey("filter", "/", "Filter", LISTS, 1),
+    FooterKey("cycle_sort", "s", "Sort", LISTS, 5),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
+    FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
+    FooterKey("pause", "p", "Pause", LISTS, 7),
+    FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
+    FooterKey("metrics", "m", "Metrics", LISTS, 6),
+    FooterKey("export", "e", "Export", frozenset({Place.CASES}), 8),
+    FooterKey("save_view", "v", "Save view", LISTS, 8),
+    FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
+    FooterKey("help", "?", "Help", EVERYWHERE, 0),
+    FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
+)
+
+_PLACES: dict[str, frozenset[Place]] = {}
+for _key in FOOTER_KEYS:
+    _PLACES[_key.action] = _PLACES.get(_key.action, frozenset()) | _key.where
+
+
+def applies(action: str, place: Place | None) -> bool:
+    """Whether ``action`` applies at ``place``. An action the table does not name always does;
+    on a screen that is none of the places (None: a dialog, the metrics) only those that apply
+    everywhere do (help, quit)."""
+    where = _PLACES.get(action_name(action))
+    if where is None:
+        return True
+    return place in where if place is not None else where == EVERYWHERE
+
+
+def action_name(action: str) -> str:
+    """``app.scroll('down')`` -> ``scroll``."""
+    return action.split("(", 1)[0].rsplit(".", 1)[-1]
+
+
+def footer_keys(
+    place: Place | None, active: Mapping[str, bool], width: int
+) -> list[tuple[FooterKey, bool]]:
+    """The keys to show at ``place`` with whether each is enabled, given the active actions
+    (name -> enabled), dropping the highest ranks until the line fits ``width`` cells."""
+    shown = [
+        (key, active[key.action]) for key in FOOTER_KEYS
+        if place is not None and place in key.where and key.action in active
+    ]
+    while _width(shown) > width:
+        droppable = [item for item in shown if item[0].rank > 0]
+        if not droppable:
+            break
+        worst = max(droppable, key=lambda item: (item[0].rank, shown.index(item)))
+        shown.remove(worst)
+    return shown
+
+
+def _width(shown: list[tuple[FooterKey, bool]]) -> int:
+    return sum(len(key.key) + len(key.label) + 3 for key, _ in shown)

@@ -1,0 +1,55 @@
+"""The footer: the keys that apply in the current view or screen (``keys.FOOTER_KEYS``).
+
+Textual's ``Footer`` shows every binding marked ``show``, wherever the operator is, and cuts the
+line at the right edge (at 80 columns it cut ``?`` off). This bar asks the screen where it is
+(its ``place``) and which actions are active (``Screen.active_bindings``: a disabled action is
+drawn dim, its key still explains why when pressed), and drops the least needed keys first when
+the line is too narrow, never ``?`` or ``q``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widget import Widget
+
+from ahr_tui.tui.keys import Place, action_name, footer_keys
+
+
+class KeyBar(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--disabled"}
+
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; background: $panel; color: $text; }
+    KeyBar > .key-bar--key { text-style: bold; color: $text-accent; }
+    KeyBar > .key-bar--disabled { color: $text-disabled; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.refresh()
+
+    def active(self) -> dict[str, bool]:
+        """Action name -> enabled, for every binding active on this screen now."""
+        found: dict[str, bool] = {}
+        for active in self.screen.active_bindings.values():
+            name = action_name(active.binding.action)
+            found[name] = found.get(name, False) or active.enabled
+        return found
+
+    def render(self) -> Text:
+        place: Place | None = getattr(self.screen, "place", None)
+        key_style = self.get_component_rich_style("key-bar--key", partial=True)
+        disabled = self.get_component_rich_style("key-bar--disabled", partial=True)
+        line = Text(no_wrap=True, overflow="crop")
+        for key, enabled in footer_keys(place, self.active(), self.size.width):
+            line.append(f" {key.key}", key_style if enabled else disabled)
+            line.append(f" {key.label} ", None if enabled else disabled)
+        return line

@@ -1,0 +1,197 @@
+"""What the command line says to people (DESIGN.md section 5): instants as
+``2026-11-29T14:30:05Z``, counts without ``(s)``, help for every option, plain sentences for bad
+numbers, an aligned timeline, the seller's name in ``eligibility``, and a conflict that says once
+what changed (or that the version never existed).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from ahr_tui.cli.main import app
+from ahr_tui.service.identity import os_user_name
+from ahr_tui.wording import count, instant
+from tests.conftest import T0, Cli, FakeClock, full_window, seed_account
+
+AS_OF = (T0 - timedelta(days=1)).date()
+#: Anything that looks like a date with a time of day, however it is written.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d[0-9:.,+]*(?: ?UTC|Z)?")
+TEXT_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def ok(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return str(result.stdout)
+
+
+def _commands(group, path=()):  # type: ignore[no-untyped-def]
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+@pytest.fixture
+def busy(cli: Cli, engine, clock: FakeClock) -> Cli:  # type: ignore[no-untyped-def]
+    """A case opened at an instant with microseconds, assigned, noted, swept (notifications)."""
+    seed_account(engine, scores=full_window(AS_OF))
+    clock.set(T0 + timedelta(microseconds=654321))
+    opened = cli("case", "open", "S1", "--store", "US", "--policy", "reviews",
+                 "--at", "2026-03-02T09:15:30.123456Z", "--summary", "one")
+    assert ok(opened).strip() == "1"
+    ok(cli("case", "note", "1", "--text", "called"))
+    ok(cli("case", "assign", "1"))
+    ok(cli("sweep", "--now", "2026-03-05T09:15:31.5Z"))
+    return cli
+
+
+def test_every_option_and_argument_of_every_command_has_help() -> None:
+    root = get_command(app)
+    bare = [f"{' '.join(path)} {p.name}" for path, command in _commands(root)
+            for p in command.params if not (getattr(p, "help", None) or "").strip()]
+    assert bare == []
+
+
+def test_no_help_shows_a_click_range_or_type_jargon() -> None:
+    runner = CliRunner()
+    for path, command in _commands(get_command(app)):
+        if hasattr(command, "commands"):
+            continue
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=200).stdout
+        assert "<=x<=" not in shown and "x>=" not in shown, path
+        assert "INTEGER RANGE" not in shown.upper() and "FLOAT RANGE" not in shown.upper(), path
+        for jargon in ("<str>", "<integer>", "<float>", "<path>", "<text>"):
+            assert jargon not in shown, (path, jargon)
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (("case", "show", "abc"), "Invalid value for 'CASE_ID': 'abc' is not a whole number."),
+        (("case", "show", "0"), "0 is too small; it must be a whole number, 1 or more."),
+        (("case", "resolve", "1", "--note", "x", "--expect-version", "99999999999999999999"),
+         "Invalid value for '--expect-version': 99999999999999999999 is too large: no id or "
+         "version is that high."),
+        (("audit", "log", "--case", "x1"),
+         "Invalid value for '--case': 'x1' is not a whole number."),
+        (("sample", "--out", "never.db", "--days", "4000"),
+         "4000 is too large; it must be a whole number from 1 to 3660."),
+    ],
+)
+def test_a_bad_number_is_a_plain_sentence(cli: Cli, args, sentence) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.exit_code == 2
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    assert line == f"Error: {sentence}" or line.endswith(sentence), line
+    assert "valid int" not in line and "range" not in line
+
+
+def _instants_are_whole_seconds_in_utc(text: str) -> int:
+    found = TIMESTAMP.findall(text)
+    assert all(TEXT_INSTANT.fullmatch(t) for t in found), [t for t in found
+                                                           if not TEXT_INSTANT.fullmatch(t)]
+    return len(found)
+
+
+def test_text_output_writes_every_instant_as_utc_to_the_second(busy: Cli) -> None:
+    shown = ok(busy("case", "show", "1"))
+    assert "2026-03-02T09:15:30Z" in shown and "2026-03-05T09:15:30Z" in shown
+    assert _instants_are_whole_seconds_in_utc(shown) >= 5
+    assert _instants_are_whole_seconds_in_utc(ok(busy("audit", "log"))) >= 4
+    assert _instants_are_whole_seconds_in_utc(ok(busy("notify", "list"))) >= 1
+    handover = ok(busy("handover", "--now", "2026-03-05T10:00:00.5Z", "--since", "4d"))
+    assert _instants_are_whole_seconds_in_utc(handover) >= 4
+
+
+def test_counts_are_written_in_words_never_with_s_in_brackets(busy: Cli) -> None:
+    swept = ok(busy("sweep", "--now", "2026-03-06T00:00:00Z"))
+    verified = ok(busy("audit", "verify"))
+    for text in (swept, verified):
+        assert "(s)" not in text
+    assert "0 cases expired" in swept and "0 enrolment changes" in swept
+    assert re.search(r"audit log intact: \d+ events verified", verified)
+    assert [count(1, "case"), count(2, "deadline warning"), count(1200, "event")] == [
+        "1 case", "2 deadline warnings", "1,200 events"]
+
+
+def test_the_case_timeline_is_a_table_with_aligned_columns(busy: Cli) -> None:
+    shown = ok(busy("case", "show", "1"))
+    lines = shown.split("timeline\n", 1)[1].splitlines()
+    header, rows = lines[0], lines[1:]
+    assert header.split() == ["AT", "ACTOR", "ACTION", "CHANGE", "NOTE"]
+    assert [r.split()[2] for r in rows] == ["open", "note", "assign", "expire"]
+    for column, cells in {
+        "ACTOR": [os_user_name()] * 4,
+        "ACTION": ["open", "note", "assign", "expire"],
+        "CHANGE": ["-", None, "-", "open"],
+        "NOTE": ["one", "called", None, "automatic:"],
+    }.items():
+        start = header.index(column)
+        for row, cell in zip(rows, cells, strict=False):
+            if cell is not None:
+                assert row[start - 2 : start] == "  " and row[start:].split()[0] == cell, (
+                    column, row)
+    assert rows[-1].rstrip().endswith("automatic: deadline passed")
+
+
+def test_eligibility_shows_the_sellers_name(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
+    seed_account(engine, name="Acme Goods", scores=full_window(AS_OF))
+    shown = ok(cli("eligibility", "--as-of", AS_OF.isoformat()))
+    header, row = shown.splitlines()[:2]
+    assert "NAME" in header.split()
+    assert row.split()[0] == "S1" and row.rstrip().endswith("Acme Goods")
+
+
+def test_a_conflict_says_once_what_changed(busy: Cli, clock: FakeClock) -> None:
+    result = busy("case", "resolve", "1", "--note", "done", "--expect-version", "1")
+    assert result.exit_code == 3
+    [line] = result.stderr.splitlines()
+    assert line.count("version") == 1 and line.lower().count("it is now") == 1
+    assert "(you saw version 1, it is now 3): 2 changes, the last " in line
+    assert "'s expire at 2026-03-05T09:15:31Z (open -> expired); nothing was written." in line
+
+
+def test_an_expected_version_that_never_existed_says_so(busy: Cli) -> None:
+    result = busy("case", "resolve", "1", "--note", "done", "--expect-version", "99")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "ahr: case 1 has never been at version 99 (it is at version 3); nothing was written.\n")
+    assigned = busy("case", "assign", "1", "--expect-version", "4")
+    assert assigned.exit_code == 1 and "has never been at version 4" in assigned.stderr
+
+
+def test_the_instant_formatter_drops_fractions_and_says_utc() -> None:
+    assert instant(T0 + timedelta(microseconds=999_999)) == "2026-03-02T12:00:00Z"
+    assert instant(None) == "-"
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("audit", "log", "--since", "yesterday"), "'--since'"),
+        (("notify", "send", "--smtp", "nohost"), "'--smtp'"),
+        (("cases", "--json", "--csv"), "'--csv'"),
+        (("eligibility", "--as-of", "2026-13-01"), "'--as-of'"),
+    ],
+)
+def test_every_usage_error_is_a_sentence_naming_the_option_as_click_does(
+    cli: Cli, args, hint  # type: ignore[no-untyped-def]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    assert line.startswith(f"Error: Invalid value for {hint}: ") and line.endswith("."), line
+
+
+def test_an_instant_in_an_error_sentence_is_written_like_any_other(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
+    seed_account(engine, scores=full_window(AS_OF))
+    result = cli("case", "open", "S1", "--store", "US", "--policy", "other",
+                 "--at", "2026-03-06T10:00:00.250+02:00")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "ahr: --at 2026-03-06T08:00:00Z is in the future (now is 2026-03-02T12:00:00Z).\n")

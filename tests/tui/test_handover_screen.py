@@ -1,0 +1,97 @@
+"""The header's uncovered count and the ``h`` screen (handover + shift chart), with Pilot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from textual.widgets import Static
+
+from ahr_tui.rules.coverage import parse_clock, parse_days, ranges_for
+from ahr_tui.rules.forecast import HourLoad
+from ahr_tui.service.shifts import set_hours
+from ahr_tui.tui.screens.handover import HandoverScreen
+from ahr_tui.tui.widgets.shift_chart import chart_rows
+from tests.conftest import T0, FakeClock
+from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+
+
+def _hours(engine: Engine, name: str, days: str, start: str, end: str) -> None:
+    set_hours(
+        engine, name, tz="UTC", add=False, actor=ALICE, now=T0,
+        ranges=ranges_for(parse_days(days), parse_clock(start, "--from"), parse_clock(end, "--to")),
+    )
+
+
+def _line(rows: list[list[tuple[str, object]]], i: int) -> str:
+    return "".join(text for text, _ in rows[i])
+
+
+async def test_the_header_counts_uncovered_due_moments_in_the_next_24_hours(
+    seeded: Seeded, make_app: AppFactory, engine: Engine, clock: FakeClock
+) -> None:
+    # crit: deadline +30m; urgent: critical +1h, deadline +2h; warn: urgent +16h, critical +21h,
+    # deadline +22h. Nobody has hours yet: all six are uncovered.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "6 uncov " in app.main.header.plain.splitlines()[0]
+        _hours(engine, "alice", "mon", "00:00", "00:00")  # a lead, all Monday (UTC)
+        app.poll()
+        await settle(app, pilot)
+        assert "3 uncov " in app.main.header.plain  # Tuesday 04:00, 09:00, 10:00 remain
+        _hours(engine, "alice", "mon-sun", "00:00", "00:00")
+        app.poll()
+        await settle(app, pilot)
+        assert "0 uncov " in app.main.header.plain
+
+
+async def test_h_opens_the_handover_with_a_chart_that_marks_uncovered_hours(
+    seeded: Seeded, make_app: AppFactory, engine: Engine, clock: FakeClock
+) -> None:
+    _hours(engine, "alice", "mon", "09:00", "17:00")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HandoverScreen)
+        assert screen.report is not None
+        loads = screen.report.per_hour
+        assert len(loads) == 24 and loads[0].start == T0
+        assert [h.due for h in loads[:3]] == [1, 1, 1]  # 12:30 deadline, 13:00 crit, 14:00 deadline
+        assert loads[0].on_shift == ("alice",) and loads[0].uncovered == 0
+        assert loads[16].uncovered == 1 and loads[16].on_shift == ()  # Tuesday 04:00
+        chart = screen.query_one("#handover-chart").plain  # type: ignore[attr-defined]
+        lines = chart.splitlines()
+        marks = next(line for line in lines if line.startswith("   !┤"))
+        cols = 3  # (80 - 5) // 24
+        assert marks[5 + 16 * cols] == "!" and marks[5] == " "
+        assert lines[-1].startswith("UTC └12")
+        title = screen.query_one("#handover-title", Static).render()
+        assert "uncovered" in str(title)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert screen.hours == 48 and len(screen.report.per_hour) == 48
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.main
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_chart_reads_without_colour(width: int) -> None:
+    start = T0
+    loads = [
+        HourLoad(start + timedelta(hours=i), due=i % 4, uncovered=int(i % 4 == 3),
+                 on_shift=("a",) * (i % 3))
+        for i in range(72)
+    ]
+    rows = chart_rows(loads, width)
+    text = [_line(rows, i) for i in range(len(rows))]
+    assert all(len(line) <= width for line in text)
+    assert "▒" in text[-4] or "▒" in "".join(text[:6])  # uncovered bars have their own glyph
+    assert text[-3].startswith("  on┤-1")  # nobody on shift is a dash, not a blank
+    assert "!" in text[-2]
+    assert "Mo" in text[-1] or "Tu" in text[-1]  # the weekday at midnight

@@ -1,0 +1,96 @@
+"""Keys per view (issue 12 items 5 and 13): the footer offers what applies where the operator
+is; an account's detail lists its cases and enter opens one; the palette puts the app first."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import OptionList
+
+from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.screens.detail import DetailScreen
+from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.tui.drawn import screen_text
+
+CASE_KEYS = ("o Respond", "r Resolve", "x Deactivate", "f Fraud", "a Assign", "n Note")
+
+
+def footer(app: AhrApp) -> str:
+    return screen_text(app)[-1]
+
+
+async def test_at_80_columns_the_footer_offers_the_keys_of_each_view(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        cases = footer(app)
+        for key in ("enter Detail", "/ Filter", "tab Accounts", "? Help", "q Quit"):
+            assert key in cases, cases
+        await pilot.press("tab")
+        await settle(app, pilot)
+        accounts = footer(app)
+        for key in ("enter Detail", "/ Filter", "s Sort", "tab Cases", "? Help", "q Quit"):
+            assert key in accounts, accounts
+        assert not any(key in accounts for key in CASE_KEYS), accounts
+        notes = Notes(app)
+        await pilot.press("o", "r", "x", "f", "a", "n")
+        assert notes.messages == []  # no "no case selected": those keys are not offered here
+
+
+async def test_a_case_detail_offers_back_and_the_case_actions_not_the_list_keys(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.move_to_key(seeded.crit)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = footer(app)
+        for key in ("esc Back", *CASE_KEYS, "? Help", "q Quit"):
+            assert key in shown, shown
+        assert "/ Filter" not in shown and "tab" not in shown
+
+
+async def test_an_accounts_detail_lists_its_cases_and_enter_opens_one(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        await pilot.press("enter")  # S1's account: its case is the critical one
+        await settle(app, pilot)
+        account = app.screen
+        assert isinstance(account, DetailScreen) and account.case_id is None
+        assert any(f"#{seeded.crit} " in line for line in screen_text(app))
+        shown = footer(app)
+        assert "enter Open case" in shown and "esc Back" in shown
+        assert not any(key in shown for key in CASE_KEYS), shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        case = app.screen
+        assert isinstance(case, DetailScreen) and case.case_id == seeded.crit
+        await pilot.press("escape")
+        assert app.screen is account
+
+
+async def test_the_palette_lists_the_apps_commands_first_without_keys_or_screenshot(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Screenshot" not in titles
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        options = palette.query_one(OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        assert "Record seller response" in first, first
+        await pilot.press("escape")
+        assert app.screen is app.main

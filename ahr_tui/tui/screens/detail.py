@@ -79,6 +79,7 @@ class DetailScreen(Screen[None]):
         """The case shown (any status), as last read; None before the first read."""
         return self.detail.case if self.detail is not None else None
 
+    @property
     def place(self) -> Place:
         """Which keys apply (``keys.FOOTER_KEYS``): case actions only with a case."""
         return Place.CASE_DETAIL if self.case_id is not None else Place.ACCOUNT_DETAIL

@@ -228,7 +228,7 @@ def main() -> int:
     args = parser.parse_args()
     n = args.accounts
     print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; {n:,} accounts x 180 "
-          "days; '~' columns extrapolate linearly to 1,000,000 accounts")
+          "days; '~' columns: fixed cost + the rest x 1,000,000 / N")
     source = OUT / f"scale-{n}.db"
     ensure_sample(source, n)
     now = reference(source)

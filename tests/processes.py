@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import pwd
+import select
 import signal
 import subprocess
 import sys
@@ -270,3 +271,42 @@ def run_in_pty(command: list[str], env: dict[str, str], timeout: float = 30.0) -
     status = reaped[1]
     os.close(fd)
     return os.waitstatus_to_exitcode(status), output
+
+
+# ------------------------------------------------ a program on a pseudo-terminal
+
+
+def pty_read(fd: int, seconds: float, sink: bytearray) -> None:
+    """Collect what the app writes for ``seconds`` (a bounded read loop, not a wait for a
+    deadline: the app's output is what is being measured)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], min(left, 0.1))
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            sink.extend(chunk)
+
+
+def pty_wait_for(fd: int, sink: bytearray, needle: bytes, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if needle in sink:
+            return True
+        pty_read(fd, 0.2, sink)
+    return needle in sink
+
+
+def pty_exit_status(pid: int, fd: int, sink: bytearray, seconds: float) -> int | None:
+    """Drain the pty (so the app never blocks writing) until it exits; its exit code."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        pty_read(fd, 0.2, sink)
+    return None

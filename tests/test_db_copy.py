@@ -94,6 +94,11 @@ def busy_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
     resolved = run("case", "open", "S2", "--store", "US", "--policy", "other",
                    "--at", "2026-03-02T10:00:00Z")
     run("case", "resolve", resolved, "--note", "fixed")
+    found = run("case", "detect", "S1", "--store", "US", "--policy", "condition",
+                "--at", "2026-03-01T08:00:00Z")
+    run("case", "attempt", found, "--channel", "phone", "--outcome", "voicemail",
+        "--at", "2026-03-01T09:00:00Z", "--note", "left the case number")
+    run("case", "detect", "S2", "--store", "US", "--policy", "reviews")  # not contacted yet
     run("operator", "add", "alice", "--role", "triage")
     run("store", "enable", "MX")
     run("sweep")
@@ -112,6 +117,7 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_every_row_and_the_audit_chain
     try:
         original = contents(src)
         assert original["score"] and original["event"] and original["notification"]
+        assert original["contact_attempt"]
         assert {row[0] for row in original["meta"]} >= {"audit_head", "schema_version"}
         assert contents(pg) == original
         assert contents(sq) == original

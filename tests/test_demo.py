@@ -32,8 +32,7 @@ from ahr_tui.service.sweep import expire_due
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine
 from tests.conftest import Cli, FakeClock
-from tests.processes import AHR
-from tests.test_hostile_tui import _exit_status, _read_for, _wait_for
+from tests.processes import AHR, pty_exit_status, pty_read, pty_wait_for
 
 NOW = datetime(2026, 11, 29, 14, 30, 5, tzinfo=UTC)
 REPO_SAMPLE = Path(__file__).resolve().parents[1] / "sample.db"
@@ -149,7 +148,7 @@ def demo_on_a_terminal(tmp_path: Path) -> Iterator[tuple[int, int, Path, bytearr
     ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     out = bytearray()
     try:
-        assert _wait_for(fd, out, b"EXPIRED", 60), bytes(out[-2000:])
+        assert pty_wait_for(fd, out, b"EXPIRED", 60), bytes(out[-2000:])
         [folder] = tmp.iterdir()
         assert (folder / "demo.db").is_file()
         yield pid, fd, tmp, out
@@ -166,14 +165,14 @@ def demo_on_a_terminal(tmp_path: Path) -> Iterator[tuple[int, int, Path, bytearr
 def test_quitting_the_demo_removes_its_temporary_file(demo_on_a_terminal) -> None:  # type: ignore[no-untyped-def]
     pid, fd, tmp, out = demo_on_a_terminal
     os.write(fd, b"q")
-    assert _exit_status(pid, fd, out, 30) == 0
+    assert pty_exit_status(pid, fd, out, 30) == 0
     assert list(tmp.iterdir()) == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_demo_ended_by_a_signal_removes_its_temporary_file(demo_on_a_terminal, sig) -> None:  # type: ignore[no-untyped-def]
     pid, fd, tmp, out = demo_on_a_terminal
-    _read_for(fd, 0.5, out)
+    pty_read(fd, 0.5, out)
     os.kill(pid, sig)
-    assert _exit_status(pid, fd, out, 30) == 128 + sig
+    assert pty_exit_status(pid, fd, out, 30) == 128 + sig
     assert list(tmp.iterdir()) == []

@@ -14,11 +14,9 @@ from __future__ import annotations
 import os
 import pty
 import re
-import select
 import signal
 import struct
 import termios
-import time
 from datetime import timedelta
 from fcntl import ioctl
 from pathlib import Path
@@ -34,7 +32,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.app import AhrApp
 from tests.conftest import T0, FakeClock, add_operator, seed_account
 from tests.hostile import storable
-from tests.processes import AHR
+from tests.processes import AHR, pty_exit_status, pty_read, pty_wait_for
 
 ALICE = Actor(name="alice")
 
@@ -144,42 +142,6 @@ def _drawn(data: bytes) -> str:
     return "\n".join(screen.display)
 
 
-def _read_for(fd: int, seconds: float, sink: bytearray) -> None:
-    """Collect what the app writes for ``seconds`` (a bounded read loop, not a wait for a
-    deadline: the app's output is what is being measured)."""
-    end = time.monotonic() + seconds
-    while (left := end - time.monotonic()) > 0:
-        ready, _, _ = select.select([fd], [], [], min(left, 0.1))
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            sink.extend(chunk)
-
-
-def _wait_for(fd: int, sink: bytearray, needle: bytes, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if needle in sink:
-            return True
-        _read_for(fd, 0.2, sink)
-    return needle in sink
-
-
-def _exit_status(pid: int, fd: int, sink: bytearray, seconds: float) -> int | None:
-    """Drain the pty (so the app never blocks writing) until it exits; its exit code."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        _read_for(fd, 0.2, sink)
-    return None
-
-
 @pytest.fixture
 def hostile_db(backend: str, db_url: str, engine: Engine, clock: FakeClock) -> str:
     _seed(engine, clock)
@@ -201,8 +163,8 @@ def test_pty_nothing_from_the_data_reaches_the_terminal(hostile_db: str, tmp_pat
     ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     out = bytearray()
     try:
-        assert _wait_for(fd, out, b"other ", 60), bytes(out[-2000:])  # the rows are in
-        _read_for(fd, 1.5, out)
+        assert pty_wait_for(fd, out, b"other ", 60), bytes(out[-2000:])  # the rows are in
+        pty_read(fd, 1.5, out)
         first = _drawn(bytes(out))
         for literal in (
             "Robert'); DROP",
@@ -214,13 +176,13 @@ def test_pty_nothing_from_the_data_reaches_the_terminal(hostile_db: str, tmp_pat
             assert literal in first, (literal, first)
         for key in (b"j", b"j", b"j", b"\r"):  # down the list, into a hostile case's detail
             os.write(fd, key)
-            _read_for(fd, 0.5, out)
-        _read_for(fd, 1.5, out)
+            pty_read(fd, 0.5, out)
+        pty_read(fd, 1.5, out)
         os.write(fd, b"\x1b")  # back to the list, scroll to the long strings
-        _read_for(fd, 0.5, out)
+        pty_read(fd, 0.5, out)
         for _ in range(30):
             os.write(fd, b"j")
-        _read_for(fd, 2.0, out)
+        pty_read(fd, 2.0, out)
         alive = os.waitpid(pid, os.WNOHANG) == (0, 0)
         assert alive, "the TUI died while showing hostile data"
         ours = _without_textual_own(bytes(out))
@@ -228,13 +190,13 @@ def test_pty_nothing_from_the_data_reaches_the_terminal(hostile_db: str, tmp_pat
             assert ours.count(sequence) == 0, f"{what} reached the terminal"
         assert "\\x" in _drawn(bytes(out))  # escape sequences are drawn as visible text
         os.write(fd, b"q")
-        assert _exit_status(pid, fd, out, 20) == 0, "q did not quit cleanly"
+        assert pty_exit_status(pid, fd, out, 20) == 0, "q did not quit cleanly"
     finally:
         try:
             if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running: the test failed
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
         except ChildProcessError:
-            pass  # already reaped by _exit_status
+            pass  # already reaped by pty_exit_status
         finally:
             os.close(fd)

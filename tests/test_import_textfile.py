@@ -160,6 +160,18 @@ def test_empty_columns_anywhere_and_empty_rows_are_ignored(tmp_path):
     assert rows == [["S1", "US", "2026-03-01", "5"], ["S1", "CA", "2026-03-01", "6"]]
 
 
+def test_rows_that_leave_out_the_empty_columns_are_read_too(tmp_path):
+    text = (
+        "seller_id,store,date,score,,\n"
+        "S1,US,2026-03-01,5\n"  # not padded to the header's width
+        "S1,CA,2026-03-01,6,\n"
+        "S1,MX,2026-03-01\n"  # a named column missing: a width problem
+    )
+    rows, problems, _ = read(write(tmp_path, "s.csv", text), score_file.COLUMNS)
+    assert rows == [["S1", "US", "2026-03-01", "5"], ["S1", "CA", "2026-03-01", "6"]]
+    assert problems == ["f:4: row: expected 4 fields, found 3"]
+
+
 def test_a_value_under_an_empty_header_is_that_rows_problem(tmp_path):
     text = "seller_id,store,date,score,,\nS1,US,2026-03-01,5,,\nS1,CA,2026-03-01,6,,oops\n"
     rows, problems, fatal = read(write(tmp_path, "s.csv", text), score_file.COLUMNS)

@@ -168,25 +168,30 @@ def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
     assert score(rw, "RWMX01", "MX", date(2026, 11, 27)) == 600
 
 
-def test_report_powershell_utf16le_is_read(rw):
-    path = REALWORLD / "report-powershell-utf16le.json"
-    result = rw("import", "report", str(path), "--seller", "RWDE01")
+@pytest.mark.parametrize(
+    ("name", "seller", "store", "line", "expected"),
+    [
+        (
+            "report-powershell-utf16le.json", "RWDE01", "DE",
+            "DE: score 428 for 2026-11-27, replaced; AHR status GREAT; account NORMAL", 428,
+        ),
+        (
+            "report-erp-string-score.json", "RWUS01", "US",
+            'US: score 200 for 2026-11-27 (read from the text "200"), replaced; AHR status '
+            "Healthy; account NORMAL",
+            200,
+        ),
+    ],
+    ids=["report-powershell-utf16le", "report-erp-string-score"],
+)
+def test_a_one_store_report_is_read_and_said(rw, name, seller, store, line, expected):
+    path = REALWORLD / name
+    result = rw("import", "report", str(path), "--seller", seller)
     assert ok(result).splitlines() == [
         f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
-        "  DE: score 428 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+        f"  {line}",
     ]
-    assert score(rw, "RWDE01", "DE", date(2026, 11, 27)) == 428
-
-
-def test_report_erp_string_score_is_read_and_said(rw):
-    path = REALWORLD / "report-erp-string-score.json"
-    result = rw("import", "report", str(path), "--seller", "RWUS01")
-    assert ok(result).splitlines() == [
-        f"{path}: 0 new, 1 updated, 0 unchanged, 0 rejected",
-        '  US: score 200 for 2026-11-27 (read from the text "200"), replaced; AHR status Healthy; '
-        "account NORMAL",
-    ]
-    assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 200
+    assert score(rw, seller, store, date(2026, 11, 27)) == expected
 
 
 def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):

@@ -41,7 +41,7 @@ def _setup(engine: Engine, me: Actor, tmp_path: Path) -> dict[str, int | str]:
 
     ids: dict[str, int | str] = {name: open_(seller) for name, seller in
                                  (("respond", "B"), ("resolve", "C"), ("assign", "D"),
-                                  ("note", "E"), ("fraud", "F"))}
+                                  ("note", "E"), ("fraud", "F"), ("contact", "A"))}
     ids["deactivate"] = open_("G", at=T0 - timedelta(days=4))
     expire_due(engine, now=T0, actor=me)
     scores = tmp_path / "scores.csv"
@@ -58,6 +58,8 @@ def _commands(t: dict[str, int | str]) -> list[tuple[Permission, list[str]]]:
         (Permission.RESOLVE, ["case", "resolve", str(t["resolve"]), "--note", "done"]),
         (Permission.ASSIGN, ["case", "assign", str(t["assign"]), "--to", "root-lead"]),
         (Permission.NOTE, ["case", "note", str(t["note"]), "--text", "called"]),
+        (Permission.CONTACT, ["case", "attempt", str(t["contact"]), "--channel", "phone",
+                              "--outcome", "reached", "--at", at]),
         (Permission.FRAUD, ["case", "fraud", str(t["fraud"]), "--evidence", "fake invoices"]),
         (Permission.DEACTIVATE, ["case", "deactivate", str(t["deactivate"]), "--note", "no reply"]),
         (Permission.SWEEP, ["sweep", "--now", _iso(T0)]),

@@ -179,3 +179,29 @@ def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, eng
     assert (me["email"], me["time_zone"], me["hours"]) == (None, None, [])
     ok(cli("operator", "hours", me["name"], "--tz", "UTC", "--days", "mon", "--from", "09:00",
            "--to", "10:00"))
+
+
+def test_untrusted_text_in_the_handover_is_shown_literally(week: Cli) -> None:
+    hostile = "[@click=app.quit]x[/] \x1b[2J\x1b]52;c;SGk=\x07 done"
+    ok(week("case", "note", "1", "--text", hostile))
+    for args in ((), ("--markdown",)):
+        text = ok(week("handover", *args))
+        assert "\x1b" not in text and "\x07" not in text
+        assert "[@click=app.quit]x[/] \\x1b[2J\\x1b]52;c;SGk=\\x07 done" in text
+    data = json.loads(ok(week("handover", "--json")))
+    assert any(e["note"] == hostile for e in data["events"])
+
+
+def test_a_detected_case_is_due_for_first_contact_which_triage_covers(week: Cli) -> None:
+    detected = ok(week("case", "detect", "S1", "--store", "US", "--policy", "reviews",
+                       "--at", "2026-03-06T14:00:00Z")).strip()  # Friday 09:00 EST
+    found = moments(week, "--hours", "24")
+    due = found[(int(detected), "contact_due")]
+    assert due["at"] == "2026-03-07T14:00:00Z"  # Saturday 09:00 EST: nobody works
+    assert (due["action"], due["covered"]) == ("first contact", False)
+    ok(week("operator", "hours", "ana", "--days", "sat", "--from", "08:00", "--to", "12:00",
+            "--add"))
+    due = moments(week, "--hours", "24")[(int(detected), "contact_due")]
+    assert (due["on_shift"], due["covered"]) == (["ana"], True)  # triage may make the contact
+    data = json.loads(ok(week("handover", "--json", "--hours", "24")))
+    assert int(detected) in data["unassigned"]

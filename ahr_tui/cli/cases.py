@@ -59,7 +59,8 @@ def list_cases(
     status: Annotated[
         list[StatusChoice] | None,
         typer.Option(
-            "--status", help="Repeat to list several (default: open, responded, expired)."
+            "--status",
+            help="Repeat to list several (default: detected, open, responded, expired).",
         ),
     ] = None,
     assignee: Annotated[
@@ -262,14 +263,15 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     """One case with its timeline."""
     from ahr_tui.rules import time_left
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import case_with_events, event_to_json
+    from ahr_tui.service.views import case_record, event_to_json
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
-    view, events = read(st.engine(), case_with_events, case_id)
+    view, events, attempts = read(st.engine(), case_record, case_id)
     if as_json:
         data = view.to_json()
         data["events"] = [event_to_json(e) for e in events]
+        data["attempts"] = [a.to_json() for a in attempts]
         emit_json(data)
         return
     left = time_left(view.status, view.due, st.clock(), responded_at=view.responded_at)
@@ -280,18 +282,23 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         (
             "status",
             view.status.value
-            + (f" ({left.text} left, {left.level})"
-               if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED) else ""),
+            + (f" ({left.text} left, {left.level})" if view.status is CaseStatus.OPEN else "")
+            + (f" (first contact due in {left.text}, {left.level})"
+               if view.status is CaseStatus.DETECTED else ""),
         ),
+        ("detected", instant(view.detected_at)),
+        ("contact due", instant(view.contact_due)),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
+        ("reached", instant(view.reached_at)),
+        ("attempts", str(len(attempts))),
         ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
     ]
     for key, value in fields:
-        out(f"{key:>10}  {clean(value or '')}")
+        out(f"{key:>11}  {clean(value or '')}")
     out("")
     out("timeline")
     rows: list[tuple[str, ...]] = []

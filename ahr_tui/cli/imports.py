@@ -80,7 +80,8 @@ def cases(
     skip_invalid: SkipOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """72-hour cases: seller_id,store,policy,contacted_at,summary (opened through the rules)."""
+    """72-hour cases: seller_id,store,policy,contacted_at,summary[,detected_at] (opened through
+    the rules; an empty contacted_at with a detected_at records a case not contacted yet)."""
     _run_csv(ctx, "cases", file, dry_run, skip_invalid, quiet)
 
 

@@ -165,6 +165,7 @@ def _register() -> None:
         admin,
         audit_cmd,
         cases,
+        contact_cmd,
         data,
         db_cmd,
         imports,
@@ -175,7 +176,8 @@ def _register() -> None:
     )
 
     for group in (
-        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd, views_cmd,
+        admin, cases, contact_cmd, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd,
+        views_cmd,
     ):
         group.register(app)
     shift_cmd.register(app, admin.operator_app)

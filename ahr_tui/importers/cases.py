@@ -1,8 +1,11 @@
-"""72-hour cases from ``seller_id,store,policy,contacted_at,summary``.
+"""72-hour cases from ``seller_id,store,policy,contacted_at,summary[,detected_at]``.
 
-This module only checks the file: formats, known accounts, no key twice, no contact in the
-future. Whether a case may open at all is the rules' decision, taken by the service for each
-record (the account must be enrolled and active).
+This module only checks the file: formats, known accounts, no key twice, no time in the future.
+A row with a ``contacted_at`` is a case whose seller was contacted then (detected at
+``detected_at`` when the optional column gives one, else at the contact); a row with an empty
+``contacted_at`` and a ``detected_at`` is a case found and not yet contacted (``detected``).
+Whether a case may open or be detected at all is the rules' decision, taken by the service for
+each record (the account must be enrolled and active).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from ahr_tui.importers.problems import Problems, shown
 from ahr_tui.rules import PolicyArea
 
 COLUMNS = ("seller_id", "store", "policy", "contacted_at", "summary")
+#: Columns a file may add; an absent one reads as empty on every row.
+OPTIONAL = ("detected_at",)
 #: A contact time may run this far ahead of the clock (hosts' clocks differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -36,7 +41,10 @@ class CaseRecord(NamedTuple):
     seller_id: str
     store: str
     policy: PolicyArea
-    contacted_at: datetime
+    #: None: the seller has not been contacted yet (a detected case).
+    contacted_at: datetime | None
+    #: When the policy issue was found (the contact itself when the file gives no detection).
+    detected_at: datetime
     summary: str
 
 
@@ -53,40 +61,51 @@ def read_cases(
     seen: set[tuple[int, PolicyArea, datetime]] = set()
     for line, row in records(csv_file, problems, rejects):
         values = {name: row[cols[name]] for name in COLUMNS}
+        values.update({name: row[cols[name]] if name in cols else "" for name in OPTIONAL})
         errors: list[tuple[str, str]] = []
         account_id = lookup_account(values["seller_id"], values["store"], accounts, errors)
         policy = _field(check_policy, values, "policy", errors)
-        contacted_at = _field(check_instant, values, "contacted_at", errors)
+        contacted_at, detected_at = _times(values, errors, now)
         _field(check_text, values, "summary", errors)
-        if contacted_at is not None and contacted_at > now + FUTURE_TOLERANCE:
-            errors.append(("contacted_at", f"{shown(values['contacted_at'])} is in the future"))
         if not errors:
-            assert account_id is not None and policy is not None and contacted_at is not None
-            key = (account_id, policy, contacted_at)
+            assert account_id is not None and policy is not None and detected_at is not None
+            key = (account_id, policy, detected_at)
             if key in seen:
-                errors.append(
-                    (
-                        "contacted_at",
-                        "duplicate: the same seller, store, policy and "
-                        "contact time appear earlier in this file",
-                    )
-                )
+                column = "detected_at" if values["detected_at"] else "contacted_at"
+                errors.append((column, "duplicate: the same seller, store, policy and "
+                                       "detection time appear earlier in this file"))
             seen.add(key)
         if errors:
             reasons = [problems.add(line, column, message).reason for column, message in errors]
             rejects.write(row, "; ".join(reasons))
             continue
-        assert account_id is not None and policy is not None and contacted_at is not None
-        yield CaseRecord(
-            line,
-            row,
-            account_id,
-            values["seller_id"],
-            values["store"],
-            policy,
-            contacted_at,
-            values["summary"],
-        )
+        assert account_id is not None and policy is not None and detected_at is not None
+        yield CaseRecord(line, row, account_id, values["seller_id"], values["store"], policy,
+                         contacted_at, detected_at, values["summary"])
+
+
+def _times(
+    values: dict[str, str], errors: list[tuple[str, str]], now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """(contacted_at, detected_at) of a row; an empty ``contacted_at`` needs a ``detected_at``."""
+    if not values["contacted_at"] and not values["detected_at"]:
+        errors.append(("contacted_at", "is empty; give the contact time, or a detected_at for a "
+                                       "case not contacted yet"))
+        return None, None
+    contacted = _instant(values, "contacted_at", errors)
+    detected = _instant(values, "detected_at", errors) or contacted
+    for column, value in (("contacted_at", contacted), ("detected_at", detected)):
+        if value is not None and value > now + FUTURE_TOLERANCE and values[column]:
+            errors.append((column, f"{shown(values[column])} is in the future"))
+    if contacted is not None and detected is not None and detected > contacted:
+        errors.append(("detected_at", f"{shown(values['detected_at'])} is after contacted_at "
+                                      "(a case is found before its seller is contacted)"))
+    return contacted, detected
+
+
+def _instant(values: dict[str, str], column: str, errors: list[tuple[str, str]]) -> datetime | None:
+    """The column's instant; None when it is empty (or wrong: the error is recorded)."""
+    return _field(check_instant, values, column, errors) if values[column] else None
 
 
 def _field(

@@ -68,8 +68,11 @@ DELIMITERS = (",", ";", "\t", "|")
 
 
 @contextmanager
-def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Iterator[CsvFile | None]:
-    """Open ``path`` and check its header; yields None (with fatal problems) if it is unusable.
+def open_csv(
+    path: Path, expected: tuple[str, ...], problems: Problems, optional: tuple[str, ...] = ()
+) -> Iterator[CsvFile | None]:
+    """Open ``path`` and check its header (every ``expected`` column, any of ``optional``);
+    yields None (with fatal problems) if it is unusable.
 
     The encoding comes from ``textfile.sniff`` (UTF-8 with or without BOM, UTF-16 with a BOM),
     the separator from the header row (``DELIMITERS``); a file that is not text is one fatal
@@ -93,7 +96,7 @@ def open_csv(path: Path, expected: tuple[str, ...], problems: Problems) -> Itera
         delimiter = _delimiter(head, encoding.codec)
         reader = csv.reader(handle, strict=True, delimiter=delimiter)
         header = _read_header(reader, expected, problems)
-        checked = _check_header(header, expected, problems)
+        checked = _check_header(header, expected, problems, optional)
         if checked is None or header is None:
             yield None
         else:
@@ -122,8 +125,10 @@ class _Unheaded(list[str]):
 class _Projected:
     """Rows without the columns whose header is empty, while their values are empty too.
 
-    A row with a value there comes out whole, as ``_Unheaded``, and is rejected by
-    ``reject_width``; a row of another width comes out as it is, and is rejected the same way.
+    A row that stops before the empty columns at the end (a tool that does not pad) is read as
+    if it had them; one with exactly the named columns' count is read as having no empty ones. A
+    row with a value under an empty header comes out whole, as ``_Unheaded``, rejected by
+    ``reject_width`` with that reason; a row of any other width is rejected for its width.
     """
 
     def __init__(self, reader: Any, keep: list[int], width: int) -> None:
@@ -132,6 +137,7 @@ class _Projected:
         self._drop = [i for i in range(width) if i not in set(keep)]
         self._width = width
         self._prefix = keep == list(range(len(keep)))
+        self._needed = max(keep) + 1  # a shorter row is missing a named column
 
     @property
     def line_num(self) -> int:
@@ -143,7 +149,9 @@ class _Projected:
     def __next__(self) -> list[str]:
         row: list[str] = next(self._reader)
         if len(row) != self._width:
-            return row
+            if not self._needed <= len(row) < self._width:
+                return row
+            row = row + [""] * (self._width - len(row))
         for index in self._drop:
             if row[index]:
                 unheaded = _Unheaded(row)
@@ -171,12 +179,15 @@ def _read_header(reader: Any, expected: tuple[str, ...], problems: Problems) -> 
 
 
 def _check_header(
-    header: list[str] | None, expected: tuple[str, ...], problems: Problems
+    header: list[str] | None,
+    expected: tuple[str, ...],
+    problems: Problems,
+    optional: tuple[str, ...] = (),
 ) -> tuple[dict[str, int], list[int]] | None:
     """(column name -> index among the kept columns, the kept columns' indices in the file)."""
     if header is None:
         return None
-    wanted = ", ".join(expected)
+    wanted = ", ".join(expected) + "".join(f" [, {name}]" for name in optional)
     if not set(header) & set(expected):
         found = ", ".join(shown(name) for name in header[:6] if name)
         problems.add(
@@ -197,7 +208,7 @@ def _check_header(
             continue  # a spreadsheet's empty column: ignored while its values are empty too
         elif name in columns:
             problems.add(1, name, "column appears twice", fatal=True)
-        elif name not in expected:
+        elif name not in expected and name not in optional:
             problems.add(1, name, f"unknown column {shown(name)} (expected {wanted})", fatal=True)
         else:
             columns[name] = len(keep)

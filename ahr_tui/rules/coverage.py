@@ -103,9 +103,6 @@ class ShiftRange:
             return True
         return weekday == (self.day + 1) % 7 and minute < self.end
 
-    def describe(self) -> str:
-        return f"{DAY_NAMES[self.day]} {format_clock(self.start)}-{format_clock(self.end)}"
-
 
 def describe_ranges(ranges: Iterable[ShiftRange]) -> str:
     """``mon-fri 09:00-17:00, sat 10:00-12:00``: runs of days with the same times joined."""

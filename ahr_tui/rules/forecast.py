@@ -23,13 +23,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
+from ahr_tui.rules.cases import CaseStatus
 from ahr_tui.rules.coverage import Roster, Shift
 from ahr_tui.rules.policy import DEFAULT_POLICY, Policy
 from ahr_tui.rules.roles import Permission, Role, allows
 
 #: The statuses whose clock still runs towards a due moment.
-DETECTED = "detected"
-OPEN = "open"
+DETECTED = CaseStatus.DETECTED.value
+OPEN = CaseStatus.OPEN.value
 
 
 class DueKind(StrEnum):
@@ -48,7 +49,7 @@ class NextAction(StrEnum):
 
 #: The permission each next action needs (``roles.allows`` says which roles grant it).
 NEEDS: dict[NextAction, Permission] = {
-    NextAction.CONTACT: Permission.RESPOND,
+    NextAction.CONTACT: Permission.CONTACT,
     NextAction.RESPONSE: Permission.RESPOND,
     NextAction.DECISION: Permission.DEACTIVATE,
 }

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     RESOLVE = "resolve a case"
     ASSIGN = "assign a case"
     NOTE = "add a note"
+    CONTACT = "log a contact attempt"
     FRAUD = "record a fraud finding"
     DEACTIVATE = "deactivate an account"
     MANAGE_STORES = "enable or disable stores"
@@ -41,6 +42,7 @@ _TRIAGE = frozenset(
         Permission.RESOLVE,
         Permission.ASSIGN,
         Permission.NOTE,
+        Permission.CONTACT,
         Permission.SWEEP,
     }
 )

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from ahr_tui.notify.render import render
 from ahr_tui.rules import DEFAULT_POLICY, NotificationKind, Policy, Role
 from ahr_tui.rules.escalation import ESCALATION_KINDS, escalation, recipients
+from ahr_tui.rules.forecast import DETECTED, OPEN
 from ahr_tui.store.models import Account, Case, Notification, Operator
 
 OPERATOR = "operator"
@@ -31,8 +32,8 @@ def queue_escalations(session: Session, *, now: datetime, policy: Policy = DEFAU
         select(Case, Account)
         .join(Account, col(Account.id) == col(Case.account_id))
         .where(
-            ((col(Case.status) == "open") & (due >= now) & (due <= horizon))
-            | ((col(Case.status) == "detected") & (contact_due <= horizon))
+            ((col(Case.status) == OPEN) & (due >= now) & (due <= horizon))
+            | ((col(Case.status) == DETECTED) & (contact_due <= horizon))
         )
         .order_by(col(Case.id))
     ).all()
@@ -43,7 +44,7 @@ def queue_escalations(session: Session, *, now: datetime, policy: Policy = DEFAU
     leads = sorted(n for n, o in operators.items() if o.role == Role.LEAD.value)
     added = 0
     for case, account in candidates:
-        when = case.contact_due if case.status == "detected" else case.deadline
+        when = case.contact_due if case.status == DETECTED else case.deadline
         esc = escalation(case.status, when, case.assignee, now, policy)
         if esc is None or (case.id, esc.kind.value) in done:
             continue

@@ -31,6 +31,7 @@ from ahr_tui.importers.problems import Problems
 from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
+from ahr_tui.service.contact import detect_in
 from ahr_tui.store import audit, bulk, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
@@ -142,6 +143,7 @@ def _import_csv(
     actor: Actor,
     now: datetime,
     options: ImportOptions,
+    optional: tuple[str, ...] = (),
 ) -> ImportResult:
     """The frame every CSV import shares: one unit of work, the permission, the file and its
     rejects (``FILE.rejects.csv`` with ``--skip-invalid``), the audit event when it changed
@@ -149,7 +151,7 @@ def _import_csv(
     result = ImportResult(kind, path, options)
     with _unit(engine) as session:
         require(session, actor, Permission.IMPORT)
-        with open_csv(path, columns, result.problems) as csv_file:
+        with open_csv(path, columns, result.problems, optional) as csv_file:
             if csv_file is not None:
                 rejects = _rejects(csv_file, result)
                 try:
@@ -273,10 +275,12 @@ def import_cases(
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
 ) -> ImportResult:
-    """``seller_id,store,policy,contacted_at,summary``: opens each case through the rules."""
+    """``seller_id,store,policy,contacted_at,summary[,detected_at]``: opens each case (or, with
+    an empty ``contacted_at``, records it as detected) through the rules."""
     load = partial(_load_cases, progress=progress, actor=actor, now=now)
     return _import_csv(
-        engine, "cases", path, case_file.COLUMNS, load, actor=actor, now=now, options=options
+        engine, "cases", path, case_file.COLUMNS, load, actor=actor, now=now, options=options,
+        optional=case_file.OPTIONAL,
     )
 
 
@@ -304,7 +308,7 @@ def _same_case(session: Session, rec: case_file.CaseRecord, result: ImportResult
     query = select(Case).where(
         col(Case.account_id) == rec.account_id,
         col(Case.policy) == rec.policy.value,
-        col(Case.contacted_at) == rec.contacted_at,
+        col(Case.detected_at) == rec.detected_at,
     )
     same = session.execute(query).scalars().first()
     if same is None:
@@ -329,14 +333,20 @@ def _apply_case(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """Open the case (the rules decide), unless the same case was imported before."""
+    """Open the case, or record it as detected when nobody contacted the seller yet (the rules
+    decide), unless the same case was imported before."""
     if _same_case(session, rec, result):
         return
     account = session.get(Account, rec.account_id)
     assert account is not None
     try:
-        case = open_in(session, account, policy=rec.policy, at=rec.contacted_at,
-                       summary=rec.summary, actor=actor, now=now)
+        if rec.contacted_at is None:
+            case = detect_in(session, account, policy=rec.policy, at=rec.detected_at,
+                             summary=rec.summary, actor=actor, now=now)
+        else:
+            case = open_in(session, account, policy=rec.policy, at=rec.contacted_at,
+                           summary=rec.summary, actor=actor, now=now,
+                           detected_at=rec.detected_at)
     except RuleRejected as exc:
         problem = result.problems.add(rec.line, "seller_id", exc.message.rstrip("."))
         rejects.write(rec.row, problem.reason)

@@ -175,7 +175,7 @@ class ForecastEntry:
 
 def clocks(cases: Sequence[CaseView]) -> list[CaseClock]:
     return [
-        CaseClock(c.id, c.status.value, getattr(c, "contact_due", None), c.deadline) for c in cases
+        CaseClock(c.id, c.status.value, c.contact_due, c.deadline) for c in cases
     ]
 
 

@@ -97,6 +97,15 @@ def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Eve
     return view, case_events(session, case_id)
 
 
+def case_record(session: Session, case_id: int) -> tuple[CaseView, list[Event], list[Any]]:
+    """``ahr case show``: case ``case_id``, its audit events and its contact attempts
+    (``service.contact.AttemptView``), oldest first. Raises ``NotFound``."""
+    from ahr_tui.service.contact import case_attempts  # contact reads views: imported here
+
+    view, events = case_with_events(session, case_id)
+    return view, events, list(case_attempts(session, case_id))
+
+
 def case_events(session: Session, case_id: int) -> list[Event]:
     query = select(Event).where(Event.case_id == case_id).order_by(Event.id)
     return list(session.execute(query).scalars())

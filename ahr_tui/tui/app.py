@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterable
@@ -607,6 +608,8 @@ class AhrApp(ListCommands):
             ("Cycle sort (s)", "urgency, seller, store, status", main.action_cycle_sort),
             ("Switch view (tab)", "Cases or Accounts", main.action_switch_view),
             ("Pause or resume live updates (p)", "freeze the list", self.action_pause),
+            ("Handover and forecast (h)", "due moments per hour against who is on shift",
+             self.action_handover),
             ("Help (?)", "every key", self.action_help),
         ):
             yield SystemCommand(title, help_text, callback)
@@ -639,6 +642,11 @@ def run(
     first: Snapshot | None = None,
 ) -> None:
     """``ahr tui`` / ``ahr demo``: keyboard only (no mouse reporting over SSH)."""
+    # Textual sizes the screen with shutil.get_terminal_size(), which believes COLUMNS and LINES
+    # when they are exported (some shells and scripts do): the app would then never follow the
+    # window's real size. The terminal's own size is the one to use.
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
     app = AhrApp(engine=engine, clock=clock, actor=actor, db_label=db_label, first=first)
     app.run(mouse=False)
     if app.signalled is not None:  # the exit status a shell expects of a signalled program

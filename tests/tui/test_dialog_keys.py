@@ -43,6 +43,19 @@ async def test_keys_in_a_burst_reach_the_field_they_were_typed_for(
         assert isinstance(focused, Button) and focused.id == "cancel"
 
 
+async def test_a_burst_with_a_new_line_and_ctrl_s_sends_everything_in_order(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_case(app, pilot, seeded.crit, "n")
+        await burst(app, pilot, "a", "ctrl+j", "b", "c", "ctrl+s")
+        assert app.screen is app.main
+    with transaction(engine) as session:
+        notes = [e.note for e in case_events(session, seeded.crit) if e.action == "note"]
+    assert notes == ["a\nbc"]
+
+
 async def test_enter_in_the_note_moves_on_and_ctrl_j_starts_a_new_line(
     make_app: AppFactory, seeded: Seeded, engine: Engine
 ) -> None:

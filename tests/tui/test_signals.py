@@ -6,47 +6,20 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import sqlite3
 import struct
-import time
 from fcntl import ioctl
 from pathlib import Path
 from termios import TIOCSWINSZ
 
 import pytest
 
-from tests.processes import AHR, run_ahr
+from tests.processes import AHR, pty_exit_status, pty_read, pty_wait_for, run_ahr
 from tests.tui.conftest import Seeded
 
 ALT_SCREEN_ON, ALT_SCREEN_OFF = b"\x1b[?1049h", b"\x1b[?1049l"
 CURSOR_HIDDEN, CURSOR_SHOWN = b"\x1b[?25l", b"\x1b[?25h"
-
-
-def _read(fd: int, sink: bytearray, seconds: float) -> bool:
-    """Read for up to ``seconds``; False once the pty is closed (the program exited)."""
-    end = time.monotonic() + seconds
-    while (left := end - time.monotonic()) > 0:
-        if select.select([fd], [], [], min(left, 0.1))[0]:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            sink.extend(chunk)
-    return True
-
-
-def _status(pid: int, fd: int, sink: bytearray, seconds: float) -> int | None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        _read(fd, sink, 0.2)
-    return None
 
 
 def _last(data: bytes, *sequences: bytes) -> bytes | None:
@@ -67,15 +40,12 @@ def test_a_signal_restores_the_terminal_and_leaves_the_database_intact(
     ioctl(fd, TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     out = bytearray()
     try:
-        end = time.monotonic() + 60
-        while b"EXPIRED" not in out and time.monotonic() < end:
-            _read(fd, out, 0.2)
-        assert b"EXPIRED" in out, bytes(out[-500:])
-        _read(fd, out, 1.0)
+        assert pty_wait_for(fd, out, b"EXPIRED", 60), bytes(out[-500:])
+        pty_read(fd, 1.0, out)
         assert _last(bytes(out), ALT_SCREEN_ON, ALT_SCREEN_OFF) == ALT_SCREEN_ON
         assert _last(bytes(out), CURSOR_HIDDEN, CURSOR_SHOWN) == CURSOR_HIDDEN
         os.kill(pid, signum)
-        code = _status(pid, fd, out, 20)
+        code = pty_exit_status(pid, fd, out, 20)
         assert code == 128 + signum, code
         data = bytes(out)
         assert _last(data, ALT_SCREEN_ON, ALT_SCREEN_OFF) == ALT_SCREEN_OFF
@@ -86,7 +56,7 @@ def test_a_signal_restores_the_terminal_and_leaves_the_database_intact(
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
         except ChildProcessError:
-            pass  # already reaped by _status
+            pass  # already reaped by pty_exit_status
         os.close(fd)
     if db_url.startswith("sqlite"):
         with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:

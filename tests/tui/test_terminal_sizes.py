@@ -8,6 +8,7 @@ from ahr_tui.tui.widgets.case_table import LEVELS
 from ahr_tui.tui.widgets.status_header import HeaderState, header_lines
 from tests.tui.conftest import AppFactory, Seeded, settle
 from tests.tui.drawn import screen_text
+from tests.tui.tmux import app_in_tmux
 
 
 async def test_at_80x24_the_header_shows_every_count_uncut(
@@ -79,3 +80,21 @@ def test_the_header_fits_78_cells_with_two_digit_counts_everywhere() -> None:
     for part in ("#1234", "10 uncov", "!!12 ovd", "!12 crit", "12 urg", "12 warn", "12 ok",
                  "xx12 exp"):
         assert part in first.plain, (part, first.plain)
+
+
+def test_in_tmux_a_shrunk_window_shows_only_the_sentence_then_the_list_again(
+    seeded: Seeded, db_url: str
+) -> None:
+    """Also with COLUMNS and LINES exported (as some shells do): the window's real size wins."""
+    with app_in_tmux(db_url, size=(80, 24), env={"COLUMNS": "80", "LINES": "24"}) as tmux:
+        tmux.wait_for(lambda s: "CASE" in s and "EXPIRED" in s)
+        tmux.run("resize-window", "-t", "app", "-x", "40", "-y", "15")
+        shown = tmux.wait_for(lambda s: "quit." in s)
+        lines = shown.split("\n")[:15]
+        words = " ".join(" ".join(lines).split())
+        assert words == ("This window is 40x15; the AHR app needs at least 60x16. "
+                         "Make it larger, or press q to quit."), shown
+        assert all(len(line) < 40 or line[39] == " " for line in lines), shown  # no stale cell
+        tmux.run("resize-window", "-t", "app", "-x", "80", "-y", "24")
+        shown = tmux.wait_for(lambda s: "CASE" in s)
+        assert "needs at least" not in shown and "q Quit" in shown, shown

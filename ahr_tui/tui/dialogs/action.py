@@ -159,7 +159,8 @@ class ActionDialog(ModalScreen[CaseView | None]):
     def action_new_line(self) -> None:
         area = self.query_one("#text", TextArea)
         if area.has_focus:
-            area.insert("\n")
+            # Queued behind the keys the field has not handled yet (a burst), not before them.
+            area.call_later(area.insert, "\n")
 
     @on(Button.Pressed, "#submit")
     def _submit_pressed(self) -> None:
@@ -177,6 +178,15 @@ class ActionDialog(ModalScreen[CaseView | None]):
         self.dismiss(None)
 
     def action_submit(self) -> None:
+        """``ctrl+s`` (handled as it arrives): submit once the focused field has handled the
+        keys typed before it, so a burst ending in ctrl+s sends all it typed."""
+        target = self.focused
+        if target is None:
+            self._submit_now()
+        else:
+            target.call_later(self._submit_now)
+
+    def _submit_now(self) -> None:
         if self.busy:
             return
         problem = self._problem()

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("j / k, ↓ / ↑", "move the cursor (pgup/pgdn, home/end jump)"),
-    ("enter", "open the detail of the case or account"),
+    ("enter", "open the detail of the case or account (in an account: the case chosen)"),
     ("esc", "back (closes detail, a dialog, clears the filter, then the marks)"),
     ("tab", "switch between the Cases and Accounts views"),
     ("/", "filter as you type (seller id, name, case id, policy, store)"),
@@ -35,6 +35,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "command palette: every action by name"),
     ("q", "quit"),
     ("in dialogs", "ctrl+s submits, esc cancels, enter moves to the next field"),
+    ("", "ctrl+j starts a new line in a note"),
+    ("tmux", "esc then a key may arrive joined; set -sg escape-time 10 for a quick esc"),
 )
 
 

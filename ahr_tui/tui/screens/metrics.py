@@ -50,12 +50,7 @@ class MetricsScreen(Screen[None]):
         Binding("k,up", "scroll('up')", "Scroll", show=False),
     ]
 
-    DEFAULT_CSS = """
-    MetricsScreen #metrics-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    MetricsScreen #metrics-body { height: 1fr; padding: 0 1; }
-    MetricsScreen #metrics-figures, MetricsScreen #metrics-operators { height: auto; }
-    MetricsScreen DailyBars { margin: 1 0; }
-    """
+    CSS_PATH = "metrics.tcss"
 
     def __init__(self, *, engine: Callable[[], Engine | None], clock: Callable[[], datetime],
                  days: int = DEFAULT_DAYS) -> None:

@@ -1,0 +1,102 @@
+"""``ahr case detect`` and ``ahr case attempt``: a policy issue found, and reaching the seller.
+
+Thin like the other ``ahr case`` commands: parse, call ``service.contact``, print. An unknown
+channel or outcome is a usage error (exit 2) that lists the choices, as Typer does for choices.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ahr_tui.cli.cases import AtOpt, CaseIdArg, JsonOpt, PolicyChoice, VersionOpt, case_app
+from ahr_tui.cli.common import emit_json, out, parse_instant, state
+
+
+def register(app: typer.Typer) -> None:
+    """Adds ``detect`` and ``attempt`` to ``ahr case`` (``app`` is the root, already holding it)."""
+    case_app.command("detect")(detect)
+    case_app.command("attempt")(attempt)
+
+
+class ChannelChoice(StrEnum):
+    phone = "phone"
+    email = "email"
+    sms = "sms"
+    chat = "chat"
+
+
+class OutcomeChoice(StrEnum):
+    reached = "reached"
+    no_answer = "no_answer"
+    voicemail = "voicemail"
+    left_message = "left_message"
+    wrong_number = "wrong_number"
+    bounced = "bounced"
+
+
+def detect(
+    ctx: typer.Context,
+    seller_id: Annotated[str, typer.Argument(help="The seller's id.")],
+    store: Annotated[str, typer.Option("--store", help="Store code, e.g. US.")],
+    policy: Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")],
+    at: AtOpt = None,
+    summary: Annotated[str, typer.Option("--summary", help="What the issue is.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a policy issue found at --at; the first contact is due 24 hours later and the
+    72 hours start with the first attempt (`ahr case attempt`). Prints the new id."""
+    from ahr_tui.rules import PolicyArea
+    from ahr_tui.service.contact import detect_case
+
+    st = state(ctx)
+    view = detect_case(
+        st.engine(),
+        seller_id=seller_id,
+        store=store.upper(),
+        policy=PolicyArea(policy.value),
+        at=parse_instant(at, "--at", st.clock),
+        summary=summary,
+        actor=st.actor(),
+        now=st.clock(),
+    )
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        out(str(view.id))
+
+
+def attempt(
+    ctx: typer.Context,
+    case_id: CaseIdArg,
+    channel: Annotated[ChannelChoice, typer.Option("--channel", help="How you tried.")],
+    outcome: Annotated[OutcomeChoice, typer.Option("--outcome", help="What came of it.")],
+    at: AtOpt = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was said or left.")] = None,
+    expect_version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log an attempt to reach the seller. The first one is the contact: the 72 hours start."""
+    from ahr_tui.rules.contact import Channel, Outcome
+    from ahr_tui.service.contact import record_attempt
+    from ahr_tui.wording import instant
+
+    st = state(ctx)
+    view = record_attempt(
+        st.engine(),
+        case_id,
+        channel=Channel(channel.value),
+        outcome=Outcome(outcome.value),
+        at=parse_instant(at, "--at", st.clock),
+        note=note,
+        actor=st.actor(),
+        now=st.clock(),
+        expected_version=expect_version,
+    )
+    if as_json:
+        emit_json(view.to_json())
+        return
+    out(f"case {view.id}: {view.status.value}, attempt {view.attempts} "
+        f"({channel.value}, {outcome.value}); deadline {instant(view.deadline)}")

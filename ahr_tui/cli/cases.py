@@ -20,7 +20,9 @@ from ahr_tui.rules import CaseStatus, PolicyArea
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
+    from ahr_tui.cli.common import CliState
     from ahr_tui.service.bulk import BulkResult
+    from ahr_tui.service.case_view import CaseView
 
 # The option choices are the rules' own enums (``ahr_tui.rules`` loads neither SQLAlchemy nor
 # Textual, so ``ahr --help`` stays fast): a status or policy area added there is offered here.
@@ -71,6 +73,10 @@ def list_cases(
     policy: Annotated[
         PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")
     ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option("--view", help="Apply one of your saved views (its filter and sort)."),
+    ] = None,
     now: Annotated[
         str | None, typer.Option("--now", help="Instant the time left is computed from.")
     ] = None,
@@ -96,6 +102,8 @@ def list_cases(
                       store=store.upper() if store else None,
                       policy=policy.value if policy else None)
     cases = only.apply(read(st.engine(), query, frozenset(status) if status else None))
+    if view is not None:
+        cases = _through_view(st, view, cases)
     if as_json:
         emit_json([c.to_json() for c in cases])
         return
@@ -118,6 +126,19 @@ def list_cases(
     )
     if not rows:
         out("(no cases)")
+
+
+def _through_view(st: CliState, name: str, cases: list[CaseView]) -> list[CaseView]:
+    """``--view NAME``: the cases the app's Cases list shows under that saved view."""
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.service.case_list import SortKey, shown
+    from ahr_tui.service.saved_views import ViewKind, get_view
+
+    saved = get_view(st.engine(), name, operator=st.actor().name)
+    if saved.kind is not ViewKind.CASES:
+        raise InvalidInput(f"view {saved.name!r} is of the Accounts list; ahr cases needs a "
+                           "view of the Cases list.")
+    return shown(cases, saved.filter_text, SortKey.named(saved.sort))
 
 
 @case_app.command("open")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
+    from ahr_tui.cli.common import CliState
     from ahr_tui.service.bulk import BulkResult
     from ahr_tui.service.case_view import CaseView
 
@@ -73,12 +74,15 @@ NowOpt = Annotated[
     str | None, typer.Option("--now", help="Instant the time left is computed from.")
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")]
+ViewOpt = Annotated[
+    str | None, typer.Option("--view", help="Apply one of your saved views (its filter and sort).")
+]
 
 
 def list_cases(
     ctx: typer.Context, status: StatusesOpt = None, assignee: AssigneeOpt = None,
     unassigned: UnassignedOpt = False, store: StoreOpt = None, policy: PolicyOpt = None,
-    now: NowOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    view: ViewOpt = None, now: NowOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """List cases, needs-action first: overdue, then least time left, expired, responded."""
     from ahr_tui.service.database import read
@@ -96,6 +100,8 @@ def list_cases(
                       store=store.upper() if store else None,
                       policy=policy.value if policy else None)
     cases = only.apply(read(st.engine(), query, frozenset(status) if status else None))
+    if view is not None:
+        cases = _through_view(st, view, cases)
     if as_json:
         emit_json([c.to_json() for c in cases])
         return
@@ -125,6 +131,19 @@ def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:
     )
     if not rows:
         out("(no cases)")
+
+
+def _through_view(st: CliState, name: str, cases: list[CaseView]) -> list[CaseView]:
+    """``--view NAME``: the cases the app's Cases list shows under that saved view."""
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.service.case_list import SortKey, shown
+    from ahr_tui.service.saved_views import ViewKind, get_view
+
+    saved = get_view(st.engine(), name, operator=st.actor().name)
+    if saved.kind is not ViewKind.CASES:
+        raise InvalidInput(f"view {saved.name!r} is of the Accounts list; ahr cases needs a "
+                           "view of the Cases list.")
+    return shown(cases, saved.filter_text, SortKey.named(saved.sort))
 
 
 @case_app.command("open")

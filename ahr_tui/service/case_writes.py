@@ -41,7 +41,11 @@ def versioned_update(
         who = f"{account.seller_id} ({account.store})" if account else str(row_id)
         raise Conflict(f"account {who} was changed by someone else; nothing was written.")
     # The row now holds these values: record them on the loaded object without re-reading it.
-    row = session.get(model, row_id)
+    # Only a row this session has loaded needs it; one it has not is read fresh when asked for
+    # (a bulk assignment never loads the ORM row: it must not be read just to be updated).
+    row = session.identity_map.get(session.identity_key(model, row_id))
+    if row is None:
+        return
     for key, value in {**values, "version": version + 1}.items():
         if isinstance(value, datetime):
             value = value.astimezone(UTC)

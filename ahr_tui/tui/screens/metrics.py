@@ -39,6 +39,9 @@ DEFAULT_DAYS = 30
 
 
 class MetricsScreen(Screen[None]):
+    #: The case keys (o r x f a n) do not apply here: the app hides them.
+    case_actions = False
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,m", "back", "Back"),
         Binding("left_square_bracket", "window(-1)", "Fewer days"),

@@ -176,3 +176,26 @@ def test_the_csv_header_of_an_empty_list_is_a_case_objects_keys(cli: Cli, four: 
     from ahr_tui.service.case_view import CASE_JSON_KEYS
 
     assert tuple(json.loads(ok(cli("cases", "--json")))[0]) == CASE_JSON_KEYS
+
+
+def test_view_applies_a_saved_views_filter_and_sort_as_the_app_does(
+    cli: Cli, engine: Engine, four: list[int], me: Actor
+) -> None:
+    from ahr_tui.service.case_list import SortKey, shown
+    from ahr_tui.service.views import list_cases
+    from ahr_tui.store.engine import transaction
+
+    save_view(engine, View("us", ViewKind.CASES, "us", "seller"), operator=me.name, now=T0)
+    with transaction(engine) as session:
+        expected = [c.id for c in shown(list_cases(session), "us", SortKey.SELLER)]
+    assert listed(cli, "--view", "us") == expected
+    assert set(expected) == {four[0], four[1], four[3]}  # the US cases
+    assert listed(cli, "--view", "us", "--policy", "other") == [four[3]]
+
+
+def test_an_unknown_or_accounts_view_is_refused_in_a_sentence(cli: Cli, engine: Engine,
+                                                             me: Actor) -> None:
+    save_view(engine, View("accts", ViewKind.ACCOUNTS), operator=me.name, now=T0)
+    for name, words in (("nope", "no view named 'nope'"), ("accts", "Accounts list")):
+        result = cli("cases", "--view", name)
+        assert result.exit_code == 1 and words in result.stderr and result.stdout == ""

@@ -1,5 +1,8 @@
 """Case use cases shared by the CLI and the TUI: open, act, assign, note.
 
+The writes a decision implies (the case, its account, the cases a fraud finding supersedes, each
+with its audit event) are ``service.case_writes``; ``versioned_update`` is re-exported here.
+
 Each function is one unit of work: load, ask ``rules`` for a decision, write the new state with
 its audit event and notifications, commit once. A write checks the version it read (or the one
 the caller saw, ``expected_version``) and raises ``Conflict`` when someone else changed the row.
@@ -7,17 +10,15 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from ahr_tui.errors import Conflict, InvalidInput, NotFound, RuleRejected
+from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
 from ahr_tui.rules import (
-    ACTIVE_STATUSES,
     DEFAULT_POLICY,
     PERMISSION,
     AccountStatus,
@@ -38,6 +39,12 @@ from ahr_tui.rules import (
 )
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require
+from ahr_tui.service.case_writes import (
+    supersede_others,
+    versioned_update,
+    write_account,
+    write_case,
+)
 from ahr_tui.service.conflicts import case_conflict
 from ahr_tui.service.views import CaseView, find_case
 from ahr_tui.store import audit
@@ -210,147 +217,14 @@ def apply_action(
         raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
     account = session.get(Account, case.account_id)
     assert account is not None
-    _write_case(session, case, decision, at=at, text=text, actor=actor, now=now)
+    write_case(session, case, decision, at=at, text=text, actor=actor, now=now)
     if decision.account_status is not None or decision.enrollment is not None:
-        _write_account(session, account, decision, case=case, at=at, actor=actor, now=now)
+        write_account(session, account, decision, case=case, at=at, actor=actor, now=now)
     if decision.supersede_others:
-        _supersede_others(session, case, at=at, actor=actor, now=now)
+        supersede_others(session, case, at=at, actor=actor, now=now)
     for kind in decision.notify:
         outbox.queue(session, kind, account=account, case=case, now=now)
     return decision
-
-
-def versioned_update(
-    session: Session, model: type[Case] | type[Account], row_id: int, version: int, **values: object
-) -> None:
-    """UPDATE one row only if it is still at ``version`` (bumping it); else ``Conflict``.
-
-    Shared by every use case that changes a case or an account (actions, assign, the sweep).
-    """
-    result = session.execute(
-        update(model)
-        .where(model.id == row_id, model.version == version)
-        .values(**values, version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.execute(select(col(model.version)).where(model.id == row_id)).scalar()
-        if model is Case:
-            raise case_conflict(session, row_id, version, current)
-        account = session.get(Account, row_id)
-        who = f"{account.seller_id} ({account.store})" if account else str(row_id)
-        raise Conflict(f"account {who} was changed by someone else; nothing was written.")
-    # The row now holds these values: record them on the loaded object without re-reading it.
-    row = session.get(model, row_id)
-    for key, value in {**values, "version": version + 1}.items():
-        if isinstance(value, datetime):
-            value = value.astimezone(UTC)
-        set_committed_value(row, key, value)
-
-
-def _write_case(
-    session: Session,
-    case: Case,
-    decision: CaseDecision,
-    *,
-    at: datetime,
-    text: str | None,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    assert case.id is not None
-    values: dict[str, object] = {"status": decision.after.value}
-    if decision.action is CaseAction.RESPOND:
-        values["responded_at"] = at
-    if decision.after.is_final:
-        values["closed_at"] = at
-        values["outcome_note"] = text
-    versioned_update(session, Case, case.id, case.version, **values)
-    audit.append(
-        session,
-        actor=actor,
-        action=decision.action.value,
-        at=at,
-        recorded_at=now,
-        account_id=case.account_id,
-        case_id=case.id,
-        from_state=decision.before.value,
-        to_state=decision.after.value,
-        note=text,
-    )
-
-
-def _write_account(
-    session: Session,
-    account: Account,
-    decision: CaseDecision,
-    *,
-    case: Case,
-    at: datetime,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    assert account.id is not None
-    values: dict[str, object] = {}
-    if decision.account_status is not None and decision.account_status.value != account.status:
-        values["status"] = decision.account_status.value
-        audit.append(
-            session,
-            actor=actor,
-            action="account_status",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.status,
-            to_state=decision.account_status.value,
-        )
-    if decision.enrollment is not None and decision.enrollment.value != account.enrollment:
-        values["enrollment"] = decision.enrollment.value
-        values["enrollment_changed_at"] = at
-        audit.append(
-            session,
-            actor=actor,
-            action="enrollment",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.enrollment,
-            to_state=decision.enrollment.value,
-        )
-    if values:
-        versioned_update(session, Account, account.id, account.version, **values)
-
-
-def _supersede_others(
-    session: Session, case: Case, *, at: datetime, actor: Actor, now: datetime
-) -> None:
-    others = session.execute(
-        select(Case).where(
-            Case.account_id == case.account_id,
-            Case.id != case.id,
-            col(Case.status).in_([status.value for status in ACTIVE_STATUSES]),
-        )
-    ).scalars()
-    for other in list(others):
-        decision = decide(
-            CaseAction.SUPERSEDE,
-            CaseStatus(other.status),
-            at=at,
-            contacted_at=other.contacted_at,
-            deadline=other.deadline,
-        )
-        assert isinstance(decision, CaseDecision)
-        _write_case(
-            session,
-            other,
-            decision,
-            at=at,
-            text=f"superseded by fraud finding on case {case.id}",
-            actor=actor,
-            now=now,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,34 +272,32 @@ def assign_case(
         require(session, actor, Permission.ASSIGN)
         if session.get(Operator, assignee) is None:
             raise NotFound(f"{assignee} is not an operator; cases are assigned to operators.")
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id}.")
-        if expected_version is not None and case.version != expected_version:
+        # One read of the case (a bulk assignment runs this a thousand times): its view
+        # carries the facts the rules decide on, its version and its current assignee.
+        view = get_case(session, case_id)
+        if expected_version is not None and view.version != expected_version:
             # the caller decided on a version someone else has changed: say so first
-            raise case_conflict(session, case_id, expected_version, case.version)
-        decision = decide_assign(get_case(session, case_id).facts, assignee)
+            raise case_conflict(session, case_id, expected_version, view.version)
+        decision = decide_assign(view.facts, assignee)
         if isinstance(decision, Rejected):
             raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
         if isinstance(decision, Unchanged):
-            return Assignment(get_case(session, case_id), False, case_sentence(case_id, decision))
-        version = case.version if expected_version is None else expected_version
-        before = case.assignee
-        assert case.id is not None
-        versioned_update(session, Case, case.id, version, assignee=assignee)
+            return Assignment(view, False, case_sentence(case_id, decision))
+        version = view.version if expected_version is None else expected_version
+        versioned_update(session, Case, case_id, version, assignee=assignee)
         audit.append(
             session,
             actor=actor,
             action="assign",
             at=now,
             recorded_at=now,
-            account_id=case.account_id,
-            case_id=case.id,
-            from_state=before,
+            account_id=view.account_id,
+            case_id=case_id,
+            from_state=view.assignee,
             to_state=assignee,
         )
         sentence = f"case {case_id}: assigned to {assignee}"
-        return Assignment(get_case(session, case_id), True, sentence)
+        return Assignment(replace(view, assignee=assignee, version=version + 1), True, sentence)
 
 
 def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: datetime) -> CaseView:

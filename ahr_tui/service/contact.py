@@ -30,7 +30,8 @@ from ahr_tui.rules.contact import Channel, Outcome, attempt_note, decide_attempt
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require
 from ahr_tui.service.case_view import iso_z
-from ahr_tui.service.cases import check_not_future, find_account, get_case, versioned_update
+from ahr_tui.service.case_writes import versioned_update
+from ahr_tui.service.cases import check_not_future, find_account, get_case
 from ahr_tui.service.conflicts import case_conflict
 from ahr_tui.service.views import CaseView
 from ahr_tui.store import audit

@@ -28,6 +28,10 @@ from ahr_tui.textsafe import clean_line
 MAX_NAME = 40
 
 
+class ViewExists(InvalidInput):
+    """The operator already has a view of that name (the TUI asks before replacing it)."""
+
+
 class ViewKind(StrEnum):
     CASES = "cases"
     ACCOUNTS = "accounts"
@@ -73,7 +77,7 @@ def save_view(engine: Engine, view: View, *, operator: str, now: datetime,
     with transaction(engine, write=True) as session:
         row = _find(session, operator, name)
         if row is not None and not replace:
-            raise InvalidInput(f"you already have a view named {name!r}.")
+            raise ViewExists(f"you already have a view named {name!r}.")
         if row is None:
             row = SavedView(operator=operator, name=name, saved_at=now)
             session.add(row)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.geometry import Size
@@ -60,6 +60,7 @@ from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.keys import Place, applies, split_joined_escape
+from ahr_tui.tui.list_commands import LIST_COMMANDS, ListCommands, bulk_applies
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.palette import AppCommands
 from ahr_tui.tui.screens.main import MainScreen
@@ -88,7 +89,7 @@ def database_errors() -> tuple[type[Exception], ...]:
     return failures()
 
 
-class AhrApp(App[None]):
+class AhrApp(ListCommands):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "AHR"
     ENABLE_COMMAND_PALETTE = True
@@ -98,6 +99,10 @@ class AhrApp(App[None]):
         *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
         Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
         Binding("h", "handover", "Handover", show=False),
+        Binding("m", "metrics", "Metrics", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("v", "save_view", "Save view", show=False),
+        Binding("V", "switch_saved_view", "Views", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),
     ]
@@ -240,7 +245,7 @@ class AhrApp(App[None]):
 
     def on_selection_changed(self, message: SelectionChanged) -> None:
         message.stop()
-        self.refresh_bindings()
+        self.refresh_availability()  # a run of keys (space held down) refreshes the footer once
 
     def on_detail_requested(self, message: DetailRequested) -> None:
         message.stop()
@@ -298,7 +303,7 @@ class AhrApp(App[None]):
     def poll(self) -> None:
         """Read what another process (or this one) changed since the last load: the cases of
         the accounts its events name (a few rows), or everything after an import."""
-        if self.paused:
+        if self.paused or self.bulk_running:  # a bulk action reloads once, when it is done
             return
         since = self.marker
         try:
@@ -434,7 +439,12 @@ class AhrApp(App[None]):
         # A final case is not in the live list; the detail screen holds it as last read.
         return self.cases_by_id.get(case_id) or getattr(self.screen, "shown_case", None)
 
+    def open_engine(self) -> Engine:
+        return self.engine
+
     def why_not(self, name: str) -> str | None:
+        if bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            return None  # each marked case is decided on its own, and failures listed
         return refusal(
             SPECS[name], self.current_case(), operator=self.actor.name, role=self.role,
             now=self.clock(),
@@ -442,13 +452,14 @@ class AhrApp(App[None]):
 
     def refresh_availability(self) -> None:
         """Refresh the footer only when an action became possible or impossible."""
-        case = self.current_case()
-        state = (type(self.screen), case, *(self.why_not(name) for name in SPECS))
+        state = (type(self.screen), *(self.why_not(name) for name in SPECS))
         if state != self._availability:
             self._availability = state
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LIST_COMMANDS:
+            return self.list_command_allowed(action)
         if not applies(action, self.place):
             return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
@@ -506,6 +517,9 @@ class AhrApp(App[None]):
             self.explain(name)
             return
         spec = SPECS[name]
+        if bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            self.run_bulk(name)
+            return
         if spec.dialog is None:
             self.assign_to_me(case)
             return

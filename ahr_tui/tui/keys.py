@@ -87,6 +87,12 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
     FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
+    FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
+    FooterKey("metrics", "m", "Metrics", LISTS, 6),
+    FooterKey("export", "e", "Export", frozenset({Place.CASES}), 8),
+    FooterKey("save_view", "v", "Save view", LISTS, 8),
+    FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
+    FooterKey("handover", "h", "Handover", EVERYWHERE, 6),
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
 )

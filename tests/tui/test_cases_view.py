@@ -37,7 +37,10 @@ async def test_least_time_left_first_then_expired_then_responded_with_words_for_
         assert row_text(table, 4)[:3] == ["-8h 00m", "xx EXPIRED", str(seeded.expired)]
         # the margin it met its deadline by (the deadline is in 52h), as ``ahr cases`` says it
         assert row_text(table, 5)[:2] == ["+2d 19h", "  responded"]
-        assert row_text(table, 0)[3:] == ["Acme Goods", "US", "reviews", "open", "-", "case for S1"]
+        # then the mark column (empty: nothing is marked) and the rest
+        assert row_text(table, 0)[3:] == [
+            "", "Acme Goods", "US", "reviews", "open", "-", "case for S1",
+        ]
 
 
 async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
@@ -47,14 +50,15 @@ async def test_narrow_terminal_keeps_countdown_case_seller_and_status(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         narrow = app.main.table.visible_columns()
-        assert {"left", "id", "seller", "status"} <= set(narrow)
+        assert {"left", "id", "mark", "seller", "status"} <= set(narrow)
         assert "policy" not in narrow
         assert narrow[0] == "left"
     app = make_app()
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         assert app.main.table.visible_columns() == [
-            "left", "urgency", "id", "seller", "store", "policy", "status", "assignee", "summary",
+            "left", "urgency", "id", "mark", "seller", "store", "policy", "status", "assignee",
+            "summary",
         ]
 
 

@@ -7,7 +7,7 @@ stays on its case whatever reloads, re-sorts or filters do, unless that case is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.rules import CaseStatus
+from ahr_tui.service.case_list import SortKey, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.keys import Place
@@ -26,11 +27,8 @@ from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
     CaseTable,
     LevelSummary,
-    SortKey,
     coarse_left,
     format_left,
-    matches,
-    sort_cases,
 )
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
@@ -52,6 +50,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", show=False, priority=True),
         Binding("s", "cycle_sort", "Sort", show=False),
         Binding("escape", "back", "Back", show=False),
+        Binding("space", "mark", "Mark", show=False),
     ]
 
     def __init__(
@@ -67,6 +66,7 @@ class MainScreen(Screen[None]):
         self.sort = SortKey.URGENCY
         self.filter_text = ""
         self.now: datetime | None = None
+        self.marked: set[int] = set()  # case ids marked with space (a and n act on them)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
@@ -114,24 +114,29 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ data in
 
+    @property
+    def shown_cases(self) -> list[CaseView]:
+        """The Cases list as shown: filtered and sorted (what ``e`` exports)."""
+        return list(self.table.cases)
+
     def show_cases(self, cases: Sequence[CaseView], now: datetime) -> None:
         self.all_cases = list(cases)
         self._rebuild(now)
+        if self.marked:  # a case that closed (or left the list) is no longer marked
+            self.unmark(self.marked - {c.id for c in self.all_cases})
         accounts = self.accounts
         if accounts is not None:  # read again now if shown, else when next shown
             accounts.reload()
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        shown = sort_cases(
-            [c for c in self.all_cases if matches(c, self.filter_text)], self.sort, now
-        )
-        if keep_id is None and not self.table.cursor_chosen and shown:
+        rows = shown(self.all_cases, self.filter_text, self.sort)
+        if keep_id is None and not self.table.cursor_chosen and rows:
             # Until the operator moves it, the cursor sits on the top row (the most urgent case)
             # rather than follow a case that moved down (one the app just expired, say), which
             # would scroll the most urgent rows out of sight.
-            keep_id = shown[0].id
-        self.table.set_cases(shown, now, keep_id=keep_id)
+            keep_id = rows[0].id
+        self.table.set_cases(rows, now, keep_id=keep_id)
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:
@@ -155,7 +160,7 @@ class MainScreen(Screen[None]):
         counts[CaseStatus.DETECTED] = summary.detected
         self.header.update_state(
             counts=counts, next_deadline=nxt,
-            sort=self.sort.value, filter=self.filter_text,
+            sort=self.sort.value, filter=self.filter_text, marked=len(self.marked),
             view="Cases" if self.view == CASES else "Accounts", **extra,
         )
 
@@ -201,14 +206,66 @@ class MainScreen(Screen[None]):
         self.set_focus(box)  # at once, not after the next refresh (see the binding)
 
     def action_back(self) -> None:
-        """esc: in the filter field (or with a filter on) clears the filter."""
+        """esc: in the filter field (or with a filter on) clears the filter; else it unmarks
+        every marked case."""
         box = self.query_one("#filter", Input)
         if box.has_focus or self.filter_text:
-            box.value = ""
-            self.filter_text = ""
-            box.add_class("-hidden")
-            self.set_focus(self.table)
-            self._rebuild(self.now or self.clock())
+            self.set_filter("")
+        elif self.marked:
+            self.unmark(self.marked)
+
+    def set_filter(self, text: str) -> None:
+        box = self.query_one("#filter", Input)
+        with box.prevent(Input.Changed):
+            box.value = text
+        self.filter_text = text
+        box.set_class(not text, "-hidden")
+        self.set_focus(self.table)
+        self._rebuild(self.now or self.clock())
+
+    def action_mark(self) -> None:
+        """space: mark (or unmark) the case under the cursor and move to the next row, so a run
+        of cases is marked by holding space."""
+        case = self.current_case
+        if case is None:
+            return
+        self.marked ^= {case.id}
+        last = self.table.cursor_row >= self.table.row_count - 1
+        self._show_marks(moved=not last)
+        self.table.action_cursor_down()
+
+    def unmark(self, case_ids: Iterable[int]) -> None:
+        self.marked -= set(case_ids)
+        self._show_marks()
+
+    def _show_marks(self, *, moved: bool = False) -> None:
+        self.table.set_marked(frozenset(self.marked))
+        self.header.update_state(marked=len(self.marked))
+        if not moved:  # a cursor move says it anyway (one footer refresh per key, not two)
+            self.post_message(SelectionChanged())  # a and n now act on the marked cases
+
+    # ------------------------------------------------------------ saved views
+
+    def view_state(self) -> tuple[str, str, str]:
+        """(``cases`` or ``accounts``, filter text, sort) of the list on screen (``v``)."""
+        accounts = self.accounts
+        if self.view != CASES and accounts is not None:
+            return "accounts", accounts.filter_text, accounts.sort.value
+        return "cases", self.filter_text, self.sort.value
+
+    async def apply_view(self, kind: str, filter_text: str, sort: str) -> None:
+        """Show the list a saved view names (``V``); a sort this version does not know is
+        left as it is."""
+        if (kind == "accounts") != (self.view != CASES):
+            await self.action_switch_view()
+        accounts = self.accounts
+        if kind == "accounts" and accounts is not None:
+            accounts.sort = next((k for k in type(accounts.sort) if k.value == sort),
+                                 accounts.sort)
+            accounts.apply_filter(filter_text)
+            return
+        self.sort = SortKey.named(sort, self.sort)
+        self.set_filter(filter_text)
 
     def action_cycle_sort(self) -> None:
         self.sort = self.sort.next()

@@ -39,6 +39,9 @@ DEFAULT_DAYS = 30
 
 
 class MetricsScreen(Screen[None]):
+    #: The case keys (o r x f a n) do not apply here: the app hides them.
+    case_actions = False
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,m", "back", "Back"),
         Binding("left_square_bracket", "window(-1)", "Fewer days"),
@@ -47,12 +50,7 @@ class MetricsScreen(Screen[None]):
         Binding("k,up", "scroll('up')", "Scroll", show=False),
     ]
 
-    DEFAULT_CSS = """
-    MetricsScreen #metrics-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    MetricsScreen #metrics-body { height: 1fr; padding: 0 1; }
-    MetricsScreen #metrics-figures, MetricsScreen #metrics-operators { height: auto; }
-    MetricsScreen DailyBars { margin: 1 0; }
-    """
+    CSS_PATH = "metrics.tcss"
 
     def __init__(self, *, engine: Callable[[], Engine | None], clock: Callable[[], datetime],
                  days: int = DEFAULT_DAYS) -> None:

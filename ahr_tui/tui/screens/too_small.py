@@ -33,10 +33,7 @@ def sentence(size: Size) -> str:
 class TooSmallScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit", priority=True)]
 
-    DEFAULT_CSS = """
-    TooSmallScreen { align: center middle; }
-    TooSmallScreen Static { width: 100%; height: auto; padding: 0 1; text-align: center; }
-    """
+    CSS_PATH = "too_small.tcss"
 
     def compose(self) -> ComposeResult:
         yield Static(Text(sentence(self.app.size)), id="too-small")

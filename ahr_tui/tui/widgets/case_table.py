@@ -13,29 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import ClassVar
 
 from rich.text import Text
 from textual.strip import Strip
 
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
-from ahr_tui.rules.urgency import Urgency, format_left, list_order, time_left
+from ahr_tui.rules.urgency import Urgency, format_left, time_left
+from ahr_tui.service.case_list import SortKey, matches, sort_cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
-
-class SortKey(StrEnum):
-    #: The case list's order (``rules.list_order``): needs action first.
-    URGENCY = "urgency"
-    SELLER = "seller"
-    STORE = "store"
-    STATUS = "status"
-
-    def next(self) -> SortKey:
-        order = list(SortKey)
-        return order[(order.index(self) + 1) % len(order)]
+__all__ = ["SortKey", "matches", "sort_cases"]  # the shared list filter and sorts, for screens
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +70,14 @@ LEVELS: dict[str, Level] = {
     CaseStatus.DETECTED: Level("CONTACT", "bold cyan", "bold", None),
 }
 
+#: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
+MARK = "*"
+
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
     Column("urgency", "URGENCY", 11),
     Column("id", "CASE", 6, justify="right"),
+    Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     Column("seller", "SELLER", 18, flex=True),
     Column("store", "ST", 3, drop=2),
     Column("policy", "POLICY", 18, drop=4),
@@ -134,28 +128,6 @@ def static_cells(case: CaseView) -> tuple[Cell, ...]:
     )
 
 
-def sort_cases(cases: Sequence[CaseView], key: SortKey, now: datetime) -> list[CaseView]:
-    """The case list's order (``rules.list_order``), or by seller, store or status."""
-    if key is SortKey.SELLER:
-        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.due, c.id))
-    if key is SortKey.STORE:
-        return sorted(cases, key=lambda c: (c.store, c.due, c.id))
-    if key is SortKey.STATUS:
-        return sorted(cases, key=lambda c: (c.status.value, c.deadline, c.id))
-    return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
-
-
-def matches(case: CaseView, needle: str) -> bool:
-    """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
-    if not needle:
-        return True
-    folded = needle.casefold().strip()
-    return any(
-        folded in field.casefold()
-        for field in (case.seller_id, case.name, str(case.id), case.policy, case.store)
-    )
-
-
 class CaseTable(LineTable):
     """A ``LineTable`` of ``CaseView`` rows whose first two columns follow the clock."""
 
@@ -167,6 +139,7 @@ class CaseTable(LineTable):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(COLUMNS, empty_text="no active cases", id=id, classes=classes)
+        self.marked: frozenset[int] = frozenset()  # set by the screen: the marked case ids
         self.cases: list[CaseView] = []
         self.now: datetime | None = None
         self._stamps: list[datetime | None] = []  # the instant each row was built for
@@ -213,6 +186,20 @@ class CaseTable(LineTable):
         self._bring_up_to_date(index)
         return super().row(index)
 
+    def _mark(self, case_id: int) -> Text:
+        return Text(MARK, style="bold") if case_id in self.marked else Text("")
+
+    def set_marked(self, marked: frozenset[int]) -> None:
+        """Show ``marked`` in the mark column; repaints only the lines whose mark changed."""
+        changed = self.marked ^ marked
+        self.marked = marked
+        cells = {}
+        for case_id in changed:
+            index = self.row_index(case_id)
+            if index is not None and self._stamps[index] is not None:
+                cells[index] = self._mark(case_id)
+        self.update_cells("mark", cells)
+
     def tick(self, now: datetime) -> int:
         """Move the countdowns to ``now``; repaint only visible cells whose text changed.
 
@@ -250,7 +237,11 @@ class CaseTable(LineTable):
             return
         case = self.cases[index]
         shown = (time_text(case, now), level_of(case, now))
-        rest = static_cells(case) if stamp is None else super().row(index)[2:]
+        if stamp is None:  # first drawn: the case id, its mark, then the other static cells
+            case_id, *others = static_cells(case)
+            rest: tuple[Cell, ...] = (case_id, self._mark(case.id), *others)
+        else:
+            rest = super().row(index)[2:]
         left, word, row_class = _live(shown, self.app.no_color)
         self._replace_row(index, (left, word, *rest), row_class)
         self._stamps[index], self._shown[index] = now, shown

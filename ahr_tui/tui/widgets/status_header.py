@@ -45,6 +45,7 @@ class HeaderState:
     loading: bool = True
     #: Due moments in the next 24 hours nobody who may act is on shift for; None: not known yet.
     uncovered: int | None = None
+    marked: int = 0
 
 
 class StatusHeader(Widget):
@@ -172,6 +173,9 @@ def _second_line(state: HeaderState) -> Text:
     text = Text()
     if state.paused:
         text.append(" PAUSED ", style="bold reverse")
+        text.append("  ")
+    if state.marked:
+        text.append(f" {state.marked} marked ", style="bold reverse")
         text.append("  ")
     role = state.role or "not an operator"
     text.append(f"{clean_line(state.operator)} ({role})", style="bold")

@@ -1,0 +1,58 @@
+"""The Cases list's filter and sorts, shared by the app (``/`` and ``s``) and ``ahr cases --view``.
+
+A saved view stores the filter text and the sort by name; both front ends apply them through
+these two functions, so a view shows the same cases in the same order in the app and in the
+command line. The default sort is the rules' list order (needs action first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from ahr_tui.rules import list_order
+from ahr_tui.service.case_view import CaseView
+
+
+class SortKey(StrEnum):
+    #: The case list's order (``rules.list_order``): needs action first.
+    URGENCY = "urgency"
+    SELLER = "seller"
+    STORE = "store"
+    STATUS = "status"
+
+    def next(self) -> SortKey:
+        order = list(SortKey)
+        return order[(order.index(self) + 1) % len(order)]
+
+    @classmethod
+    def named(cls, name: str, default: SortKey | None = None) -> SortKey:
+        """The sort called ``name`` (a saved view's); ``default`` (urgency) for an unknown one."""
+        return next((k for k in cls if k.value == name), default or cls.URGENCY)
+
+
+def sort_cases(cases: Iterable[CaseView], key: SortKey) -> list[CaseView]:
+    """The case list's order (``rules.list_order``), or by seller, store or status."""
+    if key is SortKey.SELLER:
+        return sorted(cases, key=lambda c: (c.name.casefold(), c.seller_id, c.due, c.id))
+    if key is SortKey.STORE:
+        return sorted(cases, key=lambda c: (c.store, c.due, c.id))
+    if key is SortKey.STATUS:
+        return sorted(cases, key=lambda c: (c.status.value, c.due, c.id))
+    return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
+
+
+def matches(case: CaseView, needle: str) -> bool:
+    """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
+    if not needle:
+        return True
+    folded = needle.casefold().strip()
+    return any(
+        folded in field.casefold()
+        for field in (case.seller_id, case.name, str(case.id), case.policy, case.store)
+    )
+
+
+def shown(cases: Sequence[CaseView], filter_text: str, key: SortKey) -> list[CaseView]:
+    """The list as a view shows it: filtered, then sorted."""
+    return sort_cases((c for c in cases if matches(c, filter_text)), key)

@@ -1,0 +1,239 @@
+"""The app's list-wide commands: metrics (``m``), export (``e``), saved views (``v`` / ``V``) and
+``a`` / ``n`` on the marked cases.
+
+A base class of ``AhrApp`` so that ``app.py`` keeps the live list and the one-case actions. Each
+command asks in a dialog on the UI thread, does its reading and writing in a thread worker
+through the service layer, and reports back in a notification (or, when a bulk action could not
+act on some cases, a dialog that names each one and why). ``x`` and ``f`` never come here: they
+act on the one case under the cursor, marked or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.screen import ModalScreen
+
+from ahr_tui.errors import AhrError
+from ahr_tui.service.case_view import CaseView
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
+
+if TYPE_CHECKING:
+    from ahr_tui.service.bulk import BulkResult
+    from ahr_tui.service.clock import Clock
+    from ahr_tui.service.database import Database
+    from ahr_tui.service.identity import Actor
+    from ahr_tui.service.saved_views import View
+    from ahr_tui.tui.screens.main import MainScreen
+
+#: The actions that act on every marked case when some are marked.
+BULK = ("assign", "note")
+#: The list commands that need the main screen (the list they work on) on top.
+LIST_ONLY = ("export", "save_view", "switch_saved_view")
+#: Every action of this module (``check_action`` asks ``list_command_allowed`` about them).
+LIST_COMMANDS = ("metrics", *LIST_ONLY)
+
+
+class ListCommands(App[None]):
+    """``m e v V`` and the bulk half of ``a n``; ``AhrApp`` supplies the rest."""
+
+    actor: Actor
+    clock: Clock
+    #: True while a bulk action runs: polls wait (each of its commits would reload the list).
+    bulk_running = False
+    reload: Callable[[], object]  # read the cases again (a worker of ``AhrApp``)
+
+    @property
+    def main(self) -> MainScreen:
+        raise NotImplementedError
+
+    def open_engine(self) -> Database:
+        """The database, opened if need be (a worker's call; may wait for it)."""
+        raise NotImplementedError
+
+    def list_command_allowed(self, action: str) -> bool | None:
+        """For ``check_action``: False hides the key (a dialog is open), None greys it."""
+        if isinstance(self.screen, ModalScreen):
+            return False
+        if action in LIST_ONLY and self.screen is not self.main:
+            return False
+        if action == "export" and self.main.view_state()[0] != "cases":
+            return None
+        return True
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.notify(clean_line(message), severity="error" if error else "information",
+                    markup=False)
+
+    # ------------------------------------------------------------ metrics
+
+    def action_metrics(self) -> None:
+        from ahr_tui.tui.screens.metrics import MetricsScreen
+
+        self.push_screen(MetricsScreen(engine=self.open_engine, clock=self.clock))
+
+    # ------------------------------------------------------------ export
+
+    def action_export(self) -> None:
+        cases = self.main.shown_cases
+        _kind, filter_text, sort = self.main.view_state()
+        where = f"filter {filter_text!r}, " if filter_text else ""
+        default = f"ahr-cases-{self.clock():%Y%m%d-%H%M}.csv"
+        dialog = AskDialog(
+            "Export the list as CSV", f"{len(cases)} cases as shown ({where}sort {sort})",
+            field="File (relative to the folder ahr was started in)", value=default,
+            submit="Export",
+        )
+        self.push_screen(dialog, lambda name: self._export_to(cases, name, overwrite=False))
+
+    def _export_to(self, cases: list[CaseView], name: str | None, *, overwrite: bool) -> None:
+        if name:
+            self.export_worker(cases, Path(name).expanduser(), overwrite)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_worker(self, cases: list[CaseView], path: Path, overwrite: bool) -> None:
+        from ahr_tui.service.export import export_cases
+
+        try:
+            count = export_cases(cases, path, overwrite=overwrite)
+        except FileExistsError:
+            self.call_from_thread(self._ask_overwrite, cases, path)
+        except AhrError as exc:
+            self.call_from_thread(self.say, exc.message, error=True)
+        else:
+            self.call_from_thread(self.say, f"exported {count} cases to {path}.")
+
+    def _ask_overwrite(self, cases: list[CaseView], path: Path) -> None:
+        dialog = AskDialog(f"{clean_line(str(path))} exists. Replace it?",
+                           "The file's contents will be lost.", submit="Replace", danger=True)
+        self.push_screen(dialog, lambda yes: self._export_to(
+            cases, str(path) if yes is not None else None, overwrite=True))
+
+    # ------------------------------------------------------------ saved views
+
+    def action_save_view(self) -> None:
+        kind, filter_text, sort = self.main.view_state()
+        where = f" · filter {filter_text!r}" if filter_text else ""
+        dialog = AskDialog("Save this view", f"{kind} · sort {sort}{where}", field="Name",
+                           submit="Save")
+        self.push_screen(dialog, lambda name: self._save_view(name, replace=False))
+
+    def _save_view(self, name: str | None, *, replace: bool) -> None:
+        if not name:
+            return
+        from ahr_tui.service.saved_views import View, ViewKind
+
+        kind, filter_text, sort = self.main.view_state()
+        self.save_view_worker(View(name, ViewKind(kind), filter_text, sort), replace)
+
+    @work(thread=True, group="views", exit_on_error=False)
+    def save_view_worker(self, view: View, replace: bool) -> None:
+        from ahr_tui.service.saved_views import ViewExists, save_view
+
+        try:
+            save_view(self.open_engine(), view, operator=self.actor.name, now=self.clock(),
+                      replace=replace)
+        except ViewExists:
+            self.call_from_thread(self._ask_replace_view, view.name)
+        except AhrError as exc:
+            self.call_from_thread(self.say, exc.message, error=True)
+        else:
+            self.call_from_thread(self.say, f"saved view {view.name}; V switches to it.")
+
+    def _ask_replace_view(self, name: str) -> None:
+        dialog = AskDialog(f"You already have a view named {clean_line(name)!r}. Replace it?",
+                           submit="Replace", danger=True)
+        self.push_screen(dialog, lambda yes: self._save_view(
+            name if yes is not None else None, replace=True))
+
+    def action_switch_saved_view(self) -> None:
+        self.list_views_worker()
+
+    @work(thread=True, group="views", exit_on_error=False)
+    def list_views_worker(self) -> None:
+        from ahr_tui.service.saved_views import list_views
+
+        try:
+            views = list_views(self.open_engine(), operator=self.actor.name)
+        except AhrError as exc:
+            self.call_from_thread(self.say, exc.message, error=True)
+        else:
+            self.call_from_thread(self._pick_view, views)
+
+    def _pick_view(self, views: list[View]) -> None:
+        from ahr_tui.tui.dialogs.views import ViewPicker
+
+        self.push_screen(ViewPicker(views), self._apply_view)
+
+    async def _apply_view(self, view: View | None) -> None:
+        if view is not None:
+            await self.main.apply_view(view.kind.value, view.filter_text, view.sort)
+            self.say(f"view {view.name}")
+
+    # ------------------------------------------------------------ bulk
+
+    def marked_cases(self) -> list[CaseView]:
+        """The marked cases in list order, as last read (their versions are checked)."""
+        marked = self.main.marked
+        return [c for c in self.main.all_cases if c.id in marked]
+
+    def run_bulk(self, name: str) -> None:
+        """``a`` or ``n`` with cases marked: ask once, then act on each marked case."""
+        cases = self.marked_cases()
+        if name == "assign":
+            dialog = AskDialog(f"Assign {len(cases)} marked cases to you?",
+                               "Each case is assigned on its own; any that fail are listed.",
+                               submit="Assign")
+            self.push_screen(dialog, lambda yes: yes is not None and self._bulk(name, cases, ""))
+        else:
+            dialog = AskDialog(f"Add a note to {len(cases)} marked cases", field="Note",
+                               multiline=True, submit="Add note")
+            self.push_screen(dialog, lambda text: bool(text) and self._bulk(name, cases,
+                                                                            text or ""))
+
+    def _bulk(self, name: str, cases: Sequence[CaseView], text: str) -> bool:
+        self.say(f"{'assigning' if name == 'assign' else 'adding the note to'} "
+                 f"{len(cases)} cases…")
+        self.bulk_worker(name, [(c.id, c.version) for c in cases], text)
+        return True
+
+    @work(thread=True, group="bulk", exit_on_error=False)
+    def bulk_worker(self, name: str, targets: list[tuple[int, int | None]], text: str) -> None:
+        from ahr_tui.service.bulk import assign_each, note_each
+
+        engine, now = self.open_engine(), self.clock()
+        self.bulk_running = True
+        try:
+            if name == "assign":
+                result = assign_each(engine, targets, to=None, actor=self.actor, now=now)
+            else:
+                result = note_each(engine, [i for i, _ in targets], text=text, actor=self.actor,
+                                   now=now)
+        except AhrError as exc:
+            self.call_from_thread(self.say, exc.message, error=True)
+            return
+        finally:
+            self.bulk_running = False
+        self.call_from_thread(self._bulk_done, name, result)
+
+    def _bulk_done(self, name: str, result: BulkResult) -> None:
+        """Unmark what was done; keep the failures marked (to retry) and say why each failed."""
+        self.main.unmark(o.case_id for o in result.done)
+        verb = "assigned" if name == "assign" else "noted"
+        headline = f"{verb} {len(result.done)} of {len(result.outcomes)} marked cases"
+        if result.failed:
+            lines = [o.sentence() for o in result.failed]
+            self.push_screen(SummaryDialog(f"{headline}; {len(lines)} failed (still marked):",
+                                           lines))
+        else:
+            self.say(headline + ".")
+        self.reload()
+
+
+def bulk_applies(name: str, marked: int) -> bool:
+    return name in BULK and marked > 0

@@ -1,0 +1,193 @@
+"""Marking rows, a and n on every marked case, x and f on one; e export; v / V saved views; m.
+
+Issue 15 / DESIGN section 6. Each bulk case is its own transaction with the version the app
+saw, so a case changed behind the app fails alone and the summary says why.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from textual.widgets import Input, OptionList, Static
+
+from ahr_tui.service.saved_views import list_views
+from ahr_tui.service.views import case_events, find_case
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Case
+from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
+from ahr_tui.tui.dialogs.views import ViewPicker
+from ahr_tui.tui.screens.metrics import MetricsScreen
+from ahr_tui.tui.widgets.case_table import MARK
+from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.tui.test_cases_actions import open_on, type_text
+
+
+def assignee(engine: Engine, case_id: int) -> str | None:
+    with transaction(engine) as session:
+        case = find_case(session, case_id)
+        assert case is not None
+        return case.assignee
+
+
+def marks(app: AhrApp) -> dict[int, str]:
+    table = app.main.table
+    column = [c.key for c in table.columns].index("mark")
+    return {case.id: str(table.row(i)[column]) for i, case in enumerate(table.cases)}
+
+
+async def test_space_marks_the_row_moves_down_and_the_header_counts(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, seeded.crit)
+        await pilot.press("space", "space")
+        assert app.main.marked == {seeded.crit, seeded.urgent}
+        assert app.main.table.current_case.id == seeded.warn  # type: ignore[union-attr]
+        shown = marks(app)
+        assert shown[seeded.crit] == shown[seeded.urgent] == MARK and shown[seeded.warn] == ""
+        assert "2 marked" in app.main.header.plain
+        await pilot.press("up", "space")  # space on a marked row unmarks it
+        assert app.main.marked == {seeded.crit}
+        await pilot.press("escape")
+        assert app.main.marked == set() and "marked" not in app.main.header.plain
+
+
+async def test_a_assigns_every_marked_case_and_names_the_one_changed_meanwhile(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, seeded.crit)
+        await pilot.press("space", "space", "space")
+        with transaction(engine, write=True) as session:  # another operator got there first
+            session.execute(update(Case).where(Case.id == seeded.urgent).values(version=9))
+        await pilot.press("a")
+        assert isinstance(app.screen, AskDialog)
+        assert "Assign 3 marked cases" in app.screen.title_text
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SummaryDialog)
+        assert app.screen.headline == "assigned 2 of 3 marked cases; 1 failed (still marked):"
+        (failure,) = app.screen.failures
+        assert failure.startswith(
+            f"case {seeded.urgent} was changed by someone else (you saw version 1, it is now 9)"
+        ) and failure.endswith("nothing was written.")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main.marked == {seeded.urgent}
+    assert assignee(engine, seeded.crit) == assignee(engine, seeded.warn) == "alice"
+    assert assignee(engine, seeded.urgent) is None
+    assert notes.all_plain()
+
+
+async def test_n_adds_one_note_to_every_marked_case(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, seeded.warn)
+        await pilot.press("space", "space")
+        await pilot.press("n")
+        assert isinstance(app.screen, AskDialog)
+        await type_text(pilot, "called both")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.main.marked == set()
+    assert "noted 2 of 2 marked cases." in notes.messages
+    for case_id in (seeded.warn, seeded.ok):
+        with transaction(engine) as session:
+            assert case_events(session, case_id)[-1].note == "called both"
+
+
+async def test_f_acts_on_the_case_under_the_cursor_only_even_with_marks(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, seeded.crit)
+        await pilot.press("space", "space")
+        await pilot.press("f")
+        assert isinstance(app.screen, ActionDialog)
+        assert app.screen.case.id == seeded.warn  # the cursor's case, not the two marked
+
+
+async def test_e_exports_the_list_as_shown_and_asks_before_replacing(
+    make_app: AppFactory, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"US", "enter", "s")  # filter, then sort by seller
+        shown = [c.id for c in app.main.shown_cases]
+        await pilot.press("e")
+        assert isinstance(app.screen, AskDialog)
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with target.open(newline="") as fh:
+            assert [int(r["id"]) for r in csv.DictReader(fh)] == shown
+        target.write_text("keep me")
+        await pilot.press("e")
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AskDialog) and app.screen.danger
+        await pilot.press("enter")  # the default button is Cancel
+        await settle(app, pilot)
+        assert target.read_text() == "keep me"
+
+
+async def test_v_saves_the_view_and_V_switches_back_to_it(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"CA", "enter", "s", "s")
+        await pilot.press("v")
+        await type_text(pilot, "canada")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        (saved,) = list_views(engine, operator="alice")
+        assert (saved.name, saved.kind.value, saved.filter_text, saved.sort) == (
+            "canada", "cases", "CA", "store")
+        await pilot.press("escape", "s")  # clear the filter, change the sort
+        assert app.main.filter_text == ""
+        await pilot.press("V")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ViewPicker)
+        assert app.screen.query_one(OptionList).option_count == 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert (app.main.filter_text, app.main.sort.value) == ("CA", "store")
+        assert {c.store for c in app.main.shown_cases} == {"CA"}
+
+
+async def test_m_shows_the_figures_bars_and_workload_in_80x24(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MetricsScreen)
+        figures = str(app.screen.query_one("#metrics-figures", Static).render())
+        assert "opened 6" in figures and "backlog 6:" in figures
+        operators = str(app.screen.query_one("#metrics-operators", Static).render())
+        # alice opened six cases, recorded a response and applied one expiry
+        assert any(line.split()[:2] == ["alice", "8"] for line in operators.splitlines()), (
+            operators)
+        assert app.screen.query_one("#metrics-body").region.bottom <= 23  # above the footer
+        assert not app.screen.query_one("#metrics-body").max_scroll_y  # all of it fits
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MetricsScreen)

@@ -67,6 +67,9 @@ from ahr_tui.tui.screens.main import MainScreen
 from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from ahr_tui.service.database import Database as Engine
 
 #: Loaded by a worker once the first frame is on screen, so the first keys do not wait for them.
@@ -141,6 +144,16 @@ class AhrApp(ListCommands):
         else:
             self._engine = engine
         self._engine_lock = threading.Lock()
+        # Set once the warm-up has imported the database layer. Two threads importing
+        # SQLAlchemy at once can see a partly initialised module ("cannot import name
+        # 'AdaptedConnection' from partially initialized module"), so every other thread waits
+        # for it before it imports (``settled``); with an engine given, nothing warms up.
+        self._warmed = threading.Event()
+        self._warm_claimed = False  # by the one warm-up that imports; later ones only reopen
+        self._claim_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+        if self._open_engine is None:
+            self._warmed.set()
         self._first = first
         self.clock = clock
         self.actor = actor
@@ -213,6 +226,11 @@ class AhrApp(ListCommands):
     def engine(self) -> Engine:
         """The engine, opened on first use; a caller on the UI thread may wait for the worker
         that is opening it (only in the first half second after start)."""
+        if threading.current_thread() is not self._warming:
+            self.settled()
+        return self._opened()
+
+    def _opened(self) -> Engine:
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
@@ -220,13 +238,21 @@ class AhrApp(ListCommands):
                     self._engine = self._open_engine()
         return self._engine
 
+    def settled(self, timeout: float = 30.0) -> None:
+        """Wait until the warm-up has imported the database layer (only in the first second
+        after start; at once afterwards). Called by the UI thread before it runs an action and
+        by workers through ``engine``, so only one thread ever imports SQLAlchemy."""
+        if self._warmed.is_set():
+            return
+        if not self._warm_claimed:
+            self.warm_up()  # a key before the scheduled warm-up began: begin it now
+        self._warmed.wait(timeout)
+
     def engine_for_ui(self) -> Engine | None:
         """For the UI thread: the engine, after waiting for a worker that is opening it; never
         opened here (a locked file would freeze the screen for the busy timeout). If it could not
         be opened, say why, start another try in a worker and return None."""
-        if self._engine is None:
-            with self._engine_lock:
-                pass  # a warm-up in progress holds the lock until it is done
+        self.settled()
         if self._engine is None:
             self.notify(
                 self._failed or "the database is still opening; try again in a moment.",
@@ -247,8 +273,16 @@ class AhrApp(ListCommands):
         message.stop()
         self.refresh_availability()  # a run of keys (space held down) refreshes the footer once
 
+    async def run_action(
+        self, action: str | ActionParseResult, default_namespace: DOMNode | None = None
+    ) -> bool:
+        """Every key's action, once the database layer is imported (``settled``)."""
+        self.settled()
+        return await super().run_action(action, default_namespace)
+
     def on_detail_requested(self, message: DetailRequested) -> None:
         message.stop()
+        self.settled()
         self.open_detail(account_id=message.account_id, case_id=message.case_id)
 
     def start_live(self) -> None:
@@ -279,12 +313,26 @@ class AhrApp(ListCommands):
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
         """Open the engine and load what the first keys need, once the first frame is shown."""
+        with self._claim_lock:
+            first, self._warm_claimed = not self._warm_claimed, True
+        if not first:  # a retry after a failure, or a second start: the imports are done
+            self._warmed.wait()
+            try:
+                self._opened()
+            except database_errors() as exc:
+                self.post_message(self.LoadFailed(_sentence(exc)))
+            return
+        self._warming = threading.current_thread()
         try:
-            self.engine  # noqa: B018 (opens it)
-        except database_errors() as exc:
-            self.post_message(self.LoadFailed(_sentence(exc)))
-        for name in LATER_MODULES:
-            importlib.import_module(name)
+            try:
+                self._opened()
+            except database_errors() as exc:
+                self.post_message(self.LoadFailed(_sentence(exc)))
+            for name in LATER_MODULES:
+                importlib.import_module(name)
+        finally:
+            self._warming = None
+            self._warmed.set()  # before call_from_thread below: the UI thread may be waiting
         if self.roster is None and self._engine is not None:
             try:
                 from ahr_tui.service.shifts import load_roster

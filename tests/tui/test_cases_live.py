@@ -190,6 +190,39 @@ async def test_the_first_frame_shows_the_first_snapshot_while_the_engine_is_stil
         assert opened == [1]
 
 
+async def test_a_key_in_the_first_second_waits_for_the_warm_up_so_one_thread_imports(
+    seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """An enter in the first second once crashed the app ("cannot import name
+    'AdaptedConnection' from partially initialized module"): the UI thread imported SQLAlchemy
+    while the warm-up worker did. A key now waits until the warm-up has opened the engine and
+    imported the database layer, and only then acts."""
+    first = load_snapshot(engine, ALICE.name)
+    release = threading.Event()
+    opened: list[int] = []
+
+    def open_engine() -> Engine:
+        assert release.wait(10)
+        opened.append(1)
+        return engine
+
+    app = AhrApp(
+        engine=open_engine, clock=clock, actor=ALICE, db_label="t.db", first=first,
+        tick=3600, poll=3600,
+    )
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert opened == []
+        threading.Timer(0.5, release.set).start()
+        await pilot.press("j")  # any key: its action may import
+        assert opened == [1]  # it waited for the warm-up
+        assert app.main.table.cursor_row == 1  # then acted
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is not app.main
+        assert opened == [1]
+
+
 async def test_a_database_that_cannot_be_opened_after_the_first_frame_is_said_not_crashed(
     seeded: Seeded, engine: Engine, clock: FakeClock
 ) -> None:

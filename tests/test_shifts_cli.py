@@ -145,6 +145,14 @@ def test_handover_json_markdown_and_text(week: Cli) -> None:
     text = ok(week("handover", "--hours", "72"))
     assert "UNCOVERED" in text
     assert "ana (1)" in text
+    assert "assign -> ana" in text and "-->" not in text  # a change with no before state
+
+
+def test_the_handover_writes_time_left_as_the_case_list_does(week: Cli) -> None:
+    ok(week("case", "respond", "2"))
+    text = ok(week("handover", "--hours", "72"))
+    [line] = [x for x in text.splitlines() if x.strip().startswith("case 2 ")]
+    assert "responded  +" in line and not line.endswith("responded")  # the margin, said once
 
 
 def test_handover_mail_sends_it_through_smtp(

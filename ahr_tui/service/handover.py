@@ -25,9 +25,10 @@ from ahr_tui.notify.smtp import (
     address_problem,
     build_message,
 )
-from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy, format_left, urgency
+from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.rules.forecast import HourLoad, hourly
+from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
 from ahr_tui.service.views import event_to_json, list_cases
@@ -112,20 +113,14 @@ def handover(
     )
 
 
-def time_left(case: CaseView, now: datetime) -> str:
-    """``2d 14h warn``, ``-3h 12m expired``, ``responded``: the state of a case's clock."""
-    if case.status is CaseStatus.RESPONDED:
-        return "responded"
-    left = case.due - now
-    if case.status is CaseStatus.EXPIRED:
-        return f"{format_left(left)} expired"
-    return f"{format_left(left)} {urgency(left).value}"
-
-
 def _case_line(case: CaseView, now: datetime) -> str:
+    """``case 27  S1 US  open  13h 05m warn``: the time as both front ends write it
+    (``rules.time_left``), its word left out where it only repeats the status."""
+    left = rules_time_left(case.status, case.due, now, responded_at=case.responded_at)
+    word = "" if left.level == case.status.value else f" {left.level}"
     return (
         f"case {case.id}  {clean_line(case.seller_id)} {case.store}  {case.status.value}  "
-        f"{time_left(case, now)}"
+        f"{left.text}{word}"
     )
 
 
@@ -141,8 +136,9 @@ def _due_line(entry: ForecastEntry) -> str:
 
 def _event_line(event: Event) -> str:
     what = event.action
-    if event.from_state or event.to_state:
-        what += f" {event.from_state or '-'}->{event.to_state or '-'}"
+    if event.to_state:  # ``detect -> detected``, ``respond open -> responded``
+        before = f" {clean_line(event.from_state)}" if event.from_state else ""
+        what += f"{before} -> {clean_line(event.to_state)}"
     target = f"case {event.case_id}" if event.case_id else ""
     note = f"  {clean_line(event.note)}" if event.note else ""
     return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")

@@ -19,7 +19,7 @@ import importlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -274,11 +274,14 @@ class AhrApp(ListCommands):
         self.refresh_availability()  # a run of keys (space held down) refreshes the footer once
 
     async def run_action(
-        self, action: str | ActionParseResult, default_namespace: DOMNode | None = None
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
     ) -> bool:
         """Every key's action, once the database layer is imported (``settled``)."""
         self.settled()
-        return await super().run_action(action, default_namespace)
+        return await super().run_action(action, default_namespace, namespaces)
 
     def on_detail_requested(self, message: DetailRequested) -> None:
         message.stop()

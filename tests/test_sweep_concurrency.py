@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -15,6 +16,26 @@ from ahr_tui.store.models import Notification
 from tests.conftest import seed_account
 
 
+def race(*jobs: Callable[[], object]) -> list[BaseException]:
+    """Start ``jobs`` at the same moment, each in its own thread; what they raised."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            job()
+        except BaseException as exc:  # returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return errors
+
+
 def test_concurrent_sweeps_queue_one_deadline_warning_per_case(engine, clock, me):
     for i in range(5):
         seed_account(engine, f"S{i}")
@@ -23,22 +44,11 @@ def test_concurrent_sweeps_queue_one_deadline_warning_per_case(engine, clock, me
             at=clock() - timedelta(hours=60), summary="", actor=me, now=clock(),
         )
     now = clock()
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        barrier.wait()
-        try:
-            sweep(engine, now=now, as_of=last_complete_day(now), actor=me)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+        sweep(engine, now=now, as_of=last_complete_day(now), actor=me)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert race(run, run) == []
     with transaction(engine) as session:
         warnings = session.execute(
             select(Notification.case_id, func.count())
@@ -67,24 +77,8 @@ def test_imports_racing_sweeps_leave_the_window_counters_equal_to_the_scores(
         csv.write_text("seller_id,store,date,score\n" + "".join(
             f"S{i},US,{as_of - timedelta(days=d)},{score}\n" for i in range(3) for d in range(5)
         ))
-        barrier = threading.Barrier(2)
-        errors: list[BaseException] = []
-
-        def run(job, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
-            barrier.wait()
-            try:
-                job()
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        jobs = [lambda: sweep(engine, now=now, as_of=as_of, actor=me),
-                lambda c=csv: import_scores(engine, c, actor=me, now=now)]
-        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert errors == []
+        assert race(lambda: sweep(engine, now=now, as_of=as_of, actor=me),
+                    lambda c=csv: import_scores(engine, c, actor=me, now=now)) == []
         with transaction(engine) as session:
             truth = window_counts(session, as_of, DEFAULT_POLICY)
             assert window.counts_at(session, as_of, DEFAULT_POLICY) == truth

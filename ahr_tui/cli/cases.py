@@ -16,10 +16,13 @@ from ahr_tui.cli.common import (
     table,
     table_lines,
 )
-from ahr_tui.rules import CaseStatus, PolicyArea
+from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus, PolicyArea
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
     from ahr_tui.cli.common import CliState
     from ahr_tui.service.bulk import BulkResult
     from ahr_tui.service.case_view import CaseView
@@ -54,39 +57,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(case_app, name="case")
 
 
+_ACTIVE = ", ".join(sorted(s.value for s in ACTIVE_STATUSES))
+StatusesOpt = Annotated[
+    list[StatusChoice] | None,
+    typer.Option("--status", help=f"Repeat to list several (default: {_ACTIVE})."),
+]
+AssigneeOpt = Annotated[
+    str | None, typer.Option("--assignee", help="Only cases assigned to this operator.")
+]
+UnassignedOpt = Annotated[
+    bool, typer.Option("--unassigned", help="Only cases nobody is assigned to.")
+]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Only this store, e.g. US.")]
+PolicyOpt = Annotated[PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")]
+NowOpt = Annotated[
+    str | None, typer.Option("--now", help="Instant the time left is computed from.")
+]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")]
+ViewOpt = Annotated[
+    str | None, typer.Option("--view", help="Apply one of your saved views (its filter and sort).")
+]
+
+
 def list_cases(
-    ctx: typer.Context,
-    status: Annotated[
-        list[StatusChoice] | None,
-        typer.Option(
-            "--status",
-            help="Repeat to list several (default: detected, open, responded, expired).",
-        ),
-    ] = None,
-    assignee: Annotated[
-        str | None, typer.Option("--assignee", help="Only cases assigned to this operator.")
-    ] = None,
-    unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="Only cases nobody is assigned to.")
-    ] = False,
-    store: Annotated[str | None, typer.Option("--store", help="Only this store, e.g. US.")] = None,
-    policy: Annotated[
-        PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")
-    ] = None,
-    view: Annotated[
-        str | None,
-        typer.Option("--view", help="Apply one of your saved views (its filter and sort)."),
-    ] = None,
-    now: Annotated[
-        str | None, typer.Option("--now", help="Instant the time left is computed from.")
-    ] = None,
-    as_json: JsonOpt = False,
-    as_csv: Annotated[
-        bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")
-    ] = False,
+    ctx: typer.Context, status: StatusesOpt = None, assignee: AssigneeOpt = None,
+    unassigned: UnassignedOpt = False, store: StoreOpt = None, policy: PolicyOpt = None,
+    view: ViewOpt = None, now: NowOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """List cases, needs-action first: overdue, then least time left, expired, responded."""
-    from ahr_tui.rules import time_left
     from ahr_tui.service.database import read
     from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
@@ -114,6 +112,13 @@ def list_cases(
 
         write_cases_csv(cases, sys.stdout)
         return
+    _print_cases(cases, instant)
+
+
+def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:
+    """The text table of ``ahr cases``: time left and urgency by ``rules.time_left``."""
+    from ahr_tui.rules import time_left
+
     rows = []
     for c in cases:
         left = time_left(c.status, c.due, instant, responded_at=c.responded_at)

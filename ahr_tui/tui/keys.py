@@ -91,6 +91,7 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("export", "e", "Export", frozenset({Place.CASES}), 8),
     FooterKey("save_view", "v", "Save view", LISTS, 8),
     FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
+    FooterKey("handover", "h", "Handover", EVERYWHERE, 6),
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
 )

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("j / k, ↓ / ↑", "move the cursor (pgup/pgdn, home/end jump)"),
-    ("enter", "open the detail of the case or account (in an account: the case chosen)"),
+    ("enter", "open the detail; in an account's detail, the case chosen"),
     ("esc", "back (closes detail, a dialog, clears the filter, then the marks)"),
     ("tab", "switch between the Cases and Accounts views"),
     ("/", "filter as you type (seller id, name, case id, policy, store)"),

@@ -27,6 +27,8 @@ class Operation(StrEnum):
     FRAUD = "fraud"
     ASSIGN = "assign"
     NOTE = "note"
+    #: log a contact attempt (``c``, ``ahr case attempt``); ``rules.contact`` decides its effect
+    ATTEMPT = "attempt"
 
     @property
     def transition(self) -> CaseAction | None:
@@ -49,6 +51,7 @@ PERMISSION: dict[Operation | CaseAction, Permission] = {
     Operation.FRAUD: Permission.FRAUD,
     Operation.ASSIGN: Permission.ASSIGN,
     Operation.NOTE: Permission.NOTE,
+    Operation.ATTEMPT: Permission.CONTACT,
     CaseAction.RESPOND: Permission.RESPOND,
     CaseAction.RESOLVE: Permission.RESOLVE,
     CaseAction.DEACTIVATE: Permission.DEACTIVATE,
@@ -63,6 +66,8 @@ PERMISSION: dict[Operation | CaseAction, Permission] = {
 ALLOWED_FROM: dict[Operation, frozenset[CaseStatus]] = {
     Operation.ASSIGN: ACTIVE_STATUSES,
     Operation.NOTE: frozenset(CaseStatus),
+    # attempts on a final case are rejected (DESIGN section 4)
+    Operation.ATTEMPT: ACTIVE_STATUSES,
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ahr_tui.rules.actions import CaseFacts, Operation, state_refusal
 from ahr_tui.rules.cases import CaseStatus, RejectCode, Rejected, deadline_for, decide_open
 from ahr_tui.rules.eligibility import AccountStatus
 from ahr_tui.rules.enrollment import Enrollment, NotificationKind
@@ -87,11 +88,8 @@ def check_attempt(
 ) -> Rejected | None:
     """Whether an attempt may be recorded on a case in ``status``; None when it may. A
     follow-up may not lie before the first contact (that one started the 72 hours)."""
-    if status.is_final:
-        return Rejected(
-            RejectCode.WRONG_STATE,
-            f"cannot log a contact attempt on a case that is {status.value} (it is closed)",
-        )
+    if status.is_final:  # the app's key and the CLI refuse it in the same words
+        return state_refusal(Operation.ATTEMPT, CaseFacts(0, status, None, None), at=at)
     if at < detected_at:
         return Rejected(
             RejectCode.BEFORE_DETECTION, "an attempt cannot precede the detection of the case"

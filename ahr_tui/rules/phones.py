@@ -44,6 +44,21 @@ def phone_status(phone: str | None, region: str) -> PhoneStatus:
     return PhoneStatus.VALID
 
 
+def dialling_format(phone: str | None, region: str) -> str | None:
+    """``phone`` as an operator dials it: phonenumbers' international format
+    (``+1 415-555-2671``, ``+44 20 7946 0958``), read as ``phone_status`` reads it; None when
+    the number is missing or not one a person could dial."""
+    if phone_status(phone, region) is not PhoneStatus.VALID:
+        return None
+    import phonenumbers
+
+    assert phone is not None
+    parsed = _valid_number(phonenumbers, phone, region)
+    if parsed is None:  # valid only as written with 00
+        parsed = _valid_number(phonenumbers, "+" + phone.lstrip()[2:], region)
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
 def _valid_number(phonenumbers: Any, phone: str, region: str) -> Any:
     """The parsed number if phonenumbers finds it valid, else None."""
     try:

@@ -33,6 +33,7 @@ from ahr_tui.rules import (
     phone_status,
     window_bounds,
 )
+from ahr_tui.rules.phones import dialling_format
 from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
@@ -180,6 +181,8 @@ class AccountDetail:
     status: str
     enrollment: str
     store_enabled: bool
+    #: The phone as an operator dials it (international format); None when not dialable.
+    phone_dial: str | None
     as_of: date
     #: one entry per day of the window ending on ``as_of``, oldest first; None = no score
     series: tuple[int | None, ...]
@@ -228,7 +231,8 @@ def load_account_detail(
         account_id=account_id, seller_id=account.seller_id, store=account.store,
         name=account.name, plan=account.plan, email=account.email,
         phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
-        store_enabled=bool(enabled), as_of=as_of,
+        store_enabled=bool(enabled), phone_dial=dialling_format(account.emergency_phone, region),
+        as_of=as_of,
         series=tuple(scores.get(first + timedelta(days=i)) for i in range((last - first).days + 1)),
         latest_score=scores[latest_day] if latest_day is not None else None,
         latest_day=latest_day,

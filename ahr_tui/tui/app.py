@@ -48,8 +48,16 @@ from ahr_tui.service.snapshots import (
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import nocolor
-from ahr_tui.tui.case_actions import SPECS, consequence, outcome, refusal, service_call
+from ahr_tui.tui.case_actions import (
+    SPECS,
+    attempt_call,
+    consequence,
+    outcome,
+    refusal,
+    service_call,
+)
 from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.list_commands import LIST_COMMANDS, ListCommands, bulk_applies
@@ -480,6 +488,9 @@ class AhrApp(ListCommands):
         if reason is not None:
             self.notify(reason, title=SPECS[name].title, severity="warning", markup=False)
 
+    def key_c(self) -> None:
+        self.explain("attempt")
+
     def key_o(self) -> None:
         self.explain("respond")
 
@@ -511,6 +522,13 @@ class AhrApp(ListCommands):
             return
         if spec.dialog is None:
             self.assign_to_me(case)
+            return
+        if name == "attempt":
+            attempt = AttemptDialog(
+                case, record=attempt_call(lambda: self.engine, self.actor, self.clock),
+                reload=lambda case_id: load_case(self.engine, case_id),
+            )
+            self.push_screen(attempt, lambda updated: self._done(name, updated))
             return
         others = sum(
             1 for c in self.cases_by_id.values()
@@ -544,6 +562,9 @@ class AhrApp(ListCommands):
             self.call_from_thread(self.notify, done.sentence, markup=False)
             if done.changed:
                 self.call_from_thread(self.reload)
+
+    def action_attempt(self) -> None:
+        self.run_case_action("attempt")
 
     def action_respond(self) -> None:
         self.run_case_action("respond")

@@ -17,11 +17,14 @@ from rich.text import Text
 
 from ahr_tui.rules import CaseAction, Operation, Permission, Role
 from ahr_tui.rules import refusal as rules_refusal
+from ahr_tui.rules.contact import Channel, Outcome
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.action import DialogSpec, Submit
+from ahr_tui.tui.dialogs.attempt import SPEC as ATTEMPT_SPEC
+from ahr_tui.tui.dialogs.attempt import RecordAttempt
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -42,6 +45,11 @@ class ActionSpec:
 SPECS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in (
+        ActionSpec(
+            "attempt", "c", "Contact", "Log contact attempt",
+            "log an attempt to reach the seller; the first starts the 72 hours",
+            Permission.CONTACT, None, ATTEMPT_SPEC,
+        ),
         ActionSpec(
             "respond", "o", "Respond", "Record seller response",
             "the seller responded within 72 hours",
@@ -111,6 +119,21 @@ def service_call(
     return run
 
 
+def attempt_call(engine: Callable[[], Database], actor: Actor, clock: Clock) -> RecordAttempt:
+    """The blocking service call behind the ``c`` dialog (run in its worker thread)."""
+
+    def run(case: CaseView, channel: Channel, outcome: Outcome, note: str) -> CaseView:
+        from ahr_tui.service.contact import record_attempt
+
+        now = clock()
+        return record_attempt(
+            engine(), case.id, channel=channel, outcome=outcome, at=now, note=note or None,
+            actor=actor, now=now, expected_version=case.version,
+        )
+
+    return run
+
+
 def consequence(spec: ActionSpec, case: CaseView, others: int) -> Text | None:
     """What a destructive action does beyond the case, in words (None for the others).
 
@@ -137,6 +160,9 @@ def consequence(spec: ActionSpec, case: CaseView, others: int) -> Text | None:
 
 
 def outcome(spec: ActionSpec, case: CaseView) -> str:
+    if spec.name == "attempt":
+        return (f"attempt logged on case {case.id} ({case.attempts} so far); it is "
+                f"{case.status.value}.")
     if spec.name == "note":
         return f"note added to case {case.id}."
     return f"case {case.id} is now {case.status.value}."

@@ -75,6 +75,7 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("back", "esc", "Back", DETAILS, 1),
     FooterKey("open_case", "enter", "Open case", DETAILS, 2),
+    FooterKey("attempt", "c", "Contact", WITH_A_CASE, 2),
     FooterKey("respond", "o", "Respond", WITH_A_CASE, 2),
     FooterKey("resolve", "r", "Resolve", WITH_A_CASE, 2),
     FooterKey("deactivate", "x", "Deactivate", WITH_A_CASE, 3),

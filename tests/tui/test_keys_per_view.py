@@ -91,6 +91,6 @@ async def test_the_palette_lists_the_apps_commands_first_without_keys_or_screens
         assert isinstance(palette, CommandPalette)
         options = palette.query_one(OptionList)
         first = str(options.get_option_at_index(0).prompt)
-        assert "Record seller response" in first, first
+        assert "Log contact attempt" in first, first
         await pilot.press("escape")
         assert app.screen is app.main

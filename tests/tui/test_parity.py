@@ -33,6 +33,7 @@ CLI_ARGS: dict[Operation, tuple[str, ...]] = {
     Operation.FRAUD: ("--evidence", "forged invoices"),
     Operation.ASSIGN: (),
     Operation.NOTE: ("--text", "left a voicemail"),
+    Operation.ATTEMPT: ("--channel", "phone", "--outcome", "voicemail"),
 }
 
 

@@ -19,6 +19,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("/", "filter as you type (seller id, name, case id, policy, store)"),
     ("", "enter keeps the filter, esc in the field clears it"),
     ("s", "cycle the sort: urgency (needs action first), seller, store, status"),
+    ("c", "log a contact attempt: channel, outcome, note (the first starts the 72 hours)"),
     ("o", "record the seller's response (within 72 hours)"),
     ("r", "resolve the case (needs a note)"),
     ("x", "deactivate the account of an expired case (note + seller id)"),

@@ -160,6 +160,8 @@ def contact(detail: AccountDetail) -> Text:
                 ("Phone  ", "bold"), clean_line(detail.phone) or "(none)", "  ",
                 (phone.value, style),
             ),
+            Text.assemble(("Dial   ", "bold"), (detail.phone_dial, "bold"))
+            if detail.phone_dial else Text.assemble(("Dial   ", "bold"), "(no number to dial)"),
         ]
     )
 

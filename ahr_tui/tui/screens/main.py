@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input
 
+from ahr_tui.rules import CaseStatus
 from ahr_tui.service.case_list import SortKey, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
@@ -155,8 +156,10 @@ class MainScreen(Screen[None]):
         summary = self.summary(now)
         upcoming = summary.upcoming
         nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
+        counts = dict(summary.counts)
+        counts[CaseStatus.DETECTED] = summary.detected
         self.header.update_state(
-            counts=dict(summary.counts), next_deadline=nxt,
+            counts=counts, next_deadline=nxt,
             sort=self.sort.value, filter=self.filter_text, marked=len(self.marked),
             view="Cases" if self.view == CASES else "Accounts", **extra,
         )

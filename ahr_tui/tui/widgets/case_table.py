@@ -42,6 +42,9 @@ class Level:
         return self.mono if no_color else self.colour
 
 
+#: The prefix of a detected case's level key (``contact-overdue`` ...).
+CONTACT = "contact-"
+
 LEVELS: dict[str, Level] = {
     # The word is the level of ``rules.time_left`` (what ``ahr cases`` prints), after a glyph
     # that marks it without colour; the alarming ones in capitals.
@@ -54,6 +57,17 @@ LEVELS: dict[str, Level] = {
     Urgency.OK: Level("   ok", "green", "", None),
     CaseStatus.RESPONDED: Level("  responded", "cyan", "", None),
     CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
+    # a detected case: nobody has tried to reach the seller yet; its urgency is against
+    # contact_due, its word says what to do (DESIGN section 6)
+    CONTACT + Urgency.OVERDUE: Level("!! CONTACT", "bold reverse red", "bold reverse",
+                                     "case-table--overdue"),
+    CONTACT + Urgency.CRITICAL: Level("!! CONTACT", "bold red", "bold reverse",
+                                      "case-table--critical"),
+    CONTACT + Urgency.URGENT: Level("!  CONTACT", "bold yellow", "bold", None),
+    CONTACT + Urgency.WARN: Level(".  CONTACT", "yellow", "", None),
+    CONTACT + Urgency.OK: Level("   CONTACT", "cyan", "", None),
+    # the header's count of detected cases
+    CaseStatus.DETECTED: Level("CONTACT", "bold cyan", "bold", None),
 }
 
 #: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
@@ -82,8 +96,9 @@ _PLACEHOLDER: tuple[Cell, ...] = tuple(Text("") for _ in COLUMNS)
 
 def level_of(case: CaseView, now: datetime) -> str:
     """The key into ``LEVELS``: ``rules.time_left``'s level (the urgency while the clock runs,
-    else the status)."""
-    return time_left(case.status, case.due, now, responded_at=case.responded_at).level
+    else the status); a detected case's urgency (against its contact_due) prefixed ``contact-``."""
+    level = time_left(case.status, case.due, now, responded_at=case.responded_at).level
+    return CONTACT + level if case.status is CaseStatus.DETECTED else level
 
 
 def time_text(case: CaseView, now: datetime) -> str:

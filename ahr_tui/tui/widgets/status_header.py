@@ -25,6 +25,7 @@ _COUNT_LABELS = (
     (Urgency.URGENT, "", "urg", "urg"),
     (Urgency.WARN, "", "warn", "warn"),
     (Urgency.OK, "", "ok", "ok"),
+    (CaseStatus.DETECTED, "", "to contact", "cont"),
     (CaseStatus.EXPIRED, "xx", "expired", "exp"),
     (CaseStatus.RESPONDED, "", "resp", "resp"),
 )
@@ -130,6 +131,8 @@ class _Variant:
     zeros: bool = True  # show the levels that count 0
     joined: bool = False  # !!3 instead of !! 3
     responded: bool = True  # the responded count (no deadline runs on it: the first to go)
+    #: the detected count (their own urgency words show in the rows; the second to go)
+    detected: bool = True
 
 
 #: Tried in this order until the line fits the width.
@@ -137,6 +140,7 @@ _VARIANTS = (
     _Variant(), _Variant(short=True), _Variant(short=True, gap=" "),
     _Variant(short=True, gap=" ", zeros=False, joined=True),
     _Variant(short=True, gap=" ", zeros=False, joined=True, responded=False),
+    _Variant(short=True, gap=" ", zeros=False, joined=True, responded=False, detected=False),
 )
 
 
@@ -154,7 +158,7 @@ def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Te
         count = state.counts.get(key, 0)
         if (not count and not variant.zeros) or (
             key == CaseStatus.RESPONDED and not variant.responded
-        ):
+        ) or (key == CaseStatus.DETECTED and not variant.detected):
             continue
         word = short_label if variant.short else label
         style = LEVELS[key].style_for(no_color) if count else "dim"

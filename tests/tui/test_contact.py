@@ -1,0 +1,114 @@
+"""The app and detected cases: the CONTACT word and countdown to contact_due, the header's count,
+``c`` logging an attempt from the keyboard, the dialling format and the attempts in the detail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from ahr_tui.rules import CaseStatus, PolicyArea
+from ahr_tui.service.contact import detect_case
+from ahr_tui.tui.dialogs.attempt import AttemptDialog, ChoiceRow
+from tests.conftest import T0, FakeClock
+from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.test_cases_actions import case_and_event, open_on, type_text
+
+
+def detect_one(engine: Engine, clock: FakeClock, hours_ago: float = 20) -> int:
+    """S1's detected case; its first contact is due 24 h after ``hours_ago``."""
+    return detect_case(
+        engine, seller_id="S1", store="US", policy=PolicyArea.REVIEWS,
+        at=T0 - timedelta(hours=hours_ago), summary="found by the sweep", actor=ALICE, now=clock(),
+    ).id
+
+
+def row_text(app, case_id: int) -> str:  # type: ignore[no-untyped-def]
+    table = app.main.table
+    index = table.row_index(case_id)
+    return " ".join(c if isinstance(c, str) else c.plain for c in table.row(index))
+
+
+async def test_a_detected_case_shows_contact_and_its_time_to_contact_due(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = detect_one(engine, clock, hours_ago=20)  # due in 4 h: urgent
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        text = row_text(app, case_id)
+        assert "CONTACT" in text and "4h 00m" in text and "detected" in text
+        assert "1 to contact" in app.main.header.plain
+
+
+async def test_c_logs_the_first_attempt_from_the_keyboard_and_starts_the_72_hours(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("c")
+        dialog = app.screen
+        assert isinstance(dialog, AttemptDialog)
+        assert isinstance(app.focused, ChoiceRow) and app.focused.id == "channel"
+        await pilot.press("ctrl+s")  # no outcome chosen yet: refused in the dialog
+        assert isinstance(app.screen, AttemptDialog)
+        assert "choose the outcome" in str(dialog.query_one("#dialog-message").render())
+        await pilot.press("right")  # channel: email
+        await pilot.press("enter")  # on to the outcome
+        await pilot.press("v")  # voicemail, by its first letter
+        await pilot.press("enter")  # on to the note
+        await type_text(pilot, "left the case number")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AttemptDialog)
+    case, event = case_and_event(engine, case_id, "attempt")
+    assert case.status is CaseStatus.OPEN and case.contacted_at == T0
+    assert case.deadline == T0 + timedelta(hours=72) and case.attempts == 1
+    assert (event.from_state, event.to_state, event.note) == (
+        "detected", "open", "email, voicemail: left the case number",
+    )
+
+
+async def test_c_is_refused_with_the_reason_on_a_final_case(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, seeded.ok)
+        assert app.why_not("attempt") is None  # an open case takes follow-ups
+        from ahr_tui.rules import CaseAction
+        from ahr_tui.service.cases import act
+
+        act(engine, seeded.ok, CaseAction.RESOLVE, at=T0, text="done", actor=ALICE, now=T0)
+        case = app.current_case()
+        assert case is not None
+        from dataclasses import replace
+
+        closed = replace(case, status=CaseStatus.RESOLVED)
+        from ahr_tui.tui.case_actions import SPECS, refusal
+
+        reason = refusal(SPECS["attempt"], closed, operator="alice", role=app.role, now=T0)
+        assert reason is not None and reason.startswith(
+            f"case {seeded.ok}: cannot attempt a case that is resolved")
+
+
+async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    from ahr_tui.rules.contact import Channel, Outcome
+    from ahr_tui.service.contact import record_attempt
+
+    case_id = detect_one(engine, clock)
+    for minutes, outcome in ((10, Outcome.NO_ANSWER), (40, Outcome.REACHED)):
+        record_attempt(engine, case_id, channel=Channel.PHONE, outcome=outcome,
+                       at=T0 - timedelta(minutes=60 - minutes), note=None, actor=ALICE, now=T0)
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+    assert "+1 415-555-2671" in shown  # phonenumbers' international format
+    assert "phone, no_answer" in shown and "phone, reached" in shown

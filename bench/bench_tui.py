@@ -86,14 +86,22 @@ def live_copy(source: Path, reuse_within: float = 0.0) -> Path:
 
 
 def first_case_marker(db: Path) -> bytes:
-    """Bytes the first case row must put on screen: the start of its seller's name."""
+    """Bytes the first case row must put on screen: the start of its seller's name. The first
+    row is the first in ``rules.list_order`` (a detected case counts to its contact_due)."""
+    from ahr_tui.rules import CaseStatus, list_order
+    from ahr_tui.store.instant import instant
+
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        row = con.execute(
-            "SELECT a.name, a.seller_id FROM aha_case c JOIN account a ON a.id = c.account_id"
-            " WHERE c.status IN ('open','responded','expired') ORDER BY c.deadline, c.id LIMIT 1"
-        ).fetchone()
-    if row is None:
+        rows = con.execute(
+            "SELECT a.name, a.seller_id, c.status, coalesce(c.deadline, c.contact_due), c.id"
+            " FROM aha_case c JOIN account a ON a.id = c.account_id"
+            " WHERE c.status IN ('detected','open','responded','expired')"
+        ).fetchall()
+    if not rows:
         raise SystemExit(f"{db} has no active case to wait for")
+    never = datetime.max.replace(tzinfo=UTC)
+    due = {r[4]: instant(r[3]) or never for r in rows}
+    row = min(rows, key=lambda r: list_order(CaseStatus(r[2]), due[r[4]], r[4]))
     name = (row[0] or row[1]).strip()
     return name[:10].encode()
 

@@ -10,6 +10,7 @@ the caller saw, ``expected_version``) and raises ``Conflict`` when someone else 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -91,18 +92,41 @@ def open_case(
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
 ) -> CaseView:
+    """Open a case contacted at ``at`` (the 72 hours start); see ``new_case``."""
+    return new_case(
+        engine, open_in, seller_id=seller_id, store=store, policy=policy, at=at,
+        summary=summary, actor=actor, now=now, rules=rules,
+    )
+
+
+#: ``open_in`` or ``service.contact.detect_in``: a new case in the caller's transaction.
+CreateCase = Callable[..., Case]
+
+
+def new_case(
+    engine: Engine,
+    create: CreateCase,
+    *,
+    seller_id: str,
+    store: str,
+    policy: PolicyArea,
+    at: datetime,
+    summary: str,
+    actor: Actor,
+    now: datetime,
+    rules: Policy = DEFAULT_POLICY,
+) -> CaseView:
+    """One unit of work that makes a case for ``seller_id`` in ``store`` with ``create``.
+
+    Raises ``InvalidInput`` (``at`` in the future), ``PermissionDenied``, ``NotFound`` (no such
+    seller or store), ``RuleRejected`` (the account is not enrolled and active).
+    """
     check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.OPEN)
         account = find_account(session, seller_id, store)
-        case = open_in(
-            session,
-            account,
-            policy=policy,
-            at=at,
-            summary=summary,
-            actor=actor,
-            now=now,
+        case = create(
+            session, account, policy=policy, at=at, summary=summary, actor=actor, now=now,
             rules=rules,
         )
         session.flush()

@@ -31,7 +31,7 @@ from ahr_tui.service import outbox
 from ahr_tui.service.access import require
 from ahr_tui.service.case_view import iso_z
 from ahr_tui.service.case_writes import versioned_update
-from ahr_tui.service.cases import check_not_future, find_account, get_case
+from ahr_tui.service.cases import check_not_future, get_case, new_case
 from ahr_tui.service.conflicts import case_conflict
 from ahr_tui.service.views import CaseView
 from ahr_tui.store import audit
@@ -74,21 +74,12 @@ def detect_case(
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
 ) -> CaseView:
-    """Record a policy issue found at ``at`` on an enrolled, active account (``detected``).
-
-    Raises ``NotFound`` (no such seller or store), ``RuleRejected`` (not enrolled, deactivated),
-    ``InvalidInput`` (``at`` in the future), ``PermissionDenied``.
-    """
-    check_not_future(at, now)
-    with transaction(engine, write=True) as session:
-        require(session, actor, Permission.OPEN)
-        account = find_account(session, seller_id, store)
-        case = detect_in(
-            session, account, policy=policy, at=at, summary=summary, actor=actor, now=now,
-            rules=rules,
-        )
-        assert case.id is not None
-        return get_case(session, case.id)
+    """Record a policy issue found at ``at`` on an enrolled, active account (``detected``);
+    the errors of ``service.cases.new_case``."""
+    return new_case(
+        engine, detect_in, seller_id=seller_id, store=store, policy=policy, at=at,
+        summary=summary, actor=actor, now=now, rules=rules,
+    )
 
 
 def detect_in(

@@ -8,8 +8,9 @@ from textual.widgets import OptionList
 
 from ahr_tui.tui.app import AhrApp
 from ahr_tui.tui.screens.detail import DetailScreen
+from ahr_tui.tui.widgets.key_bar import KeyBar
 from tests.tui.conftest import AppFactory, Notes, Seeded, settle
-from tests.tui.drawn import screen_text
+from tests.tui.drawn import contrast, find, screen_text
 
 CASE_KEYS = ("o Respond", "r Resolve", "x Deactivate", "f Fraud", "a Assign", "n Note")
 
@@ -94,3 +95,38 @@ async def test_the_palette_lists_the_apps_commands_first_without_keys_or_screens
         assert "Log contact attempt" in first, first
         await pilot.press("escape")
         assert app.screen is app.main
+
+
+async def test_with_a_dialog_open_the_footer_offers_no_list_keys_and_they_return_after(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """The dialog says its own keys (ctrl+s, esc, ...); enter, /, tab, s do not apply in it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.move_to_key(seeded.crit)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.screen is not app.main
+        bar = app.main.query_one(KeyBar)
+        assert bar.render().plain == ""
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "enter Detail" in footer(app) and "/ Filter" in footer(app)
+
+
+async def test_a_key_that_cannot_act_is_drawn_dimmer_than_one_that_can(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """An expired case cannot get a response: ``o Respond`` is drawn with less contrast than
+    ``r Resolve`` (it was drawn brighter: a translucent colour not blended with the bar)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.move_to_key(seeded.expired)
+        await settle(app, pilot)
+        footer_row = len(screen_text(app)) - 1
+        respond = find(app, "Respond", row_with="Resolve")
+        resolve = find(app, "Resolve", row_with="Respond")
+        assert respond.row == resolve.row == footer_row
+        assert contrast(respond.style) < contrast(resolve.style)

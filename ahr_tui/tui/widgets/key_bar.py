@@ -45,10 +45,14 @@ class KeyBar(Widget):
         return found
 
     def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="crop")
+        if self.app.screen is not self.screen:
+            return line  # a dialog over this screen: its keys are its own (it says them)
         place: Place | None = getattr(self.screen, "place", None)
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
-        disabled = self.get_component_rich_style("key-bar--disabled", partial=True)
-        line = Text(no_wrap=True, overflow="crop")
+        # Not partial: ``$text-disabled`` is translucent, and only the full style blends it
+        # with the bar's background (partial, it was drawn brighter than the enabled labels).
+        disabled = self.get_component_rich_style("key-bar--disabled")
         for key, enabled in footer_keys(place, self.active(), self.size.width):
             line.append(f" {key.key}", key_style if enabled else disabled)
             line.append(f" {key.label} ", None if enabled else disabled)

@@ -81,6 +81,9 @@ LATER_MODULES = (
 )
 
 
+#: The case keys and their actions (``c`` -> ``attempt``), for explaining a disabled one.
+CASE_KEYS = {spec.key: spec.name for spec in SPECS.values()}
+
 #: Textual's own palette commands that behave here; the others are left out of the palette.
 TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit"})
 
@@ -99,7 +102,8 @@ class AhrApp(ListCommands):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {AppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(spec.key, spec.name, spec.label) for spec in SPECS.values()),
+        # One parametrised action for the case keys; ``check_action`` asks the rules about each.
+        *(Binding(spec.key, f"case('{spec.name}')", spec.label) for spec in SPECS.values()),
         Binding("p", "pause", "Pause", show=False),  # the footer keeps room for the actions
         Binding("h", "handover", "Handover", show=False),
         Binding("m", "metrics", "Metrics", show=False),
@@ -509,6 +513,8 @@ class AhrApp(ListCommands):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "case" and parameters:
+            action = str(parameters[0])  # case('respond') is decided as respond
         if action in LIST_COMMANDS:
             return self.list_command_allowed(action)
         if not applies(action, self.place):
@@ -539,26 +545,11 @@ class AhrApp(ListCommands):
         if reason is not None:
             self.notify(reason, title=SPECS[name].title, severity="warning", markup=False)
 
-    def key_c(self) -> None:
-        self.explain("attempt")
-
-    def key_o(self) -> None:
-        self.explain("respond")
-
-    def key_r(self) -> None:
-        self.explain("resolve")
-
-    def key_x(self) -> None:
-        self.explain("deactivate")
-
-    def key_f(self) -> None:
-        self.explain("fraud")
-
-    def key_a(self) -> None:
-        self.explain("assign")
-
-    def key_n(self) -> None:
-        self.explain("note")
+    def on_key(self, event: events.Key) -> None:
+        """A case key whose action cannot run here says why (one that can has run already)."""
+        name = CASE_KEYS.get(event.key)
+        if name is not None and not self.check_action("case", (name,)):
+            self.explain(name)
 
     def run_case_action(self, name: str) -> None:
         """Open the action's dialog (or assign at once), or say why it cannot run."""
@@ -614,26 +605,9 @@ class AhrApp(ListCommands):
             if done.changed:
                 self.call_from_thread(self.reload)
 
-    def action_attempt(self) -> None:
-        self.run_case_action("attempt")
-
-    def action_respond(self) -> None:
-        self.run_case_action("respond")
-
-    def action_resolve(self) -> None:
-        self.run_case_action("resolve")
-
-    def action_deactivate(self) -> None:
-        self.run_case_action("deactivate")
-
-    def action_fraud(self) -> None:
-        self.run_case_action("fraud")
-
-    def action_assign(self) -> None:
-        self.run_case_action("assign")
-
-    def action_note(self) -> None:
-        self.run_case_action("note")
+    def action_case(self, name: str) -> None:
+        """``c o r x f a n``: the case action ``name`` (a key of ``case_actions.SPECS``)."""
+        self.run_case_action(name)
 
     def action_pause(self) -> None:
         self.paused = not self.paused

@@ -113,8 +113,13 @@ def applies(action: str, place: Place | None) -> bool:
 
 
 def action_name(action: str) -> str:
-    """``app.scroll('down')`` -> ``scroll``."""
-    return action.split("(", 1)[0].rsplit(".", 1)[-1]
+    """``app.scroll('down')`` -> ``scroll``; the parametrised case action ``case('respond')``
+    -> ``respond`` (the table names each case action by its parameter)."""
+    name, _, rest = action.partition("(")
+    name = name.rsplit(".", 1)[-1]
+    if name == "case" and rest:
+        return rest.rstrip(")").strip("'\"")
+    return name
 
 
 def footer_keys(

@@ -3,6 +3,7 @@ is; an account's detail lists its cases and enter opens one; the palette puts th
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 
@@ -130,3 +131,21 @@ async def test_a_key_that_cannot_act_is_drawn_dimmer_than_one_that_can(
         resolve = find(app, "Resolve", row_with="Respond")
         assert respond.row == resolve.row == footer_row
         assert contrast(respond.style) < contrast(resolve.style)
+
+
+async def test_the_case_keys_are_one_parametrised_action_that_the_rules_decide(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """``Binding("o", "case('respond')")``: ``check_action`` asks the rules for each key, so an
+    expired case greys ``o`` (with its reason) and an open one offers it."""
+    app = make_app()
+    case_bindings = {b.key: b.action for b in app.BINDINGS if isinstance(b, Binding)}
+    assert case_bindings["o"] == "case('respond')" and case_bindings["f"] == "case('fraud')"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.move_to_key(seeded.expired)
+        assert app.check_action("case", ("respond",)) is None  # shown, disabled
+        assert app.check_action("case", ("resolve",)) is True
+        assert app.main.table.move_to_key(seeded.crit)
+        assert app.check_action("case", ("respond",)) is True
+        assert app.check_action("case", ("deactivate",)) is None

@@ -4,6 +4,7 @@ deadline passing while the TUI is open expires the case (the same transition as 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
 from ahr_tui.service.imports import import_sellers
-from ahr_tui.service.snapshots import load_snapshot
+from ahr_tui.service.snapshots import Snapshot, load_snapshot
 from ahr_tui.service.sweep import expire_due
 from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.actor import Actor
@@ -156,11 +157,18 @@ async def test_a_failing_expiry_is_reported_once_and_not_retried_every_second(
         assert app.is_running
 
 
-async def test_the_first_frame_shows_the_first_snapshot_while_the_engine_is_still_opening(
-    seeded: Seeded, engine: Engine, clock: FakeClock
-) -> None:
-    """``ahr tui`` on a file: the cases read without SQLAlchemy are on screen at once; the engine
-    opens in a worker afterwards, exactly once, and the actions then go through it."""
+@dataclass
+class Opening:
+    """An app given the first snapshot and an engine that opens only once ``release`` is set;
+    ``opened`` records each opening."""
+
+    app: AhrApp
+    first: Snapshot
+    release: threading.Event
+    opened: list[int]
+
+
+def opening_app(engine: Engine, clock: FakeClock) -> Opening:
     first = load_snapshot(engine, ALICE.name)
     release = threading.Event()
     opened: list[int] = []
@@ -174,6 +182,16 @@ async def test_the_first_frame_shows_the_first_snapshot_while_the_engine_is_stil
         engine=open_engine, clock=clock, actor=ALICE, db_label="t.db", first=first,
         tick=3600, poll=3600,
     )
+    return Opening(app, first, release, opened)
+
+
+async def test_the_first_frame_shows_the_first_snapshot_while_the_engine_is_still_opening(
+    seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """``ahr tui`` on a file: the cases read without SQLAlchemy are on screen at once; the engine
+    opens in a worker afterwards, exactly once, and the actions then go through it."""
+    o = opening_app(engine, clock)
+    app, first, release, opened = o.app, o.first, o.release, o.opened
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         table = app.main.table
@@ -197,19 +215,8 @@ async def test_a_key_in_the_first_second_waits_for_the_warm_up_so_one_thread_imp
     'AdaptedConnection' from partially initialized module"): the UI thread imported SQLAlchemy
     while the warm-up worker did. A key now waits until the warm-up has opened the engine and
     imported the database layer, and only then acts."""
-    first = load_snapshot(engine, ALICE.name)
-    release = threading.Event()
-    opened: list[int] = []
-
-    def open_engine() -> Engine:
-        assert release.wait(10)
-        opened.append(1)
-        return engine
-
-    app = AhrApp(
-        engine=open_engine, clock=clock, actor=ALICE, db_label="t.db", first=first,
-        tick=3600, poll=3600,
-    )
+    o = opening_app(engine, clock)
+    app, release, opened = o.app, o.release, o.opened
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         assert opened == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,7 +21,7 @@ from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus, PolicyArea
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from ahr_tui.cli.common import CliState
@@ -159,12 +160,21 @@ def open_case(
     """Open a 72-hour case; the clock starts at --at (the contact). Prints the new id."""
     from ahr_tui.service.cases import open_case as service_open
 
+    new_case_command(ctx, service_open, seller_id, store, policy, at, summary, as_json)
+
+
+def new_case_command(
+    ctx: typer.Context, create: Callable[..., CaseView], seller_id: str, store: str,
+    policy: StrEnum, at: str | None, summary: str, as_json: bool,
+) -> None:
+    """``ahr case open`` and ``ahr case detect``: make the case with ``create`` (a service
+    function), then print its id (``--json``: the case)."""
     st = state(ctx)
-    view = service_open(
+    view = create(
         st.engine(),
         seller_id=seller_id,
         store=store.upper(),
-        policy=policy,
+        policy=PolicyArea(policy.value),
         at=parse_instant(at, "--at", st.clock),
         summary=summary,
         actor=st.actor(),

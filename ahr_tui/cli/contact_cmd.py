@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.cases import AtOpt, CaseIdArg, JsonOpt, PolicyChoice, VersionOpt, case_app
+from ahr_tui.cli.cases import (
+    AtOpt,
+    CaseIdArg,
+    JsonOpt,
+    PolicyChoice,
+    VersionOpt,
+    case_app,
+    new_case_command,
+)
 from ahr_tui.cli.common import emit_json, out, parse_instant, state
 
 
@@ -48,24 +56,9 @@ def detect(
 ) -> None:
     """Record a policy issue found at --at; the first contact is due 24 hours later and the
     72 hours start with the first attempt (`ahr case attempt`). Prints the new id."""
-    from ahr_tui.rules import PolicyArea
     from ahr_tui.service.contact import detect_case
 
-    st = state(ctx)
-    view = detect_case(
-        st.engine(),
-        seller_id=seller_id,
-        store=store.upper(),
-        policy=PolicyArea(policy.value),
-        at=parse_instant(at, "--at", st.clock),
-        summary=summary,
-        actor=st.actor(),
-        now=st.clock(),
-    )
-    if as_json:
-        emit_json(view.to_json())
-    else:
-        out(str(view.id))
+    new_case_command(ctx, detect_case, seller_id, store, policy, at, summary, as_json)
 
 
 def attempt(

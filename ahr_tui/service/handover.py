@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
-from ahr_tui.service.views import event_to_json, list_cases
+from ahr_tui.service.views import EventRecord, event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from ahr_tui.textsafe import clean_line
@@ -46,7 +47,7 @@ class Handover:
     since: datetime
     until: datetime
     horizon_end: datetime
-    events: list[Event]
+    events: Sequence[EventRecord]
     by_assignee: dict[str, list[CaseView]]
     unassigned: list[CaseView]
     due: list[ForecastEntry]
@@ -88,13 +89,11 @@ def handover(
     with transaction(engine) as session:
         cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))
-        events = list(
-            session.execute(
-                select(Event)
-                .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
-                .order_by(col(Event.id))
-            ).scalars()
-        )
+        events = session.execute(  # rows, not ORM instances: a busy shift has thousands
+            select(Event.__table__)  # type: ignore[attr-defined]
+            .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
+            .order_by(col(Event.id))
+        ).all()
     by_assignee: dict[str, list[CaseView]] = defaultdict(list)
     for c in cases:
         if c.assignee:
@@ -134,7 +133,7 @@ def _due_line(entry: ForecastEntry) -> str:
     )
 
 
-def _event_line(event: Event) -> str:
+def _event_line(event: EventRecord) -> str:
     what = event.action
     if event.to_state:  # ``detect -> detected``, ``respond open -> responded``
         before = f" {clean_line(event.from_state)}" if event.from_state else ""
@@ -144,8 +143,8 @@ def _event_line(event: Event) -> str:
     return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
-def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
-    by_actor: dict[str, list[Event]] = defaultdict(list)
+def _event_sections(events: Sequence[EventRecord]) -> list[tuple[str, list[str]]]:
+    by_actor: dict[str, list[EventRecord]] = defaultdict(list)
     for e in events:
         by_actor[e.actor].append(e)
     sections = []

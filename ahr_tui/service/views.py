@@ -25,8 +25,8 @@ from ahr_tui.service.case_view import (
 from ahr_tui.store.models import Event
 
 __all__ = [
-    "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json", "find_case",
-    "iso_z", "list_cases",
+    "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
+    "find_case", "iso_z", "list_cases",
 ]
 
 

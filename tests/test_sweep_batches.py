@@ -92,11 +92,11 @@ def test_a_failure_in_a_later_batch_leaves_nothing_of_the_earlier_ones(engine, m
     calls = []
     real = enrolment.outbox.queue_many
 
-    def fail_second(session, rows):  # type: ignore[no-untyped-def]
+    def fail_second(session, rows, now):  # type: ignore[no-untyped-def]
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("outbox down")
-        real(session, rows)
+        real(session, rows, now)
 
     monkeypatch.setattr(enrolment.outbox, "queue_many", fail_second)
     with pytest.raises(RuntimeError):
@@ -146,4 +146,6 @@ def test_the_batch_hash_template_hashes_exactly_like_one_event_at_a_time(
               "client": client, "tty": "pts/%d"}
     event = {**common, "id": 41, "account_id": account_id, "case_id": None,
              "action": "enrollment", "from_state": state, "to_state": "enrolled", "note": note}
-    assert audit._batch_digest(common)(event, "ab" * 32) == audit._digest(event, "ab" * 32)
+    digest = audit._batch_digest(common)
+    assert digest(account_id, None, "enrollment", state, "enrolled", note, 41, "ab" * 32) == (
+        audit._digest(event, "ab" * 32))

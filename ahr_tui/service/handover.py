@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
-from ahr_tui.service.views import event_to_json, list_cases
+from ahr_tui.service.views import EventRecord, event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
 from ahr_tui.textsafe import clean_line, markdown_line
@@ -48,7 +48,7 @@ class Handover:
     since: datetime
     until: datetime
     horizon_end: datetime
-    events: list[Event]
+    events: Sequence[EventRecord]
     by_assignee: dict[str, list[CaseView]]
     unassigned: list[CaseView]
     due: list[ForecastEntry]
@@ -90,13 +90,11 @@ def handover(
     with transaction(engine) as session:
         cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))
-        events = list(
-            session.execute(
-                select(Event)
-                .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
-                .order_by(col(Event.id))
-            ).scalars()
-        )
+        events = session.execute(  # rows, not ORM instances: a busy shift has thousands
+            select(Event.__table__)  # type: ignore[attr-defined]
+            .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
+            .order_by(col(Event.id))
+        ).all()
     by_assignee: dict[str, list[CaseView]] = defaultdict(list)
     for c in cases:
         if c.assignee:
@@ -151,7 +149,7 @@ def _due_line(entry: ForecastEntry, style: _Style) -> str:
     )
 
 
-def _event_line(event: Event, style: _Style) -> str:
+def _event_line(event: EventRecord, style: _Style) -> str:
     what = style.text(event.action)
     if event.to_state:  # ``detect -> detected``, ``respond open -> responded``
         before = f" {style.text(event.from_state)}" if event.from_state else ""
@@ -161,9 +159,9 @@ def _event_line(event: Event, style: _Style) -> str:
     return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
-def _happened(events: list[Event], style: _Style) -> list[str]:
+def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
     """Per operator: a count of each action, then their last ``EVENTS_SHOWN`` events."""
-    by_actor: dict[str, list[Event]] = defaultdict(list)
+    by_actor: dict[str, list[EventRecord]] = defaultdict(list)
     for e in events:
         by_actor[e.actor].append(e)
     body = []

@@ -68,6 +68,20 @@ def values(
     }
 
 
-def queue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert notifications built by ``values`` in one batch (the sweep's enrolments)."""
-    bulk.insert_rows(session, Notification.__table__, rows)  # type: ignore[attr-defined]
+#: One seller notification of a batch: kind, account id, seller id, name, store, address.
+SellerNote = tuple[NotificationKind, int, str, str, str, str | None]
+_SELLER_COLUMNS = ("account_id", "kind", "created_at", "to_addr", "subject", "body", "state",
+                   "attempts", "next_attempt_at")
+
+
+def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> None:
+    """Queue ``notes`` (about the seller alone: no case) in one batch (the sweep's enrolments):
+    the very rows ``queue`` would write, created and first attempted at ``now``."""
+    table = Notification.__table__  # type: ignore[attr-defined]
+    created = bulk.bound(session, table.c.created_at, now)
+    rows = []
+    for kind, account_id, seller_id, name, store, email in notes:
+        text = render(kind, seller_id=seller_id, seller_name=name, store=store)
+        rows.append((account_id, kind.value, created, email or None, text.subject, text.body,
+                     "pending", 0, created))
+    bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows)

@@ -15,6 +15,7 @@ screens (about 0.4 s), so nothing on the way to the first frame waits for them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import signal
@@ -32,7 +33,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
-from ahr_tui.errors import AhrError, Conflict
+from ahr_tui.errors import Conflict
 from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.service.case_view import CaseView
@@ -59,6 +60,7 @@ from ahr_tui.tui.case_actions import (
 from ahr_tui.tui.dialogs.action import ActionDialog
 from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.failures import guarded, status_text
 from ahr_tui.tui.keys import Place, applies, split_joined_escape
 from ahr_tui.tui.list_commands import LIST_COMMANDS, ListCommands, bulk_applies
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
@@ -81,18 +83,14 @@ LATER_MODULES = (
 )
 
 
+#: What the live list's reads do, for "could not ..." (``failures.guarded``).
+READ_CASES = "read the cases"
+
 #: The case keys and their actions (``c`` -> ``attempt``), for explaining a disabled one.
 CASE_KEYS = {spec.key: spec.name for spec in SPECS.values()}
 
 #: Textual's own palette commands that behave here; the others are left out of the palette.
 TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit"})
-
-
-def database_errors() -> tuple[type[Exception], ...]:
-    """What a database read or write may raise; SQLAlchemy's are imported only when needed."""
-    from ahr_tui.service.database import failures
-
-    return failures()
 
 
 class AhrApp(ListCommands):
@@ -123,11 +121,6 @@ class AhrApp(ListCommands):
         def __init__(self, changes: Changes) -> None:
             super().__init__()
             self.changes = changes
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            super().__init__()
-            self.message = message
 
     class DataChanged(Message):
         """Posted to a screen other than the main one when another process changed data."""
@@ -311,43 +304,41 @@ class AhrApp(ListCommands):
     # ------------------------------------------------------------- loading
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    @guarded(READ_CASES, once=True, after=lambda app, sentence: app.read_failed(sentence))
     def reload(self) -> None:
-        try:
-            self.post_message(self.Loaded(load_snapshot(self.engine, self.actor.name)))
-        except database_errors() as exc:
-            self.post_message(self.LoadFailed(_sentence(exc)))
+        self.post_message(self.Loaded(load_snapshot(self.engine, self.actor.name)))
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    @guarded("open the database", once=True, after=lambda app, sentence: app.read_failed(sentence))
     def warm_up(self) -> None:
         """Open the engine and load what the first keys need, once the first frame is shown."""
         with self._claim_lock:
             first, self._warm_claimed = not self._warm_claimed, True
         if not first:  # a retry after a failure, or a second start: the imports are done
             self._warmed.wait()
-            try:
-                self._opened()
-            except database_errors() as exc:
-                self.post_message(self.LoadFailed(_sentence(exc)))
+            self._open_said()
             return
         self._warming = threading.current_thread()
         try:
-            try:
-                self._opened()
-            except database_errors() as exc:
-                self.post_message(self.LoadFailed(_sentence(exc)))
+            self._open_said()
             for name in LATER_MODULES:
                 importlib.import_module(name)
         finally:
             self._warming = None
             self._warmed.set()  # before call_from_thread below: the UI thread may be waiting
         if self.roster is None and self._engine is not None:
-            try:
-                from ahr_tui.service.shifts import load_roster
+            from ahr_tui.service.database import failures
+            from ahr_tui.service.shifts import load_roster
 
+            try:
                 roster = load_roster(self._engine)
-            except database_errors():
-                return  # the next load brings it
+            except failures():
+                return  # the next load brings it (and says what failed)
             self.call_from_thread(self._set_roster, roster)
+
+    @guarded("open the database", once=True, after=lambda app, sentence: app.read_failed(sentence))
+    def _open_said(self) -> None:
+        self._opened()
 
     def _set_roster(self, roster: Roster) -> None:
         if self.roster is None:
@@ -360,18 +351,18 @@ class AhrApp(ListCommands):
         the accounts its events name (a few rows), or everything after an import."""
         if self.paused or self.bulk_running:  # a bulk action reloads once, when it is done
             return
+        self._read_changes()
+
+    @guarded(READ_CASES, once=True, after=lambda app, sentence: app.read_failed(sentence))
+    def _read_changes(self) -> None:
         since = self.marker
-        try:
-            marker = load_marker(self.engine)
-            if marker == since:
-                return
-            if since is None or marker < since:  # a first load, or a database restored
-                result: Changes | Snapshot = load_snapshot(self.engine, self.actor.name)
-            else:
-                result = load_changes(self.engine, since, self.actor.name)
-        except database_errors() as exc:
-            self.post_message(self.LoadFailed(_sentence(exc)))
+        marker = load_marker(self.engine)
+        if marker == since:
             return
+        if since is None or marker < since:  # a first load, or a database restored
+            result: Changes | Snapshot = load_snapshot(self.engine, self.actor.name)
+        else:
+            result = load_changes(self.engine, since, self.actor.name)
         self.post_message(
             self.Changed(result) if isinstance(result, Changes) else self.Loaded(result)
         )
@@ -417,10 +408,12 @@ class AhrApp(ListCommands):
         if self.screen is not self.main:
             self.screen.post_message(self.DataChanged())
 
-    def on_ahr_app_load_failed(self, message: LoadFailed) -> None:
-        if message.message != self._failed:  # say it once, not every poll
-            self._failed = message.message
-            self.notify(message.message, title="database", severity="error", markup=False)
+    def read_failed(self, sentence: str) -> None:
+        """Reading the cases (or opening the database) failed; ``failures.guarded`` has said
+        why. While no case has been read, the header says it instead of "loading cases…"."""
+        self._failed = sentence
+        if self.marker is None:
+            self.main.header.update_state(problem=status_text(READ_CASES, sentence).plain)
 
     # ---------------------------------------------------------------- time
 
@@ -438,19 +431,19 @@ class AhrApp(ListCommands):
             self.expire(now)
 
     @work(thread=True, exclusive=True, group="expire", exit_on_error=False)
+    @guarded("expire overdue cases", once=True, after=lambda app, _: app.expiry_failed())
     def expire(self, now: datetime) -> None:
         """Apply expiry to open cases past their deadline; another TUI may have done it first."""
         from ahr_tui.service.sweep import expire_due
 
-        try:
+        with contextlib.suppress(Conflict):  # another process expired them first: reload shows it
             expire_due(self.engine, now=now, actor=self.actor)
-        except Conflict:
-            pass  # another process expired it first; the reload shows its result
-        except database_errors() as exc:  # e.g. a read-only database: retry on change
-            self._expiry_failed_at = self.marker
-            self.post_message(self.LoadFailed(_sentence(exc)))
-        finally:
-            self.call_from_thread(self._expired)
+        self.call_from_thread(self._expired)
+
+    def expiry_failed(self) -> None:
+        """E.g. a read-only database: tried again once the data changes, not every second."""
+        self._expiry_failed_at = self.marker
+        self._expired()
 
     def _expired(self) -> None:
         self._expiring = False
@@ -590,20 +583,17 @@ class AhrApp(ListCommands):
             self.reload()
 
     @work(thread=True, exclusive=True, group="assign", exit_on_error=False)
+    @guarded("assign the case")
     def assign_to_me(self, case: CaseView) -> None:
         from ahr_tui.service import cases as case_service
 
-        try:
-            done = case_service.assign_case(
-                self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
-                expected_version=case.version,
-            )
-        except AhrError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", markup=False)
-        else:
-            self.call_from_thread(self.notify, done.sentence, markup=False)
-            if done.changed:
-                self.call_from_thread(self.reload)
+        done = case_service.assign_case(
+            self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
+            expected_version=case.version,
+        )
+        self.call_from_thread(self.notify, done.sentence, markup=False)
+        if done.changed:
+            self.call_from_thread(self.reload)
 
     def action_case(self, name: str) -> None:
         """``c o r x f a n``: the case action ``name`` (a key of ``case_actions.SPECS``)."""
@@ -662,13 +652,6 @@ class AhrApp(ListCommands):
         for command in super().get_system_commands(screen):
             if command.title in TEXTUAL_COMMANDS_KEPT:
                 yield command
-
-
-def _sentence(exc: Exception) -> str:
-    if isinstance(exc, AhrError):
-        return exc.message
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"database error: {clean_line(first)}"
 
 
 def _label(db: str) -> str:

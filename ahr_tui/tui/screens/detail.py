@@ -16,7 +16,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -31,7 +30,7 @@ from ahr_tui.service.detail import AccountDetail, load_account_detail
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.keys import Place
-from ahr_tui.tui.messages import DetailRequested
+from ahr_tui.tui.messages import DataChanged, DetailRequested
 from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import Column, LineTable
@@ -118,7 +117,7 @@ class DetailScreen(Screen[None]):
 
     # ---------------------------------------------------------------- loading
 
-    def on_ahr_app_data_changed(self, message: Message) -> None:
+    def on_data_changed(self, message: DataChanged) -> None:
         """The App saw another process (or an action here) write: read everything again."""
         message.stop()
         self.reload()

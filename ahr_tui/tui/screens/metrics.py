@@ -30,6 +30,7 @@ from ahr_tui.service.metrics import (
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class MetricsScreen(Screen[None]):
         figures = compute(engine, days=self.days, now=self.clock())
         self.app.call_from_thread(self.show, figures)
 
-    def on_ahr_app_data_changed(self) -> None:
+    def on_data_changed(self, message: DataChanged) -> None:
+        message.stop()
         self.load()
 
     def show(self, m: Metrics) -> None:

@@ -86,7 +86,9 @@ def handover(
     hours: float,
     policy: Policy = DEFAULT_POLICY,
 ) -> Handover:
-    """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``."""
+    """Events recorded in (``since``, ``now``] (aware UTC), the active cases at ``now``, and the
+    due moments within ``hours`` (hours, fractions allowed) after it, with who is on shift.
+    Raises only the database's errors."""
     with transaction(engine) as session:
         cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))

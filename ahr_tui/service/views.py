@@ -71,6 +71,7 @@ def changed_cases(session: Session, since: int) -> list[CaseView] | None:
 
 
 def find_case(session: Session, case_id: int) -> CaseView | None:
+    """Case ``case_id`` as both front ends show it; None when there is no such case."""
     row = session.execute(text(CASE_SQL), {"case_id": case_id}).first()
     return case_from_row(row) if row else None
 
@@ -108,6 +109,8 @@ class EventRecord(Protocol):
 
 
 def event_to_json(event: EventRecord) -> dict[str, Any]:
+    """An audit event as ``ahr audit log --json`` and ``ahr case show --json`` write it
+    (instants ISO-8601 UTC with ``Z``)."""
     return {
         "id": event.id,
         "at": iso_z(event.at),
@@ -151,5 +154,6 @@ def case_record(session: Session, case_id: int) -> CaseRecord:
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:
+    """Case ``case_id``'s audit events, oldest first (none for an unknown case)."""
     query = select(Event).where(Event.case_id == case_id).order_by(Event.id)
     return list(session.execute(query).scalars())

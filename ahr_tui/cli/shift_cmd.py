@@ -130,11 +130,11 @@ def forecast(
 ) -> None:
     """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
     and which are uncovered (nobody on shift whose role allows the next action)."""
-    from ahr_tui.service.shifts import forecast as run
+    from ahr_tui.service.forecast_view import forecast as run
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
-    entries = run(st.engine(), now=at, hours=hours)
+    entries = run(st.db, st.engine, now=at, hours=hours)
     if as_json:
         emit_rows([e.to_json() for e in entries])
         return

@@ -183,8 +183,7 @@ def handover(
 ) -> None:
     """The shift handover: what happened since, cases by assignee, unassigned, what falls due
     (and what is uncovered), expired cases awaiting a decision. --mail sends it by email."""
-    from ahr_tui.service.handover import handover as run
-    from ahr_tui.service.handover import lines
+    from ahr_tui.service.handover import lines, read_handover
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
@@ -198,7 +197,7 @@ def handover(
     settings = (
         smtp_settings(smtp, from_addr, starttls, user, password_env, timeout) if mail else None
     )
-    report = run(st.engine(), now=at, since=start, hours=hours)
+    report = read_handover(st.db, st.engine, now=at, since=start, hours=hours)
     if settings is not None and mail:
         from ahr_tui.service.handover import mail_handover
 

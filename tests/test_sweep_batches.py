@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.errors import Conflict
 from ahr_tui.notify import render as render_module
 from ahr_tui.rules import NotificationKind, last_complete_day
-from ahr_tui.service import enrolment
+from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.sweep import sweep
 from ahr_tui.store import audit
 from ahr_tui.store.engine import transaction
@@ -79,7 +79,10 @@ def test_changes_spanning_several_batches_are_written_in_account_order_and_chain
     unicode_note = notes[-1]
     expected = render_module._render(NotificationKind.ENROLLED, "S7", "Ünïcode \"q\" $x", "US",
                                      None, None, None, None)
-    assert (unicode_note.subject, unicode_note.body) == (expected.subject, expected.body)
+    assert unicode_note.subject == expected.subject
+    assert unicode_note.body == outbox.DEFERRED  # a batch leaves the body to delivery
+    assert outbox.delivered_body(unicode_note.body, unicode_note.kind, seller_id="S7",
+                                 name="Ünïcode \"q\" $x", store="US") == expected.body
     assert (unicode_note.state, unicode_note.attempts, unicode_note.next_attempt_at) == (
         "pending", 0, T0)
     assert chain_ok(engine)
@@ -133,6 +136,14 @@ def test_the_notification_frame_gives_the_very_text_of_a_full_render(seller, nam
     fast = render_module.render(kind, seller_id=seller, seller_name=name, store=store)
     full = render_module._render(kind, seller, name, store, None, None, None, None)
     assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(seller=TEXT, name=TEXT, kind=st.sampled_from(list(NotificationKind)),
+       store=st.sampled_from(["US", "CA", "MX", "ZZ"]))
+def test_a_batch_subject_is_the_subject_of_a_full_render(seller, name, kind, store):
+    fast = render_module.seller_subject(kind, seller_id=seller, seller_name=name, store=store)
+    assert fast == render_module._render(kind, seller, name, store, None, None, None, None).subject
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,7 +12,8 @@ notifications.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -51,10 +52,15 @@ _COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """What the sweep does to one account: the change, and the note its audit event carries."""
+    """What the sweep does to one account: the change, the note its audit event carries, and
+    the change's states as stored (``before``, ``after``) and as counted (``label``: ``a->b``),
+    worked out once per distinct decision rather than once per account."""
 
     change: EnrollmentChange
     note: str
+    before: str
+    after: str
+    label: str
 
 
 class Decisions:
@@ -96,7 +102,9 @@ class Decisions:
         if change is None:
             return None
         reasons = ", ".join(r.value for r in eligibility.reasons) or "all criteria met"
-        return Move(change, enrollment_note(self.as_of, reasons))
+        before, after = change.before.value, change.after.value
+        return Move(change, enrollment_note(self.as_of, reasons), before, after,
+                    f"{before}->{after}")
 
 
 def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:
@@ -118,18 +126,16 @@ def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]
         last = page[-1][0]
 
 
-Tally = Callable[[EnrollmentChange], None]
-
-
 def move_accounts(
     session: Session,
     decisions: Decisions,
     *,
     actor: Actor,
     now: datetime,
-    tally: Tally,
+    changes: Counter[str],
 ) -> int:
-    """Apply every enrolment change; ``tally`` hears each one. Returns notifications queued."""
+    """Apply every enrolment change, counting each in ``changes`` by ``before->after``.
+    Returns the number of notifications queued."""
     queued = 0
     move, phone = decisions.move, decisions.phone
     for page in account_pages(session):
@@ -143,7 +149,7 @@ def move_accounts(
                 moves.append((row, found))
         queued += write_moves(session, moves, actor=actor, now=now)
         for _, found in moves:
-            tally(found.change)
+            changes[found.label] += 1
     return queued
 
 
@@ -155,12 +161,12 @@ def write_moves(
     if not moves:
         return 0
     changed = bulk.move_enrollments(
-        session, [(move.change.after.value, row.id, row.version) for row, move in moves], now)
+        session, [(move.after, row.id, row.version) for row, move in moves], now)
     if changed != len(moves):
         raise Conflict("an account was changed by someone else during the sweep; "
                        "nothing was written.")
     audit.append_many(session, [
-        (row.id, None, "enrollment", move.change.before.value, move.change.after.value, move.note)
+        (row.id, None, "enrollment", move.before, move.after, move.note)
         for row, move in moves
     ], actor=actor, at=now, recorded_at=now)
     notes: list[outbox.SellerNote] = [

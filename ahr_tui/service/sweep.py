@@ -25,7 +25,6 @@ from ahr_tui.rules import (
     CaseAction,
     Eligibility,
     Enrollment,
-    EnrollmentChange,
     NotificationKind,
     Permission,
     PhoneStatus,
@@ -299,10 +298,7 @@ def _enrol(
     report: SweepReport,
 ) -> None:
     """Move every account whose enrolment the rules change (``service.enrolment``)."""
-
-    def tally(change: EnrollmentChange) -> None:
-        report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
-
     report.notifications += enrolment.move_accounts(
-        session, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
+        session, enrolment.Decisions(as_of, policy), actor=actor, now=now,
+        changes=report.enrollment_changes,
     )

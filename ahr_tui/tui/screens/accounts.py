@@ -30,9 +30,9 @@ from textual.worker import Worker
 
 from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.database import failures
 from ahr_tui.service.detail import AccountRow, PhoneCache, read_accounts
 from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
 
 if TYPE_CHECKING:
@@ -241,18 +241,16 @@ class AccountsView(Widget):
         self._load(self.clock())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
+    @guarded("read the accounts", status="#accounts-status",
+             after=lambda view, _: view.read_failed())
     def _load(self, now: datetime) -> None:
         first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
-        try:
-            rows = read_accounts(
-                self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
-                on_first=lambda page, total: self.app.call_from_thread(
-                    self.show_first_rows, page, total
-                ),
-            )
-        except failures() as exc:
-            self.app.call_from_thread(self._load_failed, str(exc).splitlines()[0])
-            return
+        rows = read_accounts(
+            self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
+            on_first=lambda page, total: self.app.call_from_thread(
+                self.show_first_rows, page, total
+            ),
+        )
         haystacks = [haystack(r) for r in rows]  # here, not on the UI thread: 50,000 strings
         self.app.call_from_thread(self.show_accounts, rows, now, haystacks)
 
@@ -264,10 +262,11 @@ class AccountsView(Widget):
         if self._again:
             self.reload()
 
-    def _load_failed(self, message: str) -> None:
-        text = Text("could not read the accounts: ")
-        text.append(clean_line(message))
-        self.query_one("#accounts-status", Static).update(text)
+    def read_failed(self) -> None:
+        """The status line says why (``failures.guarded``); the table no longer says loading."""
+        if self.loaded_at is None:
+            self.table.empty_text = ""
+            self.table.refresh()
 
     def show_first_rows(self, rows: Sequence[AccountRow], total: int) -> None:
         """The first rows by seller id, shown while every account is being read; sorting and

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlmodel import Session
@@ -23,6 +23,9 @@ from ahr_tui.service.case_view import (
 )
 from ahr_tui.service.event_view import EventRecord, event_to_json
 from ahr_tui.store.models import Event
+
+if TYPE_CHECKING:
+    from ahr_tui.service.contact import AttemptView
 
 __all__ = [
     "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
@@ -80,13 +83,21 @@ def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Eve
     return view, case_events(session, case_id)
 
 
-def case_record(session: Session, case_id: int) -> tuple[CaseView, list[Event], list[Any]]:
-    """``ahr case show``: case ``case_id``, its audit events and its contact attempts
-    (``service.contact.AttemptView``), oldest first. Raises ``NotFound``."""
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """``ahr case show``: one case, its audit events and its contact attempts, oldest first."""
+
+    case: CaseView
+    events: list[Event]
+    attempts: list[AttemptView]
+
+
+def case_record(session: Session, case_id: int) -> CaseRecord:
+    """Case ``case_id`` with its audit events and contact attempts. Raises ``NotFound``."""
     from ahr_tui.service.contact import case_attempts  # contact reads views: imported here
 
     view, events = case_with_events(session, case_id)
-    return view, events, list(case_attempts(session, case_id))
+    return CaseRecord(view, events, list(case_attempts(session, case_id)))
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:

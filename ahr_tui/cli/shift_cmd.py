@@ -185,7 +185,7 @@ MailOpt = Annotated[
     list[str] | None,
     typer.Option("--mail", metavar="ADDR", help="Email it (repeatable); needs --smtp."),
 ]
-SmtpOpt = Annotated[
+MailSmtpOpt = Annotated[
     str | None, typer.Option("--smtp", metavar="HOST:PORT", help="SMTP server for --mail.")
 ]
 
@@ -198,7 +198,7 @@ def handover(
     as_json: JsonOpt = False,
     markdown: MarkdownOpt = False,
     mail: MailOpt = None,
-    smtp: SmtpOpt = None,
+    smtp: MailSmtpOpt = None,
     from_addr: FromOpt = DEFAULT_FROM,
     starttls: StarttlsOpt = False,
     user: UserOpt = None,

@@ -85,6 +85,7 @@ def handover(
     hours: float,
     policy: Policy = DEFAULT_POLICY,
 ) -> Handover:
+<<<<<<< HEAD
     """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``
     (instants UTC, ``hours`` in hours), read through ``engine`` on any database."""
     from sqlalchemy import bindparam, text
@@ -97,6 +98,11 @@ def handover(
     events_sql = text(EVENTS_SQL).bindparams(
         bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
     )
+=======
+    """Events recorded in (``since``, ``now``] (aware UTC), the active cases at ``now``, and the
+    due moments within ``hours`` (hours, fractions allowed) after it, with who is on shift.
+    Raises only the database's errors."""
+>>>>>>> main
     with transaction(engine) as session:
         cases = list_cases(session)
         roster = Roster(load_shifts(session))

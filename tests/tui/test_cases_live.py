@@ -357,11 +357,11 @@ async def test_a_load_or_tick_that_arrives_while_the_app_closes_is_dropped(
         snap = load_snapshot(engine, ALICE.name)
         shown = app.main.shown_cases
         monkeypatch.setattr(type(app), "screen_stack", property(lambda self: []))
-        assert app.closing
+        assert not app.live
         app.on_cases_loaded(CasesLoaded(snap))
         app.on_cases_changed(CasesChanged(load_changes(engine, 0, ALICE.name)))
         app.read_failed("the database is locked")
         app.tick()
         monkeypatch.undo()
-        assert not app.closing
+        assert app.live
         assert app.main.shown_cases == shown

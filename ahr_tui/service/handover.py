@@ -85,9 +85,9 @@ def handover(
     hours: float,
     policy: Policy = DEFAULT_POLICY,
 ) -> Handover:
-<<<<<<< HEAD
-    """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``
-    (instants UTC, ``hours`` in hours), read through ``engine`` on any database."""
+    """Events recorded in (``since``, ``now``] (aware UTC), the active cases at ``now``, and the
+    due moments within ``hours`` (hours, fractions allowed) after it, with who is on shift; read
+    through ``engine`` on any database. Raises only the database's errors."""
     from sqlalchemy import bindparam, text
 
     from ahr_tui.service.shifts import load_shifts
@@ -98,11 +98,6 @@ def handover(
     events_sql = text(EVENTS_SQL).bindparams(
         bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
     )
-=======
-    """Events recorded in (``since``, ``now``] (aware UTC), the active cases at ``now``, and the
-    due moments within ``hours`` (hours, fractions allowed) after it, with who is on shift.
-    Raises only the database's errors."""
->>>>>>> main
     with transaction(engine) as session:
         cases = list_cases(session)
         roster = Roster(load_shifts(session))

@@ -135,6 +135,7 @@ BUG = (RuntimeError("boom\nsecond line"), "unexpected error (RuntimeError): boom
         ("m", "read the metrics", "#metrics-title", LOCKED),
         ("h", "read the handover", "#handover-title", BUG),
         ("a", "assign the case", None, LOCKED),  # no loading text: the toast alone
+        ("V", "read the saved views", None, LOCKED),
     ],
 )
 async def test_a_worker_that_fails_says_why_in_place_of_loading(

@@ -75,7 +75,8 @@ def event_from_row(row: Sequence[Any]) -> EventRow:
 
 
 def event_to_json(event: EventRecord) -> dict[str, Any]:
-    """An event as ``--json`` writes it (DESIGN.md section 5)."""
+    """An audit event as ``ahr audit log --json``, ``ahr case show --json`` and ``ahr handover
+    --json`` write it (instants ISO-8601 UTC with ``Z``)."""
     return {
         "id": event.id,
         "at": iso_z(event.at),

@@ -71,6 +71,7 @@ def changed_cases(session: Session, since: int) -> list[CaseView] | None:
 
 
 def find_case(session: Session, case_id: int) -> CaseView | None:
+    """Case ``case_id`` as both front ends show it; None when there is no such case."""
     row = session.execute(text(CASE_SQL), {"case_id": case_id}).first()
     return case_from_row(row) if row else None
 
@@ -101,5 +102,6 @@ def case_record(session: Session, case_id: int) -> CaseRecord:
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:
+    """Case ``case_id``'s audit events, oldest first (none for an unknown case)."""
     query = select(Event).where(Event.case_id == case_id).order_by(Event.id)
     return list(session.execute(query).scalars())

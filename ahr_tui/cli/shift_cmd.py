@@ -150,11 +150,11 @@ def forecast(
 ) -> None:
     """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
     and which are uncovered (nobody on shift whose role allows the next action)."""
-    from ahr_tui.service.shifts import forecast as run
+    from ahr_tui.service.forecast_view import forecast as run
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
-    entries = run(st.engine(), now=at, hours=hours)
+    entries = run(st.db, st.engine, now=at, hours=hours)
     if as_json:
         emit_rows([e.to_json() for e in entries])
         return
@@ -207,8 +207,7 @@ def handover(
 ) -> None:
     """The shift handover: what happened since, cases by assignee, unassigned, what falls due
     (and what is uncovered), expired cases awaiting a decision. --mail sends it by email."""
-    from ahr_tui.service.handover import handover as run
-    from ahr_tui.service.handover import lines, mail_handover
+    from ahr_tui.service.handover import lines, mail_handover, read_handover
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
@@ -217,7 +216,7 @@ def handover(
     settings = (
         smtp_settings(smtp, from_addr, starttls, user, password_env, timeout) if mail else None
     )
-    report = run(st.engine(), now=at, since=start, hours=hours)
+    report = read_handover(st.db, st.engine, now=at, since=start, hours=hours)
     if settings is not None and mail:
         mail_handover(settings, mail, report, markdown=markdown)
         out(f"handover mailed to {', '.join(mail)}")

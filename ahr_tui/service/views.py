@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlmodel import Session
@@ -22,6 +21,7 @@ from ahr_tui.service.case_view import (
     in_list_order,
     iso_z,
 )
+from ahr_tui.service.event_view import EventRecord, event_to_json
 from ahr_tui.store.models import Event
 
 if TYPE_CHECKING:
@@ -74,58 +74,6 @@ def find_case(session: Session, case_id: int) -> CaseView | None:
     """Case ``case_id`` as both front ends show it; None when there is no such case."""
     row = session.execute(text(CASE_SQL), {"case_id": case_id}).first()
     return case_from_row(row) if row else None
-
-
-class EventRecord(Protocol):
-    """What is read of an audit event: an ``Event`` or a row of its table's columns (a row costs
-    a fraction of an ORM instance; a handover reads thousands)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def recorded_at(self) -> datetime: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def client(self) -> str | None: ...
-    @property
-    def tty(self) -> str | None: ...
-    @property
-    def account_id(self) -> int | None: ...
-    @property
-    def case_id(self) -> int | None: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def from_state(self) -> str | None: ...
-    @property
-    def to_state(self) -> str | None: ...
-    @property
-    def note(self) -> str | None: ...
-    @property
-    def hash(self) -> str: ...
-
-
-def event_to_json(event: EventRecord) -> dict[str, Any]:
-    """An audit event as ``ahr audit log --json`` and ``ahr case show --json`` write it
-    (instants ISO-8601 UTC with ``Z``)."""
-    return {
-        "id": event.id,
-        "at": iso_z(event.at),
-        "recorded_at": iso_z(event.recorded_at),
-        "actor": event.actor,
-        "client": event.client,
-        "tty": event.tty,
-        "account_id": event.account_id,
-        "case_id": event.case_id,
-        "action": event.action,
-        "from": event.from_state,
-        "to": event.to_state,
-        "note": event.note,
-        "hash": event.hash,
-    }
 
 
 def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Event]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict
@@ -138,7 +138,11 @@ def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[tuple
     query = (
         select(*(col(c) for c in _COLUMNS))
         .join(Store, Store.code == Account.store)
-        .outerjoin(WindowCount, col(WindowCount.account_id) == Account.id)
+        # the second condition repeats the WHERE for the counts: without it PostgreSQL's merge
+        # join reads window_count from its first row for every page (7.6 s instead of 1.8 s
+        # for a million accounts)
+        .outerjoin(WindowCount, and_(col(WindowCount.account_id) == Account.id,
+                                     col(WindowCount.account_id) > bindparam("after")))
         .where(col(Account.id) > bindparam("after"))
         .order_by(col(Account.id))
         .limit(size)

@@ -11,7 +11,8 @@ from ahr_tui.rules import CaseStatus, PolicyArea
 from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.dialogs.attempt import AttemptDialog, ChoiceRow
 from tests.conftest import T0, FakeClock
-from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
+from tests.tui.drawn import find, screen_text
 from tests.tui.test_cases_actions import case_and_event, open_on, type_text
 
 
@@ -112,3 +113,38 @@ async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(
         shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
     assert "+1 415-555-2671" in shown  # phonenumbers' international format
     assert "phone, no_answer" in shown and "phone, reached" in shown
+
+
+async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x24(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """The outcome row wraps between choices: each label (numbered as the hint says) is drawn
+    whole, the chosen one reversed and bracketed; the notification says what was logged."""
+    from ahr_tui.rules.contact import Channel, Outcome
+
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        notes = Notes(app)
+        await pilot.press("c")
+        dialog = app.screen
+        assert isinstance(dialog, AttemptDialog)
+        for row in (Channel, Outcome):
+            for number, choice in enumerate(row, start=1):
+                label = f"{number} {choice.value.replace('_', ' ')}"
+                find(app, label)  # drawn whole, on one line
+        keys = find(app, "choose:")
+        assert "its number" in keys.line  # the labels' numbers, not "a letter"
+        await pilot.press("enter", "6")  # to the outcome row; the last choice, by its number
+        chosen = find(app, "[6 bounced]")
+        assert chosen.style.reverse and chosen.style.bold
+        await pilot.press("5")
+        assert find(app, "[5 wrong number]").style.reverse
+        assert not any("[6 bounced]" in line for line in screen_text(app))
+        assert find(app, "Log attempt")  # the buttons still on the screen
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AttemptDialog)
+    assert f"case {case_id}: phone, wrong number logged (1 attempt so far); it is open." in (
+        notes.messages)

@@ -141,7 +141,7 @@ def _rows(
             AccountRow(
                 account_id=acc_id, seller_id=seller_id, store=store, name=name, plan=plan,
                 status=status, enrollment=enrollment, phone=phone, region=region,
-                latest_score=score, latest_day=_as_date(day),
+                latest_score=score, latest_day=as_date(day),
                 days_below=policy.window_days - at_or_above,
                 days_missing=policy.window_days - scored,
             )
@@ -149,7 +149,7 @@ def _rows(
     return rows
 
 
-def _as_date(value: date | str | None) -> date | None:
+def as_date(value: date | str | None) -> date | None:
     """``max(day)`` comes back untyped from SQLite (a string); PostgreSQL gives a date."""
     if value is None or isinstance(value, date):
         return value

@@ -1,6 +1,6 @@
 """``python -m ahr_tui``: the same command line as ``ahr``."""
 
-from ahr_tui.cli.main import main
+from ahr_tui.cli.entry import main
 
 if __name__ == "__main__":
     main()

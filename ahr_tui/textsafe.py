@@ -54,3 +54,31 @@ def encodable(text: str, encoding: str | None) -> str:
     except LookupError:
         return text
     return text
+
+
+# Characters Markdown reads as syntax anywhere in a line: emphasis, code, links and images,
+# headings, HTML and autolinks, table cells, strikethrough; the backslash itself first.
+_MARKDOWN_ALWAYS = re.compile(r"[\\`*\[\]()#<>|~]")
+# ``_`` between two letters or digits is literal (``left_message``); elsewhere it may emphasise.
+_MARKDOWN_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# ``&amp;``, ``&#60;``: an entity reference would be shown as the character it names.
+_MARKDOWN_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# A list marker at the start of an item's text would nest a list (``- x``, ``+ x``, ``1. x``).
+_MARKDOWN_LEADING = re.compile(r"^([-+]|\d+(?=\.))")
+
+
+def markdown_line(text: str | None) -> str:
+    """``clean_line``, then escaped with backslashes so Markdown shows it as written: a seller
+    named ``*Deals* | [x](y)`` is that text in a chat message, not emphasis, a table cell and a
+    link. Letters, digits, spaces and ordinary punctuation (``.,:;'"!?``) are left as they are."""
+    line = clean_line(text)
+    line = _MARKDOWN_ALWAYS.sub(r"\\\g<0>", line)
+    line = _MARKDOWN_UNDERSCORE.sub(r"\\_", line)
+    line = _MARKDOWN_ENTITY.sub(r"\\&", line)
+    return _MARKDOWN_LEADING.sub(_unlisted, line)
+
+
+def _unlisted(match: re.Match[str]) -> str:
+    """``\\- x`` and ``1\\. x``: what would start a list, escaped."""
+    marker = match.group()
+    return marker + "\\" if marker.isdigit() else "\\" + marker

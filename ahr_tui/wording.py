@@ -31,4 +31,7 @@ def instant(value: datetime | None, missing: str = "-") -> str:
         return missing
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat is several times cheaper than strftime (a forecast writes 20,000 instants)
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ahr_tui.errors import PermissionDenied
+from ahr_tui.notify.render import render
 from ahr_tui.notify.smtp import (
     Outcome,
     SmtpConfigError,
@@ -29,14 +30,15 @@ from ahr_tui.notify.smtp import (
     SmtpTransport,
     build_message,
 )
-from ahr_tui.rules import NotificationKind, PolicyArea
+from ahr_tui.rules import NotificationKind, PolicyArea, last_complete_day
 from ahr_tui.service import outbox
 from ahr_tui.service.cases import open_case
 from ahr_tui.service.delivery import LEASE, DeliveryReport, retry_delay, send
+from ahr_tui.service.sweep import sweep
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Notification
-from tests.conftest import T0, FakeClock, seed_account
+from tests.conftest import T0, FakeClock, full_window, seed_account
 
 FROM = "ahr@ops.example.com"
 CHINESE = "深圳市华强北电子科技有限公司"
@@ -469,6 +471,27 @@ def test_cr_lf_in_a_seller_name_cannot_add_a_header_or_a_recipient(
     assert msg.get_content().startswith(
         "Hello Evil Corp  Bcc: victim@example.org  X-Injected: yes Subject: pwned,\r\n"
     )
+
+
+def test_a_sweep_notification_is_sent_with_the_body_its_template_gives_the_seller(
+    engine: Engine, clock: FakeClock, me: Actor, serve: Callable[..., Server]
+) -> None:
+    server = serve()
+    seed_account(engine, "BATCH", name="Zoë $1 & Co", email="zoe@example.com",
+                 enrollment="not_enrolled", scores=full_window(last_complete_day(clock())))
+    sweep(engine, now=clock(), as_of=last_complete_day(clock()), actor=me)
+    [row] = rows(engine)
+    assert (row.kind, row.body) == ("enrolled", outbox.DEFERRED)  # rendered when delivered
+
+    deliver(engine, clock, me, server.port)
+
+    [got] = server.received
+    expected = render(NotificationKind.ENROLLED, seller_id="BATCH", seller_name="Zoë $1 & Co",
+                      store="US")
+    assert got.message["Subject"] == expected.subject == row.subject
+    assert got.message.get_content() == expected.body.replace("\n", "\r\n")
+    assert got.message.get_content().startswith("Hello Zoë $1 & Co,\r\n")
+    assert "selling account BATCH in the United States store" in got.message.get_content()
 
 
 # --- crashes and concurrent runs --------------------------------------------------------------

@@ -3,12 +3,15 @@ frozen clock across a weekend and New York's spring DST change (Sunday 2026-03-0
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
+from ahr_tui.textsafe import clean_line, markdown_line
 from tests.conftest import Cli, FakeClock, seed_account, snapshot
 from tests.test_cli_foundation import ok, open_case, refused
 from tests.test_notify_smtp import Server
@@ -189,15 +192,70 @@ def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, eng
            "--to", "10:00"))
 
 
+def rendered(markdown: str) -> tuple[str, str]:
+    """(the HTML a CommonMark renderer with GitHub's tables and strikethrough makes of
+    ``markdown``, the text a reader sees in it)."""
+    from markdown_it import MarkdownIt
+
+    page = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    return page, html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
 def test_untrusted_text_in_the_handover_is_shown_literally(week: Cli) -> None:
     hostile = "[@click=app.quit]x[/] \x1b[2J\x1b]52;c;SGk=\x07 done"
     ok(week("case", "note", "1", "--text", hostile))
     for args in ((), ("--markdown",)):
         text = ok(week("handover", *args))
         assert "\x1b" not in text and "\x07" not in text
-        assert "[@click=app.quit]x[/] \\x1b[2J\\x1b]52;c;SGk=\\x07 done" in text
+        shown = rendered(text)[1] if args else text  # Markdown: what its reader sees
+        assert "[@click=app.quit]x[/] \\x1b[2J\\x1b]52;c;SGk=\\x07 done" in shown
     data = json.loads(ok(week("handover", "--json")))
     assert any(e["note"] == hostile for e in data["events"])
+
+
+#: A seller whose id, name and case summary are Markdown, with a control character (ESC).
+MARKDOWN_SELLER = "*Deals* | [x](y) _em_ `code` <b>#1</b> ~~gone~~ &amp; a\\b \x1b[31m"
+
+
+def test_the_markdown_handover_shows_a_seller_named_in_markdown_as_written(
+    week: Cli, engine  # type: ignore[no-untyped-def]
+) -> None:
+    seed_account(engine, MARKDOWN_SELLER, name=MARKDOWN_SELLER)
+    case_id = ok(week("case", "open", MARKDOWN_SELLER, "--store", "US", "--policy", "reviews",
+                      "--summary", MARKDOWN_SELLER)).strip()
+    ok(week("case", "assign", case_id, "--to", "ana"))
+    markdown = ok(week("handover", "--markdown"))
+    assert "\x1b" not in markdown
+    page, text = rendered(markdown)
+    for syntax in ("<em>", "<strong>", "<a ", "<code>", "<table>", "<s>", "<del>", "<b>", "<h3"):
+        assert syntax not in page
+    seen = clean_line(MARKDOWN_SELLER)  # the ESC as the visible escape \x1b, as in plain text
+    assert seen.endswith("a\\b \\x1b[31m")
+    assert f"case {case_id}  {seen} US  open  " in text  # under ana, the seller id
+    assert f"open -> open  {seen}\n" in text  # the summary, the note of the open event
+    plain = ok(week("handover"))
+    assert f"case {case_id}  {seen} US  open  " in plain  # plain text keeps it as written
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("*Deals* | [x](y)", "\\*Deals\\* \\| \\[x\\]\\(y\\)"),
+        ("left_message", "left_message"),  # between letters, _ is literal: left as it is
+        ("_em_ a_", "\\_em\\_ a\\_"),
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("+ not a list", "\\+ not a list"),
+        ("1. not a list", "1\\. not a list"),
+        ("a &amp; b & c", "a \\&amp; b & c"),
+        ("back\\slash `tick`", "back\\\\slash \\`tick\\`"),
+        ("Yiwu Co., Ltd.: ok!", "Yiwu Co., Ltd.: ok!"),
+        ("bell\x07", "bell\\\\x07"),
+    ],
+)
+def test_markdown_line_escapes_what_markdown_would_read_as_syntax(value: str, escaped: str) -> None:
+    assert markdown_line(value) == escaped
+    assert rendered(f"- {markdown_line(value)}")[1].strip() == clean_line(value)
 
 
 def test_a_detected_case_is_due_for_first_contact_which_triage_covers(week: Cli) -> None:

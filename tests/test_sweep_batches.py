@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.errors import Conflict
 from ahr_tui.notify import render as render_module
 from ahr_tui.rules import NotificationKind, last_complete_day
-from ahr_tui.service import enrolment
+from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.sweep import sweep
 from ahr_tui.store import audit
 from ahr_tui.store.engine import transaction
@@ -79,7 +79,10 @@ def test_changes_spanning_several_batches_are_written_in_account_order_and_chain
     unicode_note = notes[-1]
     expected = render_module._render(NotificationKind.ENROLLED, "S7", "Ünïcode \"q\" $x", "US",
                                      None, None, None, None)
-    assert (unicode_note.subject, unicode_note.body) == (expected.subject, expected.body)
+    assert unicode_note.subject == expected.subject
+    assert unicode_note.body == outbox.DEFERRED  # a batch leaves the body to delivery
+    assert outbox.delivered_body(unicode_note.body, unicode_note.kind, seller_id="S7",
+                                 name="Ünïcode \"q\" $x", store="US") == expected.body
     assert (unicode_note.state, unicode_note.attempts, unicode_note.next_attempt_at) == (
         "pending", 0, T0)
     assert chain_ok(engine)
@@ -92,11 +95,11 @@ def test_a_failure_in_a_later_batch_leaves_nothing_of_the_earlier_ones(engine, m
     calls = []
     real = enrolment.outbox.queue_many
 
-    def fail_second(session, rows):  # type: ignore[no-untyped-def]
+    def fail_second(session, rows, now):  # type: ignore[no-untyped-def]
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("outbox down")
-        real(session, rows)
+        real(session, rows, now)
 
     monkeypatch.setattr(enrolment.outbox, "queue_many", fail_second)
     with pytest.raises(RuntimeError):
@@ -136,6 +139,14 @@ def test_the_notification_frame_gives_the_very_text_of_a_full_render(seller, nam
 
 
 @settings(max_examples=300, deadline=None)
+@given(seller=TEXT, name=TEXT, kind=st.sampled_from(list(NotificationKind)),
+       store=st.sampled_from(["US", "CA", "MX", "ZZ"]))
+def test_a_batch_subject_is_the_subject_of_a_full_render(seller, name, kind, store):
+    fast = render_module.seller_subject(kind, seller_id=seller, seller_name=name, store=store)
+    assert fast == render_module._render(kind, seller, name, store, None, None, None, None).subject
+
+
+@settings(max_examples=300, deadline=None)
 @given(actor=TEXT, note=st.one_of(st.none(), TEXT), client=st.one_of(st.none(), TEXT),
        account_id=st.one_of(st.none(), st.integers(0, 2**40)), state=st.one_of(st.none(), TEXT))
 def test_the_batch_hash_template_hashes_exactly_like_one_event_at_a_time(
@@ -146,4 +157,6 @@ def test_the_batch_hash_template_hashes_exactly_like_one_event_at_a_time(
               "client": client, "tty": "pts/%d"}
     event = {**common, "id": 41, "account_id": account_id, "case_id": None,
              "action": "enrollment", "from_state": state, "to_state": "enrolled", "note": note}
-    assert audit._batch_digest(common)(event, "ab" * 32) == audit._digest(event, "ab" * 32)
+    digest = audit._batch_digest(common)
+    assert digest(account_id, None, "enrollment", state, "enrolled", note, 41, "ab" * 32) == (
+        audit._digest(event, "ab" * 32))

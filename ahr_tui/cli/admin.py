@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_day, parse_instant, state, table
+from ahr_tui.rules.roles import Role
 from ahr_tui.wording import count
 
 store_app = typer.Typer(no_args_is_help=True, help="Stores and whether the program runs in them.")
 operator_app = typer.Typer(no_args_is_help=True, help="Who may act, and with which role.")
-
-
-class RoleChoice(StrEnum):
-    triage = "triage"
-    investigator = "investigator"
-    lead = "lead"
 
 
 StoreCodeArg = Annotated[str, typer.Argument(help="Store code, e.g. MX (`ahr store list`).")]
@@ -196,7 +190,7 @@ def operator_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="OS account name.")],
     role: Annotated[
-        RoleChoice, typer.Option("--role", help="What they may do: triage, investigator or lead.")
+        Role, typer.Option("--role", help="What they may do: triage, investigator or lead.")
     ],
     email: Annotated[
         str | None,
@@ -204,12 +198,11 @@ def operator_add(
     ] = None,
 ) -> None:
     """Add an operator or change their role and email (leads only)."""
-    from ahr_tui.rules import Role
     from ahr_tui.service.admin import add_operator
 
     st = state(ctx)
     row = add_operator(
-        st.engine(), name, Role(role.value), actor=st.actor(), now=st.clock(), email=email
+        st.engine(), name, role, actor=st.actor(), now=st.clock(), email=email
     )
     out(f"{row.name}: {row.role}" + (f" <{row.email}>" if row.email else ""))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,7 +16,7 @@ from ahr_tui.cli.common import (
     table,
     table_lines,
 )
-from ahr_tui.rules import ACTIVE_STATUSES, CaseStatus, PolicyArea
+from ahr_tui.rules import ACTIVE_STATUSES, CaseAction, CaseStatus, PolicyArea
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
@@ -78,6 +77,11 @@ CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout, the columns 
 ViewOpt = Annotated[
     str | None, typer.Option("--view", help="Apply one of your saved views (its filter and sort).")
 ]
+# The options of a new case (``ahr case open`` and ``ahr case detect``).
+SellerArg = Annotated[str, typer.Argument(help="The seller's id.")]
+StoreCodeOpt = Annotated[str, typer.Option("--store", help="Store code, e.g. US.")]
+PolicyAreaOpt = Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")]
+SummaryOpt = Annotated[str, typer.Option("--summary", help="What the issue is.")]
 
 
 def list_cases(
@@ -150,11 +154,11 @@ def _through_view(st: CliState, name: str, cases: list[CaseView]) -> list[CaseVi
 @case_app.command("open")
 def open_case(
     ctx: typer.Context,
-    seller_id: Annotated[str, typer.Argument(help="The seller's id.")],
-    store: Annotated[str, typer.Option("--store", help="Store code, e.g. US.")],
-    policy: Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")],
+    seller_id: SellerArg,
+    store: StoreCodeOpt,
+    policy: PolicyAreaOpt,
     at: AtOpt = None,
-    summary: Annotated[str, typer.Option("--summary", help="What the issue is.")] = "",
+    summary: SummaryOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Open a 72-hour case; the clock starts at --at (the contact). Prints the new id."""
@@ -165,7 +169,7 @@ def open_case(
 
 def new_case_command(
     ctx: typer.Context, create: Callable[..., CaseView], seller_id: str, store: str,
-    policy: StrEnum, at: str | None, summary: str, as_json: bool,
+    policy: PolicyArea, at: str | None, summary: str, as_json: bool,
 ) -> None:
     """``ahr case open`` and ``ahr case detect``: make the case with ``create`` (a service
     function), then print its id (``--json``: the case)."""
@@ -174,7 +178,7 @@ def new_case_command(
         st.engine(),
         seller_id=seller_id,
         store=store.upper(),
-        policy=PolicyArea(policy.value),
+        policy=policy,
         at=parse_instant(at, "--at", st.clock),
         summary=summary,
         actor=st.actor(),
@@ -189,20 +193,19 @@ def new_case_command(
 def _act(
     ctx: typer.Context,
     case_id: int,
-    action: str,
+    action: CaseAction,
     at: str | None,
     text: str | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
-    from ahr_tui.rules import CaseAction
     from ahr_tui.service.cases import act
 
     st = state(ctx)
     view = act(
         st.engine(),
         case_id,
-        CaseAction(action),
+        action,
         at=parse_instant(at, "--at", st.clock),
         text=text,
         actor=st.actor(),
@@ -227,7 +230,7 @@ def respond(
     as_json: JsonOpt = False,
 ) -> None:
     """Record the seller's response (in time if at or before the deadline)."""
-    _act(ctx, case_id, "respond", at, note, expect_version, as_json)
+    _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
 @case_app.command("resolve")
@@ -242,7 +245,7 @@ def resolve(
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve the case; the account stays active. Needs --note."""
-    _act(ctx, case_id, "resolve", at, note, expect_version, as_json)
+    _act(ctx, case_id, CaseAction.RESOLVE, at, note, expect_version, as_json)
 
 
 @case_app.command("deactivate")
@@ -255,7 +258,7 @@ def deactivate(
     as_json: JsonOpt = False,
 ) -> None:
     """Deactivate the account of an expired case. Needs --note."""
-    _act(ctx, case_id, "deactivate", at, note, expect_version, as_json)
+    _act(ctx, case_id, CaseAction.DEACTIVATE, at, note, expect_version, as_json)
 
 
 @case_app.command("fraud")
@@ -270,7 +273,7 @@ def fraud(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a fraud finding: deactivates the account and revokes its assurance for good."""
-    _act(ctx, case_id, "fraud", at, evidence, expect_version, as_json)
+    _act(ctx, case_id, CaseAction.FRAUD, at, evidence, expect_version, as_json)
 
 
 @case_app.command("show")

@@ -179,25 +179,50 @@ def safe_streams() -> None:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """A plain, aligned text table on stdout; every cell cleaned of control characters."""
-    for line in table_lines(headers, rows):
-        out(line)
+    lines = table_lines(headers, rows)  # already escaped for the output's encoding
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """The lines of ``table``: a header, then one per row, columns aligned by display width."""
-    from rich.cells import cell_len
+    """The lines of ``table``: a header, then one per row, columns aligned by display width.
 
-    encoding = sys.stdout.encoding  # escape first, so the columns align on what is printed
-    cells = [
-        [encodable(clean_line("" if v is None else str(v)), encoding) for v in row] for row in rows
-    ]
-    widths = [cell_len(h) for h in headers]
+    Each distinct value is cleaned, escaped and measured once (a 72-hour forecast prints 20,000
+    rows whose stores, kinds and assignees repeat).
+    """
+    shown = _Shown(sys.stdout.encoding)  # escape first, so the columns align on what is printed
+    cells = [[shown(v) for v in row] for row in rows]
+    widths = [shown.width(h) for h in headers]
     for row in cells:
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], cell_len(value))
+        for i, (_, width) in enumerate(row):
+            if width > widths[i]:
+                widths[i] = width
 
-    def line(values: Sequence[str]) -> str:
-        padded = [v + " " * (widths[i] - cell_len(v)) for i, v in enumerate(values)]
-        return "  ".join(padded).rstrip()
+    def line(values: Sequence[tuple[str, int]]) -> str:
+        return "  ".join(v + " " * (widths[i] - w) for i, (v, w) in enumerate(values)).rstrip()
 
-    return [line(list(headers)), *(line(row) for row in cells)]
+    return [line([(h, shown.width(h)) for h in headers]), *(line(row) for row in cells)]
+
+
+class _Shown:
+    """A cell's text as printed (control characters escaped, then what the output encoding cannot
+    hold) and its width in terminal columns, remembered per distinct value."""
+
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = encoding
+        self.seen: dict[str, tuple[str, int]] = {}
+
+    def __call__(self, value: object) -> tuple[str, int]:
+        raw = "" if value is None else str(value)
+        found = self.seen.get(raw)
+        if found is None:
+            text = encodable(clean_line(raw), self.encoding)
+            found = self.seen[raw] = (text, self.width(text))
+        return found
+
+    @staticmethod
+    def width(text: str) -> int:
+        if text.isascii():  # clean_line escaped every control character
+            return len(text)
+        from rich.cells import cell_len
+
+        return cell_len(text)

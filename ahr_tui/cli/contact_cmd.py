@@ -2,11 +2,12 @@
 
 Thin like the other ``ahr case`` commands: parse, call ``service.contact``, print. An unknown
 channel or outcome is a usage error (exit 2) that lists the choices, as Typer does for choices.
+The choices are the rules' own enums (``rules.contact.Channel``, ``Outcome``), as ``cli.cases``
+does for statuses and policy areas: one added there is offered here.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -15,12 +16,16 @@ from ahr_tui.cli.cases import (
     AtOpt,
     CaseIdArg,
     JsonOpt,
-    PolicyChoice,
+    PolicyAreaOpt,
+    SellerArg,
+    StoreCodeOpt,
+    SummaryOpt,
     VersionOpt,
     case_app,
     new_case_command,
 )
 from ahr_tui.cli.common import emit_json, out, parse_instant, state
+from ahr_tui.rules.contact import Channel, Outcome
 
 
 def register(app: typer.Typer) -> None:
@@ -29,29 +34,13 @@ def register(app: typer.Typer) -> None:
     case_app.command("attempt")(attempt)
 
 
-class ChannelChoice(StrEnum):
-    phone = "phone"
-    email = "email"
-    sms = "sms"
-    chat = "chat"
-
-
-class OutcomeChoice(StrEnum):
-    reached = "reached"
-    no_answer = "no_answer"
-    voicemail = "voicemail"
-    left_message = "left_message"
-    wrong_number = "wrong_number"
-    bounced = "bounced"
-
-
 def detect(
     ctx: typer.Context,
-    seller_id: Annotated[str, typer.Argument(help="The seller's id.")],
-    store: Annotated[str, typer.Option("--store", help="Store code, e.g. US.")],
-    policy: Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")],
+    seller_id: SellerArg,
+    store: StoreCodeOpt,
+    policy: PolicyAreaOpt,
     at: AtOpt = None,
-    summary: Annotated[str, typer.Option("--summary", help="What the issue is.")] = "",
+    summary: SummaryOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Record a policy issue found at --at; the first contact is due 24 hours later and the
@@ -64,15 +53,14 @@ def detect(
 def attempt(
     ctx: typer.Context,
     case_id: CaseIdArg,
-    channel: Annotated[ChannelChoice, typer.Option("--channel", help="How you tried.")],
-    outcome: Annotated[OutcomeChoice, typer.Option("--outcome", help="What came of it.")],
+    channel: Annotated[Channel, typer.Option("--channel", help="How you tried.")],
+    outcome: Annotated[Outcome, typer.Option("--outcome", help="What came of it.")],
     at: AtOpt = None,
     note: Annotated[str | None, typer.Option("--note", help="What was said or left.")] = None,
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Log an attempt to reach the seller. The first one is the contact: the 72 hours start."""
-    from ahr_tui.rules.contact import Channel, Outcome
     from ahr_tui.service.contact import record_attempt
     from ahr_tui.wording import instant
 
@@ -80,8 +68,8 @@ def attempt(
     view = record_attempt(
         st.engine(),
         case_id,
-        channel=Channel(channel.value),
-        outcome=Outcome(outcome.value),
+        channel=channel,
+        outcome=outcome,
         at=parse_instant(at, "--at", st.clock),
         note=note,
         actor=st.actor(),

@@ -160,6 +160,7 @@ def _run_tui(st: CliState) -> None:
         raise InvalidInput(refusal)
     from concurrent.futures import ThreadPoolExecutor
 
+    from ahr_tui.cli.entry import long_lived
     from ahr_tui.service.snapshots import quick_snapshot
 
     actor = st.actor()
@@ -171,4 +172,5 @@ def _run_tui(st: CliState) -> None:
         first = reading.result() if reading is not None else None
     if first is None and callable(engine):
         engine = engine()
+    long_lived()
     run(engine=engine, clock=st.clock, actor=actor, db_label=st.db, first=first)

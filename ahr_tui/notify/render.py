@@ -44,7 +44,8 @@ _DROPPED = {ch: None for ch in _CONTROLS if chr(ch) not in "\n\t"}
 
 def _one_line(value: str) -> str:
     """Subjects and names are one line: CR, LF and other controls become spaces."""
-    return value.translate(_TO_SPACE)
+    # every control is unprintable, and most text has none: skip the translation then
+    return value if value.isprintable() else value.translate(_TO_SPACE)
 
 
 def _text(value: str) -> str:
@@ -64,9 +65,10 @@ def render(
     deadline: datetime | None = None,
 ) -> Rendered:
     if case_id is None and policy is None and summary is None and deadline is None:
-        found = _seller_only(kind, _one_line(seller_id), _one_line(seller_name), store)
-        if found is not None:
-            return found
+        values = _seller_only(_one_line(seller_id), _one_line(seller_name))
+        if values is not None:
+            subject, body = _frame(kind, store)
+            return Rendered(subject=subject % values, body=body % values)
     return _render(kind, seller_id, seller_name, store, case_id, policy, summary, deadline)
 
 
@@ -104,18 +106,41 @@ _ID, _NAME = "\ue000", "\ue001"
 
 
 @cache
-def _frame(kind: NotificationKind, store: str) -> Rendered:
-    return _render(kind, _ID, _NAME, store, None, None, None, None)
+def _frame(kind: NotificationKind, store: str) -> tuple[str, str]:
+    """The frame's subject and body as %-format strings taking ``{"i": seller id, "n": name}``:
+    filled in one pass each (no scan of the body per placeholder)."""
+    frame = _render(kind, _ID, _NAME, store, None, None, None, None)
+
+    def pattern(text: str) -> str:
+        return text.replace("%", "%%").replace(_ID, "%(i)s").replace(_NAME, "%(n)s")
+
+    return pattern(frame.subject), pattern(frame.body)
 
 
-def _seller_only(kind: NotificationKind, seller_id: str, name: str, store: str) -> Rendered | None:
-    """``_render``'s very result, by filling the frame; None when a value could make them differ
-    (empty, edge whitespace that ``strip`` would take, or a placeholder character)."""
+def _seller_only(seller_id: str, name: str) -> dict[str, str] | None:
+    """The frame's values when filling it gives ``_render``'s very result; None when a value
+    could make them differ (empty, edge whitespace that ``strip`` would take, or a placeholder
+    character)."""
     for value in (seller_id, name):
         if not value or value != value.strip() or _ID in value or _NAME in value:
             return None
-    frame = _frame(kind, store)
-    return Rendered(
-        subject=frame.subject.replace(_ID, seller_id).replace(_NAME, name),
-        body=frame.body.replace(_ID, seller_id).replace(_NAME, name),
-    )
+    return {"i": seller_id, "n": name}
+
+
+@cache
+def _fixed_subject(kind: NotificationKind, store: str) -> str | None:
+    """The subject of ``kind`` in ``store`` when it names neither the seller nor their name."""
+    subject = _render(kind, _ID, _NAME, store, None, None, None, None).subject
+    return None if _ID in subject or _NAME in subject else subject
+
+
+def seller_subject(kind: NotificationKind, *, seller_id: str, seller_name: str, store: str) -> str:
+    """``render(kind, ...).subject`` for a notification about the seller alone, without
+    rendering its body (the sweep's batches leave the body to delivery: ``service.outbox``)."""
+    fixed = _fixed_subject(kind, store)
+    if fixed is not None:
+        return fixed
+    values = _seller_only(_one_line(seller_id), _one_line(seller_name))
+    if values is not None:
+        return _frame(kind, store)[0] % values
+    return render(kind, seller_id=seller_id, seller_name=seller_name, store=store).subject

@@ -182,13 +182,27 @@ def decide(
 ) -> CaseDecision | Rejected:
     """The decision for one action on one case, or the reason it is refused."""
     refused = check(action, status, at=at, contacted_at=contacted_at, deadline=deadline)
+    if refused is None:
+        refused = _missing_text(action, text)
     if refused is not None:
         return refused
-    has_text = bool(text and text.strip())
-    if action in (CaseAction.RESOLVE, CaseAction.DEACTIVATE) and not has_text:
+    return _decision(action, status)
+
+
+def _missing_text(action: CaseAction, text: str | None) -> Rejected | None:
+    """A resolution and a deactivation need a note, a fraud finding its evidence."""
+    if text and text.strip():
+        return None
+    if action in (CaseAction.RESOLVE, CaseAction.DEACTIVATE):
         return Rejected(RejectCode.NOTE_REQUIRED, f"{action.value} needs a note")
-    if action is CaseAction.FRAUD and not has_text:
+    if action is CaseAction.FRAUD:
         return Rejected(RejectCode.EVIDENCE_REQUIRED, "a fraud finding needs evidence")
+    return None
+
+
+def _decision(action: CaseAction, status: CaseStatus) -> CaseDecision:
+    """What an allowed action does: the case's new status, and for some actions the
+    notifications, the account's new status and enrolment, and the other cases superseded."""
     after = _TARGET[action]
     if action is CaseAction.EXPIRE:
         return CaseDecision(action, status, after, notify=(NotificationKind.CASE_EXPIRED,))

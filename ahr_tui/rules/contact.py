@@ -124,10 +124,7 @@ def decide_attempt(
     if refused is not None:
         return refused
     first_reach = at if outcome is Outcome.REACHED and reached_at is None else None
-    call_back = outcome in CALL_BACK and not any(
-        earlier_outcome in CALL_BACK and earlier_at.date() == at.date()
-        for earlier_at, earlier_outcome in earlier
-    )
+    call_back = _asks_to_call_back(outcome, at, earlier)
     if status is CaseStatus.DETECTED:
         kind = NotificationKind.CONTACT_ATTEMPT if call_back else NotificationKind.CASE_OPENED
         return AttemptDecision(
@@ -143,6 +140,17 @@ def decide_attempt(
         after=status,
         reached_at=first_reach,
         notify=(NotificationKind.CONTACT_ATTEMPT,) if call_back else (),
+    )
+
+
+def _asks_to_call_back(
+    outcome: Outcome, at: datetime, earlier: Iterable[tuple[datetime, Outcome]]
+) -> bool:
+    """Whether this attempt e-mails the seller to call back: a call-back outcome, and the first
+    of the case's call-back outcomes on the UTC day of ``at``."""
+    return outcome in CALL_BACK and not any(
+        earlier_outcome in CALL_BACK and earlier_at.date() == at.date()
+        for earlier_at, earlier_outcome in earlier
     )
 
 

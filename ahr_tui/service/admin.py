@@ -20,7 +20,10 @@ from ahr_tui.store.schema import ensure_schema
 
 
 def init_database(engine: Engine, *, actor: Actor, now: datetime) -> bool:
-    """Create or upgrade the schema; with no operators yet, ``actor`` becomes the first lead."""
+    """Create or upgrade the schema; with no operators yet, ``actor`` becomes the first lead
+    (audited at ``now``, aware UTC). Returns True when the schema was created, False when it was
+    there (upgraded if it was older). Raises ``DatabaseProblem`` (a schema newer than this
+    version, a read-only or corrupt database)."""
     created = ensure_schema(engine, now=now)
     with transaction(engine, write=True) as session:
         make_first_lead(session, actor=actor, now=now)
@@ -28,6 +31,8 @@ def init_database(engine: Engine, *, actor: Actor, now: datetime) -> bool:
 
 
 def make_first_lead(session: Session, *, actor: Actor, now: datetime) -> bool:
+    """In the caller's transaction: with no operators yet, ``actor`` becomes the first lead
+    (audited at ``now``, aware UTC). Returns whether it did."""
     if session.execute(select(func.count()).select_from(Operator)).scalar():
         return False
     session.add(Operator(name=actor.name, role=Role.LEAD.value, added_at=now, added_by=actor.name))
@@ -44,12 +49,18 @@ def make_first_lead(session: Session, *, actor: Actor, now: datetime) -> bool:
 
 
 def list_stores(session: Session) -> list[Store]:
+    """Every store, by code."""
     return list(session.execute(select(Store).order_by(Store.code)).scalars())
 
 
 def set_store_enabled(
     engine: Engine, code: str, enabled: bool, *, actor: Actor, now: datetime
 ) -> Store:
+    """Run the program in store ``code`` (any case) or stop it, audited at ``now`` (aware UTC);
+    the same state again writes nothing. Returns the store.
+
+    Raises ``PermissionDenied`` (not a lead) or ``NotFound`` (no such store).
+    """
     code = code.upper()
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.MANAGE_STORES)
@@ -73,6 +84,7 @@ def set_store_enabled(
 
 
 def list_operators(session: Session) -> list[Operator]:
+    """Every operator, by name."""
     return list(session.execute(select(Operator).order_by(Operator.name)).scalars())
 
 
@@ -85,18 +97,15 @@ def add_operator(
     now: datetime,
     email: str | None = None,
 ) -> Operator:
-    """Add an operator, or change an existing one's role (and ``email``, when given).
+    """Add operator ``name`` (an OS account name) with ``role``, or change an existing one's
+    role (and ``email``, when given and not empty), audited at ``now`` (aware UTC). Returns
+    the operator's row; changing nothing writes nothing.
 
-    Raises ``InvalidInput`` for a name that is no OS account name or a malformed address.
+    Raises ``InvalidInput`` (a name that is no OS account name, a malformed address),
+    ``PermissionDenied`` (not a lead) or ``RuleRejected`` (demoting the last lead).
     """
-    name = name.strip()
-    if not name or any(ch.isspace() or ord(ch) < 32 for ch in name):
-        raise InvalidInput(f"{name!r} is not an OS account name.")
-    if email is not None:
-        email = email.strip() or None
-        problem = address_problem(email) if email else None
-        if problem is not None:
-            raise InvalidInput(f"--email: {problem}.")
+    name = _account_name(name)
+    email = _email(email)
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.MANAGE_OPERATORS)
         row = session.get(Operator, name)
@@ -106,12 +115,7 @@ def add_operator(
                 name=name, role=role.value, added_at=now, added_by=actor.name, email=email
             )
             session.add(row)
-        elif row.role != role.value or (email is not None and row.email != email):
-            if row.role != role.value:
-                _guard_last_lead(session, row, new_role=role)
-            row.role = role.value
-            row.email = email if email is not None else row.email
-        else:
+        elif not _change_operator(session, row, role, email):
             return row
         audit.append(
             session,
@@ -126,7 +130,42 @@ def add_operator(
         return row
 
 
+def _account_name(name: str) -> str:
+    name = name.strip()
+    if not name or any(ch.isspace() or ord(ch) < 32 for ch in name):
+        raise InvalidInput(f"{name!r} is not an OS account name.")
+    return name
+
+
+def _email(email: str | None) -> str | None:
+    """The address to keep: None when not given or empty; raises ``InvalidInput`` when bad."""
+    if email is None:
+        return None
+    email = email.strip() or None
+    problem = address_problem(email) if email else None
+    if problem is not None:
+        raise InvalidInput(f"--email: {problem}.")
+    return email
+
+
+def _change_operator(session: Session, row: Operator, role: Role, email: str | None) -> bool:
+    """Give an existing operator ``role`` and ``email`` (None: keep it); False when neither
+    changes anything."""
+    if row.role == role.value and (email is None or row.email == email):
+        return False
+    if row.role != role.value:
+        _guard_last_lead(session, row, new_role=role)
+    row.role = role.value
+    row.email = email if email is not None else row.email
+    return True
+
+
 def remove_operator(engine: Engine, name: str, *, actor: Actor, now: datetime) -> None:
+    """Remove operator ``name`` and their working hours, audited at ``now`` (aware UTC).
+
+    Raises ``PermissionDenied`` (not a lead), ``NotFound`` (no such operator) or
+    ``RuleRejected`` (the last lead).
+    """
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.MANAGE_OPERATORS)
         row = session.get(Operator, name)

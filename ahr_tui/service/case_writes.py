@@ -7,6 +7,7 @@ written with ``versioned_update``: only if it is still at the version read, else
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -62,6 +63,9 @@ def write_case(
     actor: Actor,
     now: datetime,
 ) -> None:
+    """The case's new status (with ``responded_at``, or ``closed_at`` and ``text`` as its
+    outcome for a final one) and its audit event at ``at``, ``now`` the wall clock (aware UTC);
+    raises ``Conflict`` when the case is no longer at the version read."""
     assert case.id is not None
     values: dict[str, object] = {"status": decision.after.value}
     if decision.action is CaseAction.RESPOND:
@@ -94,42 +98,38 @@ def write_account(
     actor: Actor,
     now: datetime,
 ) -> None:
+    """The account's new status and enrolment that ``decision`` on ``case`` implies (only what
+    changes), each with its audit event at ``at``; raises ``Conflict`` when the account is no
+    longer at the version read."""
     assert account.id is not None
     values: dict[str, object] = {}
+    record = partial(_account_event, session, account, case, at=at, actor=actor, now=now)
     if decision.account_status is not None and decision.account_status.value != account.status:
         values["status"] = decision.account_status.value
-        audit.append(
-            session,
-            actor=actor,
-            action="account_status",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.status,
-            to_state=decision.account_status.value,
-        )
+        record("account_status", account.status, decision.account_status.value)
     if decision.enrollment is not None and decision.enrollment.value != account.enrollment:
         values["enrollment"] = decision.enrollment.value
         values["enrollment_changed_at"] = at
-        audit.append(
-            session,
-            actor=actor,
-            action="enrollment",
-            at=at,
-            recorded_at=now,
-            account_id=account.id,
-            case_id=case.id,
-            from_state=account.enrollment,
-            to_state=decision.enrollment.value,
-        )
+        record("enrollment", account.enrollment, decision.enrollment.value)
     if values:
         versioned_update(session, Account, account.id, account.version, **values)
+
+
+def _account_event(
+    session: Session, account: Account, case: Case, action: str, before: str, after: str, *,
+    at: datetime, actor: Actor, now: datetime,
+) -> None:
+    audit.append(
+        session, actor=actor, action=action, at=at, recorded_at=now, account_id=account.id,
+        case_id=case.id, from_state=before, to_state=after,
+    )
 
 
 def supersede_others(
     session: Session, case: Case, *, at: datetime, actor: Actor, now: datetime
 ) -> None:
+    """Every other active case of ``case``'s account becomes ``superseded`` at ``at`` (a fraud
+    finding on ``case``), each with its audit event; raises ``Conflict`` like ``write_case``."""
     others = session.execute(
         select(Case).where(
             Case.account_id == case.account_id,

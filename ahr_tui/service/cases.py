@@ -58,18 +58,38 @@ from ahr_tui.wording import instant
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 def check_not_future(at: datetime, now: datetime) -> None:
+    """Raises ``InvalidInput`` when business time ``at`` lies more than ``FUTURE_TOLERANCE``
+    after the wall clock ``now`` (both aware)."""
     if at > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"--at {instant(at)} is in the future (now is {instant(now)}).")
 
 
 def get_case(session: Session, case_id: int) -> CaseView:
+    """Case ``case_id`` as both front ends show it; raises ``NotFound``."""
     view = find_case(session, case_id)
     if view is None:
         raise NotFound(f"no case {case_id}.")
     return view
 
 
+def case_at_version(session: Session, case_id: int, expected_version: int | None) -> Case:
+    """The case row ``case_id``, loaded in the caller's transaction, still at
+    ``expected_version`` (None: whatever version it is at).
+
+    Raises ``NotFound`` (no such case) or ``Conflict`` (someone changed it since the caller
+    read it).
+    """
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}.")
+    if expected_version is not None and case.version != expected_version:
+        raise case_conflict(session, case_id, expected_version, case.version)
+    return case
+
+
 def find_account(session: Session, seller_id: str, store: str) -> Account:
+    """The account of ``seller_id`` in ``store`` (a code); raises ``NotFound`` naming the
+    missing store or seller."""
     account = session.execute(
         select(Account).where(Account.seller_id == seller_id, Account.store == store)
     ).scalar_one_or_none()
@@ -92,7 +112,8 @@ def open_case(
     now: datetime,
     rules: Policy = DEFAULT_POLICY,
 ) -> CaseView:
-    """Open a case contacted at ``at`` (the 72 hours start); see ``new_case``."""
+    """Open a case contacted at ``at`` (aware UTC; the 72 hours start); returns it. The errors of
+    ``new_case``."""
     return new_case(
         engine, open_in, seller_id=seller_id, store=store, policy=policy, at=at,
         summary=summary, actor=actor, now=now, rules=rules,
@@ -146,42 +167,47 @@ def open_in(
     rules: Policy = DEFAULT_POLICY,
     detected_at: datetime | None = None,
 ) -> Case:
-    """Open a case inside the caller's transaction (shared with the case importer)."""
+    """Open a case contacted at ``at`` (aware UTC) inside the caller's transaction (shared with
+    the case importer); ``detected_at`` when the issue was found earlier. Returns the new row.
+
+    Raises ``RuleRejected`` (the account is not enrolled and active).
+    """
     decision = decide_open(Enrollment(account.enrollment), AccountStatus(account.status), at, rules)
     if isinstance(decision, Rejected):
-        raise RuleRejected(
-            f"cannot open a case for {account.seller_id} in {account.store}: {decision.message}.",
-            decision.code.value,
-        )
+        raise new_case_refused("open", account, decision)
     assert account.id is not None
+    # opened directly, the contact is the detection (an import may say it came earlier)
+    found = detected_at or at
     case = Case(
-        account_id=account.id,
-        policy=policy.value,
-        summary=summary,
-        # opened directly, the contact is the detection (an import may say it came earlier)
-        detected_at=detected_at or at,
-        contact_due=(detected_at or at) + rules.first_contact_target,
-        contacted_at=at,
-        deadline=decision.deadline,
-        status=decision.status.value,
+        account_id=account.id, policy=policy.value, summary=summary, detected_at=found,
+        contact_due=found + rules.first_contact_target, contacted_at=at,
+        deadline=decision.deadline, status=decision.status.value,
     )
-    session.add(case)
-    session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action="open",
-        at=at,
-        recorded_at=now,
-        account_id=account.id,
-        case_id=case.id,
-        from_state=None,
-        to_state=decision.status.value,
-        note=summary or None,
-    )
+    add_new_case(session, case, "open", at=at, actor=actor, now=now)
     for kind in decision.notify:
         outbox.queue(session, kind, account=account, case=case, now=now)
     return case
+
+
+def new_case_refused(verb: str, account: Account, rejected: Rejected) -> RuleRejected:
+    """The error for a case the rules will not ``verb`` (open, detect) on ``account``."""
+    return RuleRejected(
+        f"cannot {verb} a case for {account.seller_id} in {account.store}: {rejected.message}.",
+        rejected.code.value,
+    )
+
+
+def add_new_case(
+    session: Session, case: Case, action: str, *, at: datetime, actor: Actor, now: datetime
+) -> None:
+    """Insert a new case (its id assigned) with its first audit event, ``action`` (open,
+    detect) at ``at``, its summary as the note; ``now`` is the wall clock (aware UTC)."""
+    session.add(case)
+    session.flush()
+    audit.append(
+        session, actor=actor, action=action, at=at, recorded_at=now, account_id=case.account_id,
+        case_id=case.id, from_state=None, to_state=case.status, note=case.summary or None,
+    )
 
 
 def act(
@@ -195,7 +221,12 @@ def act(
     now: datetime,
     expected_version: int | None = None,
 ) -> CaseView:
-    """Respond, resolve, deactivate, record fraud or expire one case."""
+    """Respond, resolve, deactivate, record fraud or expire case ``case_id`` at ``at`` (aware
+    UTC; ``now`` is the wall clock), ``text`` its note or evidence. Returns the case as it is.
+
+    Raises ``InvalidInput`` (``at`` in the future), ``PermissionDenied``, ``NotFound``,
+    ``RuleRejected`` (the rules refuse, with their sentence) or ``Conflict``.
+    """
     check_not_future(at, now)
     with transaction(engine, write=True) as session:
         require(session, actor, PERMISSION[action])
@@ -223,12 +254,11 @@ def apply_action(
     now: datetime,
     expected_version: int | None = None,
 ) -> CaseDecision:
-    """Decide and write one action in the caller's transaction (the sweep shares it)."""
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id}.")
-    if expected_version is not None and case.version != expected_version:
-        raise case_conflict(session, case_id, expected_version, case.version)
+    """Decide and write one action in the caller's transaction (the sweep shares it).
+
+    Raises ``NotFound``, ``Conflict`` (not at ``expected_version``) or ``RuleRejected``.
+    """
+    case = case_at_version(session, case_id, expected_version)
     decision = decide(
         action,
         CaseStatus(case.status),
@@ -270,7 +300,7 @@ def assign(
     now: datetime,
     expected_version: int | None = None,
 ) -> CaseView:
-    """``assign_case``, returning only the case as it now is."""
+    """``assign_case`` (same arguments and errors), returning only the case as it now is."""
     return assign_case(
         engine, case_id, to=to, actor=actor, now=now, expected_version=expected_version
     ).case
@@ -307,21 +337,21 @@ def assign_case(
             raise RuleRejected(case_sentence(case_id, decision), decision.code.value)
         if isinstance(decision, Unchanged):
             return Assignment(view, False, case_sentence(case_id, decision))
-        version = view.version if expected_version is None else expected_version
-        versioned_update(session, Case, case_id, version, assignee=assignee)
-        audit.append(
-            session,
-            actor=actor,
-            action="assign",
-            at=now,
-            recorded_at=now,
-            account_id=view.account_id,
-            case_id=case_id,
-            from_state=view.assignee,
-            to_state=assignee,
-        )
-        sentence = f"case {case_id}: assigned to {assignee}"
-        return Assignment(replace(view, assignee=assignee, version=version + 1), True, sentence)
+        return _write_assignment(session, view, assignee, actor=actor, now=now)
+
+
+def _write_assignment(
+    session: Session, view: CaseView, assignee: str, *, actor: Actor, now: datetime
+) -> Assignment:
+    """Give the case (still at ``view.version``, else ``Conflict``) to ``assignee``, with its
+    audit event at ``now``."""
+    versioned_update(session, Case, view.id, view.version, assignee=assignee)
+    audit.append(
+        session, actor=actor, action="assign", at=now, recorded_at=now,
+        account_id=view.account_id, case_id=view.id, from_state=view.assignee, to_state=assignee,
+    )
+    changed = replace(view, assignee=assignee, version=view.version + 1)
+    return Assignment(changed, True, f"case {view.id}: assigned to {assignee}")
 
 
 def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: datetime) -> CaseView:
@@ -334,9 +364,7 @@ def add_note(engine: Engine, case_id: int, *, text: str, actor: Actor, now: date
         raise InvalidInput("a note needs text.")
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.NOTE)
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id}.")
+        case = case_at_version(session, case_id, None)
         refused = decide_note(get_case(session, case_id).facts, text)
         if refused is not None:
             raise RuleRejected(case_sentence(case_id, refused), refused.code.value)

@@ -42,6 +42,7 @@ from sqlmodel import col
 
 from ahr_tui.notify.smtp import Outcome, SmtpConfigError, Verdict, address_problem, build_message
 from ahr_tui.rules import Permission
+from ahr_tui.service import outbox
 from ahr_tui.service.access import require
 from ahr_tui.service.clock import Clock
 from ahr_tui.store.actor import Actor
@@ -199,15 +200,17 @@ def _claim(engine: Engine, due: _Due, from_addr: str, now: datetime) -> _Claim |
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        subject, body, created_at, name, operator = session.execute(
+        subject, body, kind, created_at, name, seller_id, store, operator = session.execute(
             select(
-                Notification.subject, Notification.body, Notification.created_at, Account.name,
+                Notification.subject, Notification.body, Notification.kind,
+                Notification.created_at, Account.name, Account.seller_id, Account.store,
                 Notification.operator,
             )
             .join(Account, col(Account.id) == col(Notification.account_id))
             .where(col(Notification.id) == due.id)
         ).one()
     assert due.address is not None
+    body = outbox.delivered_body(body, kind, seller_id=seller_id, name=name, store=store)
     message = build_message(
         notification_id=due.id, from_addr=from_addr, to_addr=due.address, to_name=operator or name,
         subject=subject, body=body, created_at=created_at,

@@ -207,7 +207,56 @@ def load_account_detail(
     case_id: int | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> AccountDetail:
-    """Everything the detail screen shows about one account (and one of its cases)."""
+    """Everything the detail screen shows about account ``account_id`` on day ``as_of`` (UTC):
+    its 180-day scores and eligibility, notifications and cases, and with ``case_id`` (one of
+    its cases; another account's is ignored) that case and its timeline.
+
+    Raises ``NotFound`` (no such account).
+    """
+    found = _account_in_store(session, account_id)
+    account = found.account
+    first, last = window_bounds(as_of, policy)
+    scores = _window_scores(session, account_id, first, last)
+    latest_day = max(scores) if scores else None
+    the_case = find_case(session, case_id) if case_id is not None else None
+    if the_case is not None and the_case.account_id != account_id:
+        the_case = None
+    return AccountDetail(
+        account_id=account_id, seller_id=account.seller_id, store=account.store,
+        name=account.name, plan=account.plan, email=account.email,
+        phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
+        store_enabled=found.store_enabled,
+        phone_dial=dialling_format(account.emergency_phone, found.region), as_of=as_of,
+        series=tuple(scores.get(first + timedelta(days=i)) for i in range((last - first).days + 1)),
+        latest_score=scores[latest_day] if latest_day is not None else None,
+        latest_day=latest_day,
+        eligibility=evaluate(found.facts(), count_window(scores, as_of, policy), as_of, policy),
+        notifications=list_notifications(session, account_id=account_id),
+        cases=_account_cases(session, account_id),
+        case=the_case,
+        events=_events(session, the_case.id) if the_case is not None else [],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _AccountInStore:
+    """An account with what its store adds: whether the program runs there, its phone region."""
+
+    account: Account
+    store_enabled: bool
+    region: str
+
+    def facts(self) -> AccountFacts:
+        """What eligibility needs to know about the account besides its scores."""
+        account = self.account
+        return AccountFacts(
+            plan=Plan(account.plan), store_enabled=self.store_enabled,
+            status=AccountStatus(account.status), phone=account.emergency_phone,
+            region=self.region, revoked=account.enrollment == Enrollment.REVOKED.value,
+        )
+
+
+def _account_in_store(session: Session, account_id: int) -> _AccountInStore:
     found = session.execute(
         select(Account, Store.aha_enabled, Store.region)
         .join(Store, Store.code == Account.store)
@@ -216,32 +265,7 @@ def load_account_detail(
     if found is None:
         raise NotFound(f"no account with id {account_id}.")
     account, enabled, region = found
-    first, last = window_bounds(as_of, policy)
-    scores = _window_scores(session, account_id, first, last)
-    latest_day = max(scores) if scores else None
-    facts = AccountFacts(
-        plan=Plan(account.plan), store_enabled=bool(enabled),
-        status=AccountStatus(account.status), phone=account.emergency_phone, region=region,
-        revoked=account.enrollment == Enrollment.REVOKED.value,
-    )
-    the_case = find_case(session, case_id) if case_id is not None else None
-    if the_case is not None and the_case.account_id != account_id:
-        the_case = None
-    return AccountDetail(
-        account_id=account_id, seller_id=account.seller_id, store=account.store,
-        name=account.name, plan=account.plan, email=account.email,
-        phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
-        store_enabled=bool(enabled), phone_dial=dialling_format(account.emergency_phone, region),
-        as_of=as_of,
-        series=tuple(scores.get(first + timedelta(days=i)) for i in range((last - first).days + 1)),
-        latest_score=scores[latest_day] if latest_day is not None else None,
-        latest_day=latest_day,
-        eligibility=evaluate(facts, count_window(scores, as_of, policy), as_of, policy),
-        notifications=list_notifications(session, account_id=account_id),
-        cases=_account_cases(session, account_id),
-        case=the_case,
-        events=_events(session, the_case.id) if the_case is not None else [],
-    )
+    return _AccountInStore(account, bool(enabled), region)
 
 
 def _window_scores(session: Session, account_id: int, first: date, last: date) -> dict[date, int]:

@@ -12,7 +12,8 @@ notifications.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +27,6 @@ from ahr_tui.rules import (
     AccountStatus,
     Enrollment,
     EnrollmentChange,
-    NotificationKind,
     PhoneStatus,
     Plan,
     Policy,
@@ -52,10 +52,15 @@ _COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """What the sweep does to one account: the change, and the note its audit event carries."""
+    """What the sweep does to one account: the change, the note its audit event carries, and
+    the change's states as stored (``before``, ``after``) and as counted (``label``: ``a->b``),
+    worked out once per distinct decision rather than once per account."""
 
     change: EnrollmentChange
     note: str
+    before: str
+    after: str
+    label: str
 
 
 class Decisions:
@@ -97,7 +102,9 @@ class Decisions:
         if change is None:
             return None
         reasons = ", ".join(r.value for r in eligibility.reasons) or "all criteria met"
-        return Move(change, enrollment_note(self.as_of, reasons))
+        before, after = change.before.value, change.after.value
+        return Move(change, enrollment_note(self.as_of, reasons), before, after,
+                    f"{before}->{after}")
 
 
 def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:
@@ -119,57 +126,52 @@ def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]
         last = page[-1][0]
 
 
-Tally = Callable[[EnrollmentChange], None]
-
-
 def move_accounts(
     session: Session,
     decisions: Decisions,
     *,
     actor: Actor,
     now: datetime,
-    tally: Tally,
+    changes: Counter[str],
 ) -> int:
-    """Apply every enrolment change; ``tally`` hears each one. Returns notifications queued."""
+    """Apply every enrolment change, counting each in ``changes`` by ``before->after``.
+    Returns the number of notifications queued."""
     queued = 0
+    move, phone = decisions.move, decisions.phone
     for page in account_pages(session):
         moves: list[tuple[Any, Move]] = []
         for row in page:
-            move = decisions.move(row[5], row[10], row[6], row[7],
-                                  decisions.phone(row[8], row[11]), row[12] or 0, row[13] or 0)
-            if move is not None:
-                moves.append((row, move))
+            (_, _, _, _, _, plan, status, enrollment, emergency_phone, _, enabled, region,
+             scored, at_or_above) = row  # _COLUMNS
+            found = move(plan, enabled, status, enrollment, phone(emergency_phone, region),
+                         scored or 0, at_or_above or 0)
+            if found is not None:
+                moves.append((row, found))
         queued += write_moves(session, moves, actor=actor, now=now)
-        for _, move in moves:
-            tally(move.change)
+        for _, found in moves:
+            changes[found.label] += 1
     return queued
 
 
 def write_moves(
     session: Session, moves: Sequence[tuple[Any, Move]], *, actor: Actor, now: datetime
 ) -> int:
-    """The account rows, audit events and notifications of ``moves``, three batches."""
+    """The account rows, audit events and notifications of ``moves`` (each an ``account_pages``
+    row and its move), three batches."""
     if not moves:
         return 0
-    changed = bulk.move_enrollments(session, [
-        {"b_id": row[0], "b_version": row[9], "b_enrollment": move.change.after.value,
-         "b_at": now}
-        for row, move in moves
-    ])
+    changed = bulk.move_enrollments(
+        session, [(move.after, row.id, row.version) for row, move in moves], now)
     if changed != len(moves):
         raise Conflict("an account was changed by someone else during the sweep; "
                        "nothing was written.")
     audit.append_many(session, [
-        {"action": "enrollment", "account_id": row[0], "from_state": move.change.before.value,
-         "to_state": move.change.after.value, "note": move.note}
+        (row.id, None, "enrollment", move.before, move.after, move.note)
         for row, move in moves
     ], actor=actor, at=now, recorded_at=now)
-    notes = [_notification(row, move.change.notify, now)
-             for row, move in moves if move.change.notify is not None]
-    outbox.queue_many(session, notes)
+    notes: list[outbox.SellerNote] = [
+        (move.change.notify, row.id, row.seller_id, row.name, row.store, row.email)
+        for row, move in moves if move.change.notify is not None
+    ]
+    outbox.queue_many(session, notes, now)
     return len(notes)
-
-
-def _notification(row: Sequence[Any], kind: NotificationKind, now: datetime) -> dict[str, Any]:
-    return outbox.values(kind, account_id=row[0], seller_id=row[1], name=row[3], store=row[2],
-                         email=row[4], now=now)

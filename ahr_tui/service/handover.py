@@ -2,13 +2,15 @@
 
 One read (``handover``) gives a ``Handover`` value; ``lines`` writes it as plain text or Markdown
 for ``ahr handover``, its email and the TUI's ``h`` screen, and ``to_json`` for ``--json``.
-Untrusted text (seller ids, operator names, notes) is cleaned here, once, for every output.
+Untrusted text (seller ids, operator names, notes) is cleaned here, once, for every output, and
+escaped for Markdown (``textsafe.markdown_line``) in the Markdown one.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,10 +33,10 @@ from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, iso_z
 from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
-from ahr_tui.service.views import event_to_json, list_cases
+from ahr_tui.service.views import EventRecord, event_to_json, list_cases
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Event
-from ahr_tui.textsafe import clean_line
+from ahr_tui.textsafe import clean_line, markdown_line
 from ahr_tui.wording import instant
 
 #: Events listed one by one per operator in the text; the rest are counted.
@@ -46,7 +48,7 @@ class Handover:
     since: datetime
     until: datetime
     horizon_end: datetime
-    events: list[Event]
+    events: Sequence[EventRecord]
     by_assignee: dict[str, list[CaseView]]
     unassigned: list[CaseView]
     due: list[ForecastEntry]
@@ -88,13 +90,11 @@ def handover(
     with transaction(engine) as session:
         cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
         roster = Roster(load_shifts(session))
-        events = list(
-            session.execute(
-                select(Event)
-                .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
-                .order_by(col(Event.id))
-            ).scalars()
-        )
+        events = session.execute(  # rows, not ORM instances: a busy shift has thousands
+            select(Event.__table__)  # type: ignore[attr-defined]
+            .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
+            .order_by(col(Event.id))
+        ).all()
     by_assignee: dict[str, list[CaseView]] = defaultdict(list)
     for c in cases:
         if c.assignee:
@@ -113,20 +113,35 @@ def handover(
     )
 
 
-def _case_line(case: CaseView, now: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How ``lines`` writes: plain text for a terminal, or Markdown for a chat or an email."""
+
+    head: str
+    item: str
+    sub: str
+    #: Makes one untrusted value safe to show (``clean_line``; for Markdown also escaped).
+    text: Callable[[str | None], str]
+
+
+_PLAIN = _Style(head="", item="  ", sub="    ", text=clean_line)
+_MARKDOWN = _Style(head="## ", item="- ", sub="  - ", text=markdown_line)
+
+
+def _case_line(case: CaseView, now: datetime, style: _Style) -> str:
     """``case 27  S1 US  open  13h 05m warn``: the time as both front ends write it
     (``rules.time_left``), its word left out where it only repeats the status."""
     left = rules_time_left(case.status, case.due, now, responded_at=case.responded_at)
     word = "" if left.level == case.status.value else f" {left.level}"
     return (
-        f"case {case.id}  {clean_line(case.seller_id)} {case.store}  {case.status.value}  "
+        f"case {case.id}  {style.text(case.seller_id)} {case.store}  {case.status.value}  "
         f"{left.text}{word}"
     )
 
 
-def _due_line(entry: ForecastEntry) -> str:
+def _due_line(entry: ForecastEntry, style: _Style) -> str:
     m = entry.covered.moment
-    who = ", ".join(clean_line(n) for n in entry.covered.on_shift) or "nobody"
+    who = ", ".join(style.text(n) for n in entry.covered.on_shift) or "nobody"
     mark = "" if entry.covered.covered else "  UNCOVERED"
     return (
         f"{instant(m.at)}  case {m.case_id}  {m.kind.value} ({m.action.value})  "
@@ -134,36 +149,45 @@ def _due_line(entry: ForecastEntry) -> str:
     )
 
 
-def _event_line(event: Event) -> str:
-    what = event.action
+def _event_line(event: EventRecord, style: _Style) -> str:
+    what = style.text(event.action)
     if event.to_state:  # ``detect -> detected``, ``respond open -> responded``
-        before = f" {clean_line(event.from_state)}" if event.from_state else ""
-        what += f"{before} -> {clean_line(event.to_state)}"
+        before = f" {style.text(event.from_state)}" if event.from_state else ""
+        what += f"{before} -> {style.text(event.to_state)}"
     target = f"case {event.case_id}" if event.case_id else ""
-    note = f"  {clean_line(event.note)}" if event.note else ""
+    note = f"  {style.text(event.note)}" if event.note else ""
     return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
 
 
-def _event_sections(events: list[Event]) -> list[tuple[str, list[str]]]:
-    by_actor: dict[str, list[Event]] = defaultdict(list)
+def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
+    """Per operator: a count of each action, then their last ``EVENTS_SHOWN`` events."""
+    by_actor: dict[str, list[EventRecord]] = defaultdict(list)
     for e in events:
         by_actor[e.actor].append(e)
-    sections = []
+    body = []
     for actor, mine in sorted(by_actor.items()):
         counts = Counter(e.action for e in mine)
-        summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-        shown = [_event_line(e) for e in mine[-EVENTS_SHOWN:]]
+        summary = ", ".join(f"{n} {style.text(action)}" for action, n in sorted(counts.items()))
+        body.append(f"{style.item}{style.text(actor)}: {summary}")
         if len(mine) > EVENTS_SHOWN:
-            shown.insert(0, f"... {len(mine) - EVENTS_SHOWN} earlier")
-        sections.append((f"{clean_line(actor)}: {summary}", shown))
-    return sections
+            body.append(f"{style.sub}... {len(mine) - EVENTS_SHOWN} earlier")
+        body.extend(f"{style.sub}{_event_line(e, style)}" for e in mine[-EVENTS_SHOWN:])
+    return body
+
+
+def _held(h: Handover, style: _Style) -> list[str]:
+    """Each assignee, then their active cases."""
+    body = []
+    for name, cases in h.by_assignee.items():
+        body.append(f"{style.item}{style.text(name)} ({len(cases)})")
+        body.extend(f"{style.sub}{_case_line(c, h.until, style)}" for c in cases)
+    return body
 
 
 def lines(h: Handover, *, markdown: bool = False) -> list[str]:
-    """The handover as text lines; ``markdown``: headings and bullet lists."""
-    head = "## " if markdown else ""
-    item = "- " if markdown else "  "
-    sub = "  - " if markdown else "    "
+    """The handover as text lines; ``markdown``: headings and bullet lists, untrusted text
+    escaped (``textsafe.markdown_line``). Every instant is written in UTC."""
+    style = _MARKDOWN if markdown else _PLAIN
     title = (
         f"Handover {instant(h.until)} (since {instant(h.since)}, due until "
         f"{instant(h.horizon_end)})"
@@ -171,40 +195,22 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
     out = [f"# {title}" if markdown else title, ""]
 
     def section(name: str, body: list[str], empty: str) -> None:
-        out.append(f"{head}{name}")
-        out.extend(body or [f"{item}{empty}"])
-        out.append("")
+        out.extend([f"{style.head}{name}", *(body or [f"{style.item}{empty}"]), ""])
 
-    happened = []
-    for summary, shown in _event_sections(h.events):
-        happened.append(f"{item}{summary}")
-        happened.extend(f"{sub}{line}" for line in shown)
-    section(f"What happened ({len(h.events)} events)", happened, "nothing recorded")
-    held = []
-    for name, cases in h.by_assignee.items():
-        held.append(f"{item}{clean_line(name)} ({len(cases)})")
-        held.extend(f"{sub}{_case_line(c, h.until)}" for c in cases)
-    section("Active cases by assignee", held, "none assigned")
-    section(
-        f"Unassigned ({len(h.unassigned)})",
-        [f"{item}{_case_line(c, h.until)}" for c in h.unassigned],
-        "none",
-    )
-    section(
-        f"Falls due by {instant(h.horizon_end)} ({len(h.due)})",
-        [f"{item}{_due_line(e)}" for e in h.due],
-        "nothing",
-    )
-    section(
-        f"Uncovered ({len(h.uncovered)})",
-        [f"{item}{_due_line(e)}" for e in h.uncovered],
-        "none: someone who may act is on shift for every due moment",
-    )
-    section(
-        f"Expired, awaiting a decision ({len(h.expired)})",
-        [f"{item}{_case_line(c, h.until)}" for c in h.expired],
-        "none",
-    )
+    def cases(items: list[CaseView]) -> list[str]:
+        return [f"{style.item}{_case_line(c, h.until, style)}" for c in items]
+
+    def due(items: list[ForecastEntry]) -> list[str]:
+        return [f"{style.item}{_due_line(e, style)}" for e in items]
+
+    section(f"What happened ({len(h.events)} events)", _happened(h.events, style),
+            "nothing recorded")
+    section("Active cases by assignee", _held(h, style), "none assigned")
+    section(f"Unassigned ({len(h.unassigned)})", cases(h.unassigned), "none")
+    section(f"Falls due by {instant(h.horizon_end)} ({len(h.due)})", due(h.due), "nothing")
+    section(f"Uncovered ({len(h.uncovered)})", due(h.uncovered),
+            "none: someone who may act is on shift for every due moment")
+    section(f"Expired, awaiting a decision ({len(h.expired)})", cases(h.expired), "none")
     return out[:-1]
 
 

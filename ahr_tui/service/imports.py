@@ -1,19 +1,18 @@
 """Imports: apply what an importer validated, in ONE transaction per file.
 
 Each ``import_*`` function checks the permission, loads what validation needs (the accounts, once),
-streams the file through its importer and writes as it goes inside a single write transaction.
-At the end the transaction commits only when the file was clean (or ``skip_invalid``) and this is
-not a dry run; otherwise it rolls back, so nothing a failed or killed import wrote survives. A dry
-run does the same writes and rolls them back, which is how it can say exactly what would change
-(and which cases would open past their deadline). A file that changed something gets one audit
-event, ``import_<kind>``, with the counts as its note; one that changed nothing writes nothing.
+streams the file through its importer and writes as it goes inside a single write transaction
+(``service.import_unit``, shared with the report import). At the end the transaction commits only
+when the file was clean (or ``skip_invalid``) and this is not a dry run; otherwise it rolls back,
+so nothing a failed or killed import wrote survives. A dry run does the same writes and rolls them
+back, which is how it can say exactly what would change (and which cases would open past their
+deadline). A file that changed something gets one audit event, ``import_<kind>``, with the counts
+as its note; one that changed nothing writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -27,98 +26,24 @@ from ahr_tui.importers import cases as case_file
 from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
 from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv, rejects_path
-from ahr_tui.importers.problems import Problems
 from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
 from ahr_tui.service.contact import detect_in
-from ahr_tui.store import audit, bulk, window
+from ahr_tui.service.import_unit import (
+    ImportOptions,
+    ImportResult,
+    PastDeadline,
+    account_ids,
+    finish_import,
+    import_unit,
+)
+from ahr_tui.store import bulk
 from ahr_tui.store.actor import Actor
-from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case
 
 #: Called now and then with (records read, bytes read) for a progress display.
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOptions:
-    dry_run: bool = False
-    skip_invalid: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PastDeadline:
-    """A case that was already past its 72-hour deadline when it was imported."""
-
-    line: int
-    case_id: int | None
-    seller_id: str
-    store: str
-    policy: str
-    deadline: datetime
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    file: Path
-    options: ImportOptions
-    problems: Problems = field(default_factory=Problems)
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    committed: bool = False
-    rejects_file: Path | None = None
-    past_deadline: list[PastDeadline] = field(default_factory=list)
-    #: What else the summary says, a line each (a report: what each store's entry did).
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """Nothing may be written: a fatal problem, or any problem without ``skip_invalid``."""
-        return self.problems.fatal or (bool(self.problems) and not self.options.skip_invalid)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.new or self.updated)
-
-    def counts(self) -> str:
-        return (
-            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected"
-        )
-
-
-class _Discard(Exception):
-    """Raised inside the unit of work to roll it back on purpose (dry run, invalid file)."""
-
-
-@contextmanager
-def _unit(engine: Engine) -> Iterator[Session]:
-    try:
-        with transaction(engine, write=True) as session:
-            window.lock_scores(session, writing=True)  # before any other lock: see there
-            yield session
-    except _Discard:
-        pass
-
-
-def _finish(session: Session, result: ImportResult, *, actor: Actor, now: datetime) -> None:
-    """Commit (by returning) only a clean, real import; otherwise roll everything back."""
-    if result.failed or result.options.dry_run:
-        raise _Discard
-    if result.changed:
-        audit.append(
-            session,
-            actor=actor,
-            action=f"import_{result.kind}",
-            at=now,
-            recorded_at=now,
-            note=f"{result.file.name}: {result.counts()}",
-        )
-    result.committed = True
 
 
 def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
@@ -149,7 +74,7 @@ def _import_csv(
     rejects (``FILE.rejects.csv`` with ``--skip-invalid``), the audit event when it changed
     something."""
     result = ImportResult(kind, path, options)
-    with _unit(engine) as session:
+    with import_unit(engine) as session:
         require(session, actor, Permission.IMPORT)
         with open_csv(path, columns, result.problems, optional) as csv_file:
             if csv_file is not None:
@@ -159,16 +84,8 @@ def _import_csv(
                 finally:
                     rejects.close()
                 _note_rejects(result, rejects)
-        _finish(session, result, actor=actor, now=now)
+        finish_import(session, result, actor=actor, now=now)
     return result
-
-
-def account_ids(session: Session, seller_id: str | None = None) -> dict[tuple[str, str], int]:
-    """(seller_id, store) -> account id, for every account (or one seller's)."""
-    query = select(col(Account.seller_id), col(Account.store), col(Account.id))
-    if seller_id is not None:
-        query = query.where(col(Account.seller_id) == seller_id)
-    return {(seller, store): int(aid) for seller, store, aid in session.execute(query)}
 
 
 def import_scores(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ahr_tui.notify.render import render
+from ahr_tui.notify.render import render, seller_subject
 from ahr_tui.rules import NotificationKind
 from ahr_tui.store import bulk
 from ahr_tui.store.models import Account, Case, Notification
@@ -68,6 +68,33 @@ def values(
     }
 
 
-def queue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert notifications built by ``values`` in one batch (the sweep's enrolments)."""
-    bulk.insert_rows(session, Notification.__table__, rows)  # type: ignore[attr-defined]
+#: One seller notification of a batch: kind, account id, seller id, name, store, address.
+SellerNote = tuple[NotificationKind, int, str, str, str, str | None]
+_SELLER_COLUMNS = ("account_id", "kind", "created_at", "to_addr", "subject", "body", "state",
+                   "attempts", "next_attempt_at")
+#: The body of a batch notification: rendered when it is delivered (``delivered_body``). A
+#: rendered body is never empty (it ends with a line break), so the two cannot be confused.
+DEFERRED = ""
+
+
+def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> None:
+    """Queue ``notes`` (about the seller alone: no case) in one batch (the sweep's enrolments),
+    created and first attempted at ``now``: the rows ``queue`` would write, except that the
+    body (about 500 bytes, a sweep queues hundreds of thousands) is rendered at delivery."""
+    table = Notification.__table__  # type: ignore[attr-defined]
+    created = bulk.bound(session, table.c.created_at, now)
+    rows = [
+        (account_id, kind.value, created, email or None,
+         seller_subject(kind, seller_id=seller_id, seller_name=name, store=store), DEFERRED,
+         "pending", 0, created)
+        for kind, account_id, seller_id, name, store, email in notes
+    ]
+    bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows)
+
+
+def delivered_body(body: str, kind: str, *, seller_id: str, name: str, store: str) -> str:
+    """The body to send: the stored one, or for a ``DEFERRED`` one its kind's template rendered
+    for the seller (as ``queue`` renders it)."""
+    if body != DEFERRED:
+        return body
+    return render(NotificationKind(kind), seller_id=seller_id, seller_name=name, store=store).body

@@ -22,7 +22,13 @@ from ahr_tui.importers.csvfile import Rejects, rejects_path
 from ahr_tui.rules import ACTIVE_STATUSES, AccountStatus, Enrollment, Permission
 from ahr_tui.rules.marketplace import on_reported_status, still_deactivated
 from ahr_tui.service.access import require
-from ahr_tui.service.imports import ImportOptions, ImportResult, _finish, _unit, account_ids
+from ahr_tui.service.import_unit import (
+    ImportOptions,
+    ImportResult,
+    account_ids,
+    finish_import,
+    import_unit,
+)
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Case, Score
@@ -46,7 +52,7 @@ def import_report(
     """
     result = ImportResult("report", path, options)
     document = report_file.load_json(path, result.problems)
-    with _unit(engine) as session:
+    with import_unit(engine) as session:
         require(session, actor, Permission.IMPORT)
         if document is not None:
             accounts = account_ids(session, seller_id)
@@ -56,7 +62,7 @@ def import_report(
             for entry in parsed.entries:
                 _apply_entry(session, entry, result, actor=actor, now=now)
             _report_rejects(parsed.rejected, result)
-        _finish(session, result, actor=actor, now=now)
+        finish_import(session, result, actor=actor, now=now)
     return result
 
 

@@ -9,11 +9,12 @@ nothing the second time.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -24,7 +25,6 @@ from ahr_tui.rules import (
     CaseAction,
     Eligibility,
     Enrollment,
-    EnrollmentChange,
     NotificationKind,
     Permission,
     PhoneStatus,
@@ -99,6 +99,21 @@ _ENROLLMENTS = {e.value: e for e in Enrollment}
 _REVOKED = Enrollment.REVOKED.value
 
 
+_EVALUATED = (
+    Account.id,
+    Account.seller_id,
+    Account.store,
+    Account.name,
+    Account.plan,
+    Account.status,
+    Account.enrollment,
+    Account.emergency_phone,
+    Store.aha_enabled,
+    Store.region,
+    Account.version,
+)
+
+
 def evaluate_accounts(
     session: Session,
     as_of: date,
@@ -113,21 +128,23 @@ def evaluate_accounts(
     ``counts`` (from ``window_counts``) may be passed when already computed, or still being
     computed (``WindowCounts``: the accounts and phones are read meanwhile).
     """
-    columns = (
-        Account.id,
-        Account.seller_id,
-        Account.store,
-        Account.name,
-        Account.plan,
-        Account.status,
-        Account.enrollment,
-        Account.emergency_phone,
-        Store.aha_enabled,
-        Store.region,
-        Account.version,
-    )
+    rows = _evaluated_rows(session, seller_ids, store)
+    phones = _phone_statuses(rows)
+    if counts is None:
+        counts = window.counts_at(session, as_of, policy)
+    elif isinstance(counts, WindowCounts):
+        counts = counts.result()
+    return [
+        _eligibility(row, counts.get(row.id, (0, 0)), phones, as_of, policy) for row in rows
+    ]
+
+
+def _evaluated_rows(
+    session: Session, seller_ids: list[str] | None, store: str | None
+) -> Sequence[Row[Any]]:
+    """The account rows ``evaluate_accounts`` reads, named as ``_EVALUATED``, by store and id."""
     query = (
-        select(*(col(c) for c in columns))
+        select(*(col(c) for c in _EVALUATED))
         .join(Store, Store.code == Account.store)
         .order_by(Account.store, Account.seller_id)
     )
@@ -135,59 +152,52 @@ def evaluate_accounts(
         query = query.where(Account.seller_id.in_(seller_ids))  # type: ignore[attr-defined]
     if store:
         query = query.where(Account.store == store)
-    rows = session.execute(query).all()
+    return session.execute(query).all()
+
+
+def _phone_statuses(rows: Sequence[Row[Any]]) -> dict[tuple[str | None, str], PhoneStatus]:
+    """Each distinct (phone, region)'s status, worked out once (phonenumbers is slow)."""
     phones: dict[tuple[str | None, str], PhoneStatus] = {}
     for row in rows:
-        key = (row[7], row[9])
+        key = (row.emergency_phone, row.region)
         if key not in phones:
             phones[key] = phone_status(*key)
-    if counts is None:
-        counts = window.counts_at(session, as_of, policy)
-    elif isinstance(counts, WindowCounts):
-        counts = counts.result()
-    results: list[AccountEligibility] = []
-    for row in rows:
-        (
-            acc_id,
-            seller_id,
-            store_code,
-            name,
-            plan,
-            status,
-            enrollment,
-            phone,
-            enabled,
-            region,
-            version,
-        ) = row
-        scored, at_or_above = counts.get(acc_id, (0, 0))
-        counted = ScoreWindow(
-            days_below=policy.window_days - at_or_above,
-            days_missing=policy.window_days - scored,
-        )
-        key = (phone, region)
-        facts = AccountFacts(
-            plan=_PLANS[plan],
-            store_enabled=bool(enabled),
-            status=_STATUSES[status],
-            phone=phone,
-            region=region,
-            revoked=enrollment == _REVOKED,
-        )
-        results.append(
-            AccountEligibility(
-                account_id=acc_id,
-                seller_id=seller_id,
-                store=store_code,
-                name=name,
-                plan=plan,
-                enrollment=_ENROLLMENTS[enrollment],
-                eligibility=evaluate(facts, counted, as_of, policy, phone=phones[key]),
-                status=facts.status,
-                version=version,
-            )
-        )
-    return results
+    return phones
+
+
+def _eligibility(
+    row: Row[Any],
+    counts: tuple[int, int],
+    phones: dict[tuple[str | None, str], PhoneStatus],
+    as_of: date,
+    policy: Policy,
+) -> AccountEligibility:
+    """One account's eligibility from its ``_EVALUATED`` row and its (scored, at or above)."""
+    scored, at_or_above = counts
+    counted = ScoreWindow(
+        days_below=policy.window_days - at_or_above,
+        days_missing=policy.window_days - scored,
+    )
+    facts = AccountFacts(
+        plan=_PLANS[row.plan],
+        store_enabled=bool(row.aha_enabled),
+        status=_STATUSES[row.status],
+        phone=row.emergency_phone,
+        region=row.region,
+        revoked=row.enrollment == _REVOKED,
+    )
+    phone = phones[(row.emergency_phone, row.region)]
+    return AccountEligibility(
+        account_id=row.id,
+        seller_id=row.seller_id,
+        store=row.store,
+        name=row.name,
+        plan=row.plan,
+        enrollment=_ENROLLMENTS[row.enrollment],
+        eligibility=evaluate(facts, counted, as_of, policy, phone=phone),
+        status=facts.status,
+        version=row.version,
+    )
 
 
 def sweep(
@@ -288,10 +298,7 @@ def _enrol(
     report: SweepReport,
 ) -> None:
     """Move every account whose enrolment the rules change (``service.enrolment``)."""
-
-    def tally(change: EnrollmentChange) -> None:
-        report.enrollment_changes[f"{change.before.value}->{change.after.value}"] += 1
-
     report.notifications += enrolment.move_accounts(
-        session, enrolment.Decisions(as_of, policy), actor=actor, now=now, tally=tally
+        session, enrolment.Decisions(as_of, policy), actor=actor, now=now,
+        changes=report.enrollment_changes,
     )

@@ -65,7 +65,10 @@ _encode_str: Any = json.encoder.encode_basestring_ascii
 
 def _batch_digest(common: Mapping[str, Any]) -> Any:
     """``_digest`` for events sharing ``common`` (at, recorded_at, actor, client, tty): the
-    same JSON text, built by filling a template whose shared members are encoded once."""
+    same JSON text, built by filling a template whose shared members are encoded once.
+
+    The digest takes an ``EventRow``'s values, the event's id and the previous hash.
+    """
     fixed = {"at": _json(_iso(common["at"])), "recorded_at": _json(_iso(common["recorded_at"])),
              **{k: _json(common[k]) for k in ("actor", "client", "tty")}}
     template = (
@@ -75,12 +78,20 @@ def _batch_digest(common: Mapping[str, Any]) -> Any:
         + ',"to":%s,"tty":' + fixed["tty"].replace("%", "%%") + "}"
     )
     sha256 = hashlib.sha256
+    encoded: dict[Any, str] = {}
 
-    def digest(f: Mapping[str, Any], prev_hash: str) -> str:
+    def enc(value: Any) -> str:  # the batch's states, actions and notes repeat: encode once
+        try:
+            return encoded[value]
+        except KeyError:
+            found = encoded[value] = _json(value)
+            return found
+
+    def digest(account_id: int | None, case_id: int | None, action: str, from_state: str | None,
+               to_state: str | None, note: str | None, event_id: int, prev_hash: str) -> str:
         blob = template % (
-            _json(f["account_id"]), _json(f["action"]), _json(f["case_id"]),
-            _json(f["from_state"]), _json(f["id"]), _json(f["note"]), _json(prev_hash),
-            _json(f["to_state"]),
+            _json(account_id), enc(action), _json(case_id), enc(from_state), event_id, enc(note),
+            _encode_str(prev_hash), enc(to_state),
         )
         return sha256(blob.encode()).hexdigest()
 
@@ -141,12 +152,16 @@ def append(
 
 
 _TAIL = "ahr_audit_tail"
-_OPTIONAL = ("account_id", "case_id", "from_state", "to_state", "note")
+
+#: One event of a batch: account id, case id, action, from state, to state, note.
+EventRow = tuple[int | None, int | None, str, str | None, str | None, str | None]
+_BATCH_COLUMNS = ("id", "at", "recorded_at", "actor", "client", "tty", "account_id", "case_id",
+                  "action", "from_state", "to_state", "note", "prev_hash", "hash")
 
 
 def append_many(
     session: Session,
-    events: Sequence[Mapping[str, Any]],
+    events: Sequence[EventRow],
     *,
     actor: Actor,
     at: datetime,
@@ -154,24 +169,26 @@ def append_many(
 ) -> None:
     """Add ``events`` to the chain, in order, with one batch insert (the sweep's enrolments).
 
-    Each mapping has ``action`` and any of ``account_id``, ``case_id``, ``from_state``,
-    ``to_state``, ``note``. The hashes chain exactly as ``append`` would chain them one by one;
-    events appended singly earlier in the transaction are flushed first, so ids stay in order.
+    The hashes chain exactly as ``append`` would chain them one by one; events appended singly
+    earlier in the transaction are flushed first, so ids stay in order.
     """
     if not events:
         return
     session.flush()
     head, last_id = _tail(session)
     prev = head.value
-    common = {"at": at, "recorded_at": recorded_at, "actor": actor.name,
-              "client": actor.client, "tty": actor.tty}
-    digest = _batch_digest(common)
+    digest = _batch_digest({"at": at, "recorded_at": recorded_at, "actor": actor.name,
+                            "client": actor.client, "tty": actor.tty})
+    table = Event.__table__  # type: ignore[attr-defined]
+    shared = (bulk.bound(session, table.c.at, at),
+              bulk.bound(session, table.c.recorded_at, recorded_at),
+              actor.name, actor.client, actor.tty)
     rows = []
     for event_id, event in enumerate(events, last_id + 1):
-        row = {**common, **dict.fromkeys(_OPTIONAL), **event, "id": event_id, "prev_hash": prev}
-        row["hash"] = prev = digest(row, prev)
-        rows.append(row)
-    bulk.insert_rows(session, Event.__table__, rows)  # type: ignore[attr-defined]
+        hashed = digest(*event, event_id, prev)
+        rows.append((event_id, *shared, *event, prev, hashed))
+        prev = hashed
+    bulk.insert_tuples(session, table, _BATCH_COLUMNS, rows)
     head.value = prev
     session.info[_TAIL] = (session.get_transaction(), head, last_id + len(rows))
 

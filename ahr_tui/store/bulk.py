@@ -11,12 +11,11 @@ inside the caller's transaction and never commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Table, bindparam, insert, update
-from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 from ahr_tui.store.models import Account
@@ -107,21 +106,22 @@ class _PostgresScores:
         return int(new), int(updated)
 
 
-def move_enrollments(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Set ``enrollment``/``enrollment_changed_at`` of the accounts ``b_id`` still at version
-    ``b_version`` (bumping it), in one batch; returns how many rows were changed."""
+def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at: datetime) -> int:
+    """Set ``enrollment`` (and ``enrollment_changed_at = at``) of each (enrollment, account id,
+    version read) whose account is still at that version, bumping it, in one batch; returns how
+    many rows were changed."""
     if not rows:
         return 0
     table = Account.__table__  # type: ignore[attr-defined]
     connection = session.connection()
+    when = bound(session, table.c.enrollment_changed_at, at)
     if connection.dialect.name == "sqlite":
-        at = _processor(table.c.enrollment_changed_at, connection.dialect)
         driver: Any = connection.connection.driver_connection
         before = driver.total_changes
         driver.executemany(
             "UPDATE account SET enrollment = ?, enrollment_changed_at = ?, version = version + 1"
             " WHERE id = ? AND version = ?",
-            [(r["b_enrollment"], at(r["b_at"]), r["b_id"], r["b_version"]) for r in rows],
+            [(enrollment, when, account_id, version) for enrollment, account_id, version in rows],
         )
         return int(driver.total_changes - before)
     statement = (
@@ -133,62 +133,35 @@ def move_enrollments(session: Session, rows: Sequence[dict[str, Any]]) -> int:
             version=table.c.version + 1,
         )
     )
-    return int(connection.execute(statement, list(rows)).rowcount)
+    values = [{"b_enrollment": e, "b_id": i, "b_version": v, "b_at": when} for e, i, v in rows]
+    return int(connection.execute(statement, values).rowcount)
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (the same keys in each) in one batch, in the caller's transaction.
+def bound(session: Session, column: Column[Any], value: Any) -> Any:
+    """``value`` as ``insert_tuples`` takes it for ``column``: on SQLite what SQLAlchemy itself
+    would hand the driver (an instant as its text), elsewhere the value itself."""
+    dialect = session.connection().dialect
+    if dialect.name != "sqlite":
+        return value
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return value if process is None else process(value)
 
-    On SQLite straight to the driver's ``executemany``: each typed column's value goes through
-    SQLAlchemy's own bind processor (so it is stored exactly as the ORM stores it), once per
-    distinct value, since a batch's instants are usually one and the same.
-    """
+
+def insert_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows``, one value per name in ``columns`` each (typed values through ``bound``
+    first), in one batch in the caller's transaction: on SQLite straight to the driver's
+    ``executemany``, elsewhere a Core insert (which fills the other columns' defaults)."""
     if not rows:
         return
     connection = session.connection()
     if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), list(rows))
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    keys = list(rows[0])
-    defaults = {c.name: c.default.arg  # type: ignore[attr-defined]
-                for c in table.c  # what a Core insert would fill in
-                if c.name not in keys and c.default is not None and c.default.is_scalar}
-    typed = [(i, _processor(table.c[k], connection.dialect)) for i, k in enumerate(keys)]
-    typed = [(i, convert) for i, convert in typed if convert is not _same]
-    get, tail = itemgetter(*keys), tuple(defaults.values())
-    values: list[Any] = [(*get(row), *tail) for row in rows] if len(keys) > 1 else [
-        (row[keys[0]], *tail) for row in rows]
-    for i, convert in typed:
-        values = [(*v[:i], convert(v[i]), *v[i + 1:]) for v in values]
-    keys += defaults
-    marks = ", ".join("?" for _ in keys)
+    marks = ", ".join("?" for _ in columns)
     driver: Any = connection.connection.driver_connection
-    driver.executemany(
-        f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({marks})", values
-    )
-
-
-def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """The column's bind processor, memoised per value; identity for untyped columns."""
-    process = column.type.bind_processor(dialect)
-    if process is None:
-        return _same
-    done: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            return done[value]
-        except KeyError:
-            found = done[value] = process(value)
-            return found
-        except TypeError:  # unhashable: not memoised
-            return process(value)
-
-    return convert
-
-
-def _same(value: Any) -> Any:
-    return value
+    driver.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def insert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:

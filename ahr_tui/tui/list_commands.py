@@ -18,10 +18,10 @@ from textual import work
 from textual.app import App
 from textual.screen import ModalScreen
 
-from ahr_tui.errors import AhrError
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
+from ahr_tui.tui.failures import guarded
 
 if TYPE_CHECKING:
     from ahr_tui.service.bulk import BulkResult
@@ -96,6 +96,7 @@ class ListCommands(App[None]):
             self.export_worker(cases, Path(name).expanduser(), overwrite)
 
     @work(thread=True, group="export", exit_on_error=False)
+    @guarded("export the list")
     def export_worker(self, cases: list[CaseView], path: Path, overwrite: bool) -> None:
         from ahr_tui.service.export import export_cases
 
@@ -103,8 +104,6 @@ class ListCommands(App[None]):
             count = export_cases(cases, path, overwrite=overwrite)
         except FileExistsError:
             self.call_from_thread(self._ask_overwrite, cases, path)
-        except AhrError as exc:
-            self.call_from_thread(self.say, exc.message, error=True)
         else:
             self.call_from_thread(self.say, f"exported {count} cases to {path}.")
 
@@ -132,6 +131,7 @@ class ListCommands(App[None]):
         self.save_view_worker(View(name, ViewKind(kind), filter_text, sort), replace)
 
     @work(thread=True, group="views", exit_on_error=False)
+    @guarded("save the view")
     def save_view_worker(self, view: View, replace: bool) -> None:
         from ahr_tui.service.saved_views import ViewExists, save_view
 
@@ -140,8 +140,6 @@ class ListCommands(App[None]):
                       replace=replace)
         except ViewExists:
             self.call_from_thread(self._ask_replace_view, view.name)
-        except AhrError as exc:
-            self.call_from_thread(self.say, exc.message, error=True)
         else:
             self.call_from_thread(self.say, f"saved view {view.name}; V switches to it.")
 
@@ -155,15 +153,12 @@ class ListCommands(App[None]):
         self.list_views_worker()
 
     @work(thread=True, group="views", exit_on_error=False)
+    @guarded("read the saved views")
     def list_views_worker(self) -> None:
         from ahr_tui.service.saved_views import list_views
 
-        try:
-            views = list_views(self.open_engine(), operator=self.actor.name)
-        except AhrError as exc:
-            self.call_from_thread(self.say, exc.message, error=True)
-        else:
-            self.call_from_thread(self._pick_view, views)
+        views = list_views(self.open_engine(), operator=self.actor.name)
+        self.call_from_thread(self._pick_view, views)
 
     def _pick_view(self, views: list[View]) -> None:
         from ahr_tui.tui.dialogs.views import ViewPicker
@@ -203,6 +198,7 @@ class ListCommands(App[None]):
         return True
 
     @work(thread=True, group="bulk", exit_on_error=False)
+    @guarded("act on the marked cases")
     def bulk_worker(self, name: str, targets: list[tuple[int, int | None]], text: str) -> None:
         from ahr_tui.service.bulk import assign_each, note_each
 
@@ -214,9 +210,6 @@ class ListCommands(App[None]):
             else:
                 result = note_each(engine, [i for i, _ in targets], text=text, actor=self.actor,
                                    now=now)
-        except AhrError as exc:
-            self.call_from_thread(self.say, exc.message, error=True)
-            return
         finally:
             self.bulk_running = False
         self.call_from_thread(self._bulk_done, name, result)

@@ -6,7 +6,12 @@ and the app, which owns the data, the workers and the screen stack, acts on it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from ahr_tui.service.snapshots import Changes, Snapshot
 
 
 class MainReady(Message):
@@ -24,3 +29,23 @@ class DetailRequested(Message):
 
 class SelectionChanged(Message):
     """The case under the cursor (or the view shown) changed: the footer's keys may change."""
+
+
+class CasesLoaded(Message):
+    """A worker read every active case (the app shows them)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class CasesChanged(Message):
+    """A poll read the cases another process (or this one) changed since the last read."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+
+
+class DataChanged(Message):
+    """Posted by the app to a screen other than the main one when data changed: read again."""

@@ -26,9 +26,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from ahr_tui.errors import AhrError, Conflict
+from ahr_tui.errors import AhrError, Conflict, DatabaseProblem
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.failures import guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,16 +200,25 @@ class ActionDialog(ModalScreen[CaseView | None]):
         self._run(self.case, self.text.strip())
 
     @work(thread=True, exclusive=True, group="dialog-submit", exit_on_error=False)
+    @guarded("save the change", status="#dialog-message",
+             after=lambda dialog, _: dialog.save_failed())
     def _run(self, case: CaseView, text: str) -> None:
         try:
             updated = self._submit(case, text)
         except Conflict as exc:
             fresh = self._reload(case.id)
             self.app.call_from_thread(self._conflict, exc.message, fresh)
-        except AhrError as exc:
+        except DatabaseProblem:
+            raise  # a failure, not an answer: said by ``failures.guarded``
+        except AhrError as exc:  # the rules' answer: the operator may change the text
             self.app.call_from_thread(self._refused, exc.message)
         else:
             self.app.call_from_thread(self.dismiss, updated)
+
+    def save_failed(self) -> None:
+        """Nothing was written; the message line says why: the text stays, to submit again."""
+        self.busy = False
+        self.query_one("#dialog-message", Static).set_class(True, "-error")
 
     def _conflict(self, message: str, fresh: CaseView | None) -> None:
         self.busy = False

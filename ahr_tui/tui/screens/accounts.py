@@ -34,9 +34,8 @@ from textual.widgets import Static
 from ahr_tui.rules import last_complete_day
 from ahr_tui.service.account_list import AccountSort
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.database import failures
 from ahr_tui.service.detail import AccountRow
-from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.account_table import (
     KEPT_ROWS,
     AccountSource,
@@ -139,6 +138,8 @@ class AccountsView(ListKeys, Widget):
         return generation == self._generation
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
+    @guarded("read the accounts", status="#accounts-status",
+             after=lambda view, _: view.read_failed())
     def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str,
               ids: array[int] | None, first_rows: bool) -> None:
         from ahr_tui.service import account_list
@@ -149,35 +150,30 @@ class AccountsView(ListKeys, Widget):
         def show(found: array[int], whole: bool) -> None:
             self.app.call_from_thread(self._show, generation, sort, found, whole)
 
-        try:
-            if ids is None and not needle and first_rows and sort in INDEXED:
-                rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
-                self.app.call_from_thread(self._first_rows, generation, rows, total)
+        if ids is None and not needle and first_rows and sort in INDEXED:
+            rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
+            self.app.call_from_thread(self._first_rows, generation, rows, total)
+        if ids is None:
+            ids = account_list.ordered(self.engine, as_of, sort, stop=stop)
             if ids is None:
-                ids = account_list.ordered(self.engine, as_of, sort, stop=stop)
-                if ids is None:
-                    return
-                self.app.call_from_thread(self._keep_order, generation, sort, ids)
-            found = account_list.filtered(
-                self.engine, as_of, sort, ids, needle, first=FIRST_ROWS, stop=stop,
-                on_first=lambda part: show(part, False))
-            if found is not None:
-                show(found, True)
-        except failures() as exc:
-            self.app.call_from_thread(self._load_failed, generation, str(exc).splitlines()[0])
+                return
+            self.app.call_from_thread(self._keep_order, generation, sort, ids)
+        found = account_list.filtered(
+            self.engine, as_of, sort, ids, needle, first=FIRST_ROWS, stop=stop,
+            on_first=lambda part: show(part, False))
+        if found is not None:
+            show(found, True)
 
     @work(thread=True, exit_on_error=False, group="account-pages")
+    @guarded("read the accounts", status="#accounts-status", once=True,
+             after=lambda view, _: view.read_failed())
     def _read_page(self, generation: int, source: AccountSource, page: int,
                    ids: list[int]) -> None:
         from ahr_tui.service.account_list import page as read_page
 
         if not self._current(generation) or self.as_of is None:
             return
-        try:
-            rows = read_page(self.engine, self.as_of, ids)
-        except failures() as exc:
-            self.app.call_from_thread(self._load_failed, generation, str(exc).splitlines()[0])
-            return
+        rows = read_page(self.engine, self.as_of, ids)
         self.app.call_from_thread(self._page_read, source, page, rows)
 
     def _page_read(self, source: AccountSource, page: int, rows: list[AccountRow]) -> None:
@@ -185,11 +181,11 @@ class AccountsView(ListKeys, Widget):
         if self.table.source is source:
             self.table.refresh()
 
-    def _load_failed(self, generation: int, message: str) -> None:
-        if self._current(generation):
-            text = Text("could not read the accounts: ")
-            text.append(clean_line(message))
-            self.query_one("#accounts-status", Static).update(text)
+    def read_failed(self) -> None:
+        """The status line says why (``failures.guarded``); the table no longer says loading."""
+        if self.table.source is None:
+            self.table.empty_text = ""
+            self.table.refresh()
 
     def _first_rows(self, generation: int, rows: list[AccountRow], total: int) -> None:
         """The first rows of the whole list, shown while the rest of the order is read."""

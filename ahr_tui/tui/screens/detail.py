@@ -16,20 +16,21 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
-from ahr_tui.errors import AhrError
+from ahr_tui.errors import NotFound
 from ahr_tui.rules import CaseStatus, last_complete_day
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.database import failures, read
+from ahr_tui.service.database import read
 from ahr_tui.service.detail import AccountDetail, load_account_detail
+from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.keys import Place
-from ahr_tui.tui.messages import DetailRequested
+from ahr_tui.tui.messages import DataChanged, DetailRequested
 from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import Column, LineTable
@@ -116,7 +117,7 @@ class DetailScreen(Screen[None]):
 
     # ---------------------------------------------------------------- loading
 
-    def on_ahr_app_data_changed(self, message: Message) -> None:
+    def on_data_changed(self, message: DataChanged) -> None:
         """The App saw another process (or an action here) write: read everything again."""
         message.stop()
         self.reload()
@@ -126,15 +127,15 @@ class DetailScreen(Screen[None]):
         self._load(self.clock())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    @guarded("read the detail", status="#detail-title", once=True)
     def _load(self, now: datetime) -> None:
         try:
             detail = read(
                 self.engine, load_account_detail, self.account_id, last_complete_day(now),
                 case_id=self.case_id,
             )
-        except failures() as exc:
-            message = exc.message if isinstance(exc, AhrError) else str(exc).splitlines()[0]
-            self.app.call_from_thread(self._show_problem, message)
+        except NotFound as exc:  # an answer, not a failure: the title says it
+            self.app.call_from_thread(self._show_problem, clean_line(exc.message))
             return
         self.app.call_from_thread(self._show, detail)
 

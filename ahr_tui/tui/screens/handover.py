@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
 if TYPE_CHECKING:
@@ -58,20 +59,12 @@ class HandoverScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="handover", exit_on_error=False)
+    @guarded("read the handover", status="#handover-title")
     def load(self) -> None:
-        from ahr_tui.errors import AhrError
-        from ahr_tui.service.database import failures
         from ahr_tui.service.handover import handover
 
         now = self.clock()
-        try:
-            report = handover(self.engine, now=now, since=now - LOOK_BACK, hours=self.hours)
-        except AhrError as exc:  # shown, not raised: the screen stays usable
-            self.app.call_from_thread(self._failed, exc.message)
-            return
-        except failures() as exc:
-            self.app.call_from_thread(self._failed, type(exc).__name__)
-            return
+        report = handover(self.engine, now=now, since=now - LOOK_BACK, hours=self.hours)
         self.app.call_from_thread(self.show, report)
 
     def show(self, report: Handover) -> None:
@@ -87,11 +80,6 @@ class HandoverScreen(Screen[None]):
             Text("█ due per hour  ▒/! nobody who may act is on shift  on: operators on shift")
         )
         self.query_one("#handover-text", Static).update(Text("\n".join(lines(report))))
-
-    def _failed(self, message: str) -> None:
-        self.query_one("#handover-title", Static).update(
-            Text(f"Handover: could not be read: {message}")
-        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,6 +20,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ahr_tui.errors import DatabaseProblem
 from ahr_tui.service.metrics import (
     SERIES,
     Metrics,
@@ -28,6 +29,8 @@ from ahr_tui.service.metrics import (
     percent_text,
 )
 from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
 if TYPE_CHECKING:
@@ -72,22 +75,16 @@ class MetricsScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    @guarded("read the metrics", status="#metrics-title", once=True)
     def load(self) -> None:
-        from ahr_tui.service.database import failures
-
         engine = self._engine()
         if engine is None:
-            return
-        try:
-            figures = compute(engine, days=self.days, now=self.clock())
-        except failures() as exc:
-            message = getattr(exc, "message", None) or clean_line(str(exc).splitlines()[0])
-            self.app.call_from_thread(self.app.notify, message, title="metrics",
-                                      severity="error", markup=False)
-            return
+            raise DatabaseProblem("the database is not open yet; try again in a moment.")
+        figures = compute(engine, days=self.days, now=self.clock())
         self.app.call_from_thread(self.show, figures)
 
-    def on_ahr_app_data_changed(self) -> None:
+    def on_data_changed(self, message: DataChanged) -> None:
+        message.stop()
         self.load()
 
     def show(self, m: Metrics) -> None:

@@ -8,49 +8,29 @@ repainted. Used by the Cases view (``case_table.py``) and the Accounts view.
 
 Rows are addressed by index (their position in the current list) and by key (a stable id, such
 as a case id): ``set_rows`` keeps the cursor on the same key when the data reloads, so another
-process's change never moves an operator's cursor.
+process's change never moves an operator's cursor. How columns share the width and how a cell is
+drawn: ``table_cells.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Span, Text
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.widgets.table_cells import Cell, Column, cell_segments, fit_columns, same_cell
 
-Justify = Literal["left", "right"]
-#: A cell: a ``Text`` (styled) or a plain ``str``; both are shown literally, never parsed as markup.
-Cell = Text | str
+__all__ = ["Cell", "Column", "LineTable"]
 
 _KEEP = object()  # sentinel: keep the cursor's current key
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column. ``drop`` > 0 may be dropped on a narrow terminal, highest first; 0 never is.
-
-    ``flex`` columns share the width left over once every kept column has its ``width``.
-    A ``cut=False`` column (a countdown) is never cut: it grows to the widest cell drawn in it.
-    """
-
-    key: str
-    header: str
-    width: int
-    drop: int = 0
-    flex: bool = False
-    justify: Justify = "left"
-    cut: bool = True
 
 
 class LineTable(ScrollView, can_focus=True):
@@ -225,7 +205,7 @@ class LineTable(ScrollView, can_focus=True):
         for index, text in cells.items():
             row = self._rows[index]
             old = row[col]
-            if _same(old, text):
+            if same_cell(old, text):
                 continue
             self._rows[index] = (*row[:col], text, *row[col + 1 :])
             changed += 1
@@ -308,30 +288,9 @@ class LineTable(ScrollView, can_focus=True):
     def _columns_layout(self) -> list[tuple[int, int, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
-            self._layout = self._fit(width)
+            self._layout = fit_columns(self.columns, self._width, width)
             self._layout_width = width
         return self._layout
-
-    def _fit(self, width: int) -> list[tuple[int, int, int]]:
-        kept = list(range(len(self.columns)))
-        droppable = sorted((c.drop, i) for i, c in enumerate(self.columns) if c.drop > 0)
-
-        def needed() -> int:
-            return sum(self._width(i) for i in kept) + max(0, len(kept) - 1)
-
-        while needed() > width and droppable:
-            kept.remove(droppable.pop()[1])
-        spare = max(0, width - needed())
-        flex = [i for i in kept if self.columns[i].flex]
-        layout: list[tuple[int, int, int]] = []
-        x = 0
-        for i in kept:
-            w = self._width(i)
-            if i in flex:
-                w += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
-            layout.append((i, x, w))
-            x += w + 1
-        return layout
 
     def _width(self, i: int) -> int:
         return max(self.columns[i].width, self._widest.get(i, 0))
@@ -378,43 +337,12 @@ class LineTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         blank = Segment(" ")
         if plain:
-            segments.extend(_cell_segments(cells[0], width, "left"))
+            segments.extend(cell_segments(cells[0], width, "left"))
         else:
             for n, (i, _x, w) in enumerate(self._columns_layout()):
                 if n:
                     segments.append(blank)
                 self._fits(i, cells[i], w)
-                segments.extend(_cell_segments(cells[i], w, self.columns[i].justify))
+                segments.extend(cell_segments(cells[i], w, self.columns[i].justify))
         strip = Strip(segments).crop_extend(0, width, None)
         return strip.apply_style(self.rich_style + style)
-
-
-def _same(a: Cell, b: Cell) -> bool:
-    if isinstance(a, str) or isinstance(b, str):
-        return type(a) is type(b) and a == b
-    return a.plain == b.plain and a.spans == b.spans and a.style == b.style
-
-
-def _cell_segments(text: Cell, width: int, justify: Justify) -> list[Segment]:
-    """The cell's text cut or padded to ``width`` cells, as segments (no console measuring).
-
-    The text's own style becomes a span over the text (not the padding): ``Text.render`` drops
-    the style of a ``Text`` that has no spans, which left every cell uncoloured.
-    """
-    # A str is cleaned here too (only visible cells are drawn, so this is cheap): defence in depth.
-    cell = Text(clean_line(text)) if isinstance(text, str) else text.copy()
-    cell.truncate(width, overflow="ellipsis", pad=False)
-    if cell.style:
-        cell.spans.insert(0, Span(0, len(cell.plain), cell.style))
-        cell.style = ""
-    pad = width - cell.cell_len
-    if pad > 0:
-        if justify == "right":
-            cell.pad_left(pad)
-        else:
-            cell.pad_right(pad)
-    return list(cell.render(_CONSOLE))
-
-
-#: Only used to resolve style names in cells; never writes anything.
-_CONSOLE = Console(width=10_000, color_system=None, legacy_windows=False, force_terminal=False)

@@ -44,6 +44,8 @@ class HeaderState:
     filter: str = ""
     paused: bool = False
     loading: bool = True
+    #: Shown instead of "loading cases…" when the first read failed (``failures.status_text``).
+    problem: str = ""
     #: Due moments in the next 24 hours nobody who may act is on shift for; None: not known yet.
     uncovered: int | None = None
     marked: int = 0
@@ -117,7 +119,7 @@ def header_lines(
     short ones, closer together, and at last without the levels that count 0 (so 80 columns
     show every count that is not 0)."""
     if state.loading:
-        return Text("loading cases…"), _second_line(state)
+        return Text(state.problem or "loading cases…"), _second_line(state)
     for variant in _VARIANTS:
         first = _counts_line(state, variant, no_color=no_color)
         if first.cell_len <= width:

@@ -1,0 +1,118 @@
+"""What every import shares: its options, its result, and its one unit of work.
+
+``service.imports`` (the CSV files) and ``service.report_import`` (a Seller Performance Report)
+both run inside ``import_unit`` and end with ``finish_import``: the transaction commits only when
+the file was clean (or ``skip_invalid``) and this is not a dry run; otherwise everything it wrote
+is rolled back. A file that changed something gets one audit event, ``import_<kind>``, with the
+counts as its note; one that changed nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from ahr_tui.importers.problems import Problems
+from ahr_tui.store import audit, window
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import transaction
+from ahr_tui.store.models import Account
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    dry_run: bool = False
+    skip_invalid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PastDeadline:
+    """A case that was already past its 72-hour deadline when it was imported."""
+
+    line: int
+    case_id: int | None
+    seller_id: str
+    store: str
+    policy: str
+    deadline: datetime
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: Path
+    options: ImportOptions
+    problems: Problems = field(default_factory=Problems)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    committed: bool = False
+    rejects_file: Path | None = None
+    past_deadline: list[PastDeadline] = field(default_factory=list)
+    #: What else the summary says, a line each (a report: what each store's entry did).
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Nothing may be written: a fatal problem, or any problem without ``skip_invalid``."""
+        return self.problems.fatal or (bool(self.problems) and not self.options.skip_invalid)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.updated)
+
+    def counts(self) -> str:
+        return (
+            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
+
+
+class _Discard(Exception):
+    """Raised inside the unit of work to roll it back on purpose (dry run, invalid file)."""
+
+
+@contextmanager
+def import_unit(engine: Engine) -> Iterator[Session]:
+    """The one write transaction of an import, with the scores lock taken first. It commits when
+    the block ends normally; ``finish_import`` decides whether it does."""
+    try:
+        with transaction(engine, write=True) as session:
+            window.lock_scores(session, writing=True)  # before any other lock: see there
+            yield session
+    except _Discard:
+        pass
+
+
+def finish_import(session: Session, result: ImportResult, *, actor: Actor, now: datetime) -> None:
+    """End an import inside ``import_unit``: commit (by returning) only a clean, real import, with
+    its ``import_<kind>`` audit event at ``now`` (aware UTC) when it changed something; otherwise
+    roll everything back (the unit swallows the rollback). Sets ``result.committed``."""
+    if result.failed or result.options.dry_run:
+        raise _Discard
+    if result.changed:
+        audit.append(
+            session,
+            actor=actor,
+            action=f"import_{result.kind}",
+            at=now,
+            recorded_at=now,
+            note=f"{result.file.name}: {result.counts()}",
+        )
+    result.committed = True
+
+
+def account_ids(session: Session, seller_id: str | None = None) -> dict[tuple[str, str], int]:
+    """(seller_id, store) -> account id, for every account (or one seller's)."""
+    query = select(col(Account.seller_id), col(Account.store), col(Account.id))
+    if seller_id is not None:
+        query = query.where(col(Account.seller_id) == seller_id)
+    return {(seller, store): int(aid) for seller, store, aid in session.execute(query)}

@@ -1,0 +1,163 @@
+"""The case keys (``c o r x f a n``) as the app runs them: which apply, why one cannot, and how.
+
+A base class of ``AhrApp``, so that ``app.py`` keeps the screens. The keys are one parametrised
+action, ``case('resolve')`` (``case_actions.SPECS``); ``check_action`` asks the rules about the
+current case, so the footer greys a key the rules would refuse, and pressing it says why. An
+action opens its dialog (which does its own writing), or assigns at once in a worker.
+"""
+
+from __future__ import annotations
+
+from textual import events, work
+from textual.screen import ModalScreen, Screen
+
+from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.snapshots import load_case
+from ahr_tui.tui.case_actions import (
+    SPECS,
+    attempt_call,
+    consequence,
+    outcome,
+    refusal,
+    service_call,
+)
+from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.attempt import AttemptDialog
+from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.keys import Place, applies
+from ahr_tui.tui.list_commands import LIST_COMMANDS, bulk_applies
+from ahr_tui.tui.live import LiveCases
+from ahr_tui.tui.messages import SelectionChanged
+from ahr_tui.tui.screens.main import MainScreen
+
+#: The case keys and their actions (``c`` -> ``attempt``), for explaining a disabled one.
+CASE_KEYS = {spec.key: spec.name for spec in SPECS.values()}
+
+
+class CaseKeys(LiveCases):
+    """``action_case(name)`` and what decides it (``check_action``, ``why_not``)."""
+
+    def init_case_keys(self) -> None:
+        self._availability: tuple[object, ...] = ()
+
+    def on_selection_changed(self, message: SelectionChanged) -> None:
+        message.stop()
+        self.refresh_availability()  # a run of keys (space held down) refreshes the footer once
+
+    def current_case(self) -> CaseView | None:
+        """The detail screen's case when one is on top, else the case under the cursor."""
+        case_id = getattr(self.screen, "case_id", None)
+        if isinstance(self.screen, MainScreen) or case_id is None:
+            return self.main.current_case
+        # A final case is not in the live list; the detail screen holds it as last read.
+        return self.cases_by_id.get(case_id) or getattr(self.screen, "shown_case", None)
+
+    def why_not(self, name: str) -> str | None:
+        if bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            return None  # each marked case is decided on its own, and failures listed
+        return refusal(
+            SPECS[name], self.current_case(), operator=self.actor.name, role=self.role,
+            now=self.clock(),
+        )
+
+    def refresh_availability(self) -> None:
+        """Refresh the footer only when an action became possible or impossible."""
+        state = (type(self.screen), *(self.why_not(name) for name in SPECS))
+        if state != self._availability:
+            self._availability = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "case" and parameters:
+            action = str(parameters[0])  # case('respond') is decided as respond
+        if action in LIST_COMMANDS:
+            return self.list_command_allowed(action)
+        if not applies(action, self.place):
+            return False  # not offered here at all (keys.FOOTER_KEYS)
+        if action in SPECS:
+            if not self._acts_on_cases():
+                return False
+            return True if self.why_not(action) is None else None
+        return True
+
+    @property
+    def place(self) -> Place | None:
+        """Where the operator is (a view or a detail screen); None on a dialog or other screen."""
+        return getattr(self.screen, "place", None)
+
+    def _acts_on_cases(self) -> bool:
+        """Case keys apply on this screen: not in a dialog, nor on one that shows no case (the
+        handover: ``CASE_ACTIONS = False``)."""
+        screen = self.screen
+        return not isinstance(screen, ModalScreen) and getattr(screen, "CASE_ACTIONS", True)
+
+    def explain(self, name: str) -> None:
+        """A disabled action's key was pressed: say why (never as markup). Nothing is said
+        where the action does not apply at all (a case action in the Accounts view)."""
+        if not self._acts_on_cases() or not applies(name, self.place):
+            return
+        reason = self.why_not(name)
+        if reason is not None:
+            self.notify(reason, title=SPECS[name].title, severity="warning", markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A case key whose action cannot run here says why (one that can has run already)."""
+        name = CASE_KEYS.get(event.key)
+        if name is not None and not self.check_action("case", (name,)):
+            self.explain(name)
+
+    def action_case(self, name: str) -> None:
+        """``c o r x f a n``: the case action ``name`` (a key of ``case_actions.SPECS``)."""
+        self.run_case_action(name)
+
+    def run_case_action(self, name: str) -> None:
+        """Open the action's dialog (or assign at once), or say why it cannot run."""
+        reason = self.why_not(name)
+        case = self.current_case()
+        if reason is not None or case is None:
+            self.explain(name)
+        elif bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
+            self.run_bulk(name)
+        elif SPECS[name].dialog is None:
+            self.assign_to_me(case)
+        else:
+            self.push_screen(self._dialog(name, case), lambda updated: self._done(name, updated))
+
+    def _dialog(self, name: str, case: CaseView) -> Screen[CaseView | None]:
+        """The dialog of ``name`` on ``case``; it writes through the service when submitted."""
+        spec = SPECS[name]
+
+        def reload(case_id: int) -> CaseView | None:
+            return load_case(self.engine, case_id)
+
+        if name == "attempt":
+            record = attempt_call(lambda: self.engine, self.actor, self.clock)
+            return AttemptDialog(case, record=record, reload=reload)
+        assert spec.dialog is not None
+        others = sum(
+            1 for c in self.cases_by_id.values()
+            if c.account_id == case.account_id and c.id != case.id
+        )
+        return ActionDialog(
+            spec.dialog, case,
+            submit=service_call(spec, lambda: self.engine, self.actor, self.clock),
+            reload=reload, consequence=consequence(spec, case, others),
+        )
+
+    def _done(self, name: str, updated: CaseView | None) -> None:
+        if updated is not None:
+            self.notify(outcome(SPECS[name], updated), markup=False)
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="assign", exit_on_error=False)
+    @guarded("assign the case")
+    def assign_to_me(self, case: CaseView) -> None:
+        from ahr_tui.service import cases as case_service
+
+        done = case_service.assign_case(
+            self.engine, case.id, to=None, actor=self.actor, now=self.clock(),
+            expected_version=case.version,
+        )
+        self.call_from_thread(self.notify, done.sentence, markup=False)
+        if done.changed:
+            self.call_from_thread(self.reload)

@@ -1,0 +1,250 @@
+"""The live case list: the app's reads of the cases, its polls and its ticks.
+
+A base class of ``AhrApp``, so that ``app.py`` keeps the screens and keys. A poll of the change
+marker every ``poll`` seconds reads what another process (or this one) wrote since the last
+read; a tick every ``tick`` seconds moves the countdowns, the header's coverage count and the
+terminal's title; an open case that passes its deadline is expired here (the same transition as
+``ahr sweep``). Every read and write runs in a thread worker under ``failures.guarded``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from ahr_tui.errors import Conflict
+from ahr_tui.rules import Role
+from ahr_tui.rules.coverage import Roster
+from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.snapshots import (
+    Changes,
+    Snapshot,
+    load_changes,
+    load_marker,
+    load_snapshot,
+)
+from ahr_tui.tui.failures import guarded, status_text
+from ahr_tui.tui.messages import CasesChanged, CasesLoaded, DataChanged, MainReady
+from ahr_tui.tui.opening import DatabaseOpening, read_failed
+from ahr_tui.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database as Engine
+
+#: What the live list's reads do, for "could not ..." (``failures.guarded``).
+READ_CASES = "read the cases"
+
+
+class LiveCases(DatabaseOpening):
+    """The cases as last read (``cases_by_id``), kept live on the main screen."""
+
+    db_label: str
+
+    def init_live(self, *, first: Snapshot | None, tick: float, poll: float) -> None:
+        """``first``: a snapshot to show in the first frame (read without the engine)."""
+        self._first = first
+        self.tick_seconds = tick
+        self.poll_seconds = poll
+        self.role: Role | None = None
+        self.marker: int | None = None
+        self.paused = False
+        self.cases_by_id: dict[int, CaseView] = {}
+        self.roster: Roster | None = None  # who works when; None until the database layer loads
+        self._coverage_key: tuple[object, ...] | None = None
+        self._expiring = False
+        self._expiry_failed_at: int | None = None  # the marker when expiry last failed
+        self.terminal_title = ""
+
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def on_main_ready(self, message: MainReady) -> None:
+        message.stop()
+        self.start_live()
+
+    def start_live(self) -> None:
+        """Once the main screen is mounted: first load, then ticks and polls."""
+        self.main.header.update_state(operator=self.actor.name, db_label=self.db_label)
+        if self._first is not None:
+            self.show(self._first)  # in the first frame; the worker opens the engine after it
+            self._first = None
+            self.call_after_refresh(self.warm_up)
+        else:
+            self.reload()
+        self.set_interval(self.tick_seconds, self.tick, name="tick")
+        self.set_interval(self.poll_seconds, self.poll, name="poll")
+        self._write_terminal("\x1b[22;2t")  # save the terminal's title, restored on exit
+
+    def on_unmount(self) -> None:
+        self._write_terminal("\x1b[23;2t")
+
+    # ------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    @guarded(READ_CASES, once=True, after=read_failed)
+    def reload(self) -> None:
+        self.post_message(CasesLoaded(load_snapshot(self.engine, self.actor.name)))
+
+    def warmed_up(self, engine: Engine) -> None:
+        """The hours of work, for the header's coverage count, once the engine is open."""
+        if self.roster is not None:
+            return
+        from ahr_tui.service.database import failures
+        from ahr_tui.service.shifts import load_roster
+
+        try:
+            roster = load_roster(engine)
+        except failures():
+            return  # the next load brings it (and says what failed)
+        self.call_from_thread(self._set_roster, roster)
+
+    def _set_roster(self, roster: Roster) -> None:
+        if self.roster is None:
+            self.roster = roster
+            self._update_coverage(self.clock())
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll(self) -> None:
+        """Read what another process (or this one) changed since the last load: the cases of
+        the accounts its events name (a few rows), or everything after an import."""
+        if self.paused or self.bulk_running:  # a bulk action reloads once, when it is done
+            return
+        self._read_changes()
+
+    @guarded(READ_CASES, once=True, after=read_failed)
+    def _read_changes(self) -> None:
+        since = self.marker
+        marker = load_marker(self.engine)
+        if marker == since:
+            return
+        if since is None or marker < since:  # a first load, or a database restored
+            result: Changes | Snapshot = load_snapshot(self.engine, self.actor.name)
+        else:
+            result = load_changes(self.engine, since, self.actor.name)
+        self.post_message(
+            CasesChanged(result) if isinstance(result, Changes) else CasesLoaded(result)
+        )
+
+    def on_cases_loaded(self, message: CasesLoaded) -> None:
+        if self.paused and self.marker is not None:
+            return
+        self.show(message.snapshot)
+
+    def on_cases_changed(self, message: CasesChanged) -> None:
+        changes = message.changes
+        if self.paused or self.marker is None or self.marker >= changes.marker:
+            return  # paused, or a newer load already shows these changes
+        if self.marker != changes.since:
+            self.reload()  # a load landed in between: read it all rather than guess
+            return
+        by_id = dict(self.cases_by_id)
+        for case in changes.cases:
+            if case.status.is_active:
+                by_id[case.id] = case
+            else:
+                by_id.pop(case.id, None)
+        self.show(
+            Snapshot(
+                cases=list(by_id.values()), marker=changes.marker, role=changes.role,
+                shifts=changes.shifts,
+            )
+        )
+
+    def show(self, snap: Snapshot) -> None:
+        self._failed = None
+        self.marker = snap.marker
+        self.role = snap.role
+        self.cases_by_id = {c.id: c for c in snap.cases}
+        now = self.clock()
+        self.main.header.update_state(role=snap.role.value if snap.role else None)
+        self.main.show_cases(snap.cases, now)
+        if snap.shifts is not None:
+            self.roster = Roster(snap.shifts)
+        self._update_coverage(now)
+        self._set_title(now)
+        self.refresh_bindings()
+        if self.screen is not self.main:
+            self.screen.post_message(DataChanged())
+
+    def read_failed(self, sentence: str) -> None:
+        """Reading the cases (or opening the database) failed; ``failures.guarded`` has said
+        why. While no case has been read, the header says it instead of "loading cases…"."""
+        super().read_failed(sentence)
+        if self.marker is None:
+            self.main.header.update_state(problem=status_text(READ_CASES, sentence).plain)
+
+    # ---------------------------------------------------------------- time
+
+    def tick(self) -> None:
+        if self.paused:
+            return
+        now = self.clock()
+        self.main.tick(now)
+        self._update_coverage(now)
+        self._set_title(now)
+        self.refresh_availability()
+        blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
+        if not self._expiring and not blocked and self.main.summary(now).expirable:
+            self._expiring = True
+            self.expire(now)
+
+    def refresh_availability(self) -> None:
+        """Refresh the footer when an action became possible or impossible (``CaseKeys``)."""
+
+    @work(thread=True, exclusive=True, group="expire", exit_on_error=False)
+    @guarded("expire overdue cases", once=True, after=lambda app, _: app.expiry_failed())
+    def expire(self, now: datetime) -> None:
+        """Apply expiry to open cases past their deadline; another TUI may have done it first."""
+        from ahr_tui.service.sweep import expire_due
+
+        with contextlib.suppress(Conflict):  # another process expired them first: reload shows it
+            expire_due(self.engine, now=now, actor=self.actor)
+        self.call_from_thread(self._expired)
+
+    def expiry_failed(self) -> None:
+        """E.g. a read-only database: tried again once the data changes, not every second."""
+        self._expiry_failed_at = self.marker
+        self._expired()
+
+    def _expired(self) -> None:
+        self._expiring = False
+        self.poll()
+
+    def _update_coverage(self, now: datetime) -> None:
+        """The header's count of uncovered due moments in the next 24 hours: counted again when
+        the cases or the hours change, and once a minute as moments come into the window."""
+        if self.roster is None:
+            return
+        key = (self.marker, id(self.roster), now.replace(second=0, microsecond=0))
+        if key == self._coverage_key:
+            return
+        self._coverage_key = key
+        from ahr_tui.service.shifts import uncovered_count
+
+        count = uncovered_count(list(self.cases_by_id.values()), self.roster, now=now)
+        self.main.header.update_state(uncovered=count)
+
+    def _set_title(self, now: datetime) -> None:
+        """The terminal's title, written when its text changes (at most once a minute, or when
+        a count changes). Not ``App.title``: setting that repaints the whole screen."""
+        title = self.main.title_text(now)
+        if title != self.terminal_title:
+            self.terminal_title = title
+            self._write_terminal(f"\x1b]2;{title}\x07")
+
+    def _write_terminal(self, sequence: str) -> None:
+        """Our own fixed text only (no database strings) goes to the terminal this way."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(sequence)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.main.header.update_state(paused=self.paused)
+        if not self.paused:
+            self.tick()
+            self.reload()

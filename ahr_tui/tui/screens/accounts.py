@@ -43,7 +43,6 @@ from ahr_tui.tui.widgets.account_table import (
     Bounded,
     CellTexts,
 )
-from ahr_tui.tui.widgets.line_table import _KEEP
 from ahr_tui.tui.widgets.list_filter import FilteredList, ListChanged, ListFilter, ListKeys
 
 if TYPE_CHECKING:
@@ -217,7 +216,14 @@ class AccountsView(ListKeys, Widget):
         table = self.table
         table.empty_text = "no account matches the filter" if self.filter_text.strip() else (
             "no accounts")
-        table.set_source(source, keep_key=None if self._to_first else _KEEP)
+        # The cursor stays on its account if it is listed; else (and after enter) the list is
+        # shown from its first row, not from where the longer list was scrolled to.
+        current = table.cursor_key
+        if self._to_first or current is None or source.index_of(current) is None:
+            table.set_source(source, keep_key=ids[0] if len(ids) else None)
+            table.scroll_to(y=0, animate=False, immediate=True)
+        else:
+            table.set_source(source, keep_key=current)
         self._to_first = self._to_first and not self.complete
         self._update_status()
 

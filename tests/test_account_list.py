@@ -86,18 +86,22 @@ def test_the_filter_matches_what_the_in_memory_filter_matched(engine, seeded, ca
         ids = ordered(engine, AS_OF, sort)
         assert ids is not None
         for needle in NEEDLES:
-            found = filtered(engine, AS_OF, sort, ids, needle)
+            parts: list[list[int]] = []
+            found = filtered(engine, AS_OF, sort, lambda ids=ids: ids, needle, first=2,
+                             on_first=lambda part, parts=parts: parts.append(list(part)))
             assert found is not None
-            assert list(found) == oracle(engine, sort, needle), (sort, needle)
+            expected = oracle(engine, sort, needle)
+            assert list(found) == expected, (sort, needle)
+            assert all(part == expected[:2] for part in parts), (sort, needle, parts)
 
 
 def test_a_walk_hands_over_the_first_matches_and_stops_when_told(engine, seeded, monkeypatch):
     monkeypatch.setattr(module, "INDEX_CAP", 0)
     monkeypatch.setattr(module, "WALK_CHUNK", 2)
-    ids = ordered(engine, AS_OF, AccountSort.SELLER)
+    ids = ordered(engine, AS_OF, AccountSort.AHR)  # an order without an index: walked
     assert ids is not None
     firsts: list[list[int]] = []
-    found = filtered(engine, AS_OF, AccountSort.SELLER, ids, "s", first=2,
+    found = filtered(engine, AS_OF, AccountSort.AHR, lambda: ids, "s", first=2,
                      on_first=lambda part: firsts.append(list(part)))
     assert found is not None and firsts == [list(found)[:2]]
     calls = []
@@ -106,7 +110,9 @@ def test_a_walk_hands_over_the_first_matches_and_stops_when_told(engine, seeded,
         calls.append(1)
         return len(calls) > 1
 
-    assert filtered(engine, AS_OF, AccountSort.SELLER, ids, "s", stop=stop) is None
+    assert filtered(engine, AS_OF, AccountSort.AHR, lambda: ids, "s", stop=stop) is None
+    assert filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "s",
+                    stop=lambda: True) is None
     assert ordered(engine, AS_OF, AccountSort.SELLER, stop=lambda: True) is None
 
 
@@ -121,8 +127,8 @@ def test_a_page_is_the_rows_of_its_ids_in_their_order(engine, seeded):
 
 def test_the_index_follows_inserts_renames_and_deletes(engine, seeded):
     ids = ordered(engine, AS_OF, AccountSort.SELLER)
-    assert ids is not None and list(filtered(engine, AS_OF, AccountSort.SELLER, ids, "cobalt")
-                                    or []) == [seeded["S30"]]
+    found = filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "cobalt")
+    assert found is not None and list(found) == [seeded["S30"]]
     added = seed_account(engine, "S35", name="Cobalt Blue")
     with transaction(engine, write=True) as session:
         session.execute(text("UPDATE account SET name = 'Renamed Ltd' WHERE id = :i"),
@@ -133,11 +139,11 @@ def test_the_index_follows_inserts_renames_and_deletes(engine, seeded):
         session.execute(text("DELETE FROM account WHERE id = :i"), {"i": seeded["S40"]})
     ids = ordered(engine, AS_OF, AccountSort.SELLER)
     assert ids is not None
-    assert list(filtered(engine, AS_OF, AccountSort.SELLER, ids, "cobalt") or []) == [added]
-    assert list(filtered(engine, AS_OF, AccountSort.SELLER, ids, "renamed") or []) == [
+    assert list(filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "cobalt") or []) == [added]
+    assert list(filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "renamed") or []) == [
         seeded["S30"]]
-    assert list(filtered(engine, AS_OF, AccountSort.SELLER, ids, "delta") or []) == []
-    assert list(filtered(engine, AS_OF, AccountSort.SELLER, ids, "beta") or []) == [
+    assert list(filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "delta") or []) == []
+    assert list(filtered(engine, AS_OF, AccountSort.SELLER, lambda: ids, "beta") or []) == [
         seeded["S20"]]
 
 
@@ -162,7 +168,7 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
     assert read_version(engine) == 3
     ids = ordered(engine, AS_OF, AccountSort.NAME)
     assert ids is not None and list(ids) == oracle(engine, AccountSort.NAME)
-    assert list(filtered(engine, AS_OF, AccountSort.NAME, ids, "goods") or []) == oracle(
+    assert list(filtered(engine, AS_OF, AccountSort.NAME, lambda: ids, "goods") or []) == oracle(
         engine, AccountSort.NAME, "goods")
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
@@ -175,7 +181,7 @@ def test_export_writes_the_list_as_shown_inert_and_asks_before_replacing(
     seed_account(engine, "=cmd", name="+SUM(A1)\x1b[2J", scores=full_window(AS_OF, 50))
     ids = ordered(engine, AS_OF, AccountSort.AHR)
     assert ids is not None
-    shown = filtered(engine, AS_OF, AccountSort.AHR, ids, "c")
+    shown = filtered(engine, AS_OF, AccountSort.AHR, lambda: ids, "c")
     assert shown is not None
     target = tmp_path / "accounts.csv"
     assert export_accounts(engine, AS_OF, shown, target) == len(shown)

@@ -61,6 +61,16 @@ def first_page(
         return rows, store.account_total(session)
 
 
+def signature(db: Database) -> tuple[int, int]:
+    """(number of accounts, highest account id): when neither changed, an order read before
+    still lists the same accounts (a reload then keeps it)."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        return store.account_signature(session)
+
+
 def ordered(
     db: Database, as_of: date, sort: AccountSort, *, stop: Stop = _never,
     policy: Policy = DEFAULT_POLICY,
@@ -75,36 +85,62 @@ def ordered(
 
 
 def filtered(
-    db: Database, as_of: date, sort: AccountSort, ids: array[int], needle: str, *,
-    first: int = 0, on_first: Callable[[array[int]], None] | None = None, stop: Stop = _never,
-    policy: Policy = DEFAULT_POLICY,
+    db: Database, as_of: date, sort: AccountSort, order: Callable[[], array[int] | None],
+    needle: str, *, first: int = 0, on_first: Callable[[array[int]], None] | None = None,
+    stop: Stop = _never, policy: Policy = DEFAULT_POLICY,
 ) -> array[int] | None:
-    """The ids of ``ids`` (the list in ``sort`` order) whose seller id, name or store contains
-    ``needle`` (case-insensitive), in that order; None when ``stop()`` became true.
+    """The ids of the list in ``sort`` order (``order()`` gives every id in that order, waiting
+    for it if need be; None once stopped) whose seller id, name or store contains ``needle``
+    (case-insensitive), in that order; None when ``stop()`` became true.
 
-    A walk calls ``on_first`` with the first ``first`` matches as soon as it has them."""
+    When many match, ``on_first`` gets the first ``first`` of them as soon as they are known.
+    The seller and name orders never wait for ``order()``: an index walk with the filter's
+    test answers (stopped early for the first ones); the AHR and days-below orders walk
+    ``order()`` a chunk at a time."""
     from ahr_tui.store import account_list as store
     from ahr_tui.store.engine import transaction
 
     needle = needle.strip()
     if not needle:
-        return ids
+        return order()
     with transaction(db) as session:
         few = store.indexed_matches(session, needle, INDEX_CAP)
         if few is not None:
             return store.ordered_ids(session, sort.value, as_of, policy, among=few, stop=stop)
-        found: array[int] = array("q")
-        told = on_first is None
+        if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
+            if on_first is not None:
+                part = store.ordered_ids(session, sort.value, as_of, policy, limit=first,
+                                         matching=needle)
+                if part is not None and not stop():
+                    on_first(part)
+            return store.ordered_ids(session, sort.value, as_of, policy, matching=needle,
+                                     stop=stop)
+    ids = order()
+    if ids is None:
+        return None
+    return _walk(db, ids, needle, first, on_first, stop)
+
+
+def _walk(
+    db: Database, ids: array[int], needle: str, first: int,
+    on_first: Callable[[array[int]], None] | None, stop: Stop,
+) -> array[int] | None:
+    """``ids`` that match ``needle``, tested a chunk at a time in one read transaction."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    found: array[int] = array("q")
+    with transaction(db) as session:
         for start in range(0, len(ids), WALK_CHUNK):
             if stop():
                 return None
             chunk = ids[start:start + WALK_CHUNK]
             hits = store.matching_in(session, chunk, needle)
             found.extend(i for i in chunk if i in hits)
-            if not told and len(found) >= first and on_first is not None:
+            if on_first is not None and len(found) >= first:
                 on_first(found[:first])
-                told = True
-        return found
+                on_first = None
+    return found
 
 
 def page(

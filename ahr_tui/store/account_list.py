@@ -134,9 +134,10 @@ def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tupl
 def ordered_ids(
     session: Session, sort: str, as_of: date, policy: Policy,
     *, limit: int | None = None, among: Sequence[int] | None = None,
-    stop: Callable[[], bool] = lambda: False,
+    matching: str | None = None, stop: Callable[[], bool] = lambda: False,
 ) -> array[int] | None:
-    """Account ids in ``sort`` order (every account, or those of ``among``), at most ``limit``.
+    """Account ids in ``sort`` order (every account, those of ``among``, or those matching the
+    needle ``matching`` as ``matching_in`` tests it), at most ``limit``.
 
     Read 10,000 at a time; None when ``stop()`` turned true meanwhile (a newer request)."""
     source, order = _order_sql(session, sort, as_of, policy)
@@ -145,6 +146,9 @@ def ordered_ids(
         where, extra = _id_filter(session, among)
         params.update(extra)
         where = "WHERE " + where
+    elif matching is not None:
+        where = "WHERE " + _like_test(session)
+        params["p"] = like_pattern(matching)
     sql = f"SELECT a.id FROM {source} {where} ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -167,6 +171,12 @@ def counts_current(session: Session, as_of: date, policy: Policy) -> bool:
             as_of.isoformat(), policy.window_days, policy.threshold):
         return False
     return session.execute(text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None
+
+
+def account_signature(session: Session) -> tuple[int, int]:
+    """(count, highest id) of the accounts."""
+    count, top = session.execute(text("SELECT count(*), max(id) FROM account")).one()
+    return int(count or 0), int(top or 0)
 
 
 def account_total(session: Session) -> int:
@@ -201,14 +211,18 @@ def matching_in(session: Session, ids: Sequence[int], needle: str) -> set[int]:
     substring of seller id, name or store)."""
     where, params = _id_filter(session, ids)
     params["p"] = like_pattern(needle)
-    if _sqlite(session):
-        test = ("(a.seller_id LIKE :p ESCAPE '\\' OR a.name LIKE :p ESCAPE '\\' "
-                "OR a.store LIKE :p ESCAPE '\\')")
-    else:
-        test = ("(lower(a.seller_id) LIKE :p ESCAPE '\\' OR lower(a.name) LIKE :p ESCAPE '\\' "
-                "OR lower(a.store) LIKE :p ESCAPE '\\')")
+    test = _like_test(session)
     rows = session.execute(text(f"SELECT a.id FROM account a WHERE {where} AND {test}"), params)
     return {int(r[0]) for r in rows}
+
+
+def _like_test(session: Session) -> str:
+    """The filter's test on ``account a`` against the bound pattern ``:p``."""
+    if _sqlite(session):
+        return ("(a.seller_id LIKE :p ESCAPE '\\' OR a.name LIKE :p ESCAPE '\\' "
+                "OR a.store LIKE :p ESCAPE '\\')")
+    return ("(lower(a.seller_id) LIKE :p ESCAPE '\\' OR lower(a.name) LIKE :p ESCAPE '\\' "
+            "OR lower(a.store) LIKE :p ESCAPE '\\')")
 
 
 # ------------------------------------------------------------------ rows

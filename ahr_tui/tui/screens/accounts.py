@@ -17,7 +17,10 @@ marks the data stale (read again when shown).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -88,7 +91,10 @@ class AccountsView(ListKeys, Widget):
         self._orders: dict[AccountSort, array[int]] = {}  # the whole list per order, this read
         self._known: Bounded[AccountRow] = Bounded(KEPT_ROWS)
         self._cells = CellTexts()
-        self._generation = 0
+        self._generation = 0  # of the search for the list shown: a newer one stops older ones
+        self._order_generation = 0  # of the read of an order: a new order or read stops it
+        self._order_for: AccountSort | None = None  # the order being read, if one is
+        self._signature: tuple[int, int] | None = None  # the accounts when it was read
         self._stale = True
         self._to_first = False  # enter was pressed before the filter's list arrived
 
@@ -110,6 +116,15 @@ class AccountsView(ListKeys, Widget):
 
     # ---------------------------------------------------------------- loading
 
+    def on_mount(self) -> None:
+        # Textual runs thread workers in asyncio's default executor: min(32, CPUs + 4) threads,
+        # 6 here. With the app's own workers busy on a large database (a poll, an expiry) a
+        # keystroke's search queued behind them for seconds. More threads, not more work.
+        loop = asyncio.get_running_loop()
+        if not getattr(loop, "_ahr_executor", False):
+            loop.set_default_executor(ThreadPoolExecutor(max_workers=32))
+            loop._ahr_executor = True  # type: ignore[attr-defined]
+
     def on_show(self) -> None:
         if self._stale:
             self.reload()
@@ -120,48 +135,86 @@ class AccountsView(ListKeys, Widget):
         if not (self.display and self.is_mounted):
             return
         self._stale = False
-        self._orders = {}
-        self._known.clear()
+        self._known.clear()  # the rows are read again as they are drawn
+        self._orders = {k: v for k, v in self._orders.items() if k in INDEXED}
+        if self.sort in self._orders and self.table.source is not None:
+            self._set_ids(self.table.source.ids)
+            self._check_accounts(self._signature)
+            return
+        self._order_for = None
         self._start()
 
-    def _start(self, *, first_rows: bool = True) -> None:
-        """Find the list for the current order and filter; older searches stop."""
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-check")
+    @guarded("read the accounts", status="#accounts-status")
+    def _check_accounts(self, signature: tuple[int, int] | None) -> None:
+        """After a reload: the seller and name orders read before still hold unless an account
+        was added or removed (then every order is read again)."""
+        from ahr_tui.service.account_list import signature as read_signature
+
+        if read_signature(self.engine) != signature:
+            self.app.call_from_thread(self._accounts_changed)
+
+    def _accounts_changed(self) -> None:
+        self._orders = {}
+        self._order_for = None
+        self._start()
+
+    def _start(self) -> None:
+        """Find the list for the current order and filter; older searches stop. The order
+        itself (every id, read once per order and read) is read by its own worker, which a
+        keystroke does not stop."""
         self._generation += 1
         self.as_of = last_complete_day(self.clock())
         self.complete = False
         self._update_status()
-        self._find(self._generation, self.as_of, self.sort, self.filter_text.strip(),
-                   self._orders.get(self.sort), first_rows)
+        if self.sort not in self._orders and self._order_for is not self.sort:
+            self._order_generation += 1
+            self._order_for = self.sort
+            self._read_order(self._order_generation, self.as_of, self.sort)
+        self._find(self._generation, self.as_of, self.sort, self.filter_text.strip())
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-order")
+    @guarded("read the accounts", status="#accounts-status",
+             after=lambda view, _: view.read_failed())
+    def _read_order(self, generation: int, as_of: date, sort: AccountSort) -> None:
+        """The first rows at once (seller and name orders: an index walk), then every id."""
+        from ahr_tui.service import account_list
+
+        signature = account_list.signature(self.engine)
+        if sort in INDEXED:
+            rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
+            self.app.call_from_thread(self._first_rows, generation, rows, total)
+        ids = account_list.ordered(
+            self.engine, as_of, sort, stop=lambda: generation != self._order_generation)
+        if ids is not None:
+            self.app.call_from_thread(self._keep_order, generation, sort, ids, signature)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     @guarded("read the accounts", status="#accounts-status",
              after=lambda view, _: view.read_failed())
-    def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str,
-              ids: array[int] | None, first_rows: bool) -> None:
+    def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str) -> None:
         from ahr_tui.service import account_list
 
         def stop() -> bool:
             return not self._current(generation)
 
-        def show(found: array[int], whole: bool) -> None:
-            self.app.call_from_thread(self._show, generation, sort, found, whole)
+        def order() -> array[int] | None:
+            while not stop():
+                ids = self._orders.get(sort)
+                if ids is not None:
+                    return ids
+                time.sleep(0.02)
+            return None
 
-        if ids is None and not needle and first_rows and sort in INDEXED:
-            rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
-            self.app.call_from_thread(self._first_rows, generation, rows, total)
-        if ids is None:
-            ids = account_list.ordered(self.engine, as_of, sort, stop=stop)
-            if ids is None:
-                return
-            self.app.call_from_thread(self._keep_order, generation, sort, ids)
         found = account_list.filtered(
-            self.engine, as_of, sort, ids, needle, first=FIRST_ROWS, stop=stop,
-            on_first=lambda part: show(part, False))
+            self.engine, as_of, sort, order, needle, first=FIRST_ROWS, stop=stop,
+            on_first=lambda part: self.app.call_from_thread(
+                self._show, generation, sort, part, False))
         if found is not None:
-            show(found, True)
+            self.app.call_from_thread(self._show, generation, sort, found, True)
 
     @work(thread=True, exit_on_error=False, group="account-pages")
     @guarded("read the accounts", status="#accounts-status", once=True,
@@ -181,23 +234,29 @@ class AccountsView(ListKeys, Widget):
             self.table.refresh()
 
     def read_failed(self) -> None:
-        """The status line says why (``failures.guarded``); the table no longer says loading."""
+        """The status line says why (``failures.guarded``); the table no longer says loading,
+        and the next search reads the order again."""
+        self._order_for = None
         if self.table.source is None:
             self.table.empty_text = ""
             self.table.refresh()
 
     def _first_rows(self, generation: int, rows: list[AccountRow], total: int) -> None:
-        """The first rows of the whole list, shown while the rest of the order is read."""
-        if not self._current(generation):
+        """The first rows of the whole list, shown while the rest of the order is read (unless
+        a filter is on, or a list was shown meanwhile)."""
+        if generation != self._order_generation or self.complete or self.filter_text.strip():
             return
         self.total = total
         for row in rows:
             self._known.put(row.account_id, row)
         self._set_ids(array("q", (r.account_id for r in rows)))
 
-    def _keep_order(self, generation: int, sort: AccountSort, ids: array[int]) -> None:
-        if self._current(generation):
+    def _keep_order(self, generation: int, sort: AccountSort, ids: array[int],
+                    signature: tuple[int, int]) -> None:
+        if generation == self._order_generation:
             self._orders[sort] = ids
+            self._signature = signature
+            self._order_for = None
             self.total = len(ids)
 
     def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool) -> None:
@@ -247,7 +306,7 @@ class AccountsView(ListKeys, Widget):
             self.filter_text = text
             return
         self.filter_text = text
-        self._start(first_rows=False)
+        self._start()
         self.post_message(ListChanged())
 
     def cycle_sort(self) -> AccountSort:

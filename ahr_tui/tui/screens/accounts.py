@@ -183,10 +183,10 @@ class AccountsView(ListKeys, Widget):
         """The first rows at once (seller and name orders: an index walk), then every id."""
         from ahr_tui.service import account_list
 
-        signature = account_list.signature(self.engine)
         if sort in INDEXED:
             rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
             self.app.call_from_thread(self._first_rows, generation, rows, total)
+        signature = account_list.signature(self.engine)
         ids = account_list.ordered(
             self.engine, as_of, sort, stop=lambda: generation != self._order_generation)
         if ids is not None:

@@ -6,11 +6,19 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from ahr_tui.cli.main import app
 from ahr_tui.textsafe import clean_line, markdown_line
 from tests.conftest import Cli, FakeClock, seed_account, snapshot
 from tests.test_cli_foundation import ok, open_case, refused
@@ -271,3 +279,55 @@ def test_a_detected_case_is_due_for_first_contact_which_triage_covers(week: Cli)
     assert (due["on_shift"], due["covered"]) == (["ana"], True)  # triage may make the contact
     data = json.loads(ok(week("handover", "--json", "--hours", "24")))
     assert int(detected) in data["unassigned"]
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample.db"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("forecast", "--hours", "72"),
+        ("forecast", "--hours", "72", "--json"),
+        ("handover", "--since", "2d", "--hours", "24"),
+        ("handover", "--since", "2d", "--hours", "24", "--json"),
+        ("handover", "--since", "2d", "--hours", "24", "--markdown"),
+    ],
+)
+def test_an_sqlite_file_read_without_sqlalchemy_says_what_the_engine_says(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """``ahr forecast`` and ``ahr handover`` read an SQLite file with the standard library
+    (``store.quick``); through a ``sqlite:///`` URL they take SQLAlchemy's path. Same output."""
+    db = tmp_path / "sample.db"
+    shutil.copy(SAMPLE, db)
+    with closing(sqlite3.connect(db)) as con:
+        (now,) = con.execute("SELECT value FROM meta WHERE key = 'reference_instant'").fetchone()
+    runner = CliRunner()
+    quick = runner.invoke(app, ["--db", str(db), *args, "--now", now])
+    engine = runner.invoke(app, ["--db", f"sqlite:///{db}", *args, "--now", now])
+    assert quick.exit_code == 0, quick.output
+    assert quick.output == engine.output
+    if "--json" in args and args[0] == "handover":
+        report = json.loads(quick.output)
+        assert report["events"] and report["due"] and report["by_assignee"]
+    else:
+        assert len(quick.output.splitlines()) > 20
+
+
+def test_forecast_and_handover_on_an_sqlite_file_do_not_load_sqlalchemy(tmp_path: Path) -> None:
+    db = tmp_path / "sample.db"
+    shutil.copy(SAMPLE, db)
+    for command in ("forecast", "handover"):
+        script = (
+            "import sys\n"
+            f"sys.argv = ['ahr', '--db', {str(db)!r}, {command!r}]\n"
+            "from ahr_tui.cli.entry import main\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None)\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.startswith(('sqlalchemy', "
+            "'sqlmodel'))))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().endswith("LOADED []"), done.stdout[-300:]

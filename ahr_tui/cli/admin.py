@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_day, parse_instant, state, table
 from ahr_tui.rules.roles import Role
 from ahr_tui.wording import count
+
+if TYPE_CHECKING:
+    from ahr_tui.service.sweep import AccountEligibility
 
 store_app = typer.Typer(no_args_is_help=True, help="Stores and whether the program runs in them.")
 operator_app = typer.Typer(no_args_is_help=True, help="Who may act, and with which role.")
@@ -71,70 +74,81 @@ def sweep(
         out(f"  {change}: {changed}")
 
 
+SellerIdsArg = Annotated[list[str] | None, typer.Argument(help="Sellers (default: all).")]
+StoreFilterOpt = Annotated[str | None, typer.Option("--store", help="Only this store.")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")
+]
+
+
 def eligibility(
     ctx: typer.Context,
-    seller_ids: Annotated[list[str] | None, typer.Argument(help="Sellers (default: all).")] = None,
-    store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Day, YYYY-MM-DD (default: yesterday, UTC).")
-    ] = None,
+    seller_ids: SellerIdsArg = None,
+    store: StoreFilterOpt = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Whether each account qualifies, and every reason it does not. Changes nothing."""
-    from ahr_tui.errors import NotFound
-    from ahr_tui.rules import BY_CODE, last_complete_day
+    from ahr_tui.rules import last_complete_day
     from ahr_tui.service.database import read
     from ahr_tui.service.sweep import evaluate_accounts
 
     st = state(ctx)
     day = parse_day(as_of, "--as-of") or last_complete_day(st.clock())
-    if store and store.upper() not in BY_CODE:
-        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
-    items = read(
-        st.engine(), evaluate_accounts, day, seller_ids=seller_ids,
-        store=store.upper() if store else None,
-    )
+    code = _known_store(store)
+    items = read(st.engine(), evaluate_accounts, day, seller_ids=seller_ids, store=code)
     if seller_ids:
-        missing = sorted(set(seller_ids) - {i.seller_id for i in items})
-        if missing:
-            raise NotFound(
-                f"no seller {', '.join(missing)}"
-                + (f" in store {store.upper()}." if store else ".")
-            )
+        _check_sellers_found(seller_ids, items, code)
     if as_json:
         emit_json([i.to_json() for i in items])
         return
-    table(
-        (
-            "SELLER",
-            "STORE",
-            "ELIGIBLE",
-            "BELOW",
-            "MISSING",
-            "PHONE",
-            "PLAN",
-            "ENROLMENT",
-            "REASONS",
-            "NAME",
-        ),
-        [
-            (
-                i.seller_id,
-                i.store,
-                "yes" if i.eligibility.eligible else "no",
-                i.eligibility.days_below,
-                i.eligibility.days_missing,
-                i.eligibility.phone.value,
-                i.plan,
-                i.enrollment.value,
-                ",".join(r.value for r in i.eligibility.reasons) or "-",
-                i.name,
-            )
-            for i in items
-        ],
-    )
+    table(ELIGIBILITY_COLUMNS, [_eligibility_row(i) for i in items])
     eligible = sum(i.eligibility.eligible for i in items)
     out(f"as of {day.isoformat()}: {eligible} of {len(items)} eligible")
+
+
+def _known_store(store: str | None) -> str | None:
+    """``--store`` as a code (any case in, upper case out); raises ``NotFound`` for no store."""
+    from ahr_tui.errors import NotFound
+    from ahr_tui.rules import BY_CODE
+
+    if store and store.upper() not in BY_CODE:
+        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
+    return store.upper() if store else None
+
+
+def _check_sellers_found(
+    seller_ids: list[str], items: list[AccountEligibility], store: str | None
+) -> None:
+    """Raises ``NotFound`` naming every seller asked for that has no account (in ``store``)."""
+    from ahr_tui.errors import NotFound
+
+    missing = sorted(set(seller_ids) - {i.seller_id for i in items})
+    if missing:
+        where = f" in store {store}." if store else "."
+        raise NotFound(f"no seller {', '.join(missing)}{where}")
+
+
+ELIGIBILITY_COLUMNS = (
+    "SELLER", "STORE", "ELIGIBLE", "BELOW", "MISSING", "PHONE", "PLAN", "ENROLMENT", "REASONS",
+    "NAME",
+)
+
+
+def _eligibility_row(i: AccountEligibility) -> tuple[object, ...]:
+    """One account's line of ``ahr eligibility``, in ``ELIGIBILITY_COLUMNS`` order."""
+    return (
+        i.seller_id,
+        i.store,
+        "yes" if i.eligibility.eligible else "no",
+        i.eligibility.days_below,
+        i.eligibility.days_missing,
+        i.eligibility.phone.value,
+        i.plan,
+        i.enrollment.value,
+        ",".join(r.value for r in i.eligibility.reasons) or "-",
+        i.name,
+    )
 
 
 @store_app.command("list")

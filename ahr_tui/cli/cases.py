@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ahr_tui.cli.common import CliState
     from ahr_tui.service.bulk import BulkResult
     from ahr_tui.service.case_view import CaseView
+    from ahr_tui.service.views import EventRecord
 
 # The option choices are the rules' own enums (``ahr_tui.rules`` loads neither SQLAlchemy nor
 # Textual, so ``ahr --help`` stays fast): a status or policy area added there is offered here.
@@ -279,59 +280,64 @@ def fraud(
 @case_app.command("show")
 def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
     """One case with its timeline."""
-    from ahr_tui.rules import time_left
     from ahr_tui.service.database import read
     from ahr_tui.service.views import case_record, event_to_json
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
-    view, events, attempts = read(st.engine(), case_record, case_id)
+    record = read(st.engine(), case_record, case_id)
     if as_json:
-        data = view.to_json()
-        data["events"] = [event_to_json(e) for e in events]
-        data["attempts"] = [a.to_json() for a in attempts]
+        data = record.case.to_json()
+        data["events"] = [event_to_json(e) for e in record.events]
+        data["attempts"] = [a.to_json() for a in record.attempts]
         emit_json(data)
         return
-    left = time_left(view.status, view.due, st.clock(), responded_at=view.responded_at)
-    fields = [
+    for key, value in _case_fields(record.case, len(record.attempts), st.clock()):
+        out(f"{key:>11}  {clean(value or '')}")
+    out("")
+    out("timeline")
+    for line in table_lines(("AT", "ACTOR", "ACTION", "CHANGE", "NOTE"), _timeline(record.events)):
+        out("  " + line)
+
+
+def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str, str]]:
+    """The ``key  value`` lines of ``ahr case show``, time left as ``rules.time_left`` says."""
+    from ahr_tui.rules import time_left
+
+    left = time_left(view.status, view.due, now, responded_at=view.responded_at)
+    status = view.status.value
+    if view.status is CaseStatus.OPEN:
+        status += f" ({left.text} left, {left.level})"
+    if view.status is CaseStatus.DETECTED:
+        status += f" (first contact due in {left.text}, {left.level})"
+    return [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
         ("policy", view.policy),
-        (
-            "status",
-            view.status.value
-            + (f" ({left.text} left, {left.level})" if view.status is CaseStatus.OPEN else "")
-            + (f" (first contact due in {left.text}, {left.level})"
-               if view.status is CaseStatus.DETECTED else ""),
-        ),
+        ("status", status),
         ("detected", instant(view.detected_at)),
         ("contact due", instant(view.contact_due)),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
         ("reached", instant(view.reached_at)),
-        ("attempts", str(len(attempts))),
+        ("attempts", str(attempts)),
         ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
     ]
-    for key, value in fields:
-        out(f"{key:>11}  {clean(value or '')}")
-    out("")
-    out("timeline")
+
+
+def _timeline(events: Sequence[EventRecord]) -> list[tuple[str, ...]]:
+    """The timeline's rows: one per event, a multi-line note's further lines under it."""
     rows: list[tuple[str, ...]] = []
     for e in events:
         first, *more = (e.note or "").splitlines() or [""]
-        rows.append((
-            instant(e.at),
-            e.actor,
-            e.action,
-            f"{e.from_state or '-'} -> {e.to_state or '-'}" if e.from_state or e.to_state else "",
-            first,
-        ))
-        rows.extend(("", "", "", "", line) for line in more)  # a note's lines, one under another
-    for line in table_lines(("AT", "ACTOR", "ACTION", "CHANGE", "NOTE"), rows):
-        out("  " + line)
+        moved = e.from_state or e.to_state
+        change = f"{e.from_state or '-'} -> {e.to_state or '-'}" if moved else ""
+        rows.append((instant(e.at), e.actor, e.action, change, first))
+        rows.extend(("", "", "", "", line) for line in more)
+    return rows
 
 
 CaseIdsArg = Annotated[

@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,8 +22,14 @@ from ahr_tui.cli.notify_cmd import (
 )
 from ahr_tui.wording import count, instant
 
+if TYPE_CHECKING:
+    from ahr_tui.rules.coverage import ShiftRange
+
 NowOpt = Annotated[
     str | None, typer.Option("--now", metavar="T", help="The instant to look from (default: now).")
+]
+HoursAheadOpt = Annotated[
+    float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
 ]
 _DURATION = re.compile(r"(\d+)([mhd])")
 _UNIT = {"m": 60, "h": 3600, "d": 86400}
@@ -64,32 +70,39 @@ def parse_since(value: str, now: datetime) -> datetime:
     return parse_instant(value, "--since", lambda: now)
 
 
+OperatorArg = Annotated[str, typer.Argument(help="The operator (OS account name).")]
+ZoneOpt = Annotated[
+    str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
+]
+DaysOpt = Annotated[
+    str | None, typer.Option("--days", metavar="DAYS", help="mon-fri, sat,sun, fri-mon ...")
+]
+StartOpt = Annotated[
+    str | None, typer.Option("--from", metavar="HH:MM", help="Start, local time.")
+]
+EndOpt = Annotated[
+    str | None,
+    typer.Option("--to", metavar="HH:MM", help="End, local time; before --from: next day."),
+]
+AddOpt = Annotated[bool, typer.Option("--add", help="Keep the hours already set.")]
+ClearOpt = Annotated[bool, typer.Option("--clear", help="Remove every range.")]
+
+
 def hours(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The operator (OS account name).")],
-    tz: Annotated[
-        str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
-    ] = None,
-    days: Annotated[
-        str | None, typer.Option("--days", metavar="DAYS", help="mon-fri, sat,sun, fri-mon ...")
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", metavar="HH:MM", help="Start, local time.")
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--to", metavar="HH:MM", help="End, local time; before --from: next day."),
-    ] = None,
-    add: Annotated[bool, typer.Option("--add", help="Keep the hours already set.")] = False,
-    clear: Annotated[bool, typer.Option("--clear", help="Remove every range.")] = False,
+    name: OperatorArg,
+    tz: ZoneOpt = None,
+    days: DaysOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    add: AddOpt = False,
+    clear: ClearOpt = False,
 ) -> None:
     """Set an operator's weekly working hours (a lead, or the operator themselves).
 
     A --from later than --to is a night shift ending the next morning; equal times are 24 hours.
     Without --add the new range replaces the old ones; --tz alone changes the zone only.
     """
-    from ahr_tui.errors import InvalidInput
-    from ahr_tui.rules.coverage import HoursError, parse_clock, parse_days, ranges_for
     from ahr_tui.service.shifts import clear_hours, describe_hours, set_hours
 
     st = state(ctx)
@@ -99,20 +112,7 @@ def hours(
         clear_hours(st.engine(), name, actor=st.actor(), now=st.clock())
         out(f"{name}: no hours")
         return
-    given = [v is not None for v in (days, start, end)]
-    if any(given) and not all(given):
-        raise InvalidInput("--days, --from and --to go together (e.g. --days mon-fri "
-                           "--from 09:00 --to 17:00).")
-    if not any(given) and tz is None:
-        raise InvalidInput("give --days, --from and --to (and --tz), or --clear.")
-    try:
-        ranges = (
-            ranges_for(parse_days(days), parse_clock(start, "--from"), parse_clock(end, "--to"))
-            if days is not None and start is not None and end is not None
-            else ()
-        )
-    except HoursError as exc:
-        raise InvalidInput(str(exc)) from None
+    ranges = _weekly_ranges(tz, days, start, end)
     shift = set_hours(
         st.engine(), name, tz=tz, ranges=ranges, add=add or not ranges, actor=st.actor(),
         now=st.clock(),
@@ -120,21 +120,41 @@ def hours(
     out(f"{name}: {describe_hours(shift)}")
 
 
+def _weekly_ranges(
+    tz: str | None, days: str | None, start: str | None, end: str | None
+) -> tuple[ShiftRange, ...]:
+    """The ranges ``--days``, ``--from`` and ``--to`` give (none when none is given, with
+    ``--tz``); raises ``InvalidInput`` for one given without the others or a bad value."""
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.rules.coverage import HoursError, parse_clock, parse_days, ranges_for
+
+    if days is not None and start is not None and end is not None:
+        try:
+            return ranges_for(parse_days(days), parse_clock(start, "--from"),
+                              parse_clock(end, "--to"))
+        except HoursError as exc:
+            raise InvalidInput(str(exc)) from None
+    if any(v is not None for v in (days, start, end)):
+        raise InvalidInput("--days, --from and --to go together (e.g. --days mon-fri "
+                           "--from 09:00 --to 17:00).")
+    if tz is None:
+        raise InvalidInput("give --days, --from and --to (and --tz), or --clear.")
+    return ()
+
+
 def forecast(
     ctx: typer.Context,
-    hours: Annotated[
-        float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
-    ] = 24,
+    hours: HoursAheadOpt = 24,
     now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
     and which are uncovered (nobody on shift whose role allows the next action)."""
-    from ahr_tui.service.shifts import forecast as run
+    from ahr_tui.service.forecast_view import forecast as run
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
-    entries = run(st.engine(), now=at, hours=hours)
+    entries = run(st.db, st.engine, now=at, hours=hours)
     if as_json:
         emit_rows([e.to_json() for e in entries])
         return
@@ -155,26 +175,30 @@ def forecast(
     out(f"{count(len(entries), 'due moment')} in the next {hours:g} h; {uncovered} uncovered")
 
 
+SinceOpt = Annotated[
+    str, typer.Option("--since", metavar="T|DURATION", help="Instant, or 8h, 90m, 2d back.")
+]
+MarkdownOpt = Annotated[
+    bool, typer.Option("--markdown", help="A Markdown document, to paste into a chat or mail.")
+]
+MailOpt = Annotated[
+    list[str] | None,
+    typer.Option("--mail", metavar="ADDR", help="Email it (repeatable); needs --smtp."),
+]
+MailSmtpOpt = Annotated[
+    str | None, typer.Option("--smtp", metavar="HOST:PORT", help="SMTP server for --mail.")
+]
+
+
 def handover(
     ctx: typer.Context,
-    since: Annotated[
-        str, typer.Option("--since", metavar="T|DURATION", help="Instant, or 8h, 90m, 2d back.")
-    ] = "12h",
-    hours: Annotated[
-        float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
-    ] = 12,
+    since: SinceOpt = "12h",
+    hours: HoursAheadOpt = 12,
     now: NowOpt = None,
     as_json: JsonOpt = False,
-    markdown: Annotated[
-        bool, typer.Option("--markdown", help="A Markdown document, to paste into a chat or mail.")
-    ] = False,
-    mail: Annotated[
-        list[str] | None,
-        typer.Option("--mail", metavar="ADDR", help="Email it (repeatable); needs --smtp."),
-    ] = None,
-    smtp: Annotated[
-        str | None, typer.Option("--smtp", metavar="HOST:PORT", help="SMTP server for --mail.")
-    ] = None,
+    markdown: MarkdownOpt = False,
+    mail: MailOpt = None,
+    smtp: MailSmtpOpt = None,
     from_addr: FromOpt = DEFAULT_FROM,
     starttls: StarttlsOpt = False,
     user: UserOpt = None,
@@ -183,28 +207,33 @@ def handover(
 ) -> None:
     """The shift handover: what happened since, cases by assignee, unassigned, what falls due
     (and what is uncovered), expired cases awaiting a decision. --mail sends it by email."""
-    from ahr_tui.service.handover import handover as run
-    from ahr_tui.service.handover import lines
+    from ahr_tui.service.handover import lines, mail_handover, read_handover
 
     st = state(ctx)
     at = parse_instant(now, "--now", st.clock)
     start = parse_since(since, at)
-    if start > at:
-        raise typer.BadParameter("--since lies after --now", param_hint="--since")
-    if as_json and markdown:
-        raise typer.BadParameter("choose --json or --markdown", param_hint="--json/--markdown")
-    if mail and smtp is None:
-        raise typer.BadParameter("--mail needs --smtp HOST:PORT", param_hint="--smtp")
+    _check_handover_options(start, at, as_json=as_json, markdown=markdown, mail=mail, smtp=smtp)
     settings = (
         smtp_settings(smtp, from_addr, starttls, user, password_env, timeout) if mail else None
     )
-    report = run(st.engine(), now=at, since=start, hours=hours)
+    report = read_handover(st.db, st.engine, now=at, since=start, hours=hours)
     if settings is not None and mail:
-        from ahr_tui.service.handover import mail_handover
-
         mail_handover(settings, mail, report, markdown=markdown)
         out(f"handover mailed to {', '.join(mail)}")
     elif as_json:
         emit_rows(report.to_json())
     else:
         out("\n".join(lines(report, markdown=markdown)))
+
+
+def _check_handover_options(
+    start: datetime, at: datetime, *, as_json: bool, markdown: bool, mail: list[str] | None,
+    smtp: str | None,
+) -> None:
+    """Usage errors (exit 2): a --since after --now, --json with --markdown, --mail alone."""
+    if start > at:
+        raise typer.BadParameter("--since lies after --now", param_hint="--since")
+    if as_json and markdown:
+        raise typer.BadParameter("choose --json or --markdown", param_hint="--json/--markdown")
+    if mail and smtp is None:
+        raise typer.BadParameter("--mail needs --smtp HOST:PORT", param_hint="--smtp")

@@ -38,6 +38,7 @@ from ahr_tui.importers.fields import SCORE_MAX, SCORE_MIN
 from ahr_tui.importers.problems import Problem, Problems, shown
 from ahr_tui.importers.textfile import HEAD_BYTES, NotText, sniff
 from ahr_tui.rules import BY_MARKETPLACE_ID
+from ahr_tui.rules.stores import StoreInfo
 
 REJECT_COLUMNS = ["pointer", "marketplaceId"]
 
@@ -115,53 +116,61 @@ def read_report(
 ) -> Report:
     """The entries to record for ``seller_id``; problems and notes go to ``problems``."""
     report = Report([], [], [])
-    if not isinstance(document, dict):
-        problems.add(
-            1,
-            "json",
-            f"expected an object with performanceMetrics, found {_kind(document)}",
-            fatal=True,
-        )
-        return report
-    metrics = document.get("performanceMetrics")
-    if not isinstance(metrics, list) or not metrics:
-        found = "missing" if metrics is None else f"{_kind(metrics)}, not a list of entries"
-        if isinstance(metrics, list):
-            found = "an empty list"
-        problems.add(
-            "/performanceMetrics",
-            "performanceMetrics",
-            f"{found}: this is not a Seller Performance Report",
-            fatal=True,
-        )
+    metrics = _metrics(document, problems)
+    if metrics is None:
         return report
     reader = _EntryReader(seller_id, day, accounts, problems)
     reader.statuses = _account_statuses(document.get("accountStatuses"), problems)
     for index, entry in enumerate(metrics):
-        pointer = f"/performanceMetrics/{index}"
-        reader.errors = []
-        parsed = reader.entry(entry, pointer)
-        if reader.errors:
-            mid = entry.get("marketplaceId") if isinstance(entry, dict) else None
-            reasons = "; ".join(p.reason for p in reader.errors)
-            report.rejected.append(Rejected(pointer, mid if isinstance(mid, str) else "", reasons))
-        elif parsed is not None:
-            report.entries.append(parsed)
-    report.untracked.extend(code for _, code in reader.untracked)
+        reader.read(entry, f"/performanceMetrics/{index}", report)
+    report.untracked.extend(u.store for u in reader.untracked)
     if reader.untracked and not report.entries and not report.rejected:
-        covered = ", ".join(report.untracked)
         problems.add(
             "/performanceMetrics",
             "marketplaceId",
-            f"seller {shown(seller_id)} is tracked in none of this report's stores ({covered}); "
-            "check --seller",
+            f"seller {shown(seller_id)} is tracked in none of this report's stores "
+            f"({', '.join(report.untracked)}); check --seller",
             fatal=True,
         )
         return report
-    for where, code in reader.untracked:
-        message = f"seller {shown(seller_id)} is not tracked in store {code}; skipped"
-        problems.note(where, "marketplaceId", message)
+    for untracked in reader.untracked:
+        message = f"seller {shown(seller_id)} is not tracked in store {untracked.store}; skipped"
+        problems.note(untracked.pointer, "marketplaceId", message)
     return report
+
+
+def _metrics(document: Any, problems: Problems) -> list[Any] | None:
+    """The report's ``performanceMetrics`` entries; None, with a fatal problem, when the
+    document is no Seller Performance Report."""
+    if not isinstance(document, dict):
+        found = _kind(document)
+        problems.add(1, "json", f"expected an object with performanceMetrics, found {found}",
+                     fatal=True)
+        return None
+    metrics = document.get("performanceMetrics")
+    if isinstance(metrics, list) and metrics:
+        return metrics
+    found = "missing" if metrics is None else f"{_kind(metrics)}, not a list of entries"
+    if isinstance(metrics, list):
+        found = "an empty list"
+    problems.add("/performanceMetrics", "performanceMetrics",
+                 f"{found}: this is not a Seller Performance Report", fatal=True)
+    return None
+
+
+class _Untracked(NamedTuple):
+    """A store the report covers where the seller is not tracked."""
+
+    pointer: str  # of the entry's marketplaceId
+    store: str
+
+
+class _Rating(NamedTuple):
+    """What ``accountHealthRating`` gives: the score, its day, the AHR status (each optional)."""
+
+    score: int | None
+    day: date | None
+    ahr_status: str | None
 
 
 class _EntryReader:
@@ -181,11 +190,23 @@ class _EntryReader:
         self.statuses: dict[str, str] = {}
         self.first_seen: dict[str, str] = {}
         self.errors: list[Problem] = []
-        self.untracked: list[tuple[str, str]] = []  # (JSON pointer, store code)
+        self.untracked: list[_Untracked] = []
         self.score_text: str | None = None
 
     def fail(self, pointer: str, column: str, message: str) -> None:
         self.errors.append(self.problems.add(pointer, column, message))
+
+    def read(self, entry: Any, pointer: str, report: Report) -> None:
+        """Adds the entry at ``pointer`` to ``report``: to record, rejected, or neither
+        (skipped, with a note)."""
+        self.errors = []
+        parsed = self.entry(entry, pointer)
+        if self.errors:
+            mid = entry.get("marketplaceId") if isinstance(entry, dict) else None
+            reasons = "; ".join(p.reason for p in self.errors)
+            report.rejected.append(Rejected(pointer, mid if isinstance(mid, str) else "", reasons))
+        elif parsed is not None:
+            report.entries.append(parsed)
 
     def entry(self, entry: Any, pointer: str) -> ReportEntry | None:
         if not isinstance(entry, dict):
@@ -193,14 +214,30 @@ class _EntryReader:
                 pointer, pointer.rsplit("/", 1)[1], f"expected an object, found {_kind(entry)}"
             )
             return None
+        store = self.store(entry.get("marketplaceId"), pointer)
+        if store is None:
+            return None
+        account_id = self.accounts.get((self.seller_id, store.code))
+        if account_id is None:
+            self.untracked.append(_Untracked(f"{pointer}/marketplaceId", store.code))
+            return None
+        self.score_text = None
+        rating = self.rating(entry.get("accountHealthRating"), f"{pointer}/accountHealthRating")
+        if rating is None:
+            return None
+        return ReportEntry(
+            pointer, store.marketplace_id, store.code, account_id, rating.score, rating.day,
+            rating.ahr_status, self.statuses.get(store.marketplace_id),
+            self.score_text if rating.score is not None else None,
+        )
+
+    def store(self, mid: Any, pointer: str) -> StoreInfo | None:
+        """The store of the entry's ``marketplaceId``; None when it is malformed or repeated
+        (an error) or unknown (a note: skipped)."""
         where = f"{pointer}/marketplaceId"
-        mid = entry.get("marketplaceId")
         if not isinstance(mid, str):
-            self.fail(
-                where,
-                "marketplaceId",
-                "missing" if mid is None else f"expected a string, found {_kind(mid)}",
-            )
+            found = "missing" if mid is None else f"expected a string, found {_kind(mid)}"
+            self.fail(where, "marketplaceId", found)
             return None
         store = BY_MARKETPLACE_ID.get(mid)
         if store is None:
@@ -209,40 +246,17 @@ class _EntryReader:
             )
             return None
         if mid in self.first_seen:
-            self.fail(
-                where,
-                "marketplaceId",
-                f"duplicate: {mid} ({store.code}) is also at {self.first_seen[mid]}",
-            )
+            also = self.first_seen[mid]
+            self.fail(where, "marketplaceId", f"duplicate: {mid} ({store.code}) is also at {also}")
             return None
         self.first_seen[mid] = pointer
-        account_id = self.accounts.get((self.seller_id, store.code))
-        if account_id is None:
-            self.untracked.append((where, store.code))
-            return None
-        self.score_text = None
-        rating = self.rating(entry.get("accountHealthRating"), f"{pointer}/accountHealthRating")
-        if rating is None:
-            return None
-        score, day, ahr_status = rating
-        return ReportEntry(
-            pointer,
-            mid,
-            store.code,
-            account_id,
-            score,
-            day,
-            ahr_status,
-            self.statuses.get(mid),
-            self.score_text if score is not None else None,
-        )
+        return store
 
-    def rating(
-        self, rating: Any, pointer: str
-    ) -> tuple[int | None, date | None, str | None] | None:
-        """(score, its day, ahrStatus) from ``accountHealthRating``; None if it is malformed."""
+    def rating(self, rating: Any, pointer: str) -> _Rating | None:
+        """The score, its day and ahrStatus from ``accountHealthRating``; None if it is
+        malformed."""
         if rating is None:
-            return None, None, None
+            return _Rating(None, None, None)
         if not isinstance(rating, dict):
             self.fail(pointer, "accountHealthRating", f"expected an object, found {_kind(rating)}")
             return None
@@ -254,7 +268,7 @@ class _EntryReader:
             day = self.reporting_day(rating, f"{pointer}/reportingDateRange/reportingDateTo")
         if len(self.errors) > before:
             return None
-        return score, day if score is not None else None, status
+        return _Rating(score, day if score is not None else None, status)
 
     def ahr_status(self, rating: dict[str, Any], pointer: str) -> str | None:
         """``ahrStatus``, or the schema's ``accountHealthRatingStatus``; both must agree."""
@@ -308,10 +322,8 @@ class _EntryReader:
                 where, "reportingDateTo", f"{shown(value)} is not an ISO-8601 instant; give --date"
             )
             return None
-        if instant.tzinfo is None:
-            instant = instant.replace(
-                tzinfo=UTC
-            )  # the schema's instants are UTC ("2020-11-18T23:59Z")
+        if instant.tzinfo is None:  # the schema's instants are UTC ("2020-11-18T23:59Z")
+            instant = instant.replace(tzinfo=UTC)
         return instant.astimezone(UTC).date()
 
 
@@ -371,11 +383,5 @@ def _account_statuses(value: Any, problems: Problems) -> dict[str, str]:
 def _kind(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)  # null, true, false: as the file wrote them
-    names = {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "true/false",
-        type(None): "null",
-    }
+    names = {dict: "an object", list: "a list", str: "a string"}
     return names.get(type(value), "a number")

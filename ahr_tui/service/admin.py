@@ -118,13 +118,8 @@ def add_operator(
         elif not _change_operator(session, row, role, email):
             return row
         audit.append(
-            session,
-            actor=actor,
-            action="operator_add",
-            at=now,
-            recorded_at=now,
-            from_state=before,
-            to_state=role.value,
+            session, actor=actor, action="operator_add", at=now, recorded_at=now,
+            from_state=before, to_state=role.value,
             note=f"{name} <{row.email}>" if row.email else name,
         )
         return row

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlmodel import Session, col
 
 from ahr_tui.errors import Conflict
@@ -107,21 +107,59 @@ class Decisions:
                     f"{before}->{after}")
 
 
-def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[Any]]:
+class PageRow(NamedTuple):
+    """One row of ``account_pages`` by name (the pages hold plain tuples in this order)."""
+
+    id: int
+    seller_id: str
+    store: str
+    name: str
+    email: str | None
+    plan: str
+    status: str
+    enrollment: str
+    emergency_phone: str | None
+    version: int
+    aha_enabled: bool
+    region: str
+    scored: int | None
+    at_or_above: int | None
+
+
+def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[tuple[Any, ...]]]:
     """Every account with its store's flag and region and its window counts (``window_count``,
-    which the caller has brought to the day: ``store.window.bring_to``), ``size`` at a time."""
+    which the caller has brought to the day: ``store.window.bring_to``), ``size`` at a time, as
+    tuples in ``PageRow``'s order.
+
+    On SQLite the query, compiled once, goes straight to the driver: building a million
+    SQLAlchemy rows costs a sweep about two seconds more than the driver's tuples.
+    """
+    connection = session.connection()
+    query = (
+        select(*(col(c) for c in _COLUMNS))
+        .join(Store, Store.code == Account.store)
+        # the second condition repeats the WHERE for the counts: without it PostgreSQL's merge
+        # join reads window_count from its first row for every page (7.6 s instead of 1.8 s
+        # for a million accounts)
+        .outerjoin(WindowCount, and_(col(WindowCount.account_id) == Account.id,
+                                     col(WindowCount.account_id) > bindparam("after")))
+        .where(col(Account.id) > bindparam("after"))
+        .order_by(col(Account.id))
+        .limit(size)
+    )
+    if connection.dialect.name == "sqlite":
+        compiled = query.compile(connection)
+        sql, names = str(compiled), compiled.positiontup or ()
+        driver: Any = connection.connection.driver_connection
+
+        def read(after: int) -> Sequence[tuple[Any, ...]]:
+            params = compiled.construct_params({"after": after})
+            return driver.execute(sql, [params[n] for n in names]).fetchall()
+    else:
+        def read(after: int) -> Sequence[tuple[Any, ...]]:
+            return [tuple(row) for row in session.execute(query, {"after": after})]
     last = 0
-    while True:
-        page = session.execute(
-            select(*(col(c) for c in _COLUMNS))
-            .join(Store, Store.code == Account.store)
-            .outerjoin(WindowCount, col(WindowCount.account_id) == Account.id)
-            .where(col(Account.id) > last)
-            .order_by(col(Account.id))
-            .limit(size)
-        ).all()
-        if not page:
-            return
+    while page := read(last):
         yield page
         last = page[-1][0]
 
@@ -139,14 +177,14 @@ def move_accounts(
     queued = 0
     move, phone = decisions.move, decisions.phone
     for page in account_pages(session):
-        moves: list[tuple[Any, Move]] = []
+        moves: list[tuple[PageRow, Move]] = []
         for row in page:
             (_, _, _, _, _, plan, status, enrollment, emergency_phone, _, enabled, region,
              scored, at_or_above) = row  # _COLUMNS
             found = move(plan, enabled, status, enrollment, phone(emergency_phone, region),
                          scored or 0, at_or_above or 0)
             if found is not None:
-                moves.append((row, found))
+                moves.append((PageRow._make(row), found))
         queued += write_moves(session, moves, actor=actor, now=now)
         for _, found in moves:
             changes[found.label] += 1
@@ -154,10 +192,10 @@ def move_accounts(
 
 
 def write_moves(
-    session: Session, moves: Sequence[tuple[Any, Move]], *, actor: Actor, now: datetime
+    session: Session, moves: Sequence[tuple[PageRow, Move]], *, actor: Actor, now: datetime
 ) -> int:
-    """The account rows, audit events and notifications of ``moves`` (each an ``account_pages``
-    row and its move), three batches."""
+    """The account rows, audit events and notifications of ``moves`` (each an account and its
+    move), three batches."""
     if not moves:
         return 0
     changed = bulk.move_enrollments(

@@ -13,31 +13,30 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlmodel import col
+from typing import TYPE_CHECKING, Any
 
 from ahr_tui.errors import AhrError, InvalidInput
-from ahr_tui.notify.smtp import (
-    SmtpSettings,
-    SmtpTransport,
-    Verdict,
-    address_problem,
-    build_message,
-)
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, iso_z
-from ahr_tui.service.shifts import ForecastEntry, forecast_of, load_shifts
-from ahr_tui.service.views import EventRecord, event_to_json, list_cases
-from ahr_tui.store.engine import transaction
-from ahr_tui.store.models import Event
+from ahr_tui.service.event_view import EventRecord, event_from_row, event_to_json
+from ahr_tui.service.forecast_view import (
+    ForecastEntry,
+    forecast_of,
+    quick_coverage,
+    read_quickly,
+)
+from ahr_tui.store.shift_rows import EVENTS_SQL, sqlite_instant
 from ahr_tui.textsafe import clean_line, markdown_line
 from ahr_tui.wording import instant
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ahr_tui.notify.smtp import SmtpSettings
+    from ahr_tui.service.database import Database
 
 #: Events listed one by one per operator in the text; the rest are counted.
 EVENTS_SHOWN = 15
@@ -86,29 +85,76 @@ def handover(
     hours: float,
     policy: Policy = DEFAULT_POLICY,
 ) -> Handover:
-    """Events recorded in (``since``, ``now``], active cases now, due moments within ``hours``."""
+    """Events recorded in (``since``, ``now``] (aware UTC), the active cases at ``now``, and the
+    due moments within ``hours`` (hours, fractions allowed) after it, with who is on shift; read
+    through ``engine`` on any database. Raises only the database's errors."""
+    from sqlalchemy import bindparam, text
+
+    from ahr_tui.service.shifts import load_shifts
+    from ahr_tui.service.views import list_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.types import UTCDateTime
+
+    events_sql = text(EVENTS_SQL).bindparams(
+        bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
+    )
     with transaction(engine) as session:
-        cases = sorted(list_cases(session), key=lambda c: (c.due, c.id))
+        cases = list_cases(session)
         roster = Roster(load_shifts(session))
-        events = session.execute(  # rows, not ORM instances: a busy shift has thousands
-            select(Event.__table__)  # type: ignore[attr-defined]
-            .where(col(Event.recorded_at) > since, col(Event.recorded_at) <= now)
-            .order_by(col(Event.id))
-        ).all()
+        rows = session.execute(events_sql, {"since": since, "until": now}).all()
+    events = [event_from_row(r) for r in rows]
+    return assemble(cases, roster, events, now=now, since=since, hours=hours, policy=policy)
+
+
+def read_handover(
+    db: str,
+    open_db: Callable[[], Database],
+    *,
+    now: datetime,
+    since: datetime,
+    hours: float,
+    policy: Policy = DEFAULT_POLICY,
+) -> Handover:
+    """``ahr handover``: as ``handover``; ``db`` is the ``--db`` text, an SQLite file is read with
+    the standard library (no SQLAlchemy to load), anything else through ``open_db()``.
+    Raises ``DatabaseProblem``."""
+    path = read_quickly(db)
+    window = {"since": sqlite_instant(since), "until": sqlite_instant(now)}
+    read = None if path is None else quick_coverage(path, [(EVENTS_SQL, window)])
+    if read is None:
+        return handover(open_db(), now=now, since=since, hours=hours, policy=policy)
+    cases, roster, (rows,) = read
+    events = [event_from_row(r) for r in rows]
+    return assemble(cases, roster, events, now=now, since=since, hours=hours, policy=policy)
+
+
+def assemble(
+    cases: Sequence[CaseView],
+    roster: Roster,
+    events: Sequence[EventRecord],
+    *,
+    now: datetime,
+    since: datetime,
+    hours: float,
+    policy: Policy = DEFAULT_POLICY,
+) -> Handover:
+    """The handover of ``cases`` (the active ones), ``events`` (recorded since ``since``) and
+    who works when, at ``now`` (UTC) looking ``hours`` ahead."""
+    ordered = sorted(cases, key=lambda c: (c.due, c.id))
     by_assignee: dict[str, list[CaseView]] = defaultdict(list)
-    for c in cases:
+    for c in ordered:
         if c.assignee:
             by_assignee[c.assignee].append(c)
-    due = forecast_of(cases, roster, now=now, hours=hours, policy=policy)
+    due = forecast_of(ordered, roster, now=now, hours=hours, policy=policy)
     return Handover(
         since=since,
         until=now,
         horizon_end=now + timedelta(hours=hours),
         events=events,
         by_assignee=dict(sorted(by_assignee.items())),
-        unassigned=[c for c in cases if not c.assignee],
+        unassigned=[c for c in ordered if not c.assignee],
         due=due,
-        expired=[c for c in cases if c.status is CaseStatus.EXPIRED],
+        expired=[c for c in ordered if c.status is CaseStatus.EXPIRED],
         per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
     )
 
@@ -223,6 +269,8 @@ def mail_handover(
     job that runs again is recognisable as a resend. Raises ``InvalidInput`` for a bad address,
     ``AhrError`` when the server does not take a message (nothing is queued: the job fails).
     """
+    from ahr_tui.notify.smtp import SmtpTransport, Verdict, address_problem, build_message
+
     problems = [p for p in (address_problem(a) for a in to) if p]
     if problems:
         raise InvalidInput(f"--mail: {problems[0]}.")

@@ -97,7 +97,12 @@ def import_scores(
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
 ) -> ImportResult:
-    """``seller_id,store,date,score``: upserts daily scores, streamed in batches."""
+    """``seller_id,store,date,score``: upserts daily scores (UTC days), streamed in batches.
+
+    ``now`` (aware UTC) stamps the audit event; ``progress`` gets (records, bytes) now and then.
+    Returns the ``ImportResult`` (problems in it, nothing written when it failed). Raises
+    ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
+    """
     load = partial(_load_scores, progress=progress)
     return _import_csv(
         engine, "scores", path, score_file.COLUMNS, load, actor=actor, now=now, options=options
@@ -138,7 +143,10 @@ def import_sellers(
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
 ) -> ImportResult:
-    """``seller_id,store,name,plan,emergency_phone,email``: creates or updates accounts."""
+    """``seller_id,store,name,plan,emergency_phone,email``: creates or updates accounts.
+
+    Arguments, result and errors as ``import_scores``.
+    """
     load = partial(_load_sellers, progress=progress)
     return _import_csv(
         engine, "sellers", path, seller_file.COLUMNS, load, actor=actor, now=now, options=options
@@ -193,7 +201,10 @@ def import_cases(
     progress: Progress | None = None,
 ) -> ImportResult:
     """``seller_id,store,policy,contacted_at,summary[,detected_at]``: opens each case (or, with
-    an empty ``contacted_at``, records it as detected) through the rules."""
+    an empty ``contacted_at``, records it as detected) through the rules; a case the rules
+    refuse is a problem on its line. Instants in the file carry their offset; ``now`` (aware
+    UTC) is the wall clock. Arguments, result and errors otherwise as ``import_scores``.
+    """
     load = partial(_load_cases, progress=progress, actor=actor, now=now)
     return _import_csv(
         engine, "cases", path, case_file.COLUMNS, load, actor=actor, now=now, options=options,

@@ -72,6 +72,7 @@ def values(
 SellerNote = tuple[NotificationKind, int, str, str, str, str | None]
 _SELLER_COLUMNS = ("account_id", "kind", "created_at", "to_addr", "subject", "body", "state",
                    "attempts", "next_attempt_at")
+_KIND_VALUES = {kind: kind.value for kind in NotificationKind}  # Enum.value is a slow property
 #: The body of a batch notification: rendered when it is delivered (``delivered_body``). A
 #: rendered body is never empty (it ends with a line break), so the two cannot be confused.
 DEFERRED = ""
@@ -84,7 +85,7 @@ def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> 
     table = Notification.__table__  # type: ignore[attr-defined]
     created = bulk.bound(session, table.c.created_at, now)
     rows = [
-        (account_id, kind.value, created, email or None,
+        (account_id, _KIND_VALUES[kind], created, email or None,
          seller_subject(kind, seller_id=seller_id, seller_name=name, store=store), DEFERRED,
          "pending", 0, created)
         for kind, account_id, seller_id, name, store, email in notes

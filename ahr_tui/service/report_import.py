@@ -47,8 +47,10 @@ def import_report(
 ) -> ImportResult:
     """A Seller Performance Report for one seller: scores, AHR status and account status.
 
-    Problems are in ``result.problems`` (nothing is written when there is one, unless
-    ``skip_invalid``); ``result.details`` has a line per imported store.
+    ``day`` is the UTC day the scores are for (None: the report's ``reportingDateTo``); ``now``
+    (aware UTC) stamps the audit events. Problems are in ``result.problems`` (nothing is written
+    when there is one, unless ``skip_invalid``); ``result.details`` has a line per imported
+    store. Raises ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
     result = ImportResult("report", path, options)
     document = report_file.load_json(path, result.problems)

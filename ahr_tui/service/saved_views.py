@@ -132,6 +132,6 @@ def _from_row(row: SavedView) -> View:
         settings = json.loads(row.settings or "{}")
     except ValueError:
         settings = {}
-    kind = ViewKind(row.view) if row.view in ViewKind._value2member_map_ else ViewKind.CASES
+    kind = ViewKind(row.view) if row.view in {k.value for k in ViewKind} else ViewKind.CASES
     return View(row.name, kind, row.filter_text, row.sort,
                 settings if isinstance(settings, dict) else {}, row.saved_at)

@@ -9,13 +9,11 @@ and writes.
 from __future__ import annotations
 
 import shlex
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -32,26 +30,21 @@ from ahr_tui.rules.coverage import (
     on_shift,
     zone,
 )
-from ahr_tui.rules.forecast import CaseClock, Covered, cover, due_between
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.case_view import CaseView, iso_z
+from ahr_tui.service.forecast_view import ForecastEntry, forecast_of, shifts_from_rows
 from ahr_tui.service.views import list_cases
 from ahr_tui.store import audit
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Operator, OperatorHours
+from ahr_tui.store.shift_rows import HOURS_SQL, OPERATORS_SQL
 
 
 def load_shifts(session: Session) -> list[Shift]:
     """Every operator with their role, zone and ranges (no hours: an empty tuple)."""
-    ranges: dict[str, list[ShiftRange]] = defaultdict(list)
-    query = select(OperatorHours).order_by(
-        col(OperatorHours.operator), col(OperatorHours.day), col(OperatorHours.start_minute)
-    )
-    for row in session.execute(query).scalars():
-        ranges[row.operator].append(ShiftRange(row.day, row.start_minute, row.end_minute))
-    operators = session.execute(select(Operator).order_by(col(Operator.name))).scalars()
-    return [Shift(o.name, o.role, o.time_zone, tuple(ranges[o.name])) for o in operators]
+    operators = session.execute(text(OPERATORS_SQL)).all()
+    return shifts_from_rows(operators, session.execute(text(HOURS_SQL)).all())
 
 
 def operator_rows(engine: Engine) -> list[tuple[Operator, Shift]]:
@@ -149,48 +142,6 @@ def _editable(session: Session, name: str, actor: Actor) -> Operator:
             f"`ahr operator add {shlex.quote(name)} --role triage` (or investigator, or lead)."
         )
     return row
-
-
-@dataclass(frozen=True, slots=True)
-class ForecastEntry:
-    """A due moment of ``ahr forecast`` with its case's seller, store and assignee."""
-
-    covered: Covered
-    case: CaseView
-
-    def to_json(self) -> dict[str, Any]:
-        m = self.covered.moment
-        return {
-            "at": iso_z(m.at),
-            "case_id": m.case_id,
-            "seller_id": self.case.seller_id,
-            "store": self.case.store,
-            "kind": m.kind.value,
-            "action": m.action.value,
-            "assignee": self.case.assignee,
-            "on_shift": list(self.covered.on_shift),
-            "covered": self.covered.covered,
-        }
-
-
-def clocks(cases: Sequence[CaseView]) -> list[CaseClock]:
-    return [
-        CaseClock(c.id, c.status.value, c.contact_due, c.deadline) for c in cases
-    ]
-
-
-def forecast_of(
-    cases: Sequence[CaseView],
-    roster: Roster,
-    *,
-    now: datetime,
-    hours: float,
-    policy: Policy = DEFAULT_POLICY,
-) -> list[ForecastEntry]:
-    """The due moments of ``cases`` with ``now < at <= now + hours``, by time, with coverage."""
-    by_id = {c.id: c for c in cases}
-    moments = due_between(clocks(cases), now, now + timedelta(hours=hours), policy)
-    return [ForecastEntry(c, by_id[c.moment.case_id]) for c in cover(moments, roster)]
 
 
 def forecast(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlmodel import Session
@@ -22,7 +21,11 @@ from ahr_tui.service.case_view import (
     in_list_order,
     iso_z,
 )
+from ahr_tui.service.event_view import EventRecord, event_to_json
 from ahr_tui.store.models import Event
+
+if TYPE_CHECKING:
+    from ahr_tui.service.contact import AttemptView
 
 __all__ = [
     "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
@@ -68,58 +71,9 @@ def changed_cases(session: Session, since: int) -> list[CaseView] | None:
 
 
 def find_case(session: Session, case_id: int) -> CaseView | None:
+    """Case ``case_id`` as both front ends show it; None when there is no such case."""
     row = session.execute(text(CASE_SQL), {"case_id": case_id}).first()
     return case_from_row(row) if row else None
-
-
-class EventRecord(Protocol):
-    """What is read of an audit event: an ``Event`` or a row of its table's columns (a row costs
-    a fraction of an ORM instance; a handover reads thousands)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def recorded_at(self) -> datetime: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def client(self) -> str | None: ...
-    @property
-    def tty(self) -> str | None: ...
-    @property
-    def account_id(self) -> int | None: ...
-    @property
-    def case_id(self) -> int | None: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def from_state(self) -> str | None: ...
-    @property
-    def to_state(self) -> str | None: ...
-    @property
-    def note(self) -> str | None: ...
-    @property
-    def hash(self) -> str: ...
-
-
-def event_to_json(event: EventRecord) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": iso_z(event.at),
-        "recorded_at": iso_z(event.recorded_at),
-        "actor": event.actor,
-        "client": event.client,
-        "tty": event.tty,
-        "account_id": event.account_id,
-        "case_id": event.case_id,
-        "action": event.action,
-        "from": event.from_state,
-        "to": event.to_state,
-        "note": event.note,
-        "hash": event.hash,
-    }
 
 
 def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Event]]:
@@ -130,15 +84,24 @@ def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Eve
     return view, case_events(session, case_id)
 
 
-def case_record(session: Session, case_id: int) -> tuple[CaseView, list[Event], list[Any]]:
-    """``ahr case show``: case ``case_id``, its audit events and its contact attempts
-    (``service.contact.AttemptView``), oldest first. Raises ``NotFound``."""
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """``ahr case show``: one case, its audit events and its contact attempts, oldest first."""
+
+    case: CaseView
+    events: list[Event]
+    attempts: list[AttemptView]
+
+
+def case_record(session: Session, case_id: int) -> CaseRecord:
+    """Case ``case_id`` with its audit events and contact attempts. Raises ``NotFound``."""
     from ahr_tui.service.contact import case_attempts  # contact reads views: imported here
 
     view, events = case_with_events(session, case_id)
-    return view, events, list(case_attempts(session, case_id))
+    return CaseRecord(view, events, list(case_attempts(session, case_id)))
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:
+    """Case ``case_id``'s audit events, oldest first (none for an unknown case)."""
     query = select(Event).where(Event.case_id == case_id).order_by(Event.id)
     return list(session.execute(query).scalars())

@@ -65,34 +65,36 @@ _encode_str: Any = json.encoder.encode_basestring_ascii
 
 def _batch_digest(common: Mapping[str, Any]) -> Any:
     """``_digest`` for events sharing ``common`` (at, recorded_at, actor, client, tty): the
-    same JSON text, built by filling a template whose shared members are encoded once.
+    same JSON text (members in sorted order), built from pieces encoded once.
 
-    The digest takes an ``EventRow``'s values, the event's id and the previous hash.
+    The digest takes an ``EventRow``'s values, the event's id and the previous hash. A batch's
+    events also share their action, states and note (a sweep's enrolments: a handful of
+    distinct ones), so the text between the account, the id and the previous hash is built
+    once per distinct combination.
     """
-    fixed = {"at": _json(_iso(common["at"])), "recorded_at": _json(_iso(common["recorded_at"])),
-             **{k: _json(common[k]) for k in ("actor", "client", "tty")}}
-    template = (
-        '{"account_id":%s,"action":%s,"actor":' + fixed["actor"].replace("%", "%%")
-        + ',"at":' + fixed["at"] + ',"case_id":%s,"client":' + fixed["client"].replace("%", "%%")
-        + ',"from":%s,"id":%s,"note":%s,"prev":%s,"recorded_at":' + fixed["recorded_at"]
-        + ',"to":%s,"tty":' + fixed["tty"].replace("%", "%%") + "}"
-    )
+    actor, client, tty = (_json(common[k]) for k in ("actor", "client", "tty"))
+    at, recorded_at = _json(_iso(common["at"])), _json(_iso(common["recorded_at"]))
     sha256 = hashlib.sha256
-    encoded: dict[Any, str] = {}
+    pieces: dict[tuple[Any, ...], tuple[str, str, str]] = {}
 
-    def enc(value: Any) -> str:  # the batch's states, actions and notes repeat: encode once
-        try:
-            return encoded[value]
-        except KeyError:
-            found = encoded[value] = _json(value)
-            return found
+    def between(case_id: int | None, action: str, from_state: str | None,
+                to_state: str | None, note: str | None) -> tuple[str, str, str]:
+        return (
+            f',"action":{_json(action)},"actor":{actor},"at":{at},"case_id":{_json(case_id)},'
+            f'"client":{client},"from":{_json(from_state)},"id":',
+            f',"note":{_json(note)},"prev":',
+            f',"recorded_at":{recorded_at},"to":{_json(to_state)},"tty":{tty}}}',
+        )
 
     def digest(account_id: int | None, case_id: int | None, action: str, from_state: str | None,
                to_state: str | None, note: str | None, event_id: int, prev_hash: str) -> str:
-        blob = template % (
-            _json(account_id), enc(action), _json(case_id), enc(from_state), event_id, enc(note),
-            _encode_str(prev_hash), enc(to_state),
-        )
+        key = (case_id, action, from_state, to_state, note)
+        found = pieces.get(key)
+        if found is None:
+            found = pieces[key] = between(*key)
+        account = "null" if account_id is None else int.__repr__(account_id)
+        blob = (f'{{"account_id":{account}{found[0]}{int.__repr__(event_id)}{found[1]}'
+                f"{_encode_str(prev_hash)}{found[2]}")
         return sha256(blob.encode()).hexdigest()
 
     return digest

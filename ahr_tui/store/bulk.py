@@ -115,8 +115,8 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
     table = Account.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     when = bound(session, table.c.enrollment_changed_at, at)
+    driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
-        driver: Any = connection.connection.driver_connection
         before = driver.total_changes
         driver.executemany(
             "UPDATE account SET enrollment = ?, enrollment_changed_at = ?, version = version + 1"
@@ -124,25 +124,24 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
             [(enrollment, when, account_id, version) for enrollment, account_id, version in rows],
         )
         return int(driver.total_changes - before)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-        .values(
-            enrollment=bindparam("b_enrollment"),
-            enrollment_changed_at=bindparam("b_at"),
-            version=table.c.version + 1,
-        )
-    )
-    values = [{"b_enrollment": e, "b_id": i, "b_version": v, "b_at": when} for e, i, v in rows]
-    return int(connection.execute(statement, values).rowcount)
+    enrollments, ids, versions = (list(column) for column in zip(*rows, strict=True))
+    with driver.cursor() as cur:  # one statement over three arrays, not a round trip a row
+        cur.execute(_PG_MOVE, (when, enrollments, ids, versions))
+        return int(cur.rowcount)
+
+
+_PG_MOVE = """
+UPDATE account AS a
+SET enrollment = m.enrollment, enrollment_changed_at = %s, version = a.version + 1
+FROM unnest(%s::varchar[], %s::integer[], %s::integer[]) AS m (enrollment, id, version)
+WHERE a.id = m.id AND a.version = m.version
+"""
 
 
 def bound(session: Session, column: Column[Any], value: Any) -> Any:
-    """``value`` as ``insert_tuples`` takes it for ``column``: on SQLite what SQLAlchemy itself
-    would hand the driver (an instant as its text), elsewhere the value itself."""
+    """``value`` as ``insert_tuples`` takes it for ``column``: what SQLAlchemy itself would hand
+    the driver (on SQLite an instant as its text; on PostgreSQL as naive UTC)."""
     dialect = session.connection().dialect
-    if dialect.name != "sqlite":
-        return value
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     return value if process is None else process(value)
 
@@ -151,17 +150,21 @@ def insert_tuples(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """Insert ``rows``, one value per name in ``columns`` each (typed values through ``bound``
-    first), in one batch in the caller's transaction: on SQLite straight to the driver's
-    ``executemany``, elsewhere a Core insert (which fills the other columns' defaults)."""
+    first), in one batch in the caller's transaction: on SQLite the driver's ``executemany``,
+    on PostgreSQL ``COPY`` (the other columns get their server defaults: NULL, or the id's
+    sequence)."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    marks = ", ".join("?" for _ in columns)
     driver: Any = connection.connection.driver_connection
-    driver.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+    names = ", ".join(columns)
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        driver.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        return
+    with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:

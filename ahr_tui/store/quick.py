@@ -75,3 +75,18 @@ def read_cases(
     except sqlite3.Error:
         return None
     return cases, int(marker or 0), Role.stored(row[0] if row else None)
+
+
+def read_rows(
+    path: Path, queries: Iterable[tuple[str, dict[str, Any]]]
+) -> list[list[tuple[Any, ...]]] | None:
+    """The rows of each ``(sql, named parameters)`` in ``queries``, read in one transaction (one
+    consistent view of the file); None when the driver failed."""
+    try:
+        with closing(_connect(path)) as con:
+            con.execute("BEGIN")
+            found = [list(con.execute(sql, params)) for sql, params in queries]
+            con.execute("COMMIT")
+    except sqlite3.Error:
+        return None
+    return found

@@ -190,31 +190,45 @@ def _slide(session: Session, cached: date, as_of: date, policy: Policy) -> None:
     new_first, _ = window_bounds(as_of, policy)
     entering = (cached + timedelta(days=1), as_of, "+")
     leaving = (old_first, new_first - timedelta(days=1), "-")
-    for low, high, sign in (entering, leaving):
-        session.execute(text(_delta_sql(session, sign)),
-                        {"t": policy.threshold, "low": _day(session, low),
-                         "high": _day(session, high)})
+    if session.get_bind().dialect.name != "sqlite":
+        days = [_day(session, d) for d in (*entering[:2], *leaving[:2])]
+        session.execute(text(_PG_SLIDE), {"t": policy.threshold, **dict(
+            zip(("in_low", "in_high", "out_low", "out_high"), days, strict=True))})
+    else:
+        for low, high, sign in (entering, leaving):
+            session.execute(text(_delta_sql(sign)),
+                            {"t": policy.threshold, "low": _day(session, low),
+                             "high": _day(session, high)})
     session.execute(text("DELETE FROM window_count WHERE scored = 0"))
 
 
-def _delta_sql(session: Session, sign: str) -> str:
-    """Per account, the counts over days ``:low``..``:high`` merged into ``window_count``: a
-    short seek per account (PostgreSQL is told so with LATERAL: its planner would otherwise scan
-    the whole table for a one-day range)."""
+_PG_COUNTS = (
+    "SELECT count(*) AS n, coalesce(sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END), 0) AS ok "
+    "FROM score s WHERE s.account_id = a.id AND s.day >= :{0}_low AND s.day <= :{0}_high"
+)
+#: PostgreSQL's slide in one statement: per account, the entering days' counts minus the
+#: leaving days', written only where they differ (a row version per account changed, rather
+#: than two per account, or none when a day in and a day out cancel out).
+_PG_SLIDE = (
+    "INSERT INTO window_count (account_id, scored, at_or_above) "
+    "SELECT a.id, e.n - l.n, e.ok - l.ok FROM account a "
+    f"CROSS JOIN LATERAL ({_PG_COUNTS.format('in')}) e "
+    f"CROSS JOIN LATERAL ({_PG_COUNTS.format('out')}) l "
+    "WHERE e.n <> l.n OR e.ok <> l.ok "
+    "ON CONFLICT (account_id) DO UPDATE SET "
+    "scored = window_count.scored + excluded.scored, "
+    "at_or_above = window_count.at_or_above + excluded.at_or_above"
+)
+
+
+def _delta_sql(sign: str) -> str:
+    """SQLite: per account, the counts over days ``:low``..``:high`` merged into
+    ``window_count`` (a short key seek per account)."""
     counts = "count(*) AS n, sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END) AS ok"
-    if session.get_bind().dialect.name == "sqlite":
-        source = (
-            f"SELECT a.id, {counts} FROM account a JOIN score s ON s.account_id = a.id "
-            "AND s.day >= :low AND s.day <= :high WHERE true GROUP BY a.id"
-        )
-    else:
-        source = (
-            f"SELECT a.id, d.n, d.ok FROM account a CROSS JOIN LATERAL (SELECT {counts} "
-            "FROM score s WHERE s.account_id = a.id AND s.day >= :low AND s.day <= :high) d "
-            "WHERE d.n > 0"
-        )
     return (
-        f"INSERT INTO window_count (account_id, scored, at_or_above) {source} "
+        "INSERT INTO window_count (account_id, scored, at_or_above) "
+        f"SELECT a.id, {counts} FROM account a JOIN score s ON s.account_id = a.id "
+        "AND s.day >= :low AND s.day <= :high WHERE true GROUP BY a.id "
         "ON CONFLICT (account_id) DO UPDATE SET "
         f"scored = window_count.scored {sign} excluded.scored, "
         f"at_or_above = window_count.at_or_above {sign} excluded.at_or_above"

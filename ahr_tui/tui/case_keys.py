@@ -62,6 +62,8 @@ class CaseKeys(LiveCases):
 
     def refresh_availability(self) -> None:
         """Refresh the footer only when an action became possible or impossible."""
+        if not self.live:
+            return
         state = (type(self.screen), *(self.why_not(name) for name in SPECS))
         if state != self._availability:
             self._availability = state
@@ -75,7 +77,7 @@ class CaseKeys(LiveCases):
         if not applies(action, self.place):
             return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
-            if not self._acts_on_cases():
+            if not self._acts_on_cases() or not self.live:
                 return False
             return True if self.why_not(action) is None else None
         return True

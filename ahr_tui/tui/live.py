@@ -62,6 +62,12 @@ class LiveCases(DatabaseOpening):
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
+    @property
+    def live(self) -> bool:
+        """The main screen is up: not yet while the app starts, no longer while it closes (a
+        worker's result may arrive after the screens are gone)."""
+        return any(isinstance(s, MainScreen) for s in self.screen_stack)
+
     def on_main_ready(self, message: MainReady) -> None:
         message.stop()
         self.start_live()
@@ -103,7 +109,7 @@ class LiveCases(DatabaseOpening):
         self.call_from_thread(self._set_roster, roster)
 
     def _set_roster(self, roster: Roster) -> None:
-        if self.roster is None:
+        if self.roster is None and self.live:
             self.roster = roster
             self._update_coverage(self.clock())
 
@@ -130,13 +136,13 @@ class LiveCases(DatabaseOpening):
         )
 
     def on_cases_loaded(self, message: CasesLoaded) -> None:
-        if self.paused and self.marker is not None:
+        if not self.live or (self.paused and self.marker is not None):
             return
         self.show(message.snapshot)
 
     def on_cases_changed(self, message: CasesChanged) -> None:
         changes = message.changes
-        if self.paused or self.marker is None or self.marker >= changes.marker:
+        if not self.live or self.paused or self.marker is None or self.marker >= changes.marker:
             return  # paused, or a newer load already shows these changes
         if self.marker != changes.since:
             self.reload()  # a load landed in between: read it all rather than guess
@@ -174,13 +180,13 @@ class LiveCases(DatabaseOpening):
         """Reading the cases (or opening the database) failed; ``failures.guarded`` has said
         why. While no case has been read, the header says it instead of "loading cases…"."""
         super().read_failed(sentence)
-        if self.marker is None:
+        if self.marker is None and self.live:
             self.main.header.update_state(problem=status_text(READ_CASES, sentence).plain)
 
     # ---------------------------------------------------------------- time
 
     def tick(self) -> None:
-        if self.paused:
+        if self.paused or not self.live:
             return
         now = self.clock()
         self.main.tick(now)

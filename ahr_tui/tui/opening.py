@@ -96,10 +96,12 @@ class DatabaseOpening(ListCommands):
         be opened, say why, start another try in a worker and return None."""
         self.settled()
         if self._engine is None:
-            self.notify(
-                self._failed or "the database is still opening; try again in a moment.",
-                title="database", severity="warning", markup=False,
-            )
+            if self._failed is not None:  # said as ``failures.guarded`` says it
+                self.notify(self._failed, title="could not open the database",
+                            severity="error", markup=False)
+            else:
+                self.notify("the database is still opening; try again in a moment.",
+                            title="database", severity="warning", markup=False)
             self.warm_up()
         return self._engine
 

@@ -16,7 +16,7 @@ from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.service.cases import act, assign, open_case
 from ahr_tui.service.imports import import_sellers
-from ahr_tui.service.snapshots import Snapshot, load_snapshot
+from ahr_tui.service.snapshots import Snapshot, load_changes, load_snapshot
 from ahr_tui.service.sweep import expire_due
 from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.actor import Actor
@@ -341,3 +341,27 @@ async def test_a_database_restored_to_an_older_state_is_read_again_whole(
         await settle(app, pilot)
         assert app.marker == before
         assert app.cases_by_id[seeded.ok].assignee is None
+
+
+async def test_a_load_or_tick_that_arrives_while_the_app_closes_is_dropped(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shutting down pops the main screen while a worker's load may still be on its way: the
+    load, a change, a failure and a tick then have nothing to show (this raised StopIteration
+    and failed the app once in the suite)."""
+    from ahr_tui.tui.messages import CasesChanged, CasesLoaded
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        snap = load_snapshot(engine, ALICE.name)
+        shown = app.main.shown_cases
+        monkeypatch.setattr(type(app), "screen_stack", property(lambda self: []))
+        assert not app.live
+        app.on_cases_loaded(CasesLoaded(snap))
+        app.on_cases_changed(CasesChanged(load_changes(engine, 0, ALICE.name)))
+        app.read_failed("the database is locked")
+        app.tick()
+        monkeypatch.undo()
+        assert app.live
+        assert app.main.shown_cases == shown

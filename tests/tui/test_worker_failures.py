@@ -46,7 +46,7 @@ class Breaker:
             raise self.error
 
     def lock(self) -> None:
-        self.error = sqlite3.OperationalError("database is locked")
+        self.error = LOCKED[0]
 
 
 @pytest.fixture
@@ -120,38 +120,35 @@ async def test_a_failing_live_poll_is_said_once_and_the_list_stays(
         assert len(toasts(app)) == 2
 
 
+#: The driver's error for a locked file, and what is said of it.
+LOCKED = (sqlite3.OperationalError("database is locked"), BUSY)
+#: A bug below the worker, and what is said of it: its type and first line.
+BUG = (RuntimeError("boom\nsecond line"), "unexpected error (RuntimeError): boom")
+
+
 @pytest.mark.parametrize(
-    ("key", "doing", "place"),
+    ("key", "doing", "place", "failure"),
     [
-        ("enter", "read the detail", "#detail-title"),
-        ("tab", "read the accounts", "#accounts-status"),
-        ("h", "read the handover", "#handover-title"),
-        ("m", "read the metrics", "#metrics-title"),
+        ("enter", "read the detail", "#detail-title", LOCKED),
+        ("tab", "read the accounts", "#accounts-status", LOCKED),
+        ("h", "read the handover", "#handover-title", LOCKED),
+        ("m", "read the metrics", "#metrics-title", LOCKED),
+        ("h", "read the handover", "#handover-title", BUG),
+        ("a", "assign the case", None, LOCKED),  # no loading text: the toast alone
+        ("V", "read the saved views", None, LOCKED),
     ],
 )
-async def test_a_screen_whose_read_fails_says_why_in_place_of_loading(
-    make_app: AppFactory, seeded: Seeded, breaker: Breaker, key: str, doing: str, place: str
+async def test_a_worker_that_fails_says_why_in_place_of_loading(
+    make_app: AppFactory, seeded: Seeded, breaker: Breaker, key: str, doing: str,
+    place: str | None, failure: tuple[BaseException, str],
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(app, pilot)
-        breaker.lock()
+        breaker.error, sentence = failure
         await pilot.press(key)
         await settle(app, pilot)
-        assert_said(app, doing, BUSY, place)
-
-
-async def test_an_unexpected_error_is_one_sentence_not_a_traceback(
-    make_app: AppFactory, seeded: Seeded, breaker: Breaker
-) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await settle(app, pilot)
-        breaker.error = RuntimeError("boom\nsecond line")
-        await pilot.press("h")
-        await settle(app, pilot)
-        assert_said(app, "read the handover", "unexpected error (RuntimeError): boom",
-                    "#handover-title")
+        assert_said(app, doing, sentence, place)
 
 
 async def test_a_case_action_that_fails_says_why_in_its_dialog_and_can_be_sent_again(
@@ -172,19 +169,6 @@ async def test_a_case_action_that_fails_says_why_in_its_dialog_and_can_be_sent_a
         await settle(app, pilot)
         assert app.screen is app.main
         assert seeded.responded not in [c.id for c in app.main.table.cases]
-
-
-async def test_assigning_that_fails_is_said(
-    make_app: AppFactory, seeded: Seeded, breaker: Breaker
-) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await settle(app, pilot)
-        assert app.main.table.move_to_key(seeded.ok)
-        breaker.lock()
-        await pilot.press("a")
-        await settle(app, pilot)
-        assert_said(app, "assign the case", BUSY, None)
 
 
 def test_the_sentence_is_the_errors_own_or_the_databases_words_or_names_the_unexpected() -> None:

@@ -42,8 +42,7 @@ DEFAULT_DAYS = 30
 
 
 class MetricsScreen(Screen[None]):
-    #: The case keys (o r x f a n) do not apply here: the app hides them.
-    case_actions = False
+    CASE_ACTIONS = False  # no case under a cursor here: the app's case keys do not apply
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,m", "back", "Back"),

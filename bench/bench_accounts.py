@@ -160,31 +160,36 @@ def main() -> None:
         (accounts,) = con.execute("SELECT count(*) FROM account").fetchone()
     print(f"{accounts:,} accounts", flush=True)
     whole_order(db)
+    # every expected first row is found before the app starts: the 1M-row LIKE scans would
+    # otherwise compete with the app for the two cores while it is being timed
+    expected = {needle[:n]: first_match(db, needle[:n]) for needle in args.needles
+                for n in range(len(needle) + 1)}
+    expected["AHR order"] = lowest_ahr_seller(db)
     prog = PtyProgram([PYTHON, __file__, "--child", str(db)]).start()
     try:
-        measure(prog, db, args.needles)
+        measure(prog, expected, args.needles)
     finally:
         prog.stop()
     print(f"(e) peak RSS of the app over the run: {prog.peak_rss / MB:.0f} MB "
           f"(target <= 500 MB); load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
-def measure(prog: PtyProgram, db: Path, needles: list[str]) -> None:
+def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str]) -> None:
     if prog.wait_for(lambda out: b"[Cases]" in out, 60) is None:
         raise SystemExit("the app never drew its first frame")
     prog.quiet_for(1.0, 30)
     term = Terminal(prog)
-    first = first_match(db, "") or ""
+    first = expected[""] or ""
     took = term.after_key(b"\t", lambda t: t.first_row().startswith(first))
     print(f"(a) tab until the first account row ({first}) shows: {fmt(took)} "
           f"(target <= 1 s); RSS so far {prog.peak_rss / MB:.0f} MB", flush=True)
     prog.quiet_for(1.0, 60)
-    latencies = filter_keys(prog, term, db, needles)
+    latencies = filter_keys(prog, term, expected, needles)
     if latencies:
         print(f"(c) filter keystrokes: {len(latencies)}, median "
               f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
               "(target <= 100 ms each)", flush=True)
-    lowest = lowest_ahr_seller(db)
+    lowest = expected["AHR order"] or ""
     took = term.after_key(b"s", lambda t: t.first_row().startswith(lowest))
     print(f"(d) s (sort by AHR) until its first row ({lowest}) shows: {fmt(took)} (no target)",
           flush=True)
@@ -209,17 +214,19 @@ def whole_order(db: Path) -> None:
           f"{peak / MB:.0f} MB (no target)", flush=True)
 
 
-def filter_keys(prog: PtyProgram, term: Terminal, db: Path, needles: list[str]) -> list[float]:
+def filter_keys(
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needles: list[str]
+) -> list[float]:
     """Type each needle a character at a time after ``/``; esc clears it before the next. A
     keystroke that leaves the first row as it was is not timed (nothing tells its redraw)."""
     latencies: list[float] = []
     for needle in needles:
         os.write(prog.fd, b"/")
         prog.quiet_for(0.5, 30)
-        typed, before = "", first_match(db, "")
+        typed, before = "", expected_rows[""]
         for char in needle:
             typed += char
-            expected = first_match(db, typed)
+            expected = expected_rows[typed]
             marker = expected or "no account matches"
             if expected == before:
                 os.write(prog.fd, char.encode())

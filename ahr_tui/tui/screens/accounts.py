@@ -202,10 +202,14 @@ class AccountsView(ListKeys, Widget):
             return not self._current(generation)
 
         def order() -> array[int] | None:
+            """The order once read; None if stopped, or if no read of it is running (it
+            failed, or another order replaced it)."""
             while not stop():
                 ids = self._orders.get(sort)
                 if ids is not None:
                     return ids
+                if self._order_for is not sort:
+                    return self._orders.get(sort)  # kept just now, or None
                 time.sleep(0.02)
             return None
 

@@ -4,7 +4,8 @@
 ``bench_scale.py`` does) is copied to a private SQLite file and, with ``ahr db copy``, into a
 fresh PostgreSQL schema (dropped afterwards). Then on each backend, every ``ahr`` command a
 real process (wall, CPU and peak RSS of that process; PostgreSQL's own server work is not in
-the CPU column):
+the CPU column). Each step runs on SQLite, then on PostgreSQL, before the next step (a busy
+machine's load moves both alike):
 
 1. ``ahr init`` and a sweep at the sample's reference instant (the window counters are built);
 2. the daily import: one score per account for the next day;
@@ -39,27 +40,41 @@ RESET = ("UPDATE account SET enrollment = 'not_enrolled', enrollment_changed_at 
 Figure = tuple[float, float, int]  # wall s, CPU s, peak RSS MB
 
 
-def steps(db: str, now: datetime, scores: Path, reset: Callable[[], None]) -> dict[str, Figure]:
-    """The issue's operations on ``db`` (a path or URL), each as (wall, CPU, RSS)."""
-    figures: dict[str, Figure] = {}
-    ahr("--db", db, "init")
-    ahr("--db", db, "sweep", "--now", now.isoformat())
-    wall, cpu, rss, _ = ahr("--db", db, "import", "scores", str(scores), "--quiet")
-    figures["daily import"] = (wall, cpu, rss)
+def steps(dbs: dict[str, str], now: datetime, scores: Path,
+          resets: dict[str, Callable[[], None]]) -> dict[str, dict[str, Figure]]:
+    """The issue's operations on each of ``dbs`` (name -> path or URL), each as (wall, CPU,
+    RSS); every step runs on one backend and then on the next, so that a change in the
+    machine's load falls on both alike."""
+    figures: dict[str, dict[str, Figure]] = {name: {} for name in dbs}
+    out: dict[str, str] = {}
+
+    def each(what: str | None, *args: str) -> None:
+        for name, db in dbs.items():
+            wall, cpu, rss, out[name] = ahr("--db", db, *args)
+            if what is not None:
+                figures[name][what] = (wall, cpu, rss)
+
+    each(None, "init")
+    each(None, "sweep", "--now", now.isoformat())
+    each("daily import", "import", "scores", str(scores), "--quiet")
     day = (now + timedelta(days=1)).isoformat()
-    for what in ("first sweep of the day", "repeat sweep"):
-        wall, cpu, rss, _ = ahr("--db", db, "sweep", "--now", day)
-        figures[what] = (wall, cpu, rss)
-    reset()
-    first = ahr("--db", db, "sweep", "--now", day, "--json")
-    repeat = ahr("--db", db, "sweep", "--now", day, "--json")
-    changes = max(1, sum(json.loads(first[3])["enrollment_changes"].values()))
-    figures[f"sweep enrolling {changes:,} accounts"] = first[:3]
-    figures["its repeat"] = repeat[:3]
-    per = ((first[0] - repeat[0]) / changes * 1e6, (first[1] - repeat[1]) / changes * 1e6)
-    figures["one enrolment change (us)"] = (per[0], per[1], 0)
-    _, _, _, verify = ahr("--db", db, "audit", "verify")
-    print(f"  {db.split('?')[0]}: {verify}", flush=True)
+    each("first sweep of the day", "sweep", "--now", day)
+    each("repeat sweep", "sweep", "--now", day)
+    for reset in resets.values():
+        reset()
+    each("sweep enrolling every reset account", "sweep", "--now", day, "--json")
+    changes = {name: max(1, sum(json.loads(text)["enrollment_changes"].values()))
+               for name, text in out.items()}
+    each("its repeat", "sweep", "--now", day)
+    for name, found in figures.items():
+        first, repeat = found["sweep enrolling every reset account"], found["its repeat"]
+        n = changes[name]
+        found["one enrolment change (us)"] = (
+            (first[0] - repeat[0]) / n * 1e6, (first[1] - repeat[1]) / n * 1e6, 0)
+        print(f"  {name}: {n:,} enrolment changes", flush=True)
+    each(None, "audit", "verify")
+    for name, text in out.items():
+        print(f"  {name}: {text}", flush=True)
     return figures
 
 
@@ -120,8 +135,10 @@ def main() -> int:
             ahr("db", "copy", "--quiet", "--from", str(source), "--to", url)
             print(f"ahr db copy SQLite -> PostgreSQL: {time.perf_counter() - started:.1f} s",
                   flush=True)
-            lite = steps(str(lite_db), now, scores, sqlite_reset(lite_db))
-            pg = steps(url, now, scores, pg_reset(plain, schema))
+            found = steps({"SQLite": str(lite_db), "PostgreSQL": url}, now, scores,
+                          {"SQLite": sqlite_reset(lite_db),
+                           "PostgreSQL": pg_reset(plain, schema)})
+            lite, pg = found["SQLite"], found["PostgreSQL"]
         finally:
             with psycopg.connect(plain, autocommit=True) as admin:
                 admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,15 @@ from ahr_tui.store.models import Account, Event
 from ahr_tui.textsafe import clean, clean_line
 from tests.hostile import has_lone_surrogate, load, storable
 
-#: What must never reach a terminal: C0 (except TAB, LF), DEL, C1, bidi overrides and isolates,
-#: and lone surrogates.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: What must never reach a terminal: C0 (except TAB, LF), DEL, C1, format characters (zero-width
+#: space, word joiner, BOM, bidi marks, overrides and isolates) except ZWJ and ZWNJ, and lone
+#: surrogates.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+    + "".join(chr(c) for c in range(0x110000)
+              if unicodedata.category(chr(c)) == "Cf" and c not in (0x200C, 0x200D))
+    + "]"
+)
 
 
 def _safe(output: str, where: object) -> None:

@@ -156,7 +156,49 @@ def test_handover_json_markdown_and_text(week: Cli) -> None:
     text = ok(week("handover", "--hours", "72"))
     assert "UNCOVERED" in text
     assert "ana (1)" in text
-    assert "assign -> ana" in text and "-->" not in text  # a change with no before state
+    assert "assign  - -> ana" in text and "-->" not in text  # a change with no before state
+
+
+def test_handover_lists_each_assignees_cases_in_the_case_list_order(
+    week: Cli, engine  # type: ignore[no-untyped-def]
+) -> None:
+    """An expired case (earlier deadline) comes after an open one, as in ``ahr cases``."""
+    seed_account(engine, "S3")
+    open_case(week, "--at", "2026-03-02T00:00:00Z", seller="S3")  # deadline Thursday: expires
+    ok(week("sweep", "--now", "2026-03-06T18:00:00Z"))
+    ok(week("case", "assign", "1", "3", "--to", "ana"))
+    listed = [c["id"] for c in json.loads(ok(week("cases", "--json", "--assignee", "ana")))]
+    data = json.loads(ok(week("handover", "--json")))
+    assert listed == [1, 3]
+    assert data["by_assignee"] == {"ana": listed}
+    text = ok(week("handover"))
+    assert text.index("case 1  S1") < text.index("case 3  S3")
+
+
+def test_handover_writes_an_events_change_as_case_show_does(week: Cli) -> None:
+    shown = ok(week("case", "show", "1"))
+    [opened] = [x for x in shown.splitlines() if " open " in x and "->" in x]
+    assert "- -> open" in opened
+    for args in ((), ("--markdown",)):
+        text = ok(week("handover", "--since", "2d", *args))
+        [line] = [x for x in text.splitlines() if "case 1" in x and "->" in x]
+        assert line.endswith("case 1  open  - -> open"), line
+
+
+def test_handover_shows_open_cases_past_their_deadline_that_no_sweep_expired(week: Cli) -> None:
+    after_sunday = "2026-03-08T12:00:00Z"  # case 1's deadline passed, no sweep since
+    data = json.loads(ok(week("handover", "--json", "--now", after_sunday)))
+    assert data["overdue"] == [1]
+    assert data["expired_awaiting_decision"] == []
+    assert json.loads(ok(week("handover", "--json")))["overdue"] == []
+    text = ok(week("handover", "--now", after_sunday))
+    section = text[text.index("Overdue, not yet swept (1)"):].splitlines()
+    assert section[1].startswith("  case 1  S1 US  open  ") and "overdue" in section[1]
+    markdown = ok(week("handover", "--markdown", "--now", after_sunday))
+    assert "## Overdue, not yet swept (1)\n- case 1  S1 US  open  " in markdown
+    ok(week("sweep", "--now", after_sunday))
+    swept = json.loads(ok(week("handover", "--json", "--now", after_sunday)))
+    assert (swept["overdue"], swept["expired_awaiting_decision"]) == ([], [1])
 
 
 def test_the_handover_writes_time_left_as_the_case_list_does(week: Cli) -> None:
@@ -240,7 +282,7 @@ def test_the_markdown_handover_shows_a_seller_named_in_markdown_as_written(
     seen = clean_line(MARKDOWN_SELLER)  # the ESC as the visible escape \x1b, as in plain text
     assert seen.endswith("a\\b \\x1b[31m")
     assert f"case {case_id}  {seen} US  open  " in text  # under ana, the seller id
-    assert f"open -> open  {seen}\n" in text  # the summary, the note of the open event
+    assert f"open  - -> open  {seen}\n" in text  # the summary, the note of the open event
     plain = ok(week("handover"))
     assert f"case {case_id}  {seen} US  open  " in plain  # plain text keeps it as written
 

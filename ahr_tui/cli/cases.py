@@ -330,12 +330,12 @@ def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str
 
 def _timeline(events: Sequence[EventRecord]) -> list[tuple[str, ...]]:
     """The timeline's rows: one per event, a multi-line note's further lines under it."""
+    from ahr_tui.service.event_view import state_change
+
     rows: list[tuple[str, ...]] = []
     for e in events:
         first, *more = (e.note or "").splitlines() or [""]
-        moved = e.from_state or e.to_state
-        change = f"{e.from_state or '-'} -> {e.to_state or '-'}" if moved else ""
-        rows.append((instant(e.at), e.actor, e.action, change, first))
+        rows.append((instant(e.at), e.actor, e.action, state_change(e), first))
         rows.extend(("", "", "", "", line) for line in more)
     return rows
 

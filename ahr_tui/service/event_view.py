@@ -7,7 +7,7 @@ database, or by the standard library's ``sqlite3`` on an SQLite file (``store.qu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -92,3 +92,17 @@ def event_to_json(event: EventRecord) -> dict[str, Any]:
         "note": event.note,
         "hash": event.hash,
     }
+
+
+def state_change(
+    event: EventRecord, show: Callable[[str | None], str] = lambda s: s or ""
+) -> str:
+    """An event's change of state as ``ahr case show`` and the handover write it: ``open ->
+    responded``, ``- -> open`` (a case opened directly: no state before), ``- -> ana`` (an
+    assignment); ``""`` for an event that changes no state (a note). ``show`` makes a stored
+    state safe to print (``clean_line``, ``markdown_line``)."""
+    if not (event.from_state or event.to_state):
+        return ""
+    before = show(event.from_state) if event.from_state else "-"
+    after = show(event.to_state) if event.to_state else "-"
+    return f"{before} -> {after}"

@@ -20,8 +20,13 @@ from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import time_left as rules_time_left
-from ahr_tui.service.case_view import CaseView, iso_z
-from ahr_tui.service.event_view import EventRecord, event_from_row, event_to_json
+from ahr_tui.service.case_view import CaseView, in_list_order, iso_z
+from ahr_tui.service.event_view import (
+    EventRecord,
+    event_from_row,
+    event_to_json,
+    state_change,
+)
 from ahr_tui.service.forecast_view import (
     ForecastEntry,
     forecast_of,
@@ -53,6 +58,8 @@ class Handover:
     due: list[ForecastEntry]
     expired: list[CaseView]
     per_hour: list[HourLoad]
+    #: Open cases past their deadline that no sweep has expired yet (longest overdue first).
+    overdue: list[CaseView]
 
     @property
     def uncovered(self) -> list[ForecastEntry]:
@@ -69,6 +76,7 @@ class Handover:
             "due": [e.to_json() for e in self.due],
             "uncovered": [e.to_json() for e in self.uncovered],
             "expired_awaiting_decision": [c.id for c in self.expired],
+            "overdue": [c.id for c in self.overdue],
             "per_hour": [
                 {"hour": iso_z(h.start), "due": h.due, "uncovered": h.uncovered,
                  "on_shift": list(h.on_shift)}
@@ -140,7 +148,7 @@ def assemble(
 ) -> Handover:
     """The handover of ``cases`` (the active ones), ``events`` (recorded since ``since``) and
     who works when, at ``now`` (UTC) looking ``hours`` ahead."""
-    ordered = sorted(cases, key=lambda c: (c.due, c.id))
+    ordered = in_list_order(cases)  # as ``ahr cases`` lists them (DESIGN.md section 4)
     by_assignee: dict[str, list[CaseView]] = defaultdict(list)
     for c in ordered:
         if c.assignee:
@@ -155,6 +163,7 @@ def assemble(
         unassigned=[c for c in ordered if not c.assignee],
         due=due,
         expired=[c for c in ordered if c.status is CaseStatus.EXPIRED],
+        overdue=[c for c in ordered if c.status is CaseStatus.OPEN and c.due < now],
         per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
     )
 
@@ -196,10 +205,8 @@ def _due_line(entry: ForecastEntry, style: _Style) -> str:
 
 
 def _event_line(event: EventRecord, style: _Style) -> str:
-    what = style.text(event.action)
-    if event.to_state:  # ``detect -> detected``, ``respond open -> responded``
-        before = f" {style.text(event.from_state)}" if event.from_state else ""
-        what += f"{before} -> {style.text(event.to_state)}"
+    change = state_change(event, style.text)  # ``- -> open``, ``open -> responded``
+    what = f"{style.text(event.action)}  {change}" if change else style.text(event.action)
     target = f"case {event.case_id}" if event.case_id else ""
     note = f"  {style.text(event.note)}" if event.note else ""
     return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
@@ -251,6 +258,7 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
 
     section(f"What happened ({len(h.events)} events)", _happened(h.events, style),
             "nothing recorded")
+    section(f"Overdue, not yet swept ({len(h.overdue)})", cases(h.overdue), "none")
     section("Active cases by assignee", _held(h, style), "none assigned")
     section(f"Unassigned ({len(h.unassigned)})", cases(h.unassigned), "none")
     section(f"Falls due by {instant(h.horizon_end)} ({len(h.due)})", due(h.due), "nothing")

@@ -25,6 +25,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.action import DialogSpec, Submit
 from ahr_tui.tui.dialogs.attempt import SPEC as ATTEMPT_SPEC
 from ahr_tui.tui.dialogs.attempt import RecordAttempt
+from ahr_tui.wording import count
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -159,10 +160,16 @@ def consequence(spec: ActionSpec, case: CaseView, others: int) -> Text | None:
     return Text(said, style="bold")
 
 
-def outcome(spec: ActionSpec, case: CaseView) -> str:
+def outcome(
+    spec: ActionSpec, case: CaseView, logged: tuple[Channel, Outcome] | None = None
+) -> str:
+    """What the action did, in one sentence for a notification. ``logged``: an attempt's channel
+    and outcome (``case 51: phone, no answer logged (1 attempt so far); it is open.``)."""
     if spec.name == "attempt":
-        return (f"attempt logged on case {case.id} ({case.attempts} so far); it is "
-                f"{case.status.value}.")
+        what = "an attempt" if logged is None else ", ".join(
+            part.value.replace("_", " ") for part in logged)
+        return (f"case {case.id}: {what} logged ({count(case.attempts, 'attempt')} so far); "
+                f"it is {case.status.value}.")
     if spec.name == "note":
         return f"note added to case {case.id}."
     return f"case {case.id} is now {case.status.value}."

@@ -123,7 +123,8 @@ class CaseKeys(LiveCases):
         elif SPECS[name].dialog is None:
             self.assign_to_me(case)
         else:
-            self.push_screen(self._dialog(name, case), lambda updated: self._done(name, updated))
+            dialog = self._dialog(name, case)
+            self.push_screen(dialog, lambda updated: self._done(name, updated, dialog))
 
     def _dialog(self, name: str, case: CaseView) -> Screen[CaseView | None]:
         """The dialog of ``name`` on ``case``; it writes through the service when submitted."""
@@ -146,9 +147,10 @@ class CaseKeys(LiveCases):
             reload=reload, consequence=consequence(spec, case, others),
         )
 
-    def _done(self, name: str, updated: CaseView | None) -> None:
+    def _done(self, name: str, updated: CaseView | None, dialog: Screen[CaseView | None]) -> None:
         if updated is not None:
-            self.notify(outcome(SPECS[name], updated), markup=False)
+            logged = dialog.chosen if isinstance(dialog, AttemptDialog) else None
+            self.notify(outcome(SPECS[name], updated, logged), markup=False)
             self.reload()
 
     @work(thread=True, exclusive=True, group="assign", exit_on_error=False)

@@ -11,7 +11,8 @@ from ahr_tui.rules import CaseStatus, PolicyArea
 from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.dialogs.attempt import AttemptDialog, ChoiceRow
 from tests.conftest import T0, FakeClock
-from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
+from tests.tui.drawn import find, screen_text
 from tests.tui.test_cases_actions import case_and_event, open_on, type_text
 
 
@@ -112,3 +113,57 @@ async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(
         shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
     assert "+1 415-555-2671" in shown  # phonenumbers' international format
     assert "phone, no_answer" in shown and "phone, reached" in shown
+
+
+async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x24(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """The outcome row wraps between choices: each label (numbered as the hint says) is drawn
+    whole, the chosen one reversed and bracketed; the notification says what was logged."""
+    from ahr_tui.rules.contact import Channel, Outcome
+
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        notes = Notes(app)
+        await pilot.press("c")
+        dialog = app.screen
+        assert isinstance(dialog, AttemptDialog)
+        for row in (Channel, Outcome):
+            for number, choice in enumerate(row, start=1):
+                label = f"{number} {choice.value.replace('_', ' ')}"
+                find(app, label)  # drawn whole, on one line
+        keys = find(app, "choose:")
+        assert "its number" in keys.line  # the labels' numbers, not "a letter"
+        await pilot.press("enter", "6")  # to the outcome row; the last choice, by its number
+        chosen = find(app, "[6 bounced]")
+        assert chosen.style.reverse and chosen.style.bold
+        await pilot.press("5")
+        assert find(app, "[5 wrong number]").style.reverse
+        assert not any("[6 bounced]" in line for line in screen_text(app))
+        assert find(app, "Log attempt")  # the buttons still on the screen
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AttemptDialog)
+    assert f"case {case_id}: phone, wrong number logged (1 attempt so far); it is open." in (
+        notes.messages)
+
+
+async def test_a_detected_case_past_its_contact_due_counts_as_overdue_in_header_and_title(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """Its urgency is against contact_due (DESIGN section 4): the row says CONTACT, and every
+    count shown (header at 120 and at 80 columns, terminal title) counts it overdue."""
+    case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        row = find(app, "CONTACT", row_with=f" {case_id} ")
+        assert "-2h 00m" in row.line and "!! CONTACT" in row.line
+        header = find(app, "overdue").line
+        assert "!! 1 overdue" in header and "1 to contact" in header
+        assert app.terminal_title == "AHR: 1 overdue, 1 expired, next 30m"
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert "!!1 ovd" in find(app, "ovd").line

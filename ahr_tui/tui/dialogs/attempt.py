@@ -1,10 +1,11 @@
 """The dialog behind ``c``: log a contact attempt (channel, outcome, a note).
 
-The channel and the outcome are rows of choices picked from the keyboard: ``left``/``right``
-(or ``h``/``l``) move, a choice's first letter or its number picks it. The channel starts on
-``phone`` (the emergency phone the program requires); the outcome starts unchosen, since
-guessing it would put a wrong fact in the record. Everything else (``ctrl+s``, ``esc``,
-``enter`` moving on, conflicts and refusals) is ``ActionDialog``'s.
+The channel and the outcome are rows of numbered choices picked from the keyboard:
+``left``/``right`` (or ``h``/``l``) move, a choice's number picks it (the hint says so, since the
+labels show the numbers); every choice shows whole, the row wrapping when the dialog is narrow.
+The channel starts on ``phone`` (the emergency phone the program requires); the outcome starts
+unchosen, since guessing it would put a wrong fact in the record. Everything else (``ctrl+s``,
+``esc``, ``enter`` moving on, conflicts and refusals) is ``ActionDialog``'s.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ __all__ = ["SPEC", "AttemptDialog", "ChoiceRow", "RecordAttempt"]
 #: Runs in a worker thread: (case as seen, channel, outcome, note) -> the case after it.
 RecordAttempt = Callable[[CaseView, Channel, Outcome, str], CaseView]
 
+#: How a choice is made, in the words of the labels (``1 reached``).
+CHOOSE = "←/→ or its number"
+
 SPEC = DialogSpec("Log a contact attempt", "Note", False, False, "Log attempt")
 
 
@@ -36,7 +40,8 @@ class AttemptDialog(ActionDialog):
     def __init__(self, case: CaseView, *, record: RecordAttempt, reload: Reload) -> None:
         super().__init__(SPEC, case, submit=self._record, reload=reload)
         self._record_attempt = record
-        self._chosen: tuple[Channel, Outcome] | None = None
+        #: The channel and outcome submitted (read when the operator submitted; None before).
+        self.chosen: tuple[Channel, Outcome] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
@@ -52,7 +57,7 @@ class AttemptDialog(ActionDialog):
             with Horizontal(id="dialog-buttons"):
                 yield Button(Text(SPEC.submit_label), id="submit", variant="primary")
                 yield Button(Text("Cancel"), id="cancel")
-            yield Static(Text("←/→ or a letter choose · " + KEYS_LINE), id="dialog-keys")
+            yield Static(Text(f"choose: {CHOOSE} · {KEYS_LINE}"), id="dialog-keys")
 
     def on_mount(self, event: Mount) -> None:  # type: ignore[override]
         event.prevent_default()  # ActionDialog would focus the note: the first field is here
@@ -60,7 +65,7 @@ class AttemptDialog(ActionDialog):
 
     def _problem(self) -> str | None:
         if self.query_one("#outcome", ChoiceRow).value is None:
-            return "choose the outcome (←/→ or its first letter)."
+            return f"choose the outcome ({CHOOSE})."
         return None
 
     def on_choice_row_changed(self, event: ChoiceRow.Changed) -> None:
@@ -68,13 +73,13 @@ class AttemptDialog(ActionDialog):
 
     def _record(self, case: CaseView, text: str) -> CaseView:
         """Runs in the worker: the choices were read when the operator submitted."""
-        assert self._chosen is not None
-        channel, outcome = self._chosen
+        assert self.chosen is not None
+        channel, outcome = self.chosen
         return self._record_attempt(case, channel, outcome, text)
 
     def action_submit(self) -> None:
         channel = self.query_one("#channel", ChoiceRow).value
         outcome = self.query_one("#outcome", ChoiceRow).value
         if channel is not None and outcome is not None:
-            self._chosen = (channel, outcome)
+            self.chosen = (channel, outcome)
         super().action_submit()

@@ -156,7 +156,7 @@ class MainScreen(ListKeys, Screen[None]):
         summary = self.summary(now)
         upcoming = summary.upcoming
         nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
-        counts = dict(summary.counts)
+        counts = dict(summary.urgency)
         counts[CaseStatus.DETECTED] = summary.detected
         listed = self.filtered_list()
         self.header.update_state(
@@ -168,7 +168,7 @@ class MainScreen(ListKeys, Screen[None]):
     def title_text(self, now: datetime) -> str:
         """For the terminal title: minute precision so it does not change every second."""
         summary = self.summary(now)
-        counts, upcoming = summary.counts, summary.upcoming
+        counts, upcoming = summary.urgency, summary.upcoming
         nxt = coarse_left(upcoming.due - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 

@@ -20,6 +20,7 @@ from ahr_tui.tui.widgets.case_table import LEVELS
 from ahr_tui.tui.widgets.list_filter import list_state
 
 #: (level, glyph, label, short label): the glyph and word carry the level without colour.
+#: A detected case counts at its urgency (against its contact_due) and in ``to contact``.
 _COUNT_LABELS = (
     (Urgency.OVERDUE, "!!", "overdue", "ovd"),
     (Urgency.CRITICAL, "!", "crit", "crit"),

@@ -90,7 +90,7 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
     FooterKey("metrics", "m", "Metrics", LISTS, 6),
-    FooterKey("export", "e", "Export", frozenset({Place.CASES}), 8),
+    FooterKey("export", "e", "Export", LISTS, 8),
     FooterKey("save_view", "v", "Save view", LISTS, 8),
     FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
     FooterKey("handover", "h", "Handover", EVERYWHERE, 6),

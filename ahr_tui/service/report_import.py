@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from ahr_tui.importers import report as report_file
-from ahr_tui.importers.csvfile import Rejects, rejects_path
+from ahr_tui.importers.csvfile import Rejects
 from ahr_tui.rules import ACTIVE_STATUSES, AccountStatus, Enrollment, Permission
 from ahr_tui.rules.marketplace import on_reported_status, still_deactivated
 from ahr_tui.service.access import require
@@ -196,7 +196,7 @@ def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) 
     keep = result.options.skip_invalid and not result.options.dry_run
     if not (keep and rejected) or result.problems.fatal:
         return
-    rejects = Rejects(rejects_path(result.file), report_file.REJECT_COLUMNS)
+    rejects = Rejects(result.options.rejects_file(result.file), report_file.REJECT_COLUMNS)
     try:
         for item in rejected:
             rejects.write([item.pointer, item.marketplace_id], item.reason)

@@ -176,29 +176,27 @@ def bench_enrolment(db: Path, now: datetime, n: int) -> None:
 _VIEW = """
 import sys, time, resource
 from datetime import datetime
-from ahr_tui.store.engine import make_engine, transaction
-from ahr_tui.service.detail import account_rows, first_account_rows
+from ahr_tui.service.database import open_database
+from ahr_tui.service.account_list import AccountSort, filtered, first_page, ordered
 from ahr_tui.rules import last_complete_day
-from ahr_tui.tui.screens.accounts import FIRST_ROWS, AccountTable, haystack
 now = datetime.fromisoformat(sys.argv[2])
-engine = make_engine(sys.argv[1])
+as_of = last_complete_day(now)
+engine = open_database(sys.argv[1])
 t = time.perf_counter()
-with transaction(engine) as s:
-    first_account_rows(s, last_complete_day(now), FIRST_ROWS)
+first_page(engine, as_of, AccountSort.SELLER, 200)
 first = time.perf_counter() - t
 t = time.perf_counter()
-with transaction(engine) as s:
-    rows = account_rows(s, last_complete_day(now))
+ids = ordered(engine, as_of, AccountSort.SELLER)
 every = time.perf_counter() - t
-hays = [haystack(r) for r in rows]
-table = AccountTable()
 keys = []
-for needle in ("a", "ac", "acm", "acme"):  # one keystroke each, as the view filters
+for needle in ("a", "ac", "acm", "acme"):  # one keystroke each: until the first screenful
     t = time.perf_counter()
-    table.set_accounts([r for r, h in zip(rows, hays) if needle in h])
-    keys.append(time.perf_counter() - t)
+    shown = []
+    filtered(engine, as_of, AccountSort.SELLER, lambda: ids, needle, first=200,
+             on_first=lambda part: shown.append(time.perf_counter() - t))
+    keys.append(shown[0] if shown else time.perf_counter() - t)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-print(first, every, max(keys), len(rows), rss)
+print(first, every, max(keys), len(ids), rss)
 """
 
 
@@ -209,8 +207,9 @@ def bench_accounts_view(db: Path, now: datetime, n: int) -> None:
     print(f"Accounts view ({int(out[3]):,} accounts; reads as the view does them)")
     print(f"  first rows (`tab` to the first screenful)  {first:7.3f} s  (independent of N; "
           "target <= 1 s)")
-    line("every row read (sort and filter wait)", every, None, "-", n, f"; RSS {out[4]} MB")
-    line("filter keystroke: scan + table (worst of 4)", key, None, "<= 0.1 s", n)
+    line("every id in seller order (the view's list; read after the first rows)", every, None,
+         "-", n, f"; RSS {out[4]} MB")
+    line("filter keystroke: to its first screenful (worst of 4)", key, None, "<= 0.1 s", n)
 
 
 def fixed_costs(tmp: Path) -> None:

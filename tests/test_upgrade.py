@@ -109,7 +109,7 @@ def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_
             _schema_1(conn, contacted)
         assert read_version(engine) == 1
         init_database(engine, actor=me, now=clock())
-        assert read_version(engine) == SCHEMA_VERSION == 2
+        assert read_version(engine) == SCHEMA_VERSION == 3
         init_database(engine, actor=me, now=clock())  # idempotent
         with transaction(engine, write=True) as session:
             [case] = session.execute(select(Case)).scalars()

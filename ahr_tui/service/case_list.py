@@ -8,27 +8,18 @@ command line. The default sort is the rules' list order (needs action first).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 
 from ahr_tui.rules import list_order
 from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.sort_cycle import SortCycle
 
 
-class SortKey(StrEnum):
+class SortKey(SortCycle):
     #: The case list's order (``rules.list_order``): needs action first.
     URGENCY = "urgency"
     SELLER = "seller"
     STORE = "store"
     STATUS = "status"
-
-    def next(self) -> SortKey:
-        order = list(SortKey)
-        return order[(order.index(self) + 1) % len(order)]
-
-    @classmethod
-    def named(cls, name: str, default: SortKey | None = None) -> SortKey:
-        """The sort called ``name`` (a saved view's); ``default`` (urgency) for an unknown one."""
-        return next((k for k in cls if k.value == name), default or cls.URGENCY)
 
 
 def sort_cases(cases: Iterable[CaseView], key: SortKey) -> list[CaseView]:

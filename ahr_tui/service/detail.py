@@ -10,7 +10,6 @@ set-based ``evaluate_accounts`` without scanning every other account's scores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,10 +37,9 @@ from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
 from ahr_tui.store.models import Account, Case, Score, Store
-from ahr_tui.store.queries import window_counts
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    pass
 
 
 class PhoneCache:
@@ -97,18 +95,6 @@ def account_rows(
     return _rows(session, _accounts_query(as_of, policy), counts, policy)
 
 
-def first_account_rows(
-    session: Session, as_of: date, limit: int, policy: Policy = DEFAULT_POLICY
-) -> tuple[list[AccountRow], int]:
-    """The first ``limit`` rows of ``account_rows`` (by seller id) and the number of accounts:
-    what the Accounts view shows at once while it reads the rest. Costs ``limit`` accounts'
-    scores, whatever the size of the database."""
-    rows = session.execute(_accounts_query(as_of, policy).limit(limit)).all()
-    counts = window_counts(session, as_of, policy, [row[0] for row in rows])
-    total = int(session.execute(select(func.count()).select_from(Account)).scalar() or 0)
-    return _rows(session, rows, counts, policy), total
-
-
 def _accounts_query(as_of: date, policy: Policy) -> Any:
     first, last = window_bounds(as_of, policy)
     in_window = (Score.account_id == Account.id, Score.day >= first, Score.day <= last)
@@ -141,7 +127,7 @@ def _rows(
             AccountRow(
                 account_id=acc_id, seller_id=seller_id, store=store, name=name, plan=plan,
                 status=status, enrollment=enrollment, phone=phone, region=region,
-                latest_score=score, latest_day=_as_date(day),
+                latest_score=score, latest_day=as_date(day),
                 days_below=policy.window_days - at_or_above,
                 days_missing=policy.window_days - scored,
             )
@@ -149,7 +135,7 @@ def _rows(
     return rows
 
 
-def _as_date(value: date | str | None) -> date | None:
+def as_date(value: date | str | None) -> date | None:
     """``max(day)`` comes back untyped from SQLite (a string); PostgreSQL gives a date."""
     if value is None or isinstance(value, date):
         return value
@@ -294,21 +280,3 @@ def _events(session: Session, case_id: int) -> list[EventView]:
         )
         for e in case_events(session, case_id)
     ]
-
-
-def read_accounts(
-    db: Engine,
-    as_of: date,
-    *,
-    first_rows: int | None = None,
-    on_first: Callable[[list[AccountRow], int], None] | None = None,
-) -> list[AccountRow]:
-    """The Accounts view's read, one read transaction: ``account_rows`` on ``as_of``. With
-    ``first_rows``, ``on_first(page, total)`` gets the first page (by seller id) and the number
-    of accounts before the whole list is read. Raises ``AhrError`` or SQLAlchemy's errors."""
-    from ahr_tui.store.engine import transaction
-
-    with transaction(db) as session:
-        if first_rows is not None and on_first is not None:
-            on_first(*first_account_rows(session, as_of, first_rows))
-        return account_rows(session, as_of)

@@ -10,9 +10,10 @@ written as they are.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -66,6 +67,14 @@ def export_cases(cases: Sequence[CaseView], path: Path, *, overwrite: bool = Fal
     asks), and ``InvalidInput`` (one sentence) when the file cannot be written. The file is
     written beside its target and renamed over it, so a failed export leaves no half file.
     """
+    header = columns(cases)
+    lines = ([csv_cell(case.to_json().get(key)) for key in header] for case in cases)
+    return write_atomically(path, itertools.chain([header], lines), overwrite=overwrite) - 1
+
+
+def write_atomically(path: Path, lines: Iterable[Sequence[str]], *, overwrite: bool) -> int:
+    """Write CSV ``lines`` (already made inert with ``csv_cell``) to ``path``; returns how many
+    lines were written, the header included. Raises as ``export_cases`` says."""
     path = path.expanduser()
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; name a file to export to.")
@@ -77,7 +86,11 @@ def export_cases(cases: Sequence[CaseView], path: Path, *, overwrite: bool = Fal
         fd, temp = tempfile.mkstemp(prefix=".ahr-export-", suffix=".csv", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-                count = write_cases_csv(cases, stream)
+                writer = csv.writer(stream, lineterminator="\n")
+                count = 0
+                for line in lines:
+                    writer.writerow(line)
+                    count += 1
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

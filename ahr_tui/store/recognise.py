@@ -14,7 +14,8 @@ from pathlib import Path
 from ahr_tui.errors import DatabaseProblem
 
 #: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
-SCHEMA_VERSION = 2
+#: 3: the Accounts view's filter index (``account_fts`` / ``pg_trgm``) and name-order index.
+SCHEMA_VERSION = 3
 
 #: How long an SQLite connection waits for another writer before it says "busy".
 BUSY_TIMEOUT_MS = 10_000

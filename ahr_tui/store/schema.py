@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
-from ahr_tui.store import models, window
+from ahr_tui.store import account_list, models, window
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
 from ahr_tui.store.recognise import (
@@ -75,9 +75,13 @@ def ensure_schema(engine: Engine, *, now: datetime) -> bool:
 
 
 def create_tables(bind: Engine | Connection) -> None:
-    """Create the missing ahr tables and indexes, without seed rows (``ahr db copy`` fills them)."""
+    """Create the missing ahr tables and indexes, without seed rows (``ahr db copy`` fills them).
+
+    Also the Accounts view's filter index and its triggers (``store.account_list``; schema 3),
+    filled from the accounts already there when an older database gets it."""
     SQLModel.metadata.create_all(bind, tables=_tables())
     window.install_triggers(bind)
+    account_list.install(bind)
 
 
 def app_tables() -> list[Table]:

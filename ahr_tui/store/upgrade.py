@@ -1,11 +1,14 @@
 """Upgrade an older ahr database in place: add the columns the models declare but it lacks.
 
 ``ahr init`` (``store.schema.ensure_schema``) calls ``upgrade`` after creating any missing tables.
-New tables need nothing here (``create_all`` makes them); a new column on an existing table must
-be nullable or have a server default, since existing rows get it too. A column that an older
-schema declared NOT NULL and the models now allow empty loses the constraint. A column that needs
-a value computed from the existing rows gets an idempotent ``UPDATE`` in ``BACKFILLS`` (run on
-every upgrade, so each must only touch rows still missing the value).
+New tables need nothing here (``create_all`` makes them), nor do indexes and triggers made with
+``IF NOT EXISTS`` in ``store.schema.create_tables`` (schema 3's Accounts filter index,
+``store.account_list.install``, is built there from the existing accounts); a new column on an
+existing table must be nullable or have a server default, since existing rows get it too. A
+column that an older schema declared NOT NULL and the models now allow empty loses the
+constraint. A column that needs a value computed from the existing rows gets an idempotent
+``UPDATE`` in ``BACKFILLS`` (run on every upgrade, so each must only touch rows still missing
+the value).
 """
 
 from __future__ import annotations

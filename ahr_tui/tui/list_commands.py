@@ -11,6 +11,7 @@ act on the one case under the cursor, marked or not.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,16 @@ LIST_ONLY = ("export", "save_view", "switch_saved_view")
 LIST_COMMANDS = ("metrics", *LIST_ONLY)
 
 
+@dataclass(frozen=True)
+class Export:
+    """A list to export: what it holds, how many, and how it is written (``write(path,
+    overwrite)`` returns the number written; raises ``FileExistsError``, ``AhrError``)."""
+
+    noun: str
+    count: int
+    write: Callable[[Path, bool], int]
+
+
 class ListCommands(App[None]):
     """``m e v V`` and the bulk half of ``a n``; ``AhrApp`` supplies the rest."""
 
@@ -60,11 +71,7 @@ class ListCommands(App[None]):
         """For ``check_action``: False hides the key (a dialog is open), None greys it."""
         if isinstance(self.screen, ModalScreen):
             return False
-        if action in LIST_ONLY and self.screen is not self.main:
-            return False
-        if action == "export" and self.main.view_state()[0] != "cases":
-            return None
-        return True
+        return not (action in LIST_ONLY and self.screen is not self.main)
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.notify(clean_line(message), severity="error" if error else "information",
@@ -80,38 +87,57 @@ class ListCommands(App[None]):
     # ------------------------------------------------------------ export
 
     def action_export(self) -> None:
-        cases = self.main.shown_cases
-        _kind, filter_text, sort = self.main.view_state()
+        """``e``: the list shown (Cases or Accounts, filtered and sorted) to a CSV file."""
+        kind, filter_text, sort = self.main.view_state()
+        export = self._accounts_export() if kind == "accounts" else self._cases_export()
+        if export is None:
+            return
         where = f"filter {filter_text!r}, " if filter_text else ""
-        default = f"ahr-cases-{self.clock():%Y%m%d-%H%M}.csv"
+        default = f"ahr-{kind}-{self.clock():%Y%m%d-%H%M}.csv"
         dialog = AskDialog(
-            "Export the list as CSV", f"{len(cases)} cases as shown ({where}sort {sort})",
+            "Export the list as CSV", f"{export.count} {kind} as shown ({where}sort {sort})",
             field="File (relative to the folder ahr was started in)", value=default,
             submit="Export",
         )
-        self.push_screen(dialog, lambda name: self._export_to(cases, name, overwrite=False))
+        self.push_screen(dialog, lambda name: self._export_to(export, name, overwrite=False))
 
-    def _export_to(self, cases: list[CaseView], name: str | None, *, overwrite: bool) -> None:
+    def _cases_export(self) -> Export:
+        from ahr_tui.service.export import export_cases
+
+        cases = self.main.shown_cases
+        return Export("cases", len(cases), lambda path, overwrite: export_cases(
+            cases, path, overwrite=overwrite))
+
+    def _accounts_export(self) -> Export | None:
+        from ahr_tui.service.account_list import export_accounts
+
+        view = self.main.accounts
+        if view is None or not view.complete or view.as_of is None:
+            self.say("the accounts are still being read; export them in a moment.")
+            return None
+        ids, as_of = view.shown_ids, view.as_of
+        return Export("accounts", len(ids), lambda path, overwrite: export_accounts(
+            self.open_engine(), as_of, ids, path, overwrite=overwrite))
+
+    def _export_to(self, export: Export, name: str | None, *, overwrite: bool) -> None:
         if name:
-            self.export_worker(cases, Path(name).expanduser(), overwrite)
+            self.export_worker(export, Path(name).expanduser(), overwrite)
 
     @work(thread=True, group="export", exit_on_error=False)
     @guarded("export the list")
-    def export_worker(self, cases: list[CaseView], path: Path, overwrite: bool) -> None:
-        from ahr_tui.service.export import export_cases
-
+    def export_worker(self, export: Export, path: Path, overwrite: bool) -> None:
         try:
-            count = export_cases(cases, path, overwrite=overwrite)
+            count = export.write(path, overwrite)
         except FileExistsError:
-            self.call_from_thread(self._ask_overwrite, cases, path)
+            self.call_from_thread(self._ask_overwrite, export, path)
         else:
-            self.call_from_thread(self.say, f"exported {count} cases to {path}.")
+            self.call_from_thread(self.say, f"exported {count} {export.noun} to {path}.")
 
-    def _ask_overwrite(self, cases: list[CaseView], path: Path) -> None:
+    def _ask_overwrite(self, export: Export, path: Path) -> None:
         dialog = AskDialog(f"{clean_line(str(path))} exists. Replace it?",
                            "The file's contents will be lost.", submit="Replace", danger=True)
         self.push_screen(dialog, lambda yes: self._export_to(
-            cases, str(path) if yes is not None else None, overwrite=True))
+            export, str(path) if yes is not None else None, overwrite=True))
 
     # ------------------------------------------------------------ saved views
 

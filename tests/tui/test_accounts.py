@@ -8,6 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
+from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.screens.accounts import AccountsView, SortKey
 from tests.conftest import T0, full_window, seed_account
 
@@ -59,6 +60,17 @@ async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+def rows_read(view: AccountsView) -> list[AccountRow]:
+    """The rows of the list shown, every one read (a small list: one page)."""
+    rows = view.table.accounts
+    assert None not in rows, rows
+    return [row for row in rows if row is not None]
+
+
+def sellers(view: AccountsView) -> list[str]:
+    return [row.seller_id for row in rows_read(view)]
+
+
 def plain_rows(view: AccountsView) -> list[list[str]]:
     table = view.table
     return [[cell.plain for cell in table.cells_of(i)] for i in range(table.row_count)]
@@ -78,7 +90,8 @@ async def test_every_account_with_band_labels_counts_and_phone(engine, clock, ac
         assert rows[3][3:7] == ["  — no score", "180", "180", "pending_contact"]
         assert view.table.visible_columns() == [c.key for c in view.table.columns]
         status = view.query_one("#accounts-status", Static).content
-        assert "4 accounts · AHR window to 2026-03-01 · sort: seller" in str(status)
+        assert str(status) == "4 accounts · AHR window to 2026-03-01"
+        assert view.sort is SortKey.SELLER  # the header shows it (test_list_filter.py)
 
 
 async def test_narrow_terminal_drops_the_least_needed_columns_first(engine, clock, accounts):
@@ -96,12 +109,12 @@ async def test_does_not_load_until_shown(engine, clock, accounts):
         await loaded(pilot)
         view.reload()
         await loaded(pilot)
-        assert view.all_rows == [] and view.table.empty_text == "loading…"
+        assert view.table.source is None and view.table.empty_text == "loading…"
         assert str(view.query_one("#accounts-status", Static).content) == "loading…"
         view.display = True
         await pilot.pause()
         await loaded(pilot)
-        assert len(view.all_rows) == 4
+        assert view.table.row_count == 4
 
 
 async def test_filter_by_keys_narrows_as_you_type_and_esc_clears(engine, clock, accounts):
@@ -110,13 +123,16 @@ async def test_filter_by_keys_narrows_as_you_type_and_esc_clears(engine, clock, 
         await loaded(pilot)
         await pilot.press("end")
         await pilot.press("slash", "b", "o")
+        await loaded(pilot)
         assert view.query_one("#accounts-filter", Input).has_focus
-        assert [a.seller_id for a in view.table.accounts] == ["S20"]  # "Beta Books"
+        assert sellers(view) == ["S20"]  # "Beta Books"
         await pilot.press("backspace", "backspace", "c", "a")  # store CA
-        assert [a.seller_id for a in view.table.accounts] == ["S10"]
+        await loaded(pilot)
+        assert sellers(view) == ["S10"]
         await pilot.press("enter")
         assert view.table.has_focus and view.table.cursor_row == 0
         await pilot.press("escape")
+        await loaded(pilot)
         assert view.filter_text == "" and view.table.row_count == 4
         assert view.table.current_account is not None
         assert view.table.current_account.seller_id == "S10"  # the cursor stayed on it
@@ -129,7 +145,8 @@ async def test_apply_filter_matches_seller_id_name_and_store(engine, clock, acco
         for needle, expected in (("s4", ["S40"]), ("DELTA", ["S40"]), ("us", ["S20", "S30", "S40"]),
                                  ("nothing", [])):
             view.apply_filter(needle)
-            assert [a.seller_id for a in view.table.accounts] == expected, needle
+            await loaded(pilot)
+            assert sellers(view) == expected, needle
         assert view.table.empty_text == "no account matches the filter"
 
 
@@ -138,13 +155,16 @@ async def test_s_cycles_the_sort(engine, clock, accounts):
     async with Host(view).run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         await pilot.press("s")
+        await loaded(pilot)
         assert view.sort is SortKey.AHR
-        assert [a.seller_id for a in view.table.accounts] == ["S40", "S20", "S10", "S30"]
+        assert sellers(view) == ["S40", "S20", "S10", "S30"]
         await pilot.press("s")
+        await loaded(pilot)
         assert view.sort is SortKey.BELOW
-        assert [a.seller_id for a in view.table.accounts][-1] == "S30"
+        assert sellers(view)[-1] == "S30"
         await pilot.press("s")
-        assert [a.name for a in view.table.accounts] == [
+        await loaded(pilot)
+        assert [a.name for a in rows_read(view)] == [
             "Acme Goods", "Beta Books", "Cobalt Traders", "Delta Deals"
         ]
         assert view.cycle_sort() is SortKey.SELLER
@@ -204,11 +224,11 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
         await settle(app, pilot)
         view = app.query_one(AccountsView)
         assert view.display and view.table.has_focus
-        assert [a.seller_id for a in view.table.accounts] == ["S1", "S2", "S3", "S4", "S5", "S6"]
+        assert sellers(view) == ["S1", "S2", "S3", "S4", "S5", "S6"]
         await pilot.press("j", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
-        assert (app.screen.account_id, app.screen.case_id) == (view.table.accounts[1].account_id,
+        assert (app.screen.account_id, app.screen.case_id) == (rows_read(view)[1].account_id,
                                                                None)
         assert "Bright Lamps" in str(app.screen.query_one("#detail-title").content)
         others = app.screen.case_list
@@ -222,31 +242,47 @@ async def test_in_the_app_tab_shows_accounts_and_enter_opens_the_account_detail(
         assert view.table.current_account.seller_id == "S2"
 
 
-async def test_reloads_during_a_read_coalesce_into_one_more_read(
+async def test_a_newer_keystroke_wins_over_an_older_search_still_running(
     engine, clock, accounts, monkeypatch
 ):
-    import ahr_tui.service.detail as module  # the Accounts view reads through it
+    """Latest wins: a search for an older filter text that ends after a newer one is dropped,
+    and it stops (its ``stop`` turns true) rather than run on."""
+    import threading
 
-    reads = []
-    real = module.account_rows
+    import ahr_tui.service.account_list as module  # the Accounts view searches through it
 
-    def counting(session, as_of):  # type: ignore[no-untyped-def]
-        reads.append(as_of)
-        return real(session, as_of)
+    release, entered = threading.Event(), threading.Event()
+    stopped: list[bool] = []
+    real = module.filtered
 
-    monkeypatch.setattr(module, "account_rows", counting)
+    def slow(db, as_of, sort, ids, needle, **kw):  # type: ignore[no-untyped-def]
+        if needle == "b":  # the older keystroke: held until the newer one is shown
+            entered.set()
+            assert release.wait(10)
+            stopped.append(kw["stop"]())
+        return real(db, as_of, sort, ids, needle, **kw)
+
+    monkeypatch.setattr(module, "filtered", slow)
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
-        assert len(reads) == 1
-        seed_account(engine, "S50", name="Echo Electric")
-        view.reload()  # starts a read
-        view.reload()  # asks for one more afterwards
-        view.reload()  # already asked
-        for _ in range(3):
-            await loaded(pilot)
-        assert len(reads) == 3
-        assert len(view.all_rows) == 5 and not view._loading
+        view.apply_filter("b")
+        for _ in range(50):
+            if entered.is_set():
+                break
+            await pilot.pause(0.02)
+        view.apply_filter("ca")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if view.complete:
+                break
+        assert sellers(view) == ["S10"]
+        release.set()
+        await loaded(pilot)
+        assert stopped == [True]
+        assert sellers(view) == ["S10"] and view.filter_text == "ca"
+        status = str(view.query_one("#accounts-status", Static).render())
+        assert status == "4 accounts · AHR window to 2026-03-01 · 1 match"
 
 
 async def test_in_the_app_another_process_change_reloads_the_shown_accounts(
@@ -281,9 +317,10 @@ async def test_in_the_app_slash_filters_the_accounts_at_once(make_app, seeded):
         await pilot.press("tab")
         await settle(app, pilot)
         await pilot.press("slash", "c", "e", "d")  # typed at once: none may act as a key
+        await settle(app, pilot)
         view = app.query_one(AccountsView)
         assert view.filter_text == "ced"
-        assert [a.seller_id for a in view.table.accounts] == ["S3"]
+        assert sellers(view) == ["S3"]
         assert app.main.filter_text == ""  # the Cases filter is untouched
 
 
@@ -292,18 +329,18 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
 ):
     import threading
 
-    import ahr_tui.service.detail as service
+    import ahr_tui.service.account_list as service
     import ahr_tui.tui.screens.accounts as module
 
     monkeypatch.setattr(module, "FIRST_ROWS", 2)
     release = threading.Event()
-    real = service.account_rows
+    real = service.ordered
 
-    def slow(session, as_of):  # type: ignore[no-untyped-def]
+    def slow(*args, **kw):  # type: ignore[no-untyped-def]
         assert release.wait(10)
-        return real(session, as_of)
+        return real(*args, **kw)
 
-    monkeypatch.setattr(service, "account_rows", slow)
+    monkeypatch.setattr(service, "ordered", slow)
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:
         for _ in range(50):
@@ -312,7 +349,7 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
                 break
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20"]
         status = view.query_one("#accounts-status", Static).render()
-        assert "4 accounts · reading them all" in str(status)
+        assert "4 accounts · AHR window to 2026-03-01 · reading…" in str(status)
         release.set()
         await loaded(pilot)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]

@@ -148,3 +148,22 @@ async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x2
         assert not isinstance(app.screen, AttemptDialog)
     assert f"case {case_id}: phone, wrong number logged (1 attempt so far); it is open." in (
         notes.messages)
+
+
+async def test_a_detected_case_past_its_contact_due_counts_as_overdue_in_header_and_title(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """Its urgency is against contact_due (DESIGN section 4): the row says CONTACT, and every
+    count shown (header at 120 and at 80 columns, terminal title) counts it overdue."""
+    case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        row = find(app, "CONTACT", row_with=f" {case_id} ")
+        assert "-2h 00m" in row.line and "!! CONTACT" in row.line
+        header = find(app, "overdue").line
+        assert "!! 1 overdue" in header and "1 to contact" in header
+        assert app.terminal_title == "AHR: 1 overdue, 1 expired, next 30m"
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert "!!1 ovd" in find(app, "ovd").line

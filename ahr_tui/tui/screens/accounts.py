@@ -1,177 +1,65 @@
 """The Accounts view: every account with its current AHR, window counts, enrolment and phone.
 
-Mounted by the main screen as its second view (``tab``). It must stay quick with 50,000
-accounts, so it draws with ``LineTable`` (Line API: only visible lines are rendered) and builds
-each row's cells only when the row is first drawn: until then every row shares one placeholder
-tuple. The phone status (phonenumbers, ~0.1 ms a number) is worked out the same lazy way and
-memoised per (phone, region). The data comes from one set-based query (``service.detail``) in a
-thread worker, started the first time the view is shown; a ``reload()`` while hidden waits
-until the view is shown again.
+Mounted by the main screen as its second view (``tab``). It must stay quick at 1,000,000
+accounts, so it never reads every account (``service.account_list``):
+
+- on ``tab`` the first screenful in the current order is read with a ``LIMIT`` (an index walk
+  for the seller and name orders) and shown, then the ids of the whole list in that order
+  (8 bytes an account) in the background: the table then knows its length and every row's key;
+- the table (``AccountTable``) asks for the rows of the pages it draws, read by id in a worker;
+- a filter keystroke starts a worker that finds the matching ids in the list's order (the
+  trigram index when few match; else a walk that hands over the first screenful at once); a
+  newer keystroke or sort makes every older worker stop (``_generation``): the latest wins.
+
+A ``reload()`` (another process changed something) reads the list again; while hidden it only
+marks the data stale (read again when shown).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from enum import StrEnum
+import asyncio
+import time
+from array import array
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, Static
-from textual.worker import Worker
+from textual.widgets import Static
 
-from ahr_tui.rules import Band, PhoneStatus, band, last_complete_day
+from ahr_tui.rules import last_complete_day
+from ahr_tui.service.account_list import AccountSort
 from ahr_tui.service.clock import Clock
-from ahr_tui.service.detail import AccountRow, PhoneCache, read_accounts
-from ahr_tui.textsafe import clean_line
+from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.failures import guarded
-from ahr_tui.tui.widgets.line_table import Cell, Column, LineTable
+from ahr_tui.tui.widgets.account_table import (
+    KEPT_ROWS,
+    AccountSource,
+    AccountTable,
+    Bounded,
+    CellTexts,
+)
+from ahr_tui.tui.widgets.list_filter import FilteredList, ListChanged, ListFilter, ListKeys
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
 
-COLUMNS = (
-    Column("seller", "SELLER", 14),
-    Column("name", "NAME", 12, flex=True),
-    Column("store", "ST", 2),
-    Column("ahr", "AHR", 13),
-    Column("below", "BELOW", 5, justify="right"),
-    Column("missing", "MISS", 4, justify="right", drop=2),
-    Column("enrollment", "ENROLMENT", 15),
-    Column("status", "ACCOUNT", 11, drop=1),
-    Column("phone", "PHONE", 7),
-)
-
-BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "bold red"}
-BAND_WORD = {Band.HEALTHY: "healthy", Band.AT_RISK: "at risk", Band.UNHEALTHY: "unhealthy"}
-PHONE_STYLE = {
-    PhoneStatus.VALID: "", PhoneStatus.INVALID: "bold red", PhoneStatus.MISSING: "yellow"
-}
-_PLACEHOLDER = tuple(Text("") for _ in COLUMNS)
 #: Rows read and shown before the rest (more than the tallest terminal shows).
 FIRST_ROWS = 200
+#: The orders whose first rows come from an index walk (the others need the whole order).
+INDEXED = frozenset({AccountSort.SELLER, AccountSort.NAME})
+
+SortKey = AccountSort  # the name the tests and saved views knew
 
 
-class SortKey(StrEnum):
-    SELLER = "seller"
-    AHR = "ahr"  # lowest current AHR first (no score counts as lowest)
-    BELOW = "below"  # most days below 250 first
-    NAME = "name"
-
-    def next(self) -> SortKey:
-        order = list(SortKey)
-        return order[(order.index(self) + 1) % len(order)]
-
-
-SORTS: dict[SortKey, Callable[[AccountRow], tuple[object, ...]]] = {
-    SortKey.SELLER: lambda r: (r.seller_id, r.store),
-    SortKey.AHR: lambda r: (-1 if r.latest_score is None else r.latest_score, r.seller_id),
-    SortKey.BELOW: lambda r: (-r.days_below, r.seller_id, r.store),
-    SortKey.NAME: lambda r: (r.name.casefold(), r.seller_id, r.store),
-}
-
-
-def haystack(row: AccountRow) -> str:
-    """What the filter searches: seller id, name and store, case-folded."""
-    return f"{row.seller_id}\x00{row.name}\x00{row.store}".casefold()
-
-
-class CellTexts:
-    """Builds a row's cells; repeated values (scores, counts, states) share one ``Text``."""
-
-    def __init__(self) -> None:
-        self.phones = PhoneCache()
-        self._shared: dict[tuple[str, object], Text] = {}
-
-    def _shared_text(self, kind: str, value: object, make: Callable[[], Text]) -> Text:
-        key = (kind, value)
-        found = self._shared.get(key)
-        if found is None:
-            found = self._shared[key] = make()
-        return found
-
-    def score(self, score: int | None) -> Text:
-        def make() -> Text:
-            if score is None:
-                return Text("  — no score", style="dim")
-            level = band(score)
-            return Text(f"{score:>3} {BAND_WORD[level]}", style=BAND_STYLE[level])
-
-        return self._shared_text("score", score, make)
-
-    def plain(self, kind: str, value: str) -> Text:
-        return self._shared_text(kind, value, lambda: Text(clean_line(value)))
-
-    def count(self, value: int, alarm: bool) -> Text:
-        return self._shared_text(
-            "count", (value, alarm), lambda: Text(str(value), style="bold red" if alarm else "")
-        )
-
-    def phone(self, row: AccountRow) -> Text:
-        status = self.phones.status(row.phone, row.region)
-        return self._shared_text(
-            "phone", status, lambda: Text(status.value, style=PHONE_STYLE[status])
-        )
-
-    def row(self, r: AccountRow) -> tuple[Text, ...]:
-        return (
-            Text(clean_line(r.seller_id)),
-            Text(clean_line(r.name)),
-            self.plain("store", r.store),
-            self.score(r.latest_score),
-            self.count(r.days_below, r.days_below > 10),
-            self.count(r.days_missing, False),
-            self.plain("enrollment", r.enrollment),
-            self.plain("status", r.status),
-            self.phone(r),
-        )
-
-
-class AccountTable(LineTable):
-    """A ``LineTable`` of ``AccountRow``s whose cells are built when a row is first drawn."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(COLUMNS, empty_text="loading…", id=id)
-        self.accounts: list[AccountRow] = []
-        self.cells = CellTexts()
-        self._built: list[bool] = []
-
-    def set_accounts(self, accounts: Sequence[AccountRow]) -> None:
-        """Show ``accounts`` in this order; the cursor stays on its account if still listed."""
-        self.accounts = list(accounts)
-        self._built = [False] * len(self.accounts)
-        self.set_rows([_PLACEHOLDER] * len(self.accounts), keys=[a.account_id for a in accounts])
-
-    @property
-    def current_account(self) -> AccountRow | None:
-        return self.accounts[self.cursor_row] if self.accounts else None
-
-    def cells_of(self, index: int) -> tuple[Cell, ...]:
-        """The row's cells as drawn (built now if it has not been drawn yet)."""
-        self._build(index)
-        return self.row(index)
-
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y - 1
-        if y > 0 and 0 <= index < len(self.accounts):
-            self._build(index)
-        return super().render_line(y)
-
-    def _build(self, index: int) -> None:
-        if not self._built[index]:
-            self._replace_row(index, self.cells.row(self.accounts[index]), None)
-            self._built[index] = True
-
-
-class AccountsView(Widget):
+class AccountsView(ListKeys, Widget):
     """Every account; ``enter`` posts ``AccountsView.Selected`` for the screen to open detail."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
@@ -190,177 +78,272 @@ class AccountsView(Widget):
             super().__init__()
             self.account_id = account_id
 
-    def __init__(
-        self, *, engine: Database, clock: Clock, id: str | None = None
-    ) -> None:
+    def __init__(self, *, engine: Database, clock: Clock, id: str | None = None) -> None:
         super().__init__(id=id)
         self.engine = engine
         self.clock = clock
-        self.sort = SortKey.SELLER
+        self.sort = AccountSort.SELLER
         self.filter_text = ""
-        self.all_rows: list[AccountRow] = []
-        self._haystacks: list[str] = []
-        # per sort: the rows in that order and their haystacks (sorted once per read)
-        self._orders: dict[SortKey, tuple[list[AccountRow], list[str]]] = {}
+        self.total: int | None = None  # accounts in the database, as last read
+        self.as_of: date | None = None
         self.loaded_at: datetime | None = None
+        self.complete = False  # the list shown is whole (not only its first rows)
+        self._orders: dict[AccountSort, array[int]] = {}  # the whole list per order, this read
+        self._known: Bounded[AccountRow] = Bounded(KEPT_ROWS)
+        self._cells = CellTexts()
+        self._generation = 0  # of the search for the list shown: a newer one stops older ones
+        self._order_generation = 0  # of the read of an order: a new order or read stops it
+        self._order_for: AccountSort | None = None  # the order being read, if one is
+        self._signature: tuple[int, int] | None = None  # the accounts when it was read
         self._stale = True
-        self._loading = False
-        self._again = False
+        self._to_first = False  # enter was pressed before the filter's list arrived
 
     def compose(self) -> ComposeResult:
         yield Static(Text("loading…"), id="accounts-status")
         yield AccountTable(id="accounts-table")
-        yield Input(id="accounts-filter", classes="-hidden",
-                    placeholder="filter: seller id, name or store")
+        yield ListFilter(id="accounts-filter", placeholder="filter: seller id, name or store")
 
     @property
     def table(self) -> AccountTable:
         return self.query_one("#accounts-table", AccountTable)
 
+    @property
+    def filter_box(self) -> ListFilter:
+        return self.query_one("#accounts-filter", ListFilter)
+
+    def filtered_list(self) -> FilteredList:
+        return self
+
     # ---------------------------------------------------------------- loading
+
+    def on_mount(self) -> None:
+        # Textual runs thread workers in asyncio's default executor: min(32, CPUs + 4) threads,
+        # 6 here. With the app's own workers busy on a large database (a poll, an expiry) a
+        # keystroke's search queued behind them for seconds. More threads, not more work.
+        loop = asyncio.get_running_loop()
+        if not getattr(loop, "_ahr_executor", False):
+            loop.set_default_executor(ThreadPoolExecutor(max_workers=32))
+            loop._ahr_executor = True  # type: ignore[attr-defined]
 
     def on_show(self) -> None:
         if self._stale:
             self.reload()
 
     def reload(self) -> None:
-        """Re-read every account; the cursor stays on its account.
-
-        While hidden it only marks the data stale (read again when shown); while a read is
-        running it asks for one more afterwards, so a burst of changes costs two reads, not one
-        per change (a read of 50,000 accounts x 180 days takes seconds).
-        """
+        """Read the list again (the cursor stays on its account); while hidden, when shown."""
         self._stale = True
         if not (self.display and self.is_mounted):
             return
-        if self._loading:
-            self._again = True
+        self._stale = False
+        self._known.clear()  # the rows are read again as they are drawn
+        self._orders = {k: v for k, v in self._orders.items() if k in INDEXED}
+        if self.sort in self._orders and self.table.source is not None:
+            self._set_ids(self.table.source.ids)
+            self._check_accounts(self._signature)
             return
-        self._stale = self._again = False
-        self._loading = True
-        self._load(self.clock())
+        self._order_for = None
+        self._start()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-check")
+    @guarded("read the accounts", status="#accounts-status")
+    def _check_accounts(self, signature: tuple[int, int] | None) -> None:
+        """After a reload: the seller and name orders read before still hold unless an account
+        was added or removed (then every order is read again)."""
+        from ahr_tui.service.account_list import signature as read_signature
+
+        if read_signature(self.engine) != signature:
+            self.app.call_from_thread(self._accounts_changed)
+
+    def _accounts_changed(self) -> None:
+        self._orders = {}
+        self._order_for = None
+        self._start()
+
+    def _start(self) -> None:
+        """Find the list for the current order and filter; older searches stop. The order
+        itself (every id, read once per order and read) is read by its own worker, which a
+        keystroke does not stop."""
+        self._generation += 1
+        self.as_of = last_complete_day(self.clock())
+        self.complete = False
+        self._update_status()
+        if self.sort not in self._orders and self._order_for is not self.sort:
+            self._order_generation += 1
+            self._order_for = self.sort
+            self._read_order(self._order_generation, self.as_of, self.sort)
+        self._find(self._generation, self.as_of, self.sort, self.filter_text.strip())
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-order")
+    @guarded("read the accounts", status="#accounts-status",
+             after=lambda view, _: view.read_failed())
+    def _read_order(self, generation: int, as_of: date, sort: AccountSort) -> None:
+        """The first rows at once (seller and name orders: an index walk), then every id."""
+        from ahr_tui.service import account_list
+
+        if sort in INDEXED:
+            rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
+            self.app.call_from_thread(self._first_rows, generation, rows, total)
+        signature = account_list.signature(self.engine)
+        ids = account_list.ordered(
+            self.engine, as_of, sort, stop=lambda: generation != self._order_generation)
+        if ids is not None:
+            self.app.call_from_thread(self._keep_order, generation, sort, ids, signature)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     @guarded("read the accounts", status="#accounts-status",
              after=lambda view, _: view.read_failed())
-    def _load(self, now: datetime) -> None:
-        first = self.loaded_at is None and self.sort is SortKey.SELLER and not self.filter_text
-        rows = read_accounts(
-            self.engine, last_complete_day(now), first_rows=FIRST_ROWS if first else None,
-            on_first=lambda page, total: self.app.call_from_thread(
-                self.show_first_rows, page, total
-            ),
-        )
-        haystacks = [haystack(r) for r in rows]  # here, not on the UI thread: 50,000 strings
-        self.app.call_from_thread(self.show_accounts, rows, now, haystacks)
+    def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str) -> None:
+        from ahr_tui.service import account_list
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A read ended (well or not): start the one asked for meanwhile, if any."""
-        if event.worker.group != "accounts" or not event.worker.is_finished:
+        def stop() -> bool:
+            return not self._current(generation)
+
+        def order() -> array[int] | None:
+            """The order once read; None if stopped, or if no read of it is running (it
+            failed, or another order replaced it)."""
+            while not stop():
+                ids = self._orders.get(sort)
+                if ids is not None:
+                    return ids
+                if self._order_for is not sort:
+                    return self._orders.get(sort)  # kept just now, or None
+                time.sleep(0.02)
+            return None
+
+        found = account_list.filtered(
+            self.engine, as_of, sort, order, needle, first=FIRST_ROWS, stop=stop,
+            on_first=lambda part: self.app.call_from_thread(
+                self._show, generation, sort, part, False))
+        if found is not None:
+            self.app.call_from_thread(self._show, generation, sort, found, True)
+
+    @work(thread=True, exit_on_error=False, group="account-pages")
+    @guarded("read the accounts", status="#accounts-status", once=True,
+             after=lambda view, _: view.read_failed())
+    def _read_page(self, generation: int, source: AccountSource, page: int,
+                   ids: list[int]) -> None:
+        from ahr_tui.service.account_list import page as read_page
+
+        if not self._current(generation) or self.as_of is None:
             return
-        self._loading = False
-        if self._again:
-            self.reload()
+        rows = read_page(self.engine, self.as_of, ids)
+        self.app.call_from_thread(self._page_read, source, page, rows)
+
+    def _page_read(self, source: AccountSource, page: int, rows: list[AccountRow]) -> None:
+        source.arrived(page, rows)
+        if self.table.source is source:
+            self.table.refresh()
 
     def read_failed(self) -> None:
-        """The status line says why (``failures.guarded``); the table no longer says loading."""
-        if self.loaded_at is None:
+        """The status line says why (``failures.guarded``); the table no longer says loading,
+        and the next search reads the order again."""
+        self._order_for = None
+        if self.table.source is None:
             self.table.empty_text = ""
             self.table.refresh()
 
-    def show_first_rows(self, rows: Sequence[AccountRow], total: int) -> None:
-        """The first rows by seller id, shown while every account is being read; sorting and
-        filtering wait for the whole list."""
-        if self.loaded_at is not None:  # the whole list already arrived
+    def _first_rows(self, generation: int, rows: list[AccountRow], total: int) -> None:
+        """The first rows of the whole list, shown while the rest of the order is read (unless
+        a filter is on, or a list was shown meanwhile)."""
+        if generation != self._order_generation or self.complete or self.filter_text.strip():
             return
-        self.table.set_accounts(rows)
-        text = Text(f"{total:,} accounts · reading them all… (sort and filter once read)")
-        self.query_one("#accounts-status", Static).update(text)
+        self.total = total
+        for row in rows:
+            self._known.put(row.account_id, row)
+        self._set_ids(array("q", (r.account_id for r in rows)))
 
-    def show_accounts(
-        self, rows: Sequence[AccountRow], now: datetime, haystacks: list[str] | None = None
-    ) -> None:
-        self.all_rows = list(rows)
-        self._haystacks = haystacks if haystacks is not None else [haystack(r) for r in rows]
-        self._orders = {}
-        self.loaded_at = now
-        self.table.empty_text = "no accounts"
-        self._rebuild()
+    def _keep_order(self, generation: int, sort: AccountSort, ids: array[int],
+                    signature: tuple[int, int]) -> None:
+        if generation == self._order_generation:
+            self._orders[sort] = ids
+            self._signature = signature
+            self._order_for = None
+            self.total = len(ids)
 
-    def _ordered(self) -> tuple[list[AccountRow], list[str]]:
-        """The rows in the current sort with their haystacks: sorted once per read, so that a
-        filter keystroke only scans (the sort of 1,000,000 rows costs seconds)."""
-        found = self._orders.get(self.sort)
-        if found is None:
-            key = SORTS[self.sort]
-            order = sorted(range(len(self.all_rows)), key=lambda i: key(self.all_rows[i]))
-            found = self._orders[self.sort] = (
-                [self.all_rows[i] for i in order], [self._haystacks[i] for i in order])
-        return found
-
-    def _rebuild(self) -> None:
-        needle = self.filter_text.casefold().strip()
-        rows, haystacks = self._ordered()
-        shown = [r for r, hay in zip(rows, haystacks, strict=True)
-                 if needle in hay] if needle else rows
-        self.table.empty_text = "no account matches the filter" if needle else "no accounts"
-        self.table.set_accounts(shown)
-        self._update_status(len(shown))
-
-    def _update_status(self, shown: int) -> None:
-        if self.loaded_at is None:
+    def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool) -> None:
+        if not self._current(generation) or sort is not self.sort:
             return
-        as_of = last_complete_day(self.loaded_at).isoformat()
-        text = Text(f"{len(self.all_rows):,} accounts · AHR window to {as_of} · sort: {self.sort}")
-        if self.filter_text:
-            text.append(" · filter: ")
-            text.append(clean_line(self.filter_text), "bold")
-            text.append(f" ({shown:,} match)")
+        self.complete = whole
+        if whole:
+            self.loaded_at = self.clock()
+        self._set_ids(ids)
+
+    def _set_ids(self, ids: array[int]) -> None:
+        generation = self._generation
+        source = AccountSource(
+            ids, self._known, self._cells,
+            want=lambda page, wanted: self._read_page(generation, source, page, wanted))
+        table = self.table
+        table.empty_text = "no account matches the filter" if self.filter_text.strip() else (
+            "no accounts")
+        # The cursor stays on its account if it is listed; else (and after enter) the list is
+        # shown from its first row, not from where the longer list was scrolled to.
+        current = table.cursor_key
+        if self._to_first or current is None or source.index_of(current) is None:
+            table.set_source(source, keep_key=ids[0] if len(ids) else None)
+            table.scroll_to(y=0, animate=False, immediate=True)
+        else:
+            table.set_source(source, keep_key=current)
+        self._to_first = self._to_first and not self.complete
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.as_of is None:
+            return
+        total = "…" if self.total is None else f"{self.total:,}"
+        text = Text(f"{total} accounts · AHR window to {self.as_of.isoformat()}")
+        shown = len(self.table.source or ())
+        if self.filter_text.strip():
+            text.append(f" · {shown:,} match" if self.complete else " · matching…")
+        elif not self.complete:
+            text.append(" · sorting…" if self.sort not in INDEXED else " · reading…")
         self.query_one("#accounts-status", Static).update(text)
 
     # ------------------------------------------------------ operator control
 
     def apply_filter(self, text: str) -> None:
         """Narrow the list to accounts whose seller id, name or store contains ``text``."""
+        if text.strip() == self.filter_text.strip():
+            self.filter_text = text
+            return
         self.filter_text = text
-        self._rebuild()
+        self._start()
+        self.post_message(ListChanged())
 
-    def cycle_sort(self) -> SortKey:
+    def cycle_sort(self) -> AccountSort:
         self.sort = self.sort.next()
-        self._rebuild()
+        self._start()
+        self.post_message(ListChanged())
         return self.sort
 
-    def action_cycle_sort(self) -> None:
-        self.cycle_sort()
+    def show_view(self, filter_text: str, sort: str) -> None:
+        """A saved view's filter and sort (a sort this version does not know: left as is)."""
+        self.sort = AccountSort.named(sort, self.sort)
+        self.filter_box.show_text(filter_text)
+        self.filter_text = filter_text
+        self._start()
+        self.post_message(ListChanged())
+
+    def focus_list(self, *, first: bool) -> None:
+        self.table.focus()
+        if first:
+            self.table.move_cursor(0)
+            self._to_first = not self.complete  # the list still coming: its first row then
+
+    @property
+    def shown_ids(self) -> array[int]:
+        """The ids of the list as shown (filtered and sorted; what ``e`` exports)."""
+        source = self.table.source
+        return source.ids if source is not None else array("q")
 
     def action_select(self) -> None:
         account = self.table.current_account
         if account is not None:
             self.post_message(self.Selected(account.account_id))
 
-    def action_filter(self) -> None:
-        box = self.query_one("#accounts-filter", Input)
-        box.remove_class("-hidden")
-        self.screen.set_focus(box)  # at once, so keys typed right after / reach the field
-
     def action_clear_filter(self) -> None:
-        box = self.query_one("#accounts-filter", Input)
-        if not (box.has_focus or self.filter_text):
+        if not self.clear_filter():
             raise SkipAction()
-        box.value = ""
-        box.add_class("-hidden")
-        self.table.focus()
-        self.apply_filter("")
-
-    @on(Input.Changed, "#accounts-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.apply_filter(event.value)
-
-    @on(Input.Submitted, "#accounts-filter")
-    def _filter_kept(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.table.focus()
-        self.table.move_cursor(0)
-        if not self.filter_text:
-            event.input.add_class("-hidden")

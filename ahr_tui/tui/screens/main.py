@@ -32,6 +32,7 @@ from ahr_tui.tui.widgets.case_table import (
 )
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
+from ahr_tui.tui.widgets.list_filter import FilteredList, ListChanged, ListFilter, ListKeys
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ListKeys, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_detail", "Detail", show=False),
         Binding("tab", "switch_view", "View", show=False),
@@ -72,9 +73,8 @@ class MainScreen(Screen[None]):
         yield StatusHeader(id="status")
         with ContentSwitcher(initial=CASES, id="views"):
             with Vertical(id=CASES):
-                yield Input(
-                    id="filter", classes="-hidden",
-                    placeholder="filter: seller id, name, case id, policy or store",
+                yield ListFilter(
+                    id="filter", placeholder="filter: seller id, name, case id, policy or store"
                 )
                 yield CaseTable(id="cases")
             yield Vertical(id=ACCOUNTS)  # the Accounts view is built when first shown
@@ -156,18 +156,19 @@ class MainScreen(Screen[None]):
         summary = self.summary(now)
         upcoming = summary.upcoming
         nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
-        counts = dict(summary.counts)
+        counts = dict(summary.urgency)
         counts[CaseStatus.DETECTED] = summary.detected
+        listed = self.filtered_list()
         self.header.update_state(
             counts=counts, next_deadline=nxt,
-            sort=self.sort.value, filter=self.filter_text, marked=len(self.marked),
+            sort=listed.sort.value, filter=listed.filter_text, marked=len(self.marked),
             view="Cases" if self.view == CASES else "Accounts", **extra,
         )
 
     def title_text(self, now: datetime) -> str:
         """For the terminal title: minute precision so it does not change every second."""
         summary = self.summary(now)
-        counts, upcoming = summary.counts, summary.upcoming
+        counts, upcoming = summary.urgency, summary.upcoming
         nxt = coarse_left(upcoming.due - now) if upcoming else "-"
         return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
 
@@ -177,18 +178,37 @@ class MainScreen(Screen[None]):
     def _cursor_moved(self) -> None:
         self.post_message(SelectionChanged())
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def on_list_changed(self, message: ListChanged) -> None:
+        """The Accounts view's sort or filter changed: the header shows them."""
+        message.stop()
+        if self.now is not None:
+            self.update_header(self.now)
+
+    # ------------------------------------------------------------ the Cases list's filter, sort
+
+    @property
+    def filter_box(self) -> ListFilter:
+        return self.query_one("#filter", ListFilter)
+
+    def filtered_list(self) -> FilteredList:
+        """The list ``/``, ``s`` and ``esc`` act on: the Accounts view's when shown, else the
+        Cases list (this screen)."""
+        accounts = self.accounts
+        return accounts if self.view != CASES and accounts is not None else self
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text
         self._rebuild(self.now or self.clock())
 
-    @on(Input.Submitted, "#filter")
-    def _filter_kept(self, event: Input.Submitted) -> None:
-        event.stop()
+    def cycle_sort(self) -> SortKey:
+        self.sort = self.sort.next()
+        self._rebuild(self.now or self.clock())
+        return self.sort
+
+    def focus_list(self, *, first: bool) -> None:
         self.set_focus(self.table)
-        self.table.move_cursor(0)
-        if not self.filter_text:
-            event.input.add_class("-hidden")
+        if first:
+            self.table.move_cursor(0)
 
     # ------------------------------------------------------------ actions
 
@@ -196,30 +216,15 @@ class MainScreen(Screen[None]):
         # In a text field (either view's filter), "/" is a character to type.
         return not (action == "filter" and isinstance(self.focused, Input))
 
-    def action_filter(self) -> None:
-        accounts = self.accounts
-        if self.view != CASES and accounts is not None:  # the Accounts view has its own filter
-            accounts.action_filter()
-            return
-        box = self.query_one("#filter", Input)
-        box.remove_class("-hidden")
-        self.set_focus(box)  # at once, not after the next refresh (see the binding)
-
     def action_back(self) -> None:
         """esc: in the filter field (or with a filter on) clears the filter; else it unmarks
         every marked case."""
-        box = self.query_one("#filter", Input)
-        if box.has_focus or self.filter_text:
-            self.set_filter("")
-        elif self.marked:
+        if not self.clear_filter() and self.marked:
             self.unmark(self.marked)
 
     def set_filter(self, text: str) -> None:
-        box = self.query_one("#filter", Input)
-        with box.prevent(Input.Changed):
-            box.value = text
+        self.filter_box.show_text(text)
         self.filter_text = text
-        box.set_class(not text, "-hidden")
         self.set_focus(self.table)
         self._rebuild(self.now or self.clock())
 
@@ -260,16 +265,10 @@ class MainScreen(Screen[None]):
             await self.action_switch_view()
         accounts = self.accounts
         if kind == "accounts" and accounts is not None:
-            accounts.sort = next((k for k in type(accounts.sort) if k.value == sort),
-                                 accounts.sort)
-            accounts.apply_filter(filter_text)
+            accounts.show_view(filter_text, sort)
             return
         self.sort = SortKey.named(sort, self.sort)
         self.set_filter(filter_text)
-
-    def action_cycle_sort(self) -> None:
-        self.sort = self.sort.next()
-        self._rebuild(self.now or self.clock())
 
     async def action_switch_view(self) -> None:
         switcher = self.query_one("#views", ContentSwitcher)

@@ -261,7 +261,12 @@ class LevelSummary:
     def __init__(self, cases: Sequence[CaseView]) -> None:
         self.cases = cases
         self._valid: tuple[datetime, datetime] | None = None  # [computed at, valid until)
+        #: Cases per ``LEVELS`` key (a detected case under its ``contact-`` key).
         self.counts: dict[str, int] = {}
+        #: Cases per urgency level and status, a detected case counted at its urgency (against
+        #: its contact_due: one past it is overdue, DESIGN section 4): what the header and the
+        #: title show.
+        self.urgency: dict[str, int] = {}
         self.upcoming: CaseView | None = None
         #: Open cases past their deadline (a detected case past its contact_due never expires).
         self.expirable = 0
@@ -296,6 +301,9 @@ class LevelSummary:
             if edge is not None and edge < until:
                 until = edge
         self.counts, self.upcoming, self._valid = counts, upcoming, (now, until)
+        self.urgency = {key: 0 for key in counts if not key.startswith(CONTACT)}
+        for key, count in counts.items():
+            self.urgency[key.removeprefix(CONTACT)] += count
 
 
 def coarse_left(left: timedelta) -> str:

@@ -146,15 +146,24 @@ class LineTable(ScrollView, can_focus=True):
         changed are repainted (for a caller that passes the same cell tuples for unchanged rows):
         a reload that changed one case then writes one line to the terminal, not the screen.
         """
+        keys = list(keys) if keys is not None else list(range(len(rows)))
+        classes = row_classes if row_classes is not None else [None] * len(rows)
+        index = {key: i for i, key in enumerate(keys)}
+        self._install(list(rows), keys, list(classes), index, keep_key, repaint_all)
+
+    def _install(
+        self, rows: Sequence[tuple[Cell, ...]], keys: Sequence[Hashable],
+        classes: Sequence[str | None], positions: Mapping[Hashable, int],
+        keep_key: Hashable | object | None, repaint_all: bool,
+    ) -> None:
+        """``set_rows`` once its sequences are built (a subclass may pass virtual ones)."""
         wanted = self.cursor_key if keep_key is _KEEP else keep_key
         top, bottom = self._visible_rows()
         count = len(self._rows)
         before = [self._line_state(i) for i in range(top, bottom)]
-        self._rows = list(rows)
-        self._keys = list(keys) if keys is not None else list(range(len(self._rows)))
-        classes = row_classes if row_classes is not None else [None] * len(self._rows)
-        self._row_classes = list(classes)
-        self._index = {key: i for i, key in enumerate(self._keys)}
+        # lists here; a subclass's virtual sequences are never written to (no update_cells)
+        self._rows, self._keys = rows, keys  # type: ignore[assignment]
+        self._row_classes, self._index = classes, positions  # type: ignore[assignment]
         found = self._index.get(wanted) if wanted is not None else None
         target = found if found is not None else min(self._cursor, max(len(self._rows) - 1, 0))
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)

@@ -17,8 +17,10 @@ from ahr_tui.rules import CaseStatus
 from ahr_tui.rules.urgency import Urgency
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.case_table import LEVELS
+from ahr_tui.tui.widgets.list_filter import list_state
 
 #: (level, glyph, label, short label): the glyph and word carry the level without colour.
+#: A detected case counts at its urgency (against its contact_due) and in ``to contact``.
 _COUNT_LABELS = (
     (Urgency.OVERDUE, "!!", "overdue", "ovd"),
     (Urgency.CRITICAL, "!", "crit", "crit"),
@@ -181,11 +183,7 @@ def _second_line(state: HeaderState) -> Text:
         text.append("  ")
     role = state.role or "not an operator"
     text.append(f"{clean_line(state.operator)} ({role})", style="bold")
-    text.append(f"  [{state.view}]")
-    if state.view == "Cases":
-        text.append(f"  sort {state.sort}")
-    if state.filter:
-        text.append("  filter ")
-        text.append(clean_line(state.filter), style="bold")
+    text.append(f"  [{state.view}]  ")
+    text.append(list_state(state.sort, state.filter))
     text.append(f"  db {clean_line(state.db_label)}")
     return text

@@ -1,0 +1,205 @@
+"""The Accounts view's reads at scale: the list as ordered ids, filtered ids, one page of rows.
+
+At 1,000,000 accounts the view cannot read every account (it did: 1.28 GB, 28 s). It asks here
+for the ids of the list in its order (``ordered``: 8 bytes an account), for the ids that match
+its filter (``filtered``: the trigram index when few match, else a walk of the ordered ids that
+hands over the first screenful as soon as it has it), and for the rows of the pages it draws
+(``page``). Each call is one read transaction; a ``stop`` function lets a newer keystroke end
+an older walk between chunks. ``export_accounts`` writes the list as shown to CSV.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ahr_tui.rules import DEFAULT_POLICY, Policy, band
+from ahr_tui.service.detail import AccountRow, PhoneCache, as_date
+from ahr_tui.service.export import csv_cell, write_atomically
+from ahr_tui.service.sort_cycle import SortCycle
+
+if TYPE_CHECKING:
+    from ahr_tui.service.database import Database
+
+#: Filters that the trigram index matches at most this many accounts for are ordered in one
+#: query; above it, the ordered ids are walked (many match, so a screenful comes quickly).
+INDEX_CAP = 20_000
+#: Ids tested per query in a walk.
+WALK_CHUNK = 4_000
+
+Stop = Callable[[], bool]
+
+
+class AccountSort(SortCycle):
+    """The Accounts view's orders, in the order ``s`` cycles through them."""
+
+    SELLER = "seller"
+    AHR = "ahr"  # lowest current AHR first (no score counts as lowest)
+    BELOW = "below"  # most days below 250 first
+    NAME = "name"
+
+
+def _never() -> bool:
+    return False
+
+
+def first_page(
+    db: Database, as_of: date, sort: AccountSort, limit: int, policy: Policy = DEFAULT_POLICY
+) -> tuple[list[AccountRow], int]:
+    """The first ``limit`` rows of the whole list in ``sort`` and the number of accounts: what
+    the view shows at once (an index walk for the seller and name orders). Raises ``AhrError``
+    or SQLAlchemy's errors, as every function here."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        ids = store.ordered_ids(session, sort.value, as_of, policy, limit=limit) or array("q")
+        rows = _rows(store.page_rows(session, ids, as_of, policy), policy)
+        return rows, store.account_total(session)
+
+
+def signature(db: Database) -> tuple[int, int]:
+    """(number of accounts, highest account id): when neither changed, an order read before
+    still lists the same accounts (a reload then keeps it)."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        return store.account_signature(session)
+
+
+def ordered(
+    db: Database, as_of: date, sort: AccountSort, *, stop: Stop = _never,
+    policy: Policy = DEFAULT_POLICY,
+) -> array[int] | None:
+    """Every account id in ``sort`` order (``as_of``: the window's last day, UTC); None when
+    ``stop()`` became true while reading."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        return store.ordered_ids(session, sort.value, as_of, policy, stop=stop)
+
+
+def filtered(
+    db: Database, as_of: date, sort: AccountSort, order: Callable[[], array[int] | None],
+    needle: str, *, first: int = 0, on_first: Callable[[array[int]], None] | None = None,
+    stop: Stop = _never, policy: Policy = DEFAULT_POLICY,
+) -> array[int] | None:
+    """The ids of the list in ``sort`` order (``order()`` gives every id in that order, waiting
+    for it if need be; None once stopped) whose seller id, name or store contains ``needle``
+    (case-insensitive), in that order; None when ``stop()`` became true.
+
+    When many match, ``on_first`` gets the first ``first`` of them as soon as they are known.
+    The seller and name orders never wait for ``order()``: an index walk with the filter's
+    test answers (stopped early for the first ones); the AHR and days-below orders walk
+    ``order()`` a chunk at a time."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    needle = needle.strip()
+    if not needle:
+        return order()
+    with transaction(db) as session:
+        few = store.indexed_matches(session, needle, INDEX_CAP)
+        if few is not None:
+            return store.ordered_ids(session, sort.value, as_of, policy, among=few, stop=stop)
+        if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
+            if on_first is not None:
+                part = store.ordered_ids(session, sort.value, as_of, policy, limit=first,
+                                         matching=needle)
+                if part is not None and not stop():
+                    on_first(part)
+            return store.ordered_ids(session, sort.value, as_of, policy, matching=needle,
+                                     stop=stop)
+    ids = order()
+    if ids is None:
+        return None
+    return _walk(db, ids, needle, first, on_first, stop)
+
+
+def _walk(
+    db: Database, ids: array[int], needle: str, first: int,
+    on_first: Callable[[array[int]], None] | None, stop: Stop,
+) -> array[int] | None:
+    """``ids`` that match ``needle``, tested a chunk at a time in one read transaction."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    found: array[int] = array("q")
+    with transaction(db) as session:
+        for start in range(0, len(ids), WALK_CHUNK):
+            if stop():
+                return None
+            chunk = ids[start:start + WALK_CHUNK]
+            hits = store.matching_in(session, chunk, needle)
+            found.extend(i for i in chunk if i in hits)
+            if on_first is not None and len(found) >= first:
+                on_first(found[:first])
+                on_first = None
+    return found
+
+
+def page(
+    db: Database, as_of: date, ids: Sequence[int], policy: Policy = DEFAULT_POLICY
+) -> list[AccountRow]:
+    """The rows of ``ids``, in that order (an id no longer in the database is left out)."""
+    from ahr_tui.store import account_list as store
+    from ahr_tui.store.engine import transaction
+
+    with transaction(db) as session:
+        return _rows(store.page_rows(session, ids, as_of, policy), policy)
+
+
+def _rows(found: Sequence[Sequence[object]], policy: Policy) -> list[AccountRow]:
+    rows = []
+    for (acc_id, seller_id, store, name, plan, status, enrollment, phone, region, day,
+         score, scored, at_or_above) in found:
+        rows.append(AccountRow(
+            account_id=int(acc_id), seller_id=str(seller_id), store=str(store), name=str(name),
+            plan=str(plan), status=str(status), enrollment=str(enrollment),
+            phone=None if phone is None else str(phone), region=str(region),
+            latest_score=None if score is None else int(score), latest_day=as_date(day),
+            days_below=policy.window_days - int(at_or_above),
+            days_missing=policy.window_days - int(scored),
+        ))
+    return rows
+
+
+# ------------------------------------------------------------------ export
+
+#: The CSV's columns: the view's, with the newest score's day and its band spelled out.
+CSV_COLUMNS = ("seller_id", "store", "name", "plan", "ahr", "ahr_day", "band", "days_below",
+               "days_missing", "enrollment", "status", "phone")
+
+
+def export_accounts(
+    db: Database, as_of: date, ids: Sequence[int], path: Path, *, overwrite: bool = False,
+    policy: Policy = DEFAULT_POLICY,
+) -> int:
+    """Write the accounts of ``ids`` (the list as shown: filtered and sorted) to ``path`` as
+    CSV, read a page at a time; returns the number written. Raises ``FileExistsError`` when
+    ``path`` exists and ``overwrite`` is false, ``InvalidInput`` when it cannot be written;
+    text is made inert as in the cases' export (``service.export.csv_cell``)."""
+    phones = PhoneCache()
+
+    def lines() -> Iterator[list[str]]:
+        yield list(CSV_COLUMNS)
+        for start in range(0, len(ids), 2_000):
+            for row in page(db, as_of, ids[start:start + 2_000], policy):
+                yield [csv_cell(v) for v in _csv_values(row, phones)]
+
+    return write_atomically(path, lines(), overwrite=overwrite) - 1
+
+
+def _csv_values(row: AccountRow, phones: PhoneCache) -> tuple[object, ...]:
+    score = row.latest_score
+    return (
+        row.seller_id, row.store, row.name, row.plan, score,
+        row.latest_day.isoformat() if row.latest_day else None,
+        band(score).value if score is not None else None, row.days_below, row.days_missing,
+        row.enrollment, row.status, phones.status(row.phone, row.region).value,
+    )

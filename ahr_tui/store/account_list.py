@@ -1,0 +1,294 @@
+"""The SQL behind the Accounts view at scale: ordered account ids, a filter index, one page's rows.
+
+The view never holds every account: it keeps the ids of the list in its order (8 bytes each) and
+reads the rows of the pages it draws (``page_rows``). Its filter is a case-insensitive substring
+of seller id, name or store:
+
+- SQLite: an FTS5 table with the trigram tokenizer (``account_fts``, external content on
+  ``account``, kept current by triggers on ``account``'s insert, delete and an update of those
+  three columns) answers a needle of three characters or more without a scan;
+- PostgreSQL: ``pg_trgm`` GIN indexes on ``lower(seller_id)`` and ``lower(name)`` serve
+  ``LIKE``, when the extension can be created (else the filter scans);
+- any needle: ``matching_in`` tests a chunk of ids (a walk of the ordered ids, stopped early
+  for a first screenful).
+
+The window counts come from ``store.window``'s counters when they hold the day (the dirty
+accounts among the page recounted), else from a GROUP BY over the page's accounts only.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from ahr_tui.rules import Policy, window_bounds
+from ahr_tui.store.queries import window_counts
+
+#: The orders the view offers (``service.account_list.AccountSort``'s values).
+SELLER, AHR, BELOW, NAME = "seller", "ahr", "below", "name"
+
+_SQLITE_INDEX = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS account_fts USING fts5(seller_id, name, store, "
+    "content='account', content_rowid='id', tokenize='trigram')",
+    "CREATE INDEX IF NOT EXISTS ix_account_name_nocase ON account "
+    "(name COLLATE NOCASE, seller_id, store)",
+    "CREATE TRIGGER IF NOT EXISTS ahr_account_fts_insert AFTER INSERT ON account BEGIN "
+    "INSERT INTO account_fts (rowid, seller_id, name, store) "
+    "VALUES (NEW.id, NEW.seller_id, NEW.name, NEW.store); END",
+    "CREATE TRIGGER IF NOT EXISTS ahr_account_fts_delete AFTER DELETE ON account BEGIN "
+    "INSERT INTO account_fts (account_fts, rowid, seller_id, name, store) "
+    "VALUES ('delete', OLD.id, OLD.seller_id, OLD.name, OLD.store); END",
+    "CREATE TRIGGER IF NOT EXISTS ahr_account_fts_update "
+    "AFTER UPDATE OF seller_id, name, store ON account BEGIN "
+    "INSERT INTO account_fts (account_fts, rowid, seller_id, name, store) "
+    "VALUES ('delete', OLD.id, OLD.seller_id, OLD.name, OLD.store); "
+    "INSERT INTO account_fts (rowid, seller_id, name, store) "
+    "VALUES (NEW.id, NEW.seller_id, NEW.name, NEW.store); END",
+]
+_PG_INDEX = [
+    "CREATE INDEX IF NOT EXISTS ix_account_name_lower ON account (lower(name), seller_id, store)",
+]
+_PG_TRGM = [
+    "CREATE INDEX IF NOT EXISTS ix_account_seller_trgm ON account "
+    "USING gin (lower(seller_id) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_account_name_trgm ON account "
+    "USING gin (lower(name) gin_trgm_ops)",
+]
+
+
+def install_index(conn: Connection) -> bool:
+    """Create the filter index, its triggers and the name-order index (idempotent: ``ahr init``
+    adds them to an older database). On SQLite a new ``account_fts`` is filled from ``account``
+    (about 25 s per million accounts). True when the filter index was created now."""
+    if conn.dialect.name == "sqlite":
+        new = not conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'account_fts'")).first()
+        for statement in _SQLITE_INDEX:
+            conn.execute(text(statement))
+        if new:
+            conn.execute(text("INSERT INTO account_fts (account_fts) VALUES ('rebuild')"))
+        return new
+    for statement in _PG_INDEX:
+        conn.execute(text(statement))
+    return _install_trgm(conn)
+
+
+def _install_trgm(conn: Connection) -> bool:
+    """``pg_trgm`` and its indexes, in a savepoint: without the right to create the extension
+    the filter still works (by scanning)."""
+    if conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")
+                    ).first():
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            for statement in _PG_TRGM:
+                conn.execute(text(statement))
+    except Exception:  # no privilege or no extension: the LIKE scan answers instead
+        return False
+    return True
+
+
+def install(bind: Engine | Connection) -> None:
+    """``install_index`` in its own transaction when given an engine."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            install_index(conn)
+    else:
+        install_index(bind)
+
+
+# ------------------------------------------------------------------ order
+
+
+def _latest_sql() -> str:
+    """The account's newest score in the window (NULL without one): one key seek."""
+    return ("(SELECT s.score FROM score s WHERE s.account_id = a.id AND s.day >= :first "
+            "AND s.day <= :last ORDER BY s.day DESC LIMIT 1)")
+
+
+def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tuple[str, str]:
+    """(FROM clause, ORDER BY) of the list in ``sort``. BELOW reads ``window_count`` when it
+    holds the day (``counts_current``), else counts the window (a GROUP BY over every score)."""
+    nocase = "a.name COLLATE NOCASE" if _sqlite(session) else "lower(a.name)"
+    if sort == AHR:
+        return "account a", f"coalesce({_latest_sql()}, -1), a.seller_id, a.store"
+    if sort == BELOW:
+        counted = "window_count" if counts_current(session, as_of, policy) else (
+            "(SELECT account_id, sum(CASE WHEN score >= :t THEN 1 ELSE 0 END) AS at_or_above "
+            "FROM score WHERE day >= :first AND day <= :last GROUP BY account_id)")
+        return (f"account a LEFT JOIN {counted} w ON w.account_id = a.id",
+                "coalesce(w.at_or_above, 0), a.seller_id, a.store")
+    if sort == NAME:
+        return "account a", f"{nocase}, a.seller_id, a.store"
+    return "account a", "a.seller_id, a.store"
+
+
+def ordered_ids(
+    session: Session, sort: str, as_of: date, policy: Policy,
+    *, limit: int | None = None, among: Sequence[int] | None = None,
+    matching: str | None = None, stop: Callable[[], bool] = lambda: False,
+) -> array[int] | None:
+    """Account ids in ``sort`` order (every account, those of ``among``, or those matching the
+    needle ``matching`` as ``matching_in`` tests it), at most ``limit``.
+
+    Read 10,000 at a time; None when ``stop()`` turned true meanwhile (a newer request)."""
+    source, order = _order_sql(session, sort, as_of, policy)
+    where, params = "", _window_params(session, as_of, policy)
+    if among is not None:
+        where, extra = _id_filter(session, among)
+        params.update(extra)
+        where = "WHERE " + where
+    elif matching is not None:
+        where = "WHERE " + _like_test(session)
+        params["p"] = like_pattern(matching)
+    sql = f"SELECT a.id FROM {source} {where} ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    result = session.execute(text(sql), params)
+    ids: array[int] = array("q")
+    while chunk := result.fetchmany(10_000):
+        if stop():
+            result.close()
+            return None
+        ids.extend(row[0] for row in chunk)
+    return ids
+
+
+def counts_current(session: Session, as_of: date, policy: Policy) -> bool:
+    """True when ``window_count`` holds the window ending on ``as_of`` with nothing dirty, so
+    the BELOW order can read it."""
+    state = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")).first()
+    if state is None or (str(state[0])[:10], state[1], state[2]) != (
+            as_of.isoformat(), policy.window_days, policy.threshold):
+        return False
+    return session.execute(text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None
+
+
+def account_signature(session: Session) -> tuple[int, int]:
+    """(count, highest id) of the accounts: two statements, each answered from a b-tree
+    without reading the rows (together, SQLite would scan the table)."""
+    count = session.execute(text("SELECT count(*) FROM account")).scalar()
+    top = session.execute(text("SELECT max(id) FROM account")).scalar()
+    return int(count or 0), int(top or 0)
+
+
+def account_total(session: Session) -> int:
+    return int(session.execute(text("SELECT count(*) FROM account")).scalar() or 0)
+
+
+# ----------------------------------------------------------------- filter
+
+
+def like_pattern(needle: str) -> str:
+    """``%needle%`` for LIKE with ``\\`` as the escape character, lower-cased."""
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def indexed_matches(session: Session, needle: str, cap: int) -> list[int] | None:
+    """The ids of the accounts whose seller id, name or store contains ``needle``, from the
+    trigram index, if there are at most ``cap`` of them; None when the index cannot answer
+    (PostgreSQL, a needle under three characters) or more match (then walk the order)."""
+    if not _sqlite(session) or len(needle) < 3:
+        return None
+    phrase = '"' + needle.replace('"', '""') + '"'
+    rows = session.execute(
+        text("SELECT rowid FROM account_fts WHERE account_fts MATCH :q LIMIT :n"),
+        {"q": phrase, "n": cap + 1},
+    ).all()
+    return None if len(rows) > cap else [int(r[0]) for r in rows]
+
+
+def matching_in(session: Session, ids: Sequence[int], needle: str) -> set[int]:
+    """Which of ``ids`` (a chunk of a few thousand) match ``needle`` (case-insensitive
+    substring of seller id, name or store)."""
+    where, params = _id_filter(session, ids)
+    params["p"] = like_pattern(needle)
+    test = _like_test(session)
+    rows = session.execute(text(f"SELECT a.id FROM account a WHERE {where} AND {test}"), params)
+    return {int(r[0]) for r in rows}
+
+
+def _like_test(session: Session) -> str:
+    """The filter's test on ``account a`` against the bound pattern ``:p``."""
+    if _sqlite(session):
+        return ("(a.seller_id LIKE :p ESCAPE '\\' OR a.name LIKE :p ESCAPE '\\' "
+                "OR a.store LIKE :p ESCAPE '\\')")
+    return ("(lower(a.seller_id) LIKE :p ESCAPE '\\' OR lower(a.name) LIKE :p ESCAPE '\\' "
+            "OR lower(a.store) LIKE :p ESCAPE '\\')")
+
+
+# ------------------------------------------------------------------ rows
+
+
+def page_rows(session: Session, ids: Sequence[int], as_of: date, policy: Policy) -> list[Any]:
+    """The rows of ``ids`` in that order: (id, seller_id, store, name, plan, status, enrollment,
+    phone, region, newest day, newest score, days scored, days at or above the threshold)."""
+    if not ids:
+        return []
+    where, params = _id_filter(session, ids)
+    params.update(_window_params(session, as_of, policy))
+    newest = _latest_sql().replace("s.score FROM", "s.day FROM")
+    found = session.execute(text(
+        "SELECT a.id, a.seller_id, a.store, a.name, a.plan, a.status, a.enrollment, "
+        f"a.emergency_phone, st.region, {newest}, {_latest_sql()} "
+        f"FROM account a JOIN store st ON st.code = a.store WHERE {where}"), params).all()
+    counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
+    by_id = {int(r[0]): (*r, *counts.get(int(r[0]), (0, 0))) for r in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def page_counts(
+    session: Session, ids: Sequence[int], as_of: date, policy: Policy
+) -> dict[int, tuple[int, int]]:
+    """(days scored, days at or above) per account of ``ids``: read from the window counters
+    when they hold ``as_of`` (the dirty ones recounted), else counted for these accounts."""
+    state = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")).first()
+    if state is None or (str(state[0])[:10], state[1], state[2]) != (
+            as_of.isoformat(), policy.window_days, policy.threshold):
+        return window_counts(session, as_of, policy, ids)
+    where, params = _id_filter(session, ids, column="account_id")
+    counts = {int(a): (int(n), int(ok)) for a, n, ok in session.execute(
+        text(f"SELECT account_id, scored, at_or_above FROM window_count WHERE {where}"), params)}
+    dirty = [int(a) for (a,) in session.execute(
+        text(f"SELECT account_id FROM window_dirty WHERE {where}"), params)]
+    if dirty:
+        for account in dirty:
+            counts.pop(account, None)
+        counts.update(window_counts(session, as_of, policy, dirty))
+    return counts
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _id_filter(
+    session: Session, ids: Sequence[int], column: str = "a.id"
+) -> tuple[str, dict[str, Any]]:
+    """``column`` among ``ids``, as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL) whatever their number."""
+    if _sqlite(session):
+        return (f"{column} IN (SELECT value FROM json_each(:ids))",
+                {"ids": json.dumps(list(ids))})
+    return f"{column} = ANY(:ids)", {"ids": list(ids)}
+
+
+def _window_params(session: Session, as_of: date, policy: Policy) -> dict[str, Any]:
+    first, last = window_bounds(as_of, policy)
+    if _sqlite(session):
+        return {"first": first.isoformat(), "last": last.isoformat(), "t": policy.threshold}
+    return {"first": first, "last": last, "t": policy.threshold}

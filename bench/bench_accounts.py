@@ -1,0 +1,251 @@
+"""The Accounts view at scale (issue 17), in a pseudo-terminal: what an operator over SSH waits for.
+
+    .venv/bin/python bench/bench_accounts.py --db bench/out/acc1m.db [--needles trad 7QE 深圳]
+
+The database is brought to the current schema first (``ahr init``: on an older file that builds
+the filter index; timed). The app runs in a child on a 120x40 pty (``pty_harness``) with its
+clock fixed at the database's reference instant (the sample's scores end the day before, so the
+window is full), and the harness measures, from the moment each key is written:
+
+(a) ``tab`` until the first account row (the smallest seller id) is on screen; target <= 1 s;
+(b) in this process, not the pty: reading the whole order (every id by seller) as the view's
+    worker does after (a), and its memory: no target;
+(c) each filter keystroke until the first matching row of the list typed so far is on screen
+    (the expected row is found with sqlite3 here, independently of the app; a keystroke that
+    leaves the first row as it was is typed but not timed); target <= 100 ms, as the median
+    and the max over the timed keystrokes of every needle;
+(d) ``s`` to the next order (AHR, lowest first) until its first row shows: no target;
+(e) the child's peak RSS over the whole run; target <= 500 MB.
+
+Speed figures are wall-clock on a shared 2-core box: the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pty_harness import PtyProgram
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+AHR = [str(ROOT / ".venv" / "bin" / "ahr")]
+MB = 1024 * 1024
+DEFAULT_NEEDLES = ("trad", "7qe", "star d", "zz")
+
+
+def child(db: str) -> None:
+    """The app on ``db`` with its clock fixed at the database's reference instant."""
+    from ahr_tui.service.database import open_database
+    from ahr_tui.service.identity import Actor, os_user_name
+    from ahr_tui.tui.app import run
+
+    instant = reference_instant(Path(db))
+    run(engine=open_database(db), clock=lambda: instant, actor=Actor(os_user_name()),
+        db_label=db)
+
+
+def reference_instant(db: Path) -> datetime:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        (value,) = con.execute(
+            "SELECT value FROM meta WHERE key = 'reference_instant'").fetchone()
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def first_match(db: Path, needle: str, order: str = "seller_id, store") -> str | None:
+    """The seller id of the first account whose seller id, name or store contains ``needle``
+    (ASCII case-insensitive, as the view's LIKE), in ``order``; None when none does."""
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        row = con.execute(
+            "SELECT seller_id FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' "
+            "OR name LIKE ?1 ESCAPE '\\' OR store LIKE ?1 ESCAPE '\\' "
+            f"ORDER BY {order} LIMIT 1", (pattern,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def lowest_ahr_seller(db: Path) -> str:
+    """The first row of the AHR order: an account without a score in the window, else the
+    lowest newest score (the bench's window ends the day before the reference instant)."""
+    day = reference_instant(db).date().toordinal() - 1
+    last = datetime.fromordinal(day).date().isoformat()
+    first = datetime.fromordinal(day - 179).date().isoformat()
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        (seller,) = con.execute(
+            "SELECT a.seller_id FROM account a ORDER BY coalesce((SELECT s.score FROM score s "
+            "WHERE s.account_id = a.id AND s.day >= ? AND s.day <= ? ORDER BY s.day DESC "
+            "LIMIT 1), -1), a.seller_id, a.store LIMIT 1", (first, last)).fetchone()
+    return str(seller)
+
+
+class Terminal:
+    """What the terminal shows, fed the program's output chunk by chunk (pyte): the bytes of a
+    row are not always contiguous (Textual writes the changed cells of a line), so the screen is
+    what is checked, not the byte stream."""
+
+    def __init__(self, prog: PtyProgram) -> None:
+        import pyte
+
+        self.prog = prog
+        self.screen = pyte.Screen(prog.cols, prog.rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.fed = 0
+
+    def first_row(self) -> str:
+        """The first data line of the Accounts table (the line under its header)."""
+        lines = self.screen.display
+        for y, line in enumerate(lines[:-1]):
+            if line.startswith("SELLER "):
+                return lines[y + 1]
+        return ""
+
+    def after_key(self, key: bytes, seen: Callable[[Terminal], bool],
+                  timeout: float = 120.0) -> float | None:
+        """Write ``key``; seconds until the screen, as the output after it leaves it,
+        satisfies ``seen`` (timed at the chunk that did it)."""
+        self.catch_up()
+        sent = time.perf_counter()
+        os.write(self.prog.fd, key)
+        while time.perf_counter() - sent < timeout:
+            for at in self.catch_up():
+                if seen(self):
+                    return at - sent
+            time.sleep(0.002)
+        return None
+
+    def catch_up(self) -> list[float]:
+        """Feed the chunks written since the last call; the time of each, in order."""
+        with self.prog._lock:
+            fresh = self.prog.chunks[self.fed:]
+        times = []
+        for chunk in fresh:
+            self.stream.feed(chunk.data)
+            self.fed += 1
+            times.append(chunk.at)
+        return times
+
+
+def ensure_schema(db: Path) -> None:
+    start = time.perf_counter()
+    result = subprocess.run([*AHR, "--db", str(db), "init"], capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    print(f"ahr init (schema upgrade; on an older file builds the filter index): {took:.1f} s",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, default=ROOT / "bench/out/large.db")
+    parser.add_argument("--needles", nargs="*", default=list(DEFAULT_NEEDLES))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    db: Path = args.db
+    print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; {db}", flush=True)
+    ensure_schema(db)
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        (accounts,) = con.execute("SELECT count(*) FROM account").fetchone()
+    print(f"{accounts:,} accounts", flush=True)
+    whole_order(db)
+    # every expected first row is found before the app starts: the 1M-row LIKE scans would
+    # otherwise compete with the app for the two cores while it is being timed
+    expected = {needle[:n]: first_match(db, needle[:n]) for needle in args.needles
+                for n in range(len(needle) + 1)}
+    expected["AHR order"] = lowest_ahr_seller(db)
+    prog = PtyProgram([PYTHON, __file__, "--child", str(db)]).start()
+    try:
+        measure(prog, expected, args.needles)
+    finally:
+        prog.stop()
+    print(f"(e) peak RSS of the app over the run: {prog.peak_rss / MB:.0f} MB "
+          f"(target <= 500 MB); load average {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str]) -> None:
+    if prog.wait_for(lambda out: b"[Cases]" in out, 60) is None:
+        raise SystemExit("the app never drew its first frame")
+    prog.quiet_for(1.0, 30)
+    term = Terminal(prog)
+    first = expected[""] or ""
+    took = term.after_key(b"\t", lambda t: t.first_row().startswith(first))
+    print(f"(a) tab until the first account row ({first}) shows: {fmt(took)} "
+          f"(target <= 1 s); RSS so far {prog.peak_rss / MB:.0f} MB", flush=True)
+    prog.quiet_for(1.0, 60)
+    latencies = filter_keys(prog, term, expected, needles)
+    if latencies:
+        print(f"(c) filter keystrokes: {len(latencies)}, median "
+              f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
+              "(target <= 100 ms each)", flush=True)
+    lowest = expected["AHR order"] or ""
+    took = term.after_key(b"s", lambda t: t.first_row().startswith(lowest))
+    print(f"(d) s (sort by AHR) until its first row ({lowest}) shows: {fmt(took)} (no target)",
+          flush=True)
+
+
+def whole_order(db: Path) -> None:
+    import tracemalloc
+
+    from ahr_tui.service.account_list import AccountSort, ordered
+    from ahr_tui.service.database import open_database
+
+    engine = open_database(str(db))
+    as_of = reference_instant(db).date().fromordinal(reference_instant(db).date().toordinal() - 1)
+    tracemalloc.start()
+    start = time.perf_counter()
+    ids = ordered(engine, as_of, AccountSort.SELLER)
+    took = time.perf_counter() - start
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    engine.dispose()
+    print(f"(b) every id in seller order ({len(ids or ()):,}): {took:.2f} s, Python memory peak "
+          f"{peak / MB:.0f} MB (no target)", flush=True)
+
+
+def filter_keys(
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needles: list[str]
+) -> list[float]:
+    """Type each needle a character at a time after ``/``; esc clears it before the next. A
+    keystroke that leaves the first row as it was is not timed (nothing tells its redraw)."""
+    latencies: list[float] = []
+    for needle in needles:
+        os.write(prog.fd, b"/")
+        prog.quiet_for(0.5, 30)
+        typed, before = "", expected_rows[""]
+        for char in needle:
+            typed += char
+            expected = expected_rows[typed]
+            marker = expected or "no account matches"
+            if expected == before:
+                os.write(prog.fd, char.encode())
+                print(f"    {typed!r}: first row {expected} unchanged: not timed", flush=True)
+            else:
+                took = term.after_key(char.encode(), lambda t, m=marker: m in t.first_row())
+                print(f"    {typed!r}: first row {expected} in {fmt(took)}", flush=True)
+                if took is not None:
+                    latencies.append(took)
+            before = expected
+            prog.quiet_for(0.3, 60)
+        os.write(prog.fd, b"\x1b")
+        prog.quiet_for(1.0, 60)
+    return latencies
+
+
+def fmt(seconds: float | None) -> str:
+    return "not seen" if seconds is None else f"{seconds:.3f} s"
+
+
+if __name__ == "__main__":
+    main()

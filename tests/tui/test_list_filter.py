@@ -1,0 +1,137 @@
+"""One filter box and one sort cycle for the Cases and Accounts views (issue 11), as the operator
+sees them: the rows drawn on screen narrow as the filter is typed, enter puts the cursor on the
+first match, the header shows each view's sort and filter the same way, untrusted names stay
+literal, and ``e`` exports the Accounts list as shown (issue 17)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from ahr_tui.service.sort_cycle import SortCycle
+from ahr_tui.tui.dialogs.ask import AskDialog
+from ahr_tui.tui.screens.accounts import AccountsView
+from ahr_tui.tui.widgets.list_filter import ListFilter, list_state
+from tests.conftest import seed_account
+from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.drawn import screen_text
+
+HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J [WIP]"
+
+
+def table_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The Accounts table's data lines as drawn: those below its header line that start with
+    a seller id (the filter field and the footer are drawn below them)."""
+    drawn = screen_text(app)
+    top = next(i for i, line in enumerate(drawn) if line.lstrip().startswith("SELLER"))
+    rows = []
+    for line in drawn[top + 1:]:
+        if not line.strip() or not line[0].isalnum():
+            break
+        rows.append(line)
+    return rows
+
+
+async def test_the_accounts_filter_narrows_the_rows_drawn_and_enter_lands_on_the_first_match(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert [line.split()[0] for line in table_lines(app)] == ["S1", "S2", "S3", "S4", "S5",
+                                                                   "S6"]
+        await pilot.press("end", "slash", "o")
+        await settle(app, pilot)
+        assert isinstance(app.focused, ListFilter)
+        shown = [line.split()[0] for line in table_lines(app)]
+        assert shown == ["S1", "S3", "S4", "S5", "S6"]  # Goods, Books, Tools, Farms, Co
+        await pilot.press("o", "k")  # "ook": Cedar Books only
+        await settle(app, pilot)
+        assert [line.split()[:3] for line in table_lines(app)] == [["S3", "Cedar", "Books"]]
+        assert "[Accounts]  sort seller  filter ook" in app.main.header.plain
+        await pilot.press("backspace", "backspace")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.query_one(AccountsView)
+        assert view.table.has_focus and view.table.cursor_row == 0
+        account = view.table.current_account
+        assert account is not None and account.seller_id == "S1"  # the first match
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(table_lines(app)) == 6 and "filter" not in app.main.header.plain
+
+
+async def test_s_and_the_header_work_the_same_way_in_both_views(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "c", "a", "enter", "s")
+        assert "[Cases]  sort seller  filter ca" in app.main.header.plain
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert "[Accounts]  sort seller" in app.main.header.plain
+        assert "filter" not in app.main.header.plain  # each view has its own filter
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "[Accounts]  sort ahr" in app.main.header.plain
+        await pilot.press("tab")
+        assert "[Cases]  sort seller  filter ca" in app.main.header.plain
+        assert isinstance(app.main.sort, SortCycle)
+        assert isinstance(app.query_one(AccountsView).sort, SortCycle)
+        assert list_state("ahr", "x").plain == "sort ahr  filter x"
+
+
+async def test_untrusted_names_stay_literal_in_the_filtered_accounts(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    seed_account(engine, "H\x1b[31m1", name=HOSTILE)
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "slash", *"evil")
+        await settle(app, pilot)
+        (line,) = table_lines(app)
+        assert line.startswith(r"H\x1b[31m1")
+        assert r"[@click=app.quit]Evil[/] \x1b[2J [WIP]" in line
+        assert "\x1b" not in "".join(screen_text(app))
+        assert app.is_running
+
+
+async def test_e_exports_the_accounts_as_shown_and_asks_before_replacing(
+    make_app: AppFactory, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "accounts.csv"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        await pilot.press("slash", *"us", "enter", "s", "s", "s")  # US, sorted by name
+        await settle(app, pilot)
+        shown = [line.split()[0] for line in table_lines(app)]
+        assert shown == ["S1", "S3", "S4", "S6"]
+        await pilot.press("e")
+        assert isinstance(app.screen, AskDialog)
+        assert "4 accounts as shown (filter 'us', sort name)" in str(
+            app.screen.query_one("#dialog-case").render())
+        app.screen.query_one("Input").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with target.open(newline="") as fh:
+            assert [r["seller_id"] for r in csv.DictReader(fh)] == shown
+        target.write_text("keep me")
+        await pilot.press("e")
+        app.screen.query_one("Input").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AskDialog) and app.screen.danger
+        await pilot.press("enter")  # the default button is Cancel
+        await settle(app, pilot)
+        assert target.read_text() == "keep me"

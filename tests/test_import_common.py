@@ -130,8 +130,10 @@ def test_store_codes_are_the_marketplaces_own_with_a_hint_for_near_misses():
 def test_plans_and_policy_areas_are_closed_lists():
     assert check_plan("individual") == "individual"
     assert check_policy("food_safety") is PolicyArea.FOOD_SAFETY
-    with pytest.raises(FieldError, match="unknown plan 'Professional'"):
-        check_plan("Professional")
+    assert check_plan(" Professional ") == "professional"  # as spreadsheet users type it
+    assert check_policy("Food Safety") is PolicyArea.FOOD_SAFETY
+    with pytest.raises(FieldError, match="unknown plan 'Pro'"):
+        check_plan("Pro")
     with pytest.raises(
         FieldError, match="unknown policy area 'counterfeit' \\(one of ip_suspected"
     ):

@@ -38,9 +38,11 @@ def test_the_report_records_scores_statuses_and_notes_unknown_marketplaces(cli, 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"{path}: 2 new, 1 updated, 0 unchanged, 0 rejected",
-        "  US: score 612 for 2026-03-01, new; AHR status GREAT; account NORMAL",
-        "  CA: score 188 for 2026-03-01, new; AHR status WARNED; account AT_RISK",
-        "  JP: no score; AHR status GREAT; account SUSPENDED",
+        "  US: score 612 for 2026-03-01, new; AHR status GREAT (first recorded); account NORMAL "
+        "(first recorded)",
+        "  CA: score 188 for 2026-03-01, new; AHR status WARNED (first recorded); account AT_RISK "
+        "(first recorded)",
+        "  JP: no score; AHR status GREAT (first recorded); account SUSPENDED (first recorded)",
     ]
     assert result.stderr == f"{path}:{UNKNOWN_NOTE}\n"
     us, ca, japan = (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from sqlalchemy import select
 
 from ahr_tui.store.engine import transaction
@@ -74,3 +77,81 @@ def test_an_empty_name_is_refused(cli, engine, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{path}:2: name: is empty"
     assert accounts(engine) == {}
+
+
+HEADER = "seller_id,store,name,plan,emergency_phone,email\n"
+
+
+def test_a_plan_in_any_case_with_spaces_is_stored_as_its_value(cli, engine, tmp_path):
+    rows = "S1,US,Acme,Professional,,\nS2,US,Beta, INDIVIDUAL ,,\n"
+    path = write(tmp_path, "s.csv", HEADER + rows)
+    result = cli("import", "sellers", str(path))
+    assert result.exit_code == 0, result.stderr
+    got = accounts(engine)
+    assert (got[("S1", "US")].plan, got[("S2", "US")].plan) == ("professional", "individual")
+    again = cli("import", "sellers", str(path))
+    assert again.stdout.endswith("2 unchanged, 0 rejected (nothing changed)\n")
+
+
+def test_a_policy_area_in_any_case_is_read_as_its_value(cli, engine, tmp_path):
+    seed_accounts(engine)
+    path = write(tmp_path, "c.csv", "seller_id,store,policy,contacted_at,summary\n"
+                 "S1,US, Product Safety ,2026-03-01T10:00:00Z,x\n")
+    result = cli("import", "cases", str(path))
+    assert result.exit_code == 0, result.stderr
+    [case] = json.loads(cli("cases", "--json", "--status", "open", "--status", "expired").stdout)
+    assert case["policy"] == "product_safety"
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b@c", "ops@acme.example x", "@acme.example"])
+def test_an_email_that_is_not_an_address_is_refused(cli, engine, tmp_path, email):
+    path = write(tmp_path, "s.csv", HEADER + f"S1,US,Acme,professional,,{email}\n")
+    result = cli("import", "sellers", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:2: email: '{email}' is not an email address (like name@example.com)"
+    )
+    assert accounts(engine) == {}
+
+
+def test_an_address_with_surrounding_spaces_is_stored_without_them(cli, engine, tmp_path):
+    path = write(tmp_path, "s.csv", HEADER + "S1,US,Acme,professional,, ops@acme.example \n")
+    assert cli("import", "sellers", str(path)).exit_code == 0
+    assert accounts(engine)[("S1", "US")].email == "ops@acme.example"
+
+
+BAD_ROW = "S2,US,Beta,gold,,\n"
+
+
+def test_rejects_go_beside_the_file_by_default_or_where_rejects_says(cli, engine, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    path = write(shared, "s.csv", HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    named = cli("import", "sellers", str(path), "--skip-invalid", "--rejects",
+                str(mine / "bad.csv"))
+    assert named.exit_code == 0, named.stderr
+    assert named.stdout.splitlines()[-1] == f"1 rejected; written to {mine / 'bad.csv'}"
+    assert (mine / "bad.csv").read_text().splitlines()[1].startswith("S2,US,Beta,gold,,,")
+    folder = cli("import", "sellers", str(path), "--skip-invalid", "--rejects", str(mine))
+    assert folder.stdout.splitlines()[-1] == f"1 rejected; written to {mine / 's.rejects.csv'}"
+    assert sorted(p.name for p in shared.iterdir()) == ["s.csv"]  # nothing written beside it
+    default = cli("import", "sellers", str(path), "--skip-invalid")
+    assert default.stdout.splitlines()[-1] == f"1 rejected; written to {shared / 's.rejects.csv'}"
+    assert (shared / "s.rejects.csv").exists()
+
+
+def test_rejects_needs_skip_invalid_and_never_names_the_input(cli, engine, tmp_path):
+    path = write(tmp_path, "s.csv", HEADER + BAD_ROW)
+    alone = cli("import", "sellers", str(path), "--rejects", str(tmp_path / "r.csv"))
+    assert alone.exit_code == 2 and "--skip-invalid" in alone.stderr
+    itself = cli("import", "sellers", str(path), "--skip-invalid", "--rejects", str(path))
+    assert itself.exit_code == 2 and "the file being imported" in itself.stderr
+    assert path.read_text() == HEADER + BAD_ROW
+    assert accounts(engine) == {}
+
+
+def test_import_help_says_where_the_rejects_go(cli):
+    shown = " ".join(cli("import", "scores", "--help").stdout.split())
+    assert "scores.rejects.csv" in shown and "--rejects" in shown

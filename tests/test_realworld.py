@@ -156,8 +156,10 @@ def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
     result = rw("import", "report", str(path), "--seller", "RWUS01")
     assert ok(result).splitlines() == [
         f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
-        "  US: score 512 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
-        "  CA: score 498 for 2026-11-27, replaced; AHR status GREAT; account NORMAL",
+        "  US: score 512 for 2026-11-27, replaced; AHR status GREAT (first recorded); account "
+        "NORMAL (first recorded)",
+        "  CA: score 498 for 2026-11-27, replaced; AHR status GREAT (first recorded); account "
+        "NORMAL (first recorded)",
     ]
     assert result.stderr == (
         f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'RWUS01' is not "
@@ -168,17 +170,39 @@ def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
     assert score(rw, "RWMX01", "MX", date(2026, 11, 27)) == 600
 
 
+def test_report_summary_counts_agree_with_each_stores_line(rw, tmp_path):
+    """The scores were imported first, so the report's scores are unchanged, but its AHR and
+    account statuses are recorded for the first time: each store is updated, and says why."""
+    scores = tmp_path / "same.csv"
+    scores.write_text("seller_id,store,date,score\nRWUS01,US,2026-11-27,512\n"
+                      "RWUS01,CA,2026-11-27,498\n")
+    ok(rw("import", "scores", str(scores)))
+    path = REALWORLD / "report-na-unified-us-ca-mx.json"
+    first = ok(rw("import", "report", str(path), "--seller", "RWUS01")).splitlines()
+    assert first == [
+        f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
+        "  US: score 512 for 2026-11-27, unchanged; AHR status GREAT (first recorded); account "
+        "NORMAL (first recorded)",
+        "  CA: score 498 for 2026-11-27, unchanged; AHR status GREAT (first recorded); account "
+        "NORMAL (first recorded)",
+    ]
+    again = ok(rw("import", "report", str(path), "--seller", "RWUS01")).splitlines()
+    assert again[0] == f"{path}: 0 new, 0 updated, 2 unchanged, 0 rejected (nothing changed)"
+    assert all("(first recorded)" not in line and "(was " not in line for line in again[1:])
+
+
 @pytest.mark.parametrize(
     ("name", "seller", "store", "line", "expected"),
     [
         (
             "report-powershell-utf16le.json", "RWDE01", "DE",
-            "DE: score 428 for 2026-11-27, replaced; AHR status GREAT; account NORMAL", 428,
+            "DE: score 428 for 2026-11-27, replaced; AHR status GREAT (first recorded); account "
+            "NORMAL (first recorded)", 428,
         ),
         (
             "report-erp-string-score.json", "RWUS01", "US",
             'US: score 200 for 2026-11-27 (read from the text "200"), replaced; AHR status '
-            "Healthy; account NORMAL",
+            "Healthy (first recorded); account NORMAL (first recorded)",
             200,
         ),
     ],
@@ -201,8 +225,9 @@ def test_report_nulls_and_schema_name_reads_the_status_and_deactivates(rw):
     result = rw("import", "report", str(path), "--seller", "RWUS01")
     assert ok(result).splitlines() == [
         f"{path}: 0 new, 2 updated, 0 unchanged, 0 rejected",
-        "  US: no score; account NORMAL",
-        "  CA: no score; AHR status WARNED; account DEACTIVATED; so the account is deactivated "
+        "  US: no score; account NORMAL (first recorded)",
+        "  CA: no score; AHR status WARNED (first recorded); account DEACTIVATED (first "
+        "recorded); so the account is deactivated "
         "here: enrolment enrolled -> not_enrolled; 1 active case left for an operator to "
         "decide",
     ]
@@ -304,7 +329,8 @@ def test_a_later_normal_report_does_not_reactivate_and_says_so(rw, tmp_path):
         "performanceMetrics": [{"marketplaceId": "A2EUQ1WTGCTBG2", "accountHealthRating": None}],
     }))
     assert ok(rw("import", "report", str(normal), "--seller", "RWUS01")).splitlines()[1] == (
-        "  CA: no score; account NORMAL; the account stays deactivated here: a report does not "
+        "  CA: no score; account NORMAL (was DEACTIVATED); the account stays deactivated here: a "
+        "report does not "
         "reactivate it"
     )
     ca = accounts(rw)[("RWUS01", "CA")]

@@ -20,7 +20,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
-    from ahr_tui.service.imports import ImportResult
+    from ahr_tui.service.imports import ImportOptions, ImportResult
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -37,8 +37,18 @@ SkipOpt = Annotated[
     bool,
     typer.Option(
         "--skip-invalid",
-        help="Import the valid records; write the rejected ones, with a reason, "
-        "to FILE.rejects.csv.",
+        help="Import the valid records; write the rejected ones, with a reason column, beside "
+        "FILE as NAME.rejects.csv (scores.csv -> scores.rejects.csv), or where --rejects says.",
+    ),
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects",
+        metavar="PATH",
+        help="With --skip-invalid: the file to write the rejected records to, or a folder to "
+        "write NAME.rejects.csv in (default: beside FILE).",
+        show_default=False,
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -54,10 +64,11 @@ def sellers(
     file: FileArg,
     dry_run: DryRunOpt = False,
     skip_invalid: SkipOpt = False,
+    rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Seller accounts: seller_id,store,name,plan,emergency_phone,email (new or updated)."""
-    _run_csv(ctx, "sellers", file, dry_run, skip_invalid, quiet)
+    _run_csv(ctx, "sellers", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
 @import_app.command("scores")
@@ -66,10 +77,11 @@ def scores(
     file: FileArg,
     dry_run: DryRunOpt = False,
     skip_invalid: SkipOpt = False,
+    rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Daily AHR scores: seller_id,store,date,score (a later import replaces a day's score)."""
-    _run_csv(ctx, "scores", file, dry_run, skip_invalid, quiet)
+    _run_csv(ctx, "scores", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
 @import_app.command("cases")
@@ -78,11 +90,12 @@ def cases(
     file: FileArg,
     dry_run: DryRunOpt = False,
     skip_invalid: SkipOpt = False,
+    rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """72-hour cases: seller_id,store,policy,contacted_at,summary[,detected_at] (opened through
     the rules; an empty contacted_at with a detected_at records a case not contacted yet)."""
-    _run_csv(ctx, "cases", file, dry_run, skip_invalid, quiet)
+    _run_csv(ctx, "cases", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
 @import_app.command("report")
@@ -98,10 +111,10 @@ def report(
     ] = None,
     dry_run: DryRunOpt = False,
     skip_invalid: SkipOpt = False,
+    rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """A marketplace Seller Performance Report (JSON): AHR score, ahrStatus, account status."""
-    from ahr_tui.service.imports import ImportOptions
     from ahr_tui.service.report_import import import_report
 
     st = state(ctx)
@@ -112,13 +125,30 @@ def report(
         day=parse_day(day, "--date"),
         actor=st.actor(),
         now=st.clock(),
-        options=ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid),
+        options=_options(file, dry_run, skip_invalid, rejects),
     )
     _print(result, str(file))
 
 
+def _options(
+    file: Path, dry_run: bool, skip_invalid: bool, rejects: Path | None
+) -> ImportOptions:
+    """The import's options; ``--rejects`` without ``--skip-invalid``, or naming the input
+    itself, is a usage error."""
+    from ahr_tui.service.imports import ImportOptions
+
+    options = ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects)
+    if rejects is None:
+        return options
+    if not skip_invalid:
+        raise typer.BadParameter("it goes with --skip-invalid", param_hint="--rejects")
+    if options.rejects_file(file).resolve() == file.resolve():
+        raise typer.BadParameter("it names the file being imported", param_hint="--rejects")
+    return options
+
+
 def _run_csv(
-    ctx: typer.Context, kind: str, file: Path, dry_run: bool, skip_invalid: bool, quiet: bool
+    ctx: typer.Context, kind: str, file: Path, options: ImportOptions, quiet: bool
 ) -> None:
     from ahr_tui.service import imports as service
 
@@ -129,7 +159,6 @@ def _run_csv(
     }[kind]
     st = state(ctx)
     engine = st.engine()
-    options = service.ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid)
     with _progress_bar(file, enabled=not quiet and sys.stdout.isatty()) as progress:
         result = run(
             engine, file, actor=st.actor(), now=st.clock(), options=options, progress=progress

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from ahr_tui.importers.problems import shown
 from ahr_tui.rules import BY_CODE, PolicyArea
+from ahr_tui.rules.addresses import is_address
 
 PLANS = ("professional", "individual")
 SCORE_MIN, SCORE_MAX = 0, 1000
@@ -103,20 +104,38 @@ def check_score(value: str) -> int:
     return number
 
 
+def _enum_key(value: str) -> str:
+    """How an enum column's value is looked up: ``Professional `` as typed in a spreadsheet is
+    ``professional``; ``Listing Quality`` is ``listing_quality``."""
+    return value.strip().casefold().replace(" ", "_")
+
+
 def check_plan(value: str) -> str:
-    if value in PLANS:
-        return value
+    """A plan, any case, surrounding spaces ignored; returned as stored (``professional``)."""
+    key = _enum_key(value)
+    if key in PLANS:
+        return key
     check_text(value)
     raise FieldError(f"unknown plan {shown(value)} (professional or individual)")
 
 
 def check_policy(value: str) -> PolicyArea:
+    """A policy area, any case, surrounding spaces ignored."""
     try:
-        return PolicyArea(value)
+        return PolicyArea(_enum_key(value))
     except ValueError:
         check_text(value)
         known = ", ".join(p.value for p in PolicyArea)
         raise FieldError(f"unknown policy area {shown(value)} (one of {known})") from None
+
+
+def check_email(value: str) -> str:
+    """An e-mail address (``rules.addresses``), surrounding spaces ignored, or ``""`` for none."""
+    check_text(value)
+    address = value.strip()
+    if address and not is_address(address):
+        raise FieldError(f"{shown(value)} is not an email address (like name@example.com)")
+    return address
 
 
 def lookup_account(

@@ -1,7 +1,9 @@
 """Seller accounts from ``seller_id,store,name,plan,emergency_phone,email``.
 
-Phones and e-mail addresses are stored as given (an invalid phone is a fact about the seller that
-eligibility reports, not an import error); an empty one is stored as missing.
+Phones are stored as given (an invalid phone is a fact about the seller that eligibility reports,
+not an import error); an e-mail address must be one (``rules.addresses``); an empty phone or
+address is stored as missing. A plan is read in any case (``Professional``) and stored as
+``professional``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from ahr_tui.importers.csvfile import CsvFile, Rejects, records
-from ahr_tui.importers.fields import FieldError, check_id, check_plan, check_store, check_text
+from ahr_tui.importers.fields import (
+    FieldError,
+    check_email,
+    check_id,
+    check_plan,
+    check_store,
+    check_text,
+)
 from ahr_tui.importers.problems import Problems, shown
 
 COLUMNS = ("seller_id", "store", "name", "plan", "emergency_phone", "email")
@@ -69,6 +78,8 @@ def read_sellers(
 
 
 def _check(values: dict[str, str]) -> list[tuple[str, str]]:
+    """The problems of a row, as (column, message); ``values`` are replaced by the checked values
+    (the plan as stored, the address without surrounding spaces)."""
     errors: list[tuple[str, str]] = []
     checks = (
         ("seller_id", check_id),
@@ -76,11 +87,11 @@ def _check(values: dict[str, str]) -> list[tuple[str, str]]:
         ("name", check_text),
         ("plan", check_plan),
         ("emergency_phone", check_text),
-        ("email", check_text),
+        ("email", check_email),
     )
     for column, check in checks:
         try:
-            check(values[column])
+            values[column] = check(values[column])
         except FieldError as exc:
             errors.append((column, str(exc)))
     if not values["name"].strip() and not any(c == "name" for c, _ in errors):

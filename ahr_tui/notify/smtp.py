@@ -30,16 +30,11 @@ from enum import StrEnum
 from types import TracebackType
 
 from ahr_tui.errors import AhrError, InvalidInput
+from ahr_tui.rules.addresses import is_address
 
 #: smtplib's default waits forever; one stuck server must not hang a cron job.
 DEFAULT_TIMEOUT = 30.0
 
-# An address we are willing to put in an envelope and a header: an RFC 5322 dot-atom local part
-# (no quoting, no spaces, ASCII) and a host name.
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-)
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BODY_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Replies that mean "this session is not allowed to send", not "this message is bad".
@@ -91,7 +86,7 @@ def address_problem(addr: str | None) -> str | None:
     """Why ``addr`` cannot be used as a recipient or sender, or None when it can."""
     if not addr or not addr.strip():
         return "the account has no email address"
-    if not _ADDRESS.fullmatch(addr):
+    if not is_address(addr):
         return f"the email address {addr!r} is not valid"
     return None
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from ahr_tui.importers.csvfile import rejects_path
 from ahr_tui.importers.problems import Problems
 from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
@@ -28,8 +29,22 @@ from ahr_tui.store.models import Account
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
+    """``dry_run``: validate, write nothing. ``skip_invalid``: import the valid records and write
+    the rejected ones to ``rejects`` (default ``FILE.rejects.csv`` beside the file, see
+    ``rejects_file``)."""
+
     dry_run: bool = False
     skip_invalid: bool = False
+    rejects: Path | None = None
+
+    def rejects_file(self, file: Path) -> Path:
+        """Where the rejected records of ``file`` go: ``rejects`` (in it, when a directory, under
+        the default name), else ``scores.rejects.csv`` beside ``scores.csv``."""
+        if self.rejects is None:
+            return rejects_path(file)
+        if self.rejects.is_dir():
+            return rejects_path(self.rejects / file.name)
+        return self.rejects
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from ahr_tui.errors import RuleRejected
 from ahr_tui.importers import cases as case_file
 from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
-from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv, rejects_path
+from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv
 from ahr_tui.rules import Permission
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
@@ -47,9 +47,10 @@ Progress = Callable[[int, int], None]
 
 
 def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
-    """Rejected rows go to ``FILE.rejects.csv`` with ``--skip-invalid`` (not in a dry run)."""
+    """Rejected rows go to ``FILE.rejects.csv`` (or ``--rejects``) with ``--skip-invalid`` (not
+    in a dry run)."""
     keep = result.options.skip_invalid and not result.options.dry_run
-    path = rejects_path(result.file) if keep else None
+    path = result.options.rejects_file(result.file) if keep else None
     return Rejects(path, csv_file.header)
 
 

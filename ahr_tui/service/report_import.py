@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from ahr_tui.importers import report as report_file
-from ahr_tui.importers.csvfile import Rejects, rejects_path
+from ahr_tui.importers.csvfile import Rejects
 from ahr_tui.rules import ACTIVE_STATUSES, AccountStatus, Enrollment, Permission
 from ahr_tui.rules.marketplace import on_reported_status, still_deactivated
 from ahr_tui.service.access import require
@@ -79,6 +79,7 @@ def _apply_entry(
     account = session.get(Account, entry.account_id)
     assert account is not None
     said: list[str] = []
+    before = {"ahr_status": account.ahr_status, "marketplace_status": account.marketplace_status}
     values: dict[str, object] = {}
     if entry.ahr_status is not None and entry.ahr_status != account.ahr_status:
         values["ahr_status"] = entry.ahr_status
@@ -102,7 +103,9 @@ def _apply_entry(
         result.updated += 1
     else:
         result.unchanged += 1
-    result.details.append(f"{entry.store}: " + "; ".join(_facts(entry, inserted, replaced) + said))
+    was = {column: before[column] for column in before if column in values}
+    facts = _facts(entry, inserted, replaced, was)
+    result.details.append(f"{entry.store}: " + "; ".join(facts + said))
 
 
 def _score(session: Session, entry: report_file.ReportEntry) -> tuple[bool, bool]:
@@ -119,7 +122,13 @@ def _score(session: Session, entry: report_file.ReportEntry) -> tuple[bool, bool
     return False, False
 
 
-def _facts(entry: report_file.ReportEntry, inserted: bool, replaced: bool) -> list[str]:
+def _facts(
+    entry: report_file.ReportEntry, inserted: bool, replaced: bool, was: dict[str, str | None]
+) -> list[str]:
+    """What the summary says of one store: the score and whether it is new, replaced or
+    unchanged; the AHR and account status, each with what it replaced (``was``: column -> the
+    value before, for the columns this entry changed), so that a store counted as updated says
+    what was updated."""
     facts: list[str] = []
     if entry.score is not None and entry.day is not None:
         how = "new" if inserted else "replaced" if replaced else "unchanged"
@@ -127,11 +136,21 @@ def _facts(entry: report_file.ReportEntry, inserted: bool, replaced: bool) -> li
         facts.append(f"score {entry.score} for {entry.day.isoformat()}{text}, {how}")
     else:
         facts.append("no score")
-    if entry.ahr_status is not None:
-        facts.append(f"AHR status {entry.ahr_status}")
-    if entry.account_status is not None:
-        facts.append(f"account {entry.account_status}")
+    for column, label, value in (
+        ("ahr_status", "AHR status", entry.ahr_status),
+        ("marketplace_status", "account", entry.account_status),
+    ):
+        if value is not None:
+            facts.append(f"{label} {value}" + _replaced(column, was))
     return facts
+
+
+def _replaced(column: str, was: dict[str, str | None]) -> str:
+    """`` (was FAIR)``, `` (first recorded)`` for a column the entry changed; else ``""``."""
+    if column not in was:
+        return ""
+    before = was[column]
+    return " (first recorded)" if before is None else f" (was {before})"
 
 
 def _account_status(
@@ -196,7 +215,7 @@ def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) 
     keep = result.options.skip_invalid and not result.options.dry_run
     if not (keep and rejected) or result.problems.fatal:
         return
-    rejects = Rejects(rejects_path(result.file), report_file.REJECT_COLUMNS)
+    rejects = Rejects(result.options.rejects_file(result.file), report_file.REJECT_COLUMNS)
     try:
         for item in rejected:
             rejects.write([item.pointer, item.marketplace_id], item.reason)

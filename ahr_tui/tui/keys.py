@@ -60,7 +60,8 @@ EVERYWHERE = frozenset(Place)
 @dataclass(frozen=True, slots=True)
 class FooterKey:
     """One key as the footer shows it, and where it applies (its action is offered nowhere
-    else). ``rank``: when the footer is too narrow, the highest ranks go first; 0 never does."""
+    else). ``rank``: when the footer is too narrow, the highest ranks go first (disabled keys
+    before enabled ones: ``footer_keys``); 0 never does."""
 
     action: str  # the bound action's name, without namespace or parameters
     key: str
@@ -126,7 +127,9 @@ def footer_keys(
     place: Place | None, active: Mapping[str, bool], width: int
 ) -> list[tuple[FooterKey, bool]]:
     """The keys to show at ``place`` with whether each is enabled, given the active actions
-    (name -> enabled), dropping the highest ranks until the line fits ``width`` cells."""
+    (name -> enabled), dropping keys until the line fits ``width`` cells: first the disabled
+    ones (they cannot act on the current case; an expired case's ``x`` must not give way to a
+    greyed ``o``), then the enabled ones, each time the highest rank. Rank 0 is never dropped."""
     shown = [
         (key, active[key.action]) for key in FOOTER_KEYS
         if place is not None and place in key.where and key.action in active
@@ -135,7 +138,7 @@ def footer_keys(
         droppable = [item for item in shown if item[0].rank > 0]
         if not droppable:
             break
-        worst = max(droppable, key=lambda item: (item[0].rank, shown.index(item)))
+        worst = max(droppable, key=lambda item: (not item[1], item[0].rank, shown.index(item)))
         shown.remove(worst)
     return shown
 

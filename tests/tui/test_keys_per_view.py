@@ -8,6 +8,7 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList
 
 from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.keys import FOOTER_KEYS, Place, footer_keys
 from ahr_tui.tui.screens.detail import DetailScreen
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from tests.tui.conftest import AppFactory, Notes, Seeded, settle
@@ -44,7 +45,8 @@ async def test_a_case_detail_offers_back_and_the_case_actions_not_the_list_keys(
     make_app: AppFactory, seeded: Seeded
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    # Wide enough for every key: a narrower footer drops greyed keys first (x, on an open case)
+    async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
         assert app.main.table.move_to_key(seeded.crit)
         await pilot.press("enter")
@@ -122,7 +124,8 @@ async def test_a_key_that_cannot_act_is_drawn_dimmer_than_one_that_can(
     """An expired case cannot get a response: ``o Respond`` is drawn with less contrast than
     ``r Resolve`` (it was drawn brighter: a translucent colour not blended with the bar)."""
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    # Wide enough for every key (a narrower footer drops the greyed ones first)
+    async with app.run_test(size=(240, 40)) as pilot:
         await settle(app, pilot)
         assert app.main.table.move_to_key(seeded.expired)
         await settle(app, pilot)
@@ -149,3 +152,34 @@ async def test_the_case_keys_are_one_parametrised_action_that_the_rules_decide(
         assert app.main.table.move_to_key(seeded.crit)
         assert app.check_action("case", ("respond",)) is True
         assert app.check_action("case", ("deactivate",)) is None
+
+
+async def test_at_80_columns_a_narrow_footer_drops_keys_that_cannot_act_before_those_that_can(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """An expired case's detail: ``x Deactivate`` is what it needs; greyed keys (``c``, ``o``)
+    give way first, and ``?`` and ``q`` always stay."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.main.table.move_to_key(seeded.expired)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = footer(app)
+        for key in ("esc Back", "r Resolve", "x Deactivate", "f Fraud", "? Help", "q Quit"):
+            assert key in shown, shown
+        assert "o Respond" not in shown, shown  # greyed: it cannot act on an expired case
+        bar = app.screen.query_one(KeyBar)
+        drawn = footer_keys(app.screen.place, bar.active(), 80)
+        offered = [key for key in FOOTER_KEYS if key.action in bar.active()
+                   and app.screen.place in key.where]
+        dropped = [key for key in offered if key not in [k for k, _ in drawn]]
+        assert dropped, "the footer must have dropped some keys at 80 columns for this check"
+        if any(not enabled for _, enabled in drawn):  # a greyed key stays only when no
+            assert all(not bar.active()[key.action] for key in dropped)  # enabled one dropped
+
+
+def test_the_footer_never_drops_help_or_quit_however_narrow() -> None:
+    active = {key.action: False for key in FOOTER_KEYS}
+    kept = [key.key for key, _ in footer_keys(Place.CASE_DETAIL, active, 10)]
+    assert kept == ["?", "q"]

@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import text

@@ -188,6 +188,28 @@ def test_every_usage_error_is_a_sentence_naming_the_option_as_click_does(
     assert line.startswith(f"Error: Invalid value for {hint}: ") and line.endswith("."), line
 
 
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (("import", "report", "r.json"), "Missing option '--seller'."),
+        (("case", "show"), "Missing argument 'CASE_ID'."),
+        (("cases", "--bogus"), "No such option: --bogus."),
+        (("--bogus", "cases"), "No such option: --bogus."),
+        (("cases", "--status"), "Option '--status' requires an argument."),
+        (("bogus",), "No such command 'bogus'."),
+        (("case", "show", "abc"), "Invalid value for 'CASE_ID': 'abc' is not a whole number."),
+    ],
+)
+def test_every_kind_of_usage_error_ends_its_sentence_once(
+    cli: Cli, args, sentence  # type: ignore[no-untyped-def]
+) -> None:
+    """Click's missing option and argument end their own sentence; no ``. .`` after them."""
+    result = cli(*args)
+    assert result.exit_code == 2
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    assert line == f"Error: {sentence}"
+
+
 def test_an_instant_in_an_error_sentence_is_written_like_any_other(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
     seed_account(engine, scores=full_window(AS_OF))
     result = cli("case", "open", "S1", "--store", "US", "--policy", "other",

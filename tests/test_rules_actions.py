@@ -87,6 +87,33 @@ def test_the_role_is_refused_before_the_state_with_what_to_do() -> None:
     )
 
 
+@pytest.mark.parametrize("operation", list(Operation), ids=lambda o: o.value)
+def test_every_refusal_by_state_says_the_action_as_a_verb(operation: Operation) -> None:
+    """``cannot record a response to a case that is expired``, never ``cannot respond a case``:
+    the same sentence in the CLI and the TUI, for every operation that a state can refuse."""
+    doing = {
+        Operation.RESPOND: "record a response to",
+        Operation.ATTEMPT: "record a contact attempt on",
+        Operation.FRAUD: "record a fraud finding on",
+        Operation.RESOLVE: "resolve",
+        Operation.DEACTIVATE: "deactivate",
+        Operation.ASSIGN: "assign",
+    }
+    refused = [
+        (status, sentence) for status in CaseStatus
+        if (sentence := refusal(operation, facts(status), operator="ann", role=Role.LEAD,
+                                at=SOON))
+    ]
+    if operation is Operation.NOTE:
+        assert refused == []  # a note goes on any case
+        return
+    assert refused
+    for status, sentence in refused:
+        assert sentence.startswith(
+            f"case 7: cannot {doing[operation]} a case that is {status.value} (only when "
+        ), sentence
+
+
 def test_a_late_response_is_refused_by_the_clock_given() -> None:
     late = DEADLINE + timedelta(seconds=1)
     assert refusal(Operation.RESPOND, facts(CaseStatus.OPEN), operator="ann", role=Role.LEAD,

@@ -28,12 +28,23 @@ class AhrGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _add_db_option(self.commands.values())
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:  # the root's own options: ``ahr --bogus``
+            _as_sentence(exc)
+            raise
+
     def invoke(self, ctx: Any) -> Any:
+        from typer._click.exceptions import UsageError
+
         from ahr_tui.errors import AhrError
 
         try:
             return super().invoke(ctx)
-        except typer.BadParameter as exc:
+        except UsageError as exc:
             _as_sentence(exc)
             raise
         except AhrError as exc:
@@ -47,12 +58,14 @@ class AhrGroup(TyperGroup):
             raise typer.Exit(problem.exit_code) from None
 
 
-def _as_sentence(exc: typer.BadParameter) -> None:
-    """Every usage error reads alike, whoever raised it: ``Invalid value for '--since': ... .``
-    (the option quoted as Click quotes its own, the sentence ended)."""
-    if not exc.message.rstrip().endswith((".", "?", "!")):
-        exc.message = exc.message.rstrip() + "."
-    hint = exc.param_hint
+def _as_sentence(exc: Any) -> None:
+    """Every usage error (a Click ``UsageError``) reads alike, whoever raised it: ``Invalid value
+    for '--since': ... .`` (the option quoted as Click quotes its own, the sentence ended once).
+    A missing option or argument has no message of its own: Click ends that sentence itself."""
+    message = exc.message.rstrip()
+    if message and not message.endswith((".", "?", "!")):
+        exc.message = message + "."
+    hint = getattr(exc, "param_hint", None)
     if isinstance(hint, str) and hint.startswith("-"):
         exc.param_hint = " / ".join(f"'{part}'" for part in hint.split("/"))
 

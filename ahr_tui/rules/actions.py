@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from ahr_tui.rules.cases import ACTIVE_STATUSES, CaseAction, CaseStatus, RejectCode, Rejected, check
+from ahr_tui.rules.cases import (
+    ACTIVE_STATUSES,
+    CaseAction,
+    CaseStatus,
+    RejectCode,
+    Rejected,
+    check,
+    wrong_state,
+)
 from ahr_tui.rules.roles import Permission, Role, allows, least_role
 
 
@@ -122,10 +130,9 @@ def state_refusal(operation: Operation, case: CaseFacts, *, at: datetime) -> Rej
             transition, case.status, at=at, contacted_at=case.contacted_at, deadline=case.deadline
         )
     if case.status not in ALLOWED_FROM[operation]:
-        allowed = ", ".join(sorted(s.value for s in ALLOWED_FROM[operation]))
         return Rejected(
             RejectCode.WRONG_STATE,
-            f"cannot {operation.value} a case that is {case.status.value} (only when {allowed})",
+            wrong_state(operation.value, case.status, ALLOWED_FROM[operation]),
         )
     return None
 

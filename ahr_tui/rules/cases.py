@@ -8,6 +8,7 @@ actions are available and why the others are not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -158,7 +159,8 @@ def check(
 ) -> Rejected | None:
     """Whether ``action`` is possible now, before any note is typed; None when it is."""
     if status not in ALLOWED_FROM[action]:
-        return Rejected(RejectCode.WRONG_STATE, _wrong_state(action, status))
+        refused = wrong_state(action.value, status, ALLOWED_FROM[action])
+        return Rejected(RejectCode.WRONG_STATE, refused)
     if action is CaseAction.RESPOND:
         # only an open case gets here, and an open case was contacted: its clock runs
         assert contacted_at is not None and deadline is not None
@@ -228,9 +230,22 @@ def _decision(action: CaseAction, status: CaseStatus) -> CaseDecision:
     return CaseDecision(action, status, after)
 
 
-def _wrong_state(action: CaseAction, status: CaseStatus) -> str:
-    allowed = ", ".join(sorted(s.value for s in ALLOWED_FROM[action]))
-    return f"cannot {action.value} a case that is {status.value} (only when {allowed})"
+#: How a refusal says an action whose name is not a verb to put before "a case" (``respond``).
+_DOING = {
+    "respond": "record a response to",
+    "attempt": "record a contact attempt on",
+    "fraud": "record a fraud finding on",
+    "note": "add a note to",
+}
+
+
+def wrong_state(action: str, status: CaseStatus, allowed: Iterable[CaseStatus]) -> str:
+    """The refusal of ``action`` (a ``CaseAction`` or an operator's ``Operation`` value) on a case
+    in ``status``: ``cannot record a response to a case that is expired (only when open)``; the
+    same words in the CLI and the TUI."""
+    doing = _DOING.get(action, action)
+    only = ", ".join(sorted(s.value for s in allowed))
+    return f"cannot {doing} a case that is {status.value} (only when {only})"
 
 
 def response_margin(responded_at: datetime, deadline: datetime) -> timedelta:

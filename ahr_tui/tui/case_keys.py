@@ -3,7 +3,8 @@
 A base class of ``AhrApp``, so that ``app.py`` keeps the screens. The keys are one parametrised
 action, ``case('resolve')`` (``case_actions.SPECS``); ``check_action`` asks the rules about the
 current case, so the footer greys a key the rules would refuse, and pressing it says why. An
-action opens its dialog (which does its own writing), or assigns at once in a worker.
+action opens its dialog (which does its own writing), or assigns in a worker (after a question
+when a colleague holds the case).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.snapshots import load_case
+from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.case_actions import (
     SPECS,
     attempt_call,
@@ -21,7 +23,8 @@ from ahr_tui.tui.case_actions import (
     refusal,
     service_call,
 )
-from ahr_tui.tui.dialogs.action import ActionDialog
+from ahr_tui.tui.dialogs.action import ActionDialog, case_line
+from ahr_tui.tui.dialogs.ask import AskDialog
 from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.keys import Place, applies
@@ -121,7 +124,7 @@ class CaseKeys(LiveCases):
         elif bulk_applies(name, len(self.main.marked)) and self.screen is self.main:
             self.run_bulk(name)
         elif SPECS[name].dialog is None:
-            self.assign_to_me(case)
+            self.take_case(case)
         else:
             dialog = self._dialog(name, case)
             self.push_screen(dialog, lambda updated: self._done(name, updated, dialog))
@@ -152,6 +155,19 @@ class CaseKeys(LiveCases):
             logged = dialog.chosen if isinstance(dialog, AttemptDialog) else None
             self.notify(outcome(SPECS[name], updated, logged), markup=False)
             self.reload()
+
+    def take_case(self, case: CaseView) -> None:
+        """``a``: an unassigned case is assigned at once; one a colleague holds only after a
+        question naming them, whose default button is Cancel."""
+        holder = case.assignee
+        if not holder or holder == self.actor.name:
+            self.assign_to_me(case)
+            return
+        dialog = AskDialog(
+            f"Case {case.id} is assigned to {clean_line(holder)}. Take it over?",
+            case_line(case).plain, submit="Take over", danger=True,
+        )
+        self.push_screen(dialog, lambda yes: None if yes is None else self.assign_to_me(case))
 
     @work(thread=True, exclusive=True, group="assign", exit_on_error=False)
     @guarded("assign the case")

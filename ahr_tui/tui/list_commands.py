@@ -23,6 +23,7 @@ from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
 from ahr_tui.tui.failures import guarded
+from ahr_tui.wording import count
 
 if TYPE_CHECKING:
     from ahr_tui.service.bulk import BulkResult
@@ -207,9 +208,10 @@ class ListCommands(App[None]):
         """``a`` or ``n`` with cases marked: ask once, then act on each marked case."""
         cases = self.marked_cases()
         if name == "assign":
-            dialog = AskDialog(f"Assign {len(cases)} marked cases to you?",
-                               "Each case is assigned on its own; any that fail are listed.",
-                               submit="Assign")
+            held = held_by_others(cases, self.actor.name)
+            dialog = AskDialog(f"Assign {count(len(cases), 'marked case')} to you?",
+                               f"{held}Each case is assigned on its own; any that fail are "
+                               "listed.", submit="Assign", danger=bool(held))
             self.push_screen(dialog, lambda yes: yes is not None and self._bulk(name, cases, ""))
         else:
             dialog = AskDialog(f"Add a note to {len(cases)} marked cases", field="Note",
@@ -252,6 +254,18 @@ class ListCommands(App[None]):
         else:
             self.say(headline + ".")
         self.reload()
+
+
+def held_by_others(cases: Sequence[CaseView], me: str) -> str:
+    """``2 of them are assigned to others: akumar, jchen. `` ("" when none is): what taking
+    the marked cases takes from colleagues."""
+    names = sorted({c.assignee for c in cases if c.assignee and c.assignee != me})
+    held = sum(1 for c in cases if c.assignee and c.assignee != me)
+    if not held:
+        return ""
+    verb = "is" if held == 1 else "are"
+    whom = "someone else" if held == 1 else "others"
+    return f"{held} of them {verb} assigned to {whom}: {', '.join(names)}. "
 
 
 def bulk_applies(name: str, marked: int) -> bool:

@@ -169,7 +169,7 @@ async def test_rule_refusals_grey_the_key_and_say_why(
         await open_on(app, pilot, seeded.expired)
         assert not enabled(app, "o") and enabled(app, "x")
         await pilot.press("o")
-        assert "cannot respond a case that is expired" in notes.messages[-1]
+        assert "cannot record a response to a case that is expired" in notes.messages[-1]
 
 
 async def test_role_refusals_name_the_role_needed(

@@ -92,7 +92,7 @@ async def test_c_is_refused_with_the_reason_on_a_final_case(
 
         reason = refusal(SPECS["attempt"], closed, operator="alice", role=app.role, now=T0)
         assert reason is not None and reason.startswith(
-            f"case {seeded.ok}: cannot attempt a case that is resolved")
+            f"case {seeded.ok}: cannot record a contact attempt on a case that is resolved")
 
 
 async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(

@@ -24,6 +24,7 @@ from ahr_tui.tui.dialogs.views import ViewPicker
 from ahr_tui.tui.screens.metrics import MetricsScreen
 from ahr_tui.tui.widgets.case_table import MARK
 from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.tui.drawn import find, screen_text
 from tests.tui.test_cases_actions import open_on, type_text
 
 
@@ -191,3 +192,61 @@ async def test_m_shows_the_figures_bars_and_workload_in_80x24(
         assert not app.screen.query_one("#metrics-body").max_scroll_y  # all of it fits
         await pilot.press("escape")
         assert not isinstance(app.screen, MetricsScreen)
+
+
+def give(engine: Engine, case_id: int, to: str) -> None:
+    """Another operator's assignment, done behind the app (before it reads the cases)."""
+    from ahr_tui.service.cases import assign_case
+    from tests.conftest import T0
+    from tests.tui.conftest import ALICE
+
+    assign_case(engine, case_id, to=to, actor=ALICE, now=T0)
+
+
+async def test_a_asks_before_taking_a_colleagues_case_and_cancel_is_the_default(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    give(engine, seeded.urgent, "tom")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, seeded.urgent)
+        await pilot.press("a")
+        assert isinstance(app.screen, AskDialog)
+        find(app, f"Case {seeded.urgent} is assigned to tom. Take it over?")
+        assert getattr(app.focused, "id", None) == "cancel"
+        await pilot.press("enter")  # the default: nothing taken
+        await settle(app, pilot)
+        assert app.screen is app.main and assignee(engine, seeded.urgent) == "tom"
+        await pilot.press("a")
+        await pilot.press("ctrl+s")  # take it over
+        await settle(app, pilot)
+        assert assignee(engine, seeded.urgent) == "alice"
+        await pilot.press("down")  # an unassigned case: one key, no question
+        case = app.main.current_case
+        assert case is not None and case.assignee is None
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert app.screen is app.main and assignee(engine, case.id) == "alice"
+
+
+async def test_the_bulk_assign_question_says_how_many_are_colleagues_and_whose(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    from ahr_tui.rules import Role
+    from tests.conftest import add_operator
+
+    add_operator(engine, "jchen", Role.TRIAGE)
+    give(engine, seeded.crit, "tom")
+    give(engine, seeded.warn, "jchen")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, seeded.crit)
+        await pilot.press("space", "space", "space")  # crit (tom), urgent (nobody), warn (jchen)
+        await pilot.press("a")
+        assert isinstance(app.screen, AskDialog)
+        find(app, "Assign 3 marked cases to you?")
+        said = " ".join(line.strip(" █▌▐") for line in screen_text(app))
+        assert "2 of them are assigned to others: jchen, tom." in " ".join(said.split()), said
+        assert getattr(app.focused, "id", None) == "cancel"
+        await pilot.press("escape")
+    assert assignee(engine, seeded.crit) == "tom" and assignee(engine, seeded.warn) == "jchen"

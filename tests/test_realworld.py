@@ -162,7 +162,7 @@ def test_report_na_unified_us_ca_mx_imports_us_and_ca_and_lists_mx(rw):
         "NORMAL (first recorded)",
     ]
     assert result.stderr == (
-        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'RWUS01' is not "
+        f"{path}:/performanceMetrics/2/marketplaceId: seller 'RWUS01' is not "
         "tracked in store MX; skipped\n"
     )
     assert score(rw, "RWUS01", "US", date(2026, 11, 27)) == 512

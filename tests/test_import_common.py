@@ -306,3 +306,14 @@ def test_stream_positions_grow_as_the_file_is_read(tmp_path):
             next(csv_file.reader)
         assert first < csv_file.position() <= csv_file.size
     assert csv_file.size > io.DEFAULT_BUFFER_SIZE
+
+
+def test_a_problem_names_its_field_once():
+    from ahr_tui.importers.problems import Problem
+
+    assert Problem(3, "plan", "unknown").render("s.csv") == "s.csv:3: plan: unknown"
+    assert Problem("/performanceMetrics/2/marketplaceId", "marketplaceId", "skipped").render(
+        "r.json") == "r.json:/performanceMetrics/2/marketplaceId: skipped"
+    assert Problem("/performanceMetrics", "seller", "x").render("r.json") == (
+        "r.json:/performanceMetrics: seller: x")
+    assert Problem("/a/marketplaceId", "marketplaceId", "x").reason == "marketplaceId: x"

@@ -145,7 +145,7 @@ CASES = [
         "report",
         "report_no_metrics.json",
         [
-            "/performanceMetrics: performanceMetrics: missing: this is not a Seller "
+            "/performanceMetrics: missing: this is not a Seller "
             "Performance Report"
         ],
     ),

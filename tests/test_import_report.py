@@ -12,7 +12,7 @@ from tests.conftest import seed_account, snapshot
 from tests.test_import_common import FIXTURES, fixture_copy, seed_accounts, write
 
 UNKNOWN_NOTE = (
-    "/performanceMetrics/3/marketplaceId: marketplaceId: "
+    "/performanceMetrics/3/marketplaceId: "
     "unknown marketplace id 'A0NOTAMARKETPLACE'; skipped"
 )
 
@@ -88,9 +88,9 @@ def test_a_store_the_seller_is_not_tracked_in_is_noted_and_skipped(cli, engine, 
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines() == [
-        f"{path}:/performanceMetrics/3/marketplaceId: marketplaceId: unknown marketplace id "
+        f"{path}:/performanceMetrics/3/marketplaceId: unknown marketplace id "
         "'A0NOTAMARKETPLACE'; skipped",
-        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: seller 'S1' is not tracked "
+        f"{path}:/performanceMetrics/2/marketplaceId: seller 'S1' is not tracked "
         "in store JP; skipped",
     ]
     assert result.stdout.splitlines()[0] == f"{path}: 2 new, 0 updated, 0 unchanged, 0 rejected"
@@ -132,11 +132,11 @@ def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:-1] == [
-        f'{path}:/performanceMetrics/1/accountHealthRating/ahrScore: ahrScore: "1200" is out of '
+        f'{path}:/performanceMetrics/1/accountHealthRating/ahrScore: "1200" is out of '
         "range (0-1000)",
-        f"{path}:/performanceMetrics/2/marketplaceId: marketplaceId: duplicate: ATVPDKIKX0DER "
+        f"{path}:/performanceMetrics/2/marketplaceId: duplicate: ATVPDKIKX0DER "
         "(US) is also at /performanceMetrics/0",
-        f"{path}:/performanceMetrics/3/marketplaceId: marketplaceId: duplicate: "
+        f"{path}:/performanceMetrics/3/marketplaceId: duplicate: "
         "A2EUQ1WTGCTBG2 (CA) is also at /performanceMetrics/1",
     ]
     assert snapshot(engine) == before
@@ -157,7 +157,7 @@ def test_missing_metrics_and_unknown_keys_are_fine_but_bad_values_are_located(
     result = cli("import", "report", str(path), "--seller", "S1")
     assert result.stderr.splitlines()[0] == (
         f"{path}:/performanceMetrics/1/accountHealthRating/reportingDateRange/reportingDateTo: "
-        "reportingDateTo: missing, so the score has no day; give --date"
+        "missing, so the score has no day; give --date"
     )
     dated = cli("import", "report", str(path), "--seller", "S1", "--date", "2026-03-01")
     assert dated.exit_code == 0, dated.stderr

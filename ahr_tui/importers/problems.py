@@ -22,6 +22,10 @@ class Problem:
     message: str
 
     def render(self, file: str) -> str:
+        """``FILE:LINE: column: message``; a JSON pointer that ends with the field's name already
+        says it (``FILE:/performanceMetrics/2/marketplaceId: message``)."""
+        if isinstance(self.where, str) and self.where.endswith(f"/{self.column}"):
+            return f"{file}:{self.where}: {self.message}"
         return f"{file}:{self.where}: {self.column}: {self.message}"
 
     @property

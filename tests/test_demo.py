@@ -82,12 +82,15 @@ def test_the_demo_is_right_whatever_happened_to_sample_db(
     # Were the demo to read a sample file, it would be this one.
     monkeypatch.setattr(data, "_sample_db", lambda: spoiled, raising=False)
     opened: list[str] = []
-    monkeypatch.setattr(data, "_run_tui", lambda st: opened.append(st.db))
+    commands: list[str] = []
+    monkeypatch.setattr(data, "_run_tui", lambda st, command: (
+        opened.append(st.db), commands.append(command)))
     kept = tmp_path / "kept.db"
     cli = Cli(db=str(tmp_path / "unused.db"), clock=FakeClock(NOW), runner=CliRunner())
     result = cli("demo", "--keep", str(kept))
     assert result.exit_code == 0, result.stderr
     assert opened == [str(kept)]
+    assert len(commands) == 1 and commands[0].endswith(" demo")  # named in the refusals
     assert _cases(kept) == _cases(pristine_live)
     assert "open" in {s for s, _ in _cases(kept).values()}
     newest = from_db_instant(_newest_event(kept))

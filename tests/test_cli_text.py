@@ -217,3 +217,15 @@ def test_an_instant_in_an_error_sentence_is_written_like_any_other(cli: Cli, eng
     assert result.exit_code == 1
     assert result.stderr == (
         "ahr: --at 2026-03-06T08:00:00Z is in the future (now is 2026-03-02T12:00:00Z).\n")
+
+
+def test_import_lists_its_commands_with_whole_first_lines(cli: Cli) -> None:
+    """``ahr import --help`` at 80 columns: each command's first line whole, not ``Seller
+    accounts:...``; the columns are on the command's own help."""
+    listing = cli.runner.invoke(app, ["import", "--help"], terminal_width=80).stdout
+    commands = listing[listing.index("Commands:"):].splitlines()[1:]
+    described = {line.split()[0]: line.split(None, 1)[1] for line in commands if line.strip()}
+    assert set(described) == {"sellers", "scores", "cases", "report"}
+    assert all(text.endswith(".") and not text.endswith("...") for text in described.values())
+    own = cli.runner.invoke(app, ["import", "sellers", "--help"], terminal_width=80).stdout
+    assert "seller_id,store,name,plan,emergency_phone,email" in own

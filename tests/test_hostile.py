@@ -147,10 +147,12 @@ def _case_show_literal(cli, engine, hostile):
         assert shown.exit_code == 0, shown.output
         _safe(shown.stdout, ("show", case_id))
         name, summary = stored[listed[case_id]]
-        assert clean(summary) in shown.stdout
-        assert clean(name) in shown.stdout
+        # a field's further lines continue under its first (13 columns in)
+        assert clean(summary).replace("\n", "\n" + " " * 13) in shown.stdout
+        assert clean(name).replace("\n", "\n" + " " * 13) in shown.stdout
         if t.strip():
-            assert clean(t) in shown.stdout  # the note, in the timeline
+            # the note, in the timeline: a multi-line note's lines each on a row of their own
+            assert all(part in shown.stdout for part in clean(t).split("\n")), case_id
 
 
 def _json_ascii_valid_and_exact(cli, engine, hostile):

@@ -105,4 +105,17 @@ def test_ahr_tui_in_a_latin1_terminal_says_lang_c_utf8_and_leaves(db_url, names)
     text = output.decode("latin-1")
     assert code == 1, text
     assert "the app needs UTF-8: start it with LANG=C.UTF-8" in text
+    assert "`LANG=C.UTF-8 ahr tui`" in text
+    assert "Traceback" not in text
+
+
+def test_ahr_demo_in_a_latin1_terminal_names_ahr_demo_not_ahr_tui(tmp_path):
+    """The sentence names the command that was run: ``ahr demo`` is refused with
+    ``LANG=C.UTF-8 ahr demo``, ``ahr tui`` with ``LANG=C.UTF-8 ahr tui``."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONIOENCODING": "iso-8859-1",
+           "TERM": "xterm-256color"}
+    code, output = run_in_pty([AHR, "demo", "--keep", str(tmp_path / "demo.db")], env)
+    text = output.decode("latin-1")
+    assert code == 1, text
+    assert "`LANG=C.UTF-8 ahr demo`" in text and "ahr tui" not in text, text
     assert "Traceback" not in text

@@ -146,6 +146,11 @@ def test_cases_multiline_summary_crlf_reads_as_one_line_break(rw, tmp_path):
     shown = ok(rw("case", "show", str(case.id)))
     assert "\\x0d" not in shown
     assert "B0EXAMPLE1.\n" in shown
+    # the summary's second line under its first, as the timeline indents a note's
+    lines = shown.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("    summary  Test buy"))
+    assert lines[first + 1] == " " * 13 + 'Seller says invoices follow; "urgent" per AM.'
+    assert not any(line.startswith("Seller says") for line in lines)  # none at column 0
 
 
 # --- reports ---------------------------------------------------------------------------------

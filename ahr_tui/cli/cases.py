@@ -293,7 +293,8 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         emit_json(data)
         return
     for key, value in _case_fields(record.case, len(record.attempts), st.clock()):
-        out(f"{key:>11}  {clean(value or '')}")
+        # a multi-line summary or outcome: its further lines under its first, as in the timeline
+        out(f"{key:>11}  " + clean(value or "").replace("\n", "\n" + " " * 13))
     out("")
     out("timeline")
     for line in table_lines(("AT", "ACTOR", "ACTION", "CHANGE", "NOTE"), _timeline(record.events)):

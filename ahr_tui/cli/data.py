@@ -79,13 +79,13 @@ def demo(
     if keep is not None:
         make_demo(keep, now=st.clock(), actor=st.actor())
         st.db = str(keep)
-        _run_tui(st)
+        _run_tui(st, ctx.command_path)
         return
     with _temporary_folder("ahr-demo-") as folder:
         target = folder / "demo.db"
         make_demo(target, now=st.clock(), actor=st.actor())
         st.db = str(target)
-        _run_tui(st)
+        _run_tui(st, ctx.command_path)
 
 
 @contextmanager
@@ -113,11 +113,12 @@ def _temporary_folder(prefix: str) -> Iterator[Path]:
 
 def tui(ctx: typer.Context) -> None:
     """The account managers' TUI on --db."""
-    _run_tui(state(ctx))
+    _run_tui(state(ctx), ctx.command_path)
 
 
-def _not_utf8(stream: object) -> str | None:
-    """The sentence refusing a terminal whose locale is not UTF-8, or None.
+def _not_utf8(stream: object, command: str = "ahr tui") -> str | None:
+    """The sentence refusing a terminal whose locale is not UTF-8, or None. ``command``: the
+    command the user ran (``ahr demo``), shown with ``LANG=C.UTF-8`` before it.
 
     The app draws boxes, bars and sparklines, and shows names in any script; under another
     encoding they arrive as ``\\u2524`` escapes and the layout breaks, so it refuses instead.
@@ -133,13 +134,14 @@ def _not_utf8(stream: object) -> str | None:
         return None
     return (
         f"the terminal's locale encoding is {encoding}, and the app needs UTF-8: "
-        "start it with LANG=C.UTF-8 (for example `LANG=C.UTF-8 ahr tui`)."
+        f"start it with LANG=C.UTF-8 (for example `LANG=C.UTF-8 {command}`)."
     )
 
 
-def _run_tui(st: CliState) -> None:
+def _run_tui(st: CliState, command: str) -> None:
     """A bad database is named before anything else. An SQLite file is checked and its first
-    snapshot read with the standard library, so the first frame does not wait for SQLAlchemy."""
+    snapshot read with the standard library, so the first frame does not wait for SQLAlchemy.
+    ``command``: what the user ran (``ahr demo``), for the sentences that refuse a terminal."""
     import sys
 
     from ahr_tui.errors import InvalidInput
@@ -155,7 +157,7 @@ def _run_tui(st: CliState) -> None:
             "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
             "and the other commands (`ahr --help` lists them)."
         )
-    refusal = _not_utf8(sys.__stderr__)  # the stream Textual draws on
+    refusal = _not_utf8(sys.__stderr__, command)  # the stream Textual draws on
     if refusal is not None:
         raise InvalidInput(refusal)
     from concurrent.futures import ThreadPoolExecutor

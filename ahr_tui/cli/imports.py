@@ -67,7 +67,10 @@ def sellers(
     rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Seller accounts: seller_id,store,name,plan,emergency_phone,email (new or updated)."""
+    """Seller accounts, new or updated.
+
+    Columns: seller_id,store,name,plan,emergency_phone,email.
+    """
     _run_csv(ctx, "sellers", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
@@ -80,7 +83,10 @@ def scores(
     rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Daily AHR scores: seller_id,store,date,score (a later import replaces a day's score)."""
+    """Daily AHR scores; a later import replaces a day's score.
+
+    Columns: seller_id,store,date,score.
+    """
     _run_csv(ctx, "scores", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
@@ -93,8 +99,11 @@ def cases(
     rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """72-hour cases: seller_id,store,policy,contacted_at,summary[,detected_at] (opened through
-    the rules; an empty contacted_at with a detected_at records a case not contacted yet)."""
+    """72-hour cases, opened through the rules.
+
+    Columns: seller_id,store,policy,contacted_at,summary[,detected_at]. An empty contacted_at with
+    a detected_at records a case not contacted yet.
+    """
     _run_csv(ctx, "cases", file, _options(file, dry_run, skip_invalid, rejects), quiet)
 
 
@@ -114,7 +123,10 @@ def report(
     rejects: RejectsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """A marketplace Seller Performance Report (JSON): AHR score, ahrStatus, account status."""
+    """A marketplace Seller Performance Report (JSON).
+
+    Records, per store, the AHR score, ahrStatus and account status.
+    """
     from ahr_tui.service.report_import import import_report
 
     st = state(ctx)

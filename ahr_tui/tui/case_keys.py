@@ -42,6 +42,9 @@ class CaseKeys(LiveCases):
 
     def init_case_keys(self) -> None:
         self._availability: tuple[object, ...] = ()
+        #: (case id, its row, its version after) of this operator's last action on the case
+        #: under the list cursor, until the list shows the change (``cases_shown``).
+        self._acted: tuple[int, int, int] | None = None
 
     def on_selection_changed(self, message: SelectionChanged) -> None:
         message.stop()
@@ -152,6 +155,7 @@ class CaseKeys(LiveCases):
 
     def _done(self, name: str, updated: CaseView | None, dialog: Screen[CaseView | None]) -> None:
         if updated is not None:
+            self.keep_row_after(updated)
             logged = dialog.chosen if isinstance(dialog, AttemptDialog) else None
             self.notify(outcome(SPECS[name], updated, logged), markup=False)
             self.reload()
@@ -180,4 +184,32 @@ class CaseKeys(LiveCases):
         )
         self.call_from_thread(self.notify, done.sentence, markup=False)
         if done.changed:
+            self.call_from_thread(self.keep_row_after, done.case)
             self.call_from_thread(self.reload)
+
+    def keep_row_after(self, updated: CaseView) -> None:
+        """This operator acted on ``updated`` (as it is after the action): if it is the case
+        under the list cursor, the cursor keeps that row once the list shows the change."""
+        table = self.main.table
+        if self.live and table.cursor_key == updated.id:
+            self._acted = (updated.id, table.cursor_row, updated.version)
+
+    def cases_shown(self) -> None:
+        """The list was updated. When it shows this operator's own action and that moved the
+        case under the cursor away from its row (responded: to the bottom), the cursor stays
+        on the row, so the next case is under it, as in a mail client after archiving. A case
+        that left the list leaves its row to the next one already (``LineTable``); anyone
+        else's change keeps the cursor on its case."""
+        if self._acted is None:
+            return
+        case_id, row, version = self._acted
+        case = self.cases_by_id.get(case_id)
+        if case is not None and case.version < version:
+            return  # an update read before the action was written: wait for the next
+        self._acted = None
+        table = self.main.table
+        if table.cursor_key != case_id or table.row_index(case_id) == row:
+            return  # the cursor has moved on, or the case kept its row
+        chosen = table.cursor_chosen
+        table.move_cursor(row)
+        table.cursor_chosen = chosen  # the default (top) row stays the default

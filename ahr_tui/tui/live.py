@@ -168,6 +168,7 @@ class LiveCases(DatabaseOpening):
         now = self.clock()
         self.main.header.update_state(role=snap.role.value if snap.role else None)
         self.main.show_cases(snap.cases, now)
+        self.cases_shown()
         if snap.shifts is not None:
             self.roster = Roster(snap.shifts)
         self._update_coverage(now)
@@ -200,6 +201,9 @@ class LiveCases(DatabaseOpening):
 
     def refresh_availability(self) -> None:
         """Refresh the footer when an action became possible or impossible (``CaseKeys``)."""
+
+    def cases_shown(self) -> None:
+        """The main screen shows a new list (``CaseKeys`` places the cursor after an action)."""
 
     @work(thread=True, exclusive=True, group="expire", exit_on_error=False)
     @guarded("expire overdue cases", once=True, after=lambda app, _: app.expiry_failed())

@@ -47,8 +47,11 @@ async def test_o_records_the_response_with_its_note(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, ActionDialog)
-        current = app.main.table.current_case
-        assert current is not None and current.status is CaseStatus.RESPONDED
+        table = app.main.table
+        index = table.row_index(seeded.crit)
+        assert index is not None and table.cases[index].status is CaseStatus.RESPONDED
+        current = table.current_case  # it moved down; the next case took its row
+        assert current is not None and current.id == seeded.urgent
     case, event = case_and_event(engine, seeded.crit, "respond")
     assert case.status is CaseStatus.RESPONDED and case.responded_at is not None
     assert (event.action, event.actor, event.to_state, event.note) == (
@@ -213,3 +216,34 @@ async def test_action_keys_act_on_the_detail_screens_case(
         assert app.screen is app.main
     case, _event = case_and_event(engine, seeded.urgent, "assign")
     assert case.assignee == "alice"
+
+
+async def test_after_my_action_moves_the_case_away_the_next_case_is_under_the_cursor(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    """``o`` on the 3rd row: the case (now responded) drops to the bottom and the cursor stays
+    on the 3rd row, on the next case; another operator's change later moves the cursor with
+    its case, as before."""
+    from ahr_tui.rules import CaseAction
+    from ahr_tui.service.cases import act
+    from tests.conftest import T0
+    from tests.tui.drawn import find
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, seeded.warn)
+        table = app.main.table
+        assert table.cursor_row == 2
+        await pilot.press("o", "ctrl+s")
+        await settle(app, pilot)
+        assert table.row_index(seeded.warn) == table.row_count - 2  # moved down (responded)
+        assert (table.cursor_row, table.cursor_key) == (2, seeded.ok)
+        cursor = find(app, "Delta Tools")  # drawn as the cursor: unlike any other row
+        assert cursor.style.bold and cursor.row == find(app, "Acme Goods").row + 2
+        others = ("Acme Goods", "Bright Lamps", "Cedar Books", "Echo Farms", "Fable & Co")
+        assert cursor.style.bgcolor not in {find(app, name).style.bgcolor for name in others}
+        act(engine, seeded.ok, CaseAction.RESPOND, at=T0, text=None, actor=Actor("tom"),
+            now=T0)
+        app.poll()
+        await settle(app, pilot)
+        assert table.cursor_key == seeded.ok and table.cursor_row != 2  # followed its case

@@ -6,10 +6,12 @@ from textual import events
 from textual.geometry import Region
 from textual.widgets import Input
 
+from ahr_tui.tui.app import AhrApp
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.widgets.case_table import CaseTable
 from tests.conftest import FakeClock
 from tests.tui.conftest import AppFactory, Refreshes, Seeded, settle
+from tests.tui.drawn import screen_text
 
 
 def row_text(table: CaseTable, index: int) -> list[str]:
@@ -192,20 +194,46 @@ async def test_header_counts_next_deadline_operator_role_and_database(
         assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"
 
 
+def help_lines(app: AhrApp, part: str = "#help") -> list[str]:
+    """The drawn lines of the help (or of one ``part``), cropped to its content."""
+    region = app.screen.query_one(part).content_region
+    lines = screen_text(app)[region.y:region.bottom]
+    return [line[region.x:region.right] for line in lines]
+
+
 async def test_help_lists_every_key(make_app: AppFactory, seeded: Seeded) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        from ahr_tui.tui.dialogs.help import help_text
-
-        shown = help_text().plain
+        shown = [line.strip() for line in help_lines(app)]
         for key in ("j / k", "enter", "esc", "tab", "/", "s", "o", "r", "x", "f", "a", "n",
                     "p", "?", "ctrl+p", "q"):
-            assert any(line.strip().startswith(key) for line in shown.splitlines()), key
+            assert any(line.startswith(key) and line[len(key)] in " ," for line in shown), key
+        assert any(line.startswith("Greyed keys are not possible now") for line in shown)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_at_80_columns_wraps_a_long_description_under_its_first_line(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """Every drawn line of the help holds either a key, right-aligned before the descriptions'
+    column, or nothing left of that column (a continuation indented under its description)."""
+    app = make_app()
+    async with app.run_test(size=(80, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = help_lines(app, "#help-keys")
+        column = keys[0].index("move the cursor")
+        wrapped = [line for line in keys if not line[:column].strip()]
+        assert len(wrapped) >= 3, keys  # at 80 columns some descriptions do wrap
+        for line in keys:
+            key_area = line[:column]
+            assert not key_area.strip() or (key_area.endswith("  ") and key_area[-3] != " "), line
+        assert any(line[column:].startswith("marks)") for line in keys), keys
 
 
 async def test_command_palette_offers_every_action(make_app: AppFactory, seeded: Seeded) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,14 +42,19 @@ KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_text() -> Text:
-    width = max(len(key) for key, _ in KEYS)
-    text = Text()
+#: Said under the keys.
+GREYED = "Greyed keys are not possible now: press one to see why."
+
+
+def help_table() -> Table:
+    """The keys right-aligned in one column, what they do in the next: a description too long
+    for the width wraps within its own column, under its first line (never to the left edge)."""
+    table = Table.grid(padding=(0, 0, 0, 2))
+    table.add_column(justify="right", no_wrap=True, style="bold")
+    table.add_column(ratio=1, overflow="fold")
     for key, what in KEYS:
-        text.append(f"{key:>{width}}  ", style="bold")
-        text.append(f"{what}\n")
-    text.append("\nGreyed keys are not possible now: press one to see why.")
-    return text
+        table.add_row(Text(key), Text(what))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -59,7 +65,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Label(Text("Keys"), id="help-title")
-            yield Static(help_text(), id="help-keys")
+            yield Static(help_table(), id="help-keys")
+            yield Static(Text(f"\n{GREYED}"), id="help-greyed")
             yield Static(Text("esc closes"), id="help-close")
 
     def action_close(self) -> None:

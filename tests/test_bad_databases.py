@@ -228,3 +228,25 @@ def test_an_unreachable_server_is_one_sentence(backend):
         assert result.code == 1, result
         message = result.err.strip()
         assert message.startswith("ahr: cannot connect to") and "\n" not in message, message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("database is locked"),
+        pytest.param("55P03", id="pg-lock-not-available"),
+        pytest.param("40P01", id="pg-deadlock"),
+        pytest.param("40001", id="pg-serialization-failure"),
+    ],
+)
+def test_a_lock_held_elsewhere_is_said_as_busy_on_either_database(error):
+    """SQLite says "database is locked"; PostgreSQL gives a lock timeout, a deadlock or a
+    serialization failure by SQLSTATE, in words that never say "locked". All read as busy."""
+    from psycopg import errors
+    from sqlalchemy.exc import OperationalError
+
+    from ahr_tui.store.engine import translate
+
+    orig = error if isinstance(error, BaseException) else errors.lookup(error)("conflict")
+    said = translate(OperationalError("SELECT 1", {}, orig), "the database")
+    assert said.message == "the database is busy (another process holds a lock); try again."

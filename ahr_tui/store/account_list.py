@@ -19,6 +19,7 @@ accounts among the page recounted), else from a GROUP BY over the page's account
 from __future__ import annotations
 
 import json
+import sqlite3
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -153,11 +154,24 @@ def ordered_ids(
     sql = f"SELECT a.id FROM {source} {where} ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    if _sqlite(session):  # the driver's own tuples: a million SQLAlchemy rows cost seconds
-        raw = session.connection().connection.driver_connection
-        result: Any = raw.execute(sql, params)  # type: ignore[union-attr]
-    else:
-        result = session.execute(text(sql), params)
+    if not _sqlite(session):
+        return _fetch_ids(session.execute(text(sql), params), stop)
+    # The driver's own tuples (a million SQLAlchemy rows cost seconds), and a progress handler
+    # that interrupts the statement itself once ``stop()`` (a scan between two fetches can be
+    # long: a newer keystroke must not wait behind it).
+    raw: Any = session.connection().connection.driver_connection
+    raw.set_progress_handler(lambda: 1 if stop() else 0, 20_000)
+    try:
+        return _fetch_ids(raw.execute(sql, params), stop)
+    except sqlite3.OperationalError:
+        if stop():
+            return None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def _fetch_ids(result: Any, stop: Callable[[], bool]) -> array[int] | None:
     ids: array[int] = array("q")
     while chunk := result.fetchmany(10_000):
         if stop():

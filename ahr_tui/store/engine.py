@@ -163,6 +163,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+#: PostgreSQL's SQLSTATEs for a lock held by someone else: lock_not_available (a lock or
+#: statement timeout), deadlock_detected, serialization_failure. Trying again is the remedy.
+_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a PostgreSQL driver error (psycopg's ``sqlstate``), else None."""
+    state = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
 def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
     """A database driver error as one sentence a user can act on."""
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
@@ -176,7 +187,7 @@ def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
         return DatabaseProblem(f"{where} is read-only for you; nothing was written{hint}.")
     if "not a database" in lowered or "malformed" in lowered:
         return DatabaseProblem(f"{where} is corrupt or not an SQLite database.")
-    if "locked" in lowered or "busy" in lowered:
+    if "locked" in lowered or "busy" in lowered or _sqlstate(exc) in _BUSY_STATES:
         return DatabaseProblem(f"{where} is busy (another process holds a lock); try again.")
     if isinstance(exc, OperationalError) and ("connect" in lowered or "connection" in lowered):
         return DatabaseProblem(f"cannot connect to {where}: {text_}")

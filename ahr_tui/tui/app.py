@@ -15,6 +15,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -101,6 +102,10 @@ class AhrApp(CaseKeys):
         await super().on_event(event)
 
     def on_mount(self) -> None:
+        # Textual runs thread workers in asyncio's default executor: min(32, CPUs + 4) threads,
+        # 6 on a 2-core box. With the app's own workers busy on a large database (a poll, an
+        # expiry), an Accounts search typed meanwhile queued behind them for seconds.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
         if not self.is_headless:
             self._exit_on_signals()
         self.call_after_refresh(lambda: self._fit_size(self.size))

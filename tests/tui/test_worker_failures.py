@@ -35,10 +35,20 @@ BUSY = "the database is busy (another process holds a lock); try again."
 PENDING = re.compile(r"loading|reading|saving", re.IGNORECASE)
 
 
+def driver_locked(backend: str) -> BaseException:
+    """The driver's own error for a lock another process holds, on ``backend``."""
+    if backend == "postgresql":
+        from psycopg import errors
+
+        return errors.LockNotAvailable('could not obtain lock on relation "aha_case"')
+    return sqlite3.OperationalError("database is locked")
+
+
 @dataclass
 class Breaker:
     """Makes every statement on the engine fail with ``error`` while it is set."""
 
+    locked: BaseException
     error: BaseException | None = None
 
     def __call__(self, *_args: object) -> None:
@@ -46,12 +56,18 @@ class Breaker:
             raise self.error
 
     def lock(self) -> None:
-        self.error = LOCKED[0]
+        self.error = self.locked
+
+    def fail(self, failure: tuple[BaseException | None, str]) -> str:
+        """Fail with ``failure``'s error (None: the driver's lock error); its sentence."""
+        error, sentence = failure
+        self.error = self.locked if error is None else error
+        return sentence
 
 
 @pytest.fixture
-def breaker(engine: Engine) -> Iterator[Breaker]:
-    breaker = Breaker()
+def breaker(engine: Engine, backend: str) -> Iterator[Breaker]:
+    breaker = Breaker(driver_locked(backend))
     event.listen(engine, "before_cursor_execute", breaker)
     yield breaker
     event.remove(engine, "before_cursor_execute", breaker)
@@ -120,8 +136,8 @@ async def test_a_failing_live_poll_is_said_once_and_the_list_stays(
         assert len(toasts(app)) == 2
 
 
-#: The driver's error for a locked file, and what is said of it.
-LOCKED = (sqlite3.OperationalError("database is locked"), BUSY)
+#: The driver's error for a lock held elsewhere (``driver_locked``), and what is said of it.
+LOCKED: tuple[BaseException | None, str] = (None, BUSY)
 #: A bug below the worker, and what is said of it: its type and first line.
 BUG = (RuntimeError("boom\nsecond line"), "unexpected error (RuntimeError): boom")
 
@@ -140,12 +156,12 @@ BUG = (RuntimeError("boom\nsecond line"), "unexpected error (RuntimeError): boom
 )
 async def test_a_worker_that_fails_says_why_in_place_of_loading(
     make_app: AppFactory, seeded: Seeded, breaker: Breaker, key: str, doing: str,
-    place: str | None, failure: tuple[BaseException, str],
+    place: str | None, failure: tuple[BaseException | None, str],
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(app, pilot)
-        breaker.error, sentence = failure
+        sentence = breaker.fail(failure)
         await pilot.press(key)
         await settle(app, pilot)
         assert_said(app, doing, sentence, place)

@@ -17,10 +17,8 @@ marks the data stale (read again when shown).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -115,15 +113,6 @@ class AccountsView(ListKeys, Widget):
         return self
 
     # ---------------------------------------------------------------- loading
-
-    def on_mount(self) -> None:
-        # Textual runs thread workers in asyncio's default executor: min(32, CPUs + 4) threads,
-        # 6 here. With the app's own workers busy on a large database (a poll, an expiry) a
-        # keystroke's search queued behind them for seconds. More threads, not more work.
-        loop = asyncio.get_running_loop()
-        if not getattr(loop, "_ahr_executor", False):
-            loop.set_default_executor(ThreadPoolExecutor(max_workers=32))
-            loop._ahr_executor = True  # type: ignore[attr-defined]
 
     def on_show(self) -> None:
         if self._stale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from ahr_tui.tui.app import AhrApp
@@ -19,6 +20,15 @@ CASE_KEYS = ("o Respond", "r Resolve", "x Deactivate", "f Fraud", "a Assign", "n
 
 def footer(app: AhrApp) -> str:
     return screen_text(app)[-1]
+
+
+async def detail_footer(app: AhrApp, pilot: Pilot[None], case_id: int) -> str:
+    """The footer of case ``case_id``'s detail, opened from the list."""
+    await settle(app, pilot)
+    assert app.main.table.move_to_key(case_id)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    return footer(app)
 
 
 async def test_at_80_columns_the_footer_offers_the_keys_of_each_view(
@@ -47,11 +57,7 @@ async def test_a_case_detail_offers_back_and_the_case_actions_not_the_list_keys(
     app = make_app()
     # Wide enough for every key: a narrower footer drops greyed keys first (x, on an open case)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(app, pilot)
-        assert app.main.table.move_to_key(seeded.crit)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        shown = footer(app)
+        shown = await detail_footer(app, pilot, seeded.crit)
         for key in ("esc Back", *CASE_KEYS, "? Help", "q Quit"):
             assert key in shown, shown
         assert "/ Filter" not in shown and "tab" not in shown
@@ -161,11 +167,7 @@ async def test_at_80_columns_a_narrow_footer_drops_keys_that_cannot_act_before_t
     give way first, and ``?`` and ``q`` always stay."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        assert app.main.table.move_to_key(seeded.expired)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        shown = footer(app)
+        shown = await detail_footer(app, pilot, seeded.expired)
         for key in ("esc Back", "r Resolve", "x Deactivate", "f Fraud", "? Help", "q Quit"):
             assert key in shown, shown
         assert "o Respond" not in shown, shown  # greyed: it cannot act on an expired case

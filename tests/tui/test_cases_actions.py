@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -247,3 +248,30 @@ async def test_after_my_action_moves_the_case_away_the_next_case_is_under_the_cu
         app.poll()
         await settle(app, pilot)
         assert table.cursor_key == seeded.ok and table.cursor_row != 2  # followed its case
+
+
+async def test_a_dialog_closes_after_its_save_has_finished_never_cancelling_it(
+    make_app: AppFactory, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the dialog from inside its own save worker cancelled that worker, still running;
+    under load a test waiting for the workers then failed with ``WorkerCancelled``."""
+    from textual.worker import Worker
+
+    cancelled: list[str | None] = []
+    cancel = Worker.cancel
+
+    def recording_cancel(worker: Worker[object]) -> None:
+        cancelled.append(worker.group)
+        cancel(worker)
+
+    monkeypatch.setattr(Worker, "cancel", recording_cancel)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, seeded.responded)
+        await pilot.press("r")
+        await type_text(pilot, "fixed listing")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is app.main
+        assert seeded.responded not in [c.id for c in app.main.table.cases]
+    assert "dialog-submit" not in cancelled

@@ -25,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from ahr_tui.errors import AhrError, Conflict, DatabaseProblem
 from ahr_tui.service.case_view import CaseView
@@ -56,6 +57,13 @@ def case_line(case: CaseView) -> Text:
 
 
 KEYS_LINE = "ctrl+s submit · esc cancel · enter next field · ctrl+j new line"
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """What a submit that wrote its change returns: the case as it is now."""
+
+    case: CaseView
 
 
 class ActionDialog(ModalScreen[CaseView | None]):
@@ -202,7 +210,10 @@ class ActionDialog(ModalScreen[CaseView | None]):
     @work(thread=True, exclusive=True, group="dialog-submit", exit_on_error=False)
     @guarded("save the change", status="#dialog-message",
              after=lambda dialog, _: dialog.save_failed())
-    def _run(self, case: CaseView, text: str) -> None:
+    def _run(self, case: CaseView, text: str) -> _Saved | None:
+        """The change written (``_Saved``), or None when it was refused or conflicted (said in
+        the dialog). The dialog closes once this worker has finished (``on_worker_state_changed``):
+        closing it from inside would cancel the worker that is still running."""
         try:
             updated = self._submit(case, text)
         except Conflict as exc:
@@ -213,7 +224,13 @@ class ActionDialog(ModalScreen[CaseView | None]):
         except AhrError as exc:  # the rules' answer: the operator may change the text
             self.app.call_from_thread(self._refused, exc.message)
         else:
-            self.app.call_from_thread(self.dismiss, updated)
+            return _Saved(updated)
+        return None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        saved = event.worker.result
+        if event.state is WorkerState.SUCCESS and isinstance(saved, _Saved):
+            self.dismiss(saved.case)
 
     def save_failed(self) -> None:
         """Nothing was written; the message line says why: the text stays, to submit again."""

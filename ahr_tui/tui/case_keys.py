@@ -27,11 +27,14 @@ from ahr_tui.tui.dialogs.action import ActionDialog, case_line
 from ahr_tui.tui.dialogs.ask import AskDialog
 from ahr_tui.tui.dialogs.attempt import AttemptDialog
 from ahr_tui.tui.failures import guarded
-from ahr_tui.tui.keys import Place, applies
+from ahr_tui.tui.keys import Place, action_name, applies
 from ahr_tui.tui.list_commands import LIST_COMMANDS, bulk_applies
 from ahr_tui.tui.live import LiveCases
 from ahr_tui.tui.messages import SelectionChanged
 from ahr_tui.tui.screens.main import MainScreen
+
+#: What a key may do before the main screen's widgets are mounted (or after they are gone).
+WITHOUT_THE_LIST = frozenset({"quit", "help_quit", "help", "command_palette"})
 
 #: The case keys and their actions (``c`` -> ``attempt``), for explaining a disabled one.
 CASE_KEYS = {spec.key: spec.name for spec in SPECS.values()}
@@ -78,6 +81,8 @@ class CaseKeys(LiveCases):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "case" and parameters:
             action = str(parameters[0])  # case('respond') is decided as respond
+        if not self.live:  # keys typed while the app starts (or closes): no list to act on
+            return action_name(action) in WITHOUT_THE_LIST
         if action in LIST_COMMANDS:
             return self.list_command_allowed(action)
         if not applies(action, self.place):
@@ -102,7 +107,7 @@ class CaseKeys(LiveCases):
     def explain(self, name: str) -> None:
         """A disabled action's key was pressed: say why (never as markup). Nothing is said
         where the action does not apply at all (a case action in the Accounts view)."""
-        if not self._acts_on_cases() or not applies(name, self.place):
+        if not self.live or not self._acts_on_cases() or not applies(name, self.place):
             return
         reason = self.why_not(name)
         if reason is not None:

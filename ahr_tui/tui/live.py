@@ -64,9 +64,10 @@ class LiveCases(DatabaseOpening):
 
     @property
     def live(self) -> bool:
-        """The main screen is up: not yet while the app starts, no longer while it closes (a
-        worker's result may arrive after the screens are gone)."""
-        return any(isinstance(s, MainScreen) for s in self.screen_stack)
+        """The main screen is up with its widgets: not yet while the app starts (a key typed
+        then is checked against a list not yet mounted), no longer while it closes (a worker's
+        result may arrive after the screens are gone)."""
+        return any(isinstance(s, MainScreen) and s.ready for s in self.screen_stack)
 
     def on_main_ready(self, message: MainReady) -> None:
         message.stop()

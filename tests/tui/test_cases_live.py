@@ -365,3 +365,30 @@ async def test_a_load_or_tick_that_arrives_while_the_app_closes_is_dropped(
         monkeypatch.undo()
         assert app.live
         assert app.main.shown_cases == shown
+
+
+async def test_keys_typed_before_the_list_is_mounted_do_nothing_and_raise_nothing(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """A key typed while the app starts was checked against a list not yet mounted:
+    ``NoMatches: '#cases'`` and a traceback (seen on a loaded box). Until the main screen's
+    widgets are mounted, only quit, help and the palette act."""
+    from ahr_tui.tui.case_keys import CASE_KEYS
+    from ahr_tui.tui.keys import Place
+    from ahr_tui.tui.list_commands import LIST_COMMANDS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.main.ready = False  # as between the screen's push and its widgets' mount
+        for name in CASE_KEYS.values():
+            assert app.check_action("case", (name,)) is False
+            app.explain(name)  # says nothing, raises nothing
+        for action in LIST_COMMANDS:
+            assert app.check_action(action, ()) is False
+        assert app.check_action("quit", ()) and app.check_action("help", ())
+        assert app.main.current_case is None
+        assert app.main.place is Place.CASES
+        app.main.ready = True
+        assert app.main.current_case is not None
+        assert app.check_action("help", ()) is True

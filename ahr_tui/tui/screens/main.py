@@ -60,6 +60,8 @@ class MainScreen(ListKeys, Screen[None]):
         """``database`` gives the open database, or None (after saying why) while it cannot
         be had; the Accounts view reads through it."""
         super().__init__()
+        #: Its widgets are mounted (keys typed while the app starts arrive before that).
+        self.ready = False
         self.clock = clock
         self.database = database
         self.all_cases: list[CaseView] = []
@@ -81,6 +83,7 @@ class MainScreen(ListKeys, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.ready = True
         self.table.focus()
         self.post_message(MainReady())
 
@@ -94,6 +97,8 @@ class MainScreen(ListKeys, Screen[None]):
 
     @property
     def view(self) -> str:
+        if not self.ready:  # asked by a key typed while the app starts
+            return CASES
         return self.query_one("#views", ContentSwitcher).current or CASES
 
     @property
@@ -109,8 +114,8 @@ class MainScreen(ListKeys, Screen[None]):
 
     @property
     def current_case(self) -> CaseView | None:
-        """The case under the cursor, when the Cases view is shown."""
-        return self.table.current_case if self.view == CASES else None
+        """The case under the cursor, when the Cases view is shown (none before it is mounted)."""
+        return self.table.current_case if self.ready and self.view == CASES else None
 
     # ------------------------------------------------------------ data in
 

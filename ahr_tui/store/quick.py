@@ -64,16 +64,15 @@ def read_cases(
 ) -> tuple[list[tuple[Any, ...]], int, Role | None] | None:
     """The rows (``store.case_rows.CaseRow`` order) of the cases in ``statuses``, the change
     marker and the operator's role, in one read transaction; None when the driver failed."""
-    sql, params = cases_sql(statuses)
-    try:
-        with closing(_connect(path)) as con:
-            con.execute("BEGIN")
-            (marker,) = con.execute("SELECT max(id) FROM event").fetchone()
-            cases = list(con.execute(sql, params))
-            row = con.execute("SELECT role FROM operator WHERE name = ?", (operator,)).fetchone()
-            con.execute("COMMIT")
-    except sqlite3.Error:
+    read = read_rows(path, [
+        ("SELECT max(id) FROM event", {}),
+        cases_sql(statuses),
+        ("SELECT role FROM operator WHERE name = :name", {"name": operator}),
+    ])
+    if read is None:
         return None
+    [(marker,)], cases, role = read
+    row = role[0] if role else None
     return cases, int(marker or 0), Role.stored(row[0] if row else None)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
-from ahr_tui.store.queries import window_counts
+from ahr_tui.store.queries import day_literals, window_counts
 
 #: The orders the view offers (``service.account_list.AccountSort``'s values).
 SELLER, AHR, BELOW, NAME = "seller", "ahr", "below", "name"
@@ -110,10 +110,13 @@ def install(bind: Engine | Connection) -> None:
 # ------------------------------------------------------------------ order
 
 
-def _latest_sql() -> str:
-    """The account's newest score in the window (NULL without one): one key seek."""
-    return ("(SELECT s.score FROM score s WHERE s.account_id = a.id AND s.day >= :first "
-            "AND s.day <= :last ORDER BY s.day DESC LIMIT 1)")
+def _latest_sql(as_of: date, policy: Policy, column: str = "score") -> str:
+    """The account's newest score (or its day) in the window, NULL without one: key seeks on
+    the window's days, newest first, stopping at the first found (one seek for an account
+    scored on the window's last day)."""
+    days = day_literals(*window_bounds(as_of, policy))
+    return (f"(SELECT s.{column} FROM score s WHERE s.day IN ({days}) AND s.account_id = a.id "
+            "ORDER BY s.day DESC LIMIT 1)")
 
 
 def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tuple[str, str]:
@@ -121,7 +124,7 @@ def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tupl
     holds the day (``counts_current``), else counts the window (a GROUP BY over every score)."""
     nocase = "a.name COLLATE NOCASE" if _sqlite(session) else "lower(a.name)"
     if sort == AHR:
-        return "account a", f"coalesce({_latest_sql()}, -1), a.seller_id, a.store"
+        return "account a", f"coalesce({_latest_sql(as_of, policy)}, -1), a.seller_id, a.store"
     if sort == BELOW:
         counted = "window_count" if counts_current(session, as_of, policy) else (
             "(SELECT account_id, sum(CASE WHEN score >= :t THEN 1 ELSE 0 END) AS at_or_above "
@@ -256,10 +259,10 @@ def page_rows(session: Session, ids: Sequence[int], as_of: date, policy: Policy)
         return []
     where, params = _id_filter(session, ids)
     params.update(_window_params(session, as_of, policy))
-    newest = _latest_sql().replace("s.score FROM", "s.day FROM")
+    newest = _latest_sql(as_of, policy, "day")
     found = session.execute(text(
         "SELECT a.id, a.seller_id, a.store, a.name, a.plan, a.status, a.enrollment, "
-        f"a.emergency_phone, st.region, {newest}, {_latest_sql()} "
+        f"a.emergency_phone, st.region, {newest}, {_latest_sql(as_of, policy)} "
         f"FROM account a JOIN store st ON st.code = a.store WHERE {where}"), params).all()
     counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
     by_id = {int(r[0]): (*r, *counts.get(int(r[0]), (0, 0))) for r in found}

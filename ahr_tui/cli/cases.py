@@ -307,10 +307,8 @@ def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str
 
     left = time_left(view.status, view.due, now, responded_at=view.responded_at)
     status = view.status.value
-    if view.status is CaseStatus.OPEN:
-        status += f" ({left.text} left, {left.level})"
-    if view.status is CaseStatus.DETECTED:
-        status += f" (first contact due in {left.text}, {left.level})"
+    if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
+        status += f" ({left.described})"  # "13h 05m left, warn", "45m 53s overdue"
     return [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),

@@ -90,7 +90,10 @@ def list_cases(
     unassigned: UnassignedOpt = False, store: StoreOpt = None, policy: PolicyOpt = None,
     view: ViewOpt = None, now: NowOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """List cases, needs-action first: overdue, then least time left, expired, responded."""
+    """List cases, needs action first (the order the app shows).
+
+    Overdue first, then least time left, then expired, then responded.
+    """
     from ahr_tui.service.database import read
     from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
@@ -230,7 +233,10 @@ def respond(
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record the seller's response (in time if at or before the deadline)."""
+    """Record the seller's response (in time if by the deadline).
+
+    A response at the deadline itself is in time.
+    """
     _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
@@ -273,7 +279,10 @@ def fraud(
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a fraud finding: deactivates the account and revokes its assurance for good."""
+    """Record fraud: deactivates the account, revokes its assurance.
+
+    The enrolment is revoked for good; the account's other active cases are superseded.
+    """
     _act(ctx, case_id, CaseAction.FRAUD, at, evidence, expect_version, as_json)
 
 
@@ -354,7 +363,10 @@ def assign(
     ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
-    """Record who works the cases: a line per case; exit 1 when any failed."""
+    """Assign cases: a line per case; exit 1 when any failed.
+
+    Records who works each case (--to, default you).
+    """
     from ahr_tui.service.bulk import assign_each
 
     if expect_version is not None and len(set(case_ids)) > 1:
@@ -372,7 +384,10 @@ def note(
     case_ids: CaseIdsArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
-    """Add a note to the cases' timelines: a line per case; exit 1 when any failed."""
+    """Add a note to cases: a line per case; exit 1 when any failed.
+
+    The note goes on each case's timeline.
+    """
     from ahr_tui.service.bulk import note_each
 
     st = state(ctx)

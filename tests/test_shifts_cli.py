@@ -213,8 +213,7 @@ def test_handover_counts_detected_cases_past_their_first_contact_target_as_overd
     detected = ok(week("case", "detect", "S3", "--store", "US", "--policy", "reviews",
                        "--at", "2026-03-05T15:45:00Z")).strip()  # contact due Friday 15:45Z
     later = "2026-03-06T18:00:00Z"  # now: 2h 15m past it; cases 1 and 2 still have time
-    data = json.loads(ok(week("handover", "--json", "--now", later)))
-    assert data["overdue"] == [int(detected)]
+    assert json.loads(ok(week("handover", "--json", "--now", later)))["overdue"] == [int(detected)]
     line = f"case {detected}  S3 US  detected  first contact 2h 15m overdue"
     text = ok(week("handover", "--now", later))
     assert text[text.index("Overdue (1): "):].splitlines()[1] == f"  {line}"

@@ -233,10 +233,7 @@ def respond(
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record the seller's response (in time if by the deadline).
-
-    A response at the deadline itself is in time.
-    """
+    """Record the seller's response (in time if by the deadline)."""
     _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
@@ -363,10 +360,7 @@ def assign(
     ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
-    """Assign cases: a line per case; exit 1 when any failed.
-
-    Records who works each case (--to, default you).
-    """
+    """Assign cases: a line per case; exit 1 when any failed."""
     from ahr_tui.service.bulk import assign_each
 
     if expect_version is not None and len(set(case_ids)) > 1:
@@ -384,10 +378,7 @@ def note(
     case_ids: CaseIdsArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
-    """Add a note to cases: a line per case; exit 1 when any failed.
-
-    The note goes on each case's timeline.
-    """
+    """Add a note to cases: a line per case; exit 1 when any failed."""
     from ahr_tui.service.bulk import note_each
 
     st = state(ctx)

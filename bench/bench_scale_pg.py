@@ -107,6 +107,8 @@ def steps(dbs: dict[str, str], now: datetime, scores: Path,
             wall, cpu, rss, out[name] = ahr("--db", db, *args)
             if what is not None:
                 figures[name][what] = (wall, cpu, rss)
+                print(f"  {what}, {name}: {wall:.3f} s wall, {cpu:.3f} s CPU, RSS {rss} MB",
+                      flush=True)
 
     each(None, "init")
     each(None, "sweep", "--now", now.isoformat())
@@ -117,6 +119,8 @@ def steps(dbs: dict[str, str], now: datetime, scores: Path,
     for name, db in dbs.items():
         found, ids = view_reads(db, now + timedelta(days=1))
         figures[name].update(found)
+        print(f"  {name}: " + "; ".join(f"{what} {wall:.3f} s wall, {cpu:.3f} s CPU"
+                                        for what, (wall, cpu, _) in found.items()), flush=True)
         print(f"  {name}: the Accounts view lists {ids:,} accounts", flush=True)
     for reset in resets.values():
         reset()

@@ -88,14 +88,38 @@ def _install_trgm(conn: Connection) -> bool:
     if conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")
                     ).first():
         return False
+    _commit_trgm(conn)
+    waits = conn.execute(text("SHOW lock_timeout")).scalar_one()
     try:
         with conn.begin_nested():
+            # another session creating it in a long transaction would hold this one as long
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
             for statement in _PG_TRGM:
                 conn.execute(text(statement))
-    except Exception:  # no privilege or no extension: the LIKE scan answers instead
+            conn.execute(text("SELECT set_config('lock_timeout', :w, true)"), {"w": waits})
+    except Exception:  # no privilege, no extension, or it waited: the LIKE scan answers instead
         return False
     return True
+
+
+def _commit_trgm(conn: Connection) -> None:
+    """Create ``pg_trgm``, when missing, on a connection of its own that commits at once.
+
+    Created inside the caller's transaction, the extension's catalog row would stay uncommitted
+    until that transaction ends, and every other session's ``CREATE EXTENSION IF NOT EXISTS``
+    (any ``ahr init``) would wait for it: the half hour of an ``ahr db copy`` of a million
+    accounts. Without the right to create it (or if it would have to wait more than 5 s), the
+    caller's savepoint tries, and gives up after 5 s more (the filter then scans)."""
+    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+        return
+    try:
+        with conn.engine.connect() as own:
+            own = own.execution_options(isolation_level="AUTOCOMMIT")
+            own.execute(text("SET lock_timeout = '5s'"))
+            own.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except Exception:  # no privilege, no such extension, or it would wait
+        return
 
 
 def install(bind: Engine | Connection) -> None:

@@ -44,14 +44,18 @@ DEFAULT_NEEDLES = ("trad", "7qe", "star d", "zz")
 
 
 def child(db: str) -> None:
-    """The app on ``db`` with its clock fixed at the database's reference instant."""
+    """The app on ``db`` with its clock fixed at the database's reference instant, started as
+    ``ahr tui`` starts it on an SQLite file: the first snapshot read with the standard library,
+    the engine opened by the app's warm-up worker."""
     from ahr_tui.service.database import open_database
     from ahr_tui.service.identity import Actor, os_user_name
+    from ahr_tui.service.snapshots import quick_snapshot
     from ahr_tui.tui.app import run
 
     instant = reference_instant(Path(db))
-    run(engine=open_database(db), clock=lambda: instant, actor=Actor(os_user_name()),
-        db_label=db)
+    actor = Actor(os_user_name())
+    run(engine=lambda: open_database(db), clock=lambda: instant, actor=actor, db_label=db,
+        first=quick_snapshot(Path(db), actor.name))
 
 
 def reference_instant(db: Path) -> datetime:
@@ -120,7 +124,14 @@ class Terminal:
                 if seen(self):
                     return at - sent
             time.sleep(0.002)
+        self.show_screen()
         return None
+
+    def show_screen(self) -> None:
+        """What the terminal shows (to stdout): said when an awaited row is not seen."""
+        print("    the screen when it was not seen:", flush=True)
+        for line in self.screen.display:
+            print("    | " + line.rstrip(), flush=True)
 
     def catch_up(self) -> list[float]:
         """Feed the chunks written since the last call; the time of each, in order."""

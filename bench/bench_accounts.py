@@ -65,16 +65,28 @@ def reference_instant(db: Path) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+MATCHES = ("FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
+           "OR store LIKE ?1 ESCAPE '\\'")
+
+
+def like(needle: str) -> str:
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def first_match(db: Path, needle: str, order: str = "seller_id, store") -> str | None:
     """The seller id of the first account whose seller id, name or store contains ``needle``
     (ASCII case-insensitive, as the view's LIKE), in ``order``; None when none does."""
-    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        row = con.execute(
-            "SELECT seller_id FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' "
-            "OR name LIKE ?1 ESCAPE '\\' OR store LIKE ?1 ESCAPE '\\' "
-            f"ORDER BY {order} LIMIT 1", (pattern,)).fetchone()
+        row = con.execute(f"SELECT seller_id {MATCHES} ORDER BY {order} LIMIT 1",
+                          (like(needle),)).fetchone()
     return None if row is None else str(row[0])
+
+
+def match_count(db: Path, needle: str) -> int:
+    """How many accounts ``first_match``'s test matches."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        (count,) = con.execute(f"SELECT count(*) {MATCHES}", (like(needle),)).fetchone()
+    return int(count)
 
 
 def lowest_ahr_seller(db: Path) -> str:
@@ -112,6 +124,10 @@ class Terminal:
                 return lines[y + 1]
         return ""
 
+    def status_line(self) -> str:
+        """The Accounts view's status line (count, window, match count or progress)."""
+        return next((line for line in self.screen.display if " · AHR window " in line), "")
+
     def after_key(self, key: bytes, seen: Callable[[Terminal], bool],
                   timeout: float = 120.0) -> float | None:
         """Write ``key``; seconds until the screen, as the output after it leaves it,
@@ -119,6 +135,12 @@ class Terminal:
         self.catch_up()
         sent = time.perf_counter()
         os.write(self.prog.fd, key)
+        return self.until(sent, seen, timeout)
+
+    def until(self, sent: float, seen: Callable[[Terminal], bool],
+              timeout: float = 120.0) -> float | None:
+        """Seconds from ``sent`` until the screen satisfies ``seen`` (at the chunk that did
+        it; the chunks not yet fed included)."""
         while time.perf_counter() - sent < timeout:
             for at in self.catch_up():
                 if seen(self):
@@ -176,18 +198,26 @@ def main() -> None:
     expected = {needle[:n]: first_match(db, needle[:n]) for needle in args.needles
                 for n in range(len(needle) + 1)}
     expected["AHR order"] = lowest_ahr_seller(db)
+    counts = {needle: match_count(db, needle) for needle in args.needles}
     prog = PtyProgram([PYTHON, __file__, "--child", str(db)]).start()
     try:
-        measure(prog, expected, args.needles)
+        measure(prog, expected, counts, args.needles)
     finally:
         prog.stop()
     print(f"(e) peak RSS of the app over the run: {prog.peak_rss / MB:.0f} MB "
           f"(target <= 500 MB); load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
-def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str]) -> None:
+def measure(
+    prog: PtyProgram, expected: dict[str, str | None], counts: dict[str, int],
+    needles: list[str],
+) -> None:
     if prog.wait_for(lambda out: b"[Cases]" in out, 60) is None:
         raise SystemExit("the app never drew its first frame")
+    # the header's count of uncovered moments shows once the engine is open (a tab before
+    # that only says "the database is still opening")
+    if prog.wait_for(lambda out: b" uncov" in out, 120) is None:
+        raise SystemExit("the app never opened its database")
     prog.quiet_for(1.0, 30)
     term = Terminal(prog)
     first = expected[""] or ""
@@ -195,15 +225,19 @@ def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str
     print(f"(a) tab until the first account row ({first}) shows: {fmt(took)} "
           f"(target <= 1 s); RSS so far {prog.peak_rss / MB:.0f} MB", flush=True)
     prog.quiet_for(1.0, 60)
-    latencies = filter_keys(prog, term, expected, needles)
+    latencies = filter_keys(prog, term, expected, counts, needles)
     if latencies:
         print(f"(c) filter keystrokes: {len(latencies)}, median "
               f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
               "(target <= 100 ms each)", flush=True)
     lowest = expected["AHR order"] or ""
-    took = term.after_key(b"s", lambda t: t.first_row().startswith(lowest))
-    print(f"(d) s (sort by AHR) until its first row ({lowest}) shows: {fmt(took)} (no target)",
-          flush=True)
+    # the cursor stays on its account through a sort: the order is read when "sorting…" goes,
+    # then home shows its first row
+    took = term.after_key(b"s", lambda t: "sort ahr" in "".join(t.screen.display[:3])
+                          and "sorting" not in t.status_line())
+    print(f"(d) s (sort by AHR) until the order is read: {fmt(took)} (no target)", flush=True)
+    took = term.after_key(b"\x1b[H", lambda t: t.first_row().startswith(lowest))
+    print(f"    then home until its first row ({lowest}) shows: {fmt(took)}", flush=True)
 
 
 def whole_order(db: Path) -> None:
@@ -226,32 +260,50 @@ def whole_order(db: Path) -> None:
 
 
 def filter_keys(
-    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needles: list[str]
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None],
+    counts: dict[str, int], needles: list[str],
 ) -> list[float]:
     """Type each needle a character at a time after ``/``; esc clears it before the next. A
-    keystroke that leaves the first row as it was is not timed (nothing tells its redraw)."""
+    keystroke that leaves the first row as it was is not timed (nothing tells its redraw).
+    After a needle's last key: the time until its match count is shown."""
     latencies: list[float] = []
     for needle in needles:
         os.write(prog.fd, b"/")
         prog.quiet_for(0.5, 30)
-        typed, before = "", expected_rows[""]
-        for char in needle:
-            typed += char
-            expected = expected_rows[typed]
-            marker = expected or "no account matches"
-            if expected == before:
-                os.write(prog.fd, char.encode())
-                print(f"    {typed!r}: first row {expected} unchanged: not timed", flush=True)
-            else:
-                took = term.after_key(char.encode(), lambda t, m=marker: m in t.first_row())
-                print(f"    {typed!r}: first row {expected} in {fmt(took)}", flush=True)
-                if took is not None:
-                    latencies.append(took)
-            before = expected
-            prog.quiet_for(0.3, 60)
+        last = type_needle(prog, term, expected_rows, needle, latencies)
+        count = counts[needle]
+        took = term.until(last, lambda t, c=count: f"{c:,} match" in t.status_line())
+        print(f"    {needle!r}: its count ({count:,} match) shown {fmt(took)} after its last key "
+              "(no target)", flush=True)
         os.write(prog.fd, b"\x1b")
         prog.quiet_for(1.0, 60)
     return latencies
+
+
+def type_needle(
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needle: str,
+    latencies: list[float],
+) -> float:
+    """Type ``needle`` a key at a time (timed keys' latencies appended); when the last key
+    was written."""
+    typed, before, sent = "", expected_rows[""], time.perf_counter()
+    for char in needle:
+        typed += char
+        expected = expected_rows[typed]
+        marker = expected or "no account matches"
+        term.catch_up()
+        sent = time.perf_counter()
+        if expected == before:
+            os.write(prog.fd, char.encode())
+            print(f"    {typed!r}: first row {expected} unchanged: not timed", flush=True)
+        else:
+            took = term.after_key(char.encode(), lambda t, m=marker: m in t.first_row())
+            print(f"    {typed!r}: first row {expected} in {fmt(took)}", flush=True)
+            if took is not None:
+                latencies.append(took)
+        before = expected
+        prog.quiet_for(0.3, 60)
+    return sent
 
 
 def fmt(seconds: float | None) -> str:

@@ -205,3 +205,40 @@ def test_export_writes_the_list_as_shown_inert_and_asks_before_replacing(
     assert target.read_text() == "keep me"
     assert export_accounts(engine, AS_OF, shown, target, overwrite=True) == len(shown)
 
+
+
+def test_many_matches_of_a_needle_the_index_answers_come_from_the_index(
+    engine, seeded, monkeypatch
+):
+    """Above ``INDEX_CAP`` a needle of three characters or more is answered from the trigram
+    index (joined to the seller and name orders; a set of ids for the walk of the others), not
+    by testing every account with LIKE (seconds at a million); shorter needles still walk."""
+    import ahr_tui.store.account_list as store
+
+    monkeypatch.setattr(module, "INDEX_CAP", 0)
+    tested: list[str] = []
+    original = store.matching_in
+
+    def spy(session, ids, needle):  # type: ignore[no-untyped-def]
+        tested.append(needle)
+        return original(session, ids, needle)
+
+    monkeypatch.setattr(store, "matching_in", spy)
+    whole: list[tuple[str, bool]] = []  # the whole list of a seller or name order: how found
+    read_order = store.ordered_ids
+
+    def order_spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("matching") and kwargs.get("limit") is None:
+            whole.append((kwargs["matching"], kwargs.get("by_index", False)))
+        return read_order(*args, **kwargs)
+
+    monkeypatch.setattr(store, "ordered_ids", order_spy)
+    sqlite = engine.dialect.name == "sqlite"
+    for sort in AccountSort:
+        ids = ordered(engine, AS_OF, sort)
+        for needle in ("goods", "s"):
+            found = filtered(engine, AS_OF, sort, lambda ids=ids: ids, needle)
+            assert found is not None and list(found) == oracle(engine, sort, needle)
+    walked = {AccountSort.AHR, AccountSort.BELOW}
+    assert tested == (["s"] * len(walked) if sqlite else ["goods", "s"] * len(walked))
+    assert whole == [("goods", sqlite), ("s", False)] * 2  # seller, then name

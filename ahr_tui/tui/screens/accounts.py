@@ -39,6 +39,7 @@ from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.account_table import (
     KEPT_ROWS,
+    PAGE,
     AccountSource,
     AccountTable,
     Bounded,
@@ -202,12 +203,20 @@ class AccountsView(ListKeys, Widget):
                 time.sleep(0.02)
             return None
 
+        shown: list[bool] = []  # the first rows were handed over (with their first page)
+
+        def show(ids: array[int], whole: bool) -> None:
+            """Hand ``ids`` over with the rows of their first page, read here: the table then
+            draws rows at once, not placeholders and then a page read by another worker."""
+            rows = [] if shown or stop() else account_list.page(self.engine, as_of, ids[:PAGE])
+            shown.append(True)
+            self.app.call_from_thread(self._show, generation, sort, ids, whole, rows)
+
         found = account_list.filtered(
             self.engine, as_of, sort, order, needle, first=FIRST_ROWS, stop=stop,
-            on_first=lambda part: self.app.call_from_thread(
-                self._show, generation, sort, part, False))
+            on_first=lambda part: show(part, False))
         if found is not None:
-            self.app.call_from_thread(self._show, generation, sort, found, True)
+            show(found, True)
 
     @work(thread=True, exit_on_error=False, group="account-pages")
     @guarded("read the accounts", status="#accounts-status", once=True,
@@ -252,9 +261,12 @@ class AccountsView(ListKeys, Widget):
             self._order_for = None
             self.total = len(ids)
 
-    def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool) -> None:
+    def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool,
+              rows: list[AccountRow]) -> None:
         if not self._current(generation) or sort is not self.sort:
             return
+        for row in rows:
+            self._known.put(row.account_id, row)
         self.complete = whole
         if whole:
             self.loaded_at = self.clock()

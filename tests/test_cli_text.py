@@ -229,3 +229,26 @@ def test_import_lists_its_commands_with_whole_first_lines(cli: Cli) -> None:
     assert all(text.endswith(".") and not text.endswith("...") for text in described.values())
     own = cli.runner.invoke(app, ["import", "sellers", "--help"], terminal_width=80).stdout
     assert "seller_id,store,name,plan,emergency_phone,email" in own
+
+
+def test_every_commands_short_help_fits_an_80_column_terminal() -> None:
+    """``ahr --help`` and ``ahr GROUP --help`` as an 80-column terminal shows them: no command's
+    one-line help is cut off with ``...`` (Click cuts a first paragraph longer than the room
+    left beside the longest command name in its group)."""
+    import os
+    import subprocess
+    import sys
+
+    groups = [()] + [path for path, command in _commands(get_command(app))
+                     if hasattr(command, "commands")]
+    env = {**os.environ, "COLUMNS": "80"}
+    cut = []
+    for path in groups:
+        done = subprocess.run([sys.executable, "-m", "ahr_tui", *path, "--help"], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        listing = done.stdout.split("\nCommands:\n", 1)[1].splitlines()
+        assert listing, done.stdout
+        cut += [f"ahr {' '.join(path)}: {line.strip()}" for line in listing
+                if line.rstrip().endswith("...") or len(line) > 80]
+    assert len(groups) > 5 and cut == [], "\n".join(cut)

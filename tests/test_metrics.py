@@ -169,9 +169,12 @@ def test_cli_text_names_each_figure_and_writes_durations_like_countdowns(seeded:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "2026-02-24 to 2026-03-02 (UTC days)"
-    figures = {line[:30].strip(): line[30:].strip() for line in lines[2:14]}
+    figures = {line[:30].strip(): line[30:].strip() for line in lines[2:15]}
     assert figures["backlog age, median / max"] == "2d 07h / 20d 00h"
-    assert figures["responded in time"] == "33.3 %" and figures["reached"] == "33.3 %"
+    # the rates as counts of the cases whose 72 hours ended, not a bare "reached 33.3 %"
+    assert figures["cases whose 72 hours ended"] == "3"
+    assert figures["seller reached"] == "1 of 3 (33.3 %)"
+    assert figures["responded in time"] == "1 of 3 (33.3 %)"
     assert figures["time to first contact, median"] == "1d 01h"
     assert any(line.split() == ["akumar", "1", "1", "1"] for line in lines)
     assert any(line.startswith("2026-03-02") and line.split()[1:] == ["2", "0", "1", "1", "0", "1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -125,21 +126,34 @@ def test_a_late_response_is_refused_by_the_clock_given() -> None:
 @pytest.mark.parametrize(
     ("status", "now", "responded_at", "expected"),
     [
-        (CaseStatus.OPEN, DEADLINE - timedelta(minutes=15), None, ("15m 00s", "critical")),
-        (CaseStatus.OPEN, DEADLINE - timedelta(hours=5), None, ("5h 00m", "urgent")),
-        (CaseStatus.OPEN, DEADLINE - timedelta(hours=20), None, ("20h 00m", "warn")),
-        (CaseStatus.OPEN, CONTACT, None, ("3d 00h", "ok")),
-        (CaseStatus.OPEN, DEADLINE + timedelta(hours=3), None, ("-3h 00m", "overdue")),
+        (CaseStatus.OPEN, DEADLINE - timedelta(minutes=15), None,
+         ("15m 00s", "critical", "15m 00s left, critical")),
+        (CaseStatus.OPEN, DEADLINE - timedelta(hours=5), None,
+         ("5h 00m", "urgent", "5h 00m left, urgent")),
+        (CaseStatus.OPEN, DEADLINE - timedelta(hours=20), None,
+         ("20h 00m", "warn", "20h 00m left, warn")),
+        (CaseStatus.OPEN, CONTACT, None, ("3d 00h", "ok", "3d 00h left, ok")),
+        (CaseStatus.OPEN, DEADLINE + timedelta(hours=3), None,
+         ("-3h 00m", "overdue", "3h 00m overdue")),
+        (CaseStatus.DETECTED, DEADLINE - timedelta(hours=5), None,
+         ("5h 00m", "urgent", "5h 00m to first contact, urgent")),
+        (CaseStatus.DETECTED, DEADLINE + timedelta(minutes=45, seconds=53), None,
+         ("-45m 53s", "overdue", "first contact 45m 53s overdue")),
         (CaseStatus.RESPONDED, DEADLINE + timedelta(days=9), CONTACT + timedelta(hours=38),
-         ("+1d 10h", "responded")),
-        (CaseStatus.EXPIRED, DEADLINE + timedelta(hours=8), None, ("-8h 00m", "expired")),
-        (CaseStatus.RESOLVED, DEADLINE, None, ("-", "resolved")),
+         ("+1d 10h", "responded", "1d 10h to spare")),
+        (CaseStatus.EXPIRED, DEADLINE + timedelta(hours=8), None,
+         ("-8h 00m", "expired", "8h 00m past the deadline")),
+        (CaseStatus.RESOLVED, DEADLINE, None, ("-", "resolved", "-")),
     ],
-    ids=["critical", "urgent", "warn", "ok", "overdue", "responded", "expired", "final"],
+    ids=["critical", "urgent", "warn", "ok", "overdue", "detected", "detected-overdue",
+         "responded", "expired", "final"],
 )
 def test_one_formatter_writes_time_left_and_urgency(status, now, responded_at, expected) -> None:
+    """``text`` for a countdown column (signed: the urgency word beside it says the rest);
+    ``described`` for a sentence: unsigned, each thing said once (never "-3h 00m overdue")."""
     shown = time_left(status, DEADLINE, now, responded_at=responded_at)
-    assert (shown.text, shown.level) == expected
+    assert (shown.text, shown.level, shown.described) == expected
+    assert re.search(r"[-+]\d", shown.described) is None, shown.described
 
 
 def test_the_list_puts_least_time_left_first_then_expired_then_responded() -> None:

@@ -204,8 +204,15 @@ def test_open_cases_option_sets_the_number_of_open_cases(tmp_path: Path, me: Act
 
 
 def test_notifications_in_every_delivery_state(sample: Path) -> None:
+    from ahr_tui.notify.states import DeliveryState
+
     states = {r[0] for r in _query(sample, "SELECT DISTINCT state FROM notification")}
-    assert states == {"pending", "sent", "failed", "undeliverable"}
+    # the values stored are the enum's, as before it existed (no schema change)
+    assert states == {"pending", "sent", "failed", "undeliverable"} == set(DeliveryState)
+    listed = json.loads(_cli(sample)("notify", "list", "--json").stdout)
+    assert {n["state"] for n in listed} == states  # what ahr notify list --json says
+    pending = json.loads(_cli(sample)("notify", "list", "--pending", "--json").stdout)
+    assert pending and {n["state"] for n in pending} == {"pending"}
     kinds = {r[0] for r in _query(sample, "SELECT DISTINCT kind FROM notification")}
     assert kinds == {k.value for k in NotificationKind}
 

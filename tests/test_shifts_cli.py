@@ -192,20 +192,44 @@ def test_handover_shows_open_cases_past_their_deadline_that_no_sweep_expired(wee
     assert data["expired_awaiting_decision"] == []
     assert json.loads(ok(week("handover", "--json")))["overdue"] == []
     text = ok(week("handover", "--now", after_sunday))
-    section = text[text.index("Overdue, not yet swept (1)"):].splitlines()
-    assert section[1].startswith("  case 1  S1 US  open  ") and "overdue" in section[1]
+    section = text[text.index("Overdue (1): "):].splitlines()
+    # the time past the deadline said once: not "-4h 30m overdue"
+    assert section[1] == "  case 1  S1 US  open  4h 30m overdue", section
     markdown = ok(week("handover", "--markdown", "--now", after_sunday))
-    assert "## Overdue, not yet swept (1)\n- case 1  S1 US  open  " in markdown
+    assert "## Overdue (1): " in markdown
+    assert "\n- case 1  S1 US  open  4h 30m overdue\n" in markdown
     ok(week("sweep", "--now", after_sunday))
     swept = json.loads(ok(week("handover", "--json", "--now", after_sunday)))
     assert (swept["overdue"], swept["expired_awaiting_decision"]) == ([], [1])
+
+
+def test_handover_counts_detected_cases_past_their_first_contact_target_as_overdue(
+    week: Cli, engine  # type: ignore[no-untyped-def]
+) -> None:
+    """DESIGN.md section 4: a case whose next due moment has passed is overdue, a detected
+    one's first-contact target (``contact_due``) as well as an open one's deadline; no sweep
+    expires a detected case, so it stays in the section until someone contacts the seller."""
+    seed_account(engine, "S3")
+    detected = ok(week("case", "detect", "S3", "--store", "US", "--policy", "reviews",
+                       "--at", "2026-03-05T15:45:00Z")).strip()  # contact due Friday 15:45Z
+    later = "2026-03-06T18:00:00Z"  # now: 2h 15m past it; cases 1 and 2 still have time
+    assert json.loads(ok(week("handover", "--json", "--now", later)))["overdue"] == [int(detected)]
+    line = f"case {detected}  S3 US  detected  first contact 2h 15m overdue"
+    text = ok(week("handover", "--now", later))
+    assert text[text.index("Overdue (1): "):].splitlines()[1] == f"  {line}"
+    markdown = ok(week("handover", "--markdown", "--now", later))
+    assert f"## Overdue (1): past their deadline or first-contact target\n- {line}\n" in markdown
+    shown = ok(week("case", "show", detected)).splitlines()
+    assert "     status  detected (first contact 2h 15m overdue)" in shown  # as ``case show``
+    ok(week("case", "attempt", detected, "--channel", "phone", "--outcome", "no_answer"))
+    assert json.loads(ok(week("handover", "--json", "--now", later)))["overdue"] == []
 
 
 def test_the_handover_writes_time_left_as_the_case_list_does(week: Cli) -> None:
     ok(week("case", "respond", "2"))
     text = ok(week("handover", "--hours", "72"))
     [line] = [x for x in text.splitlines() if x.strip().startswith("case 2 ")]
-    assert "responded  +" in line and not line.endswith("responded")  # the margin, said once
+    assert line.endswith("responded  2d 19h to spare"), line  # the margin, said once
 
 
 def test_handover_mail_sends_it_through_smtp(

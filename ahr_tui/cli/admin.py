@@ -46,7 +46,10 @@ def sweep(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Expire overdue cases, re-evaluate enrolments (as of yesterday, UTC), queue notifications."""
+    """Expire overdue cases, update enrolment, queue notifications.
+
+    Enrolment is evaluated as of yesterday (the last complete UTC day before --now).
+    """
     from ahr_tui.rules import last_complete_day
     from ahr_tui.service.sweep import sweep as run
 
@@ -155,7 +158,7 @@ def _eligibility_row(i: AccountEligibility) -> tuple[object, ...]:
 def store_list(
     ctx: typer.Context, as_json: JsonOpt = False
 ) -> None:
-    """Every store, its marketplace id and whether the program runs there."""
+    """Every store: marketplace id, whether the program runs there."""
     from ahr_tui.service.admin import list_stores
     from ahr_tui.service.database import read
 
@@ -225,7 +228,7 @@ def operator_add(
 def operator_list(
     ctx: typer.Context, as_json: JsonOpt = False
 ) -> None:
-    """Every operator: role, email, working hours and whether on shift now."""
+    """Every operator: role, email, hours and whether on shift now."""
     from ahr_tui.rules.coverage import on_shift
     from ahr_tui.service.shifts import describe_hours, operator_json, operator_rows
 

@@ -18,7 +18,10 @@ def register(app: typer.Typer) -> None:
 
 @audit_app.command("verify")
 def verify(ctx: typer.Context) -> None:
-    """Check the hash chain: exit 0 when intact, 1 naming the first bad event."""
+    """Check the audit hash chain; exit 1 names the first bad event.
+
+    Exit 0 when the chain is intact.
+    """
     from ahr_tui.service.audit_log import verify_audit
     from ahr_tui.service.database import read
 

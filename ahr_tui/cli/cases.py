@@ -90,7 +90,10 @@ def list_cases(
     unassigned: UnassignedOpt = False, store: StoreOpt = None, policy: PolicyOpt = None,
     view: ViewOpt = None, now: NowOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """List cases, needs-action first: overdue, then least time left, expired, responded."""
+    """List cases, needs action first (the order the app shows).
+
+    Overdue first, then least time left, then expired, then responded.
+    """
     from ahr_tui.service.database import read
     from ahr_tui.service.views import CaseFilter
     from ahr_tui.service.views import list_cases as query
@@ -230,7 +233,7 @@ def respond(
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record the seller's response (in time if at or before the deadline)."""
+    """Record the seller's response (in time if by the deadline)."""
     _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
@@ -273,7 +276,10 @@ def fraud(
     expect_version: VersionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a fraud finding: deactivates the account and revokes its assurance for good."""
+    """Record fraud: deactivates the account, revokes its assurance.
+
+    The enrolment is revoked for good; the account's other active cases are superseded.
+    """
     _act(ctx, case_id, CaseAction.FRAUD, at, evidence, expect_version, as_json)
 
 
@@ -307,10 +313,8 @@ def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str
 
     left = time_left(view.status, view.due, now, responded_at=view.responded_at)
     status = view.status.value
-    if view.status is CaseStatus.OPEN:
-        status += f" ({left.text} left, {left.level})"
-    if view.status is CaseStatus.DETECTED:
-        status += f" (first contact due in {left.text}, {left.level})"
+    if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
+        status += f" ({left.described})"  # "13h 05m left, warn", "45m 53s overdue"
     return [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
@@ -356,7 +360,7 @@ def assign(
     ] = None,
     expect_version: VersionOpt = None,
 ) -> None:
-    """Record who works the cases: a line per case; exit 1 when any failed."""
+    """Assign cases: a line per case; exit 1 when any failed."""
     from ahr_tui.service.bulk import assign_each
 
     if expect_version is not None and len(set(case_ids)) > 1:
@@ -374,7 +378,7 @@ def note(
     case_ids: CaseIdsArg,
     text: Annotated[str, typer.Option("--text", help="The note, e.g. a contact attempt.")],
 ) -> None:
-    """Add a note to the cases' timelines: a line per case; exit 1 when any failed."""
+    """Add a note to cases: a line per case; exit 1 when any failed."""
     from ahr_tui.service.bulk import note_each
 
     st = state(ctx)

@@ -43,8 +43,11 @@ def detect(
     summary: SummaryOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a policy issue found at --at; the first contact is due 24 hours later and the
-    72 hours start with the first attempt (`ahr case attempt`). Prints the new id."""
+    """Record a policy issue found at --at; contact due within 24 h.
+
+    The first contact is due 24 hours after --at, and the 72 hours start with the first
+    attempt (`ahr case attempt`). Prints the new id.
+    """
     from ahr_tui.service.contact import detect_case
 
     new_case_command(ctx, detect_case, seller_id, store, policy, at, summary, as_json)

@@ -68,8 +68,9 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Open the TUI on a fresh copy of the sample, its cases counting down from now.
+    """Open the TUI on a fresh copy of the sample, live from now.
 
+    Its cases count down from now.
     The copy is generated each time (the bundled sample.db is never read, so nothing done to it
     shows here) and you are its first lead, so every action can be tried.
     """

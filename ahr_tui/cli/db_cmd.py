@@ -39,8 +39,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on st
 
 @db_app.command("copy")
 def copy(source: SourceOpt, target: TargetOpt, quiet: QuietOpt = False) -> None:
-    """Copy every table, ids and audit chain included, into an empty database (tables created).
+    """Copy every table, ids and audit chain too, into an empty database.
 
+    The copy creates the tables.
     Refuses a target that already has tables. PostgreSQL: postgresql+psycopg://user@host/db;
     a schema other than public via ?options=-csearch_path%3Dname.
     """

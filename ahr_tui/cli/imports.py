@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 import_app = typer.Typer(
     no_args_is_help=True,
-    help="Load sellers, daily scores, cases or a Seller Performance Report from a file.",
+    help="Load sellers, scores, cases or a Seller Performance Report.",
 )
 
 FileArg = Annotated[

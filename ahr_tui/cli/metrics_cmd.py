@@ -27,7 +27,10 @@ def metrics(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
 ) -> None:
-    """Cases detected, opened, answered and closed in the window; backlog; each operator's load."""
+    """How the program runs: cases, contact times, outcomes, load.
+
+    Cases detected, opened, answered and closed in the window; the backlog; each operator's load.
+    """
     from ahr_tui.service.metrics import compute
 
     st = state(ctx)
@@ -42,7 +45,7 @@ def metrics(
 def metrics_text(m: Metrics) -> list[str]:
     """The plain-text report: figures, backlog, operators, then one line per day."""
     from ahr_tui.service.metrics import duration_text as duration
-    from ahr_tui.service.metrics import percent_text as percent
+    from ahr_tui.service.metrics import outcome_lines
 
     backlog = ", ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     figures = [
@@ -50,9 +53,7 @@ def metrics_text(m: Metrics) -> list[str]:
         ("opened (first contact)", str(m.opened)),
         ("time to first contact, median", duration(m.time_to_first_contact_p50_s)),
         ("time to reach, median", duration(m.time_to_reach_p50_s)),
-        ("reached", percent(m.reached_rate)),
-        ("responded in time", percent(m.responded_in_time_rate)),
-        ("expired", percent(m.expired_rate)),
+        *outcome_lines(m),  # "  seller reached  1 of 24 (4.2 %)"
         ("resolved", str(m.resolved)),
         ("deactivated", str(m.deactivated)),
         ("fraud", str(m.fraud)),

@@ -73,6 +73,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the outbox, oldest first: who, what, and how delivery went."""
+    from ahr_tui.notify.states import DeliveryState
     from ahr_tui.service.database import read
     from ahr_tui.service.notifications import list_notifications
 
@@ -90,7 +91,7 @@ def list_(
                 v.id, v.seller_id, v.store, v.kind,
                 f"{v.operator}: {v.to or '-'}" if v.operator else v.to or "-", v.state, v.attempts,
                 instant(v.created_at),
-                instant(v.sent_at if v.state == "sent" else v.next_attempt_at),
+                instant(v.sent_at if v.state == DeliveryState.SENT else v.next_attempt_at),
                 v.last_error or "",
             ]
             for v in views
@@ -110,8 +111,9 @@ def send(
     timeout: TimeoutOpt = 30.0,
     now: NowOpt = None,
 ) -> None:
-    """Deliver due notifications: sent, deferred (retried later), failed, undeliverable.
+    """Deliver due notifications: sent, deferred, failed, undeliverable.
 
+    A deferred notification is retried later.
     A temporary failure (4xx, dropped or refused connection) is retried by a later run after a
     growing delay; a permanent one (5xx) is not. Exit 0 when every attempted message has an
     outcome; 1 when the server could not be reached (those messages are deferred) or refused

@@ -98,8 +98,9 @@ def hours(
     add: AddOpt = False,
     clear: ClearOpt = False,
 ) -> None:
-    """Set an operator's weekly working hours (a lead, or the operator themselves).
+    """Set an operator's weekly working hours (leads: anyone's).
 
+    An operator may set their own.
     A --from later than --to is a night shift ending the next morning; equal times are 24 hours.
     Without --add the new range replaces the old ones; --tz alone changes the zone only.
     """
@@ -148,8 +149,11 @@ def forecast(
     now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Due moments ahead (contact due, deadlines, warn/urgent/critical), who is on shift then,
-    and which are uncovered (nobody on shift whose role allows the next action)."""
+    """Due moments ahead, who is on shift then, what is uncovered.
+
+    Due moments: first contacts due, deadlines, warn/urgent/critical. Uncovered: nobody on shift
+    then whose role allows the next action.
+    """
     from ahr_tui.service.forecast_view import forecast as run
 
     st = state(ctx)
@@ -205,8 +209,11 @@ def handover(
     password_env: PasswordEnvOpt = None,
     timeout: TimeoutOpt = 30.0,
 ) -> None:
-    """The shift handover: what happened since, cases by assignee, unassigned, what falls due
-    (and what is uncovered), expired cases awaiting a decision. --mail sends it by email."""
+    """The handover: what happened, who holds what, what falls due.
+
+    What happened since --since, cases by assignee, overdue and unassigned cases, what falls due
+    (and what is uncovered), expired cases awaiting a decision. --mail sends it by email.
+    """
     from ahr_tui.service.handover import lines, mail_handover, read_handover
 
     st = state(ctx)

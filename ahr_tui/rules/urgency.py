@@ -60,14 +60,31 @@ def format_left(left: timedelta) -> str:
 class TimeLeft:
     """A case's time as both front ends write it.
 
-    ``text``: time left to the next due moment (``13h 05m``, negative once past: ``-3h 12m``);
-    for a responded case the margin it met the deadline by (``+1d 10h``); ``-`` for a final case.
+    ``text``: for a countdown column: time left to the next due moment (``13h 05m``, negative
+    once past: ``-3h 12m``, the urgency word beside it says the rest); for a responded case the
+    margin it met the deadline by (``+1d 10h``); ``-`` for a final case.
     ``level``: the urgency word (``ok`` ... ``overdue``) while the clock runs, else the status
     (``responded``, ``expired``, or a final status).
+    ``phrase``: for a sentence, unsigned, the word saying which side of the due moment it is:
+    ``13h 05m left``, ``45m 53s overdue``, ``5h 00m to first contact``, ``first contact 2h 15m
+    overdue``, ``8h 00m past the deadline``, ``1d 10h to spare``; ``-`` for a final case.
     """
 
     text: str
     level: str
+    phrase: str
+
+    @property
+    def described(self) -> str:
+        """The phrase and, while the clock runs and it is not past, the urgency word:
+        ``13h 05m left, warn``; ``45m 53s overdue`` (the phrase says it once)."""
+        if self.level in _RUNNING:
+            return f"{self.phrase}, {self.level}"
+        return self.phrase
+
+
+#: The urgency words of a case whose due moment is still ahead.
+_RUNNING = frozenset({Urgency.OK, Urgency.WARN, Urgency.URGENT, Urgency.CRITICAL})
 
 
 def time_left(
@@ -83,14 +100,24 @@ def time_left(
     ``due`` is the case's next due moment (its deadline; for a case not yet contacted, its
     first-contact target), ``now`` the instant to count from; both aware UTC.
     """
+    left = due - now
+    unsigned = format_left(abs(left))
     if status is CaseStatus.RESPONDED:
-        margin = "-" if responded_at is None else "+" + format_left(due - responded_at)
-        return TimeLeft(margin, status.value)
+        if responded_at is None:
+            return TimeLeft("-", status.value, "-")
+        margin = format_left(due - responded_at)
+        return TimeLeft("+" + margin, status.value, f"{margin} to spare")
     if status is CaseStatus.EXPIRED:
-        return TimeLeft(format_left(due - now), status.value)
+        return TimeLeft(format_left(left), status.value, f"{unsigned} past the deadline")
     if not status.is_active:
-        return TimeLeft("-", status.value)
-    return TimeLeft(format_left(due - now), urgency(due - now, policy).value)
+        return TimeLeft("-", status.value, "-")
+    level = urgency(left, policy)
+    contact = status is CaseStatus.DETECTED
+    if level is Urgency.OVERDUE:
+        phrase = f"first contact {unsigned} overdue" if contact else f"{unsigned} overdue"
+    else:
+        phrase = f"{unsigned} to first contact" if contact else f"{unsigned} left"
+    return TimeLeft(format_left(left), level.value, phrase)
 
 
 #: Groups of the case list, needs-action first; a status not named here whose clock runs

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from ahr_tui.notify.render import render
+from ahr_tui.notify.states import DeliveryState
 from ahr_tui.sample.timeline import LAST_SWEEP, REFERENCE, EventDraft, NoticeDraft
 from ahr_tui.store.audit import event_hash
 from ahr_tui.store.models import Event
@@ -128,17 +129,17 @@ def delivery(notice: NoticeDraft, to_addr: str | None, roll: float) -> tuple[obj
     """
     age = REFERENCE - notice.created_at
     if to_addr is None:
-        return "undeliverable", None, 0, "no e-mail address on file", None
+        return DeliveryState.UNDELIVERABLE.value, None, 0, "no e-mail address on file", None
     if notice.created_at > LAST_SWEEP:
-        return "pending", None, 0, None, db_instant(notice.created_at)
+        return DeliveryState.PENDING.value, None, 0, None, db_instant(notice.created_at)
     if age < timedelta(hours=10):
         attempts = min(5, 1 + int(age / timedelta(hours=1)))
         retry = REFERENCE + timedelta(minutes=5 + int(roll * 25))
-        return "failed", None, attempts, _TEMPORARY, db_instant(retry)
+        return DeliveryState.FAILED.value, None, attempts, _TEMPORARY, db_instant(retry)
     if roll < 0.03:
-        return "undeliverable", None, 1, _PERMANENT, None
+        return DeliveryState.UNDELIVERABLE.value, None, 1, _PERMANENT, None
     sent = notice.created_at + timedelta(seconds=30 + int(roll * 600))
-    return "sent", db_instant(sent), 1, None, None
+    return DeliveryState.SENT.value, db_instant(sent), 1, None, None
 
 
 INSERT_NOTIFICATION = (

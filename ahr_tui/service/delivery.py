@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ahr_tui.notify.smtp import Outcome, SmtpConfigError, Verdict, address_problem, build_message
+from ahr_tui.notify.states import DeliveryState
 from ahr_tui.rules import Permission
 from ahr_tui.service import outbox
 from ahr_tui.service.access import require
@@ -153,7 +154,7 @@ def _due(engine: Engine, now: datetime) -> list[_Due]:
             col(Notification.last_error), col(Notification.to_addr), col(Account.email),
         )
         .join(Account, col(Account.id) == col(Notification.account_id))
-        .where(col(Notification.state) == "pending", _is_due(now))
+        .where(col(Notification.state) == DeliveryState.PENDING.value, _is_due(now))
         .order_by(col(Notification.id))
     )
     with transaction(engine) as session:
@@ -168,7 +169,7 @@ def _guarded(note_id: int, attempts: int) -> list[ColumnElement[bool]]:
     """The row as we saw it: still pending, with the attempt count we read or set."""
     return [
         col(Notification.id) == note_id,
-        col(Notification.state) == "pending",
+        col(Notification.state) == DeliveryState.PENDING.value,
         col(Notification.attempts) == attempts,
     ]
 
@@ -178,7 +179,9 @@ def _mark_undeliverable(engine: Engine, due: _Due, reason: str, now: datetime) -
         result = session.execute(
             update(Notification)
             .where(*_guarded(due.id, due.attempts), _is_due(now))
-            .values(state="undeliverable", last_error=reason, next_attempt_at=None)
+            .values(
+                state=DeliveryState.UNDELIVERABLE.value, last_error=reason, next_attempt_at=None
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -240,11 +243,15 @@ def _record(
     note_id = claim.due.id
     if outcome.verdict is Verdict.DELIVERED:
         values: dict[str, object] = {
-            "state": "sent", "sent_at": now, "last_error": None, "next_attempt_at": None
+            "state": DeliveryState.SENT.value, "sent_at": now, "last_error": None,
+            "next_attempt_at": None,
         }
         bucket = report.sent
     elif outcome.verdict is Verdict.PERMANENT:
-        values = {"state": "failed", "last_error": outcome.error, "next_attempt_at": None}
+        values = {
+            "state": DeliveryState.FAILED.value, "last_error": outcome.error,
+            "next_attempt_at": None,
+        }
         bucket = report.failed
     else:
         values = {"last_error": outcome.error, "next_attempt_at": now + retry_delay(claim.attempt)}

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ahr_tui.notify.render import render
+from ahr_tui.notify.states import DeliveryState
 from ahr_tui.rules import DEFAULT_POLICY, NotificationKind, Policy, Role
 from ahr_tui.rules.escalation import ESCALATION_KINDS, escalation, recipients
 from ahr_tui.rules.forecast import DETECTED, OPEN
@@ -87,6 +88,7 @@ def _notification(
     return Notification(
         account_id=account.id, case_id=case.id, kind=kind.value, created_at=now, to_addr=email,
         subject=rendered.subject, body=rendered.body,
-        state="undeliverable" if reason else "pending", last_error=reason,
+        state=(DeliveryState.UNDELIVERABLE if reason else DeliveryState.PENDING).value,
+        last_error=reason,
         next_attempt_at=None if reason else now, recipient=OPERATOR, operator=name,
     )

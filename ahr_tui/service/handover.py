@@ -58,7 +58,9 @@ class Handover:
     due: list[ForecastEntry]
     expired: list[CaseView]
     per_hour: list[HourLoad]
-    #: Open cases past their deadline that no sweep has expired yet (longest overdue first).
+    #: Active cases past their next due moment and not expired (longest overdue first): open
+    #: cases past their deadline that no sweep has expired yet, and detected cases past their
+    #: first-contact target (``contact_due``), which no sweep expires.
     overdue: list[CaseView]
 
     @property
@@ -163,9 +165,13 @@ def assemble(
         unassigned=[c for c in ordered if not c.assignee],
         due=due,
         expired=[c for c in ordered if c.status is CaseStatus.EXPIRED],
-        overdue=[c for c in ordered if c.status is CaseStatus.OPEN and c.due < now],
+        overdue=[c for c in ordered if c.status in _CLOCK_RUNS and c.due < now],
         per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
     )
+
+
+#: The statuses whose clock runs to a due moment (a deadline, a first-contact target).
+_CLOCK_RUNS = frozenset({CaseStatus.OPEN, CaseStatus.DETECTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +190,12 @@ _MARKDOWN = _Style(head="## ", item="- ", sub="  - ", text=markdown_line)
 
 
 def _case_line(case: CaseView, now: datetime, style: _Style) -> str:
-    """``case 27  S1 US  open  13h 05m warn``: the time as both front ends write it
-    (``rules.time_left``), its word left out where it only repeats the status."""
+    """``case 27  S1 US  open  13h 05m left, warn``, ``case 4  S2 CA  open  45m 53s overdue``:
+    the time as ``rules.time_left`` words it for a sentence (each thing said once)."""
     left = rules_time_left(case.status, case.due, now, responded_at=case.responded_at)
-    word = "" if left.level == case.status.value else f" {left.level}"
     return (
         f"case {case.id}  {style.text(case.seller_id)} {case.store}  {case.status.value}  "
-        f"{left.text}{word}"
+        f"{left.described}"
     )
 
 
@@ -258,7 +263,8 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
 
     section(f"What happened ({len(h.events)} events)", _happened(h.events, style),
             "nothing recorded")
-    section(f"Overdue, not yet swept ({len(h.overdue)})", cases(h.overdue), "none")
+    section(f"Overdue ({len(h.overdue)}): past their deadline or first-contact target",
+            cases(h.overdue), "none")
     section("Active cases by assignee", _held(h, style), "none assigned")
     section(f"Unassigned ({len(h.unassigned)})", cases(h.unassigned), "none")
     section(f"Falls due by {instant(h.horizon_end)} ({len(h.due)})", due(h.due), "nothing")

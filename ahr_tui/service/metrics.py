@@ -59,6 +59,9 @@ class Metrics:
     opened: int
     time_to_first_contact_p50_s: float | None
     time_to_reach_p50_s: float | None
+    #: Cases whose 72-hour outcome (responded or expired) fell in the window: the three rates'
+    #: denominator.
+    outcomes: int
     reached_rate: float | None
     responded_in_time_rate: float | None
     expired_rate: float | None
@@ -152,6 +155,7 @@ def _compute(session: Session, span: Window) -> Metrics:
         time_to_first_contact_p50_s=q.median(
             session, first_contact, span.holds(contacted_at), detected_at < contacted_at),
         time_to_reach_p50_s=q.median(session, reach, span.holds(reached_at)),
+        outcomes=outcomes["all"],
         reached_rate=_rate(outcomes, "reached"),
         responded_in_time_rate=_rate(outcomes, "responded"),
         expired_rate=_rate(outcomes, "expired"),
@@ -175,6 +179,25 @@ def duration_text(seconds: float | None) -> str:
 def percent_text(rate: float | None) -> str:
     """A rate 0-1 as ``78.9 %``, or ``-`` when nothing was measured."""
     return "-" if rate is None else f"{rate * 100:.1f} %"
+
+
+def share_text(rate: float | None, total: int) -> str:
+    """A rate of ``total`` cases as ``1 of 24 (4.2 %)``, or ``-`` when nothing was measured."""
+    if rate is None:
+        return "-"
+    return f"{round(rate * total)} of {total} ({percent_text(rate)})"
+
+
+def outcome_lines(m: Metrics) -> list[tuple[str, str]]:
+    """The 72-hour outcomes as an operator reads them, (label, value): how many cases' 72 hours
+    ended in the window, then of those, how many sellers were reached, responded in time and
+    let the time expire. Shared by ``ahr metrics`` and the metrics screen."""
+    return [
+        ("cases whose 72 hours ended", str(m.outcomes)),
+        ("  seller reached", share_text(m.reached_rate, m.outcomes)),
+        ("  responded in time", share_text(m.responded_in_time_rate, m.outcomes)),
+        ("  expired", share_text(m.expired_rate, m.outcomes)),
+    ]
 
 
 def _rate(outcomes: dict[str, int], part: str) -> float | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from ahr_tui.notify.states import DeliveryState
 from ahr_tui.service.views import iso_z
 from ahr_tui.store.models import Account, Notification
 
@@ -83,7 +84,7 @@ def list_notifications(
         .order_by(Notification.id)
     )
     if pending_only:
-        query = query.where(Notification.state == "pending")
+        query = query.where(Notification.state == DeliveryState.PENDING.value)
     if account_id is not None:
         query = query.where(Notification.account_id == account_id)
     return [NotificationView(*row) for row in session.execute(query)]

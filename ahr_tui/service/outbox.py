@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ahr_tui.notify.render import render, seller_subject
+from ahr_tui.notify.states import DeliveryState
 from ahr_tui.rules import NotificationKind
 from ahr_tui.store import bulk
 from ahr_tui.store.models import Account, Case, Notification
@@ -63,7 +64,7 @@ def values(
         "to_addr": email or None,
         "subject": rendered.subject,
         "body": rendered.body,
-        "state": "pending",
+        "state": DeliveryState.PENDING.value,
         "next_attempt_at": now,
     }
 
@@ -87,7 +88,7 @@ def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> 
     rows = [
         (account_id, _KIND_VALUES[kind], created, email or None,
          seller_subject(kind, seller_id=seller_id, seller_name=name, store=store), DEFERRED,
-         "pending", 0, created)
+         DeliveryState.PENDING.value, 0, created)
         for kind, account_id, seller_id, name, store, email in notes
     ]
     bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows)

@@ -71,21 +71,26 @@ class FooterKey:
 
 
 #: In the order shown. A helper adding a key adds a line here with the places it applies in.
+#: Ranks (what an operator most needs at 80 columns, where not every key fits): the daily work
+#: on the case under the cursor first (1: contact, respond, resolve; 2: assign, note; 3: an
+#: expired case's deactivate), then finding a case (2: filter; 3: sort), then keys every
+#: terminal user knows or the help lists (4: enter, tab), then rare ones (5: fraud) and the
+#: rest. Keys that cannot act on the current case go before any of these.
 FOOTER_KEYS: tuple[FooterKey, ...] = (
-    FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 1),
+    FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 4),
     FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("back", "esc", "Back", DETAILS, 1),
     FooterKey("open_case", "enter", "Open case", DETAILS, 2),
-    FooterKey("attempt", "c", "Contact", WITH_A_CASE, 2),
-    FooterKey("respond", "o", "Respond", WITH_A_CASE, 2),
-    FooterKey("resolve", "r", "Resolve", WITH_A_CASE, 2),
+    FooterKey("attempt", "c", "Contact", WITH_A_CASE, 1),
+    FooterKey("respond", "o", "Respond", WITH_A_CASE, 1),
+    FooterKey("resolve", "r", "Resolve", WITH_A_CASE, 1),
     FooterKey("deactivate", "x", "Deactivate", WITH_A_CASE, 3),
-    FooterKey("fraud", "f", "Fraud", WITH_A_CASE, 3),
-    FooterKey("assign", "a", "Assign", WITH_A_CASE, 4),
-    FooterKey("note", "n", "Note", WITH_A_CASE, 4),
-    FooterKey("filter", "/", "Filter", LISTS, 1),
-    FooterKey("cycle_sort", "s", "Sort", LISTS, 5),
-    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
+    FooterKey("fraud", "f", "Fraud", WITH_A_CASE, 5),
+    FooterKey("assign", "a", "Assign", WITH_A_CASE, 2),
+    FooterKey("note", "n", "Note", WITH_A_CASE, 2),
+    FooterKey("filter", "/", "Filter", LISTS, 2),
+    FooterKey("cycle_sort", "s", "Sort", LISTS, 3),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 4),
     FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
@@ -123,18 +128,33 @@ def action_name(action: str) -> str:
     return name
 
 
-def footer_keys(
+#: Cells between two keys: two while every key fits, one when that keeps more keys.
+ROOMY, TIGHT = 2, 1
+
+
+def footer_layout(
     place: Place | None, active: Mapping[str, bool], width: int
+) -> tuple[list[tuple[FooterKey, bool]], int]:
+    """``footer_keys`` with two cells between keys, or with one when that shows more of them
+    (at 80 columns, the Cases view's sort, assign and note); returns the keys and the gap."""
+    roomy = footer_keys(place, active, width, gap=ROOMY)
+    tight = footer_keys(place, active, width, gap=TIGHT)
+    return (roomy, ROOMY) if len(roomy) >= len(tight) else (tight, TIGHT)
+
+
+def footer_keys(
+    place: Place | None, active: Mapping[str, bool], width: int, gap: int = ROOMY
 ) -> list[tuple[FooterKey, bool]]:
     """The keys to show at ``place`` with whether each is enabled, given the active actions
-    (name -> enabled), dropping keys until the line fits ``width`` cells: first the disabled
-    ones (they cannot act on the current case; an expired case's ``x`` must not give way to a
-    greyed ``o``), then the enabled ones, each time the highest rank. Rank 0 is never dropped."""
+    (name -> enabled), dropping keys until the line fits ``width`` cells with ``gap`` cells
+    between keys: first the disabled ones (they cannot act on the current case; an expired
+    case's ``x`` must not give way to a greyed ``o``), then the enabled ones, each time the
+    highest rank (``FOOTER_KEYS``). Rank 0 is never dropped."""
     shown = [
         (key, active[key.action]) for key in FOOTER_KEYS
         if place is not None and place in key.where and key.action in active
     ]
-    while _width(shown) > width:
+    while _width(shown, gap) > width:
         droppable = [item for item in shown if item[0].rank > 0]
         if not droppable:
             break
@@ -143,5 +163,6 @@ def footer_keys(
     return shown
 
 
-def _width(shown: list[tuple[FooterKey, bool]]) -> int:
-    return sum(len(key.key) + len(key.label) + 3 for key, _ in shown)
+def _width(shown: list[tuple[FooterKey, bool]], gap: int = ROOMY) -> int:
+    """`` key label`` per key, ``gap`` cells apart (the leading cell counts as one of them)."""
+    return sum(len(key.key) + len(key.label) + 1 + gap for key, _ in shown)

@@ -147,7 +147,7 @@ async def test_apply_filter_matches_seller_id_name_and_store(engine, clock, acco
             view.apply_filter(needle)
             await loaded(pilot)
             assert sellers(view) == expected, needle
-        assert view.table.empty_text == "no account matches the filter"
+        assert view.table.empty_text == 'no account matches "nothing": esc clears the filter'
 
 
 async def test_a_filters_list_comes_with_the_rows_of_its_first_page(

@@ -213,6 +213,28 @@ async def test_help_lists_every_key(make_app: AppFactory, seeded: Seeded) -> Non
             assert any(line.startswith(key) and line[len(key)] in " ," for line in shown), key
         assert any(line.startswith("Greyed keys are not possible now") for line in shown)
         await pilot.press("escape")
+
+
+async def test_help_describes_the_sort_and_filter_keys_for_each_view_they_act_in(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """``s`` and ``/`` act in both lists, differently: the help says what each does in the
+    Cases view and in the Accounts view (every order ``s`` cycles through, in its order)."""
+    from ahr_tui.service.account_list import AccountSort
+    from ahr_tui.service.case_list import SortKey
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        shown = " ".join(" ".join(line.split()) for line in help_lines(app, "#help-keys"))
+        for view, orders in (("Cases", SortKey), ("Accounts", AccountSort)):
+            said = shown[shown.index(f"{view}: cycle the sort: "):]
+            at = [said.index(order.value) for order in orders]
+            assert at == sorted(at), (view, said)
+            assert f"{view}: filter as you type" in shown
+        assert "Accounts: filter as you type (seller id, name, store)" in shown
+        await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
 

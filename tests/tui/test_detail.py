@@ -94,7 +94,7 @@ async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
         assert f"Case {case_id}" in case and "reviews" in case
         assert "review manipulation reported" in case
         assert "2026-03-05 05:00 local (EST)" in case and "2026-03-05 10:00 UTC" in case
-        assert text_of(screen, "#detail-left") == "Time left  2d 22h  ok"
+        assert text_of(screen, "#detail-left") == "Time  2d 22h left  ok"
         timeline = text_of(screen, "#detail-timeline")
         assert "2026-03-02 10:00Z" in timeline and "open" in timeline
         elig = text_of(screen, "#detail-eligibility")
@@ -125,10 +125,11 @@ async def test_time_left_follows_the_clock_and_changes_only_when_its_text_does(
         assert left.content is before
         clock.advance(hours=69, minutes=30)
         screen.refresh_left()
-        assert text_of(screen, "#detail-left") == "Time left  28m 40s  !! CRITICAL"
+        assert text_of(screen, "#detail-left") == "Time  28m 40s left  !! CRITICAL"
         clock.advance(hours=1)
         screen.refresh_left()
-        assert text_of(screen, "#detail-left").startswith("Time left  -31m 20s  !! OVERDUE")
+        # past it: the time said once, without a sign
+        assert text_of(screen, "#detail-left") == "Time  31m 20s overdue  !! OVERDUE"
 
 
 async def test_reload_shows_another_process_change(engine, clock, me, case_id):
@@ -140,7 +141,7 @@ async def test_reload_shows_another_process_change(engine, clock, me, case_id):
         screen.reload()
         await loaded(pilot)
         assert "Status    responded" in text_of(screen, "#detail-case")
-        assert text_of(screen, "#detail-left") == "Margin  +2d 23h  responded"
+        assert text_of(screen, "#detail-left") == "Time  2d 23h to spare  responded"
         assert "respond" in text_of(screen, "#detail-timeline")
 
 

@@ -37,8 +37,9 @@ async def test_at_80_columns_the_footer_offers_the_keys_of_each_view(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        cases = footer(app)
-        for key in ("enter Detail", "/ Filter", "tab Accounts", "? Help", "q Quit"):
+        cases = footer(app)  # an open case, for a lead: the daily work, then finding a case
+        for key in ("c Contact", "o Respond", "r Resolve", "a Assign", "n Note", "/ Filter",
+                    "s Sort", "? Help", "q Quit"):
             assert key in cases, cases
         await pilot.press("tab")
         await settle(app, pilot)
@@ -121,7 +122,7 @@ async def test_with_a_dialog_open_the_footer_offers_no_list_keys_and_they_return
         assert bar.render().plain == ""
         await pilot.press("escape")
         await settle(app, pilot)
-        assert "enter Detail" in footer(app) and "/ Filter" in footer(app)
+        assert "c Contact" in footer(app) and "/ Filter" in footer(app)
 
 
 async def test_a_key_that_cannot_act_is_drawn_dimmer_than_one_that_can(
@@ -168,7 +169,8 @@ async def test_at_80_columns_a_narrow_footer_drops_keys_that_cannot_act_before_t
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         shown = await detail_footer(app, pilot, seeded.expired)
-        for key in ("esc Back", "r Resolve", "x Deactivate", "f Fraud", "? Help", "q Quit"):
+        for key in ("esc Back", "r Resolve", "x Deactivate", "a Assign", "n Note", "? Help",
+                    "q Quit"):
             assert key in shown, shown
         assert "o Respond" not in shown, shown  # greyed: it cannot act on an expired case
         bar = app.screen.query_one(KeyBar)

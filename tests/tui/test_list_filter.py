@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from ahr_tui.rules import Role
 from ahr_tui.service.sort_cycle import SortCycle
 from ahr_tui.tui.dialogs.ask import AskDialog
 from ahr_tui.tui.screens.accounts import AccountsView
 from ahr_tui.tui.widgets.list_filter import ListFilter, list_state
-from tests.conftest import seed_account
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.conftest import add_operator, seed_account
+from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
 from tests.tui.drawn import screen_text
 
 HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J [WIP]"
@@ -135,3 +136,66 @@ async def test_e_exports_the_accounts_as_shown_and_asks_before_replacing(
         await pilot.press("enter")  # the default button is Cancel
         await settle(app, pilot)
         assert target.read_text() == "keep me"
+
+
+async def test_a_filter_that_matches_nothing_says_so_and_how_to_clear_it_in_both_views(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """Not "no active cases" (that is a list with nothing in it): the screen says that nothing
+    matches the filter, and that esc clears it; esc does, and the rows come back."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzq", "enter")
+        await settle(app, pilot)
+        drawn = "\n".join(screen_text(app))
+        assert 'no case matches "zzq": esc clears the filter' in drawn, drawn
+        assert "no active cases" not in drawn
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(app.main.table.cases) == 6 and "zzq" not in "\n".join(screen_text(app))
+        await pilot.press("tab")
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzq", "enter")
+        await settle(app, pilot)
+        drawn = "\n".join(screen_text(app))
+        assert 'no account matches "zzq": esc clears the filter' in drawn, drawn
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert [line.split()[0] for line in table_lines(app)][:2] == ["S1", "S2"]
+
+
+async def test_a_list_with_no_case_at_all_says_so_not_that_a_filter_hides_them(
+    make_app: AppFactory, engine: Engine
+) -> None:
+    add_operator(engine, ALICE.name, Role.LEAD)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "no active cases" in "\n".join(screen_text(app))
+        await pilot.press("slash", "x", "enter")
+        await settle(app, pilot)
+        assert "no active cases" in "\n".join(screen_text(app))  # nothing to filter
+
+
+async def test_before_the_first_read_the_screen_claims_no_role_no_sort_and_no_empty_list(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """The first frame, before the operator's identity and the cases are read: the header
+    names the operator without a role (not "(not an operator)"), no sort it does not know
+    yet, and the list does not say it is empty."""
+    app = make_app()
+    app.reload = lambda: None  # type: ignore[method-assign]  # the first read never lands
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        drawn = "\n".join(screen_text(app))
+        assert "loading cases" in drawn
+        assert "alice  [Cases]  db test.db" in drawn, drawn
+        assert "not an operator" not in drawn and "sort" not in drawn.split("\n")[1]
+        assert "no active cases" not in drawn
+        app.main.show_cases([], app.clock())  # what a first read of an empty list shows
+        app.main.header.update_state(role="lead")
+        await pilot.pause()
+        drawn = "\n".join(screen_text(app))
+        assert "alice (lead)  [Cases]  sort urgency  db test.db" in drawn, drawn
+        assert "no active cases" in drawn

@@ -12,14 +12,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+#: The keys and what they do. A key that acts in both lists but differently in each (``/``,
+#: ``s``) gets a line per view, ``Cases: ...`` then ``Accounts: ...`` (``list_lines``); the case
+#: actions act on the case under the cursor, in the Cases view and a case's detail.
 KEYS: tuple[tuple[str, str], ...] = (
     ("j / k, ↓ / ↑", "move the cursor (pgup/pgdn, home/end jump)"),
     ("enter", "open the detail; in an account's detail, the case chosen"),
     ("esc", "back (closes detail, a dialog, clears the filter, then the marks)"),
     ("tab", "switch between the Cases and Accounts views"),
-    ("/", "filter as you type (seller id, name, case id, policy, store)"),
+    ("/", "{filter}"),
     ("", "enter keeps the filter, esc in the field clears it"),
-    ("s", "cycle the sort: urgency (needs action first), seller, store, status"),
+    ("s", "{sort}"),
     ("c", "log a contact attempt: channel, outcome, note (the first starts the 72 hours)"),
     ("o", "record the seller's response (within 72 hours)"),
     ("r", "resolve the case (needs a note)"),
@@ -27,6 +30,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f", "record a fraud finding (evidence + seller id)"),
     ("a", "assign the case to me (with cases marked: every marked case)"),
     ("n", "add a note to the case (with cases marked: to every marked case)"),
+    ("", "c o r x f a n: in the Cases view and a case's detail, not in Accounts"),
     ("space", "mark the case and move down; x and f always act on one case"),
     ("e", "export the list as shown (filter and sort) to a CSV file"),
     ("v / V", "save this view (list, filter, sort) by name / switch to a saved view"),
@@ -41,6 +45,36 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("tmux", "esc then a key may arrive joined; set -sg escape-time 10 for a quick esc"),
 )
 
+#: What each view's filter matches (as its field's placeholder says).
+FILTERS = {
+    "Cases": "seller id, name, case id, policy, store",
+    "Accounts": "seller id, name, store",
+}
+#: What each sort order means, where its name alone does not say.
+SORT_WORDS = {
+    "urgency": "urgency (needs action first)",
+    "ahr": "ahr (lowest first)",
+    "below": "below (most days below 250 first)",
+}
+
+
+def list_lines() -> dict[str, list[str]]:
+    """The per-view lines of ``/`` and ``s``: each view's filter fields and its sort orders in
+    the order ``s`` cycles through them (from the views' own sort cycles, so they never
+    drift)."""
+    from ahr_tui.service.account_list import AccountSort  # not at start-up: help opens later
+    from ahr_tui.service.case_list import SortKey
+    from ahr_tui.service.sort_cycle import SortCycle
+
+    orders: dict[str, list[SortCycle]] = {"Cases": list(SortKey), "Accounts": list(AccountSort)}
+    return {
+        "filter": [f"{view}: filter as you type ({fields})" for view, fields in FILTERS.items()],
+        "sort": [
+            f"{view}: cycle the sort: " + ", ".join(SORT_WORDS.get(k.value, k.value) for k in keys)
+            for view, keys in orders.items()
+        ],
+    }
+
 
 #: Said under the keys.
 GREYED = "Greyed keys are not possible now: press one to see why."
@@ -52,8 +86,12 @@ def help_table() -> Table:
     table = Table.grid(padding=(0, 0, 0, 2))
     table.add_column(justify="right", no_wrap=True, style="bold")
     table.add_column(ratio=1, overflow="fold")
+    per_view = list_lines()
     for key, what in KEYS:
-        table.add_row(Text(key), Text(what))
+        name = what.strip("{}")
+        lines = per_view[name] if what == f"{{{name}}}" else [what]
+        for n, line in enumerate(lines):
+            table.add_row(Text("" if n else key), Text(line))
     return table
 
 

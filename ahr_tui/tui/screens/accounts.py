@@ -45,7 +45,13 @@ from ahr_tui.tui.widgets.account_table import (
     Bounded,
     CellTexts,
 )
-from ahr_tui.tui.widgets.list_filter import FilteredList, ListChanged, ListFilter, ListKeys
+from ahr_tui.tui.widgets.list_filter import (
+    FilteredList,
+    ListChanged,
+    ListFilter,
+    ListKeys,
+    empty_list_text,
+)
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -278,8 +284,8 @@ class AccountsView(ListKeys, Widget):
             ids, self._known, self._cells,
             want=lambda page, wanted: self._read_page(generation, source, page, wanted))
         table = self.table
-        table.empty_text = "no account matches the filter" if self.filter_text.strip() else (
-            "no accounts")
+        table.empty_text = empty_list_text(
+            self.filter_text, listed=self.total != 0, nothing="no accounts", noun="account")
         # The cursor stays on its account if it is listed; else (and after enter) the list is
         # shown from its first row, not from where the longer list was scrolled to.
         current = table.cursor_key

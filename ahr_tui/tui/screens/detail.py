@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import NotFound
-from ahr_tui.rules import CaseStatus, last_complete_day
+from ahr_tui.rules import last_complete_day, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import read
@@ -31,7 +31,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.keys import Place
 from ahr_tui.tui.messages import DataChanged, DetailRequested
-from ahr_tui.tui.widgets.case_table import LEVELS, level_of, time_text
+from ahr_tui.tui.widgets.case_table import LEVELS, level_of
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import Column, LineTable
 from ahr_tui.tui.widgets.sparkline import Sparkline
@@ -174,18 +174,18 @@ class DetailScreen(Screen[None]):
             self.query_one("#detail-left", Static).update(text)
 
     def left_text(self, now: datetime) -> Text:
-        """Open: time left and urgency (word and glyph, as in the Cases view); else the outcome."""
+        """While active: the time as a sentence words it (``rules.time_left``'s phrase:
+        ``2d 22h left``, ``31m 20s overdue``, ``8h 00m past the deadline``, ``1d 10h to
+        spare``) and the urgency (word and glyph, as in the Cases view); else the outcome."""
         case = self.detail.case if self.detail is not None else None
         if case is None:
             return Text("")
         level = LEVELS.get(level_of(case, now))
         if level is not None:
-            label = "Time left" if case.status is CaseStatus.OPEN else "Margin"
-            if case.status is CaseStatus.EXPIRED:
-                label = "Past deadline"
-            shown = f"{time_text(case, now)}  {level.word.strip()}"
+            phrase = time_left(case.status, case.due, now, responded_at=case.responded_at).phrase
+            shown = f"{phrase}  {level.word.strip()}"
             style = level.style_for(self.app.no_color)
-            return Text.assemble((f"{label}  ", "bold"), (shown, style))
+            return Text.assemble(("Time  ", "bold"), (shown, style))
         closed = case.closed_at.astimezone(UTC) if case.closed_at else None
         when = f" at {closed:%Y-%m-%d %H:%M} UTC" if closed else ""
         return Text.assemble(("Closed  ", "bold"), f"{case.status.value}{when}")

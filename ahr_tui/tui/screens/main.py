@@ -32,7 +32,13 @@ from ahr_tui.tui.widgets.case_table import (
 )
 from ahr_tui.tui.widgets.key_bar import KeyBar
 from ahr_tui.tui.widgets.line_table import LineTable
-from ahr_tui.tui.widgets.list_filter import FilteredList, ListChanged, ListFilter, ListKeys
+from ahr_tui.tui.widgets.list_filter import (
+    FilteredList,
+    ListChanged,
+    ListFilter,
+    ListKeys,
+    empty_list_text,
+)
 from ahr_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -40,6 +46,8 @@ if TYPE_CHECKING:
     from ahr_tui.tui.screens.accounts import AccountsView
 
 CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
+#: What the Cases list says when it holds no case at all (not when a filter matches none).
+NO_CASES = "no active cases"
 
 
 class MainScreen(ListKeys, Screen[None]):
@@ -136,6 +144,9 @@ class MainScreen(ListKeys, Screen[None]):
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
         rows = shown(self.all_cases, self.filter_text, self.sort)
+        self.table.empty_text = empty_list_text(
+            self.filter_text, listed=bool(self.all_cases), nothing=NO_CASES, noun="case"
+        )
         if keep_id is None and not self.table.cursor_chosen and rows:
             # Until the operator moves it, the cursor sits on the top row (the most urgent case)
             # rather than follow a case that moved down (one the app just expired, say), which

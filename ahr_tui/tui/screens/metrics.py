@@ -116,8 +116,8 @@ def figures_text(m: Metrics) -> Text:
         f"detected {m.detected}   opened {m.opened}   first contact p50 "
         f"{duration_text(m.time_to_first_contact_p50_s)}   reach p50 "
         f"{duration_text(m.time_to_reach_p50_s)}",
-        f"72-hour outcomes: reached {percent_text(m.reached_rate)}   in time "
-        f"{percent_text(m.responded_in_time_rate)}   expired {percent_text(m.expired_rate)}",
+        f"72 hours ended for {m.outcomes}: seller reached {percent_text(m.reached_rate)}   in "
+        f"time {percent_text(m.responded_in_time_rate)}   expired {percent_text(m.expired_rate)}",
         f"closed: resolved {m.resolved}   deactivated {m.deactivated}   fraud {m.fraud}",
         f"backlog {sum(m.backlog.values())}: {backlog}",
         f"backlog age: median {duration_text(m.backlog_age_p50_s)}, oldest "

@@ -138,7 +138,9 @@ class CaseTable(LineTable):
     }
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(COLUMNS, empty_text="no active cases", id=id, classes=classes)
+        # Nothing is claimed before the first read (the header says it is loading, or why it
+        # failed); the screen sets what an empty list says once it has read one.
+        super().__init__(COLUMNS, empty_text="", id=id, classes=classes)
         self.marked: frozenset[int] = frozenset()  # set by the screen: the marked case ids
         self.cases: list[CaseView] = []
         self.now: datetime | None = None

@@ -4,7 +4,8 @@ Textual's ``Footer`` shows every binding marked ``show``, wherever the operator 
 line at the right edge (at 80 columns it cut ``?`` off). This bar asks the screen where it is
 (its ``place``) and which actions are active (``Screen.active_bindings``: a disabled action is
 drawn dim, its key still explains why when pressed), and drops the least needed keys first when
-the line is too narrow, never ``?`` or ``q``.
+the line is too narrow, never ``?`` or ``q`` (``keys.FOOTER_KEYS`` ranks them; with one cell
+between keys instead of two when that keeps more of them).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
-from ahr_tui.tui.keys import Place, action_name, footer_keys
+from ahr_tui.tui.keys import Place, action_name, footer_layout
 
 
 class KeyBar(Widget):
@@ -53,7 +54,9 @@ class KeyBar(Widget):
         # Not partial: ``$text-disabled`` is translucent, and only the full style blends it
         # with the bar's background (partial, it was drawn brighter than the enabled labels).
         disabled = self.get_component_rich_style("key-bar--disabled")
-        for key, enabled in footer_keys(place, self.active(), self.size.width):
+        shown, gap = footer_layout(place, self.active(), self.size.width)
+        after = " " * (gap - 1)  # the other cell between keys is each key's leading space
+        for key, enabled in shown:
             line.append(f" {key.key}", key_style if enabled else disabled)
-            line.append(f" {key.label} ", None if enabled else disabled)
+            line.append(f" {key.label}{after}", None if enabled else disabled)
         return line

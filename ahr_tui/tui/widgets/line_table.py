@@ -91,7 +91,7 @@ class LineTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns: tuple[Column, ...] = tuple(columns)
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self._rows: list[tuple[Cell, ...]] = []
         self._keys: list[Hashable] = []
         self._row_classes: list[str | None] = []
@@ -104,6 +104,18 @@ class LineTable(ScrollView, can_focus=True):
         self._widest: dict[int, int] = {}  # cut=False columns: the widest cell drawn, if wider
 
     # ----------------------------------------------------------------- data
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no row (drawn literally, never as markup)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._rows:
+                self.refresh()  # an empty list that stays empty still says something new
 
     @property
     def row_count(self) -> int:

@@ -136,11 +136,22 @@ class ListKeys:
         shown.apply_filter(event.text)
 
 
+def empty_list_text(filter_text: str, *, listed: bool, nothing: str, noun: str) -> str:
+    """What an empty list says, the same in both views: with a filter on and something to
+    filter, that nothing matches it and how to clear it (``no case matches "acme": esc clears
+    the filter``); else ``nothing`` (``no active cases``: the list itself is empty). ``listed``:
+    whether the list holds anything before the filter (unknown: True). The filter is shown
+    cleaned (the operator's typing, shown literally: the table draws this as plain text)."""
+    if filter_text.strip() and listed:
+        return f'no {noun} matches "{clean_line(filter_text)}": esc clears the filter'
+    return nothing
+
+
 def list_state(sort: str, filter_text: str) -> Text:
     """``sort NAME  filter TEXT`` as the header shows it for either view (the filter bold,
-    cleaned: it is the operator's typing, shown literally)."""
-    text = Text(f"sort {sort}")
+    cleaned: it is the operator's typing, shown literally); no sort before one is known."""
+    text = Text(f"sort {sort}" if sort else "")
     if filter_text:
-        text.append("  filter ")
+        text.append("  filter " if sort else "filter ")
         text.append(clean_line(filter_text), style="bold")
     return text

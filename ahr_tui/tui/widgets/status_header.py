@@ -41,9 +41,12 @@ class HeaderState:
     role: str | None = None
     db_label: str = ""
     view: str = "Cases"
-    sort: str = "deadline"
+    #: The list's sort; empty until the screen says (nothing is claimed before it is known).
+    sort: str = ""
     filter: str = ""
     paused: bool = False
+    #: Nothing read yet: neither the cases nor the operator's role (``role`` None then means
+    #: "not known yet", not "not an operator").
     loading: bool = True
     #: Shown instead of "loading cases…" when the first read failed (``failures.status_text``).
     problem: str = ""
@@ -181,9 +184,16 @@ def _second_line(state: HeaderState) -> Text:
     if state.marked:
         text.append(f" {state.marked} marked ", style="bold reverse")
         text.append("  ")
-    role = state.role or "not an operator"
-    text.append(f"{clean_line(state.operator)} ({role})", style="bold")
-    text.append(f"  [{state.view}]  ")
-    text.append(list_state(state.sort, state.filter))
-    text.append(f"  db {clean_line(state.db_label)}")
+    who = clean_line(state.operator)
+    if not state.loading:  # the role came with the first read: until then it is not known
+        who = f"{who} ({state.role or 'not an operator'})".strip()
+    if who:
+        text.append(who, style="bold")
+        text.append("  ")
+    text.append(f"[{state.view}]  ")
+    listed = list_state(state.sort, state.filter)
+    if listed.plain:
+        text.append(listed)
+        text.append("  ")
+    text.append(f"db {clean_line(state.db_label)}")
     return text

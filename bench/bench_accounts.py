@@ -3,9 +3,11 @@
     .venv/bin/python bench/bench_accounts.py --db bench/out/acc1m.db [--needles trad 7QE 深圳]
 
 The database is brought to the current schema first (``ahr init``: on an older file that builds
-the filter index; timed). The app runs in a child on a 120x40 pty (``pty_harness``) with its
-clock fixed at the database's reference instant (the sample's scores end the day before, so the
-window is full), and the harness measures, from the moment each key is written:
+the filter index; timed). The app runs in a child on a 120x40 pty (``pty_harness``), started as
+``ahr tui`` starts it on an SQLite file, with its clock fixed at the database's reference instant
+(the sample's scores end the day before, so the window is full); ``tab`` is pressed once the
+header shows its uncovered count (the database is open). The harness measures, from the moment
+each key is written (the screen is printed when an awaited row is not seen):
 
 (a) ``tab`` until the first account row (the smallest seller id) is on screen; target <= 1 s;
 (b) in this process, not the pty: reading the whole order (every id by seller) as the view's
@@ -13,8 +15,11 @@ window is full), and the harness measures, from the moment each key is written:
 (c) each filter keystroke until the first matching row of the list typed so far is on screen
     (the expected row is found with sqlite3 here, independently of the app; a keystroke that
     leaves the first row as it was is typed but not timed); target <= 100 ms, as the median
-    and the max over the timed keystrokes of every needle;
-(d) ``s`` to the next order (AHR, lowest first) until its first row shows: no target;
+    and the max over the timed keystrokes of every needle; then, from a needle's last key,
+    until its match count (found with sqlite3 here) is shown: no target;
+(d) ``s`` to the next order (AHR, lowest first) until it is read ("sorting…" gone), then
+    ``home`` until its first row shows (the cursor stays on its account through a sort): no
+    target;
 (e) the child's peak RSS over the whole run; target <= 500 MB.
 
 Speed figures are wall-clock on a shared 2-core box: the load average is printed with them.

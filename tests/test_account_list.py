@@ -158,6 +158,7 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
                 conn.execute(text(f"DROP TRIGGER ahr_account_fts_{name}"))
             conn.execute(text("DROP TABLE account_fts"))
             conn.execute(text("DROP INDEX ix_account_name_nocase"))
+            conn.execute(text("DROP INDEX ix_account_seller_cover"))
         else:
             conn.execute(text("DROP INDEX IF EXISTS ix_account_name_trgm"))
             conn.execute(text("DROP INDEX IF EXISTS ix_account_seller_trgm"))
@@ -173,6 +174,12 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            # the seller order's filter walk reads the index alone, no account row
+            plan = conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT a.id FROM account a WHERE (a.seller_id LIKE :p "
+                "OR a.name LIKE :p OR a.store LIKE :p) ORDER BY a.seller_id, a.store LIMIT 100"),
+                {"p": "%zz%"}).all()
+            assert "COVERING INDEX ix_account_seller_cover" in str(plan), plan
 
 
 def test_export_writes_the_list_as_shown_inert_and_asks_before_replacing(

@@ -42,6 +42,10 @@ _SQLITE_INDEX = [
     "content='account', content_rowid='id', tokenize='trigram')",
     "CREATE INDEX IF NOT EXISTS ix_account_name_nocase ON account "
     "(name COLLATE NOCASE, seller_id, store)",
+    # The seller order's filter walk (a needle the trigram index cannot answer) reads the three
+    # columns here, not each account's row: at 1M, ``zz``'s first 100 matches 120-240 ms -> a
+    # few ms, its whole list 2.2 s -> 0.4 s (51 MB).
+    "CREATE INDEX IF NOT EXISTS ix_account_seller_cover ON account (seller_id, store, name)",
     "CREATE TRIGGER IF NOT EXISTS ahr_account_fts_insert AFTER INSERT ON account BEGIN "
     "INSERT INTO account_fts (rowid, seller_id, name, store) "
     "VALUES (NEW.id, NEW.seller_id, NEW.name, NEW.store); END",

@@ -150,17 +150,8 @@ def ordered_ids(
 
     Read 10,000 at a time; None when ``stop()`` turned true meanwhile (a newer request)."""
     source, order = _order_sql(session, sort, as_of, policy)
-    where, params = "", _window_params(session, as_of, policy)
-    if among is not None:
-        where, extra = _id_filter(session, among)
-        params.update(extra)
-        where = "WHERE " + where
-    elif matching is not None and by_index:
-        where = "WHERE a.id IN (SELECT rowid FROM account_fts WHERE account_fts MATCH :q)"
-        params["q"] = _phrase(matching)
-    elif matching is not None:
-        where = "WHERE " + _like_test(session)
-        params["p"] = like_pattern(matching)
+    where, params = _where(session, among, matching, by_index)
+    params.update(_window_params(session, as_of, policy))
     sql = f"SELECT a.id FROM {source} {where} ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -179,6 +170,21 @@ def ordered_ids(
         raise
     finally:
         raw.set_progress_handler(None, 0)
+
+
+def _where(
+    session: Session, among: Sequence[int] | None, matching: str | None, by_index: bool
+) -> tuple[str, dict[str, Any]]:
+    """``ordered_ids``'s WHERE clause (empty for every account) and its parameters."""
+    if among is not None:
+        where, params = _id_filter(session, among)
+        return "WHERE " + where, params
+    if matching is not None and by_index:
+        return ("WHERE a.id IN (SELECT rowid FROM account_fts WHERE account_fts MATCH :q)",
+                {"q": _phrase(matching)})
+    if matching is not None:
+        return "WHERE " + _like_test(session), {"p": like_pattern(matching)}
+    return "", {}
 
 
 def _fetch_ids(result: Any, stop: Callable[[], bool]) -> array[int] | None:

@@ -46,6 +46,8 @@ READ_CASES = "read the cases"
 #: million ids or a snapshot allocates millions: at 700, every ~70,000 a full collection
 #: followed, each 50-350 ms with every thread stopped (pty bench at 1M accounts).
 YOUNG_OBJECTS = 50_000
+#: Loads and changes shown between two full collections of what ``_freeze`` froze.
+COLLECT_EVERY = 50
 
 
 class LiveCases(DatabaseOpening):
@@ -71,6 +73,7 @@ class LiveCases(DatabaseOpening):
         self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self.terminal_title = ""
         self._gc_thresholds: tuple[int, ...] | None = None  # the collector's, before ours
+        self._shows = 0  # snapshots shown (``_freeze``)
 
     @property
     def main(self) -> MainScreen:
@@ -209,9 +212,18 @@ class LiveCases(DatabaseOpening):
         self.refresh_bindings()
         if self.screen is not self.main:
             self.screen.post_message(DataChanged())
-        # The cases and their rows stay until the next load: out of the cyclic collector's
-        # generations, whose full collections scanned them (0.2-0.35 s with 108,000 active
-        # cases, every thread stopped, keys included). Reference counting still frees them.
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """The cases and their rows stay until the next load: out of the cyclic collector's
+        generations, whose full collections scanned them (0.2-0.35 s with 108,000 active
+        cases, every thread stopped, keys included). Reference counting still frees them;
+        what was in a reference cycle when frozen (a dialog open then, closed later) is freed
+        by the full collection every ``COLLECT_EVERY`` loads, at a load (which pauses anyway)."""
+        self._shows += 1
+        if self._shows % COLLECT_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
 
     def read_failed(self, sentence: str) -> None:

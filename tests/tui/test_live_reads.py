@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.rules.coverage import parse_clock, parse_days, ranges_for
 from ahr_tui.service import shifts
 from ahr_tui.service.shifts import set_hours
+from ahr_tui.service.snapshots import Snapshot
 from ahr_tui.tui import live
 from tests.conftest import T0
 from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
@@ -121,3 +123,32 @@ async def test_the_cases_shown_are_left_out_of_full_collections_until_the_app_en
         assert gc.is_tracked(case)  # a container the collector scans, unless frozen
         assert not any(o is case for generation in range(3) for o in gc.get_objects(generation))
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+class Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+async def test_a_cycle_frozen_at_a_load_is_freed_by_a_later_load(
+    seeded: Seeded, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "COLLECT_EVERY", 3)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        cycle = Cycle()
+        gone = weakref.ref(cycle)
+        app._shows = 0
+
+        def load() -> None:
+            app.show(Snapshot(list(app.cases_by_id.values()), app.marker or 0, app.role))
+
+        load()  # frozen while alive (a dialog open at a poll, say), then dropped
+        del cycle
+        load()
+        assert gone() is not None  # frozen: no collection sees it
+        load()  # the third load collects what was frozen
+        assert gone() is None

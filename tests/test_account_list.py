@@ -28,6 +28,7 @@ from ahr_tui.service.admin import init_database
 from ahr_tui.service.detail import AccountRow, account_rows
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
+from ahr_tui.store.recognise import SCHEMA_VERSION
 from ahr_tui.store.schema import read_version
 from tests.conftest import T0, FakeClock, full_window, seed_account
 
@@ -166,7 +167,7 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
         conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
     assert read_version(engine) == 2
     init_database(engine, actor=me, now=clock())
-    assert read_version(engine) == 3
+    assert read_version(engine) == SCHEMA_VERSION
     ids = ordered(engine, AS_OF, AccountSort.NAME)
     assert ids is not None and list(ids) == oracle(engine, AccountSort.NAME)
     assert list(filtered(engine, AS_OF, AccountSort.NAME, lambda: ids, "goods") or []) == oracle(

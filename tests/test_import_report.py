@@ -26,7 +26,7 @@ def account(engine, account_id: int) -> Account:
 
 def score(engine, account_id: int, day: date) -> int | None:
     with transaction(engine) as session:
-        row = session.get(Score, (account_id, day))
+        row = session.get(Score, {"account_id": account_id, "day": day})
         return row.score if row else None
 
 

@@ -92,7 +92,7 @@ def accounts(cli: Cli) -> dict[tuple[str, str], Account]:
 def score(cli: Cli, seller: str, store: str, day: date) -> int | None:
     account = accounts(cli)[(seller, store)]
     with session_on(cli) as session:
-        row = session.get(Score, (account.id, day))
+        row = session.get(Score, {"account_id": account.id, "day": day})
         return row.score if row else None
 
 

@@ -259,7 +259,9 @@ def test_init_upgrades_a_schema_1_database_to_operators_with_hours(cli: Cli, eng
             conn.execute(text(f"ALTER TABLE notification DROP COLUMN {column}"))
         conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     refused(cli("operator", "list"), 1, "schema 1", "init` to upgrade")
-    ok(cli("init"))
+    upgraded = cli("init")
+    assert upgraded.exit_code == 0 and "from schema 1 to " in upgraded.stderr, upgraded.stderr
+    assert upgraded.stdout.startswith("upgraded: ")
     [me] = json.loads(ok(cli("operator", "list", "--json")))
     assert (me["email"], me["time_zone"], me["hours"]) == (None, None, [])
     ok(cli("operator", "hours", me["name"], "--tz", "UTC", "--days", "mon", "--from", "09:00",

@@ -18,15 +18,21 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
+from ahr_tui.rules import DEFAULT_POLICY
 from ahr_tui.service.admin import init_database
+from ahr_tui.store import window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Case
+from ahr_tui.store.queries import window_counts
 from ahr_tui.store.recognise import SCHEMA_VERSION
 from ahr_tui.store.schema import app_tables, read_version
 from ahr_tui.store.types import UTCDateTime
 from ahr_tui.store.upgrade import missing_columns, over_strict_columns, upgrade
-from tests.conftest import FakeClock
+from ahr_tui.store.window import install_triggers
+from tests.conftest import T0, FakeClock, seed_account
+
+AS_OF = T0.date() - timedelta(days=1)
 
 
 def _older_and_newer() -> tuple[Table, Table]:
@@ -109,7 +115,7 @@ def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_
             _schema_1(conn, contacted)
         assert read_version(engine) == 1
         init_database(engine, actor=me, now=clock())
-        assert read_version(engine) == SCHEMA_VERSION == 3
+        assert read_version(engine) == SCHEMA_VERSION == 4
         init_database(engine, actor=me, now=clock())  # idempotent
         with transaction(engine, write=True) as session:
             [case] = session.execute(select(Case)).scalars()
@@ -129,3 +135,72 @@ def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_
                 assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     finally:
         engine.dispose()
+
+
+def _old_score_key(conn: Connection) -> None:
+    """Give the score table the key schemas 1 to 3 had, ``(account_id, day)``."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DROP TABLE score"))  # its window triggers go with it
+        conn.execute(text(
+            "CREATE TABLE score (account_id INTEGER NOT NULL REFERENCES account (id), "
+            "day DATE NOT NULL, score INTEGER NOT NULL, PRIMARY KEY (account_id, day)) "
+            "WITHOUT ROWID"))
+        install_triggers(conn)
+    else:
+        name = inspect(conn).get_pk_constraint("score")["name"]
+        conn.execute(text(f'ALTER TABLE score DROP CONSTRAINT "{name}", '
+                          f'ADD CONSTRAINT "{name}" PRIMARY KEY (account_id, day)'))
+
+
+def test_ahr_init_keys_a_schema_3_databases_scores_day_first_and_keeps_them(
+    engine: Engine, clock: FakeClock, me: Actor
+) -> None:
+    """Schema 4 stores scores day first; ``ahr init`` rebuilds an older score table: the same
+    rows, the window triggers back, and the window counters agree with the GROUP BY."""
+    account = seed_account(engine, "S1")
+    other = seed_account(engine, "S2")
+    days = [AS_OF - timedelta(days=i) for i in range(40)]
+    with engine.begin() as conn:
+        _old_score_key(conn)
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+        for i, day in enumerate(days):
+            conn.execute(text("INSERT INTO score (account_id, day, score) VALUES (:a, :d, :s)"),
+                         [{"a": account, "d": day, "s": 100 + 10 * i},
+                          {"a": other, "d": day, "s": 300}])
+        before = conn.execute(text("SELECT account_id, day, score FROM score ORDER BY 1, 2")).all()
+        assert inspect(conn).get_pk_constraint("score")["constrained_columns"] == [
+            "account_id", "day"]
+    assert read_version(engine) == 3
+    init_database(engine, actor=me, now=clock())
+    assert read_version(engine) == SCHEMA_VERSION == 4
+    with engine.begin() as conn:
+        assert inspect(conn).get_pk_constraint("score")["constrained_columns"] == [
+            "day", "account_id"]
+        assert conn.execute(
+            text("SELECT account_id, day, score FROM score ORDER BY 1, 2")).all() == before
+        if engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    with transaction(engine, write=True) as session:
+        assert window.bring_to(session, AS_OF, DEFAULT_POLICY) == "rebuilt"
+        session.execute(text("INSERT INTO score (account_id, day, score) VALUES (:a, :d, 999)"),
+                        {"a": account, "d": AS_OF - timedelta(days=50)})
+        session.execute(text("UPDATE score SET score = 0 WHERE account_id = :a AND day = :d"),
+                        {"a": other, "d": AS_OF - timedelta(days=3)})
+    with transaction(engine, write=True) as session:  # the triggers marked the change
+        assert window.bring_to(session, AS_OF, DEFAULT_POLICY) == "recounted"
+        assert window.counts_at(session, AS_OF, DEFAULT_POLICY) == window_counts(
+            session, AS_OF, DEFAULT_POLICY)
+    init_database(engine, actor=me, now=clock())  # idempotent
+
+
+def test_ahr_init_says_it_upgrades_before_it_starts_and_what_it_did(cli, engine: Engine) -> None:
+    """An upgrade can take minutes: ``ahr init`` says so on stderr first, then what it did."""
+    with engine.begin() as conn:
+        _old_score_key(conn)
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert "from schema 3 to 4 (minutes for millions of scores" in result.stderr
+    assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 4)" in result.stdout
+    again = cli("init")
+    assert again.stdout.startswith("up to date: ") and again.stderr == ""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ahr_tui.cli.common import JsonOpt, emit_json, out, parse_day, parse_instant, state, table
+from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_day, parse_instant, state, table
 from ahr_tui.rules.roles import Role
 from ahr_tui.wording import count
 
@@ -35,8 +35,19 @@ def init(ctx: typer.Context) -> None:
 
     st = state(ctx)
     engine = st.engine(create=True)
-    created = init_database(engine, actor=st.actor(), now=st.clock())
-    out(f"{'created' if created else 'up to date'}: {database_name(engine)}")
+    upgraded: list[tuple[int, int]] = []
+
+    def upgrading(old: int, new: int) -> None:
+        upgraded.append((old, new))
+        err(f"upgrading {database_name(engine)} from schema {old} to {new} (minutes for "
+            "millions of scores: schema 4 stores them day first)...")
+
+    created = init_database(engine, actor=st.actor(), now=st.clock(), upgrading=upgrading)
+    if upgraded:
+        old, new = upgraded[0]
+        out(f"upgraded: {database_name(engine)} (schema {old} -> {new})")
+    else:
+        out(f"{'created' if created else 'up to date'}: {database_name(engine)}")
 
 
 def sweep(

@@ -154,7 +154,7 @@ def _shift_scores(conn: sqlite3.Connection, days: int) -> None:
                  "FROM score", (f"{days:+d} days",))
     conn.execute("DELETE FROM score")
     conn.execute("INSERT INTO score (account_id, day, score) SELECT account_id, day, score "
-                 "FROM moved_score ORDER BY account_id, day")
+                 "FROM moved_score ORDER BY day, account_id")
     conn.execute("DROP TABLE moved_score")
 
 

@@ -40,7 +40,8 @@ def write_scores(conn: sqlite3.Connection, first_day: date, days: int,
     """Expand ``(account id, (first, last, score))`` steps into daily rows inside SQLite.
 
     Python hands over about 10 steps per account; SQLite joins them with a table of the days,
-    in key order, so 10,000,000 rows cost one INSERT ... SELECT instead of 10,000,000 bindings.
+    account by account (each day's rows then go in at the end of that day's range of the
+    day-first key), so 10,000,000 rows cost one INSERT ... SELECT, not 10,000,000 bindings.
     """
     conn.execute("CREATE TEMP TABLE sample_day (i INTEGER PRIMARY KEY, day TEXT NOT NULL)")
     conn.executemany("INSERT INTO sample_day VALUES (?, ?)",

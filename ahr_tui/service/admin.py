@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -19,12 +20,15 @@ from ahr_tui.store.models import Operator, OperatorHours, Store
 from ahr_tui.store.schema import ensure_schema
 
 
-def init_database(engine: Engine, *, actor: Actor, now: datetime) -> bool:
+def init_database(
+    engine: Engine, *, actor: Actor, now: datetime,
+    upgrading: Callable[[int, int], None] | None = None,
+) -> bool:
     """Create or upgrade the schema; with no operators yet, ``actor`` becomes the first lead
     (audited at ``now``, aware UTC). Returns True when the schema was created, False when it was
-    there (upgraded if it was older). Raises ``DatabaseProblem`` (a schema newer than this
-    version, a read-only or corrupt database)."""
-    created = ensure_schema(engine, now=now)
+    there (upgraded if it was older: ``upgrading(from, to)`` is called first). Raises
+    ``DatabaseProblem`` (a schema newer than this version, a read-only or corrupt database)."""
+    created = ensure_schema(engine, now=now, upgrading=upgrading)
     with transaction(engine, write=True) as session:
         make_first_lead(session, actor=actor, now=now)
     return created

@@ -37,6 +37,7 @@ from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
 from ahr_tui.store.models import Account, Case, Score, Store
+from ahr_tui.store.queries import window_days
 
 if TYPE_CHECKING:
     pass
@@ -97,7 +98,7 @@ def account_rows(
 
 def _accounts_query(as_of: date, policy: Policy) -> Any:
     first, last = window_bounds(as_of, policy)
-    in_window = (Score.account_id == Account.id, Score.day >= first, Score.day <= last)
+    in_window = (Score.account_id == Account.id, col(Score.day).in_(window_days(first, last)))
     latest_day = select(func.max(Score.day)).where(*in_window).correlate(Account)
     latest = (
         select(Score.score).where(*in_window).order_by(col(Score.day).desc()).limit(1)
@@ -256,7 +257,7 @@ def _account_in_store(session: Session, account_id: int) -> _AccountInStore:
 
 def _window_scores(session: Session, account_id: int, first: date, last: date) -> dict[date, int]:
     query = select(Score.day, Score.score).where(
-        Score.account_id == account_id, Score.day >= first, Score.day <= last
+        Score.account_id == account_id, col(Score.day).in_(window_days(first, last))
     )
     return {day: score for day, score in session.execute(query)}
 

@@ -112,7 +112,7 @@ def _score(session: Session, entry: report_file.ReportEntry) -> tuple[bool, bool
     """(inserted, replaced) for the entry's score of its day."""
     if entry.score is None or entry.day is None:
         return False, False
-    score = session.get(Score, (entry.account_id, entry.day))
+    score = session.get(Score, {"account_id": entry.account_id, "day": entry.day})
     if score is None:
         session.add(Score(account_id=entry.account_id, day=entry.day, score=entry.score))
         return True, False

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
-from ahr_tui.store.queries import window_counts
+from ahr_tui.store.queries import day_literals, window_counts
 
 #: The orders the view offers (``service.account_list.AccountSort``'s values).
 SELLER, AHR, BELOW, NAME = "seller", "ahr", "below", "name"
@@ -93,14 +93,38 @@ def _install_trgm(conn: Connection) -> bool:
     if conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")
                     ).first():
         return False
+    _commit_trgm(conn)
+    waits = conn.execute(text("SHOW lock_timeout")).scalar_one()
     try:
         with conn.begin_nested():
+            # another session creating it in a long transaction would hold this one as long
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
             for statement in _PG_TRGM:
                 conn.execute(text(statement))
-    except Exception:  # no privilege or no extension: the LIKE scan answers instead
+            conn.execute(text("SELECT set_config('lock_timeout', :w, true)"), {"w": waits})
+    except Exception:  # no privilege, no extension, or it waited: the LIKE scan answers instead
         return False
     return True
+
+
+def _commit_trgm(conn: Connection) -> None:
+    """Create ``pg_trgm``, when missing, on a connection of its own that commits at once.
+
+    Created inside the caller's transaction, the extension's catalog row would stay uncommitted
+    until that transaction ends, and every other session's ``CREATE EXTENSION IF NOT EXISTS``
+    (any ``ahr init``) would wait for it: the half hour of an ``ahr db copy`` of a million
+    accounts. Without the right to create it (or if it would have to wait more than 5 s), the
+    caller's savepoint tries, and gives up after 5 s more (the filter then scans)."""
+    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+        return
+    try:
+        with conn.engine.connect() as own:
+            own = own.execution_options(isolation_level="AUTOCOMMIT")
+            own.execute(text("SET lock_timeout = '5s'"))
+            own.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except Exception:  # no privilege, no such extension, or it would wait
+        return
 
 
 def install(bind: Engine | Connection) -> None:
@@ -115,10 +139,13 @@ def install(bind: Engine | Connection) -> None:
 # ------------------------------------------------------------------ order
 
 
-def _latest_sql() -> str:
-    """The account's newest score in the window (NULL without one): one key seek."""
-    return ("(SELECT s.score FROM score s WHERE s.account_id = a.id AND s.day >= :first "
-            "AND s.day <= :last ORDER BY s.day DESC LIMIT 1)")
+def _latest_sql(as_of: date, policy: Policy, column: str = "score") -> str:
+    """The account's newest score (or its day) in the window, NULL without one: key seeks on
+    the window's days, newest first, stopping at the first found (one seek for an account
+    scored on the window's last day)."""
+    days = day_literals(*window_bounds(as_of, policy))
+    return (f"(SELECT s.{column} FROM score s WHERE s.day IN ({days}) AND s.account_id = a.id "
+            "ORDER BY s.day DESC LIMIT 1)")
 
 
 def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tuple[str, str]:
@@ -126,7 +153,7 @@ def _order_sql(session: Session, sort: str, as_of: date, policy: Policy) -> tupl
     holds the day (``counts_current``), else counts the window (a GROUP BY over every score)."""
     nocase = "a.name COLLATE NOCASE" if _sqlite(session) else "lower(a.name)"
     if sort == AHR:
-        return "account a", f"coalesce({_latest_sql()}, -1), a.seller_id, a.store"
+        return "account a", f"coalesce({_latest_sql(as_of, policy)}, -1), a.seller_id, a.store"
     if sort == BELOW:
         counted = "window_count" if counts_current(session, as_of, policy) else (
             "(SELECT account_id, sum(CASE WHEN score >= :t THEN 1 ELSE 0 END) AS at_or_above "
@@ -289,10 +316,10 @@ def page_rows(session: Session, ids: Sequence[int], as_of: date, policy: Policy)
         return []
     where, params = _id_filter(session, ids)
     params.update(_window_params(session, as_of, policy))
-    newest = _latest_sql().replace("s.score FROM", "s.day FROM")
+    newest = _latest_sql(as_of, policy, "day")
     found = session.execute(text(
         "SELECT a.id, a.seller_id, a.store, a.name, a.plan, a.status, a.enrollment, "
-        f"a.emergency_phone, st.region, {newest}, {_latest_sql()} "
+        f"a.emergency_phone, st.region, {newest}, {_latest_sql(as_of, policy)} "
         f"FROM account a JOIN store st ON st.code = a.store WHERE {where}"), params).all()
     counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
     by_id = {int(r[0]): (*r, *counts.get(int(r[0]), (0, 0))) for r in found}

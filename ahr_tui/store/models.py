@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ahr_tui.store.types import UTCDateTime
@@ -49,8 +49,15 @@ class Account(SQLModel, table=True):
 
 
 class Score(SQLModel, table=True):
+    """One account's AHR on one day. Stored day first (key ``(day, account_id)``, schema 4): a
+    day's scores lie together, so the daily import appends and the window slide reads a day as
+    one range. A read of one account's scores names its days (``day IN (...)``,
+    ``store.queries.window_days``), a key seek each; a range of days with an account would scan
+    every account's scores of those days. Identity: ``session.get(Score, {"account_id": a,
+    "day": d})``."""
+
     __tablename__ = "score"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (PrimaryKeyConstraint("day", "account_id"), {"sqlite_with_rowid": False})
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     day: date = Field(primary_key=True)
     score: int

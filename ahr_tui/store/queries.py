@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -15,6 +15,24 @@ from ahr_tui.rules import DEFAULT_POLICY, Policy, window_bounds
 from ahr_tui.store.models import Account, Score
 
 
+def window_days(first: date, last: date) -> list[date]:
+    """Every day from ``first`` to ``last``, both included (empty when ``last < first``).
+
+    Scores are keyed day first (``models.Score``): a read restricted to some accounts names
+    the days, ``day IN (...)``, so that each (day, account) is a key seek."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def day_literals(first: date, last: date) -> str:
+    """``window_days`` as an SQL list, ``'2026-03-01', '2026-03-02'``, for hand-written SQL.
+
+    Dates rendered by ``date.isoformat`` (never text from outside); both SQLite (ISO text)
+    and PostgreSQL (a ``date`` column: the literal is read as a date) compare them as days.
+    ``'0001-01-01'`` stands in for an empty range, which no score has."""
+    days = window_days(first, last) or [date.min]
+    return ", ".join(f"'{day.isoformat()}'" for day in days)
+
+
 def _window_query(as_of: date, policy: Policy) -> Any:
     first, last = window_bounds(as_of, policy)
     return (
@@ -23,7 +41,7 @@ def _window_query(as_of: date, policy: Policy) -> Any:
             func.count(),
             func.sum(case((col(Score.score) >= policy.threshold, 1), else_=0)),
         )
-        .where(Score.day >= first, Score.day <= last)
+        .where(col(Score.day).in_(window_days(first, last)))
         .group_by(Score.account_id)
     )
 
@@ -47,9 +65,9 @@ class WindowCounts:
     works on (the sweep expires cases meanwhile); ``result()`` waits for it.
 
     The score scan is the sweep's one big cost. On SQLite it is split by account id into
-    ``parts`` ranges, each on its own connection and core (scores are clustered by account, so a
-    range is a seek, and the driver releases the GIL while SQLite works). PostgreSQL scans one
-    query with its own parallel workers: a range there would still scan the whole heap. The
+    ``parts`` ranges, each on its own connection and core (each day's scores are ordered by
+    account, so a range is a seek per day, and the driver releases the GIL while SQLite
+    works). PostgreSQL scans one query with its own parallel workers. The
     counts come from committed scores, read in their own transactions: the sweep never writes
     scores.
     """

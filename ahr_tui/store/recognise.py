@@ -15,7 +15,8 @@ from ahr_tui.errors import DatabaseProblem
 
 #: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
 #: 3: the Accounts view's filter index (``account_fts`` / ``pg_trgm``) and name-order index.
-SCHEMA_VERSION = 3
+#: 4: scores keyed day first (``store.models.Score``; ``store.upgrade.relayout_scores``).
+SCHEMA_VERSION = 4
 
 #: How long an SQLite connection waits for another writer before it says "busy".
 BUSY_TIMEOUT_MS = 10_000

@@ -8,6 +8,7 @@ ahr wrote, without changing it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Table, inspect, select, text
@@ -51,12 +52,19 @@ def check_schema(engine: Engine) -> None:
     require_current(describe(engine.url), read_version(engine))
 
 
-def ensure_schema(engine: Engine, *, now: datetime) -> bool:
-    """Create or upgrade the schema; True when the database was new. Idempotent."""
+def ensure_schema(
+    engine: Engine, *, now: datetime, upgrading: Callable[[int, int], None] | None = None
+) -> bool:
+    """Create or upgrade the schema; True when the database was new. Idempotent.
+
+    ``upgrading(from, to)`` is called before an older schema is upgraded (an upgrade can take
+    minutes: schema 4 re-keys every score)."""
     version = read_version(engine)
     if version is not None and version > SCHEMA_VERSION:
         require_current(describe(engine.url), version)  # the newer-schema sentence
     created = version is None
+    if version is not None and version < SCHEMA_VERSION and upgrading is not None:
+        upgrading(version, SCHEMA_VERSION)
     try:
         if is_sqlite(engine):
             raw = engine.raw_connection()  # outside any transaction: WAL cannot be set inside one

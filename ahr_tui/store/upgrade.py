@@ -9,6 +9,9 @@ column that an older schema declared NOT NULL and the models now allow empty los
 constraint. A column that needs a value computed from the existing rows gets an idempotent
 ``UPDATE`` in ``BACKFILLS`` (run on every upgrade, so each must only touch rows still missing
 the value).
+
+Schema 4 stores scores day first (``models.Score``): ``relayout_scores`` rebuilds an older
+score table with that key, once (at a million accounts and 180 days, minutes).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateColumn
 
 from ahr_tui.rules import DEFAULT_POLICY
+from ahr_tui.store import window
+from ahr_tui.store.models import Score
 
 _CONTACT_TARGET_S = int(DEFAULT_POLICY.first_contact_target.total_seconds())
 
@@ -101,10 +106,43 @@ def upgrade(conn: Connection, tables: list[Table]) -> list[str]:
         changed.append(f"{table.name}.{column.name}")
     if strict and conn.dialect.name == "sqlite":
         _sqlite_bump_schema(conn)
+    if relayout_scores(conn):
+        changed.append("score (day first)")
     for statement in BACKFILLS:
         sql = statement if isinstance(statement, str) else statement[conn.dialect.name]
         conn.execute(text(sql))
     return changed
+
+
+#: The score key of schemas 1 to 3; schema 4's is (day, account_id).
+_OLD_SCORE_KEY = ["account_id", "day"]
+
+
+def relayout_scores(conn: Connection) -> bool:
+    """Give a score table keyed ``(account_id, day)`` the key ``(day, account_id)``; True when
+    it did. SQLite (a ``WITHOUT ROWID`` table is its key): a new table filled from the old one,
+    which is then dropped with its triggers (``store.schema.create_tables`` made them; they are
+    made again here); the file keeps the old table's pages as free pages for the days to come
+    (``VACUUM`` gives them back). PostgreSQL: the primary key is replaced and the table
+    rewritten in its order (``CLUSTER``; new days then append). In the caller's transaction."""
+    if "score" not in inspect(conn).get_table_names():
+        return False
+    key = inspect(conn).get_pk_constraint("score")
+    if key["constrained_columns"] != _OLD_SCORE_KEY:
+        return False
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("ALTER TABLE score RENAME TO score_before_4"))
+        Score.__table__.create(conn)  # type: ignore[attr-defined]
+        conn.execute(text("INSERT INTO score (account_id, day, score) "
+                          "SELECT account_id, day, score FROM score_before_4"))
+        conn.execute(text("DROP TABLE score_before_4"))
+    else:
+        name = key["name"] or "score_pkey"
+        conn.execute(text(f'ALTER TABLE score DROP CONSTRAINT "{name}", '
+                          f'ADD CONSTRAINT "{name}" PRIMARY KEY (day, account_id)'))
+        conn.execute(text(f'CLUSTER score USING "{name}"'))  # a day's rows on adjacent pages
+    window.install_triggers(conn)
+    return True
 
 
 def _sqlite_drop_not_null(conn: Connection, table: str, column: str) -> None:

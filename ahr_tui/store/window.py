@@ -8,8 +8,9 @@ to the sweep's day inside the sweep's write transaction:
 
 - same day: only the dirty accounts are recounted (a seek per account);
 - a later day, at most ``MAX_SLIDE`` days on: the days that entered the window are added and the
-  days that left it subtracted, two short range seeks per account, then the dirty ones are
-  recounted; scores dated after the cached day are read by the slide, never marked dirty;
+  days that left it subtracted (scores are stored day first, so each is one range of the
+  score table, read once), then the dirty ones are recounted; scores dated after the cached
+  day are read by the slide, never marked dirty;
 - otherwise (first use, an earlier day, another policy, or no triggers): one GROUP BY over the
   window, as before.
 
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
-from ahr_tui.store.queries import window_counts
+from ahr_tui.store.queries import day_literals, window_counts
 
 MAX_SLIDE = 31
 #: The cache's tables: ``ahr db copy`` copies them after every other table.
@@ -176,63 +177,42 @@ def _recount_dirty(session: Session, as_of: date, policy: Policy) -> bool:
             "INSERT INTO window_count (account_id, scored, at_or_above) "
             "SELECT s.account_id, count(*), sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END) "
             "FROM window_dirty d JOIN score s ON s.account_id = d.account_id "
-            "AND s.day >= :first AND s.day <= :last GROUP BY s.account_id"
+            f"AND s.day IN ({day_literals(first, last)}) GROUP BY s.account_id"
         ),
-        {"t": policy.threshold, "first": _day(session, first), "last": _day(session, last)},
+        {"t": policy.threshold},
     )
     session.execute(text("DELETE FROM window_dirty"))
     return True
 
 
 def _slide(session: Session, cached: date, as_of: date, policy: Policy) -> None:
-    """Add the days (cached, as_of], subtract the days that left the window."""
+    """Add the days (cached, as_of], subtract the days that left the window: one statement,
+    two ranges of the day-first score table, written only for the accounts whose counts move."""
     old_first, _ = window_bounds(cached, policy)
     new_first, _ = window_bounds(as_of, policy)
-    entering = (cached + timedelta(days=1), as_of, "+")
-    leaving = (old_first, new_first - timedelta(days=1), "-")
-    if session.get_bind().dialect.name != "sqlite":
-        days = [_day(session, d) for d in (*entering[:2], *leaving[:2])]
-        session.execute(text(_PG_SLIDE), {"t": policy.threshold, **dict(
-            zip(("in_low", "in_high", "out_low", "out_high"), days, strict=True))})
-    else:
-        for low, high, sign in (entering, leaving):
-            session.execute(text(_delta_sql(sign)),
-                            {"t": policy.threshold, "low": _day(session, low),
-                             "high": _day(session, high)})
+    days = (cached + timedelta(days=1), as_of, old_first, new_first - timedelta(days=1))
+    session.execute(text(_SLIDE), {"t": policy.threshold, **dict(
+        zip(("in_low", "in_high", "out_low", "out_high"),
+            (_day(session, d) for d in days), strict=True))})
     session.execute(text("DELETE FROM window_count WHERE scored = 0"))
 
 
-_PG_COUNTS = (
-    "SELECT count(*) AS n, coalesce(sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END), 0) AS ok "
-    "FROM score s WHERE s.account_id = a.id AND s.day >= :{0}_low AND s.day <= :{0}_high"
-)
-#: PostgreSQL's slide in one statement: per account, the entering days' counts minus the
-#: leaving days', written only where they differ (a row version per account changed, rather
-#: than two per account, or none when a day in and a day out cancel out).
-_PG_SLIDE = (
+#: Per account, the entering days' counts minus the leaving days', merged into
+#: ``window_count`` (``WHERE true``: SQLite's documented way to keep the upsert's ``ON`` from
+#: reading as a join's).
+_SLIDE = (
     "INSERT INTO window_count (account_id, scored, at_or_above) "
-    "SELECT a.id, e.n - l.n, e.ok - l.ok FROM account a "
-    f"CROSS JOIN LATERAL ({_PG_COUNTS.format('in')}) e "
-    f"CROSS JOIN LATERAL ({_PG_COUNTS.format('out')}) l "
-    "WHERE e.n <> l.n OR e.ok <> l.ok "
+    "SELECT account_id, sum(n), sum(ok) FROM ("
+    "SELECT account_id, 1 AS n, CASE WHEN score >= :t THEN 1 ELSE 0 END AS ok FROM score "
+    "WHERE day >= :in_low AND day <= :in_high "
+    "UNION ALL "
+    "SELECT account_id, -1, CASE WHEN score >= :t THEN -1 ELSE 0 END FROM score "
+    "WHERE day >= :out_low AND day <= :out_high"
+    ") AS moved WHERE true GROUP BY account_id HAVING sum(n) <> 0 OR sum(ok) <> 0 "
     "ON CONFLICT (account_id) DO UPDATE SET "
     "scored = window_count.scored + excluded.scored, "
     "at_or_above = window_count.at_or_above + excluded.at_or_above"
 )
-
-
-def _delta_sql(sign: str) -> str:
-    """SQLite: per account, the counts over days ``:low``..``:high`` merged into
-    ``window_count`` (a short key seek per account)."""
-    counts = "count(*) AS n, sum(CASE WHEN s.score >= :t THEN 1 ELSE 0 END) AS ok"
-    return (
-        "INSERT INTO window_count (account_id, scored, at_or_above) "
-        f"SELECT a.id, {counts} FROM account a JOIN score s ON s.account_id = a.id "
-        "AND s.day >= :low AND s.day <= :high WHERE true GROUP BY a.id "
-        "ON CONFLICT (account_id) DO UPDATE SET "
-        f"scored = window_count.scored {sign} excluded.scored, "
-        f"at_or_above = window_count.at_or_above {sign} excluded.at_or_above"
-    )
 
 
 def _set_state(session: Session, as_of: date, policy: Policy, *, keep: bool) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
 from ahr_tui.store.engine import make_engine
-from ahr_tui.store.schema import app_tables
+from ahr_tui.store.schema import app_tables, create_tables
 from tests.conftest import PG_BASE, T0, Cli, FakeClock, full_window, seed_account
 
 AS_OF = (T0 - timedelta(days=1)).date()
@@ -294,3 +294,24 @@ def test_background_window_counts_equal_the_single_query(
     for parts in (1, 2, 3, 10):
         assert WindowCounts(engine, AS_OF, parts=parts).result() == expected
     engine.dispose()
+
+
+def test_the_trigram_extension_is_committed_at_once_not_held_by_a_long_transaction(
+    pg_url: str,
+) -> None:
+    """``ahr db copy`` creates the tables in a transaction that lasts as long as the copy (half
+    an hour for a million accounts): the filter's ``pg_trgm`` is committed on its own, so another
+    session's ``CREATE EXTENSION IF NOT EXISTS`` (any ``ahr init``) does not wait for the copy."""
+    engine = make_engine(pg_url, create=True)
+    try:
+        with engine.begin() as long:
+            create_tables(long)  # what ahr db copy does first, in its one transaction
+            with engine.connect() as other:
+                other.execute(text("SET lock_timeout = '2s'"))
+                other.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))  # would time out
+                assert other.execute(
+                    text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
+            assert long.execute(text(
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")).first()
+    finally:
+        engine.dispose()

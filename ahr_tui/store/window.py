@@ -6,7 +6,7 @@ or above the threshold, for the window ending on ``window_state.as_of``. Trigger
 when a score on or before that day is inserted, changed or deleted. ``bring_to`` moves the cache
 to the sweep's day inside the sweep's write transaction:
 
-- same day: only the dirty accounts are recounted (a seek per account);
+- same day: only the dirty accounts are recounted (a key seek per day of the window each);
 - a later day, at most ``MAX_SLIDE`` days on: the days that entered the window are added and the
   days that left it subtracted (scores are stored day first, so each is one range of the
   score table, read once), then the dirty ones are recounted; scores dated after the cached

@@ -3,9 +3,11 @@
     .venv/bin/python bench/bench_accounts.py --db bench/out/acc1m.db [--needles trad 7QE 深圳]
 
 The database is brought to the current schema first (``ahr init``: on an older file that builds
-the filter index; timed). The app runs in a child on a 120x40 pty (``pty_harness``) with its
-clock fixed at the database's reference instant (the sample's scores end the day before, so the
-window is full), and the harness measures, from the moment each key is written:
+the filter index; timed). The app runs in a child on a 120x40 pty (``pty_harness``), started as
+``ahr tui`` starts it on an SQLite file, with its clock fixed at the database's reference instant
+(the sample's scores end the day before, so the window is full); ``tab`` is pressed once the
+header shows its uncovered count (the database is open). The harness measures, from the moment
+each key is written (the screen is printed when an awaited row is not seen):
 
 (a) ``tab`` until the first account row (the smallest seller id) is on screen; target <= 1 s;
 (b) in this process, not the pty: reading the whole order (every id by seller) as the view's
@@ -13,8 +15,11 @@ window is full), and the harness measures, from the moment each key is written:
 (c) each filter keystroke until the first matching row of the list typed so far is on screen
     (the expected row is found with sqlite3 here, independently of the app; a keystroke that
     leaves the first row as it was is typed but not timed); target <= 100 ms, as the median
-    and the max over the timed keystrokes of every needle;
-(d) ``s`` to the next order (AHR, lowest first) until its first row shows: no target;
+    and the max over the timed keystrokes of every needle; then, from a needle's last key,
+    until its match count (found with sqlite3 here) is shown: no target;
+(d) ``s`` to the next order (AHR, lowest first) until it is read ("sorting…" gone), then
+    ``home`` until its first row shows (the cursor stays on its account through a sort): no
+    target;
 (e) the child's peak RSS over the whole run; target <= 500 MB.
 
 Speed figures are wall-clock on a shared 2-core box: the load average is printed with them.
@@ -44,14 +49,18 @@ DEFAULT_NEEDLES = ("trad", "7qe", "star d", "zz")
 
 
 def child(db: str) -> None:
-    """The app on ``db`` with its clock fixed at the database's reference instant."""
+    """The app on ``db`` with its clock fixed at the database's reference instant, started as
+    ``ahr tui`` starts it on an SQLite file: the first snapshot read with the standard library,
+    the engine opened by the app's warm-up worker."""
     from ahr_tui.service.database import open_database
     from ahr_tui.service.identity import Actor, os_user_name
+    from ahr_tui.service.snapshots import quick_snapshot
     from ahr_tui.tui.app import run
 
     instant = reference_instant(Path(db))
-    run(engine=open_database(db), clock=lambda: instant, actor=Actor(os_user_name()),
-        db_label=db)
+    actor = Actor(os_user_name())
+    run(engine=lambda: open_database(db), clock=lambda: instant, actor=actor, db_label=db,
+        first=quick_snapshot(Path(db), actor.name))
 
 
 def reference_instant(db: Path) -> datetime:
@@ -61,16 +70,28 @@ def reference_instant(db: Path) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+MATCHES = ("FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
+           "OR store LIKE ?1 ESCAPE '\\'")
+
+
+def like(needle: str) -> str:
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def first_match(db: Path, needle: str, order: str = "seller_id, store") -> str | None:
     """The seller id of the first account whose seller id, name or store contains ``needle``
     (ASCII case-insensitive, as the view's LIKE), in ``order``; None when none does."""
-    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        row = con.execute(
-            "SELECT seller_id FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' "
-            "OR name LIKE ?1 ESCAPE '\\' OR store LIKE ?1 ESCAPE '\\' "
-            f"ORDER BY {order} LIMIT 1", (pattern,)).fetchone()
+        row = con.execute(f"SELECT seller_id {MATCHES} ORDER BY {order} LIMIT 1",
+                          (like(needle),)).fetchone()
     return None if row is None else str(row[0])
+
+
+def match_count(db: Path, needle: str) -> int:
+    """How many accounts ``first_match``'s test matches."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        (count,) = con.execute(f"SELECT count(*) {MATCHES}", (like(needle),)).fetchone()
+    return int(count)
 
 
 def lowest_ahr_seller(db: Path) -> str:
@@ -108,6 +129,10 @@ class Terminal:
                 return lines[y + 1]
         return ""
 
+    def status_line(self) -> str:
+        """The Accounts view's status line (count, window, match count or progress)."""
+        return next((line for line in self.screen.display if " · AHR window " in line), "")
+
     def after_key(self, key: bytes, seen: Callable[[Terminal], bool],
                   timeout: float = 120.0) -> float | None:
         """Write ``key``; seconds until the screen, as the output after it leaves it,
@@ -115,12 +140,25 @@ class Terminal:
         self.catch_up()
         sent = time.perf_counter()
         os.write(self.prog.fd, key)
+        return self.until(sent, seen, timeout)
+
+    def until(self, sent: float, seen: Callable[[Terminal], bool],
+              timeout: float = 120.0) -> float | None:
+        """Seconds from ``sent`` until the screen satisfies ``seen`` (at the chunk that did
+        it; the chunks not yet fed included)."""
         while time.perf_counter() - sent < timeout:
             for at in self.catch_up():
                 if seen(self):
                     return at - sent
             time.sleep(0.002)
+        self.show_screen()
         return None
+
+    def show_screen(self) -> None:
+        """What the terminal shows (to stdout): said when an awaited row is not seen."""
+        print("    the screen when it was not seen:", flush=True)
+        for line in self.screen.display:
+            print("    | " + line.rstrip(), flush=True)
 
     def catch_up(self) -> list[float]:
         """Feed the chunks written since the last call; the time of each, in order."""
@@ -165,18 +203,26 @@ def main() -> None:
     expected = {needle[:n]: first_match(db, needle[:n]) for needle in args.needles
                 for n in range(len(needle) + 1)}
     expected["AHR order"] = lowest_ahr_seller(db)
+    counts = {needle: match_count(db, needle) for needle in args.needles}
     prog = PtyProgram([PYTHON, __file__, "--child", str(db)]).start()
     try:
-        measure(prog, expected, args.needles)
+        measure(prog, expected, counts, args.needles)
     finally:
         prog.stop()
     print(f"(e) peak RSS of the app over the run: {prog.peak_rss / MB:.0f} MB "
           f"(target <= 500 MB); load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
-def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str]) -> None:
+def measure(
+    prog: PtyProgram, expected: dict[str, str | None], counts: dict[str, int],
+    needles: list[str],
+) -> None:
     if prog.wait_for(lambda out: b"[Cases]" in out, 60) is None:
         raise SystemExit("the app never drew its first frame")
+    # the header's count of uncovered moments shows once the engine is open (a tab before
+    # that only says "the database is still opening")
+    if prog.wait_for(lambda out: b" uncov" in out, 120) is None:
+        raise SystemExit("the app never opened its database")
     prog.quiet_for(1.0, 30)
     term = Terminal(prog)
     first = expected[""] or ""
@@ -184,15 +230,19 @@ def measure(prog: PtyProgram, expected: dict[str, str | None], needles: list[str
     print(f"(a) tab until the first account row ({first}) shows: {fmt(took)} "
           f"(target <= 1 s); RSS so far {prog.peak_rss / MB:.0f} MB", flush=True)
     prog.quiet_for(1.0, 60)
-    latencies = filter_keys(prog, term, expected, needles)
+    latencies = filter_keys(prog, term, expected, counts, needles)
     if latencies:
         print(f"(c) filter keystrokes: {len(latencies)}, median "
               f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
               "(target <= 100 ms each)", flush=True)
     lowest = expected["AHR order"] or ""
-    took = term.after_key(b"s", lambda t: t.first_row().startswith(lowest))
-    print(f"(d) s (sort by AHR) until its first row ({lowest}) shows: {fmt(took)} (no target)",
-          flush=True)
+    # the cursor stays on its account through a sort: the order is read when "sorting…" goes,
+    # then home shows its first row
+    took = term.after_key(b"s", lambda t: "sort ahr" in "".join(t.screen.display[:3])
+                          and "sorting" not in t.status_line())
+    print(f"(d) s (sort by AHR) until the order is read: {fmt(took)} (no target)", flush=True)
+    took = term.after_key(b"\x1b[H", lambda t: t.first_row().startswith(lowest))
+    print(f"    then home until its first row ({lowest}) shows: {fmt(took)}", flush=True)
 
 
 def whole_order(db: Path) -> None:
@@ -215,32 +265,50 @@ def whole_order(db: Path) -> None:
 
 
 def filter_keys(
-    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needles: list[str]
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None],
+    counts: dict[str, int], needles: list[str],
 ) -> list[float]:
     """Type each needle a character at a time after ``/``; esc clears it before the next. A
-    keystroke that leaves the first row as it was is not timed (nothing tells its redraw)."""
+    keystroke that leaves the first row as it was is not timed (nothing tells its redraw).
+    After a needle's last key: the time until its match count is shown."""
     latencies: list[float] = []
     for needle in needles:
         os.write(prog.fd, b"/")
         prog.quiet_for(0.5, 30)
-        typed, before = "", expected_rows[""]
-        for char in needle:
-            typed += char
-            expected = expected_rows[typed]
-            marker = expected or "no account matches"
-            if expected == before:
-                os.write(prog.fd, char.encode())
-                print(f"    {typed!r}: first row {expected} unchanged: not timed", flush=True)
-            else:
-                took = term.after_key(char.encode(), lambda t, m=marker: m in t.first_row())
-                print(f"    {typed!r}: first row {expected} in {fmt(took)}", flush=True)
-                if took is not None:
-                    latencies.append(took)
-            before = expected
-            prog.quiet_for(0.3, 60)
+        last = type_needle(prog, term, expected_rows, needle, latencies)
+        count = counts[needle]
+        took = term.until(last, lambda t, c=count: f"{c:,} match" in t.status_line())
+        print(f"    {needle!r}: its count ({count:,} match) shown {fmt(took)} after its last key "
+              "(no target)", flush=True)
         os.write(prog.fd, b"\x1b")
         prog.quiet_for(1.0, 60)
     return latencies
+
+
+def type_needle(
+    prog: PtyProgram, term: Terminal, expected_rows: dict[str, str | None], needle: str,
+    latencies: list[float],
+) -> float:
+    """Type ``needle`` a key at a time (timed keys' latencies appended); when the last key
+    was written."""
+    typed, before, sent = "", expected_rows[""], time.perf_counter()
+    for char in needle:
+        typed += char
+        expected = expected_rows[typed]
+        marker = expected or "no account matches"
+        term.catch_up()
+        sent = time.perf_counter()
+        if expected == before:
+            os.write(prog.fd, char.encode())
+            print(f"    {typed!r}: first row {expected} unchanged: not timed", flush=True)
+        else:
+            took = term.after_key(char.encode(), lambda t, m=marker: m in t.first_row())
+            print(f"    {typed!r}: first row {expected} in {fmt(took)}", flush=True)
+            if took is not None:
+                latencies.append(took)
+        before = expected
+        prog.quiet_for(0.3, 60)
+    return sent
 
 
 def fmt(seconds: float | None) -> str:

@@ -159,6 +159,7 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
                 conn.execute(text(f"DROP TRIGGER ahr_account_fts_{name}"))
             conn.execute(text("DROP TABLE account_fts"))
             conn.execute(text("DROP INDEX ix_account_name_nocase"))
+            conn.execute(text("DROP INDEX ix_account_seller_cover"))
         else:
             conn.execute(text("DROP INDEX IF EXISTS ix_account_name_trgm"))
             conn.execute(text("DROP INDEX IF EXISTS ix_account_seller_trgm"))
@@ -174,6 +175,12 @@ def test_ahr_init_gives_a_schema_2_database_the_filter_index(
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            # the seller order's filter walk reads the index alone, no account row
+            plan = conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT a.id FROM account a WHERE (a.seller_id LIKE :p "
+                "OR a.name LIKE :p OR a.store LIKE :p) ORDER BY a.seller_id, a.store LIMIT 100"),
+                {"p": "%zz%"}).all()
+            assert "COVERING INDEX ix_account_seller_cover" in str(plan), plan
 
 
 def test_export_writes_the_list_as_shown_inert_and_asks_before_replacing(
@@ -206,3 +213,40 @@ def test_export_writes_the_list_as_shown_inert_and_asks_before_replacing(
     assert target.read_text() == "keep me"
     assert export_accounts(engine, AS_OF, shown, target, overwrite=True) == len(shown)
 
+
+
+def test_many_matches_of_a_needle_the_index_answers_come_from_the_index(
+    engine, seeded, monkeypatch
+):
+    """Above ``INDEX_CAP`` a needle of three characters or more is answered from the trigram
+    index (joined to the seller and name orders; a set of ids for the walk of the others), not
+    by testing every account with LIKE (seconds at a million); shorter needles still walk."""
+    import ahr_tui.store.account_list as store
+
+    monkeypatch.setattr(module, "INDEX_CAP", 0)
+    tested: list[str] = []
+    original = store.matching_in
+
+    def spy(session, ids, needle):  # type: ignore[no-untyped-def]
+        tested.append(needle)
+        return original(session, ids, needle)
+
+    monkeypatch.setattr(store, "matching_in", spy)
+    whole: list[tuple[str, bool]] = []  # the whole list of a seller or name order: how found
+    read_order = store.ordered_ids
+
+    def order_spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("matching") and kwargs.get("limit") is None:
+            whole.append((kwargs["matching"], kwargs.get("by_index", False)))
+        return read_order(*args, **kwargs)
+
+    monkeypatch.setattr(store, "ordered_ids", order_spy)
+    sqlite = engine.dialect.name == "sqlite"
+    for sort in AccountSort:
+        ids = ordered(engine, AS_OF, sort)
+        for needle in ("goods", "s"):
+            found = filtered(engine, AS_OF, sort, lambda ids=ids: ids, needle)
+            assert found is not None and list(found) == oracle(engine, sort, needle)
+    walked = {AccountSort.AHR, AccountSort.BELOW}
+    assert tested == (["s"] * len(walked) if sqlite else ["goods", "s"] * len(walked))
+    assert whole == [("goods", sqlite), ("s", False)] * 2  # seller, then name

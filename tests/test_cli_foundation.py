@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from ahr_tui.service.admin import init_database
@@ -192,6 +193,21 @@ def test_cases_lists_active_cases_in_text_and_json_and_filters_by_status(cli, en
 
 def test_no_cases_says_so(cli):
     assert "(no cases)" in ok(cli("cases"))
+
+
+def test_a_filter_naming_no_store_or_no_one_is_refused_not_an_empty_list(cli, engine, me):
+    """``ahr cases --store GB`` (the code is UK) or a misspelt ``--assignee`` must not read as
+    "no cases": one sentence, exit 1. Someone who still has cases, operator or not, is a filter."""
+    seed_account(engine)
+    first = open_case(cli)
+    assert "(no cases)" in ok(cli("cases", "--store", "uk"))
+    refused(cli("cases", "--store", "GB"), 1, "no store GB", "ahr store list")
+    refused(cli("cases", "--assignee", "tnguyn"), 1, "tnguyn is not an operator",
+            "ahr operator list")
+    assert "(no cases)" in ok(cli("cases", "--assignee", me.name))  # an operator, no cases
+    with engine.begin() as conn:  # a former operator still named on a case
+        conn.execute(text("UPDATE aha_case SET assignee = 'gone' WHERE id = :i"), {"i": first})
+    assert ok(cli("cases", "--assignee", "gone")).splitlines()[1].split()[0] == first
 
 
 def test_respond_resolve_and_show_record_the_timeline(cli, engine, clock):

@@ -53,7 +53,9 @@ def test_cases_filters_narrow_the_list_and_combine(cli: Cli, four: list[int]) ->
     assert listed(cli, "--store", "ca") == [four[2]]
     assert listed(cli, "--policy", "authenticity") == [four[1]]
     assert sorted(listed(cli, "--store", "US", "--policy", "reviews")) == [four[0]]
-    assert listed(cli, "--assignee", "nobody") == []
+    nobody = cli("cases", "--json", "--assignee", "nobody")  # a typo is not an empty list
+    assert (nobody.exit_code, nobody.stdout) == (1, "")
+    assert nobody.stderr.startswith("ahr: nobody is not an operator and has no cases")
 
 
 def test_assignee_and_unassigned_together_is_a_usage_error(cli: Cli, four: list[int]) -> None:

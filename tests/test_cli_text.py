@@ -252,3 +252,18 @@ def test_every_commands_short_help_fits_an_80_column_terminal() -> None:
         cut += [f"ahr {' '.join(path)}: {line.strip()}" for line in listing
                 if line.rstrip().endswith("...") or len(line) > 80]
     assert len(groups) > 5 and cut == [], "\n".join(cut)
+
+
+def test_every_commands_own_help_fits_an_80_column_terminal() -> None:
+    """``ahr COMMAND --help`` at 80 columns: no line wider (an option offering its choices as
+    one ``<a|b|...>`` token made a 150-column line that no terminal wraps sensibly)."""
+    runner = CliRunner()
+    wide = []
+    leaves = [path for path, command in _commands(get_command(app))
+              if not hasattr(command, "commands")]
+    for path in leaves:
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=80)
+        assert shown.exit_code == 0, shown.output
+        wide += [f"ahr {' '.join(path)}: {line}" for line in shown.stdout.splitlines()
+                 if len(line) > 80]
+    assert len(leaves) > 30 and wide == [], "\n".join(wide)

@@ -39,6 +39,14 @@ CASES = [
     ),
     (
         "scores",
+        "scores_future_date.csv",  # the tests' clock: 2026-03-02T12:00Z
+        [
+            "3: date: 2026-03-03 is in the future (today is 2026-03-02 UTC)",
+            "4: date: 2099-01-01 is in the future (today is 2026-03-02 UTC)",
+        ],
+    ),
+    (
+        "scores",
         "scores_out_of_range.csv",
         ["2: score: 1001 is out of range (0-1000)", "3: score: -1 is out of range (0-1000)"],
     ),

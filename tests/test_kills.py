@@ -290,7 +290,7 @@ def test_kill_during_a_case_action_leaves_all_or_none(cli, engine, db_url, backe
 
 
 def _scores_csv(
-    path: Path, sellers: int, days: int, score: int, first: date = date(2026, 1, 1)
+    path: Path, sellers: int, days: int, score: int, first: date = date(2020, 1, 1)
 ) -> Path:
     with path.open("w") as fh:
         fh.write("seller_id,store,date,score\n")
@@ -371,7 +371,7 @@ def test_kill_an_exec_d_import_once_it_writes(cli, engine, db_url, backend, tmp_
     probe = None if backend == "sqlite" else create_engine(db_url.split("?")[0])
     outcomes = []
     for round_, delay_polls in enumerate((0, 2, 5)):
-        first = date(2026, 1, 1) + timedelta(days=600 * round_)
+        first = date(2020, 1, 1) + timedelta(days=600 * round_)
         big = _scores_csv(tmp_path / f"big{round_}.csv", 100, 600, 500, first)
         before = _projection(engine, queries)
         proc = subprocess.Popen(

@@ -6,7 +6,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_day, parse_instant, state, table
+from ahr_tui.cli.common import (
+    JsonOpt,
+    emit_json,
+    err,
+    known_store,
+    out,
+    parse_day,
+    parse_instant,
+    state,
+    table,
+)
 from ahr_tui.rules.roles import Role
 from ahr_tui.wording import count
 
@@ -109,7 +119,7 @@ def eligibility(
 
     st = state(ctx)
     day = parse_day(as_of, "--as-of") or last_complete_day(st.clock())
-    code = _known_store(store)
+    code = known_store(store)
     items = read(st.engine(), evaluate_accounts, day, seller_ids=seller_ids, store=code)
     if seller_ids:
         _check_sellers_found(seller_ids, items, code)
@@ -119,16 +129,6 @@ def eligibility(
     table(ELIGIBILITY_COLUMNS, [_eligibility_row(i) for i in items])
     eligible = sum(i.eligibility.eligible for i in items)
     out(f"as of {day.isoformat()}: {eligible} of {len(items)} eligible")
-
-
-def _known_store(store: str | None) -> str | None:
-    """``--store`` as a code (any case in, upper case out); raises ``NotFound`` for no store."""
-    from ahr_tui.errors import NotFound
-    from ahr_tui.rules import BY_CODE
-
-    if store and store.upper() not in BY_CODE:
-        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
-    return store.upper() if store else None
 
 
 def _check_sellers_found(

@@ -6,17 +6,36 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ahr_tui.cli.case_options import (
+    DB_INT_MAX,
+    AssigneeOpt,
+    AtOpt,
+    CaseIdArg,
+    CsvOpt,
+    NowOpt,
+    PolicyAreaOpt,
+    PolicyOpt,
+    SellerArg,
+    StatusesOpt,
+    StoreCodeOpt,
+    StoreOpt,
+    SummaryOpt,
+    UnassignedOpt,
+    VersionOpt,
+    ViewOpt,
+)
 from ahr_tui.cli.common import (
     JsonOpt,
     emit_json,
     err,
+    known_store,
     out,
     parse_instant,
     state,
     table,
     table_lines,
 )
-from ahr_tui.rules import ACTIVE_STATUSES, CaseAction, CaseStatus, PolicyArea
+from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
@@ -28,61 +47,13 @@ if TYPE_CHECKING:
     from ahr_tui.service.case_view import CaseView
     from ahr_tui.service.views import EventRecord
 
-# The option choices are the rules' own enums (``ahr_tui.rules`` loads neither SQLAlchemy nor
-# Textual, so ``ahr --help`` stays fast): a status or policy area added there is offered here.
-StatusChoice = CaseStatus
-PolicyChoice = PolicyArea
 
 
 case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
 
-AtOpt = Annotated[
-    str | None, typer.Option("--at", help="Business time, ISO-8601 with offset (default: now).")
-]
-#: Ids and versions are 64-bit in the database; a bigger number is a usage error, not a crash.
-DB_INT_MAX = 2**63 - 1
-CaseIdArg = Annotated[int, typer.Argument(min=1, max=DB_INT_MAX, help="The case id.")]
-VersionOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--expect-version",
-        min=1,
-        max=DB_INT_MAX,
-        help="Refuse (exit 3) unless the case is still at this version.",
-    ),
-]
-
-
 def register(app: typer.Typer) -> None:
     app.command("cases")(list_cases)
     app.add_typer(case_app, name="case")
-
-
-_ACTIVE = ", ".join(sorted(s.value for s in ACTIVE_STATUSES))
-StatusesOpt = Annotated[
-    list[StatusChoice] | None,
-    typer.Option("--status", help=f"Repeat to list several (default: {_ACTIVE})."),
-]
-AssigneeOpt = Annotated[
-    str | None, typer.Option("--assignee", help="Only cases assigned to this operator.")
-]
-UnassignedOpt = Annotated[
-    bool, typer.Option("--unassigned", help="Only cases nobody is assigned to.")
-]
-StoreOpt = Annotated[str | None, typer.Option("--store", help="Only this store, e.g. US.")]
-PolicyOpt = Annotated[PolicyChoice | None, typer.Option("--policy", help="Only this policy area.")]
-NowOpt = Annotated[
-    str | None, typer.Option("--now", help="Instant the time left is computed from.")
-]
-CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout, the columns of --json.")]
-ViewOpt = Annotated[
-    str | None, typer.Option("--view", help="Apply one of your saved views (its filter and sort).")
-]
-# The options of a new case (``ahr case open`` and ``ahr case detect``).
-SellerArg = Annotated[str, typer.Argument(help="The seller's id.")]
-StoreCodeOpt = Annotated[str, typer.Option("--store", help="Store code, e.g. US.")]
-PolicyAreaOpt = Annotated[PolicyChoice, typer.Option("--policy", help="Policy area.")]
-SummaryOpt = Annotated[str, typer.Option("--summary", help="What the issue is.")]
 
 
 def list_cases(
@@ -95,7 +66,7 @@ def list_cases(
     Overdue first, then least time left, then expired, then responded.
     """
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import CaseFilter
+    from ahr_tui.service.views import CaseFilter, known_assignee
     from ahr_tui.service.views import list_cases as query
 
     if as_json and as_csv:
@@ -105,9 +76,10 @@ def list_cases(
                                  param_hint="--unassigned")
     st = state(ctx)
     instant = parse_instant(now, "--now", st.clock)
-    only = CaseFilter(assignee=assignee, unassigned=unassigned,
-                      store=store.upper() if store else None,
+    only = CaseFilter(assignee=assignee, unassigned=unassigned, store=known_store(store),
                       policy=policy.value if policy else None)
+    if assignee is not None:
+        read(st.engine(), known_assignee, assignee)
     cases = only.apply(read(st.engine(), query, frozenset(status) if status else None))
     if view is not None:
         cases = _through_view(st, view, cases)

@@ -226,3 +226,14 @@ class _Shown:
         from rich.cells import cell_len
 
         return cell_len(text)
+
+
+def known_store(store: str | None) -> str | None:
+    """``--store`` as a code (any case in, upper case out); raises ``NotFound`` for no store
+    (a typo such as GB for UK must not read as an empty list)."""
+    from ahr_tui.errors import NotFound
+    from ahr_tui.rules import BY_CODE
+
+    if store and store.upper() not in BY_CODE:
+        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
+    return store.upper() if store else None

@@ -12,15 +12,17 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.cases import (
+from ahr_tui.cli.case_options import (
     AtOpt,
     CaseIdArg,
-    JsonOpt,
     PolicyAreaOpt,
     SellerArg,
     StoreCodeOpt,
     SummaryOpt,
     VersionOpt,
+)
+from ahr_tui.cli.cases import (
+    JsonOpt,
     case_app,
     new_case_command,
 )

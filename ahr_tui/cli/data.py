@@ -97,13 +97,17 @@ def _temporary_folder(prefix: str) -> Iterator[Path]:
     import signal
     import tempfile
 
+    from ahr_tui.watchdog import exit_within, on_forced_exit
+
     def leave(signum: int, _frame: object) -> None:
+        exit_within(128 + signum)  # if something holds the orderly exit up
         raise SystemExit(128 + signum)
 
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     before = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        yield folder
+        with on_forced_exit(lambda: shutil.rmtree(folder, ignore_errors=True)):
+            yield folder
     finally:
         for sig in before:  # a second signal must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping
+from datetime import date
 from itertools import islice
 
 from ahr_tui.importers.csvfile import CsvFile, Rejects, csv_error, reject_width
@@ -39,8 +40,12 @@ class ScoreReader:
         accounts: Mapping[tuple[str, str], int],
         problems: Problems,
         rejects: Rejects,
+        *,
+        latest: date | None = None,
     ) -> None:
+        """``latest``: the last day a score can be for (today, UTC); a later one is refused."""
         self.csv = csv_file
+        self.latest = latest
         self.accounts = accounts
         self.problems = problems
         self.rejects = rejects
@@ -101,7 +106,9 @@ class ScoreReader:
         errors: list[tuple[str, str]] = []
         aid = lookup_account(seller, store, self.accounts, errors)
         try:
-            check_day(day)
+            if self.latest is not None and check_day(day) > self.latest:
+                errors.append(("date", f"{day} is in the future (today is "
+                                       f"{self.latest.isoformat()} UTC)"))
         except FieldError as exc:
             errors.append(("date", str(exc)))
         try:

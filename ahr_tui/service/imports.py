@@ -13,7 +13,7 @@ as its note; one that changed nothing writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def import_scores(
     Returns the ``ImportResult`` (problems in it, nothing written when it failed). Raises
     ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
-    load = partial(_load_scores, progress=progress)
+    load = partial(_load_scores, progress=progress, today=now.astimezone(UTC).date())
     return _import_csv(
         engine, "scores", path, score_file.COLUMNS, load, actor=actor, now=now, options=options
     )
@@ -117,8 +117,10 @@ def _load_scores(
     rejects: Rejects,
     *,
     progress: Progress | None,
+    today: date,
 ) -> None:
-    reader = score_file.ScoreReader(csv_file, account_ids(session), result.problems, rejects)
+    reader = score_file.ScoreReader(
+        csv_file, account_ids(session), result.problems, rejects, latest=today)
     writer = bulk.score_writer(session)
     for batch in reader.batches():
         if not result.failed:  # once it has failed, only validate: it will be rolled back

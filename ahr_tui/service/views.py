@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ahr_tui.errors import NotFound
 from ahr_tui.rules import CaseStatus
@@ -22,7 +22,7 @@ from ahr_tui.service.case_view import (
     iso_z,
 )
 from ahr_tui.service.event_view import EventRecord, event_to_json
-from ahr_tui.store.models import Event
+from ahr_tui.store.models import Case, Event, Operator
 
 if TYPE_CHECKING:
     from ahr_tui.service.contact import AttemptView
@@ -53,6 +53,17 @@ class CaseFilter:
 
     def apply(self, cases: Iterable[CaseView]) -> list[CaseView]:
         return [c for c in cases if self.admits(c)]
+
+
+def known_assignee(session: Session, name: str) -> None:
+    """Raises ``NotFound`` when ``name`` is neither an operator nor the assignee of any case
+    (a typo in ``ahr cases --assignee`` must not read as an empty list)."""
+    if session.get(Operator, name) is not None:
+        return
+    if session.execute(select(Case.id).where(col(Case.assignee) == name).limit(1)).first():
+        return
+    raise NotFound(f"{name} is not an operator and has no cases; `ahr operator list` shows "
+                   "the operators.")
 
 
 def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) -> list[CaseView]:

@@ -39,6 +39,7 @@ from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.palette import AppCommands, system_commands
 from ahr_tui.tui.screens.main import MainScreen
 from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
+from ahr_tui.watchdog import exit_within
 
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
@@ -131,6 +132,7 @@ class AhrApp(CaseKeys):
 
     def _signalled(self, signum: int) -> None:
         self.signalled = signum
+        exit_within(128 + signum)  # the last resort if a worker holds the exit up
         self.exit(return_code=128 + signum)
 
     def get_default_screen(self) -> Screen[None]:

@@ -5,15 +5,21 @@ marker every ``poll`` seconds reads what another process (or this one) wrote sin
 read; a tick every ``tick`` seconds moves the countdowns, the header's coverage count and the
 terminal's title; an open case that passes its deadline is expired here (the same transition as
 ``ahr sweep``). Every read and write runs in a thread worker under ``failures.guarded``.
+
+At 100,000 active cases a load takes seconds and the coverage count seconds of CPU: one read of
+the cases runs at a time (a poll meanwhile is skipped), and the count runs in a worker (one at a
+time, the latest wins), so neither holds the UI thread's keys (the Accounts filter's included).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.worker import Worker
 
 from ahr_tui.errors import Conflict
 from ahr_tui.rules import Role
@@ -36,6 +42,12 @@ if TYPE_CHECKING:
 
 #: What the live list's reads do, for "could not ..." (``failures.guarded``).
 READ_CASES = "read the cases"
+#: New objects between two young collections (Python's default: 700). A worker reading a
+#: million ids or a snapshot allocates millions: at 700, every ~70,000 a full collection
+#: followed, each 50-350 ms with every thread stopped (pty bench at 1M accounts).
+YOUNG_OBJECTS = 50_000
+#: Loads and changes shown between two full collections of what ``_freeze`` froze.
+COLLECT_EVERY = 50
 
 
 class LiveCases(DatabaseOpening):
@@ -54,9 +66,14 @@ class LiveCases(DatabaseOpening):
         self.cases_by_id: dict[int, CaseView] = {}
         self.roster: Roster | None = None  # who works when; None until the database layer loads
         self._coverage_key: tuple[object, ...] | None = None
+        self._polling: Worker[None] | None = None  # the last poll's read, the last load
+        self._loading: Worker[None] | None = None
+        self._counting: Worker[None] | None = None  # the count of uncovered moments running
         self._expiring = False
         self._expiry_failed_at: int | None = None  # the marker when expiry last failed
         self.terminal_title = ""
+        self._gc_thresholds: tuple[int, ...] | None = None  # the collector's, before ours
+        self._shows = 0  # snapshots shown (``_freeze``)
 
     @property
     def main(self) -> MainScreen:
@@ -82,18 +99,27 @@ class LiveCases(DatabaseOpening):
             self.call_after_refresh(self.warm_up)
         else:
             self.reload()
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_OBJECTS, *self._gc_thresholds[1:])
         self.set_interval(self.tick_seconds, self.tick, name="tick")
         self.set_interval(self.poll_seconds, self.poll, name="poll")
         self._write_terminal("\x1b[22;2t")  # save the terminal's title, restored on exit
 
     def on_unmount(self) -> None:
         self._write_terminal("\x1b[23;2t")
+        gc.unfreeze()  # what ``show`` froze can be collected again once the app is gone
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
 
     # ------------------------------------------------------------- loading
 
+    def reload(self) -> None:
+        """Read every active case again (a worker; a reload running is superseded)."""
+        self._loading = self._load()
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     @guarded(READ_CASES, once=True, after=read_failed)
-    def reload(self) -> None:
+    def _load(self) -> None:
         self.post_message(CasesLoaded(load_snapshot(self.engine, self.actor.name)))
 
     def warmed_up(self, engine: Engine) -> None:
@@ -114,12 +140,21 @@ class LiveCases(DatabaseOpening):
             self.roster = roster
             self._update_coverage(self.clock())
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
         """Read what another process (or this one) changed since the last load: the cases of
-        the accounts its events name (a few rows), or everything after an import."""
+        the accounts its events name (a few rows), or everything after an import.
+
+        At most one read of the cases runs at a time: a poll while a load or an earlier poll is
+        still reading is skipped, not started beside it (a load of 100,000 cases takes
+        seconds; polls piled up behind it each read and showed every case again)."""
         if self.paused or self.bulk_running:  # a bulk action reloads once, when it is done
             return
+        if any(w is not None and not w.is_finished for w in (self._polling, self._loading)):
+            return
+        self._polling = self._poll_read()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _poll_read(self) -> None:
         self._read_changes()
 
     @guarded(READ_CASES, once=True, after=read_failed)
@@ -177,6 +212,19 @@ class LiveCases(DatabaseOpening):
         self.refresh_bindings()
         if self.screen is not self.main:
             self.screen.post_message(DataChanged())
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """The cases and their rows stay until the next load: out of the cyclic collector's
+        generations, whose full collections scanned them (0.2-0.35 s with 108,000 active
+        cases, every thread stopped, keys included). Reference counting still frees them;
+        what was in a reference cycle when frozen (a dialog open then, closed later) is freed
+        by the full collection every ``COLLECT_EVERY`` loads, at a load (which pauses anyway)."""
+        self._shows += 1
+        if self._shows % COLLECT_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
     def read_failed(self, sentence: str) -> None:
         """Reading the cases (or opening the database) failed; ``failures.guarded`` has said
@@ -234,10 +282,36 @@ class LiveCases(DatabaseOpening):
         if key == self._coverage_key:
             return
         self._coverage_key = key
+        if self._counting is None:  # else the running count, when done, starts this one
+            self._counting = self._count_uncovered(
+                key, list(self.cases_by_id.values()), self.roster, now)
+
+    @work(thread=True, group="coverage", exit_on_error=False,
+          description="count the uncovered due moments")  # no repr of 100,000 cases
+    def _count_uncovered(
+        self, key: tuple[object, ...], cases: list[CaseView], roster: Roster, now: datetime
+    ) -> None:
+        """In a worker: at 100,000 active cases the count takes seconds of the CPU, which on
+        the UI thread held every key (the Accounts filter's included) until it was done."""
         from ahr_tui.service.shifts import uncovered_count
 
-        count = uncovered_count(list(self.cases_by_id.values()), self.roster, now=now)
-        self.main.header.update_state(uncovered=count)
+        count: int | None = None
+        try:
+            count = uncovered_count(cases, roster, now=now)
+        finally:
+            self.call_from_thread(self._counted, key, count)
+
+    def _counted(self, key: tuple[object, ...], count: int | None) -> None:
+        """A count is done (None: it failed): shown if it is of the current cases, hours and
+        minute; else the current ones are counted now (one count at a time, the latest wins)."""
+        self._counting = None
+        if not self.live or count is None:
+            return
+        if key == self._coverage_key:
+            self.main.header.update_state(uncovered=count)
+        else:
+            self._coverage_key = None
+            self._update_coverage(self.clock())
 
     def _set_title(self, now: datetime) -> None:
         """The terminal's title, written when its text changes (at most once a minute, or when

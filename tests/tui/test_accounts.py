@@ -150,6 +150,22 @@ async def test_apply_filter_matches_seller_id_name_and_store(engine, clock, acco
         assert view.table.empty_text == 'no account matches "nothing": esc clears the filter'
 
 
+async def test_a_filters_list_comes_with_the_rows_of_its_first_page(
+    engine, clock, accounts, monkeypatch
+):
+    """The search reads the first page's rows with the ids: the table draws rows at once, not
+    placeholders and then a page read by another worker (a round trip per keystroke)."""
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        asked: list[int] = []
+        monkeypatch.setattr(view, "_read_page", lambda *args: asked.append(args[2]))
+        view._known.clear()  # none of the rows read so far
+        view.apply_filter("us")
+        await loaded(pilot)
+        assert sellers(view) == ["S20", "S30", "S40"] and asked == []
+
+
 async def test_s_cycles_the_sort(engine, clock, accounts):
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:

@@ -8,7 +8,8 @@ accounts, so it never reads every account (``service.account_list``):
   (8 bytes an account) in the background: the table then knows its length and every row's key;
 - the table (``AccountTable``) asks for the rows of the pages it draws, read by id in a worker;
 - a filter keystroke starts a worker that finds the matching ids in the list's order (the
-  trigram index when few match; else a walk that hands over the first screenful at once); a
+  trigram index when few match; else a walk that hands over the first screenful at once, then
+  the whole list for the count) and hands them over with the rows of their first page; a
   newer keystroke or sort makes every older worker stop (``_generation``): the latest wins.
 
 A ``reload()`` (another process changed something) reads the list again; while hidden it only
@@ -39,6 +40,7 @@ from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.account_table import (
     KEPT_ROWS,
+    PAGE,
     AccountSource,
     AccountTable,
     Bounded,
@@ -57,6 +59,10 @@ if TYPE_CHECKING:
 
 #: Rows read and shown before the rest (more than the tallest terminal shows).
 FIRST_ROWS = 200
+#: A filter's first matches, handed over before the whole list (more than a 100-line terminal
+#: shows): a needle that few accounts match is walked until this many are found (at 1M
+#: accounts, ``zz``: about 11,000 rows read for 100, twice that for 200).
+FIRST_MATCHES = PAGE
 #: The orders whose first rows come from an index walk (the others need the whole order).
 INDEXED = frozenset({AccountSort.SELLER, AccountSort.NAME})
 
@@ -208,12 +214,20 @@ class AccountsView(ListKeys, Widget):
                 time.sleep(0.02)
             return None
 
+        shown: list[bool] = []  # the first rows were handed over (with their first page)
+
+        def show(ids: array[int], whole: bool) -> None:
+            """Hand ``ids`` over with the rows of their first page, read here: the table then
+            draws rows at once, not placeholders and then a page read by another worker."""
+            rows = [] if shown or stop() else account_list.page(self.engine, as_of, ids[:PAGE])
+            shown.append(True)
+            self.app.call_from_thread(self._show, generation, sort, ids, whole, rows)
+
         found = account_list.filtered(
-            self.engine, as_of, sort, order, needle, first=FIRST_ROWS, stop=stop,
-            on_first=lambda part: self.app.call_from_thread(
-                self._show, generation, sort, part, False))
+            self.engine, as_of, sort, order, needle, first=FIRST_MATCHES, stop=stop,
+            on_first=lambda part: show(part, False))
         if found is not None:
-            self.app.call_from_thread(self._show, generation, sort, found, True)
+            show(found, True)
 
     @work(thread=True, exit_on_error=False, group="account-pages")
     @guarded("read the accounts", status="#accounts-status", once=True,
@@ -258,9 +272,12 @@ class AccountsView(ListKeys, Widget):
             self._order_for = None
             self.total = len(ids)
 
-    def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool) -> None:
+    def _show(self, generation: int, sort: AccountSort, ids: array[int], whole: bool,
+              rows: list[AccountRow]) -> None:
         if not self._current(generation) or sort is not self.sort:
             return
+        for row in rows:
+            self._known.put(row.account_id, row)
         self.complete = whole
         if whole:
             self.loaded_at = self.clock()

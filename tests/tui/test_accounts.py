@@ -186,6 +186,19 @@ async def test_s_cycles_the_sort(engine, clock, accounts):
         assert view.cycle_sort() is SortKey.SELLER
 
 
+async def test_a_new_sort_starts_at_its_first_row(engine, clock, accounts):
+    """Sorted by lowest AHR, the first row is the lowest, not the account the cursor was on."""
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")
+        assert view.table.current_account.seller_id == "S30"
+        await pilot.press("s")
+        await loaded(pilot)
+        assert view.table.cursor_row == 0
+        assert view.table.current_account.seller_id == sellers(view)[0] == "S40"
+
+
 async def test_enter_posts_selected_with_the_account_under_the_cursor(engine, clock, accounts):
     view = AccountsView(engine=engine, clock=clock)
     host = Host(view)

@@ -326,7 +326,10 @@ class AccountsView(ListKeys, Widget):
         self.post_message(ListChanged())
 
     def cycle_sort(self) -> AccountSort:
+        """The next order, shown from its first row (lowest AHR first means the lowest ones
+        first, not the account the cursor was on, half-way down)."""
         self.sort = self.sort.next()
+        self._to_first = True
         self._start()
         self.post_message(ListChanged())
         return self.sort

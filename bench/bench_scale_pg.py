@@ -10,7 +10,11 @@ machine's load moves both alike):
 1. ``ahr init`` and a sweep at the sample's reference instant (the window counters are built);
 2. the daily import: one score per account for the next day;
 3. the first sweep of that day (the window slides a day; cases expire) and a repeat sweep;
-4. every account reset to ``not_enrolled``, the sweep that enrols them and a repeat:
+4. the Accounts view's reads, as the view does them, in a process of their own (its wall and
+   CPU around each read, the database opened beforehand): the first rows (``tab`` to the first
+   screenful), every id in seller order, and a filter keystroke to its first screenful (the
+   worst of ``a``, ``ac``, ``acm``, ``acme``);
+5. every account reset to ``not_enrolled``, the sweep that enrols them and a repeat:
    (that sweep - the repeat) / changes is the cost of one enrolment change.
 
 Each PostgreSQL figure is printed with its ratio to the SQLite one (DESIGN.md section 7:
@@ -18,6 +22,10 @@ Each PostgreSQL figure is printed with its ratio to the SQLite one (DESIGN.md se
 
     .venv/bin/python bench/bench_scale_pg.py --accounts 50000 \
         --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+At 1,000,000 accounts the copy takes half an hour or more: ``--copied SCHEMA`` uses a schema that
+``ahr db copy --from bench/out/scale-N.db`` filled beforehand instead (it is dropped afterwards
+all the same).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import argparse
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +47,51 @@ from bench_scale import OUT, ahr, copy_db, daily_file, ensure_sample, reference
 RESET = ("UPDATE account SET enrollment = 'not_enrolled', enrollment_changed_at = NULL "
          "WHERE enrollment <> 'revoked'")
 Figure = tuple[float, float, int]  # wall s, CPU s, peak RSS MB
+
+#: The Accounts view's reads (bench_scale.py's, with the CPU of each): one line of
+#: "what wall cpu" per read, the database opened (schema checked) beforehand.
+_VIEW = """
+import sys, time
+from datetime import datetime
+from ahr_tui.service.database import open_database
+from ahr_tui.service.account_list import AccountSort, filtered, first_page, ordered
+from ahr_tui.rules import last_complete_day
+as_of = last_complete_day(datetime.fromisoformat(sys.argv[2]))
+engine = open_database(sys.argv[1])
+def timed(what, fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    print(what, time.perf_counter() - wall, time.process_time() - cpu)
+    return value
+timed("first", lambda: first_page(engine, as_of, AccountSort.SELLER, 200))
+ids = timed("every", lambda: ordered(engine, as_of, AccountSort.SELLER))
+worst = (0.0, 0.0)
+for needle in ("a", "ac", "acm", "acme"):  # one keystroke each: until the first screenful
+    wall, cpu, shown = time.perf_counter(), time.process_time(), []
+    filtered(engine, as_of, AccountSort.SELLER, lambda: ids, needle, first=200,
+             on_first=lambda part: shown.append((time.perf_counter() - wall,
+                                                 time.process_time() - cpu)))
+    worst = max(worst, shown[0] if shown else (time.perf_counter() - wall,
+                                                 time.process_time() - cpu))
+print("keystroke", *worst)
+print("ids", len(ids), 0)
+"""
+VIEW_READS = {"first": "Accounts view: first rows",
+              "every": "every id in seller order",
+              "keystroke": "filter keystroke, first screenful"}
+
+
+def view_reads(db: str, now: datetime) -> tuple[dict[str, Figure], int]:
+    """The Accounts view's reads on ``db`` at ``now``: {what: (wall s, CPU s, 0)} and the
+    number of ids listed. Raises ``SystemExit`` with the child's error if it fails."""
+    done = subprocess.run([sys.executable, "-c", _VIEW, db, now.isoformat()],
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"the Accounts view's reads failed on {db}: {done.stderr}")
+    rows = {what: (float(wall), float(cpu)) for what, wall, cpu in
+            (line.split() for line in done.stdout.splitlines())}
+    ids = int(rows.pop("ids")[0])
+    return {VIEW_READS[what]: (wall, cpu, 0) for what, (wall, cpu) in rows.items()}, ids
 
 
 def steps(dbs: dict[str, str], now: datetime, scores: Path,
@@ -53,6 +107,8 @@ def steps(dbs: dict[str, str], now: datetime, scores: Path,
             wall, cpu, rss, out[name] = ahr("--db", db, *args)
             if what is not None:
                 figures[name][what] = (wall, cpu, rss)
+                print(f"  {what}, {name}: {wall:.3f} s wall, {cpu:.3f} s CPU, RSS {rss} MB",
+                      flush=True)
 
     each(None, "init")
     each(None, "sweep", "--now", now.isoformat())
@@ -60,6 +116,12 @@ def steps(dbs: dict[str, str], now: datetime, scores: Path,
     day = (now + timedelta(days=1)).isoformat()
     each("first sweep of the day", "sweep", "--now", day)
     each("repeat sweep", "sweep", "--now", day)
+    for name, db in dbs.items():
+        found, ids = view_reads(db, now + timedelta(days=1))
+        figures[name].update(found)
+        print(f"  {name}: " + "; ".join(f"{what} {wall:.3f} s wall, {cpu:.3f} s CPU"
+                                        for what, (wall, cpu, _) in found.items()), flush=True)
+        print(f"  {name}: the Accounts view lists {ids:,} accounts", flush=True)
     for reset in resets.values():
         reset()
     each("sweep enrolling every reset account", "sweep", "--now", day, "--json")
@@ -104,46 +166,57 @@ def report(lite: dict[str, Figure], pg: dict[str, Figure]) -> None:
                                                               strict=True):
         unit = "us" if "(us)" in what else "s"
         ratio = p_wall / l_wall if l_wall > 0 else float("nan")
-        print(f"  {what:<36} {l_wall:9.2f} / {l_cpu:6.2f} {unit:<2} {p_wall:11.2f} / "
-              f"{p_cpu:6.2f} {unit:<2}  {ratio:5.2f}x", flush=True)
+        print(f"  {what:<36} {l_wall:9.3f} / {l_cpu:6.3f} {unit:<2} {p_wall:11.3f} / "
+              f"{p_cpu:6.3f} {unit:<2}  {ratio:5.2f}x", flush=True)
+
+
+def copy_to(plain: str, schema: str, source: Path, url: str) -> None:
+    """Create ``schema`` and fill it from ``source`` with ``ahr db copy``, printing how long
+    that took."""
+    import psycopg
+
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    started = time.perf_counter()
+    ahr("db", "copy", "--quiet", "--from", str(source), "--to", url)
+    print(f"ahr db copy SQLite -> PostgreSQL: {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--pg", required=True, metavar="URL")
+    parser.add_argument("--copied", metavar="SCHEMA",
+                        help="a schema already filled by ahr db copy from the same sample")
     args = parser.parse_args()
     import psycopg
 
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.accounts:,} accounts x 180 days")
+    print(f"load average {Path('/proc/loadavg').read_text().strip()}; {args.accounts:,} "
+          "accounts x 180 days")
     source = OUT / f"scale-{args.accounts}.db"
     ensure_sample(source, args.accounts)
     now = reference(source)
     plain = args.pg.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"bench_scale_{os.getpid()}"
+    schema = args.copied or f"bench_scale_{os.getpid()}"
     url = f"{args.pg}?options=-csearch_path%3D{schema}"
     with tempfile.TemporaryDirectory(prefix="ahr-scale-pg-", dir=OUT) as folder:
         tmp = Path(folder)
         lite_db = tmp / "run.db"
-        copy_db(source, lite_db)
         scores = tmp / "daily.csv"
-        daily_file(scores, source, now.date().isoformat())
-        with psycopg.connect(plain, autocommit=True) as admin:
-            admin.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            started = time.perf_counter()
-            ahr("db", "copy", "--quiet", "--from", str(source), "--to", url)
-            print(f"ahr db copy SQLite -> PostgreSQL: {time.perf_counter() - started:.1f} s",
-                  flush=True)
+            copy_db(source, lite_db)
+            daily_file(scores, source, now.date().isoformat())
+            if not args.copied:
+                copy_to(plain, schema, source, url)
             found = steps({"SQLite": str(lite_db), "PostgreSQL": url}, now, scores,
                           {"SQLite": sqlite_reset(lite_db),
                            "PostgreSQL": pg_reset(plain, schema)})
             lite, pg = found["SQLite"], found["PostgreSQL"]
         finally:
             with psycopg.connect(plain, autocommit=True) as admin:
-                admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+                admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     report(lite, pg)
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
     return 0
 
 

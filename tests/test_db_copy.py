@@ -271,3 +271,32 @@ def test_a_postgresql_schema_that_does_not_exist_is_one_sentence(busy_sqlite: st
 
     url = f"{PG_BASE}?options=-csearch_path%3Dno_such_schema_for_ahr"
     refused(copy_cli(busy_sqlite, url), "schema that does not exist", "nothing was written")
+
+
+def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_copy(
+    busy_sqlite: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trigger = ("SELECT tgenabled FROM pg_trigger "
+               "WHERE tgname = 'ahr_window' AND tgrelid = 'score'::regclass")
+    seen: dict[str, str] = {}
+    write = copy_module._write
+
+    def spy(conn: Any, table: Any, batches: Any, progress: Any) -> int:
+        seen[table.name] = conn.execute(text(trigger)).scalar()
+        return write(conn, table, batches, progress)
+
+    monkeypatch.setattr(copy_module, "_write", spy)
+    copy_database(busy_sqlite, pg_url)
+    assert seen["score"] == "D"  # disabled: no trigger event queued per copied score
+    pg = make_engine(pg_url)
+    try:
+        with pg.begin() as conn:
+            assert conn.execute(text(trigger)).scalar() == "O"  # on again, as ahr init leaves it
+            assert conn.execute(text("SELECT count(*) FROM window_dirty")).scalar() == 0
+            as_of = conn.execute(text("SELECT as_of FROM window_state")).scalar()
+            s5 = conn.execute(text("SELECT id FROM account WHERE seller_id = 'S5'")).scalar()
+            conn.execute(text("INSERT INTO score (account_id, day, score) VALUES (:a, :d, 100)"),
+                         {"a": s5, "d": as_of - timedelta(days=3)})
+            assert conn.execute(text("SELECT account_id FROM window_dirty")).scalars().all() == [s5]
+    finally:
+        pg.dispose()

@@ -154,7 +154,8 @@ class AhrApp(CaseKeys):
         self.open_detail(account_id=message.account_id, case_id=message.case_id)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        """The keys of the screen ``?`` was pressed on: its own ``KEYS_HELP``, else the lists'."""
+        self.push_screen(HelpScreen(getattr(self.screen, "KEYS_HELP", None)))
 
     def action_handover(self) -> None:
         from ahr_tui.tui.screens.handover import HandoverScreen

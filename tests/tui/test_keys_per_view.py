@@ -3,16 +3,22 @@ is; an account's detail lists its cases and enter opens one; the palette puts th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from ahr_tui.rules import PolicyArea
+from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.app import AhrApp
 from ahr_tui.tui.keys import FOOTER_KEYS, Place, footer_keys
 from ahr_tui.tui.screens.detail import DetailScreen
 from ahr_tui.tui.widgets.key_bar import KeyBar
-from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.conftest import FakeClock
+from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
 from tests.tui.drawn import contrast, find, screen_text
 
 CASE_KEYS = ("o Respond", "r Resolve", "x Deactivate", "f Fraud", "a Assign", "n Note")
@@ -62,6 +68,31 @@ async def test_a_case_detail_offers_back_and_the_case_actions_not_the_list_keys(
         for key in ("esc Back", *CASE_KEYS, "? Help", "q Quit"):
             assert key in shown, shown
         assert "/ Filter" not in shown and "tab" not in shown
+
+
+async def test_a_case_detail_offers_enter_only_when_there_is_another_case_to_open(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        shown = await detail_footer(app, pilot, seeded.crit)  # S1 has no other case
+        assert any("Other cases (0)" in line for line in screen_text(app))
+        assert "enter" not in shown and "Open case" not in shown, shown
+        alone = app.screen
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is alone and alone.case_id == seeded.crit
+    other = detect_case(
+        engine, seller_id="S1", store="US", policy=PolicyArea.LISTING_POLICY,
+        at=clock() - timedelta(hours=1), summary="second", actor=ALICE, now=clock(),
+    ).id
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        shown = await detail_footer(app, pilot, seeded.crit)
+        assert "enter Open case" in shown, shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.case_id == other
 
 
 async def test_an_accounts_detail_lists_its_cases_and_enter_opens_one(

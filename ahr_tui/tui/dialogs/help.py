@@ -1,14 +1,24 @@
-"""``?``: every key of the TUI on one screen (DESIGN.md section 6 is the contract)."""
+"""``?``: the keys of the screen it was opened from (DESIGN.md section 6 is the contract).
+
+From the lists and the detail: every key of the Cases and Accounts views and of the detail
+(``KEYS``). A screen with keys of its own (the handover, the metrics) says them in its
+``KEYS_HELP`` (a title and ``(key, what it does)`` lines, beside its ``BINDINGS``); the help then
+shows those and the keys every screen shares (``COMMON``). Taller than the terminal, the keys
+scroll between a title and a last line that both stay put, and that line says which lines
+are shown and how to scroll.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -79,33 +89,86 @@ def list_lines() -> dict[str, list[str]]:
 #: Said under the keys.
 GREYED = "Greyed keys are not possible now: press one to see why."
 
+#: The keys every screen shares (the app binds them), after a screen's own.
+COMMON: tuple[tuple[str, str], ...] = (
+    ("?", "this help"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("q", "quit"),
+)
 
-def help_table() -> Table:
+#: A screen's help: its name and its keys, ``(key, what it does)``.
+ScreenHelp = tuple[str, Sequence[tuple[str, str]]]
+
+
+def help_table(keys: Sequence[tuple[str, str]] = KEYS) -> Table:
     """The keys right-aligned in one column, what they do in the next: a description too long
-    for the width wraps within its own column, under its first line (never to the left edge)."""
+    for the width wraps within its own column, under its first line (never to the left edge).
+    A description ``{filter}`` or ``{sort}`` stands for one line per view (``list_lines``)."""
     table = Table.grid(padding=(0, 0, 0, 2))
     table.add_column(justify="right", no_wrap=True, style="bold")
     table.add_column(ratio=1, overflow="fold")
-    per_view = list_lines()
-    for key, what in KEYS:
+    per_view = list_lines() if keys is KEYS else {}
+    for key, what in keys:
         name = what.strip("{}")
-        lines = per_view[name] if what == f"{{{name}}}" else [what]
+        lines = per_view[name] if what == f"{{{name}}}" and name in per_view else [what]
         for n, line in enumerate(lines):
             table.add_row(Text("" if n else key), Text(line))
     return table
 
 
 class HelpScreen(ModalScreen[None]):
+    """``help``: a screen's own (``ScreenHelp``), or None for the lists' and the detail's."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", priority=True),
+        Binding("j,down", "scroll('down')", "Scroll", show=False),
+        Binding("k,up", "scroll('up')", "Scroll", show=False),
+        Binding("pagedown,space", "scroll('page_down')", "Page", show=False),
+        Binding("pageup", "scroll('page_up')", "Page", show=False),
     ]
 
+    def __init__(self, help: ScreenHelp | None = None) -> None:
+        super().__init__()
+        self.help = help
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            yield Label(Text("Keys"), id="help-title")
-            yield Static(help_table(), id="help-keys")
-            yield Static(Text(f"\n{GREYED}"), id="help-greyed")
+        title = "Keys" if self.help is None else f"Keys: {self.help[0]}"
+        keys = KEYS if self.help is None else (*self.help[1], *COMMON)
+        with Vertical(id="help"):
+            yield Label(Text(title), id="help-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(help_table(keys), id="help-keys")
+                if self.help is None:
+                    yield Static(Text(f"\n{GREYED}"), id="help-greyed")
             yield Static(Text("esc closes"), id="help-close")
+
+    def on_mount(self) -> None:
+        self.watch(self.body, "scroll_y", self._say_where, init=False)
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
+    def on_resize(self, event: Resize) -> None:
+        # The keys get what the title, the last line and the border leave: those never scroll.
+        self.body.styles.max_height = max(1, event.size.height - 4)
+        self.call_after_refresh(self._say_where)
+
+    def _say_where(self) -> None:
+        """The last line: ``esc closes``; when the keys are taller than the box, which lines
+        are shown (``lines 1-18 of 40``) and the keys that scroll them."""
+        body = self.body
+        total = body.virtual_size.height
+        shown = body.scrollable_content_region.height
+        said = "esc closes"
+        if total > shown:
+            top = round(body.scroll_y)
+            said = (f"lines {top + 1}-{min(total, top + shown)} of {total}: "
+                    f"j/k ↓/↑ pgdn/pgup scroll  ·  {said}")
+        self.query_one("#help-close", Static).update(Text(said))
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.body, f"scroll_{how}")(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -196,8 +196,8 @@ class DetailScreen(Screen[None]):
         self.dismiss()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_case":
-            return True if self.is_mounted and self.case_list.row_count else None
+        if action == "open_case":  # hidden, not dimmed, with no other case to open
+            return self.is_mounted and self.case_list.row_count > 0
         return True
 
     def action_open_case(self) -> None:

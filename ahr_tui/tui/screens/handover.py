@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ahr_tui.service.clock import Clock
+from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
@@ -39,6 +40,12 @@ class HandoverScreen(Screen[None]):
         Binding("t", "horizon", "24/48/72 h"),
         Binding("r", "reload", "Reload", show=False),
     ]
+    #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
+    KEYS_HELP: ClassVar[ScreenHelp] = ("Handover", (
+        ("esc / h", "back to where h was pressed"),
+        ("t", "the chart's horizon: next 24, 48 or 72 hours (each press the next)"),
+        ("r", "read the handover again"),
+    ))
 
     def __init__(self, *, engine: Engine, clock: Clock) -> None:
         super().__init__()

@@ -29,6 +29,7 @@ from ahr_tui.service.metrics import (
     percent_text,
 )
 from ahr_tui.textsafe import clean_line
+from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
@@ -51,6 +52,13 @@ class MetricsScreen(Screen[None]):
         Binding("j,down", "scroll('down')", "Scroll", show=False),
         Binding("k,up", "scroll('up')", "Scroll", show=False),
     ]
+    #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
+    KEYS_HELP: ClassVar[ScreenHelp] = ("Metrics", (
+        ("esc / m", "back to the list"),
+        ("[ / ]", "a shorter / longer window: " + ", ".join(map(str, WINDOWS)) + " UTC days"),
+        ("j / k, ↓ / ↑", "scroll (the operators' list may run below the screen)"),
+        ("h", "handover: due moments per hour against who is on shift"),
+    ))
 
     CSS_PATH = "metrics.tcss"
 

@@ -31,7 +31,8 @@ __all__ = ["SortKey", "matches", "sort_cases"]  # the shared list filter and sor
 @dataclass(frozen=True, slots=True)
 class Level:
     """How one row's time is shown: the urgency word, its style in colour and under
-    ``NO_COLOR`` (``mono``: the alarming levels bold and reverse), and the row's tint."""
+    ``NO_COLOR`` (``mono``: a passed due moment, overdue or expired, in bold reverse; critical
+    bold underlined; urgent bold), and the row's tint."""
 
     word: str
     colour: str
@@ -50,7 +51,7 @@ LEVELS: dict[str, Level] = {
     # that marks it without colour; the alarming ones in capitals.
     Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "bold reverse", "case-table--overdue"),
     Urgency.CRITICAL: Level(
-        "!! CRITICAL", "bold red", "bold reverse", "case-table--critical"
+        "!! CRITICAL", "bold red", "bold underline", "case-table--critical"
     ),
     Urgency.URGENT: Level("!  URGENT", "bold yellow", "bold", None),
     Urgency.WARN: Level(".  WARN", "yellow", "", None),
@@ -58,10 +59,11 @@ LEVELS: dict[str, Level] = {
     CaseStatus.RESPONDED: Level("  responded", "cyan", "", None),
     CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
     # a detected case: nobody has tried to reach the seller yet; its urgency is against
-    # contact_due, its word says what to do (DESIGN section 6)
-    CONTACT + Urgency.OVERDUE: Level("!! CONTACT", "bold reverse red", "bold reverse",
+    # contact_due, its word says what to do (DESIGN section 6); once past it, that it is late
+    # in the word ``ahr cases`` prints (``overdue``), with no glyph so that it fits the column
+    CONTACT + Urgency.OVERDUE: Level("OVERDUE CONTACT", "bold reverse red", "bold reverse",
                                      "case-table--overdue"),
-    CONTACT + Urgency.CRITICAL: Level("!! CONTACT", "bold red", "bold reverse",
+    CONTACT + Urgency.CRITICAL: Level("!! CONTACT", "bold red", "bold underline",
                                       "case-table--critical"),
     CONTACT + Urgency.URGENT: Level("!  CONTACT", "bold yellow", "bold", None),
     CONTACT + Urgency.WARN: Level(".  CONTACT", "yellow", "", None),
@@ -75,7 +77,7 @@ MARK = "*"
 
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
-    Column("urgency", "URGENCY", 11),
+    Column("urgency", "URGENCY", 15),  # OVERDUE CONTACT
     Column("id", "CASE", 6, justify="right"),
     Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     Column("seller", "SELLER", 18, flex=True),

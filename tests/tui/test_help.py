@@ -1,0 +1,93 @@
+"""``?`` says the keys of the screen it was opened from (the handover's and the metrics' own,
+not the Cases view's), and at 80x24 the help says that it scrolls and which lines it shows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.screens.handover import HandoverScreen
+from ahr_tui.tui.screens.metrics import MetricsScreen
+from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.drawn import screen_text
+
+#: How the help writes a key that a binding names otherwise.
+SHOWN_AS = {"escape": "esc", "left_square_bracket": "[", "right_square_bracket": "]",
+            "down": "↓", "up": "↑", "question_mark": "?"}
+
+
+def help_lines(app: AhrApp, part: str = "#help") -> list[str]:
+    """The drawn lines of the help (or of one ``part``), cropped to its content."""
+    region = app.screen.query_one(part).content_region
+    return [line[region.x:region.right] for line in screen_text(app)[region.y:region.bottom]]
+
+
+def keys_column(lines: list[str]) -> set[str]:
+    """Every key the drawn help names: its key column split at ``/`` and ``,``."""
+    found: set[str] = set()
+    for line in lines:
+        key = line.lstrip().split("  ")[0]  # keys are right-aligned before two blanks
+        found.update(k.strip() for k in re.split(r"[/,]", key) if k.strip())
+    return found
+
+
+@pytest.mark.parametrize(("key", "screen", "title", "says"), [
+    ("h", HandoverScreen, "Keys: Handover", "24, 48 or 72 hours"),
+    ("m", MetricsScreen, "Keys: Metrics", "7, 14, 30, 90, 180, 365 UTC days"),
+])
+async def test_help_from_a_screen_says_that_screens_keys(
+    make_app: AppFactory, seeded: Seeded, key: str, screen: type[Screen[None]], title: str,
+    says: str,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        opened = app.screen
+        assert isinstance(opened, screen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = help_lines(app)
+        text = "\n".join(lines)
+        assert lines[0].strip() == title and says in text, text
+        assert "contact attempt" not in text and "Accounts" not in text, text  # not the lists'
+        named = keys_column(help_lines(app, "#help-keys"))
+        for binding in opened.BINDINGS:
+            assert isinstance(binding, Binding)
+            for each in binding.key.split(","):
+                assert SHOWN_AS.get(each, each) in named, (each, named)
+        assert {"?", "q", "ctrl+p"} <= named
+        assert lines[-1].strip() == "esc closes", lines  # all of it fits: no scroll hint
+        await pilot.press("escape")
+        assert app.screen is opened
+
+
+async def test_help_at_80x24_says_it_scrolls_and_which_lines_it_shows(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = help_lines(app)
+        assert lines[0].strip() == "Keys"
+        last = re.fullmatch(r"lines 1-(\d+) of (\d+): j/k ↓/↑ pgdn/pgup scroll  ·  esc closes",
+                            lines[-1].strip())
+        assert last is not None, lines[-1]
+        shown, total = int(last[1]), int(last[2])
+        assert shown == len(lines) - 2 and total > shown
+        assert not any("Greyed keys" in line for line in lines)
+        await pilot.press("pagedown", "pagedown", "j")
+        await pilot.pause()
+        lines = help_lines(app)
+        assert lines[0].strip() == "Keys"  # the title stays
+        assert lines[-1].strip().startswith(f"lines {total - shown + 1}-{total} of {total}:")
+        assert any("Greyed keys are not possible now" in line for line in lines)

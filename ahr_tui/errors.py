@@ -25,6 +25,11 @@ class NotFound(AhrError):
     """An unknown case, seller, store or operator."""
 
 
+def no_store(code: str) -> NotFound:
+    """The one sentence for a store code that names no store."""
+    return NotFound(f"no store {code}; `ahr store list` shows the codes.")
+
+
 class RuleRejected(AhrError):
     """The rules refused the action; ``code`` is the machine-readable reason."""
 

@@ -231,9 +231,9 @@ class _Shown:
 def known_store(store: str | None) -> str | None:
     """``--store`` as a code (any case in, upper case out); raises ``NotFound`` for no store
     (a typo such as GB for UK must not read as an empty list)."""
-    from ahr_tui.errors import NotFound
+    from ahr_tui.errors import no_store
     from ahr_tui.rules import BY_CODE
 
     if store and store.upper() not in BY_CODE:
-        raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
+        raise no_store(store)
     return store.upper() if store else None

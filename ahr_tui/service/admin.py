@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
+from ahr_tui.errors import InvalidInput, NotFound, RuleRejected, no_store
 from ahr_tui.notify.smtp import address_problem
 from ahr_tui.rules import Permission, Role
 from ahr_tui.service.access import require
@@ -70,7 +70,7 @@ def set_store_enabled(
         require(session, actor, Permission.MANAGE_STORES)
         store = session.get(Store, code)
         if store is None:
-            raise NotFound(f"no store {code}; `ahr store list` shows the codes.")
+            raise no_store(code)
         if store.aha_enabled != enabled:
             before = "enabled" if store.aha_enabled else "disabled"
             store.aha_enabled = enabled

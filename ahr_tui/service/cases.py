@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ahr_tui.errors import InvalidInput, NotFound, RuleRejected
+from ahr_tui.errors import InvalidInput, NotFound, RuleRejected, no_store
 from ahr_tui.rules import (
     DEFAULT_POLICY,
     PERMISSION,
@@ -95,7 +95,7 @@ def find_account(session: Session, seller_id: str, store: str) -> Account:
     ).scalar_one_or_none()
     if account is None:
         if session.get(Store, store) is None:
-            raise NotFound(f"no store {store}; `ahr store list` shows the codes.")
+            raise no_store(store)
         raise NotFound(f"no seller {seller_id} in store {store}.")
     return account
 

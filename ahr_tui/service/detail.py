@@ -202,8 +202,8 @@ def load_account_detail(
     """
     found = _account_in_store(session, account_id)
     account = found.account
-    first, last = window_bounds(as_of, policy)
-    scores = _window_scores(session, account_id, first, last)
+    days = window_days(*window_bounds(as_of, policy))
+    scores = _window_scores(session, account_id, days)
     latest_day = max(scores) if scores else None
     the_case = find_case(session, case_id) if case_id is not None else None
     if the_case is not None and the_case.account_id != account_id:
@@ -214,7 +214,7 @@ def load_account_detail(
         phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
         store_enabled=found.store_enabled,
         phone_dial=dialling_format(account.emergency_phone, found.region), as_of=as_of,
-        series=tuple(scores.get(first + timedelta(days=i)) for i in range((last - first).days + 1)),
+        series=tuple(scores.get(day) for day in days),
         latest_score=scores[latest_day] if latest_day is not None else None,
         latest_day=latest_day,
         eligibility=evaluate(found.facts(), count_window(scores, as_of, policy), as_of, policy),
@@ -255,9 +255,9 @@ def _account_in_store(session: Session, account_id: int) -> _AccountInStore:
     return _AccountInStore(account, bool(enabled), region)
 
 
-def _window_scores(session: Session, account_id: int, first: date, last: date) -> dict[date, int]:
+def _window_scores(session: Session, account_id: int, days: list[date]) -> dict[date, int]:
     query = select(Score.day, Score.score).where(
-        Score.account_id == account_id, col(Score.day).in_(window_days(first, last))
+        Score.account_id == account_id, col(Score.day).in_(days)
     )
     return {day: score for day, score in session.execute(query)}
 

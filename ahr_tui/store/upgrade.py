@@ -125,9 +125,10 @@ def relayout_scores(conn: Connection) -> bool:
     made again here); the file keeps the old table's pages as free pages for the days to come
     (``VACUUM`` gives them back). PostgreSQL: the primary key is replaced and the table
     rewritten in its order (``CLUSTER``; new days then append). In the caller's transaction."""
-    if "score" not in inspect(conn).get_table_names():
+    inspector = inspect(conn)
+    if "score" not in inspector.get_table_names():
         return False
-    key = inspect(conn).get_pk_constraint("score")
+    key = inspector.get_pk_constraint("score")
     if key["constrained_columns"] != _OLD_SCORE_KEY:
         return False
     if conn.dialect.name == "sqlite":

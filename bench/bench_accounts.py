@@ -51,16 +51,54 @@ DEFAULT_NEEDLES = ("trad", "7qe", "star d", "zz")
 def child(db: str) -> None:
     """The app on ``db`` with its clock fixed at the database's reference instant, started as
     ``ahr tui`` starts it on an SQLite file: the first snapshot read with the standard library,
-    the engine opened by the app's warm-up worker."""
+    the engine opened by the app's warm-up worker. With ``AHR_BENCH_TRACE`` set to a file, the
+    child writes there when each step of a keystroke happens (``trace``)."""
     from ahr_tui.service.database import open_database
     from ahr_tui.service.identity import Actor, os_user_name
     from ahr_tui.service.snapshots import quick_snapshot
     from ahr_tui.tui.app import run
 
+    if os.environ.get("AHR_BENCH_TRACE"):
+        trace(Path(os.environ["AHR_BENCH_TRACE"]))
     instant = reference_instant(Path(db))
     actor = Actor(os_user_name())
     run(engine=lambda: open_database(db), clock=lambda: instant, actor=actor, db_label=db,
         first=quick_snapshot(Path(db), actor.name))
+
+
+def trace(path: Path) -> None:
+    """Wrap the steps of a keystroke to write ``perf_counter`` (the parent's clock too, on
+    Linux), thread, step and duration to ``path``: the key reaching the view, the worker's reads,
+    the hand-over on the UI thread, each screen update and each write to the terminal."""
+    import threading
+
+    from textual.drivers.linux_driver import LinuxDriver
+    from textual.screen import Screen
+
+    from ahr_tui.service import account_list
+    from ahr_tui.tui.screens.accounts import AccountsView
+
+    out = path.open("w", buffering=1)
+
+    def wrap(owner: object, name: str, size: bool = False) -> None:
+        inner = getattr(owner, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            result = inner(*args, **kwargs)
+            extra = f" {len(args[-1])}" if size else ""  # type: ignore[arg-type]
+            out.write(f"{start:.4f} {threading.current_thread().name[:12]} {name} "
+                      f"{(time.perf_counter() - start) * 1000:.1f}{extra}\n")
+            return result
+
+        setattr(owner, name, timed)
+
+    for owner, name in ((AccountsView, "apply_filter"), (AccountsView, "_show"),
+                        (AccountsView, "_set_ids"), (AccountsView, "_update_status"),
+                        (account_list, "page"), (account_list, "filtered"),
+                        (Screen, "_on_timer_update"), (Screen, "_refresh_layout")):
+        wrap(owner, name)
+    wrap(LinuxDriver, "write", size=True)
 
 
 def reference_instant(db: Path) -> datetime:
@@ -96,15 +134,17 @@ def match_count(db: Path, needle: str) -> int:
 
 def lowest_ahr_seller(db: Path) -> str:
     """The first row of the AHR order: an account without a score in the window, else the
-    lowest newest score (the bench's window ends the day before the reference instant)."""
-    day = reference_instant(db).date().toordinal() - 1
-    last = datetime.fromordinal(day).date().isoformat()
-    first = datetime.fromordinal(day - 179).date().isoformat()
+    lowest newest score (the bench's window ends the day before the reference instant). The
+    days are named (scores are keyed day first: a range of days would be scanned for each
+    account, hours at a million)."""
+    last = reference_instant(db).date().toordinal() - 1
+    days = ", ".join(f"'{datetime.fromordinal(day).date().isoformat()}'"
+                     for day in range(last - 179, last + 1))
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         (seller,) = con.execute(
             "SELECT a.seller_id FROM account a ORDER BY coalesce((SELECT s.score FROM score s "
-            "WHERE s.account_id = a.id AND s.day >= ? AND s.day <= ? ORDER BY s.day DESC "
-            "LIMIT 1), -1), a.seller_id, a.store LIMIT 1", (first, last)).fetchone()
+            f"WHERE s.day IN ({days}) AND s.account_id = a.id ORDER BY s.day DESC LIMIT 1), "
+            "-1), a.seller_id, a.store LIMIT 1").fetchone()
     return str(seller)
 
 
@@ -229,6 +269,8 @@ def measure(
     took = term.after_key(b"\t", lambda t: t.first_row().startswith(first))
     print(f"(a) tab until the first account row ({first}) shows: {fmt(took)} "
           f"(target <= 1 s); RSS so far {prog.peak_rss / MB:.0f} MB", flush=True)
+    # the keystrokes are timed on a settled screen: the whole order read ("reading…" gone)
+    term.until(time.perf_counter(), lambda t: "reading" not in t.status_line())
     prog.quiet_for(1.0, 60)
     latencies = filter_keys(prog, term, expected, counts, needles)
     if latencies:
@@ -273,14 +315,16 @@ def filter_keys(
     After a needle's last key: the time until its match count is shown."""
     latencies: list[float] = []
     for needle in needles:
-        os.write(prog.fd, b"/")
+        # the field opens (the screen laid out again) before the first key is typed
+        term.after_key(b"/", lambda t: any("filter: seller id" in line
+                                           for line in t.screen.display))
         prog.quiet_for(0.5, 30)
         last = type_needle(prog, term, expected_rows, needle, latencies)
         count = counts[needle]
         took = term.until(last, lambda t, c=count: f"{c:,} match" in t.status_line())
         print(f"    {needle!r}: its count ({count:,} match) shown {fmt(took)} after its last key "
               "(no target)", flush=True)
-        os.write(prog.fd, b"\x1b")
+        term.after_key(b"\x1b", lambda t: "match" not in t.status_line())  # the filter cleared
         prog.quiet_for(1.0, 60)
     return latencies
 

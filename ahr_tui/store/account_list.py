@@ -14,8 +14,7 @@ of seller id, name or store:
   ids it finds (``indexed_ids``) instead, or joined to the order (``ordered_ids(by_index=)``).
 
 The window counts come from ``store.window``'s counters when they hold the day (the dirty
-accounts among the page recounted), else from a GROUP BY over the page's accounts only.
-"""
+accounts recounted), else from a GROUP BY over the page's accounts only."""
 
 from __future__ import annotations
 
@@ -184,9 +183,8 @@ def ordered_ids(
         sql += f" LIMIT {int(limit)}"
     if not _sqlite(session):
         return _fetch_ids(session.execute(text(sql), params), stop)
-    # The driver's own tuples (a million SQLAlchemy rows cost seconds), and a progress handler
-    # that interrupts the statement itself once ``stop()`` (a scan between two fetches can be
-    # long: a newer keystroke must not wait behind it).
+    # The driver's own tuples (a million SQLAlchemy rows cost seconds); a progress handler
+    # interrupts the statement once ``stop()``: a newer keystroke never waits behind a scan.
     raw: Any = session.connection().connection.driver_connection
     raw.set_progress_handler(lambda: 1 if stop() else 0, 20_000)
     try:
@@ -227,12 +225,8 @@ def _fetch_ids(result: Any, stop: Callable[[], bool]) -> array[int] | None:
 def counts_current(session: Session, as_of: date, policy: Policy) -> bool:
     """True when ``window_count`` holds the window ending on ``as_of`` with nothing dirty, so
     the BELOW order can read it."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")).first()
-    if state is None or (str(state[0])[:10], state[1], state[2]) != (
-            as_of.isoformat(), policy.window_days, policy.threshold):
-        return False
-    return session.execute(text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None
+    return _counters_hold(session, as_of, policy) and session.execute(
+        text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None
 
 
 def account_signature(session: Session) -> tuple[int, int]:
@@ -314,16 +308,53 @@ def page_rows(session: Session, ids: Sequence[int], as_of: date, policy: Policy)
     phone, region, newest day, newest score, days scored, days at or above the threshold)."""
     if not ids:
         return []
+    if _sqlite(session):
+        return _sqlite_page_rows(session, ids, as_of, policy)
     where, params = _id_filter(session, ids)
     params.update(_window_params(session, as_of, policy))
     newest = _latest_sql(as_of, policy, "day")
     found = session.execute(text(
-        "SELECT a.id, a.seller_id, a.store, a.name, a.plan, a.status, a.enrollment, "
-        f"a.emergency_phone, st.region, {newest}, {_latest_sql(as_of, policy)} "
+        f"{_PAGE_SELECT}, {newest}, {_latest_sql(as_of, policy)} "
         f"FROM account a JOIN store st ON st.code = a.store WHERE {where}"), params).all()
     counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
     by_id = {int(r[0]): (*r, *counts.get(int(r[0]), (0, 0))) for r in found}
     return [by_id[i] for i in ids if i in by_id]
+
+
+_PAGE_SELECT = ("SELECT a.id, a.seller_id, a.store, a.name, a.plan, a.status, a.enrollment, "
+                "a.emergency_phone, st.region")
+
+
+def _sqlite_page_rows(
+    session: Session, ids: Sequence[int], as_of: date, policy: Policy
+) -> list[Any]:
+    """``page_rows`` with the driver's cursor: the same statements all day (kept prepared by
+    the driver), no SQLAlchemy compiling of 180 days and the ids at each call."""
+    raw: Any = session.connection().connection.driver_connection
+    listed = json.dumps(list(ids))
+    days = day_literals(*window_bounds(as_of, policy))
+    found = raw.execute(
+        f"{_PAGE_SELECT}, {_latest_sql(as_of, policy, 'day')}, {_latest_sql(as_of, policy)} "
+        "FROM account a JOIN store st ON st.code = a.store "
+        "WHERE a.id IN (SELECT value FROM json_each(?))",
+        (listed,)).fetchall()
+    if _counters_hold(session, as_of, policy):
+        counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
+    else:  # each (day, account) a key seek: days x accounts of the page, no more
+        counts = {a: (n, ok) for a, n, ok in raw.execute(
+            f"SELECT account_id, count(*), sum(score >= ?) FROM score WHERE day IN ({days}) "
+            "AND account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id",
+            (policy.threshold, listed))}
+    by_id = {r[0]: (*r, *counts.get(r[0], (0, 0))) for r in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _counters_hold(session: Session, as_of: date, policy: Policy) -> bool:
+    """Whether ``window_count`` holds the window ending on ``as_of`` (dirty ones aside)."""
+    state = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")).first()
+    return state is not None and (str(state[0])[:10], state[1], state[2]) == (
+        as_of.isoformat(), policy.window_days, policy.threshold)
 
 
 def page_counts(
@@ -331,10 +362,7 @@ def page_counts(
 ) -> dict[int, tuple[int, int]]:
     """(days scored, days at or above) per account of ``ids``: read from the window counters
     when they hold ``as_of`` (the dirty ones recounted), else counted for these accounts."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")).first()
-    if state is None or (str(state[0])[:10], state[1], state[2]) != (
-            as_of.isoformat(), policy.window_days, policy.threshold):
+    if not _counters_hold(session, as_of, policy):
         return window_counts(session, as_of, policy, ids)
     where, params = _id_filter(session, ids, column="account_id")
     counts = {int(a): (int(n), int(ok)) for a, n, ok in session.execute(
@@ -358,8 +386,7 @@ def _sqlite(session: Session) -> bool:
 def _id_filter(
     session: Session, ids: Sequence[int], column: str = "a.id"
 ) -> tuple[str, dict[str, Any]]:
-    """``column`` among ``ids``, as one parameter (a JSON array on SQLite, an array on
-    PostgreSQL) whatever their number."""
+    """``column`` among ``ids`` as one parameter (SQLite: a JSON array; PostgreSQL: an array)."""
     if _sqlite(session):
         return (f"{column} IN (SELECT value FROM json_each(:ids))",
                 {"ids": json.dumps(list(ids))})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,22 @@ async def test_every_account_with_band_labels_counts_and_phone(engine, clock, ac
         status = view.query_one("#accounts-status", Static).content
         assert str(status) == "4 accounts · AHR window to 2026-03-01"
         assert view.sort is SortKey.SELLER  # the header shows it (test_list_filter.py)
+
+
+async def test_a_line_goes_out_as_runs_of_one_style(engine, clock, accounts):
+    """Neighbouring cells and gaps in the row's colours are one segment (one set of colour
+    codes on the wire, not one per cell); the text and its colours are as drawn before."""
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        strip = view.table.render_line(1)
+        styles = [segment.style for segment in strip]
+        assert all(a != b for a, b in itertools.pairwise(styles))
+        assert len(styles) < len(view.table.columns)
+        assert strip.text.split()[:4] == ["S10", "Acme", "Goods", "CA"]
+        seller = next(s for s in strip if s.text.startswith("S10"))
+        score = next(s for s in strip if s.text.startswith("150 at risk"))
+        assert score.style != seller.style  # its band's colour
 
 
 async def test_narrow_terminal_drops_the_least_needed_columns_first(engine, clock, accounts):

@@ -113,3 +113,25 @@ async def test_cells_are_literal_text() -> None:
         shown = line(table, 1)
         assert "[b]x[/b]" in shown and "[@click=app.quit]A[/]\\x1b[2J" in shown
         assert "\x1b" not in shown
+
+
+async def test_a_longer_list_with_the_same_first_rows_repaints_nothing() -> None:
+    """A filter's whole list after its first screenful starts with the same rows: no line is
+    repainted (the scrollbar, there both times, shows the new length); a list that differs
+    in one visible row repaints that line only."""
+    app = Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(LineTable)
+        first = rows(40)
+        table.set_rows(first, keys=list(range(40)), repaint_all=False)
+        await pilot.pause()
+        refreshes = Refreshes(table)
+        longer = first + rows(5_000, start=40)
+        table.set_rows(longer, keys=list(range(5_040)), repaint_all=False)
+        assert refreshes.calls == [] and table.virtual_size.height == 5_041
+        other = [*first[:3], rows(1, start=99)[0], *first[4:]]
+        table.set_rows(other, keys=[*range(3), 99, *range(4, 40)], repaint_all=False)
+        assert [r[0].y for r in refreshes.calls if r] == [4]  # row 3 is line 4
+        await pilot.press("end")
+        last = table.scrollable_content_region.height - 1  # the list's end, scrolled to
+        assert table.cursor_row == 39 and line(table, last).split()[0] == "39m"

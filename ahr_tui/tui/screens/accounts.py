@@ -59,9 +59,9 @@ if TYPE_CHECKING:
 
 #: Rows read and shown before the rest (more than the tallest terminal shows).
 FIRST_ROWS = 200
-#: A filter's first matches, handed over before the whole list (more than a 100-line terminal
-#: shows): a needle that few accounts match is walked until this many are found (at 1M
-#: accounts, ``zz``: about 11,000 rows read for 100, twice that for 200).
+#: At most this many of a filter's first matches are handed over before the whole list (what
+#: the table shows, ``_screenful``): a needle that few accounts match is walked until this
+#: many are found (at 1M accounts, ``zz``: about 11,000 rows read for 100).
 FIRST_MATCHES = PAGE
 #: The orders whose first rows come from an index walk (the others need the whole order).
 INDEXED = frozenset({AccountSort.SELLER, AccountSort.NAME})
@@ -172,7 +172,15 @@ class AccountsView(ListKeys, Widget):
             self._order_generation += 1
             self._order_for = self.sort
             self._read_order(self._order_generation, self.as_of, self.sort)
-        self._find(self._generation, self.as_of, self.sort, self.filter_text.strip())
+        self._find(self._generation, self.as_of, self.sort, self.filter_text.strip(),
+                   self._screenful())
+
+    def _screenful(self) -> int:
+        """Rows the table shows (and a line more; ``FIRST_MATCHES`` before it has a size): a
+        search hands over this many matches first, with their rows: what a keystroke waits
+        for is what the screen shows, not a page (fewer matches to find, rows to read)."""
+        height = self.table.size.height
+        return min(FIRST_MATCHES, height) if height > 0 else FIRST_MATCHES
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation
@@ -196,7 +204,8 @@ class AccountsView(ListKeys, Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="accounts")
     @guarded("read the accounts", status="#accounts-status",
              after=lambda view, _: view.read_failed())
-    def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str) -> None:
+    def _find(self, generation: int, as_of: date, sort: AccountSort, needle: str,
+              first: int) -> None:
         from ahr_tui.service import account_list
 
         def stop() -> bool:
@@ -219,12 +228,12 @@ class AccountsView(ListKeys, Widget):
         def show(ids: array[int], whole: bool) -> None:
             """Hand ``ids`` over with the rows of their first page, read here: the table then
             draws rows at once, not placeholders and then a page read by another worker."""
-            rows = [] if shown or stop() else account_list.page(self.engine, as_of, ids[:PAGE])
+            rows = [] if shown or stop() else account_list.page(self.engine, as_of, ids[:first])
             shown.append(True)
             self.app.call_from_thread(self._show, generation, sort, ids, whole, rows)
 
         found = account_list.filtered(
-            self.engine, as_of, sort, order, needle, first=FIRST_MATCHES, stop=stop,
+            self.engine, as_of, sort, order, needle, first=first, stop=stop,
             on_first=lambda part: show(part, False))
         if found is not None:
             show(found, True)
@@ -312,7 +321,8 @@ class AccountsView(ListKeys, Widget):
             text.append(f" · {shown:,} match" if self.complete else " · matching…")
         elif not self.complete:
             text.append(" · sorting…" if self.sort not in INDEXED else " · reading…")
-        self.query_one("#accounts-status", Static).update(text)
+        # one line whatever it says: no layout of the screen (a keystroke's 25-90 ms at 1M)
+        self.query_one("#accounts-status", Static).update(text, layout=False)
 
     # ------------------------------------------------------ operator control
 

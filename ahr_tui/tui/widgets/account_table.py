@@ -54,6 +54,17 @@ class CellTexts:
     def __init__(self) -> None:
         self.phones = PhoneCache()
         self._shared: dict[tuple[str, object], Text] = {}
+        self._rows: Bounded[tuple[AccountRow, tuple[Text, ...]]] = Bounded(KEPT_ROWS)
+
+    def cached_row(self, r: AccountRow) -> tuple[Text, ...]:
+        """``row``, the same tuple again while the account reads the same: the lists that
+        follow each other as a filter is typed then share their rows' cells, and the table
+        repaints only the lines that differ (``LineTable.set_rows(repaint_all=False)``)."""
+        kept = self._rows.get(r.account_id)
+        if kept is None or kept[0] != r:
+            kept = (r, self.row(r))
+            self._rows.put(r.account_id, kept)
+        return kept[1]
 
     def _shared_text(self, kind: str, value: object, make: Callable[[], Text]) -> Text:
         key = (kind, value)
@@ -125,7 +136,6 @@ class AccountSource:
         self.cells_of = cells
         self.want = want
         self._asked: set[int] = set()
-        self._built: Bounded[tuple[Text, ...]] = Bounded(KEPT_ROWS)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -138,16 +148,13 @@ class AccountSource:
         return found
 
     def cells(self, index: int) -> tuple[Cell, ...]:
-        account_id = self.ids[index]
-        built = self._built.get(account_id)
-        if built is not None:
-            return built
         row = self.account(index)
-        if row is None:
-            return PLACEHOLDER
-        built = self.cells_of.row(row)
-        self._built.put(account_id, built)
-        return built
+        return PLACEHOLDER if row is None else self.cells_of.cached_row(row)
+
+    def peek(self, index: int) -> tuple[Cell, ...]:
+        """``cells`` without asking for the page of a row not read (what a line shows now)."""
+        row = self.known.get(self.ids[index])
+        return PLACEHOLDER if row is None else self.cells_of.cached_row(row)
 
     def _ask(self, page: int) -> None:
         if page not in self._asked:
@@ -213,6 +220,8 @@ class _NoClass(Sequence[None]):
 class AccountTable(LineTable):
     """A ``LineTable`` drawing an ``AccountSource``."""
 
+    JOIN_RUNS = True
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(COLUMNS, empty_text="loading…", id=id)
         self.source: AccountSource | None = None
@@ -220,8 +229,12 @@ class AccountTable(LineTable):
     def set_source(self, source: AccountSource, *, keep_key: Hashable | object = _KEEP) -> None:
         """Show ``source``; the cursor stays on its account if it is still listed."""
         self.source = source
+        # only the lines that differ are repainted: the next list of a filter often starts
+        # with the same rows (the whole list after its first screenful always does)
         self._install(_Rows(source), source.ids, _NoClass(source), _Index(source), keep_key,
-                      True)
+                      False)
+        if len(source):  # the cursor's row is read at once, drawn or not (enter acts on it)
+            source.account(self.cursor_row)
 
     @property
     def accounts(self) -> list[AccountRow | None]:
@@ -235,6 +248,16 @@ class AccountTable(LineTable):
         if source is None or not len(source):
             return None
         return source.account(self.cursor_row)
+
+    def _line_state(self, index: int) -> tuple[object, ...] | None:
+        """What line ``index`` shows, read without asking for pages (a list being replaced
+        must not read the rows of its lines)."""
+        rows = self._rows
+        if not isinstance(rows, _Rows):
+            return super()._line_state(index)
+        if index >= len(rows):
+            return None
+        return rows.source.ids[index], rows.source.peek(index), None, index == self.cursor_row
 
     def cells_of(self, index: int) -> tuple[Cell, ...]:
         """The row's cells as drawn (a placeholder until its page is read)."""

@@ -72,12 +72,32 @@ def same_cell(a: Cell, b: Cell) -> bool:
     return a.plain == b.plain and a.spans == b.spans and a.style == b.style
 
 
+#: Cells drawn lately, by what they draw (``cell_segments``); forgotten past ``_DRAWN_MAX``.
+_drawn: dict[tuple[object, ...], list[Segment]] = {}
+_DRAWN_MAX = 20_000
+
+
 def cell_segments(text: Cell, width: int, justify: Justify) -> list[Segment]:
     """The cell's text cut or padded to ``width`` cells, as segments (no console measuring).
 
     The text's own style becomes a span over the text (not the padding): ``Text.render`` drops
-    the style of a ``Text`` that has no spans, which left every cell uncoloured.
+    the style of a ``Text`` that has no spans, which left every cell uncoloured. The segments
+    of a cell drawn before are given again (a line's scores, counts and states repeat: drawing
+    them is most of a table's repaint, about 1 ms a line); the caller must not change them.
     """
+    if isinstance(text, str):
+        key: tuple[object, ...] = (text, width, justify)
+    else:
+        key = (text.plain, text.style, tuple(text.spans), width, justify)
+    drawn = _drawn.get(key)
+    if drawn is None:
+        if len(_drawn) >= _DRAWN_MAX:
+            _drawn.clear()
+        drawn = _drawn[key] = _draw_cell(text, width, justify)
+    return drawn
+
+
+def _draw_cell(text: Cell, width: int, justify: Justify) -> list[Segment]:
     # A str is cleaned here too (only visible cells are drawn, so this is cheap): defence in depth.
     cell = Text(clean_line(text)) if isinstance(text, str) else text.copy()
     cell.truncate(width, overflow="ellipsis", pad=False)

@@ -183,6 +183,33 @@ async def test_a_filters_list_comes_with_the_rows_of_its_first_page(
         assert sellers(view) == ["S20", "S30", "S40"] and asked == []
 
 
+async def test_a_keystroke_reads_only_the_rows_not_read_since_the_last_reload(
+    engine, clock, accounts, monkeypatch
+):
+    """A longer needle's first rows were read for the shorter one: they are not read again
+    (each costs 180 key seeks for its window counts); after a reload they are."""
+    from ahr_tui.service import account_list
+
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        view._known.clear()
+        read: list[list[int]] = []
+        page = account_list.page
+        monkeypatch.setattr(account_list, "page",
+                            lambda db, as_of, ids: read.append(list(ids)) or page(db, as_of, ids))
+        every = [accounts[s] for s in ("S10", "S20", "S30", "S40")]
+        view.apply_filter("e")  # every name has an e
+        await loaded(pilot)
+        view.apply_filter("el")  # Delta Deals, read for "e"
+        await loaded(pilot)
+        assert read == [every] and sellers(view) == ["S40"]
+        view.reload()
+        view.apply_filter("e")
+        await loaded(pilot)
+        assert read == [every, every]
+
+
 async def test_s_cycles_the_sort(engine, clock, accounts):
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:

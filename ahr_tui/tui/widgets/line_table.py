@@ -45,10 +45,9 @@ class LineTable(ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False),
     ]
 
-    #: Join a line's neighbouring segments of one style before it is drawn: each segment is
-    #: written as its own colour codes and reset (about 25 bytes), so a line of cells in the
-    #: row's colours goes out in a few runs, not one per cell and gap (550 -> under 200 bytes
-    #: a line at 120 columns). Off by default: it changes the segments snapshots record.
+    #: Join a line's neighbouring segments of one style: each segment goes out with its own
+    #: colour codes and reset (~25 bytes), so a line in the row's colours is a few runs, not one
+    #: per cell and gap (550 -> ~230 bytes at 120 columns). Off: snapshots record segments.
     JOIN_RUNS: ClassVar[bool] = False
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -108,6 +107,7 @@ class LineTable(ScrollView, can_focus=True):
         self._layout: list[tuple[int, int, int]] = []  # (column index, x, width) of kept columns
         self._layout_width = -1
         self._widest: dict[int, int] = {}  # cut=False columns: the widest cell drawn, if wider
+        self._own_style: Style | None = None  # ``rich_style``, until the styles change
 
     # ----------------------------------------------------------------- data
 
@@ -346,6 +346,18 @@ class LineTable(ScrollView, can_focus=True):
 
     # -------------------------------------------------------------- drawing
 
+    @property
+    def _base_style(self) -> Style:
+        """``rich_style`` (a walk up the DOM, a fifth of a line's drawing), kept until Textual
+        says the styles changed (focus, theme, CSS: ``notify_style_update``)."""
+        if self._own_style is None:
+            self._own_style = self.rich_style
+        return self._own_style
+
+    def notify_style_update(self) -> None:
+        self._own_style = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
@@ -357,9 +369,9 @@ class LineTable(ScrollView, can_focus=True):
             if y == 1:
                 style = self.get_component_rich_style("line-table--empty")
                 return self._strip((Text(self.empty_text),), width, style, plain=True)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         base = self.get_component_rich_style("line-table--odd" if index % 2 else "line-table--even")
         extra = self._row_classes[index]
         if extra is not None:
@@ -381,5 +393,8 @@ class LineTable(ScrollView, can_focus=True):
                     segments.append(blank)
                 self._fits(i, cells[i], w)
                 segments.extend(cell_segments(cells[i], w, self.columns[i].justify))
-        strip = Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style + style)
-        return strip.simplify() if self.JOIN_RUNS else strip
+        if self.JOIN_RUNS:  # one Strip, not five (each makes its caches: most of a line's cost)
+            line = Segment.apply_style(Segment.adjust_line_length(segments, width),
+                                       self._base_style + style)
+            return Strip(list(Segment.simplify(line)), width)
+        return Strip(segments).crop_extend(0, width, None).apply_style(self._base_style + style)

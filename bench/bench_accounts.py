@@ -185,7 +185,9 @@ class Terminal:
     def until(self, sent: float, seen: Callable[[Terminal], bool],
               timeout: float = 120.0) -> float | None:
         """Seconds from ``sent`` until the screen satisfies ``seen`` (at the chunk that did
-        it; the chunks not yet fed included)."""
+        it; the chunks not yet fed included); 0 when it already did."""
+        if seen(self):
+            return 0.0
         while time.perf_counter() - sent < timeout:
             for at in self.catch_up():
                 if seen(self):

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.dialogs.help import ScreenHelp
+from ahr_tui.tui.keys import SHOWN_QUIT
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
@@ -39,6 +40,7 @@ class HandoverScreen(Screen[None]):
         Binding("escape,h", "close", "Back"),
         Binding("t", "horizon", "24/48/72 h"),
         Binding("r", "reload", "Reload", show=False),
+        SHOWN_QUIT,
     ]
     #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
     KEYS_HELP: ClassVar[ScreenHelp] = ("Handover", (

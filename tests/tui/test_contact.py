@@ -116,6 +116,20 @@ async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(
     assert "phone, no_answer" in shown and "phone, reached" in shown
 
 
+async def test_a_detected_case_past_its_contact_target_says_overdue_once_in_the_detail(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = detect_one(engine, clock, hours_ago=26.25)  # first contact due 2h 15m ago
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = find(app, "Time  ").line
+    assert "!! first contact 2h 15m overdue" in line, line
+    assert line.lower().count("overdue") == 1, line
+
+
 async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x24(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
 ) -> None:

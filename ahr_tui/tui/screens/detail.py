@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import NotFound
-from ahr_tui.rules import last_complete_day, time_left
+from ahr_tui.rules import Urgency, last_complete_day, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import read
@@ -176,14 +176,18 @@ class DetailScreen(Screen[None]):
     def left_text(self, now: datetime) -> Text:
         """While active: the time as a sentence words it (``rules.time_left``'s phrase:
         ``2d 22h left``, ``31m 20s overdue``, ``8h 00m past the deadline``, ``1d 10h to
-        spare``) and the urgency (word and glyph, as in the Cases view); else the outcome."""
+        spare``) and the urgency (word and glyph, as in the Cases view; once overdue the phrase
+        says so and only the glyph is added: ``!! 31m 20s overdue``); else the outcome."""
         case = self.detail.case if self.detail is not None else None
         if case is None:
             return Text("")
         level = LEVELS.get(level_of(case, now))
         if level is not None:
-            phrase = time_left(case.status, case.due, now, responded_at=case.responded_at).phrase
-            shown = f"{phrase}  {level.word.strip()}"
+            left = time_left(case.status, case.due, now, responded_at=case.responded_at)
+            # Past the due moment the phrase says "overdue" itself: the glyph marks it without
+            # colour, and the level's word would only say it again (``OVERDUE CONTACT``).
+            shown = (f"!! {left.phrase}" if left.level == Urgency.OVERDUE
+                     else f"{left.phrase}  {level.word.strip()}")
             style = level.style_for(self.app.no_color)
             return Text.assemble(("Time  ", "bold"), (shown, style))
         closed = case.closed_at.astimezone(UTC) if case.closed_at else None

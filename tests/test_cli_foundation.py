@@ -264,6 +264,22 @@ def test_assign_and_note(cli, engine, me):
     assert shown["events"][-1]["note"] == "left voicemail"
 
 
+def test_assigning_a_missing_case_to_a_missing_operator_names_the_case_first(cli, engine):
+    """The case is the object of the command: ``case 999`` is reported as missing, not the
+    operator; the case that exists is refused for the operator."""
+    seed_account(engine)
+    case_id = open_case(cli)
+    before = snapshot(engine)
+    result = cli("case", "assign", case_id, "999", "--to", "nobody")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        f"ahr: case {case_id}: nobody is not an operator; cases are assigned to operators.",
+        "ahr: no case 999.",
+    ], lines
+    assert snapshot(engine) == before
+
+
 def test_assigning_to_the_current_assignee_writes_nothing_and_says_so(cli, engine, me):
     seed_account(engine)
     case_id = open_case(cli)

@@ -72,7 +72,7 @@ def parse_since(value: str, now: datetime) -> datetime:
 
 OperatorArg = Annotated[str, typer.Argument(help="The operator (OS account name).")]
 ZoneOpt = Annotated[
-    str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
+    str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone of a place (America/New_York, Europe/Berlin) or UTC; not an abbreviation such as EST.")
 ]
 DaysOpt = Annotated[
     str | None, typer.Option("--days", metavar="DAYS", help="mon-fri, sat,sun, fri-mon ...")

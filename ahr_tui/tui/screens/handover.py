@@ -20,8 +20,8 @@ from textual.widgets import Footer, Static
 
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.dialogs.help import ScreenHelp
-from ahr_tui.tui.keys import SHOWN_QUIT
 from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.keys import SHOWN_QUIT
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
 if TYPE_CHECKING:

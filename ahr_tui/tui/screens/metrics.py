@@ -30,8 +30,8 @@ from ahr_tui.service.metrics import (
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.help import ScreenHelp
-from ahr_tui.tui.keys import SHOWN_QUIT
 from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.keys import SHOWN_QUIT
 from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 

@@ -142,6 +142,20 @@ def test_eligibility_text_selects_sellers_store_and_day(cli, engine):
     assert earlier[0]["as_of"] == "2025-01-01" and earlier[0]["days_missing"] == 180
 
 
+def test_eligibility_text_counts_days_under_250_and_days_with_no_score_apart(cli, engine):
+    """``<250`` and ``MISSING`` never count one day twice; ``--json``'s ``days_below`` (the
+    rule's count, DESIGN section 4) is their sum."""
+    scores = full_window(AS_OF, days=170)  # the 10 oldest days have no score
+    for back in range(3):
+        scores[AS_OF - timedelta(days=back)] = 120
+    seed_account(engine, "S1", scores=scores)
+    header, row = ok(cli("eligibility", "S1")).splitlines()[:2]
+    assert header.split()[3:5] == ["<250", "MISSING"], header
+    assert row.split()[3:5] == ["3", "10"], row
+    data = json.loads(ok(cli("eligibility", "S1", "--json")))[0]
+    assert (data["days_below"], data["days_missing"]) == (13, 10)
+
+
 def test_eligibility_for_an_unknown_seller_or_store_or_day_is_refused(cli, engine):
     seed_account(engine)
     refused(cli("eligibility", "NOPE"), 1, "no seller NOPE")

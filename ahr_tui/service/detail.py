@@ -78,6 +78,11 @@ class AccountRow:
     days_below: int
     days_missing: int
 
+    @property
+    def days_scored_below(self) -> int:
+        """Days scored under 250: ``days_below`` without the days with no score."""
+        return self.days_below - self.days_missing
+
 
 def account_rows(
     session: Session, as_of: date, policy: Policy = DEFAULT_POLICY

@@ -99,7 +99,7 @@ async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
         assert "2026-03-02 10:00Z" in timeline and "open" in timeline
         elig = text_of(screen, "#detail-eligibility")
         assert "ELIGIBLE" in elig and "NOT ELIGIBLE" not in elig
-        assert "7 days below 250 in the window (4 with no score)" in elig
+        assert "3 days scored under 250 + 4 with no score = 7 of at most 10 allowed" in elig
         contact = text_of(screen, "#detail-contact")
         assert "seller@example.com" in contact and "+1 415 555 2671  valid" in contact
         assert "case_opened" in text_of(screen, "#detail-notifications")
@@ -154,7 +154,7 @@ async def test_account_without_a_case_hides_the_case_sections(engine, clock):
         assert not screen.query_one("#detail-timeline").display
         elig = text_of(screen, "#detail-eligibility")
         assert "NOT ELIGIBLE" in elig and "phone_missing" in elig
-        assert "180 days below 250 in the window (80 with no score)" in elig
+        assert "100 days scored under 250 + 80 with no score = 180 of at most 10" in elig
         assert "current 90  unhealthy" in text_of(screen, "#detail-ahr")
         assert "(none)  missing" in text_of(screen, "#detail-contact")
 

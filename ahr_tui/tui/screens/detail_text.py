@@ -132,8 +132,8 @@ def eligibility(detail: AccountDetail) -> Text:
         ),
         _criterion(
             e.ahr_ok,
-            f"AHR: {_days(e.days_below)} below 250 in the window "
-            f"({e.days_missing} with no score); at most 10 allowed",
+            f"AHR: {_days(e.days_scored_below)} scored under 250 + {e.days_missing} with no "
+            f"score = {e.days_below} of at most 10 allowed",
         ),
         _criterion(detail.plan == "professional", f"plan: {clean_line(detail.plan)}"),
         _criterion(

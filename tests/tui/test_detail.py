@@ -16,6 +16,7 @@ from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
 from ahr_tui.tui.screens.detail import DetailScreen
+from ahr_tui.tui.widgets.hanging import Hanging
 from ahr_tui.tui.widgets.sparkline import Sparkline, bucket, chart
 from tests.conftest import T0, add_operator, full_window, seed_account
 
@@ -74,7 +75,7 @@ def case_id(engine, clock) -> int:
 
 def text_of(screen: DetailScreen, selector: str) -> str:
     content = screen.query_one(selector, Static).content
-    assert isinstance(content, Text)
+    assert isinstance(content, Text | Hanging)
     return content.plain
 
 

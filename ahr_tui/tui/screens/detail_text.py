@@ -16,6 +16,7 @@ from ahr_tui.rules import Band, PhoneStatus, Reason, band
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
 from ahr_tui.textsafe import clean, clean_line
+from ahr_tui.tui.widgets.hanging import Hanging
 
 BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "red"}
 BAND_LABEL = {Band.HEALTHY: "healthy", Band.AT_RISK: "at risk", Band.UNHEALTHY: "unhealthy"}
@@ -78,22 +79,23 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Text:
     return _lines(lines)
 
 
-def timeline(events: list[EventView]) -> Text:
-    lines = [heading("Timeline")]
+def timeline(events: list[EventView]) -> Hanging:
+    """The heading, then an event a line: its time, actor, action, move and note; a line that
+    wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
+    lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
     for e in events:
         move = f"{e.from_state or '·'} → {e.to_state}" if e.to_state else ""
+        when = f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  "
         line = Text.assemble(
-            f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  ", (clean_line(e.actor), "cyan"),
-            f"  {clean_line(e.action)}  {move}",
+            when, (clean_line(e.actor), "cyan"), f"  {clean_line(e.action)}  {move}",
         )
-        if e.note:  # a note's further lines start under its first line
-            indent = "\n" + " " * (line.cell_len + 2)
+        if e.note:
             line.append("  ")
-            line.append(indent.join(clean_line(part) for part in e.note.splitlines()), "italic")
-        lines.append(line)
+            line.append("\n".join(clean_line(part) for part in e.note.splitlines()), "italic")
+        lines.append((line, len(when)))
     if not events:
-        lines.append(Text("no events", style="italic"))
-    return _lines(lines)
+        lines.append((Text("no events", style="italic"), 0))
+    return Hanging(lines)
 
 
 def score_text(score: int | None) -> Text:

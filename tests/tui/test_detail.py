@@ -102,7 +102,9 @@ async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
         assert "ELIGIBLE" in elig and "NOT ELIGIBLE" not in elig
         assert "3 days scored under 250 + 4 with no score = 7 of at most 10 allowed" in elig
         contact = text_of(screen, "#detail-contact")
-        assert "seller@example.com" in contact and "+1 415 555 2671  valid" in contact
+        assert "seller@example.com" in contact and "as given: +1 415 555 2671 · valid" in contact
+        # the number to dial, and the time where it rings (T0 is 2026-03-02T12:00Z)
+        assert "Phone  +1 415-555-2671  their time Mon 04:00 America/Los_Angeles" in contact
         assert "case_opened" in text_of(screen, "#detail-notifications")
         assert "Other cases (1)" in text_of(screen, "#detail-cases")
         rows = screen.case_list
@@ -157,7 +159,8 @@ async def test_account_without_a_case_hides_the_case_sections(engine, clock):
         assert "NOT ELIGIBLE" in elig and "phone_missing" in elig
         assert "100 days scored under 250 + 80 with no score = 180 of at most 10" in elig
         assert "current 90  unhealthy" in text_of(screen, "#detail-ahr")
-        assert "(none)  missing" in text_of(screen, "#detail-contact")
+        contact = text_of(screen, "#detail-contact")
+        assert "Phone  none on file" in contact and "as given: (none) · missing" in contact
 
 
 async def test_unknown_account_says_so(engine, clock):

@@ -73,6 +73,7 @@ class DetailScreen(Screen[None]):
         self.tz = tz  # None: the operator's local time zone
         self.detail: AccountDetail | None = None
         self._left_text = ""
+        self._contact_text = ""
         self._timer: Timer | None = None
 
     @property
@@ -94,6 +95,9 @@ class DetailScreen(Screen[None]):
             yield Static(Text("loading…"), id="detail-title")
             yield Static(id="detail-case", classes="section")
             yield Static(id="detail-left")
+            # How to reach the seller, before the timeline and the chart: the operator calling
+            # them reads the number here (and in the c dialog), with the time where it rings.
+            yield Static(id="detail-contact", classes="section")
             yield Static(id="detail-timeline", classes="section")
             # The account's (other) cases: first on an account's own detail, enter opens one.
             yield Static(id="detail-cases")
@@ -103,7 +107,6 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-ahr", classes="section")
             yield Sparkline(id="detail-sparkline")
             yield Static(id="detail-eligibility", classes="section")
-            yield Static(id="detail-contact", classes="section")
             yield Static(id="detail-notifications", classes="section")
         yield KeyBar()
 
@@ -154,24 +157,30 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-ahr", Static).update(fmt.ahr_heading(detail))
         self.query_one(Sparkline).set_series(detail.series, detail.window_start)
         self.query_one("#detail-eligibility", Static).update(fmt.eligibility(detail))
-        self.query_one("#detail-contact", Static).update(fmt.contact(detail))
         self.query_one("#detail-notifications", Static).update(fmt.notifications(detail))
         self.query_one("#detail-cases", Static).update(fmt.cases_heading(detail, self.case_id))
         rows = fmt.case_rows(detail, self.case_id)
         self.case_list.set_rows([(line,) for _, line in rows], keys=[i for i, _ in rows])
         self.case_list.styles.height = len(rows) + 1 if rows else 0
         self.app.refresh_bindings()
-        self._left_text = ""
+        self._left_text = self._contact_text = ""
         self.refresh_left()
 
     # ------------------------------------------------------------ live parts
 
     def refresh_left(self) -> None:
-        """The live time left; the Static is only updated when its text changes."""
-        text = self.left_text(self.clock())
+        """The live parts, each Static updated only when its text changes: the time left, and
+        the time where the seller's phone rings (a new minute)."""
+        now = self.clock()
+        text = self.left_text(now)
         if text.plain != self._left_text:
             self._left_text = text.plain
             self.query_one("#detail-left", Static).update(text)
+        if self.detail is not None:
+            contact = fmt.contact(self.detail, now)
+            if contact.plain != self._contact_text:
+                self._contact_text = contact.plain
+                self.query_one("#detail-contact", Static).update(contact)
 
     def left_text(self, now: datetime) -> Text:
         """While active: the time as a sentence words it (``rules.time_left``'s phrase:

@@ -16,6 +16,7 @@ from ahr_tui.rules import Band, PhoneStatus, Reason, band
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
 from ahr_tui.textsafe import clean, clean_line
+from ahr_tui.tui.contact_text import as_given_line, email_line, phone_line
 from ahr_tui.tui.widgets.hanging import Hanging
 
 BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "red"}
@@ -151,21 +152,14 @@ def eligibility(detail: AccountDetail) -> Text:
     return _lines(lines)
 
 
-def contact(detail: AccountDetail) -> Text:
-    phone = detail.eligibility.phone
-    style = {PhoneStatus.VALID: "green", PhoneStatus.INVALID: "bold red"}.get(phone, "yellow")
-    return _lines(
-        [
-            heading("Contact"),
-            Text.assemble(("Email  ", "bold"), clean_line(detail.email) or "(none)"),
-            Text.assemble(
-                ("Phone  ", "bold"), clean_line(detail.phone) or "(none)", "  ",
-                (phone.value, style),
-            ),
-            Text.assemble(("Dial   ", "bold"), (detail.phone_dial, "bold"))
-            if detail.phone_dial else Text.assemble(("Dial   ", "bold"), "(no number to dial)"),
-        ]
-    )
+def contact(detail: AccountDetail, now: datetime) -> Text:
+    """How to reach the seller (``contact_text``): the number to dial and the time where it
+    rings at ``now``, the phone as given with its status, the email."""
+    card = detail.contact
+    return _lines([
+        heading("Reach the seller"), phone_line(card, now), as_given_line(card),
+        email_line(card),
+    ])
 
 
 def notifications(detail: AccountDetail) -> Text:

@@ -81,3 +81,17 @@ def test_a_narrow_width_keeps_half_of_it_for_the_words() -> None:
     rows = wrap_hanging(Text("x" * 10 + "  " + "word " * 10), 40, 20, Console(width=20))
     assert all(len(r.plain) <= 20 for r in rows)
     assert all(r.plain.startswith(" " * 10) and r.plain[10] != " " for r in rows[1:])
+
+
+async def test_a_long_summary_in_the_case_block_continues_under_its_value(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = long_case(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        first, second = continuation(screen_text(app), "Summary   Suspected")
+    value = first.index("Suspected")
+    assert second[:value].strip() == "" and second[value] != " ", (first, second)

@@ -39,6 +39,12 @@ def local(value: datetime, tz: tzinfo | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} local ({zone})"
 
 
+def _hanging(parts: Iterable[Text], hang: int) -> Hanging:
+    """Lines whose wrapped continuations start ``hang`` cells in (under the value after a
+    label), not at column 0."""
+    return Hanging((part, hang) for part in parts)
+
+
 def _lines(parts: Iterable[Text]) -> Text:
     return Text("\n").join(parts)
 
@@ -53,7 +59,7 @@ def title(detail: AccountDetail) -> Text:
     )
 
 
-def case_block(case: CaseView, tz: tzinfo | None) -> Text:
+def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
     assignee = clean_line(case.assignee) if case.assignee else "nobody"
     lines = [
         heading(f"Case {case.id}"),
@@ -77,7 +83,7 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Text:
         ))
     if case.outcome_note:
         lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))
-    return _lines(lines)
+    return _hanging(lines, len("Deadline  "))
 
 
 def timeline(events: list[EventView]) -> Hanging:
@@ -124,7 +130,7 @@ def _criterion(met: bool, label: str) -> Text:
     return Text.assemble(" ", (glyph, style), "  ", label)
 
 
-def eligibility(detail: AccountDetail) -> Text:
+def eligibility(detail: AccountDetail) -> Hanging:
     e = detail.eligibility
     verdict = ("ELIGIBLE", "bold green") if e.eligible else ("NOT ELIGIBLE", "bold red")
     reasons = ", ".join(r.value for r in e.reasons)
@@ -149,7 +155,7 @@ def eligibility(detail: AccountDetail) -> Text:
     ]
     if Reason.REVOKED in e.reasons:
         lines.append(_criterion(False, "revoked by a fraud finding (permanent)"))
-    return _lines(lines)
+    return _hanging(lines, len(" ✓ yes  "))
 
 
 def contact(detail: AccountDetail, now: datetime) -> Text:
@@ -162,7 +168,7 @@ def contact(detail: AccountDetail, now: datetime) -> Text:
     ])
 
 
-def notifications(detail: AccountDetail) -> Text:
+def notifications(detail: AccountDetail) -> Hanging:
     lines = [heading(f"Notifications ({len(detail.notifications)})")]
     for n in detail.notifications:
         sent = f"sent {utc(n.sent_at)}" if n.sent_at else f"queued {utc(n.created_at)}"
@@ -176,7 +182,7 @@ def notifications(detail: AccountDetail) -> Text:
         lines.append(line)
     if not detail.notifications:
         lines.append(Text("none", style="italic"))
-    return _lines(lines)
+    return _hanging(lines, 2)
 
 
 def cases_heading(detail: AccountDetail, current: int | None) -> Text:

@@ -45,3 +45,15 @@ def test_no_number_to_dial_says_why() -> None:
     assert invalid.plain == "Phone  (212) 555-0123  invalid: not a number a person could dial"
     hostile = phone_line(contact_card("\x1b[2J[@click=app.quit]", None, "US"), AT)
     assert "\x1b" not in hostile.plain and "[@click=app.quit]" in hostile.plain
+
+
+def test_case_show_gives_the_number_to_dial_after_the_seller(cli, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import seed_account
+
+    seed_account(engine)
+    case_id = cli("case", "open", "S1", "--store", "US", "--policy", "other",
+                  "--at", "2026-03-02T10:00:00Z").stdout.strip()
+    lines = cli("case", "show", case_id).stdout.splitlines()
+    assert lines[1].split()[0] == "seller"
+    # the clock stands at 2026-03-02T12:00Z: 04:00 on Monday where (415) rings
+    assert lines[2] == "      phone  +1 415-555-2671, their time Mon 04:00 America/Los_Angeles"

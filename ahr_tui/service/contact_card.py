@@ -9,13 +9,14 @@ them), ``load_contact_card`` by account id (the dialog, in its worker).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ahr_tui.errors import NotFound
 from ahr_tui.rules import PhoneStatus, phone_status
-from ahr_tui.rules.phones import dialling_format, phone_time_zones
+from ahr_tui.rules.phones import dialling_format, local_time, phone_time_zones
 from ahr_tui.store.models import Account, Store
 
 
@@ -51,3 +52,29 @@ def load_contact_card(session: Session, account_id: int) -> ContactCard:
         raise NotFound(f"no account with id {account_id}.")
     phone, email, region = found
     return contact_card(phone, email, region)
+
+
+#: The words both front ends use (the app styles them, ``tui.contact_text``).
+NO_PHONE = "none on file"
+NOT_DIALLABLE = "invalid: not a number a person could dial"
+
+
+def where_it_rings(card: ContactCard, now: datetime) -> str | None:
+    """``their time Mon 04:00 America/Los_Angeles`` at ``now``; a number whose zones disagree
+    says so instead of guessing; None when the number's place is unknown or there is none."""
+    rings = local_time(card.zones, now)
+    if rings is not None:
+        return f"their time {rings}"
+    if card.zones:
+        return "their time: unknown (the number spans several time zones)"
+    return None
+
+
+def phone_text(card: ContactCard, now: datetime) -> str:
+    """One plain line for ``ahr case show``: ``+1 415-555-2671, their time Mon 04:00
+    America/Los_Angeles``; ``none on file``; ``'555' invalid: ...`` (the phone as given is the
+    caller's to clean)."""
+    if card.dial is None:
+        return NO_PHONE if not card.phone else f"{card.phone!r} {NOT_DIALLABLE}"
+    rings = where_it_rings(card, now)
+    return card.dial if rings is None else f"{card.dial}, {rings}"

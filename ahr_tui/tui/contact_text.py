@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ahr_tui.rules import PhoneStatus
 from ahr_tui.rules.phones import local_time
-from ahr_tui.service.contact_card import ContactCard
+from ahr_tui.service.contact_card import NO_PHONE, NOT_DIALLABLE, ContactCard, where_it_rings
 from ahr_tui.textsafe import clean_line
 
 LABEL = ("Phone  ", "bold")
@@ -27,17 +27,14 @@ def phone_line(card: ContactCard, now: datetime) -> Text:
     """The number to dial (bold) and the time where it rings at ``now``; or why there is none."""
     if card.dial is None:
         if card.status is PhoneStatus.MISSING or not card.phone:
-            return Text.assemble(LABEL, ("none on file", STATUS_STYLE[PhoneStatus.MISSING]))
+            return Text.assemble(LABEL, (NO_PHONE, STATUS_STYLE[PhoneStatus.MISSING]))
         return Text.assemble(
-            LABEL, clean_line(card.phone), "  ",
-            ("invalid: not a number a person could dial", STATUS_STYLE[PhoneStatus.INVALID]),
+            LABEL, clean_line(card.phone), "  ", (NOT_DIALLABLE, STATUS_STYLE[PhoneStatus.INVALID]),
         )
     line = Text.assemble(LABEL, (card.dial, "bold"))
-    rings = local_time(card.zones, now)
+    rings = where_it_rings(card, now)
     if rings is not None:
-        line.append(f"  their time {rings}")
-    elif card.zones:
-        line.append("  their time: unknown (the number spans several time zones)", "italic")
+        line.append(f"  {rings}", "italic" if not local_time(card.zones, now) else "")
     return line
 
 

@@ -3,21 +3,22 @@ dial and where it rings, and the email address.
 
 The operator needs this where they record a call (the ``c`` dialog) and at the top of a case's
 detail, so both read it here: ``contact_card`` from an account's fields (the detail already has
-them), ``load_contact_card`` by account id (the dialog, in its worker).
+them), ``load_contact_card`` by account id (the dialog, in its worker). The TUI imports it at
+start, so SQLAlchemy is imported only inside ``load_contact_card``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from ahr_tui.errors import NotFound
 from ahr_tui.rules import PhoneStatus, phone_status
 from ahr_tui.rules.phones import dialling_format, local_time, phone_time_zones
-from ahr_tui.store.models import Account, Store
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,10 @@ def contact_card(phone: str | None, email: str | None, region: str) -> ContactCa
 
 def load_contact_card(session: Session, account_id: int) -> ContactCard:
     """The contact card of account ``account_id``. Raises ``NotFound``."""
+    from sqlalchemy import select  # here: the app's first frame is drawn without SQLAlchemy
+
+    from ahr_tui.store.models import Account, Store
+
     found = session.execute(
         select(Account.emergency_phone, Account.email, Store.region)
         .join(Store, Store.code == Account.store)

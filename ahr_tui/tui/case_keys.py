@@ -13,8 +13,7 @@ from textual import events, work
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.service.case_view import CaseView
-from ahr_tui.service.contact_card import ContactCard, load_contact_card
-from ahr_tui.service.database import read
+from ahr_tui.service.contact_card import ContactCard
 from ahr_tui.service.snapshots import load_case
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.case_actions import (
@@ -163,6 +162,9 @@ class CaseKeys(LiveCases):
 
     def _contact_card(self, account_id: int) -> ContactCard:
         """How to reach the seller of ``account_id`` (the ``c`` dialog's worker calls it)."""
+        from ahr_tui.service.contact_card import load_contact_card
+        from ahr_tui.service.database import read
+
         return read(self.engine, load_contact_card, account_id)
 
     def _done(self, name: str, updated: CaseView | None, dialog: Screen[CaseView | None]) -> None:

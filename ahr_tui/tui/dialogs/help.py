@@ -30,8 +30,6 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "open the detail; in an account's detail, the case chosen"),
     ("esc", "back (closes detail, a dialog, clears the filter, then the marks)"),
     ("tab", "switch between the Cases and Accounts views"),
-    ("<250, MISS", "Accounts: days of the 180 scored under 250, and days with no score (no "
-                   "day in both); the AHR criterion allows at most 10 of the two together"),
     ("/", "{filter}"),
     ("", "enter keeps the filter, esc in the field clears it"),
     ("s", "{sort}"),

@@ -241,7 +241,26 @@ def test_log_of_an_unknown_case_and_a_bad_instant_are_one_sentence(cli, engine, 
     missing = cli("audit", "log", "--case", "99")
     assert missing.exit_code == 1 and missing.stderr.strip() == "ahr: no case 99."
     bad = cli("audit", "log", "--since", "last tuesday")
-    assert bad.exit_code == 2 and "ISO-8601" in bad.stderr
+    assert bad.exit_code == 2 and "'last tuesday' is not an instant" in bad.stderr
+    assert "a UTC day (2026-11-29)" in bad.stderr
+    naive = cli("audit", "log", "--since", "2026-03-02T00:00:00")
+    assert naive.exit_code == 2 and "has no UTC offset (add Z or +HH:MM)" in naive.stderr
+
+
+def test_log_since_takes_a_utc_day_or_a_span_as_its_help_says(cli, engine, me):
+    _history(engine, me)
+
+    def ids(since: str) -> list[int]:
+        result = cli("audit", "log", "--since", since, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [e["id"] for e in json.loads(result.stdout)]
+
+    assert ids("2026-03-02") == ids("2026-03-02T00:00:00Z") != []
+    assert ids("2026-03-03") == []
+    assert ids("3h") == ids("2026-03-02T09:00:00Z")  # the clock stands at 2026-03-02T12:00Z
+    shown = " ".join(cli("audit", "log", "--help").stdout.split())
+    assert "--since T|DAY|DURATION" in shown and "a UTC day (2026-11-29: from 00:00 UTC)" in shown
+    assert "a span back from now (90m, 8h, 2d)" in shown
 
 
 def test_a_viewer_who_is_not_an_operator_can_read_and_verify_the_log(cli, engine, me, monkeypatch):

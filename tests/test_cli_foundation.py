@@ -142,6 +142,20 @@ def test_eligibility_text_selects_sellers_store_and_day(cli, engine):
     assert earlier[0]["as_of"] == "2025-01-01" and earlier[0]["days_missing"] == 180
 
 
+def test_eligibility_text_counts_days_under_250_and_days_with_no_score_apart(cli, engine):
+    """``<250`` and ``MISSING`` never count one day twice; ``--json``'s ``days_below`` (the
+    rule's count, DESIGN section 4) is their sum."""
+    scores = full_window(AS_OF, days=170)  # the 10 oldest days have no score
+    for back in range(3):
+        scores[AS_OF - timedelta(days=back)] = 120
+    seed_account(engine, "S1", scores=scores)
+    header, row = ok(cli("eligibility", "S1")).splitlines()[:2]
+    assert header.split()[3:5] == ["<250", "MISSING"], header
+    assert row.split()[3:5] == ["3", "10"], row
+    data = json.loads(ok(cli("eligibility", "S1", "--json")))[0]
+    assert (data["days_below"], data["days_missing"]) == (13, 10)
+
+
 def test_eligibility_for_an_unknown_seller_or_store_or_day_is_refused(cli, engine):
     seed_account(engine)
     refused(cli("eligibility", "NOPE"), 1, "no seller NOPE")
@@ -262,6 +276,22 @@ def test_assign_and_note(cli, engine, me):
     assert shown["assignee"] == me.name and shown["version"] == 2
     assert [e["action"] for e in shown["events"]][-2:] == ["assign", "note"]
     assert shown["events"][-1]["note"] == "left voicemail"
+
+
+def test_assigning_a_missing_case_to_a_missing_operator_names_the_case_first(cli, engine):
+    """The case is the object of the command: ``case 999`` is reported as missing, not the
+    operator; the case that exists is refused for the operator."""
+    seed_account(engine)
+    case_id = open_case(cli)
+    before = snapshot(engine)
+    result = cli("case", "assign", case_id, "999", "--to", "nobody")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        f"ahr: case {case_id}: nobody is not an operator; cases are assigned to operators.",
+        "ahr: no case 999.",
+    ], lines
+    assert snapshot(engine) == before
 
 
 def test_assigning_to_the_current_assignee_writes_nothing_and_says_so(cli, engine, me):

@@ -85,12 +85,14 @@ def _stop_at_statement(
 
 
 def _stop_at_batch(report_w: int, nth: int) -> Callable[[], None]:
-    """Import scores in batches of 500 rows and stop once the ``nth`` batch is written."""
+    """Import scores in batches of 500 rows, staged two at a time (the writer then moves them
+    into ``score``), and stop once the ``nth`` batch is written."""
 
     def install() -> None:
         from ahr_tui.importers import scores
         from ahr_tui.store import bulk
 
+        bulk.STAGE_ROWS = 1_000
         original_batches = scores.ScoreReader.batches
         scores.ScoreReader.batches = lambda self, size=500: original_batches(self, 500)  # type: ignore[method-assign]
         original_writer = bulk.score_writer

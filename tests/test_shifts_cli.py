@@ -108,6 +108,12 @@ def test_hours_add_keeps_the_earlier_ranges_and_tz_alone_moves_them(week: Cli) -
     [
         (("--tz", "Mars/Olympus", "--days", "mon", "--from", "09:00", "--to", "17:00"),
          ("unknown time zone",)),
+        (("--tz", "EST", "--days", "mon", "--from", "09:00", "--to", "17:00"),
+         ("'EST' is not the name of a place", "such as America/New_York")),
+        (("--tz", "CET", "--days", "mon", "--from", "09:00", "--to", "17:00"),
+         ("'CET' is not the name of a place", "Europe/Berlin")),
+        (("--tz", "america/new_york", "--days", "mon", "--from", "09:00", "--to", "17:00"),
+         ("did you mean America/New_York?",)),
         (("--tz", "UTC", "--days", "mon-fry", "--from", "09:00", "--to", "17:00"),
          ("unknown day", "fry")),
         (("--tz", "UTC", "--days", "mon", "--from", "9h", "--to", "17:00"), ("--from", "HH:MM")),
@@ -121,6 +127,12 @@ def test_bad_hours_are_one_sentence_and_write_nothing(
     before = snapshot(engine)
     refused(week("operator", "hours", "ana", *args), 1, *words)
     assert snapshot(engine) == before
+
+
+def test_an_iana_name_of_a_place_is_taken(week: Cli) -> None:
+    out = ok(week("operator", "hours", "ana", "--tz", "America/New_York", "--days", "mon",
+                  "--from", "09:00", "--to", "17:00"))
+    assert out.strip() == "ana: mon 09:00-17:00 (America/New_York)"
 
 
 def test_unknown_operator_and_bad_email_are_one_sentence(week: Cli, engine) -> None:  # type: ignore[no-untyped-def]

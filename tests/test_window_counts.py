@@ -14,8 +14,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from ahr_tui.rules import DEFAULT_POLICY, Policy, last_complete_day
+from ahr_tui.service.imports import import_scores
 from ahr_tui.service.sweep import sweep
 from ahr_tui.store import window
 from ahr_tui.store.engine import transaction
@@ -129,3 +131,37 @@ def test_a_repeat_sweep_reads_the_counters_and_a_new_day_slides_them(engine, me)
     assert later.window == "slid"
     # the day that entered has no score yet: 179 days scored, still within ten below
     assert not later.enrollment_changes
+
+
+def test_an_import_marks_what_the_triggers_would_and_leaves_them_and_the_keys_on(
+    engine, me, tmp_path
+):
+    """The scores import writes with the row triggers off (``window.staged_scores``) and its
+    foreign keys unchecked (SQLite); it marks the same accounts: a changed or new score on a
+    counted day, not an unchanged one nor a day after the counted one."""
+    days = {START - timedelta(days=d): 300 for d in range(5)}
+    _same, changed, added, _later = (
+        seed_account(engine, f"S{i}", scores=days) for i in range(4))
+    assert bring(engine, START) == "rebuilt"
+    rows = [("S0", START, 300), ("S1", START - timedelta(days=2), 900),
+            ("S2", START - timedelta(days=9), 700), ("S3", START + timedelta(days=1), 100)]
+    path = tmp_path / "scores.csv"
+    path.write_text("seller_id,store,date,score\n" + "".join(
+        f"{seller},US,{day.isoformat()},{score}\n" for seller, day, score in rows))
+    result = import_scores(engine, path, actor=me, now=T0 + timedelta(days=2))
+    assert (result.new, result.updated, result.unchanged) == (2, 1, 1)
+    with engine.connect() as conn:
+        dirty = {a for (a,) in conn.execute(text("SELECT account_id FROM window_dirty"))}
+        if engine.dialect.name == "sqlite":
+            triggers = conn.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'ahr_window_%'")).scalar()
+            assert triggers == 3
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert dirty == {changed, added}
+    assert bring(engine, START) == "recounted"
+    assert cached(engine) == truth(engine, START)
+    if engine.dialect.name == "sqlite":
+        assert engine.pool.checkedin() == 1  # type: ignore[attr-defined]  # the import's own
+    with engine.connect() as conn, pytest.raises(DBAPIError, match=r"(?i)foreign key"):
+        conn.execute(text("INSERT INTO score (account_id, day, score) "
+                          "VALUES (999999, '2026-01-01', 1)"))

@@ -143,8 +143,10 @@ def _check_sellers_found(
         raise NotFound(f"no seller {', '.join(missing)}{where}")
 
 
+#: ``<250`` counts the days scored under 250 and ``MISSING`` the days with no score, so that no
+#: day is counted in both (the rule's ``days_below``, in ``--json``, is their sum).
 ELIGIBILITY_COLUMNS = (
-    "SELLER", "STORE", "ELIGIBLE", "BELOW", "MISSING", "PHONE", "PLAN", "ENROLMENT", "REASONS",
+    "SELLER", "STORE", "ELIGIBLE", "<250", "MISSING", "PHONE", "PLAN", "ENROLMENT", "REASONS",
     "NAME",
 )
 
@@ -155,7 +157,7 @@ def _eligibility_row(i: AccountEligibility) -> tuple[object, ...]:
         i.seller_id,
         i.store,
         "yes" if i.eligibility.eligible else "no",
-        i.eligibility.days_below,
+        i.eligibility.days_scored_below,
         i.eligibility.days_missing,
         i.eligibility.phone.value,
         i.plan,

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from ahr_tui.cli.common import JsonOpt, emit_json, err, out, parse_instant, state, table
+from ahr_tui.cli.common import (
+    SINCE_HELP,
+    JsonOpt,
+    emit_json,
+    err,
+    out,
+    parse_since,
+    state,
+    table,
+)
 from ahr_tui.wording import count, instant
 
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
@@ -35,7 +44,9 @@ def verify(ctx: typer.Context) -> None:
 
 
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="Only events at or after this instant (ISO-8601).")
+    str | None,
+    typer.Option("--since", metavar="T|DAY|DURATION", help="Only events at or after this: "
+                 + SINCE_HELP[0].lower() + SINCE_HELP[1:]),
 ]
 
 
@@ -54,7 +65,7 @@ def log(
     from ahr_tui.service.views import event_to_json
 
     st = state(ctx)
-    start = parse_instant(since, "--since", st.clock) if since is not None else None
+    start = parse_since(since, st.clock()) if since is not None else None
     events = read(st.engine(), audit_events, case_id=case, since=start)
     if as_json:
         emit_json([event_to_json(e) for e in events])

@@ -258,6 +258,7 @@ def fraud(
 @case_app.command("show")
 def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
     """One case with its timeline."""
+    from ahr_tui.service.contact_card import load_contact_card, phone_text
     from ahr_tui.service.database import read
     from ahr_tui.service.views import case_record, event_to_json
     from ahr_tui.textsafe import clean
@@ -270,7 +271,11 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         data["attempts"] = [a.to_json() for a in record.attempts]
         emit_json(data)
         return
-    for key, value in _case_fields(record.case, len(record.attempts), st.clock()):
+    now = st.clock()
+    card = read(st.engine(), load_contact_card, record.case.account_id)
+    fields = _case_fields(record.case, len(record.attempts), now)
+    fields.insert(2, ("phone", phone_text(card, now)))  # after the seller: the number to dial
+    for key, value in fields:
         # a multi-line summary or outcome: its further lines under its first, as in the timeline
         out(f"{key:>11}  " + clean(value or "").replace("\n", "\n" + " " * 13))
     out("")

@@ -16,10 +16,11 @@ Conventions for a new command (tests/test_cli_text.py checks them on every comma
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -127,6 +128,39 @@ def parse_instant(value: str | None, option: str, clock: Callable[[], datetime])
         raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option)
     _check_year(parsed, value, option)
     return parsed.astimezone(UTC)
+
+
+#: ``--since`` as ``ahr audit log`` and ``ahr handover`` take it (``parse_since``).
+SINCE_HELP = (
+    "An instant with its offset (2026-11-29T14:30:00Z), a UTC day (2026-11-29: from 00:00 "
+    "UTC), or a span back from now (90m, 8h, 2d)."
+)
+_SPAN = re.compile(r"(\d+)([mhd])")
+_SPAN_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """``--since`` (``SINCE_HELP``): a span back from ``now`` (``90m``, ``8h``, ``2d``), a UTC
+    day (its 00:00 UTC) or an ISO-8601 instant with an offset. Bad input is a usage error."""
+    text = value.strip()
+    span = _SPAN.fullmatch(text)
+    if span:
+        return now - timedelta(seconds=int(span[1]) * _SPAN_SECONDS[span[2]])
+    if len(text) == 10 and text[4:5] == "-":
+        day = parse_day(text, "--since")
+        assert day is not None
+        return datetime.combine(day, time(0), tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        said = "has no UTC offset (add Z or +HH:MM)" if parsed else "is not an instant"
+        raise typer.BadParameter(
+            f"{value!r} {said}; give an instant (2026-11-29T14:30:00Z), a UTC day (2026-11-29) "
+            "or a span back from now (8h, 2d)", param_hint="--since",
+        )
+    return parse_instant(text, "--since", lambda: now)
 
 
 def parse_day(value: str | None, option: str) -> date | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ahr_tui.cli.common import JsonOpt, out, parse_instant, state, table
+from ahr_tui.cli.common import SINCE_HELP, JsonOpt, out, parse_instant, parse_since, state, table
 from ahr_tui.cli.notify_cmd import (
     DEFAULT_FROM,
     FromOpt,
@@ -31,8 +30,6 @@ NowOpt = Annotated[
 HoursAheadOpt = Annotated[
     float, typer.Option("--hours", min=0, max=24 * 365, help="How far ahead to look.")
 ]
-_DURATION = re.compile(r"(\d+)([mhd])")
-_UNIT = {"m": 60, "h": 3600, "d": 86400}
 
 
 def emit_rows(data: list[Any] | dict[str, Any]) -> None:
@@ -62,17 +59,11 @@ def register(app: typer.Typer, operator_app: typer.Typer) -> None:
     app.command("handover")(handover)
 
 
-def parse_since(value: str, now: datetime) -> datetime:
-    """``--since``: a duration back from now (``90m``, ``8h``, ``2d``) or an ISO-8601 instant."""
-    match = _DURATION.fullmatch(value.strip())
-    if match:
-        return now - timedelta(seconds=int(match[1]) * _UNIT[match[2]])
-    return parse_instant(value, "--since", lambda: now)
-
-
 OperatorArg = Annotated[str, typer.Argument(help="The operator (OS account name).")]
 ZoneOpt = Annotated[
-    str | None, typer.Option("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin.")
+    str | None,
+    typer.Option("--tz", metavar="ZONE", help="IANA time zone of a place (America/New_York, "
+                 "Europe/Berlin) or UTC; not an abbreviation such as EST."),
 ]
 DaysOpt = Annotated[
     str | None, typer.Option("--days", metavar="DAYS", help="mon-fri, sat,sun, fri-mon ...")
@@ -180,7 +171,7 @@ def forecast(
 
 
 SinceOpt = Annotated[
-    str, typer.Option("--since", metavar="T|DURATION", help="Instant, or 8h, 90m, 2d back.")
+    str, typer.Option("--since", metavar="T|DAY|DURATION", help=SINCE_HELP)
 ]
 MarkdownOpt = Annotated[
     bool, typer.Option("--markdown", help="A Markdown document, to paste into a chat or mail.")

@@ -22,12 +22,13 @@ from ahr_tui.importers.fields import (
     check_text,
     lookup_account,
 )
+from ahr_tui.importers.kinds import CASES
 from ahr_tui.importers.problems import Problems, shown
 from ahr_tui.rules import PolicyArea
 
-COLUMNS = ("seller_id", "store", "policy", "contacted_at", "summary")
+COLUMNS = CASES.required
 #: Columns a file may add; an absent one reads as empty on every row.
-OPTIONAL = ("detected_at",)
+OPTIONAL = CASES.optional
 #: A contact time may run this far ahead of the clock (hosts' clocks differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 

@@ -1,6 +1,7 @@
 """Reading an import CSV the same way for every kind, and writing its rejects.
 
-RFC 4180 via the ``csv`` module in strict mode. What a file is comes first (``textfile.sniff``):
+RFC 4180 via the ``csv`` module in strict mode. What a file is comes first (``textfile.sniff``, then
+``kinds``: a report or another kind's CSV is one sentence naming the command that takes it):
 UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode Text", PowerShell's ``>``), or one
 sentence naming what else it is. The separator is the header row's (``DELIMITERS``: Excel writes
 ``;`` under a decimal-comma locale and TAB as "Unicode Text"). Spreadsheet leftovers are ignored:
@@ -29,6 +30,7 @@ from typing import Any, TextIO
 
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import text_problem
+from ahr_tui.importers.kinds import REPORT_SENTENCE, looks_like_report, wrong_kind
 from ahr_tui.importers.problems import Problems, shown
 from ahr_tui.importers.textfile import NotText, read_head, sniff
 
@@ -89,6 +91,11 @@ def open_csv(
     except NotText as exc:
         raw.close()
         problems.add(exc.line, "file", exc.message, fatal=True)
+        yield None
+        return
+    if looks_like_report(head[:65536].decode(encoding.codec, errors="replace")):
+        raw.close()
+        problems.add(1, "file", REPORT_SENTENCE, fatal=True)
         yield None
         return
     handle = io.TextIOWrapper(raw, encoding=encoding.codec, errors="surrogateescape", newline="")
@@ -186,6 +193,10 @@ def _check_header(
 ) -> tuple[dict[str, int], list[int]] | None:
     """(column name -> index among the kept columns, the kept columns' indices in the file)."""
     if header is None:
+        return None
+    other = wrong_kind(header, expected)
+    if other is not None:  # one sentence, not a problem per column of another kind's header
+        problems.add(1, "file", other, fatal=True)
         return None
     wanted = ", ".join(expected) + "".join(f" [, {name}]" for name in optional)
     if not set(header) & set(expected):

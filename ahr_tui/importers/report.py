@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import SCORE_MAX, SCORE_MIN
+from ahr_tui.importers.kinds import csv_instead_of_report
 from ahr_tui.importers.problems import Problem, Problems, shown
 from ahr_tui.importers.textfile import HEAD_BYTES, NotText, sniff
 from ahr_tui.rules import BY_MARKETPLACE_ID
@@ -99,7 +100,12 @@ def load_json(path: Path, problems: Problems) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        problems.add(exc.lineno, "json", f"not JSON: {exc.msg} (column {exc.colno})", fatal=True)
+        other = csv_instead_of_report(text)
+        if other is not None:  # a CSV import file: say which command takes it
+            problems.add(1, "file", other, fatal=True)
+        else:
+            problems.add(exc.lineno, "json", f"not JSON: {exc.msg} (column {exc.colno})",
+                         fatal=True)
         return None
     except RecursionError:
         problems.add(1, "json", "not JSON this program can read: nested too deeply", fatal=True)

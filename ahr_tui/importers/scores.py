@@ -22,9 +22,10 @@ from itertools import islice
 
 from ahr_tui.importers.csvfile import CsvFile, Rejects, csv_error, reject_width
 from ahr_tui.importers.fields import FieldError, check_day, check_score, lookup_account
+from ahr_tui.importers.kinds import SCORES
 from ahr_tui.importers.problems import Problems, shown
 
-COLUMNS = ("seller_id", "store", "date", "score")
+COLUMNS = SCORES.required
 BATCH_ROWS = 50_000
 _SCORE_CACHE_LIMIT = 4096
 

@@ -20,9 +20,10 @@ from ahr_tui.importers.fields import (
     check_store,
     check_text,
 )
+from ahr_tui.importers.kinds import SELLERS
 from ahr_tui.importers.problems import Problems, shown
 
-COLUMNS = ("seller_id", "store", "name", "plan", "emergency_phone", "email")
+COLUMNS = SELLERS.required
 BATCH_ROWS = 5_000
 
 

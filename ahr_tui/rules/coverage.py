@@ -42,6 +42,64 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
+#: Abbreviations people type for a zone, and the IANA names to suggest instead.
+_SUGGEST = {
+    **dict.fromkeys(("EST", "EDT", "EST5EDT", "ET"), "America/New_York"),
+    **dict.fromkeys(("CST", "CDT", "CST6CDT", "CT"), "America/Chicago (or Asia/Shanghai)"),
+    **dict.fromkeys(("MST", "MDT", "MST7MDT", "MT"),
+                    "America/Denver (or America/Phoenix, without daylight saving time)"),
+    **dict.fromkeys(("PST", "PDT", "PST8PDT", "PT"), "America/Los_Angeles"),
+    **dict.fromkeys(("AKST", "AKDT"), "America/Anchorage"),
+    "HST": "Pacific/Honolulu",
+    **dict.fromkeys(("GMT", "BST", "GB", "UCT", "ZULU", "UNIVERSAL", "GREENWICH"),
+                    "UTC, or Europe/London for UK time"),
+    **dict.fromkeys(("CET", "CEST", "MET", "MEST"), "Europe/Berlin (or Europe/Paris)"),
+    **dict.fromkeys(("EET", "EEST"), "Europe/Athens"),
+    **dict.fromkeys(("WET", "WEST"), "Europe/Lisbon"),
+    "IST": "Asia/Kolkata (or Europe/Dublin)",
+    **dict.fromkeys(("JST", "JAPAN"), "Asia/Tokyo"),
+    **dict.fromkeys(("AEST", "AEDT"), "Australia/Sydney"),
+}
+
+
+def new_zone(name: str) -> str:
+    """``--tz`` as typed by an operator: an IANA name of a place (``America/New_York``) or
+    ``UTC``; returns it. Raises ``HoursError`` with a suggestion for an abbreviation (``EST``
+    is ambiguous and, as the database's fixed ``EST``, ignores daylight saving time) or a name
+    written in the wrong case. Stored zones are read with ``zone``, which does not refuse them.
+    """
+    bare = name.strip()
+    if bare == "UTC" or ("/" in bare and bare == name and _loads(bare)):
+        return bare
+    wanted = _SUGGEST.get(bare.upper())
+    if wanted is None and "/" not in bare and _loads(bare):
+        wanted = "Europe/Berlin"
+    if wanted is not None:
+        raise HoursError(
+            f"time zone {name!r} is not the name of a place (an abbreviation is ambiguous "
+            f"or ignores daylight saving time); use an IANA name such as {wanted}."
+        )
+    same = _iana_names().get(bare.lower())
+    if same is not None:
+        raise HoursError(f"unknown time zone {name!r}; did you mean {same}?")
+    raise HoursError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin.")
+
+
+def _loads(name: str) -> bool:
+    try:
+        zone(name)
+    except HoursError:
+        return False
+    return True
+
+
+def _iana_names() -> dict[str, str]:
+    """Lower-case name -> the database's spelling (read only when a zone was refused)."""
+    from zoneinfo import available_timezones
+
+    return {n.lower(): n for n in available_timezones() if "/" in n}
+
+
 def parse_days(text: str) -> tuple[int, ...]:
     """``mon-fri``, ``sat,sun``, ``fri-mon`` (wraps), ``mon-sun``: weekday numbers, Monday 0.
 

@@ -73,6 +73,12 @@ class Eligibility:
         return not self.reasons
 
     @property
+    def days_scored_below(self) -> int:
+        """Days scored under the threshold: ``days_below`` without the days with no score (the
+        rule counts both; a list shows the two apart so that no day is read twice)."""
+        return self.days_below - self.days_missing
+
+    @property
     def only_contact_missing(self) -> bool:
         """Every criterion but the emergency phone is met: the seller is asked for a contact."""
         return bool(self.reasons) and set(self.reasons) <= CONTACT_REASONS

@@ -2,11 +2,14 @@
 
 phonenumbers decides validity, parsed with the store's country as the default region; this
 module adds the rules it lacks, each with its source in ``phone_status``. Used by eligibility
-(and so by the sweep, the CLI and the app) and by the sample generator.
+(and so by the sweep, the CLI and the app) and by the sample generator; the app shows an
+operator the number as it is dialled and the time where it rings (``dialling_format``,
+``phone_time_zones``, ``local_time``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -57,6 +60,41 @@ def dialling_format(phone: str | None, region: str) -> str | None:
     if parsed is None:  # valid only as written with 00
         parsed = _valid_number(phonenumbers, "+" + phone.lstrip()[2:], region)
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+def phone_time_zones(phone: str | None, region: str) -> tuple[str, ...]:
+    """The IANA zones phonenumbers places ``phone`` in (from its country and area code:
+    ``+1 415 ...`` is ``America/Los_Angeles``), read as ``phone_status`` reads it; empty when
+    the number is not dialable or its place is unknown. A toll-free or mobile range may give
+    several."""
+    if phone_status(phone, region) is not PhoneStatus.VALID:
+        return ()
+    import phonenumbers
+    from phonenumbers import timezone
+
+    assert phone is not None
+    parsed = _valid_number(phonenumbers, phone, region)
+    if parsed is None:
+        parsed = _valid_number(phonenumbers, "+" + phone.lstrip()[2:], region)
+    zones = tuple(timezone.time_zones_for_number(parsed))
+    return () if zones == (timezone.UNKNOWN_TIMEZONE,) else zones
+
+
+def local_time(zones: tuple[str, ...], at: datetime) -> str | None:
+    """The wall-clock time at ``at`` (aware) where a number with these ``zones`` rings:
+    ``Mon 09:12 America/Los_Angeles``; None when there is no zone, or when the zones disagree on
+    the time (a number that may ring in several), so that a guess is never shown as a fact."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        times = {at.astimezone(ZoneInfo(name)).replace(tzinfo=None) for name in zones}
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    if len(times) != 1:
+        return None
+    (moment,) = times
+    place = zones[0] if len(zones) == 1 else f"{zones[0]} and {len(zones) - 1} more"
+    return f"{moment:%a %H:%M} {place}"
 
 
 def _valid_number(phonenumbers: Any, phone: str, region: str) -> Any:

@@ -324,11 +324,12 @@ def assign_case(
     assignee = to or actor.name
     with transaction(engine, write=True) as session:
         require(session, actor, Permission.ASSIGN)
+        # One read of the case (a bulk assignment runs this a thousand times): its view
+        # carries the facts the rules decide on, its version and its current assignee. The
+        # case is the object of the command: a missing case is said before a missing operator.
+        view = get_case(session, case_id)
         if session.get(Operator, assignee) is None:
             raise NotFound(f"{assignee} is not an operator; cases are assigned to operators.")
-        # One read of the case (a bulk assignment runs this a thousand times): its view
-        # carries the facts the rules decide on, its version and its current assignee.
-        view = get_case(session, case_id)
         if expected_version is not None and view.version != expected_version:
             # the caller decided on a version someone else has changed: say so first
             raise case_conflict(session, case_id, expected_version, view.version)

@@ -32,7 +32,7 @@ from ahr_tui.rules import (
     phone_status,
     window_bounds,
 )
-from ahr_tui.rules.phones import dialling_format
+from ahr_tui.service.contact_card import ContactCard, contact_card
 from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
@@ -77,6 +77,11 @@ class AccountRow:
     latest_day: date | None
     days_below: int
     days_missing: int
+
+    @property
+    def days_scored_below(self) -> int:
+        """Days scored under 250: ``days_below`` without the days with no score."""
+        return self.days_below - self.days_missing
 
 
 def account_rows(
@@ -168,8 +173,8 @@ class AccountDetail:
     status: str
     enrollment: str
     store_enabled: bool
-    #: The phone as an operator dials it (international format); None when not dialable.
-    phone_dial: str | None
+    #: How to reach the seller: the phone to dial and where it rings, the email.
+    contact: ContactCard
     as_of: date
     #: one entry per day of the window ending on ``as_of``, oldest first; None = no score
     series: tuple[int | None, ...]
@@ -213,7 +218,8 @@ def load_account_detail(
         name=account.name, plan=account.plan, email=account.email,
         phone=account.emergency_phone, status=account.status, enrollment=account.enrollment,
         store_enabled=found.store_enabled,
-        phone_dial=dialling_format(account.emergency_phone, found.region), as_of=as_of,
+        contact=contact_card(account.emergency_phone, account.email, found.region),
+        as_of=as_of,
         series=tuple(scores.get(day) for day in days),
         latest_score=scores[latest_day] if latest_day is not None else None,
         latest_day=latest_day,

@@ -70,12 +70,13 @@ def _import_csv(
     now: datetime,
     options: ImportOptions,
     optional: tuple[str, ...] = (),
+    keys_checked: bool = False,
 ) -> ImportResult:
     """The frame every CSV import shares: one unit of work, the permission, the file and its
     rejects (``FILE.rejects.csv`` with ``--skip-invalid``), the audit event when it changed
-    something."""
+    something. ``keys_checked``: see ``import_unit``."""
     result = ImportResult(kind, path, options)
-    with import_unit(engine) as session:
+    with import_unit(engine, keys_checked=keys_checked) as session:
         require(session, actor, Permission.IMPORT)
         with open_csv(path, columns, result.problems, optional) as csv_file:
             if csv_file is not None:
@@ -105,8 +106,9 @@ def import_scores(
     ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
     load = partial(_load_scores, progress=progress, today=now.astimezone(UTC).date())
-    return _import_csv(
-        engine, "scores", path, score_file.COLUMNS, load, actor=actor, now=now, options=options
+    return _import_csv(  # every account id comes from account_ids, read in the same unit
+        engine, "scores", path, score_file.COLUMNS, load, actor=actor, now=now, options=options,
+        keys_checked=True,
     )
 
 

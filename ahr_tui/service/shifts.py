@@ -27,8 +27,8 @@ from ahr_tui.rules.coverage import (
     ShiftRange,
     describe_ranges,
     format_clock,
+    new_zone,
     on_shift,
-    zone,
 )
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.case_view import CaseView, iso_z
@@ -96,7 +96,7 @@ def set_hours(
     """
     try:
         if tz is not None:
-            zone(tz)
+            tz = new_zone(tz)
     except HoursError as exc:
         raise InvalidInput(str(exc)) from None
     with transaction(engine, write=True) as session:

@@ -1,12 +1,17 @@
 """Bulk writes for the importers: every dialect-specific piece of bulk SQL lives here.
 
 Scores are the hot path (a million rows per file). SQLite gets ``executemany`` on the driver
-connection, bypassing the ORM: per batch, ``INSERT OR IGNORE`` (its rowcount is the number of new
-rows), then, only if some keys already existed, an ``UPDATE ... WHERE score IS NOT ?`` over the
-batch (its rowcount is the number of changed rows). No per-row SELECT and no count of
-the whole table; the common cases (a new day, or the same file again) take one pass. PostgreSQL
-gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the end. Both run
-inside the caller's transaction and never commit.
+connection, bypassing the ORM, into a temporary staging table (no key, no trigger, no foreign
+key: an append); every ``STAGE_ROWS`` rows and at the end the staged rows go into ``score`` in
+key order (day, account), so a history file that lists each seller's days in turn still lands as
+one append per day instead of an insert at as many places as it has days: ``INSERT OR IGNORE
+... SELECT ... ORDER BY`` (its rowcount is the number of new rows), then, only if some keys
+already existed, one ``UPDATE ... FROM`` the stage where the score differs (its rowcount is the
+number of changed rows). The window counters' row triggers are off for those two statements and
+the accounts they would have marked are marked from the stage in one statement
+(``store.window.staged_scores``). No per-row SELECT and no count of the whole table.
+PostgreSQL gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the end.
+Both run inside the caller's transaction and never commit.
 """
 
 from __future__ import annotations
@@ -18,13 +23,23 @@ from typing import Any, Protocol
 from sqlalchemy import Column, Table, bindparam, insert, update
 from sqlmodel import Session
 
+from ahr_tui.store import window
 from ahr_tui.store.models import Account
 
 ScoreRow = tuple[int, str, int]  # account id, 'YYYY-MM-DD', score
 
-_SQLITE_INSERT = "INSERT OR IGNORE INTO score (account_id, day, score) VALUES (?1, ?2, ?3)"
+#: Rows staged before they go into ``score`` in key order: 2,000,000 is about 40 MB of
+#: temporary table (SQLite's temporary file, not the process's memory).
+STAGE_ROWS = 2_000_000
+_SQLITE_STAGE = "ahr_stage_score"
+_SQLITE_STAGE_ROW = f"INSERT INTO temp.{_SQLITE_STAGE} (account_id, day, score) VALUES (?, ?, ?)"
+_SQLITE_INSERT = (
+    "INSERT OR IGNORE INTO score (account_id, day, score) "
+    f"SELECT account_id, day, score FROM temp.{_SQLITE_STAGE} ORDER BY day, account_id"
+)
 _SQLITE_UPDATE = (
-    "UPDATE score SET score = ?3 WHERE account_id = ?1 AND day = ?2 AND score IS NOT ?3"
+    f"UPDATE score SET score = s.score FROM temp.{_SQLITE_STAGE} AS s "
+    "WHERE score.day = s.day AND score.account_id = s.account_id AND score.score IS NOT s.score"
 )
 _PG_STAGE = "ahr_import_score"
 _PG_UPSERT = f"""
@@ -56,23 +71,40 @@ def score_writer(session: Session) -> ScoreWriter:
 
 
 class _SqliteScores:
-    """Insert-or-ignore, then update what was ignored; counted by each statement's rowcount."""
+    """Staged, then written in key order; counted by each statement's rowcount."""
 
     def __init__(self, driver: Any) -> None:
         self._db = driver
-        self._new = self._updated = 0
+        self._new = self._updated = self._staged = 0
+        driver.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_SQLITE_STAGE} "
+            "(account_id INTEGER NOT NULL, day TEXT NOT NULL, score INTEGER NOT NULL)"
+        )
+        driver.execute(f"DELETE FROM temp.{_SQLITE_STAGE}")
 
     def write(self, rows: Sequence[ScoreRow]) -> None:
-        # a cursor's rowcount, not total_changes: the window counters' triggers on score
-        # (store.window) change rows too, and total_changes counts those
-        db = self._db
-        inserted = int(db.executemany(_SQLITE_INSERT, rows).rowcount)
-        self._new += inserted
-        if inserted < len(rows):  # some days were scored before: the file's value wins
-            self._updated += int(db.executemany(_SQLITE_UPDATE, rows).rowcount)
+        self._db.executemany(_SQLITE_STAGE_ROW, rows)
+        self._staged += len(rows)
+        if self._staged >= STAGE_ROWS:
+            self._flush()
 
     def finish(self) -> tuple[int, int]:
+        self._flush()
+        self._db.execute(f"DROP TABLE temp.{_SQLITE_STAGE}")
         return self._new, self._updated
+
+    def _flush(self) -> None:
+        if not self._staged:
+            return
+        db = self._db
+        # a cursor's rowcount, not total_changes: it counts the rows other statements change
+        with window.staged_scores(db, f"temp.{_SQLITE_STAGE}"):
+            inserted = int(db.execute(_SQLITE_INSERT).rowcount)
+            self._new += inserted
+            if inserted < self._staged:  # some days were scored before: the file's value wins
+                self._updated += int(db.execute(_SQLITE_UPDATE).rowcount)
+        db.execute(f"DELETE FROM temp.{_SQLITE_STAGE}")
+        self._staged = 0
 
 
 class _PostgresScores:
@@ -126,15 +158,19 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
         return int(driver.total_changes - before)
     enrollments, ids, versions = (list(column) for column in zip(*rows, strict=True))
     with driver.cursor() as cur:  # one statement over three arrays, not a round trip a row
-        cur.execute(_PG_MOVE, (when, enrollments, ids, versions))
+        cur.execute(_PG_MOVE, (when, enrollments, ids, versions, min(ids), max(ids)))
         return int(cur.rowcount)
 
 
+#: The range repeats the ids' bounds: without it, once ``account`` has statistics, PostgreSQL
+#: merge-joins the arrays with an index scan of ``account`` from its first row, so each batch
+#: of a sweep read every account before its own (at 100,000 accounts the tenth batch read
+#: 99,997 rows to update 4,777).
 _PG_MOVE = """
 UPDATE account AS a
 SET enrollment = m.enrollment, enrollment_changed_at = %s, version = a.version + 1
 FROM unnest(%s::varchar[], %s::integer[], %s::integer[]) AS m (enrollment, id, version)
-WHERE a.id = m.id AND a.version = m.version
+WHERE a.id = m.id AND a.version = m.version AND a.id BETWEEN %s AND %s
 """
 
 

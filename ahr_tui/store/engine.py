@@ -100,8 +100,19 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("ahr_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        _foreign_keys(conn, not options.get("ahr_keys_checked_by_caller", False))
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("ahr_write", False) else "BEGIN")
+
+
+def _foreign_keys(conn: Any, on: bool) -> None:
+    """Foreign keys on for every transaction but one whose caller checks its keys itself (the
+    scores import: ``service.import_unit``); the pragma only works outside a transaction, so it
+    is set here, before BEGIN, and only when it changes."""
+    info = conn.connection.info
+    if info.get("ahr_foreign_keys", True) != on:
+        conn.exec_driver_sql(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+        info["ahr_foreign_keys"] = on
 
 
 @contextmanager

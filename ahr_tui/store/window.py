@@ -21,6 +21,8 @@ recount and the commit (an import waits for the sweep).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -70,6 +72,32 @@ _PG_TRIGGERS = [
     """CREATE OR REPLACE TRIGGER ahr_window AFTER INSERT OR UPDATE OR DELETE ON score
     FOR EACH ROW EXECUTE FUNCTION ahr_window_dirty()""",
 ]
+
+
+@contextmanager
+def staged_scores(db: Any, stage: str) -> Iterator[None]:
+    """SQLite, for a bulk write of the scores held in table ``stage`` (``account_id``, ``day``,
+    ``score``) on the driver connection ``db``, inside its write transaction: marks dirty, in
+    one statement, every account the row triggers would mark for those rows (a staged score on
+    or before ``as_of`` that is not already stored with that value), then drops the insert and
+    update triggers for the block and creates them again after it. Both are DDL of the same
+    transaction: a rollback, or a killed process, leaves the triggers as they were."""
+    db.execute(_MARK_STAGED.format(stage=stage))
+    for name in ("insert", "update"):
+        db.execute(f"DROP TRIGGER IF EXISTS ahr_window_{name}")
+    try:
+        yield
+    finally:
+        for statement in _SQLITE_TRIGGERS:
+            db.execute(statement)
+
+
+_MARK_STAGED = (
+    "INSERT INTO window_dirty (account_id) SELECT DISTINCT n.account_id FROM {stage} AS n "
+    "WHERE n.day <= (SELECT as_of FROM window_state) AND NOT EXISTS (SELECT 1 FROM score AS o "
+    "WHERE o.day = n.day AND o.account_id = n.account_id AND o.score = n.score) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def install_triggers(bind: Engine | Connection) -> None:

@@ -13,6 +13,7 @@ from textual import events, work
 from textual.screen import ModalScreen, Screen
 
 from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.contact_card import ContactCard
 from ahr_tui.service.snapshots import load_case
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.case_actions import (
@@ -146,7 +147,8 @@ class CaseKeys(LiveCases):
 
         if name == "attempt":
             record = attempt_call(lambda: self.engine, self.actor, self.clock)
-            return AttemptDialog(case, record=record, reload=reload)
+            return AttemptDialog(case, record=record, reload=reload, contact=self._contact_card,
+                                 clock=self.clock)
         assert spec.dialog is not None
         others = sum(
             1 for c in self.cases_by_id.values()
@@ -157,6 +159,13 @@ class CaseKeys(LiveCases):
             submit=service_call(spec, lambda: self.engine, self.actor, self.clock),
             reload=reload, consequence=consequence(spec, case, others),
         )
+
+    def _contact_card(self, account_id: int) -> ContactCard:
+        """How to reach the seller of ``account_id`` (the ``c`` dialog's worker calls it)."""
+        from ahr_tui.service.contact_card import load_contact_card
+        from ahr_tui.service.database import read
+
+        return read(self.engine, load_contact_card, account_id)
 
     def _done(self, name: str, updated: CaseView | None, dialog: Screen[CaseView | None]) -> None:
         if updated is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from textual import events
+from textual.binding import Binding
 
 ESCAPE = "\x1b"
 
@@ -40,6 +41,11 @@ def split_joined_escape(
 
 
 # ------------------------------------------------------------------ the footer, per view
+
+#: ``q`` for a screen drawn with Textual's ``Footer`` (the handover, the metrics): the app's own
+#: ``q`` binding is hidden (``KeyBar`` shows it on the lists and the detail), and ``Footer``
+#: shows only bindings marked ``show``, so without this the way out was missing there.
+SHOWN_QUIT = Binding("q", "app.quit", "Quit")
 
 
 class Place(StrEnum):

@@ -11,7 +11,7 @@ act on the one case under the cursor, marked or not.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from textual import work
 from textual.app import App
 from textual.screen import ModalScreen
 
+from ahr_tui.errors import InvalidInput
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
@@ -49,6 +50,8 @@ class Export:
     noun: str
     count: int
     write: Callable[[Path, bool], int]
+    #: What the dialog says is exported (``12 cases as shown (sort urgency)``).
+    shown: str = ""
 
 
 class ListCommands(App[None]):
@@ -94,13 +97,18 @@ class ListCommands(App[None]):
         if export is None:
             return
         where = f"filter {filter_text!r}, " if filter_text else ""
-        default = f"ahr-{kind}-{self.clock():%Y%m%d-%H%M}.csv"
+        export = replace(export, shown=f"{export.count} {kind} as shown ({where}sort {sort})")
+        self._ask_export(export, f"ahr-{kind}-{self.clock():%Y%m%d-%H%M}.csv")
+
+    def _ask_export(self, export: Export, name: str, problem: str = "") -> None:
+        """The export dialog with ``name`` in its field; ``problem``: why the last try with
+        that name failed (shown in the dialog, so the operator corrects what they typed)."""
         dialog = AskDialog(
-            "Export the list as CSV", f"{export.count} {kind} as shown ({where}sort {sort})",
-            field="File (relative to the folder ahr was started in)", value=default,
-            submit="Export",
+            "Export the list as CSV", export.shown,
+            field="File (relative to the folder ahr was started in)", value=name,
+            submit="Export", problem=problem,
         )
-        self.push_screen(dialog, lambda name: self._export_to(export, name, overwrite=False))
+        self.push_screen(dialog, lambda typed: self._export_to(export, typed, overwrite=False))
 
     def _cases_export(self) -> Export:
         from ahr_tui.service.export import export_cases
@@ -122,23 +130,28 @@ class ListCommands(App[None]):
 
     def _export_to(self, export: Export, name: str | None, *, overwrite: bool) -> None:
         if name:
-            self.export_worker(export, Path(name).expanduser(), overwrite)
+            self.export_worker(export, name, overwrite)
 
     @work(thread=True, group="export", exit_on_error=False)
     @guarded("export the list")
-    def export_worker(self, export: Export, path: Path, overwrite: bool) -> None:
+    def export_worker(self, export: Export, name: str, overwrite: bool) -> None:
+        """Write the file ``name`` (as typed; ``~`` expanded). A file that cannot be written
+        opens the dialog again with ``name`` and the reason, instead of losing what was typed."""
+        path = Path(name).expanduser()
         try:
             count = export.write(path, overwrite)
         except FileExistsError:
-            self.call_from_thread(self._ask_overwrite, export, path)
+            self.call_from_thread(self._ask_overwrite, export, name, path)
+        except InvalidInput as exc:
+            self.call_from_thread(self._ask_export, export, name, exc.message)
         else:
             self.call_from_thread(self.say, f"exported {count} {export.noun} to {path}.")
 
-    def _ask_overwrite(self, export: Export, path: Path) -> None:
+    def _ask_overwrite(self, export: Export, name: str, path: Path) -> None:
         dialog = AskDialog(f"{clean_line(str(path))} exists. Replace it?",
                            "The file's contents will be lost.", submit="Replace", danger=True)
         self.push_screen(dialog, lambda yes: self._export_to(
-            export, str(path) if yes is not None else None, overwrite=True))
+            export, name if yes is not None else None, overwrite=True))
 
     # ------------------------------------------------------------ saved views
 

@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.screens.accounts import AccountsView, SortKey
 from tests.conftest import T0, full_window, seed_account
+from tests.tui.drawn import screen_text
 
 AS_OF = (T0 - timedelta(days=1)).date()
 HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J [WIP]"
@@ -83,12 +84,13 @@ async def test_every_account_with_band_labels_counts_and_phone(engine, clock, ac
         await loaded(pilot)
         rows = plain_rows(view)
         assert [r[0] for r in rows] == ["S10", "S20", "S30", "S40"]
-        assert rows[0] == ["S10", "Acme Goods", "CA", "150 at risk", "180", "10",
+        # <250 counts days scored under 250 and MISS days with no score: no day in both
+        assert rows[0] == ["S10", "Acme Goods", "CA", "150 at risk", "170", "10",
                            "enrolled", "active", "invalid"]
         assert rows[1][3:] == [" 80 unhealthy", "180", "0", "not_enrolled", "deactivated",
                                "missing"]
         assert rows[2][3:6] == ["640 healthy", "0", "0"] and rows[2][8] == "valid"
-        assert rows[3][3:7] == ["  — no score", "180", "180", "pending_contact"]
+        assert rows[3][3:7] == ["  — no score", "0", "180", "pending_contact"]
         assert view.table.visible_columns() == [c.key for c in view.table.columns]
         status = view.query_one("#accounts-status", Static).content
         assert str(status) == "4 accounts · AHR window to 2026-03-01"
@@ -116,8 +118,14 @@ async def test_narrow_terminal_drops_the_least_needed_columns_first(engine, cloc
     async with Host(view).run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         shown = view.table.visible_columns()
-        assert "missing" not in shown and "status" not in shown
-        assert {"seller", "name", "ahr", "below", "enrollment", "phone"} <= set(shown)
+        assert "status" not in shown
+        # both halves of the rule's count stay: "<250" alone would understate it
+        assert {"seller", "name", "ahr", "below", "missing", "enrollment", "phone"} <= set(shown)
+        drawn = screen_text(pilot.app)
+        header = next(line for line in drawn if line.startswith("SELLER"))
+        assert "<250 MISS" in header and "BELOW" not in header, header
+        risky = next(line for line in drawn if line.startswith("S10"))
+        assert " 170   10 " in risky, risky
 
 
 async def test_does_not_load_until_shown(engine, clock, accounts):
@@ -426,4 +434,4 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
         release.set()
         await loaded(pilot)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]
-        assert plain_rows(view)[0][3:6] == ["150 at risk", "180", "10"]
+        assert plain_rows(view)[0][3:6] == ["150 at risk", "170", "10"]

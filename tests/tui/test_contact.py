@@ -111,9 +111,58 @@ async def test_the_detail_shows_the_phone_to_dial_and_every_attempt(
         await open_on(app, pilot, case_id)
         await pilot.press("enter")
         await settle(app, pilot)
-        shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        shown = "\n".join(getattr(w.content, "plain", "") for w in app.screen.query("Static"))
     assert "+1 415-555-2671" in shown  # phonenumbers' international format
     assert "phone, no_answer" in shown and "phone, reached" in shown
+
+
+async def test_a_detected_case_past_its_contact_target_says_overdue_once_in_the_detail(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = detect_one(engine, clock, hours_ago=26.25)  # first contact due 2h 15m ago
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = find(app, "Time  ").line
+    assert "!! first contact 2h 15m overdue" in line, line
+    assert line.lower().count("overdue") == 1, line
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_contact_dialog_shows_the_number_to_dial_and_the_time_where_it_rings(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock,
+    size: tuple[int, int],
+) -> None:
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AttemptDialog)
+        drawn = "\n".join(screen_text(app))
+        # T0 is 2026-03-02T12:00Z: 04:00 on Monday in San Francisco (415)
+        assert "Phone  +1 415-555-2671  their time Mon 04:00 America/Los_Angeles" in drawn, drawn
+        assert find(app, "Phone  +1").row == find(app, f"case {case_id} · S1").row + 1  # under it
+        for label in ("Log attempt", "Cancel", "choose:"):  # the dialog still fits whole
+            find(app, label)
+
+
+async def test_the_case_detail_shows_the_seller_s_phone_before_the_timeline_and_chart(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        drawn = screen_text(app)  # the first screen, not scrolled
+        phone = find(app, "Phone  +1 415-555-2671  their time Mon 04:00").row
+        assert phone < find(app, "Timeline").row
+        assert not any("AHR, last" in line for line in drawn[:phone]), drawn
 
 
 async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x24(

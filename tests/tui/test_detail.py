@@ -16,6 +16,7 @@ from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
 from ahr_tui.tui.screens.detail import DetailScreen
+from ahr_tui.tui.widgets.hanging import Hanging
 from ahr_tui.tui.widgets.sparkline import Sparkline, bucket, chart
 from tests.conftest import T0, add_operator, full_window, seed_account
 
@@ -74,7 +75,7 @@ def case_id(engine, clock) -> int:
 
 def text_of(screen: DetailScreen, selector: str) -> str:
     content = screen.query_one(selector, Static).content
-    assert isinstance(content, Text)
+    assert isinstance(content, Text | Hanging)
     return content.plain
 
 
@@ -99,9 +100,11 @@ async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
         assert "2026-03-02 10:00Z" in timeline and "open" in timeline
         elig = text_of(screen, "#detail-eligibility")
         assert "ELIGIBLE" in elig and "NOT ELIGIBLE" not in elig
-        assert "7 days below 250 in the window (4 with no score)" in elig
+        assert "3 days scored under 250 + 4 with no score = 7 of at most 10 allowed" in elig
         contact = text_of(screen, "#detail-contact")
-        assert "seller@example.com" in contact and "+1 415 555 2671  valid" in contact
+        assert "seller@example.com" in contact and "as given: +1 415 555 2671 · valid" in contact
+        # the number to dial, and the time where it rings (T0 is 2026-03-02T12:00Z)
+        assert "Phone  +1 415-555-2671  their time Mon 04:00 America/Los_Angeles" in contact
         assert "case_opened" in text_of(screen, "#detail-notifications")
         assert "Other cases (1)" in text_of(screen, "#detail-cases")
         rows = screen.case_list
@@ -128,8 +131,8 @@ async def test_time_left_follows_the_clock_and_changes_only_when_its_text_does(
         assert text_of(screen, "#detail-left") == "Time  28m 40s left  !! CRITICAL"
         clock.advance(hours=1)
         screen.refresh_left()
-        # past it: the time said once, without a sign
-        assert text_of(screen, "#detail-left") == "Time  31m 20s overdue  !! OVERDUE"
+        # past it: the time said once, without a sign, and "overdue" once (glyph, no word)
+        assert text_of(screen, "#detail-left") == "Time  !! 31m 20s overdue"
 
 
 async def test_reload_shows_another_process_change(engine, clock, me, case_id):
@@ -154,9 +157,10 @@ async def test_account_without_a_case_hides_the_case_sections(engine, clock):
         assert not screen.query_one("#detail-timeline").display
         elig = text_of(screen, "#detail-eligibility")
         assert "NOT ELIGIBLE" in elig and "phone_missing" in elig
-        assert "180 days below 250 in the window (80 with no score)" in elig
+        assert "100 days scored under 250 + 80 with no score = 180 of at most 10" in elig
         assert "current 90  unhealthy" in text_of(screen, "#detail-ahr")
-        assert "(none)  missing" in text_of(screen, "#detail-contact")
+        contact = text_of(screen, "#detail-contact")
+        assert "Phone  none on file" in contact and "as given: (none) · missing" in contact
 
 
 async def test_unknown_account_says_so(engine, clock):

@@ -147,6 +147,31 @@ async def test_e_exports_the_list_as_shown_and_asks_before_replacing(
         assert target.read_text() == "keep me"
 
 
+async def test_an_export_that_cannot_be_written_keeps_the_path_typed_and_says_why(
+    make_app: AppFactory, seeded: Seeded, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    typed = str(blocker / "out.csv")  # a folder that is a file: nothing can be written there
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        app.screen.query_one(Input).value = typed
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AskDialog), "the dialog comes back"
+        assert dialog.query_one(Input).value == typed  # what the operator typed, to correct
+        drawn = "\n".join(screen_text(app))
+        assert "cannot write" in drawn and "a-file" in drawn, drawn
+        fixed = tmp_path / "out.csv"
+        dialog.query_one(Input).value = str(fixed)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is app.main and fixed.exists()
+
+
 async def test_v_saves_the_view_and_V_switches_back_to_it(
     make_app: AppFactory, seeded: Seeded, engine: Engine
 ) -> None:

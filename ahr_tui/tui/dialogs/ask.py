@@ -26,8 +26,10 @@ from ahr_tui.textsafe import clean_line
 
 
 class AskDialog(ModalScreen[str | None]):
-    """A question, an optional field (``field``: its label; ``multiline`` for a note) and two
-    buttons. Dismissed with the field's text (stripped; ``""`` when there is no field)."""
+    """A question, an optional field (``field``: its label, ``value`` its text; ``multiline`` for
+    a note) and two buttons; ``problem``: why the last answer did not work, shown from the
+    start (a file that could not be written). Dismissed with the field's text (stripped;
+    ``""`` when there is no field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -36,9 +38,9 @@ class AskDialog(ModalScreen[str | None]):
 
     def __init__(self, title: str, context: str = "", *, field: str | None = None,
                  value: str = "", submit: str = "OK", multiline: bool = False,
-                 required: bool = True, danger: bool = False) -> None:
+                 required: bool = True, danger: bool = False, problem: str = "") -> None:
         super().__init__(classes="-destructive" if danger else None)
-        self.title_text, self.context = title, context
+        self.title_text, self.context, self.problem = title, context, problem
         self.field, self.value, self.multiline = field, value, multiline
         self.submit_label, self.required, self.danger = submit, required, danger
 
@@ -62,6 +64,8 @@ class AskDialog(ModalScreen[str | None]):
             yield Static(Text("ctrl+s submit · esc cancel"), id="dialog-keys")
 
     def on_mount(self) -> None:
+        if self.problem:
+            self.show_message(self.problem)
         if self.field is None:
             self.query_one("#cancel" if self.danger else "#submit", Button).focus()
         elif self.multiline:

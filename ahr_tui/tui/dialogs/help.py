@@ -64,7 +64,7 @@ FILTERS = {
 SORT_WORDS = {
     "urgency": "urgency (needs action first)",
     "ahr": "ahr (lowest first)",
-    "below": "below (most days below 250 first)",
+    "below": "below (most days under 250 or with no score first)",
 }
 
 

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import NotFound
-from ahr_tui.rules import last_complete_day, time_left
+from ahr_tui.rules import Urgency, last_complete_day, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import read
@@ -73,6 +73,7 @@ class DetailScreen(Screen[None]):
         self.tz = tz  # None: the operator's local time zone
         self.detail: AccountDetail | None = None
         self._left_text = ""
+        self._contact_text = ""
         self._timer: Timer | None = None
 
     @property
@@ -94,6 +95,9 @@ class DetailScreen(Screen[None]):
             yield Static(Text("loading…"), id="detail-title")
             yield Static(id="detail-case", classes="section")
             yield Static(id="detail-left")
+            # How to reach the seller, before the timeline and the chart: the operator calling
+            # them reads the number here (and in the c dialog), with the time where it rings.
+            yield Static(id="detail-contact", classes="section")
             yield Static(id="detail-timeline", classes="section")
             # The account's (other) cases: first on an account's own detail, enter opens one.
             yield Static(id="detail-cases")
@@ -103,7 +107,6 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-ahr", classes="section")
             yield Sparkline(id="detail-sparkline")
             yield Static(id="detail-eligibility", classes="section")
-            yield Static(id="detail-contact", classes="section")
             yield Static(id="detail-notifications", classes="section")
         yield KeyBar()
 
@@ -154,36 +157,46 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-ahr", Static).update(fmt.ahr_heading(detail))
         self.query_one(Sparkline).set_series(detail.series, detail.window_start)
         self.query_one("#detail-eligibility", Static).update(fmt.eligibility(detail))
-        self.query_one("#detail-contact", Static).update(fmt.contact(detail))
         self.query_one("#detail-notifications", Static).update(fmt.notifications(detail))
         self.query_one("#detail-cases", Static).update(fmt.cases_heading(detail, self.case_id))
         rows = fmt.case_rows(detail, self.case_id)
         self.case_list.set_rows([(line,) for _, line in rows], keys=[i for i, _ in rows])
         self.case_list.styles.height = len(rows) + 1 if rows else 0
         self.app.refresh_bindings()
-        self._left_text = ""
+        self._left_text = self._contact_text = ""
         self.refresh_left()
 
     # ------------------------------------------------------------ live parts
 
     def refresh_left(self) -> None:
-        """The live time left; the Static is only updated when its text changes."""
-        text = self.left_text(self.clock())
+        """The live parts, each Static updated only when its text changes: the time left, and
+        the time where the seller's phone rings (a new minute)."""
+        now = self.clock()
+        text = self.left_text(now)
         if text.plain != self._left_text:
             self._left_text = text.plain
             self.query_one("#detail-left", Static).update(text)
+        if self.detail is not None:
+            contact = fmt.contact(self.detail, now)
+            if contact.plain != self._contact_text:
+                self._contact_text = contact.plain
+                self.query_one("#detail-contact", Static).update(contact)
 
     def left_text(self, now: datetime) -> Text:
         """While active: the time as a sentence words it (``rules.time_left``'s phrase:
         ``2d 22h left``, ``31m 20s overdue``, ``8h 00m past the deadline``, ``1d 10h to
-        spare``) and the urgency (word and glyph, as in the Cases view); else the outcome."""
+        spare``) and the urgency (word and glyph, as in the Cases view; once overdue the phrase
+        says so and only the glyph is added: ``!! 31m 20s overdue``); else the outcome."""
         case = self.detail.case if self.detail is not None else None
         if case is None:
             return Text("")
         level = LEVELS.get(level_of(case, now))
         if level is not None:
-            phrase = time_left(case.status, case.due, now, responded_at=case.responded_at).phrase
-            shown = f"{phrase}  {level.word.strip()}"
+            left = time_left(case.status, case.due, now, responded_at=case.responded_at)
+            # Past the due moment the phrase says "overdue" itself: the glyph marks it without
+            # colour, and the level's word would only say it again (``OVERDUE CONTACT``).
+            shown = (f"!! {left.phrase}" if left.level == Urgency.OVERDUE
+                     else f"{left.phrase}  {level.word.strip()}")
             style = level.style_for(self.app.no_color)
             return Text.assemble(("Time  ", "bold"), (shown, style))
         closed = case.closed_at.astimezone(UTC) if case.closed_at else None

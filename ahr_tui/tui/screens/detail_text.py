@@ -16,6 +16,8 @@ from ahr_tui.rules import Band, PhoneStatus, Reason, band
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
 from ahr_tui.textsafe import clean, clean_line
+from ahr_tui.tui.contact_text import as_given_line, email_line, phone_line
+from ahr_tui.tui.widgets.hanging import Hanging
 
 BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "red"}
 BAND_LABEL = {Band.HEALTHY: "healthy", Band.AT_RISK: "at risk", Band.UNHEALTHY: "unhealthy"}
@@ -37,6 +39,12 @@ def local(value: datetime, tz: tzinfo | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} local ({zone})"
 
 
+def _hanging(parts: Iterable[Text], hang: int) -> Hanging:
+    """Lines whose wrapped continuations start ``hang`` cells in (under the value after a
+    label), not at column 0."""
+    return Hanging((part, hang) for part in parts)
+
+
 def _lines(parts: Iterable[Text]) -> Text:
     return Text("\n").join(parts)
 
@@ -51,7 +59,7 @@ def title(detail: AccountDetail) -> Text:
     )
 
 
-def case_block(case: CaseView, tz: tzinfo | None) -> Text:
+def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
     assignee = clean_line(case.assignee) if case.assignee else "nobody"
     lines = [
         heading(f"Case {case.id}"),
@@ -75,25 +83,26 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Text:
         ))
     if case.outcome_note:
         lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))
-    return _lines(lines)
+    return _hanging(lines, len("Deadline  "))
 
 
-def timeline(events: list[EventView]) -> Text:
-    lines = [heading("Timeline")]
+def timeline(events: list[EventView]) -> Hanging:
+    """The heading, then an event a line: its time, actor, action, move and note; a line that
+    wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
+    lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
     for e in events:
         move = f"{e.from_state or '·'} → {e.to_state}" if e.to_state else ""
+        when = f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  "
         line = Text.assemble(
-            f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  ", (clean_line(e.actor), "cyan"),
-            f"  {clean_line(e.action)}  {move}",
+            when, (clean_line(e.actor), "cyan"), f"  {clean_line(e.action)}  {move}",
         )
-        if e.note:  # a note's further lines start under its first line
-            indent = "\n" + " " * (line.cell_len + 2)
+        if e.note:
             line.append("  ")
-            line.append(indent.join(clean_line(part) for part in e.note.splitlines()), "italic")
-        lines.append(line)
+            line.append("\n".join(clean_line(part) for part in e.note.splitlines()), "italic")
+        lines.append((line, len(when)))
     if not events:
-        lines.append(Text("no events", style="italic"))
-    return _lines(lines)
+        lines.append((Text("no events", style="italic"), 0))
+    return Hanging(lines)
 
 
 def score_text(score: int | None) -> Text:
@@ -121,7 +130,7 @@ def _criterion(met: bool, label: str) -> Text:
     return Text.assemble(" ", (glyph, style), "  ", label)
 
 
-def eligibility(detail: AccountDetail) -> Text:
+def eligibility(detail: AccountDetail) -> Hanging:
     e = detail.eligibility
     verdict = ("ELIGIBLE", "bold green") if e.eligible else ("NOT ELIGIBLE", "bold red")
     reasons = ", ".join(r.value for r in e.reasons)
@@ -132,8 +141,8 @@ def eligibility(detail: AccountDetail) -> Text:
         ),
         _criterion(
             e.ahr_ok,
-            f"AHR: {_days(e.days_below)} below 250 in the window "
-            f"({e.days_missing} with no score); at most 10 allowed",
+            f"AHR: {_days(e.days_scored_below)} scored under 250 + {e.days_missing} with no "
+            f"score = {e.days_below} of at most 10 allowed",
         ),
         _criterion(detail.plan == "professional", f"plan: {clean_line(detail.plan)}"),
         _criterion(
@@ -146,27 +155,20 @@ def eligibility(detail: AccountDetail) -> Text:
     ]
     if Reason.REVOKED in e.reasons:
         lines.append(_criterion(False, "revoked by a fraud finding (permanent)"))
-    return _lines(lines)
+    return _hanging(lines, len(" ✓ yes  "))
 
 
-def contact(detail: AccountDetail) -> Text:
-    phone = detail.eligibility.phone
-    style = {PhoneStatus.VALID: "green", PhoneStatus.INVALID: "bold red"}.get(phone, "yellow")
-    return _lines(
-        [
-            heading("Contact"),
-            Text.assemble(("Email  ", "bold"), clean_line(detail.email) or "(none)"),
-            Text.assemble(
-                ("Phone  ", "bold"), clean_line(detail.phone) or "(none)", "  ",
-                (phone.value, style),
-            ),
-            Text.assemble(("Dial   ", "bold"), (detail.phone_dial, "bold"))
-            if detail.phone_dial else Text.assemble(("Dial   ", "bold"), "(no number to dial)"),
-        ]
-    )
+def contact(detail: AccountDetail, now: datetime) -> Text:
+    """How to reach the seller (``contact_text``): the number to dial and the time where it
+    rings at ``now``, the phone as given with its status, the email."""
+    card = detail.contact
+    return _lines([
+        heading("Reach the seller"), phone_line(card, now), as_given_line(card),
+        email_line(card),
+    ])
 
 
-def notifications(detail: AccountDetail) -> Text:
+def notifications(detail: AccountDetail) -> Hanging:
     lines = [heading(f"Notifications ({len(detail.notifications)})")]
     for n in detail.notifications:
         sent = f"sent {utc(n.sent_at)}" if n.sent_at else f"queued {utc(n.created_at)}"
@@ -180,7 +182,7 @@ def notifications(detail: AccountDetail) -> Text:
         lines.append(line)
     if not detail.notifications:
         lines.append(Text("none", style="italic"))
-    return _lines(lines)
+    return _hanging(lines, 2)
 
 
 def cases_heading(detail: AccountDetail, current: int | None) -> Text:

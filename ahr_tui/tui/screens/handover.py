@@ -21,6 +21,8 @@ from textual.widgets import Footer, Static
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.keys import SHOWN_QUIT
+from ahr_tui.tui.widgets.hanging import Hanging, hang_of
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class HandoverScreen(Screen[None]):
         Binding("escape,h", "close", "Back"),
         Binding("t", "horizon", "24/48/72 h"),
         Binding("r", "reload", "Reload", show=False),
+        SHOWN_QUIT,
     ]
     #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
     KEYS_HELP: ClassVar[ScreenHelp] = ("Handover", (
@@ -86,7 +89,9 @@ class HandoverScreen(Screen[None]):
         self.query_one("#handover-legend", Static).update(
             Text("█ due per hour  ▒/! nobody who may act is on shift  on: operators on shift")
         )
-        self.query_one("#handover-text", Static).update(Text("\n".join(lines(report))))
+        # a long line continues under its text, not at column 0 (``Hanging``)
+        body = Hanging((Text(line), hang_of(line)) for line in lines(report))
+        self.query_one("#handover-text", Static).update(body)
 
     def action_close(self) -> None:
         self.dismiss(None)

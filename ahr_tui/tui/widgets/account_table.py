@@ -26,10 +26,13 @@ COLUMNS = (
     Column("name", "NAME", 12, flex=True),
     Column("store", "ST", 2),
     Column("ahr", "AHR", 13),
-    Column("below", "BELOW", 5, justify="right"),
-    Column("missing", "MISS", 4, justify="right", drop=2),
+    # Days of the window scored under 250, and days with no score: apart, so that no day is
+    # counted twice (the eligibility rule allows at most 10 of the two together). MISS stays
+    # at 80 columns (ACCOUNT goes first): without it "<250" would understate the rule's count.
+    Column("below", "<250", 4, justify="right"),
+    Column("missing", "MISS", 4, justify="right", drop=1),
     Column("enrollment", "ENROLMENT", 15),
-    Column("status", "ACCOUNT", 11, drop=1),
+    Column("status", "ACCOUNT", 11, drop=2),
     Column("phone", "PHONE", 7),
 )
 
@@ -102,8 +105,9 @@ class CellTexts:
             Text(clean_line(r.name)),
             self.plain("store", r.store),
             self.score(r.latest_score),
-            self.count(r.days_below, r.days_below > 10),
-            self.count(r.days_missing, False),
+            # both in alarm when together they break the rule (more than 10 days)
+            self.count(r.days_scored_below, r.days_below > 10 and r.days_scored_below > 0),
+            self.count(r.days_missing, r.days_below > 10 and r.days_missing > 0),
             self.plain("enrollment", r.enrollment),
             self.plain("status", r.status),
             self.phone(r),

@@ -68,8 +68,9 @@ def child(db: str) -> None:
 
 def trace(path: Path) -> None:
     """Wrap the steps of a keystroke to write ``perf_counter`` (the parent's clock too, on
-    Linux), thread, step and duration to ``path``: the key reaching the view, the worker's reads,
-    the hand-over on the UI thread, each screen update and each write to the terminal."""
+    Linux), thread, step, duration (ms; bytes for a write) and the thread's CPU time in it to
+    ``path``: the key reaching the view, the worker's reads, the hand-over on the UI thread,
+    each screen update and each write to the terminal."""
     import threading
 
     from textual.drivers.linux_driver import LinuxDriver
@@ -84,11 +85,12 @@ def trace(path: Path) -> None:
         inner = getattr(owner, name)
 
         def timed(*args: object, **kwargs: object) -> object:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             result = inner(*args, **kwargs)
             extra = f" {len(args[-1])}" if size else ""  # type: ignore[arg-type]
             out.write(f"{start:.4f} {threading.current_thread().name[:12]} {name} "
-                      f"{(time.perf_counter() - start) * 1000:.1f}{extra}\n")
+                      f"{(time.perf_counter() - start) * 1000:.1f}{extra} "
+                      f"cpu {(time.thread_time() - cpu) * 1000:.1f}\n")
             return result
 
         setattr(owner, name, timed)

@@ -300,3 +300,54 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
             assert conn.execute(text("SELECT account_id FROM window_dirty")).scalars().all() == [s5]
     finally:
         pg.dispose()
+
+
+def _layout(url: str) -> tuple[list[str], list[str]]:
+    """The indexes and the constraints of a PostgreSQL schema, as their definitions."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            indexes = conn.execute(text(
+                "SELECT indexname || ': ' || regexp_replace(indexdef, ' ON \\S+ ', ' ON ') "
+                "FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1")).scalars()
+            constraints = conn.execute(text(
+                "SELECT conrelid::regclass::text || ' ' || conname || ': ' "
+                "|| pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace ORDER BY 1")).scalars()
+            return list(indexes), list(constraints)
+    finally:
+        engine.dispose()
+
+
+def test_a_postgresql_copy_has_the_keys_and_indexes_of_ahr_init_and_all_visible_pages(
+    busy_sqlite: str, pg_url: str, clock: FakeClock, me: Actor
+) -> None:
+    """The foreign keys and plain indexes are dropped for the load and made again afterwards
+    (as pg_restore does): the copy ends with exactly those of a database ``ahr init`` made. Its
+    rows are loaded frozen (``COPY ... FREEZE``), so every page is all-visible at once (index-
+    only scans need no VACUUM), and ``account`` keeps half of each page free."""
+    from tests.conftest import fresh_pg_schema
+
+    copy_database(busy_sqlite, pg_url)
+    with fresh_pg_schema() as fresh:
+        made = make_engine(fresh, create=True)
+        try:
+            init_database(made, actor=me, now=clock())
+        finally:
+            made.dispose()
+        assert _layout(pg_url) == _layout(fresh)
+    indexes, constraints = _layout(pg_url)
+    assert any("FOREIGN KEY (account_id) REFERENCES account(id)" in c for c in constraints)
+    assert any(i.startswith("ix_account_seller_cover: ") for i in indexes)
+    pg = make_engine(pg_url)
+    try:
+        with pg.connect() as conn:
+            pages = conn.execute(text(
+                "SELECT relname, relpages, relallvisible, reloptions FROM pg_class "
+                "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
+                "AND relname IN ('account', 'score', 'event', 'aha_case')")).all()
+    finally:
+        pg.dispose()
+    assert len(pages) == 4
+    assert all(relpages > 0 and allvisible == relpages for _, relpages, allvisible, _ in pages)
+    assert {name: options for name, _, _, options in pages}["account"] == ["fillfactor=50"]

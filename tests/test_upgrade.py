@@ -28,7 +28,7 @@ from ahr_tui.store.queries import window_counts
 from ahr_tui.store.recognise import SCHEMA_VERSION
 from ahr_tui.store.schema import app_tables, read_version
 from ahr_tui.store.types import UTCDateTime
-from ahr_tui.store.upgrade import missing_columns, over_strict_columns, upgrade
+from ahr_tui.store.upgrade import event_indexes, missing_columns, over_strict_columns, upgrade
 from ahr_tui.store.window import install_triggers
 from tests.conftest import T0, FakeClock, seed_account
 
@@ -204,3 +204,24 @@ def test_ahr_init_says_it_upgrades_before_it_starts_and_what_it_did(cli, engine:
     assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 4)" in result.stdout
     again = cli("init")
     assert again.stdout.startswith("up to date: ") and again.stderr == ""
+
+
+def test_ahr_init_gives_an_older_event_table_the_partial_index_by_case(
+    engine: Engine, clock: FakeClock, me: Actor
+) -> None:
+    """Schemas 1-4 indexed events by account (no query reads them so) and by case with an entry
+    for every event; ``ahr init`` leaves the one partial index by case, and a case's events are
+    still found through it."""
+    with engine.begin() as conn:
+        assert event_indexes(conn) == []  # a new database has it already
+        conn.execute(text("DROP INDEX ix_event_case"))
+        conn.execute(text("CREATE INDEX ix_event_account_id ON event (account_id)"))
+        conn.execute(text("CREATE INDEX ix_event_case_id ON event (case_id)"))
+    init_database(engine, actor=me, now=clock())
+    with engine.begin() as conn:
+        assert [i["name"] for i in inspect(conn).get_indexes("event")] == ["ix_event_case"]
+        if engine.dialect.name == "sqlite":
+            plan = conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT id FROM event WHERE case_id = 1")).all()
+            assert "INDEX ix_event_case (case_id=?)" in plan[0][-1]
+        assert event_indexes(conn) == []

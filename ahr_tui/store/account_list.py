@@ -7,11 +7,12 @@ of seller id, name or store:
 - SQLite: an FTS5 table with the trigram tokenizer (``account_fts``, external content on
   ``account``, kept current by triggers on ``account``'s insert, delete and an update of those
   three columns) answers a needle of three characters or more without a scan;
-- PostgreSQL: ``pg_trgm`` GIN indexes on ``lower(seller_id)`` and ``lower(name)`` serve
-  ``LIKE``, when the extension can be created (else the filter scans);
+- PostgreSQL: ``pg_trgm`` GIN indexes on ``lower(seller_id)`` and ``lower(name)`` answer
+  the same needles, when the extension can be had (else the filter scans); the PostgreSQL
+  pieces live in ``store.account_pg``;
 - any needle: ``matching_in`` tests a chunk of ids (a walk of the ordered ids, stopped early
-  for a first screenful); on SQLite a needle the index answers is tested against the set of
-  ids it finds (``indexed_ids``) instead, or joined to the order (``ordered_ids(by_index=)``).
+  for a first screenful); a needle the index answers is tested against the set of ids it
+  finds (``indexed_ids``) instead, or joined to the order (``ordered_ids(by_index=)``).
 
 The window counts come from ``store.window``'s counters when they hold the day (the dirty
 accounts among the page recounted), else from a GROUP BY over the page's accounts only.
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
+from ahr_tui.store import account_pg
 from ahr_tui.store.queries import day_literals, window_counts
 
 #: The orders the view offers (``service.account_list.AccountSort``'s values).
@@ -59,17 +61,6 @@ _SQLITE_INDEX = [
     "INSERT INTO account_fts (rowid, seller_id, name, store) "
     "VALUES (NEW.id, NEW.seller_id, NEW.name, NEW.store); END",
 ]
-_PG_INDEX = [
-    "CREATE INDEX IF NOT EXISTS ix_account_name_lower ON account (lower(name), seller_id, store)",
-]
-_PG_TRGM = [
-    "CREATE INDEX IF NOT EXISTS ix_account_seller_trgm ON account "
-    "USING gin (lower(seller_id) gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS ix_account_name_trgm ON account "
-    "USING gin (lower(name) gin_trgm_ops)",
-]
-
-
 def install_index(conn: Connection) -> bool:
     """Create the filter index, its triggers and the name-order index (idempotent: ``ahr init``
     adds them to an older database). On SQLite a new ``account_fts`` is filled from ``account``
@@ -82,49 +73,7 @@ def install_index(conn: Connection) -> bool:
         if new:
             conn.execute(text("INSERT INTO account_fts (account_fts) VALUES ('rebuild')"))
         return new
-    for statement in _PG_INDEX:
-        conn.execute(text(statement))
-    return _install_trgm(conn)
-
-
-def _install_trgm(conn: Connection) -> bool:
-    """``pg_trgm`` and its indexes, in a savepoint: without the right to create the extension
-    the filter still works (by scanning)."""
-    if conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")
-                    ).first():
-        return False
-    _commit_trgm(conn)
-    waits = conn.execute(text("SHOW lock_timeout")).scalar_one()
-    try:
-        with conn.begin_nested():
-            # another session creating it in a long transaction would hold this one as long
-            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-            for statement in _PG_TRGM:
-                conn.execute(text(statement))
-            conn.execute(text("SELECT set_config('lock_timeout', :w, true)"), {"w": waits})
-    except Exception:  # no privilege, no extension, or it waited: the LIKE scan answers instead
-        return False
-    return True
-
-
-def _commit_trgm(conn: Connection) -> None:
-    """Create ``pg_trgm``, when missing, on a connection of its own that commits at once.
-
-    Created inside the caller's transaction, the extension's catalog row would stay uncommitted
-    until that transaction ends, and every other session's ``CREATE EXTENSION IF NOT EXISTS``
-    (any ``ahr init``) would wait for it: the half hour of an ``ahr db copy`` of a million
-    accounts. Without the right to create it (or if it would have to wait more than 5 s), the
-    caller's savepoint tries, and gives up after 5 s more (the filter then scans)."""
-    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
-        return
-    try:
-        with conn.engine.connect() as own:
-            own = own.execution_options(isolation_level="AUTOCOMMIT")
-            own.execute(text("SET lock_timeout = '5s'"))
-            own.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    except Exception:  # no privilege, no such extension, or it would wait
-        return
+    return account_pg.install_index(conn)
 
 
 def install(bind: Engine | Connection) -> None:
@@ -183,7 +132,7 @@ def ordered_ids(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     if not _sqlite(session):
-        return _fetch_ids(session.execute(text(sql), params), stop)
+        return account_pg.read_ids(session, sql, params, stop)
     # The driver's own tuples (a million SQLAlchemy rows cost seconds), and a progress handler
     # that interrupts the statement itself once ``stop()`` (a scan between two fetches can be
     # long: a newer keystroke must not wait behind it).
@@ -206,9 +155,11 @@ def _where(
     if among is not None:
         where, params = _id_filter(session, among)
         return "WHERE " + where, params
-    if matching is not None and by_index:
+    if matching is not None and by_index and _sqlite(session):
         return ("WHERE a.id IN (SELECT rowid FROM account_fts WHERE account_fts MATCH :q)",
                 {"q": _phrase(matching)})
+    if matching is not None and by_index:
+        return "WHERE " + account_pg.TRGM_TEST, {"p": like_pattern(matching)}
     if matching is not None:
         return "WHERE " + _like_test(session), {"p": like_pattern(matching)}
     return "", {}
@@ -257,8 +208,9 @@ def like_pattern(needle: str) -> str:
 
 
 def indexable(session: Session, needle: str) -> bool:
-    """Whether the trigram index answers ``needle``: on SQLite, three characters or more."""
-    return _sqlite(session) and len(needle) >= 3
+    """Whether the trigram index answers ``needle``: three characters or more, on PostgreSQL
+    when ``pg_trgm``'s indexes exist (``install_index``)."""
+    return len(needle) >= 3 and (_sqlite(session) or account_pg.has_trgm(session))
 
 
 def _phrase(needle: str) -> str:
@@ -271,16 +223,26 @@ def indexed_matches(session: Session, needle: str, cap: int) -> list[int] | None
     (``indexable``) or more match."""
     if not indexable(session, needle):
         return None
-    rows = session.execute(
-        text("SELECT rowid FROM account_fts WHERE account_fts MATCH :q LIMIT :n"),
-        {"q": _phrase(needle), "n": cap + 1},
-    ).all()
+    if _sqlite(session):
+        rows = session.execute(
+            text("SELECT rowid FROM account_fts WHERE account_fts MATCH :q LIMIT :n"),
+            {"q": _phrase(needle), "n": cap + 1},
+        ).all()
+    else:
+        rows = session.execute(
+            text(f"SELECT a.id FROM account a WHERE {account_pg.TRGM_TEST} LIMIT :n"),
+            {"p": like_pattern(needle), "n": cap + 1},
+        ).all()
     return None if len(rows) > cap else [int(r[0]) for r in rows]
 
 
 def indexed_ids(session: Session, needle: str) -> set[int]:
     """Every id the trigram index finds for ``needle`` (``indexable`` must hold): about 0.1 s
     for 250,000 of a million accounts, read with the driver's own tuples."""
+    if not _sqlite(session):
+        found = f"SELECT a.id FROM account a WHERE {account_pg.TRGM_TEST}"
+        ids = account_pg.read_ids(session, found, {"p": like_pattern(needle)}, lambda: False)
+        return set(ids or ())
     raw: Any = session.connection().connection.driver_connection
     rows = raw.execute("SELECT rowid FROM account_fts WHERE account_fts MATCH ?",
                        (_phrase(needle),))

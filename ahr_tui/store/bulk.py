@@ -158,15 +158,19 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
         return int(driver.total_changes - before)
     enrollments, ids, versions = (list(column) for column in zip(*rows, strict=True))
     with driver.cursor() as cur:  # one statement over three arrays, not a round trip a row
-        cur.execute(_PG_MOVE, (when, enrollments, ids, versions))
+        cur.execute(_PG_MOVE, (when, enrollments, ids, versions, min(ids), max(ids)))
         return int(cur.rowcount)
 
 
+#: The range repeats the ids' bounds: without it, once ``account`` has statistics, PostgreSQL
+#: merge-joins the arrays with an index scan of ``account`` from its first row, so each batch
+#: of a sweep read every account before its own (at 100,000 accounts the tenth batch read
+#: 99,997 rows to update 4,777).
 _PG_MOVE = """
 UPDATE account AS a
 SET enrollment = m.enrollment, enrollment_changed_at = %s, version = a.version + 1
 FROM unnest(%s::varchar[], %s::integer[], %s::integer[]) AS m (enrollment, id, version)
-WHERE a.id = m.id AND a.version = m.version
+WHERE a.id = m.id AND a.version = m.version AND a.id BETWEEN %s AND %s
 """
 
 

@@ -118,14 +118,53 @@ def _copy(
         write = write.execution_options(ahr_write=True)
         with read.begin(), write.begin():
             create_tables(write)
+            later = _defer_keys(write)
             _window_trigger(write, enabled=False)
             for table in tables:
                 batches = _read_batches(read, table, batch_rows)
                 count = _write(write, table, batches, progress)
                 report.rows[table.name] = count
             _window_trigger(write, enabled=True)
+            for statement in later:
+                write.execute(text(statement))
             if dst.dialect.name == "postgresql":
                 _reset_sequences(write, tables)
+
+
+#: PostgreSQL: the foreign keys of the current schema, as ``ALTER TABLE`` statements.
+_FOREIGN_KEYS = """
+SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, c.conname,
+              pg_get_constraintdef(c.oid)),
+       format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname)
+FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+ORDER BY t.relname, c.conname
+"""
+#: PostgreSQL: the indexes of the current schema that no constraint owns.
+_PLAIN_INDEXES = """
+SELECT i.indexdef, format('DROP INDEX %I', i.indexname)
+FROM pg_indexes i
+WHERE i.schemaname = current_schema() AND NOT EXISTS (
+    SELECT 1 FROM pg_constraint c
+    WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
+ORDER BY i.tablename, i.indexname
+"""
+
+
+def _defer_keys(conn: Connection) -> list[str]:
+    """PostgreSQL: drop the foreign keys and the plain indexes of the new tables, and return
+    the statements that put them back once the rows are in (primary keys and unique
+    constraints stay). As ``pg_restore`` does: a foreign key checked row by row queues one
+    trigger event per copied row (172 M for the scores of a million accounts) where adding it
+    afterwards checks every row in one join, and an index built from the loaded rows is sorted
+    once instead of growing a row at a time (the trigram GIN indexes most of all)."""
+    if conn.dialect.name != "postgresql":
+        return []
+    keys = conn.execute(text(_FOREIGN_KEYS)).all()
+    indexes = conn.execute(text(_PLAIN_INDEXES)).all()
+    for _, drop in (*keys, *indexes):
+        conn.execute(text(drop))
+    return [create for create, _ in (*indexes, *keys)]
 
 
 def _window_trigger(conn: Connection, *, enabled: bool) -> None:
@@ -157,7 +196,11 @@ def _write(
     count = 0
     if conn.dialect.name == "postgresql":
         columns = ", ".join(f'"{n}"' for n in names)
-        with driver.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as cp:
+        # FREEZE: the table was created in this transaction, so its rows may be written frozen
+        # and their pages marked all-visible (PostgreSQL 14+) as they load: no hint bits for the
+        # first reader to write back, and index-only scans need no VACUUM after the copy.
+        sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FREEZE)'
+        with driver.cursor() as cur, cur.copy(sql) as cp:
             for batch in batches:
                 for row in convert(batch):
                     cp.write_row(row)

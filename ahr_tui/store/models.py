@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import Column, Index, PrimaryKeyConstraint, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ahr_tui.store.types import UTCDateTime
@@ -99,17 +99,25 @@ class ContactAttempt(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """The audit log: append-only, each row's hash covers its content and the previous hash."""
+    """The audit log: append-only, each row's hash covers its content and the previous hash.
+
+    One index: a case's events (its timeline, conflicts, metrics), partial, so the events of no
+    case (a sweep's enrolments: hundreds of thousands at once; imports) write no entry. No query
+    reads events by account, so ``account_id`` has none (``store.upgrade.event_indexes``)."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_case", "case_id", sqlite_where=text("case_id IS NOT NULL"),
+              postgresql_where=text("case_id IS NOT NULL")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     actor: str
     client: str | None = None
     tty: str | None = None
-    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
-    case_id: int | None = Field(default=None, foreign_key="aha_case.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    case_id: int | None = Field(default=None, foreign_key="aha_case.id")
     action: str
     from_state: str | None = None
     to_state: str | None = None

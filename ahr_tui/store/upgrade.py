@@ -11,7 +11,8 @@ constraint. A column that needs a value computed from the existing rows gets an 
 the value).
 
 Schema 4 stores scores day first (``models.Score``): ``relayout_scores`` rebuilds an older
-score table with that key, once (at a million accounts and 180 days, minutes).
+score table with that key, once (at a million accounts and 180 days, minutes). ``event_indexes``
+gives an older event table the indexes ``models.Event`` declares (no version of its own).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.schema import CreateColumn
 
 from ahr_tui.rules import DEFAULT_POLICY
 from ahr_tui.store import window
-from ahr_tui.store.models import Score
+from ahr_tui.store.models import Event, Score
 
 _CONTACT_TARGET_S = int(DEFAULT_POLICY.first_contact_target.total_seconds())
 
@@ -108,6 +109,7 @@ def upgrade(conn: Connection, tables: list[Table]) -> list[str]:
         _sqlite_bump_schema(conn)
     if relayout_scores(conn):
         changed.append("score (day first)")
+    changed.extend(event_indexes(conn))
     for statement in BACKFILLS:
         sql = statement if isinstance(statement, str) else statement[conn.dialect.name]
         conn.execute(text(sql))
@@ -144,6 +146,32 @@ def relayout_scores(conn: Connection) -> bool:
         conn.execute(text(f'CLUSTER score USING "{name}"'))  # a day's rows on adjacent pages
     window.install_triggers(conn)
     return True
+
+
+#: The event indexes of schemas 1 to 4: one by account (no query reads events by account) and
+#: one by case with an entry for every event; ``models.Event`` has the partial ``ix_event_case``.
+_OLD_EVENT_INDEXES = ("ix_event_account_id", "ix_event_case_id")
+
+
+def event_indexes(conn: Connection) -> list[str]:
+    """Drop the event indexes no query needs and create the partial one by case; returns the
+    indexes dropped and created. Not a schema version: both layouts answer every query, the
+    newer one writes two index entries fewer per sweep enrolment (a new database gets it from
+    ``create_all``, an older one from ``ahr init``)."""
+    inspector = inspect(conn)
+    if "event" not in inspector.get_table_names():
+        return []
+    have = {index["name"] for index in inspector.get_indexes("event")}
+    changed = []
+    for name in _OLD_EVENT_INDEXES:
+        if name in have:
+            conn.execute(text(f"DROP INDEX {name}"))
+            changed.append(f"index {name} dropped")
+    for index in Event.__table__.indexes:  # type: ignore[attr-defined]
+        if index.name not in have:
+            index.create(conn)
+            changed.append(f"index {index.name}")
+    return changed
 
 
 def _sqlite_drop_not_null(conn: Connection, table: str, column: str) -> None:

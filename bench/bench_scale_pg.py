@@ -25,7 +25,7 @@ Each PostgreSQL figure is printed with its ratio to the SQLite one (DESIGN.md se
 
 At 1,000,000 accounts the copy takes half an hour or more: ``--copied SCHEMA`` uses a schema that
 ``ahr db copy --from bench/out/scale-N.db`` filled beforehand instead (it is dropped afterwards
-all the same).
+all the same, unless ``--keep``: then it stays, as the steps left it, for a look at a query).
 """
 
 from __future__ import annotations
@@ -182,15 +182,26 @@ def copy_to(plain: str, schema: str, source: Path, url: str) -> None:
     print(f"ahr db copy SQLite -> PostgreSQL: {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def drop_schema(plain: str, schema: str, *, keep: bool) -> None:
+    """Drop the run's schema, or with ``keep`` say that it stays."""
+    if keep:
+        print(f"schema {schema} kept", flush=True)
+        return
+    import psycopg
+
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--pg", required=True, metavar="URL")
     parser.add_argument("--copied", metavar="SCHEMA",
                         help="a schema already filled by ahr db copy from the same sample")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the schema as the steps left it instead of dropping it")
     args = parser.parse_args()
-    import psycopg
-
     print(f"load average {Path('/proc/loadavg').read_text().strip()}; {args.accounts:,} "
           "accounts x 180 days")
     source = OUT / f"scale-{args.accounts}.db"
@@ -213,8 +224,7 @@ def main() -> int:
                            "PostgreSQL": pg_reset(plain, schema)})
             lite, pg = found["SQLite"], found["PostgreSQL"]
         finally:
-            with psycopg.connect(plain, autocommit=True) as admin:
-                admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            drop_schema(plain, schema, keep=args.keep)
     report(lite, pg)
     print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
     return 0

@@ -156,11 +156,15 @@ class ListCommands(App[None]):
     # ------------------------------------------------------------ saved views
 
     def action_save_view(self) -> None:
+        self._ask_view_name()
+
+    def _ask_view_name(self, name: str = "", problem: str = "") -> None:
+        """The save-view dialog; ``name`` and ``problem``: a name refused, to correct."""
         kind, filter_text, sort = self.main.view_state()
         where = f" · filter {filter_text!r}" if filter_text else ""
         dialog = AskDialog("Save this view", f"{kind} · sort {sort}{where}", field="Name",
-                           submit="Save")
-        self.push_screen(dialog, lambda name: self._save_view(name, replace=False))
+                           value=name, submit="Save", problem=problem)
+        self.push_screen(dialog, lambda typed: self._save_view(typed, replace=False))
 
     def _save_view(self, name: str | None, *, replace: bool) -> None:
         if not name:
@@ -180,6 +184,8 @@ class ListCommands(App[None]):
                       replace=replace)
         except ViewExists:
             self.call_from_thread(self._ask_replace_view, view.name)
+        except InvalidInput as exc:  # a name it cannot take: ask again, with what was typed
+            self.call_from_thread(self._ask_view_name, view.name, exc.message)
         else:
             self.call_from_thread(self.say, f"saved view {view.name}; V switches to it.")
 

@@ -23,7 +23,7 @@ from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
 from ahr_tui.tui.dialogs.views import ViewPicker
 from ahr_tui.tui.screens.metrics import MetricsScreen
 from ahr_tui.tui.widgets.case_table import MARK
-from tests.tui.conftest import AppFactory, Notes, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
 from tests.tui.drawn import find, screen_text
 from tests.tui.test_cases_actions import open_on, type_text
 
@@ -170,6 +170,28 @@ async def test_an_export_that_cannot_be_written_keeps_the_path_typed_and_says_wh
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is app.main and fixed.exists()
+
+
+async def test_a_view_name_it_cannot_take_keeps_the_name_typed_and_says_why(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    typed = "my triage list for the night shift, US and CA only"  # over 40 characters
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v")
+        app.screen.query_one(Input).value = typed
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AskDialog), "the dialog comes back"
+        assert dialog.query_one(Input).value == typed
+        assert "at most 40 characters" in "\n".join(screen_text(app))
+        dialog.query_one(Input).value = "night shift"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is app.main
+    assert [v.name for v in list_views(engine, operator=ALICE.name)] == ["night shift"]
 
 
 async def test_v_saves_the_view_and_V_switches_back_to_it(

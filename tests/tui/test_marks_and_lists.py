@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from textual.widgets import Input, OptionList, Static
@@ -148,11 +149,13 @@ async def test_e_exports_the_list_as_shown_and_asks_before_replacing(
 
 
 async def test_an_export_that_cannot_be_written_keeps_the_path_typed_and_says_why(
-    make_app: AppFactory, seeded: Seeded, tmp_path: Path
+    make_app: AppFactory, seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    typed = str(blocker / "out.csv")  # a folder that is a file: nothing can be written there
+    # a path relative to the folder ahr was started in, as an operator types it: short enough
+    # that the reason is not wrapped mid-word at 80 columns, whatever pytest's temporary folder
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    typed = "a-file/out.csv"  # a folder that is a file: nothing can be written there
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -166,7 +169,7 @@ async def test_an_export_that_cannot_be_written_keeps_the_path_typed_and_says_wh
         drawn = "\n".join(screen_text(app))
         assert "cannot write" in drawn and "a-file" in drawn, drawn
         fixed = tmp_path / "out.csv"
-        dialog.query_one(Input).value = str(fixed)
+        dialog.query_one(Input).value = "out.csv"
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is app.main and fixed.exists()

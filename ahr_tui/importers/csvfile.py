@@ -32,7 +32,7 @@ from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import text_problem
 from ahr_tui.importers.kinds import REPORT_SENTENCE, looks_like_report, wrong_kind
 from ahr_tui.importers.problems import Problems, shown
-from ahr_tui.importers.textfile import NotText, read_head, sniff
+from ahr_tui.importers.textfile import Encoding, NotText, read_head, sniff
 
 FIELD_LIMIT = csv.field_size_limit()
 
@@ -86,16 +86,9 @@ def open_csv(
         head = read_head(raw)
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}.") from None
-    try:
-        encoding = sniff(head, want="csv")
-    except NotText as exc:
+    encoding = _csv_encoding(head, problems)
+    if encoding is None:
         raw.close()
-        problems.add(exc.line, "file", exc.message, fatal=True)
-        yield None
-        return
-    if looks_like_report(head[:65536].decode(encoding.codec, errors="replace")):
-        raw.close()
-        problems.add(1, "file", REPORT_SENTENCE, fatal=True)
         yield None
         return
     handle = io.TextIOWrapper(raw, encoding=encoding.codec, errors="surrogateescape", newline="")
@@ -113,6 +106,20 @@ def open_csv(
             yield CsvFile(path, handle, rows, named, columns, size, encoding.label, delimiter)
     finally:
         handle.close()
+
+
+def _csv_encoding(head: bytes, problems: Problems) -> Encoding | None:
+    """The encoding of a file that starts with ``head``, or None with one fatal problem: it is
+    not text, or it is a Seller Performance Report (JSON) rather than a CSV."""
+    try:
+        encoding = sniff(head, want="csv")
+    except NotText as exc:
+        problems.add(exc.line, "file", exc.message, fatal=True)
+        return None
+    if looks_like_report(head[:65536].decode(encoding.codec, errors="replace")):
+        problems.add(1, "file", REPORT_SENTENCE, fatal=True)
+        return None
+    return encoding
 
 
 def _delimiter(head: bytes, codec: str) -> str:
@@ -192,22 +199,8 @@ def _check_header(
     optional: tuple[str, ...] = (),
 ) -> tuple[dict[str, int], list[int]] | None:
     """(column name -> index among the kept columns, the kept columns' indices in the file)."""
-    if header is None:
-        return None
-    other = wrong_kind(header, expected)
-    if other is not None:  # one sentence, not a problem per column of another kind's header
-        problems.add(1, "file", other, fatal=True)
-        return None
     wanted = ", ".join(expected) + "".join(f" [, {name}]" for name in optional)
-    if not set(header) & set(expected):
-        found = ", ".join(shown(name) for name in header[:6] if name)
-        problems.add(
-            1,
-            "header",
-            f"line 1 names none of the columns {wanted} (found {found}); "
-            "the first line must be the header row",
-            fatal=True,
-        )
+    if header is None or _not_this_kind(header, expected, wanted, problems):
         return None
     columns: dict[str, int] = {}
     keep: list[int] = []
@@ -228,6 +221,28 @@ def _check_header(
         if name not in columns:
             problems.add(1, name, f"missing column (expected {wanted}, in any order)", fatal=True)
     return None if problems.fatal else (columns, keep)
+
+
+def _not_this_kind(
+    header: list[str], expected: tuple[str, ...], wanted: str, problems: Problems
+) -> bool:
+    """True, with one fatal problem, when ``header`` is another kind of file's (one sentence
+    naming it, not a problem per column) or names none of the ``expected`` columns."""
+    other = wrong_kind(header, expected)
+    if other is not None:
+        problems.add(1, "file", other, fatal=True)
+        return True
+    if not set(header) & set(expected):
+        found = ", ".join(shown(name) for name in header[:6] if name)
+        problems.add(
+            1,
+            "header",
+            f"line 1 names none of the columns {wanted} (found {found}); "
+            "the first line must be the header row",
+            fatal=True,
+        )
+        return True
+    return False
 
 
 def csv_error(exc: csv.Error, start: int, problems: Problems, rejects: Rejects) -> bool:

@@ -46,9 +46,10 @@ class CaseKeys(LiveCases):
 
     def init_case_keys(self) -> None:
         self._availability: tuple[object, ...] = ()
-        #: (case id, its row, its version after) of this operator's last action on the case
-        #: under the list cursor, until the list shows the change (``cases_shown``).
-        self._acted: tuple[int, int, int] | None = None
+        #: (case id, its row, its version after, the list's scroll offset) of this operator's
+        #: last action on the case under the list cursor, until the list shows the change
+        #: (``cases_shown``).
+        self._acted: tuple[int, int, int, int] | None = None
 
     def on_selection_changed(self, message: SelectionChanged) -> None:
         message.stop()
@@ -206,7 +207,8 @@ class CaseKeys(LiveCases):
         under the list cursor, the cursor keeps that row once the list shows the change."""
         table = self.main.table
         if self.live and table.cursor_key == updated.id:
-            self._acted = (updated.id, table.cursor_row, updated.version)
+            top = int(table.scroll_offset.y)
+            self._acted = (updated.id, table.cursor_row, updated.version, top)
 
     def cases_shown(self) -> None:
         """The list was updated. When it shows this operator's own action and that moved the
@@ -216,7 +218,7 @@ class CaseKeys(LiveCases):
         else's change keeps the cursor on its case."""
         if self._acted is None:
             return
-        case_id, row, version = self._acted
+        case_id, row, version, top = self._acted
         case = self.cases_by_id.get(case_id)
         if case is not None and case.version < version:
             return  # an update read before the action was written: wait for the next
@@ -227,3 +229,6 @@ class CaseKeys(LiveCases):
         chosen = table.cursor_chosen
         table.move_cursor(row)
         table.cursor_chosen = chosen  # the default (top) row stays the default
+        # and the rows keep their place on screen: following the case down had scrolled the
+        # list, and coming back left the row at the top, the more urgent rows above it hidden
+        table.scroll_to(y=top, animate=False, immediate=True)

@@ -93,3 +93,34 @@ def test_ahr_cases_and_its_json_list_in_the_same_order(
     assert first[1:3] == ["-5m", "00s"] and first[3] == "overdue"
     as_json = cli("cases", "--json")
     assert [c["id"] for c in json.loads(as_json.stdout)] == expected_order(ids)
+
+
+async def test_after_my_response_the_rows_above_the_cursor_stay_in_sight(
+    make_app: AppFactory, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer's trial at 80x24: ``o`` on the second row of a list longer than the screen
+    moved the responded case to the bottom, the cursor came back to the second row, but the
+    list stayed scrolled so that row was the top one: the most urgent case was out of sight.
+    The rows keep the place they had on screen."""
+    clock.set(T0)
+    ids = seed_the_reported_list(engine, clock)
+    for n in range(6):  # more open cases than the screen has rows
+        seed_account(engine, f"SX{n}", "US", name=f"Extra {n}")
+        open_case(
+            engine, seller_id=f"SX{n}", store="US", policy=PolicyArea.REVIEWS,
+            at=T0 - timedelta(hours=n + 1), summary="", actor=ALICE, now=clock(),
+        )
+    clock.set(T0)
+    app = make_app()
+    async with app.run_test(size=(60, 16)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        height = table.scrollable_content_region.height - 1
+        assert 2 < height < table.row_count, "the list must be longer than the screen"
+        table.move_cursor(1)
+        acted = table.cursor_key
+        assert acted in (ids["days2"], ids["days1"], ids["soon"])  # open: o applies
+        await pilot.press("o", "ctrl+s")
+        await settle(app, pilot)
+        assert table.row_index(acted) > height  # responded: below the screen now
+        assert table.cursor_row == 1 and table.scroll_offset.y == 0

@@ -180,7 +180,7 @@ def _settle(planned: list[PlannedAccount], as_of: date, days: int,
         eligibility = evaluate(facts, window, as_of, policy, phone=phone)
         change = next_enrollment(Enrollment(p.intent), eligibility, AccountStatus(p.status))
         final[a.id] = change.after.value if change else p.intent
-        why[a.id] = ", ".join(r.value for r in eligibility.reasons)
+        why[a.id] = ", ".join(eligibility.reason_words)
     return final, why
 
 

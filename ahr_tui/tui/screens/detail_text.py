@@ -80,8 +80,7 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
     else:
         lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
         if not case.attempts:  # contacted when it came (imported, or opened contacted)
-            lines[-1].append("  (recorded with the case: opened or imported as contacted; "
-                             "no attempt logged)", "italic")
+            lines[-1].append("  (came with the case: no attempt logged)", "italic")
         lines.append(Text.assemble(
             ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
         ))

@@ -289,7 +289,7 @@ def test_the_timeline_lines_up_when_the_actors_names_differ_in_length(
     for row in rows:
         for start in starts[1:]:  # a cell never runs into the next column
             assert len(row) <= start or row[start - 1] == " ", (row, lines)
-        cells.append([row[a:b].strip() for a, b in zip(starts, [*starts[1:], None])])
+        cells.append([row[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)])
     assert [c[1:3] for c in cells] == [
         [os_user_name(), "open"], [os_user_name(), "note"], [os_user_name(), "assign"],
         [os_user_name(), "expire"], ["christopher.long", "note"]]

@@ -8,6 +8,9 @@ three batch writers (``store.bulk.move_enrollments``, ``store.audit.append_many`
 ``service.outbox.queue_many``): wall and CPU per change, and the write-ahead log's size after
 the sweep (the bytes the changes wrote; the checkpoint writes them again).
 
+The process collects garbage as an ``ahr`` command does (``cli.entry.COMMAND_GC``): at the
+interpreter's default thresholds the collector alone added 7-15 µs a change here.
+
 Every account but the revoked ones is reset to ``not_enrolled`` first; the sweep runs at the
 database's ``reference_instant`` (``ahr sample``), so on a file whose window counters are
 current (any earlier sweep of that day) it is the enrolment alone.
@@ -19,6 +22,7 @@ current (any earlier sweep of that day) it is the enrolment alone.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sqlite3
@@ -65,6 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("db", type=Path, help="an ahr SQLite file, changed in place")
     db = parser.parse_args().db
+    from ahr_tui.cli.entry import COMMAND_GC
+
+    gc.set_threshold(*COMMAND_GC)
     now = reset(db)
     from ahr_tui.rules import last_complete_day
     from ahr_tui.service import outbox

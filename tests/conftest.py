@@ -7,9 +7,8 @@ every test gets its own schema, dropped afterwards, so tests never see each othe
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from ahr_tui.service.identity import os_user_name
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Account, Operator, Score
+from tests.initialised import Key, PgPool, SqliteTemplates, new_schema_name, schema_of, schema_url
 
 PG_BASE = os.environ.get("AHR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -83,7 +83,7 @@ def fresh_pg_schema() -> Iterator[str]:
 
     An unreachable server fails the test (never skips it): CI must not pass without PostgreSQL.
     """
-    schema = "t_" + uuid.uuid4().hex[:16]
+    schema = new_schema_name()
     admin = create_engine(
         PG_BASE, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
     )
@@ -94,7 +94,7 @@ def fresh_pg_schema() -> Iterator[str]:
         admin.dispose()
         pytest.fail(_pg_unreachable_message(exc), pytrace=False)
     try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+        yield schema_url(PG_BASE, schema)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -125,13 +125,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture
-def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A database location nobody else uses: a temp file, or a fresh PostgreSQL schema."""
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database location nobody else uses: a temp file, or a fresh PostgreSQL schema.
+
+    For a test that asks for ``engine`` on PostgreSQL, the schema is only named here: ``engine``
+    puts an initialised one under that name (``tests.initialised``)."""
     if backend == "sqlite":
         yield str(tmp_path / "ahr.db")
         return
-    with fresh_pg_schema() as url:
-        yield url
+    if "engine" not in request.fixturenames:
+        with fresh_pg_schema() as url:
+            yield url
+        return
+    pool = request.getfixturevalue("_initialised_pg")
+    schema = new_schema_name()
+    try:
+        yield schema_url(PG_BASE, schema)
+    finally:
+        pool.drop(schema)  # when it could not be given back
 
 
 @pytest.fixture
@@ -147,12 +158,44 @@ def me() -> Actor:
     return Actor(name=os_user_name())
 
 
+@pytest.fixture(scope="session")
+def _initialised_sqlite(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("initialised"))
+
+
+@pytest.fixture(scope="session")
+def _initialised_pg() -> Iterator[PgPool]:
+    pool = PgPool(PG_BASE)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def engine(db_url: str, clock: FakeClock, me: Actor) -> Iterator[Engine]:
-    eng = make_engine(db_url, create=True)
-    init_database(eng, actor=me, now=clock())
-    yield eng
-    eng.dispose()
+def engine(
+    db_url: str, backend: str, clock: FakeClock, me: Actor, request: pytest.FixtureRequest
+) -> Iterator[Engine]:
+    """``db_url`` as ``init_database`` (as ``me``, at ``clock()``) makes it: a copy of a database
+    it made once per run (``tests.initialised``); the real thing when something is already there.
+    """
+    key = Key(actor=me.name, now=clock())
+    with ExitStack() as stack:
+        copied = False
+        if backend == "sqlite":
+            path = Path(db_url)
+            if not path.exists():
+                request.getfixturevalue("_initialised_sqlite").copy_to(path, key)
+                copied = True
+        else:
+            pool = request.getfixturevalue("_initialised_pg")
+            schema = schema_of(db_url)
+            if not pool.exists(schema):
+                stack.enter_context(pool.lend(schema, key))
+                copied = True
+        eng = make_engine(db_url, create=True)
+        stack.callback(eng.dispose)
+        if not copied:
+            init_database(eng, actor=me, now=clock())
+        yield eng
 
 
 def add_operator(engine: Engine, name: str, role: Role, now: datetime = T0) -> None:

@@ -14,8 +14,9 @@ of seller id, name or store:
   for a first screenful); a needle the index answers is tested against the set of ids it
   finds (``indexed_ids``) instead, or joined to the order (``ordered_ids(by_index=)``).
 
-The window counts come from ``store.window``'s counters when they hold the day (the dirty
-accounts recounted), else from a GROUP BY over the page's accounts only."""
+The window counts come from ``store.window``'s counters when they hold the day or one a little
+earlier (``store.page_counts``: moved to the day for the page's accounts alone), else from a
+count over the page's accounts only."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
 from ahr_tui.store import account_pg
-from ahr_tui.store.queries import day_literals, window_counts
+from ahr_tui.store.page_counts import counts_from, held_day, page_counts
+from ahr_tui.store.queries import day_literals, id_filter
 
 #: The orders the view offers (``service.account_list.AccountSort``'s values).
 SELLER, AHR, BELOW, NAME = "seller", "ahr", "below", "name"
@@ -151,7 +153,7 @@ def _where(
 ) -> tuple[str, dict[str, Any]]:
     """``ordered_ids``'s WHERE clause (empty for every account) and its parameters."""
     if among is not None:
-        where, params = _id_filter(session, among)
+        where, params = id_filter(session, among)
         return "WHERE " + where, params
     if matching is not None and by_index and _sqlite(session):
         return ("WHERE a.id IN (SELECT rowid FROM account_fts WHERE account_fts MATCH :q)",
@@ -176,7 +178,7 @@ def _fetch_ids(result: Any, stop: Callable[[], bool]) -> array[int] | None:
 def counts_current(session: Session, as_of: date, policy: Policy) -> bool:
     """True when ``window_count`` holds the window ending on ``as_of`` with nothing dirty, so
     the BELOW order can read it."""
-    return _counters_hold(session, as_of, policy) and session.execute(
+    return held_day(session, as_of, policy) == as_of and session.execute(
         text("SELECT 1 FROM window_dirty LIMIT 1")).first() is None
 
 
@@ -246,7 +248,7 @@ def indexed_ids(session: Session, needle: str) -> set[int]:
 def matching_in(session: Session, ids: Sequence[int], needle: str) -> set[int]:
     """Which of ``ids`` (a chunk of a few thousand) match ``needle`` (case-insensitive
     substring of seller id, name or store)."""
-    where, params = _id_filter(session, ids)
+    where, params = id_filter(session, ids)
     params["p"] = like_pattern(needle)
     test = _like_test(session)
     rows = session.execute(text(f"SELECT a.id FROM account a WHERE {where} AND {test}"), params)
@@ -272,7 +274,7 @@ def page_rows(session: Session, ids: Sequence[int], as_of: date, policy: Policy)
         return []
     if _sqlite(session):
         return _sqlite_page_rows(session, ids, as_of, policy)
-    where, params = _id_filter(session, ids)
+    where, params = id_filter(session, ids)
     params.update(_window_params(session, as_of, policy))
     newest = _latest_sql(as_of, policy, "day")
     found = session.execute(text(
@@ -300,8 +302,9 @@ def _sqlite_page_rows(
         "FROM account a JOIN store st ON st.code = a.store "
         "WHERE a.id IN (SELECT value FROM json_each(?))",
         (listed,)).fetchall()
-    if _counters_hold(session, as_of, policy):
-        counts = page_counts(session, [int(r[0]) for r in found], as_of, policy)
+    held = held_day(session, as_of, policy)
+    if held is not None:  # the counters, moved to the day if they hold one a little earlier
+        counts = counts_from(session, [int(r[0]) for r in found], held, as_of, policy)
     else:  # each (day, account) a key seek: days x accounts of the page, no more
         counts = {a: (n, ok) for a, n, ok in raw.execute(
             f"SELECT account_id, count(*), sum(score >= ?) FROM score WHERE day IN ({days}) "
@@ -311,48 +314,11 @@ def _sqlite_page_rows(
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _counters_hold(session: Session, as_of: date, policy: Policy) -> bool:
-    """Whether ``window_count`` holds the window ending on ``as_of`` (dirty ones aside)."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")).first()
-    return state is not None and (str(state[0])[:10], state[1], state[2]) == (
-        as_of.isoformat(), policy.window_days, policy.threshold)
-
-
-def page_counts(
-    session: Session, ids: Sequence[int], as_of: date, policy: Policy
-) -> dict[int, tuple[int, int]]:
-    """(days scored, days at or above) per account of ``ids``: read from the window counters
-    when they hold ``as_of`` (the dirty ones recounted), else counted for these accounts."""
-    if not _counters_hold(session, as_of, policy):
-        return window_counts(session, as_of, policy, ids)
-    where, params = _id_filter(session, ids, column="account_id")
-    counts = {int(a): (int(n), int(ok)) for a, n, ok in session.execute(
-        text(f"SELECT account_id, scored, at_or_above FROM window_count WHERE {where}"), params)}
-    dirty = [int(a) for (a,) in session.execute(
-        text(f"SELECT account_id FROM window_dirty WHERE {where}"), params)]
-    if dirty:
-        for account in dirty:
-            counts.pop(account, None)
-        counts.update(window_counts(session, as_of, policy, dirty))
-    return counts
-
-
 # ---------------------------------------------------------------- helpers
 
 
 def _sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
-
-
-def _id_filter(
-    session: Session, ids: Sequence[int], column: str = "a.id"
-) -> tuple[str, dict[str, Any]]:
-    """``column`` among ``ids`` as one parameter (SQLite: a JSON array; PostgreSQL: an array)."""
-    if _sqlite(session):
-        return (f"{column} IN (SELECT value FROM json_each(:ids))",
-                {"ids": json.dumps(list(ids))})
-    return f"{column} = ANY(:ids)", {"ids": list(ids)}
 
 
 def _window_params(session: Session, as_of: date, policy: Policy) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -31,6 +32,16 @@ def day_literals(first: date, last: date) -> str:
     ``'0001-01-01'`` stands in for an empty range, which no score has."""
     days = window_days(first, last) or [date.min]
     return ", ".join(f"'{day.isoformat()}'" for day in days)
+
+
+def id_filter(
+    session: Session, ids: Sequence[int], column: str = "a.id"
+) -> tuple[str, dict[str, Any]]:
+    """``column`` among ``ids`` as one parameter (SQLite: a JSON array; PostgreSQL: an array)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (f"{column} IN (SELECT value FROM json_each(:ids))",
+                {"ids": json.dumps(list(ids))})
+    return f"{column} = ANY(:ids)", {"ids": list(ids)}
 
 
 def _window_query(as_of: date, policy: Policy) -> Any:

@@ -225,3 +225,23 @@ async def test_before_the_first_read_the_screen_claims_no_role_no_sort_and_no_em
         drawn = "\n".join(screen_text(app))
         assert "alice (lead)  [Cases]  sort urgency  db test.db" in drawn, drawn
         assert "no active cases" in drawn
+
+
+async def test_a_needle_longer_than_the_field_scrolls_it_to_the_cursor_as_typed(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """The field's size is set without laying the screen out (``ListFilter.virtual_size``):
+    what is typed past its right edge still scrolls into view, and the list still narrows."""
+    needle = "goods" + "".join(f"{i:02d}" for i in range(45))  # 95 characters
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        await pilot.press("slash", *needle)
+        await settle(app, pilot)
+        field = next(line for line in screen_text(app) if "4344" in line)
+        assert field.rstrip().rstrip("▎▌▐ ").endswith("41424344")
+        assert "goods00" not in field  # its start scrolled out to the left
+        assert app.query_one("#accounts-filter", ListFilter).value == needle
+        assert [line.split()[:3] for line in table_lines(app)] == [["no", "account", "matches"]]

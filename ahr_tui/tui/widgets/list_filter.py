@@ -14,7 +14,9 @@ from typing import ClassVar, Protocol
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from ahr_tui.service.sort_cycle import SortCycle
@@ -32,6 +34,12 @@ class ListFilter(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear", "Clear filter", show=False),
     ]
+    #: Textual's ``Input`` sets its virtual size (the text's width) at every keystroke, and the
+    #: widget's reactive lays the whole screen out each time: 15-140 ms of a keystroke beside a
+    #: long list at load 4 (``bench/bench_accounts.py``, its trace). The field shows no
+    #: scrollbar and its size does not depend on its text, so the new size needs no layout:
+    #: the field scrolls to its cursor and repaints itself as before.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Edited(Message):
         """``narrow``: the text changed (narrow the list now); ``keep``: enter (back to the

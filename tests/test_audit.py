@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -270,3 +270,75 @@ def test_a_viewer_who_is_not_an_operator_can_read_and_verify_the_log(cli, engine
     assert cli("audit", "log").exit_code == 0
     refused = cli("case", "note", "1", "--text", "hi")
     assert refused.exit_code == 1 and "triage" in refused.stderr
+
+
+def _old_table(events: list[dict]) -> str:
+    """The text ``ahr audit log`` wrote when it held every event (``cli.common.table``)."""
+    import io
+    import sys
+
+    from ahr_tui.cli.common import table
+    from ahr_tui.wording import instant
+
+    rows = []
+    for e in events:
+        at = datetime.fromisoformat(e["at"].replace("Z", "+00:00"))
+        rows.append((e["id"], instant(at), e["actor"],
+                     " ".join(filter(None, (e["client"], e["tty"]))) or "-",
+                     e["case_id"] or "-", e["action"], e["from"] or "-", e["to"] or "-",
+                     (e["note"] or "")[:80]))
+    out, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        table(("ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"), rows)
+        return sys.stdout.getvalue()
+    finally:
+        sys.stdout = out
+
+
+def test_the_log_is_read_a_page_at_a_time_and_prints_what_one_table_did(
+        cli, engine, me, monkeypatch):
+    """A log longer than a page (pages of 3 here, 2,000 in use): the same text as the whole
+    table measured at once, the widest values past the first page included; the JSON is the
+    same document as ``json.dumps`` of the whole list."""
+    from ahr_tui.service import audit_log
+
+    _history(engine, me)
+    cases.add_note(engine, 2, text="a much longer note than any before it, past the first "
+                   "pages " * 3, actor=me, now=T0 + timedelta(hours=6))
+    every = json.loads(cli("audit", "log", "--json").stdout)
+    monkeypatch.setattr(audit_log, "PAGE", 3)
+    paged = cli("audit", "log", "--json")
+    assert paged.exit_code == 0 and json.loads(paged.stdout) == every
+    assert paged.stdout == json.dumps(every, ensure_ascii=True, indent=2) + "\n"
+    shown = cli("audit", "log")
+    assert shown.exit_code == 0 and shown.stdout == _old_table(every)
+    assert len(every) == 9 and "a much longer note" in shown.stdout.splitlines()[-1]
+    none = cli("audit", "log", "--since", "2030-01-01", "--json")
+    assert none.stdout == "[]\n" and json.loads(none.stdout) == []
+    assert cli("audit", "log", "--since", "2030-01-01").stdout.split() == [
+        "ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"]
+
+
+def test_an_event_written_between_the_two_walks_is_not_printed_unmeasured(
+        cli, engine, me, monkeypatch):
+    """The text is measured on a first walk and printed on a second: an event appended in
+    between (another operator's action) is left for the next run, not printed past the
+    columns measured without it."""
+    from ahr_tui.service import audit_log
+
+    _history(engine, me)
+    walks = []
+    pages = audit_log.event_pages
+
+    def watched(*args, **kwargs):
+        walks.append(kwargs.get("through"))
+        if len(walks) == 2:  # between the measuring walk and the printing one
+            cases.add_note(engine, 2, text="late" * 40, actor=me, now=T0 + timedelta(hours=6))
+        return pages(*args, **kwargs)
+
+    monkeypatch.setattr(audit_log, "event_pages", watched)
+    shown = cli("audit", "log")
+    assert shown.exit_code == 0 and walks == [None, 8]
+    assert [line.split()[0] for line in shown.stdout.splitlines()[1:]] == [
+        str(i) for i in range(1, 9)]
+    assert "late" not in shown.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -9,12 +10,12 @@ import typer
 from ahr_tui.cli.common import (
     SINCE_HELP,
     JsonOpt,
-    emit_json,
+    emit_json_array,
     err,
     out,
     parse_since,
     state,
-    table,
+    stream_table,
 )
 from ahr_tui.wording import count, instant
 
@@ -60,22 +61,30 @@ def log(
     as_json: JsonOpt = False,
 ) -> None:
     """Show audit events, oldest first. Anyone may read the log."""
-    from ahr_tui.service.audit_log import audit_events
+    from ahr_tui.service.audit_log import check_case, event_pages
     from ahr_tui.service.database import read
     from ahr_tui.service.views import event_to_json
 
     st = state(ctx)
     start = parse_since(since, st.clock()) if since is not None else None
-    events = read(st.engine(), audit_events, case_id=case, since=start)
+    db = st.engine()
+    if case is not None:
+        read(db, check_case, case)
     if as_json:
-        emit_json([event_to_json(e) for e in events])
+        emit_json_array(event_to_json(e) for page in event_pages(
+            db, case_id=case, since=start) for e in page)
         return
-    table(
-        ("ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"),
-        [
-            (e.id, instant(e.at), e.actor, " ".join(filter(None, (e.client, e.tty))) or "-",
-             e.case_id or "-", e.action, e.from_state or "-", e.to_state or "-",
-             (e.note or "")[:80])
-            for e in events
-        ],
-    )
+    through: list[int | None] = [None]  # after the first walk, its last id: the second
+    # (printing) walk reads exactly the events the first (measuring) one read
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        last = 0
+        for page in event_pages(db, case_id=case, since=start, through=through[0]):
+            last = page[-1].id
+            for e in page:
+                yield (e.id, instant(e.at), e.actor,
+                       " ".join(filter(None, (e.client, e.tty))) or "-", e.case_id or "-",
+                       e.action, e.from_state or "-", e.to_state or "-", (e.note or "")[:80])
+        through[0] = last
+
+    stream_table(("ID", "AT", "ACTOR", "WHERE", "CASE", "ACTION", "FROM", "TO", "NOTE"), rows)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -193,6 +193,17 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=True, indent=2) + "\n")
 
 
+def emit_json_array(items: Iterable[Any]) -> None:
+    """``emit_json(list(items))``, the same text, written an item at a time (a list too long
+    to hold: millions of audit events)."""
+    write, opened = sys.stdout.write, False
+    for item in items:
+        text = json.dumps(item, ensure_ascii=True, indent=2).replace("\n", "\n  ")
+        write(("[\n  " if not opened else ",\n  ") + text)
+        opened = True
+    write("\n]\n" if opened else "[]\n")
+
+
 def err(message: str) -> None:
     sys.stderr.write(encodable(clean_line(message), sys.stderr.encoding) + "\n")
 
@@ -217,6 +228,27 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[object]]]) -> None:
+    """``table`` for rows too many to hold: ``rows()`` gives the same rows each time it is
+    called; the first walk measures the columns, the second prints (memory flat in the rows;
+    the same text as ``table``)."""
+    shown = _Shown(sys.stdout.encoding, remember=10_000)
+    widths = [shown.width(h) for h in headers]
+    for row in rows():
+        for i, value in enumerate(row):
+            width = shown(value)[1]
+            if width > widths[i]:
+                widths[i] = width
+    write = sys.stdout.write
+    write(_aligned([(h, shown.width(h)) for h in headers], widths) + "\n")
+    for row in rows():
+        write(_aligned([shown(v) for v in row], widths) + "\n")
+
+
+def _aligned(values: Sequence[tuple[str, int]], widths: Sequence[int]) -> str:
+    return "  ".join(v + " " * (widths[i] - w) for i, (v, w) in enumerate(values)).rstrip()
+
+
 def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     """The lines of ``table``: a header, then one per row, columns aligned by display width.
 
@@ -231,24 +263,26 @@ def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> lis
             if width > widths[i]:
                 widths[i] = width
 
-    def line(values: Sequence[tuple[str, int]]) -> str:
-        return "  ".join(v + " " * (widths[i] - w) for i, (v, w) in enumerate(values)).rstrip()
-
-    return [line([(h, shown.width(h)) for h in headers]), *(line(row) for row in cells)]
+    return [_aligned([(h, shown.width(h)) for h in headers], widths),
+            *(_aligned(row, widths) for row in cells)]
 
 
 class _Shown:
     """A cell's text as printed (control characters escaped, then what the output encoding cannot
-    hold) and its width in terminal columns, remembered per distinct value."""
+    hold) and its width in terminal columns, remembered per distinct value (at most ``remember``
+    of them: then forgotten, and remembered anew)."""
 
-    def __init__(self, encoding: str | None) -> None:
+    def __init__(self, encoding: str | None, remember: int | None = None) -> None:
         self.encoding = encoding
+        self.remember = remember
         self.seen: dict[str, tuple[str, int]] = {}
 
     def __call__(self, value: object) -> tuple[str, int]:
         raw = "" if value is None else str(value)
         found = self.seen.get(raw)
         if found is None:
+            if self.remember is not None and len(self.seen) >= self.remember:
+                self.seen.clear()
             text = encodable(clean_line(raw), self.encoding)
             found = self.seen[raw] = (text, self.width(text))
         return found

@@ -1,4 +1,4 @@
-"""How numbers of things and instants are written in text for people (DESIGN.md section 5).
+"""How numbers of things, instants and file problems are written for people (DESIGN.md section 5).
 
 One place, so every command says ``1 case`` / ``3 cases`` (never ``case(s)``) and shows an instant
 as ``2026-11-29T14:30:05Z`` (UTC, to the second). JSON output keeps its own full-precision form
@@ -8,7 +8,9 @@ may all use it.
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, datetime
+from pathlib import Path
 
 #: Nouns whose plural is not the noun plus ``s``.
 _IRREGULAR = {"entry": "entries", "policy": "policies", "reply": "replies", "match": "matches"}
@@ -35,3 +37,27 @@ def instant(value: datetime | None, missing: str = "-") -> str:
         value = value.astimezone(UTC)
     # isoformat is several times cheaper than strftime (a forecast writes 20,000 instants)
     return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def folder_problem(target: Path, verb: str = "write") -> str | None:
+    """Why ``target`` cannot be written because of its folder, in one sentence, or None when
+    its folder is there: ``cannot write out/x.csv: the folder out does not exist.`` (not "is
+    not a folder", which an operator reads as a wrong kind of thing), or ``... out is a file,
+    not a folder.``"""
+    folder = target.parent
+    if folder.is_dir():
+        return None
+    if folder.exists():
+        return f"cannot {verb} {target}: {folder} is a file, not a folder."
+    return f"cannot {verb} {target}: the folder {folder} does not exist."
+
+
+def os_problem(verb: str, target: Path, exc: OSError) -> str:
+    """``cannot VERB TARGET: why.`` for an ``OSError`` met reading or writing ``target``: when
+    writing, a missing folder said in words (``folder_problem``), else the system's reason
+    (``No such file or directory`` for a file to read that is not there)."""
+    if verb != "read" and exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        said = folder_problem(target, verb)
+        if said is not None:
+            return said
+    return f"cannot {verb} {target}: {exc.strerror or exc}."

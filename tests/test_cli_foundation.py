@@ -512,3 +512,29 @@ def test_tui_without_a_terminal_says_so_and_writes_nothing(cli, engine):
     assert "the TUI needs a terminal" in result.stderr
     assert "\x1b" not in result.stdout
     assert cli("audit", "log", "--json").stdout == before
+
+
+def test_a_new_seller_is_told_too_many_days_missing_and_json_keeps_its_reason_code(cli, engine):
+    """A brand-new seller (20 days scored, all healthy) and one with 11 days scored under 250:
+    both not eligible (the answer is the rule's); the text says which days make the count,
+    ``--json`` keeps ``too_many_days_below`` in ``reasons`` (scripts rely on it) and adds
+    ``ahr_reason``."""
+    seed_account(engine, "NEW", scores={AS_OF - timedelta(days=i): 640 for i in range(20)})
+    low = full_window(AS_OF)
+    for back in range(11):
+        low[AS_OF - timedelta(days=back)] = 120
+    seed_account(engine, "LOW", scores=low)
+    lines = ok(cli("eligibility")).splitlines()
+    header = lines[0].split()
+    rows = {line.split()[0]: line.split() for line in lines[1:3]}
+    reasons = header.index("REASONS")
+    assert rows["NEW"][2:5] == ["no", "0", "160"] and rows["NEW"][reasons] == (
+        "too_many_days_missing")
+    assert rows["LOW"][2:5] == ["no", "11", "0"] and rows["LOW"][reasons] == (
+        "too_many_days_below")
+    data = {r["seller_id"]: r for r in json.loads(ok(cli("eligibility", "--json")))}
+    assert data["NEW"]["reasons"] == ["too_many_days_below"]
+    assert data["NEW"]["ahr_reason"] == "too_many_days_missing"
+    assert (data["LOW"]["reasons"], data["LOW"]["ahr_reason"]) == (
+        ["too_many_days_below"], "too_many_days_below")
+    assert not data["NEW"]["eligible"] and not data["NEW"]["ahr_ok"]

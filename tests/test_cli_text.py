@@ -267,3 +267,64 @@ def test_every_commands_own_help_fits_an_80_column_terminal() -> None:
         wide += [f"ahr {' '.join(path)}: {line}" for line in shown.stdout.splitlines()
                  if len(line) > 80]
     assert len(leaves) > 30 and wide == [], "\n".join(wide)
+
+
+def test_the_timeline_lines_up_when_the_actors_names_differ_in_length(
+    busy: Cli, engine
+) -> None:  # type: ignore[no-untyped-def]
+    """A newcomer's trial: actors of different lengths; every column starts where its
+    heading does, on every row."""
+    from ahr_tui.rules import Role
+    from ahr_tui.service.cases import add_note
+    from ahr_tui.store.actor import Actor
+    from tests.conftest import add_operator
+
+    add_operator(engine, "christopher.long", Role.TRIAGE)
+    add_note(engine, 1, text="left a voicemail", actor=Actor(name="christopher.long"),
+             now=T0 + timedelta(days=3, hours=2))
+    lines = ok(busy("case", "show", "1")).split("timeline\n", 1)[1].splitlines()
+    header, rows = lines[0], lines[1:]
+    starts = [header.index(h) for h in ("AT", "ACTOR", "ACTION", "CHANGE", "NOTE")]
+    cells = []
+    for row in rows:
+        for start in starts[1:]:  # a cell never runs into the next column
+            assert len(row) <= start or row[start - 1] == " ", (row, lines)
+        cells.append([row[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)])
+    assert [c[1:3] for c in cells] == [
+        [os_user_name(), "open"], [os_user_name(), "note"], [os_user_name(), "assign"],
+        [os_user_name(), "expire"], ["christopher.long", "note"]]
+    assert cells[-1][4] == "left a voicemail"
+
+
+def test_a_case_that_came_contacted_does_not_say_attempts_0(busy: Cli) -> None:
+    """``ahr case open`` (and an import with ``contacted_at``) records the first contact with
+    the case: ``case show`` says so instead of a bare ``attempts 0`` beside a contact time."""
+    shown = ok(busy("case", "show", "1"))
+    fields = dict(line.strip().split("  ", 1) for line in shown.split("\n\n")[0].splitlines())
+    assert fields["contacted"].strip() == "2026-03-02T09:15:30Z"
+    assert fields["attempts"].strip() == (
+        "none logged; the first contact came with the case (opened or imported as contacted)")
+    ok(busy("case", "attempt", "1", "--channel", "phone", "--outcome", "reached",
+            "--at", "2026-03-02T10:00:00Z"))
+    shown = ok(busy("case", "show", "1"))
+    assert "  attempts  1\n" in shown
+
+
+def test_case_show_reads_the_case_and_its_contact_card_in_one_transaction(
+    busy: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reads could show a phone from after the case was read (another operator's import
+    between them): one read gives one moment."""
+    import ahr_tui.service.database as database
+
+    reads = []
+    real = database.read
+
+    def counted(db, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(getattr(query, "__name__", query))
+        return real(db, query, *args, **kwargs)
+
+    monkeypatch.setattr(database, "read", counted)
+    shown = ok(busy("case", "show", "1"))
+    assert reads == ["case_record"]
+    assert "      phone  +1 415-555-2671" in shown

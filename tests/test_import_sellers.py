@@ -155,3 +155,17 @@ def test_rejects_needs_skip_invalid_and_never_names_the_input(cli, engine, tmp_p
 def test_import_help_says_where_the_rejects_go(cli):
     shown = " ".join(cli("import", "scores", "--help").stdout.split())
     assert "scores.rejects.csv" in shown and "--rejects" in shown
+
+
+def test_rejects_to_a_folder_that_does_not_exist_say_so_and_nothing_is_written(
+    cli, engine, tmp_path
+):
+    """A newcomer's trial: a missing folder was reported as "No such file or directory" here
+    and as "is not a folder" by the export; both now say the folder does not exist."""
+    path = write(tmp_path, "s.csv", HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW)
+    missing = tmp_path / "no-such" / "bad.csv"
+    result = cli("import", "sellers", str(path), "--skip-invalid", "--rejects", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"ahr: cannot write {missing}: the folder {missing.parent} does not exist.\n")
+    assert accounts(engine) == {}

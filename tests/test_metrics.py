@@ -173,8 +173,8 @@ def test_cli_text_names_each_figure_and_writes_durations_like_countdowns(seeded:
     assert figures["backlog age, median / max"] == "2d 07h / 20d 00h"
     # the rates as counts of the cases whose 72 hours ended, not a bare "reached 33.3 %"
     assert figures["cases whose 72 hours ended"] == "3"
-    assert figures["seller reached"] == "1 of 3 (33.3 %)"
-    assert figures["responded in time"] == "1 of 3 (33.3 %)"
+    assert figures["seller reached"] == "1 of 3 (33 %)"
+    assert figures["responded in time"] == "1 of 3 (33 %)"
     assert figures["time to first contact, median"] == "1d 01h"
     assert any(line.split() == ["akumar", "1", "1", "1"] for line in lines)
     assert any(line.startswith("2026-03-02") and line.split()[1:] == ["2", "0", "1", "1", "0", "1"]
@@ -184,3 +184,16 @@ def test_cli_text_names_each_figure_and_writes_durations_like_countdowns(seeded:
 def test_cli_bad_days_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("metrics", "--days", "0")
     assert result.exit_code == 2
+
+
+def test_rates_read_as_whole_percents_beside_their_counts() -> None:
+    """A newcomer found "4.0 %" of 25 cases odd: a count and a whole percent, and never a
+    rounded 0 % or 100 % that is not so."""
+    from ahr_tui.service.metrics import percent_text, share_text
+
+    assert share_text(1 / 25, 25) == "1 of 25 (4 %)"
+    assert share_text(12 / 40, 40) == "12 of 40 (30 %)"
+    assert share_text(2 / 3, 3) == "2 of 3 (67 %)"
+    assert share_text(None, 0) == "-"
+    assert (percent_text(1 / 1000), percent_text(999 / 1000)) == ("<1 %", ">99 %")
+    assert (percent_text(0.0), percent_text(1.0)) == ("0 %", "100 %")

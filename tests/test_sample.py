@@ -313,3 +313,18 @@ def test_live_copy_refuses_an_existing_target(sample: Path, tmp_path: Path) -> N
     with pytest.raises(InvalidInput):
         make_live_copy(sample, target, now=NOW, actor=Actor("x"))
     assert target.read_bytes() == b"keep"
+
+
+def test_sample_into_a_missing_folder_or_under_a_file_says_which_in_one_sentence(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "no-such" / "s.db"
+    result = _cli(missing)("sample", "--out", str(missing), "--accounts", "5")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"ahr: cannot create {missing}: the folder {missing.parent} does not exist.\n")
+    (tmp_path / "a-file").write_text("x")
+    under = tmp_path / "a-file" / "s.db"  # its cleanup raised NotADirectoryError: a traceback
+    result = _cli(under)("sample", "--out", str(under), "--accounts", "5")
+    assert result.exit_code == 1
+    assert result.stderr == f"ahr: cannot create {under}: {under.parent} is a file, not a folder.\n"

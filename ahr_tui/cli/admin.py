@@ -162,7 +162,7 @@ def _eligibility_row(i: AccountEligibility) -> tuple[object, ...]:
         i.eligibility.phone.value,
         i.plan,
         i.enrollment.value,
-        ",".join(r.value for r in i.eligibility.reasons) or "-",
+        ",".join(i.eligibility.reason_words) or "-",
         i.name,
     )
 

@@ -258,13 +258,14 @@ def fraud(
 @case_app.command("show")
 def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
     """One case with its timeline."""
-    from ahr_tui.service.contact_card import load_contact_card, phone_text
+    from ahr_tui.service.contact_card import phone_text
     from ahr_tui.service.database import read
     from ahr_tui.service.views import case_record, event_to_json
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
-    record = read(st.engine(), case_record, case_id)
+    # one read: the case, its timeline and the seller's phone as of one moment
+    record = read(st.engine(), case_record, case_id, with_card=not as_json)
     if as_json:
         data = record.case.to_json()
         data["events"] = [event_to_json(e) for e in record.events]
@@ -272,9 +273,9 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         emit_json(data)
         return
     now = st.clock()
-    card = read(st.engine(), load_contact_card, record.case.account_id)
+    assert record.card is not None
     fields = _case_fields(record.case, len(record.attempts), now)
-    fields.insert(2, ("phone", phone_text(card, now)))  # after the seller: the number to dial
+    fields.insert(2, ("phone", phone_text(record.card, now)))  # after the seller: to dial
     for key, value in fields:
         # a multi-line summary or outcome: its further lines under its first, as in the timeline
         out(f"{key:>11}  " + clean(value or "").replace("\n", "\n" + " " * 13))
@@ -302,12 +303,21 @@ def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
         ("reached", instant(view.reached_at)),
-        ("attempts", str(attempts)),
+        ("attempts", attempts_text(view, attempts)),
         ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
     ]
+
+
+def attempts_text(view: CaseView, attempts: int) -> str:
+    """The attempts logged; for a case that came contacted (imported, or ``ahr case open``)
+    with none logged, that its first contact was recorded with the case, not a bare ``0``
+    beside a contact time."""
+    if attempts or view.contacted_at is None:
+        return str(attempts)
+    return "none logged; the first contact came with the case (opened or imported as contacted)"
 
 
 def _timeline(events: Sequence[EventRecord]) -> list[tuple[str, ...]]:

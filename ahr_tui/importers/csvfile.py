@@ -33,6 +33,7 @@ from ahr_tui.importers.fields import text_problem
 from ahr_tui.importers.kinds import REPORT_SENTENCE, looks_like_report, wrong_kind
 from ahr_tui.importers.problems import Problems, shown
 from ahr_tui.importers.textfile import Encoding, NotText, read_head, sniff
+from ahr_tui.wording import os_problem
 
 FIELD_LIMIT = csv.field_size_limit()
 
@@ -85,7 +86,7 @@ def open_csv(
         size = os.fstat(raw.fileno()).st_size
         head = read_head(raw)
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}.") from None
+        raise InvalidInput(os_problem("read", path, exc)) from None
     encoding = _csv_encoding(head, problems)
     if encoding is None:
         raw.close()
@@ -352,7 +353,7 @@ class Rejects:
                 self.path, "w", encoding="utf-8", errors="surrogateescape", newline=""
             )
         except OSError as exc:
-            raise InvalidInput(f"cannot write {self.path}: {exc.strerror or exc}.") from None
+            raise InvalidInput(os_problem("write", self.path, exc)) from None
         self._writer = csv.writer(self._handle)
         self._writer.writerow([*self.header, "reason"])
 

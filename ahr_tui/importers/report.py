@@ -40,6 +40,7 @@ from ahr_tui.importers.problems import Problem, Problems, shown
 from ahr_tui.importers.textfile import HEAD_BYTES, NotText, sniff
 from ahr_tui.rules import BY_MARKETPLACE_ID
 from ahr_tui.rules.stores import StoreInfo
+from ahr_tui.wording import os_problem
 
 REJECT_COLUMNS = ["pointer", "marketplaceId"]
 
@@ -75,7 +76,7 @@ def load_json(path: Path, problems: Problems) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}.") from None
+        raise InvalidInput(os_problem("read", path, exc)) from None
     if not raw.strip():
         problems.add(
             1, "file", "the file is empty; expected a Seller Performance Report (JSON)", fatal=True

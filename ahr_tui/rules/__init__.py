@@ -35,6 +35,7 @@ from ahr_tui.rules.cases import (
 from ahr_tui.rules.eligibility import (
     AccountFacts,
     AccountStatus,
+    AhrShortfall,
     Eligibility,
     PhoneStatus,
     Plan,
@@ -62,6 +63,7 @@ __all__ = [
     "STORES",
     "AccountFacts",
     "AccountStatus",
+    "AhrShortfall",
     "Band",
     "CaseAction",
     "CaseDecision",

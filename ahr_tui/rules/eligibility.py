@@ -37,6 +37,20 @@ class Reason(StrEnum):
     REVOKED = "revoked"
 
 
+class AhrShortfall(StrEnum):
+    """Why the AHR criterion is not met, in truth (``Eligibility.shortfall``). The reason code
+    ``too_many_days_below`` stays in ``reasons`` for scripts (DESIGN.md section 5: keys are
+    added, never renamed); this says which days make the count.
+
+    ``too_many_days_below``: the days *scored* under 250 alone are more than the rule allows.
+    ``too_many_days_missing``: the days scored under 250 are within it; the days with no score
+    take the count over (a new seller without enough history, or scores that never arrived).
+    """
+
+    DAYS_BELOW = "too_many_days_below"
+    DAYS_MISSING = "too_many_days_missing"
+
+
 #: Reasons that only the seller's contact details cause: the AHR criterion itself is met.
 CONTACT_REASONS = frozenset({Reason.PHONE_MISSING, Reason.PHONE_INVALID})
 
@@ -67,6 +81,8 @@ class Eligibility:
     days_missing: int
     phone: PhoneStatus
     reasons: tuple[Reason, ...]
+    #: The rule's limit (``Policy.max_days_below``) the counts were judged against.
+    max_days_below: int = DEFAULT_POLICY.max_days_below
 
     @property
     def eligible(self) -> bool:
@@ -77,6 +93,42 @@ class Eligibility:
         """Days scored under the threshold: ``days_below`` without the days with no score (the
         rule counts both; a list shows the two apart so that no day is read twice)."""
         return self.days_below - self.days_missing
+
+    @property
+    def shortfall(self) -> AhrShortfall | None:
+        """Which days fail the AHR criterion (None: it is met). Changes no answer: ``ahr_ok``
+        and ``reasons`` stay as the rule decides them."""
+        if self.ahr_ok:
+            return None
+        if self.days_scored_below > self.max_days_below:
+            return AhrShortfall.DAYS_BELOW
+        return AhrShortfall.DAYS_MISSING
+
+    @property
+    def reason_words(self) -> tuple[str, ...]:
+        """The reasons as people read them: each reason code, with ``too_many_days_below``
+        told as its ``shortfall`` (``too_many_days_missing`` for a new seller). For text
+        output, the detail and audit notes; ``--json`` keeps ``reasons`` as they are."""
+        shortfall = self.shortfall
+        return tuple(
+            shortfall.value if r is Reason.TOO_MANY_DAYS_BELOW and shortfall else r.value
+            for r in self.reasons
+        )
+
+    def ahr_sentence(self, scored_since: date | None = None) -> str:
+        """The AHR criterion in words, its cause first: ``12 days scored under 250 + 0 with no
+        score = 12 of at most 10 allowed``; when the days with no score fail it, they come
+        first: ``160 days with no score (not enough history, or scores missing) + 0 scored
+        under 250 = 160 ...``. ``scored_since``: the first scored day, when every day with no
+        score lies before it (a new seller): ``not enough history (scored since D): ...``."""
+        counted = f"{self.days_below} of at most {self.max_days_below} allowed"
+        if self.shortfall is AhrShortfall.DAYS_MISSING:
+            missing = f"{_days(self.days_missing)} with no score"
+            cause = (f"not enough history (scored since {scored_since.isoformat()}): {missing}"
+                     if scored_since else f"{missing} (not enough history, or scores missing)")
+            return f"{cause} + {self.days_scored_below} scored under 250 = {counted}"
+        return (f"{_days(self.days_scored_below)} scored under 250 + {self.days_missing} with "
+                f"no score = {counted}")
 
     @property
     def only_contact_missing(self) -> bool:
@@ -142,4 +194,9 @@ def evaluate(
         days_missing=window.days_missing,
         phone=phone,
         reasons=tuple(reasons),
+        max_days_below=policy.max_days_below,
     )
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"

@@ -9,6 +9,7 @@ given the inputs a sweep gathers, so a sweep at the reference instant changes no
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 import threading
@@ -83,7 +84,8 @@ def generate(path: Path, *, accounts: int, days: int, seed: int, open_cases: int
         return summary.replace(" notifications;", f" notifications (+{escalated} to operators);")
     except BaseException:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # its folder missing or a file: nothing to remove
+                leftover.unlink(missing_ok=True)
         raise
 
 
@@ -178,7 +180,7 @@ def _settle(planned: list[PlannedAccount], as_of: date, days: int,
         eligibility = evaluate(facts, window, as_of, policy, phone=phone)
         change = next_enrollment(Enrollment(p.intent), eligibility, AccountStatus(p.status))
         final[a.id] = change.after.value if change else p.intent
-        why[a.id] = ", ".join(r.value for r in eligibility.reasons)
+        why[a.id] = ", ".join(eligibility.reason_words)
     return final, why
 
 

@@ -101,7 +101,7 @@ class Decisions:
         change = next_enrollment(current, eligibility, facts.status)
         if change is None:
             return None
-        reasons = ", ".join(r.value for r in eligibility.reasons) or "all criteria met"
+        reasons = ", ".join(eligibility.reason_words) or "all criteria met"
         before, after = change.before.value, change.after.value
         return Move(change, enrollment_note(self.as_of, reasons), before, after,
                     f"{before}->{after}")

@@ -20,6 +20,7 @@ from typing import IO, Any
 from ahr_tui.errors import InvalidInput
 from ahr_tui.service.case_view import CASE_JSON_KEYS, CaseView
 from ahr_tui.textsafe import clean
+from ahr_tui.wording import folder_problem, os_problem
 
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -80,8 +81,8 @@ def write_atomically(path: Path, lines: Iterable[Sequence[str]], *, overwrite: b
         raise InvalidInput(f"{path} is a folder; name a file to export to.")
     if path.exists() and not overwrite:
         raise FileExistsError(path)
-    if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write {path}: {path.parent} is not a folder.")
+    if (problem := folder_problem(path)) is not None:
+        raise InvalidInput(problem)
     try:
         fd, temp = tempfile.mkstemp(prefix=".ahr-export-", suffix=".csv", dir=path.parent)
         try:
@@ -96,5 +97,5 @@ def write_atomically(path: Path, lines: Iterable[Sequence[str]], *, overwrite: b
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}.") from None
+        raise InvalidInput(os_problem("write", path, exc)) from None
     return count

@@ -209,12 +209,24 @@ def _due_line(entry: ForecastEntry, style: _Style) -> str:
     )
 
 
-def _event_line(event: EventRecord, style: _Style) -> str:
-    change = state_change(event, style.text)  # ``- -> open``, ``open -> responded``
-    what = f"{style.text(event.action)}  {change}" if change else style.text(event.action)
+def _event_cells(event: EventRecord, style: _Style) -> tuple[str, str, str]:
+    """(target, action, change): ``case 7``, ``attempt``, ``detected -> open``."""
+    change = state_change(event, style.text) or ""  # ``- -> open``, ``open -> responded``
     target = f"case {event.case_id}" if event.case_id else ""
+    return target, style.text(event.action), change
+
+
+def _event_line(event: EventRecord, style: _Style, widths: tuple[int, int, int]) -> str:
+    """An event on one line; in plain text its cells padded to ``widths`` so that the
+    actions, changes and notes of the section line up (a Markdown list item is not padded)."""
+    target, action, change = _event_cells(event, style)
+    if style is _PLAIN:
+        target, action, change = (target.ljust(widths[0]), action.ljust(widths[1]),
+                                  change.ljust(widths[2]))
+    what = f"{action}  {change}" if change.strip() or event.note else action
     note = f"  {style.text(event.note)}" if event.note else ""
-    return f"{instant(event.recorded_at)}  {target}  {what}{note}".replace("   ", "  ")
+    line = f"{instant(event.recorded_at)}  {target}  {what}{note}".rstrip()
+    return line if style is _PLAIN else line.replace("   ", "  ")
 
 
 def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
@@ -222,6 +234,10 @@ def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
     by_actor: dict[str, list[EventRecord]] = defaultdict(list)
     for e in events:
         by_actor[e.actor].append(e)
+    shown = [e for mine in by_actor.values() for e in mine[-EVENTS_SHOWN:]]
+    cells = [_event_cells(e, style) for e in shown]
+    target, action, change = (max((len(c[i]) for c in cells), default=0) for i in range(3))
+    widths = (target, action, change)
     body = []
     for actor, mine in sorted(by_actor.items()):
         counts = Counter(e.action for e in mine)
@@ -229,7 +245,8 @@ def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
         body.append(f"{style.item}{style.text(actor)}: {summary}")
         if len(mine) > EVENTS_SHOWN:
             body.append(f"{style.sub}... {len(mine) - EVENTS_SHOWN} earlier")
-        body.extend(f"{style.sub}{_event_line(e, style)}" for e in mine[-EVENTS_SHOWN:])
+        body.extend(f"{style.sub}{_event_line(e, style, widths)}"
+                    for e in mine[-EVENTS_SHOWN:])
     return body
 
 

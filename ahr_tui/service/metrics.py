@@ -177,12 +177,20 @@ def duration_text(seconds: float | None) -> str:
 
 
 def percent_text(rate: float | None) -> str:
-    """A rate 0-1 as ``78.9 %``, or ``-`` when nothing was measured."""
-    return "-" if rate is None else f"{rate * 100:.1f} %"
+    """A rate 0-1 as a whole percent (``79 %``: the samples are tens of cases, a tenth of a
+    percent claims more than they hold), ``<1 %`` / ``>99 %`` rather than a rounded 0 or 100
+    that is not so, or ``-`` when nothing was measured."""
+    if rate is None:
+        return "-"
+    if 0 < rate < 0.005:
+        return "<1 %"
+    if 0.995 <= rate < 1:
+        return ">99 %"
+    return f"{round(rate * 100)} %"
 
 
 def share_text(rate: float | None, total: int) -> str:
-    """A rate of ``total`` cases as ``1 of 24 (4.2 %)``, or ``-`` when nothing was measured."""
+    """A rate of ``total`` cases as ``1 of 24 (4 %)``, or ``-`` when nothing was measured."""
     if rate is None:
         return "-"
     return f"{round(rate * total)} of {total} ({percent_text(rate)})"
@@ -191,7 +199,8 @@ def share_text(rate: float | None, total: int) -> str:
 def outcome_lines(m: Metrics) -> list[tuple[str, str]]:
     """The 72-hour outcomes as an operator reads them, (label, value): how many cases' 72 hours
     ended in the window, then of those, how many sellers were reached, responded in time and
-    let the time expire. Shared by ``ahr metrics`` and the metrics screen."""
+    let the time expire. Used by ``ahr metrics``; the metrics screen writes the same
+    ``share_text``."""
     return [
         ("cases whose 72 hours ended", str(m.outcomes)),
         ("  seller reached", share_text(m.reached_rate, m.outcomes)),

@@ -74,6 +74,8 @@ class AccountEligibility:
             "plan": self.plan,
             "enrollment": self.enrollment.value,
             "reasons": [r.value for r in e.reasons],
+            # which days fail the AHR criterion (added: "reasons" keeps too_many_days_below)
+            "ahr_reason": e.shortfall.value if e.shortfall else None,
         }
 
 

@@ -26,6 +26,7 @@ from ahr_tui.store.models import Case, Event, Operator
 
 if TYPE_CHECKING:
     from ahr_tui.service.contact import AttemptView
+    from ahr_tui.service.contact_card import ContactCard
 
 __all__ = [
     "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
@@ -97,19 +98,25 @@ def case_with_events(session: Session, case_id: int) -> tuple[CaseView, list[Eve
 
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
-    """``ahr case show``: one case, its audit events and its contact attempts, oldest first."""
+    """``ahr case show``: one case, its audit events and its contact attempts, oldest first;
+    with ``card``, the seller's contact card, read in the same transaction (so the phone shown
+    belongs to the account as the case was read, not as a second read found it)."""
 
     case: CaseView
     events: list[Event]
     attempts: list[AttemptView]
+    card: ContactCard | None = None
 
 
-def case_record(session: Session, case_id: int) -> CaseRecord:
-    """Case ``case_id`` with its audit events and contact attempts. Raises ``NotFound``."""
+def case_record(session: Session, case_id: int, *, with_card: bool = False) -> CaseRecord:
+    """Case ``case_id`` with its audit events and contact attempts (and, ``with_card``, its
+    seller's contact card), in the caller's one transaction. Raises ``NotFound``."""
     from ahr_tui.service.contact import case_attempts  # contact reads views: imported here
+    from ahr_tui.service.contact_card import load_contact_card
 
     view, events = case_with_events(session, case_id)
-    return CaseRecord(view, events, list(case_attempts(session, case_id)))
+    card = load_contact_card(session, view.account_id) if with_card else None
+    return CaseRecord(view, events, list(case_attempts(session, case_id)), card)
 
 
 def case_events(session: Session, case_id: int) -> list[Event]:

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from ahr_tui.errors import DatabaseProblem
+from ahr_tui.wording import folder_problem
 
 #: Bumped whenever the tables change; ``store.schema`` upgrades older databases.
 #: 3: the Accounts view's filter index (``account_fts`` / ``pg_trgm``) and name-order index.
@@ -49,8 +50,8 @@ def precheck_sqlite_file(path: Path, *, create: bool) -> None:
         raise DatabaseProblem(f"{path} is a directory, not a database file.")
     if not path.exists():
         if create:
-            if not path.parent.is_dir():
-                raise DatabaseProblem(f"cannot create {path}: {path.parent} is not a directory.")
+            if (problem := folder_problem(path, "create")) is not None:
+                raise DatabaseProblem(problem)
             return
         raise DatabaseProblem(f"no database at {path}; create one with {init_command(str(path))}.")
     try:

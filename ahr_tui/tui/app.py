@@ -155,7 +155,8 @@ class AhrApp(CaseKeys):
 
     def action_help(self) -> None:
         """The keys of the screen ``?`` was pressed on: its own ``KEYS_HELP``, else the lists'."""
-        self.push_screen(HelpScreen(getattr(self.screen, "KEYS_HELP", None)))
+        self.push_screen(HelpScreen(getattr(self.screen, "KEYS_HELP", None),
+                                    getattr(self.screen, "WORDS_HELP", None)))
 
     def action_handover(self) -> None:
         from ahr_tui.tui.screens.handover import HandoverScreen

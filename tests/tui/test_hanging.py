@@ -32,8 +32,10 @@ def long_case(engine: Engine, clock: FakeClock) -> int:
 
 
 def continuation(drawn: list[str], start: str) -> tuple[str, str]:
-    """The line holding ``start`` and the line under it."""
-    row = next(i for i, line in enumerate(drawn) if start in line)
+    """The line holding ``start`` (blanks between its words as many as the columns' padding
+    leaves) and the line under it."""
+    words = " ".join(start.split())
+    row = next(i for i, line in enumerate(drawn) if words in " ".join(line.split()))
     return drawn[row], drawn[row + 1]
 
 

@@ -85,9 +85,67 @@ async def test_help_at_80x24_says_it_scrolls_and_which_lines_it_shows(
         shown, total = int(last[1]), int(last[2])
         assert shown == len(lines) - 2 and total > shown
         assert not any("Greyed keys" in line for line in lines)
-        await pilot.press("pagedown", "pagedown", "j")
+        seen: list[str] = []
+        for _ in range(total // shown + 1):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += help_lines(app)[1:-1]
+        await pilot.press("j")
         await pilot.pause()
         lines = help_lines(app)
         assert lines[0].strip() == "Keys"  # the title stays
         assert lines[-1].strip().startswith(f"lines {total - shown + 1}-{total} of {total}:")
-        assert any("Greyed keys are not possible now" in line for line in lines)
+        assert any("Greyed keys are not possible now" in line for line in seen)
+        assert any("What the short words mean" in line for line in seen)
+
+
+def help_words(lines: list[str]) -> set[str]:
+    """Every word the drawn glossary explains: its left column split at ``,``."""
+    found: set[str] = set()
+    for line in lines:
+        word = line.lstrip().split("  ")[0]
+        found.update(w.strip() for w in word.split(",") if w.strip())
+    return found
+
+
+async def test_help_explains_every_abbreviation_the_lists_and_their_header_show(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """A newcomer met ``uncov``, ``<250`` and ``MISS`` and found them nowhere in ``?``: every
+    column heading of both lists and every word of the header's counts (long and short) is
+    in the help's glossary, as drawn."""
+    from ahr_tui.tui.widgets import account_table, case_table, status_header
+
+    app = make_app()
+    async with app.run_test(size=(100, 120)) as pilot:  # tall: the whole help is drawn
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        explained = help_words(help_lines(app, "#help-words"))
+        drawn = " ".join(help_lines(app, "#help-words"))
+    headings = {c.header for c in (*case_table.COLUMNS, *account_table.COLUMNS) if c.header}
+    widely_known = {"CASE", "SELLER", "NAME", "POLICY", "STATUS", "ASSIGNEE", "SUMMARY"}
+    assert headings - widely_known <= explained, headings - widely_known - explained
+    words = {w for _, _, long, short in status_header._COUNT_LABELS for w in (long, short)}
+    assert words <= explained | {"crit", "urg", "warn", "ok"}
+    assert {"crit", "urg", "warn", "ok"} <= set(" ".join(explained).replace(",", " ").split())
+    for word in ("uncov", "next", "CONTACT", "!!", "xx", "*", "Z"):
+        assert word in drawn, word
+    assert "at most 10 days of <250 and MISS together" in " ".join(drawn.split())
+
+
+@pytest.mark.parametrize(("key", "words"), [
+    ("h", ("█", "▒", "on", "UTC 08 Tu")), ("m", ("p50", "backlog", "72 hours ended")),
+])
+async def test_help_on_the_handover_and_metrics_explains_their_own_short_words(
+    make_app: AppFactory, seeded: Seeded, key: str, words: tuple[str, ...]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        explained = help_words(help_lines(app, "#help-words"))
+        assert set(words) <= explained, explained

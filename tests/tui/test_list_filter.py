@@ -24,7 +24,7 @@ HOSTILE = "[@click=app.quit]Evil[/] \x1b[2J [WIP]"
 
 def table_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
     """The Accounts table's data lines as drawn: those below its header line that start with
-    a seller id (the filter field and the footer are drawn below them)."""
+    a seller id (the footer is drawn below them; the filter field above)."""
     drawn = screen_text(app)
     top = next(i for i, line in enumerate(drawn) if line.lstrip().startswith("SELLER"))
     rows = []
@@ -65,6 +65,32 @@ async def test_the_accounts_filter_narrows_the_rows_drawn_and_enter_lands_on_the
         await pilot.press("escape")
         await settle(app, pilot)
         assert len(table_lines(app)) == 6 and "filter" not in app.main.header.plain
+
+
+async def test_the_filter_field_sits_in_the_same_place_in_both_views_above_the_list(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """A newcomer found it at the top of the Cases view and at the bottom of the Accounts
+    view: both now open it under the header, above the column headings (as k9s does), with
+    the same footer while typing in it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        places = []
+        for switch in ((), ("tab",)):
+            await pilot.press(*switch, "slash", "o", "k")
+            await settle(app, pilot)
+            drawn = screen_text(app)
+            typed = next(i for i, line in enumerate(drawn) if "▊  ok " in line)
+            headings = next(i for i, line in enumerate(drawn) if line.lstrip().startswith(
+                ("LEFT", "SELLER")))
+            assert typed < headings, "\n".join(drawn)
+            places.append((typed, drawn[-1].split()))
+            await pilot.press("escape")  # clears it and gives the list the focus
+            await settle(app, pilot)
+        assert places[0] == (3, ["tab", "Accounts", "q", "Quit"])
+        assert places[1] == (3, ["tab", "Cases", "q", "Quit"])
+        assert isinstance(app.focused, type(app.query_one(AccountsView).table))
 
 
 async def test_s_and_the_header_work_the_same_way_in_both_views(

@@ -167,8 +167,16 @@ async def test_an_export_that_cannot_be_written_keeps_the_path_typed_and_says_wh
         assert isinstance(dialog, AskDialog), "the dialog comes back"
         assert dialog.query_one(Input).value == typed  # what the operator typed, to correct
         drawn = "\n".join(screen_text(app))
-        assert "cannot write" in drawn and "a-file" in drawn, drawn
+        assert "cannot write" in drawn and "a-file is a file, not a folder" in drawn, drawn
+        # a folder that does not exist says so (a newcomer read "is not a folder")
+        dialog.query_one(Input).value = "no-such/out.csv"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        drawn = " ".join(" ".join(screen_text(app)).split())
+        assert "the folder no-such does not exist" in drawn, drawn
         fixed = tmp_path / "out.csv"
+        dialog = app.screen
+        assert isinstance(dialog, AskDialog)
         dialog.query_one(Input).value = "out.csv"
         await pilot.press("enter")
         await settle(app, pilot)
@@ -234,6 +242,9 @@ async def test_m_shows_the_figures_bars_and_workload_in_80x24(
         assert isinstance(app.screen, MetricsScreen)
         figures = str(app.screen.query_one("#metrics-figures", Static).render())
         assert "opened 6" in figures and "backlog 6:" in figures
+        # counts beside the percentages (a newcomer read "seller reached 0.0 %" alone)
+        assert "72 hours ended for 2 cases: seller reached 0 of 2 (0 %)" in figures, figures
+        assert "responded in time 1 of 2 (50 %)   expired 1 of 2 (50 %)" in figures, figures
         operators = str(app.screen.query_one("#metrics-operators", Static).render())
         # alice opened six cases, recorded a response and applied one expiry
         assert any(line.split()[:2] == ["alice", "8"] for line in operators.splitlines()), (

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy.engine import Engine
+
+from ahr_tui.rules import PolicyArea
+from ahr_tui.service.cases import open_case
+from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.widgets.case_table import LEVELS
 from ahr_tui.tui.widgets.status_header import HeaderState, header_lines
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.conftest import T0, FakeClock, seed_account
+from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
 from tests.tui.drawn import screen_text
 from tests.tui.tmux import app_in_tmux
 
@@ -36,6 +43,61 @@ async def test_countdown_urgency_case_seller_and_status_always_show(
         heading = next(line for line in screen_text(app) if "CASE" in line)
         for title in ("LEFT", "URGENCY", "CASE", "SELLER", "STATUS"):
             assert title in heading, heading
+
+
+async def test_at_60x16_with_a_scrolled_list_every_status_and_countdown_is_drawn_whole(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer's trial at 60x16: with more cases than rows the scrollbar takes a cell and
+    STATUS was cut (``STATU``, ``detec``). The seller's name gives up cells first, so the
+    status and the countdown stay whole; the header keeps the counts that need action
+    (overdue, critical, urgent, expired) and leaves out ok and warn first."""
+    for n in range(10):  # long names, detected and open: more cases than the screen has rows
+        seed_account(engine, f"SX{n}", "US", name=f"Extraordinarily Long Seller Name {n}")
+        make = detect_case if n % 2 else open_case
+        make(engine, seller_id=f"SX{n}", store="US", policy=PolicyArea.REVIEWS,
+             at=T0 - timedelta(hours=n + 1), summary="", actor=ALICE, now=clock())
+    app = make_app()
+    async with app.run_test(size=(60, 16)) as pilot:
+        await settle(app, pilot)
+        table = app.main.table
+        assert table.row_count > table.scrollable_content_region.height, "must scroll"
+        drawn = screen_text(app)
+        heading = next(i for i, line in enumerate(drawn) if "CASE" in line)
+        assert drawn[heading].split()[-1] == "STATUS", drawn[heading]
+        at = drawn[heading].index("STATUS")
+        rows = drawn[heading + 1:-1]
+        statuses = {line[at:at + 9].strip() for line in rows}
+        assert statuses <= {"open", "detected", "responded", "expired"}, "\n".join(drawn)
+        assert "detected" in statuses
+        assert all("…" in line[:at] for line in rows if "Extraordinarily" in line)
+        counts = drawn[0]
+        assert "…" not in counts, counts
+        for part in ("!1 crit", "1 urg", "xx1 exp"):
+            assert part in counts, (part, counts)
+
+
+async def test_at_60x16_the_accounts_keep_the_enrolment_whole_and_the_name_gives_way(
+    make_app: AppFactory, seeded: Seeded, engine: Engine
+) -> None:
+    """The same kind of fault in the Accounts view: ENROLMENT was cut (``pending_c``). ACCOUNT,
+    PHONE and NAME go, in that order; MISS stays (a seller with no score read ``<250 0``)."""
+    seed_account(engine, "SP1", "US", name="A Rather Long Seller Name", phone=None,
+                 enrollment="pending_contact")
+    app = make_app()
+    async with app.run_test(size=(60, 16)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        drawn = screen_text(app)
+        heading = next(line for line in drawn if line.startswith("SELLER"))
+        assert heading.split() == ["SELLER", "ST", "AHR", "<250", "MISS", "ENROLMENT"], heading
+        row = next(line for line in drawn if line.startswith("SP1"))
+        assert row.split()[-3:] == ["0", "180", "pending_contact"], row
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        heading = next(line for line in screen_text(app) if line.startswith("SELLER"))
+        assert heading.split()[-3:] == ["MISS", "ENROLMENT", "PHONE"], heading
 
 
 @pytest.mark.parametrize("size", [(40, 15), (59, 24), (80, 15)])

@@ -3,7 +3,8 @@
 From the lists and the detail: every key of the Cases and Accounts views and of the detail
 (``KEYS``). A screen with keys of its own (the handover, the metrics) says them in its
 ``KEYS_HELP`` (a title and ``(key, what it does)`` lines, beside its ``BINDINGS``); the help then
-shows those and the keys every screen shares (``COMMON``). Taller than the terminal, the keys
+shows those and the keys every screen shares (``COMMON``). Under the keys, what the screen's
+short words mean (``WORDS``; a screen's own ``WORDS_HELP``). Taller than the terminal, the keys
 scroll between a title and a last line that both stay put, and that line says which lines
 are shown and how to scroll.
 """
@@ -53,6 +54,42 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("in dialogs", "ctrl+s submits, esc cancels, enter moves to the next field"),
     ("", "ctrl+j starts a new line in a note"),
     ("tmux", "esc then a key may arrive joined; set -sg escape-time 10 for a quick esc"),
+)
+
+#: What the lists, their header and the detail write in short (DESIGN.md section 6: the header,
+#: the columns, the urgency marks): every abbreviation a screen shows is said here, so an
+#: operator new to the tool reads ``uncov`` or ``<250`` in ``?`` (tests/tui/test_help.py
+#: checks this against the columns and the header's words).
+WORDS: tuple[tuple[str, str], ...] = (
+    ("next 5m 27s #54", "header: time left to the next due moment, and its case"),
+    ("uncov", "header: due moments in the next 24 hours that are uncovered: nobody "
+              "whose role may act is on shift then (plan for them: h)"),
+    ("ovd, overdue", "cases past their deadline or first-contact target, not yet expired"),
+    ("crit, urg, warn, ok", "time left to the deadline: 1 hour or less (critical), 6 hours or "
+                            "less (urgent), 24 hours or less (warn), more (ok)"),
+    ("cont, to contact", "detected cases: nobody has tried to reach the seller yet"),
+    ("exp, expired", "the 72 hours ended with no response: awaiting a decision (x "
+                     "deactivate, a lead's; or r resolve)"),
+    ("resp", "responded cases: the seller worked with us in time"),
+    ("!! ! . xx", "marks beside the urgency words, read without colour: more ! is more "
+                  "urgent, . warn, xx expired"),
+    ("LEFT", "Cases: time left to the deadline (a detected case: to its first-contact "
+             "target); negative past it; +margin a responded case met it by"),
+    ("URGENCY", "Cases: the level, as a word and marks; a detected case shows CONTACT "
+                "(first contact due), OVERDUE CONTACT past its 24-hour target"),
+    ("ST", "store: the marketplace (US, CA, MX, UK, DE, ...)"),
+    ("*", "after a case id: marked with space (a and n act on every marked case)"),
+    ("AHR", "Accounts: the latest Account Health Rating (0-1000) and its band: healthy "
+            "200+, at risk 100-199, unhealthy 99 or less"),
+    ("<250", "Accounts: days of the 180-day window scored under 250"),
+    ("MISS", "Accounts: days of the window with no score (missing); the rule allows at most "
+             "10 days of <250 and MISS together"),
+    ("ENROLMENT", "not_enrolled, pending_contact (the rule is met, the emergency phone is "
+                  "missing or invalid), enrolled, lapsed, revoked (fraud)"),
+    ("ACCOUNT, PHONE", "the account's status (active, deactivated); the emergency phone: "
+                       "valid, invalid or missing"),
+    ("Z, UTC", "times ending in Z are UTC; the detail also gives your local time"),
+    ("- -> open", "timeline: the state before and after (- : none, a case opened directly)"),
 )
 
 #: What each view's filter matches (as its field's placeholder says).
@@ -127,9 +164,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("pageup", "scroll('page_up')", "Page", show=False),
     ]
 
-    def __init__(self, help: ScreenHelp | None = None) -> None:
+    def __init__(
+        self, help: ScreenHelp | None = None, words: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        """``words``: what the screen's abbreviations mean (a screen's ``WORDS_HELP``); the
+        lists' ``WORDS`` with their keys."""
         super().__init__()
         self.help = help
+        self.words = WORDS if help is None else (words or ())
 
     def compose(self) -> ComposeResult:
         title = "Keys" if self.help is None else f"Keys: {self.help[0]}"
@@ -140,6 +182,10 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(help_table(keys), id="help-keys")
                 if self.help is None:
                     yield Static(Text(f"\n{GREYED}"), id="help-greyed")
+                if self.words:
+                    yield Static(Text("\nWhat the short words mean", style="bold"),
+                                 id="help-words-title")
+                    yield Static(help_table(self.words), id="help-words")
             yield Static(Text("esc closes"), id="help-close")
 
     def on_mount(self) -> None:

@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ahr_tui.rules import last_complete_day
 from ahr_tui.service.account_list import AccountSort
@@ -109,9 +109,10 @@ class AccountsView(ListKeys, Widget):
         self._to_first = False  # enter was pressed before the filter's list arrived
 
     def compose(self) -> ComposeResult:
+        # The filter field at the top, under the header, as in the Cases view (and k9s).
+        yield ListFilter(id="accounts-filter", placeholder="filter: seller id, name or store")
         yield Static(Text("loading…"), id="accounts-status")
         yield AccountTable(id="accounts-table")
-        yield ListFilter(id="accounts-filter", placeholder="filter: seller id, name or store")
 
     @property
     def table(self) -> AccountTable:
@@ -376,6 +377,11 @@ class AccountsView(ListKeys, Widget):
         account = self.table.current_account
         if account is not None:
             self.post_message(self.Selected(account.account_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the filter field "/" is a character to type: the footer does not offer it there
+        # (the same as the Cases view's, MainScreen.check_action).
+        return not (action == "filter" and isinstance(self.screen.focused, Input))
 
     def action_clear_filter(self) -> None:
         if not self.clear_filter():

@@ -8,8 +8,9 @@ markup string), so a seller named ``[@click=app.quit]`` or ``\\x1b[2J`` is shown
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from ahr_tui.rules import Band, PhoneStatus, Reason, band
@@ -78,6 +79,8 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
         ))
     else:
         lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
+        if not case.attempts:  # contacted when it came (imported, or opened contacted)
+            lines[-1].append("  (came with the case: no attempt logged)", "italic")
         lines.append(Text.assemble(
             ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
         ))
@@ -90,12 +93,17 @@ def timeline(events: list[EventView]) -> Hanging:
     """The heading, then an event a line: its time, actor, action, move and note; a line that
     wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
     lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
-    for e in events:
-        move = f"{e.from_state or '·'} → {e.to_state}" if e.to_state else ""
+    rows = [(clean_line(e.actor), clean_line(e.action),
+             f"{e.from_state or '·'} → {e.to_state}" if e.to_state else "") for e in events]
+    # columns: each as wide as its widest cell (an actor up to 16 cells), so that actions,
+    # changes and notes line up whatever the actors' names
+    widths = [max((cell_len(row[i]) for row in rows), default=0) for i in range(3)]
+    widths[0] = min(widths[0], 16)
+    for e, row in zip(events, rows, strict=True):
         when = f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}Z  "
-        line = Text.assemble(
-            when, (clean_line(e.actor), "cyan"), f"  {clean_line(e.action)}  {move}",
-        )
+        actor, action, move = (_fit(cell, width) for cell, width in zip(row, widths, strict=True))
+        rest = f"  {action}  {move}"
+        line = Text.assemble(when, (actor, "cyan"), rest if e.note else rest.rstrip())
         if e.note:
             line.append("  ")
             line.append("\n".join(clean_line(part) for part in e.note.splitlines()), "italic")
@@ -103,6 +111,13 @@ def timeline(events: list[EventView]) -> Hanging:
     if not events:
         lines.append((Text("no events", style="italic"), 0))
     return Hanging(lines)
+
+
+def _fit(cell: str, width: int) -> str:
+    """``cell`` padded to ``width`` cells, or cut to it with ``…``."""
+    if cell_len(cell) > width:
+        return set_cell_size(cell, width - 1) + "…"
+    return set_cell_size(cell, width)
 
 
 def score_text(score: int | None) -> Text:
@@ -121,29 +136,31 @@ def ahr_heading(detail: AccountDetail) -> Text:
     return line
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 def _criterion(met: bool, label: str) -> Text:
     glyph, style = MET if met else NOT_MET
     return Text.assemble(" ", (glyph, style), "  ", label)
 
 
+def scored_since(detail: AccountDetail) -> date | None:
+    """The first scored day of the window when every day with no score lies before it (a new
+    seller: not enough history, rather than scores that went missing); else None."""
+    series = detail.series
+    first = next((i for i, score in enumerate(series) if score is not None), None)
+    if not first or any(score is None for score in series[first:]):
+        return None
+    return detail.as_of - timedelta(days=len(series) - 1 - first)
+
+
 def eligibility(detail: AccountDetail) -> Hanging:
     e = detail.eligibility
     verdict = ("ELIGIBLE", "bold green") if e.eligible else ("NOT ELIGIBLE", "bold red")
-    reasons = ", ".join(r.value for r in e.reasons)
+    reasons = ", ".join(e.reason_words)
     lines = [
         Text.assemble(
             heading(f"Eligibility as of {e.as_of.isoformat()}"), "  ", verdict,
             f"  ({reasons})" if reasons else "",
         ),
-        _criterion(
-            e.ahr_ok,
-            f"AHR: {_days(e.days_scored_below)} scored under 250 + {e.days_missing} with no "
-            f"score = {e.days_below} of at most 10 allowed",
-        ),
+        _criterion(e.ahr_ok, f"AHR: {e.ahr_sentence(scored_since(detail))}"),
         _criterion(detail.plan == "professional", f"plan: {clean_line(detail.plan)}"),
         _criterion(
             detail.store_enabled,

@@ -49,6 +49,15 @@ class HandoverScreen(Screen[None]):
         ("t", "the chart's horizon: next 24, 48 or 72 hours (each press the next)"),
         ("r", "read the handover again"),
     ))
+    #: The chart's and the report's short words (``?`` says them under the keys).
+    WORDS_HELP: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("█", "due moments in that hour (deadlines, first contacts, warn/urgent/critical)"),
+        ("▒, !", "uncovered: nobody whose role may act is on shift in that hour"),
+        ("on", "operators on shift in that hour (- : none)"),
+        ("UTC 08 Tu", "hours in UTC; a day's first hour shows the weekday (Tu: Tuesday)"),
+        ("Z", "times ending in Z are UTC"),
+        ("- -> open", "the state before and after (- : none, a case opened directly)"),
+    )
 
     def __init__(self, *, engine: Engine, clock: Clock) -> None:
         super().__init__()

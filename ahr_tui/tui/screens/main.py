@@ -297,12 +297,10 @@ class MainScreen(ListKeys, Screen[None]):
             view = AccountsView(engine=engine, clock=self.clock, id=ACCOUNTS_VIEW)
             await self.query_one(f"#{ACCOUNTS}").mount(view)
         switcher.current = ACCOUNTS if switcher.current == CASES else CASES
-        target = self.table if switcher.current == CASES else switcher.query_one(f"#{ACCOUNTS}")
-        focusable = target if target.can_focus else next(
-            (w for w in target.query("*") if w.can_focus), None
-        )
-        if focusable is not None:
-            focusable.focus()
+        # The list takes the focus, never the filter field above it (hidden or kept).
+        shown = self if switcher.current == CASES else self.accounts
+        if shown is not None:
+            shown.focus_list(first=False)
         if self.now is not None:
             self.update_header(self.now)
         self.post_message(SelectionChanged())

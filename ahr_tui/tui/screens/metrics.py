@@ -26,7 +26,7 @@ from ahr_tui.service.metrics import (
     Metrics,
     compute,
     duration_text,
-    percent_text,
+    share_text,
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.help import ScreenHelp
@@ -61,6 +61,15 @@ class MetricsScreen(Screen[None]):
         ("j / k, ↓ / ↑", "scroll (the operators' list may run below the screen)"),
         ("h", "handover: due moments per hour against who is on shift"),
     ))
+    #: The figures' short words (``?`` says them under the keys).
+    WORDS_HELP: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("p50", "the median: half the cases took less, half more"),
+        ("72 hours ended", "cases whose 72 hours ended in the window (responded or expired): "
+                           "the base of reached, in time and expired"),
+        ("backlog", "active cases at the window's end; age from detection"),
+        ("· total peak", "daily bars: · none that day; the window's total; the busiest day"),
+        ("actions", "audit events the operator recorded in the window"),
+    )
 
     CSS_PATH = "metrics.tcss"
 
@@ -120,20 +129,27 @@ class MetricsScreen(Screen[None]):
 
 
 def figures_text(m: Metrics) -> Text:
-    """The figures in five short lines (each fits 78 columns)."""
+    """The figures in six short lines (each fits 78 columns with four-digit counts)."""
     backlog = " · ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     lines = [
         f"detected {m.detected}   opened {m.opened}   first contact p50 "
         f"{duration_text(m.time_to_first_contact_p50_s)}   reach p50 "
         f"{duration_text(m.time_to_reach_p50_s)}",
-        f"72 hours ended for {m.outcomes}: seller reached {percent_text(m.reached_rate)}   in "
-        f"time {percent_text(m.responded_in_time_rate)}   expired {percent_text(m.expired_rate)}",
+        # counts beside the percentages (as ``ahr metrics`` writes them): 1 of 25 (4 %)
+        f"72 hours ended for {m.outcomes} {cases(m.outcomes)}: seller reached "
+        f"{share_text(m.reached_rate, m.outcomes)}",
+        f"  responded in time {share_text(m.responded_in_time_rate, m.outcomes)}   "
+        f"expired {share_text(m.expired_rate, m.outcomes)}",
         f"closed: resolved {m.resolved}   deactivated {m.deactivated}   fraud {m.fraud}",
         f"backlog {sum(m.backlog.values())}: {backlog}",
         f"backlog age: median {duration_text(m.backlog_age_p50_s)}, oldest "
         f"{duration_text(m.backlog_age_max_s)}",
     ]
     return Text("\n".join(lines))
+
+
+def cases(n: int) -> str:
+    return "case" if n == 1 else "cases"
 
 
 def operators_text(m: Metrics) -> Text:

@@ -23,17 +23,20 @@ from ahr_tui.tui.widgets.line_table import _KEEP, Cell, Column, LineTable
 
 COLUMNS = (
     Column("seller", "SELLER", 14),
-    Column("name", "NAME", 12, flex=True),
+    Column("name", "NAME", 12, flex=True, drop=2),
     Column("store", "ST", 2),
     Column("ahr", "AHR", 13),
     # Days of the window scored under 250, and days with no score: apart, so that no day is
     # counted twice (the eligibility rule allows at most 10 of the two together). MISS stays
     # at 80 columns (ACCOUNT goes first): without it "<250" would understate the rule's count.
+    # Narrower, ACCOUNT, PHONE (pending_contact says a phone is missing or invalid), then NAME
+    # (the seller id stays) go, so that at 60 columns MISS and ENROLMENT are whole: without
+    # MISS a new seller with no scores read "<250 0" beside "not_enrolled".
     Column("below", "<250", 4, justify="right"),
     Column("missing", "MISS", 4, justify="right", drop=1),
     Column("enrollment", "ENROLMENT", 15),
-    Column("status", "ACCOUNT", 11, drop=2),
-    Column("phone", "PHONE", 7),
+    Column("status", "ACCOUNT", 11, drop=4),
+    Column("phone", "PHONE", 7, drop=3),
 )
 
 BAND_STYLE = {Band.HEALTHY: "green", Band.AT_RISK: "yellow", Band.UNHEALTHY: "bold red"}

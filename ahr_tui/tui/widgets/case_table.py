@@ -80,7 +80,8 @@ COLUMNS = (
     Column("urgency", "URGENCY", 15),  # OVERDUE CONTACT
     Column("id", "CASE", 6, justify="right"),
     Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
-    Column("seller", "SELLER", 18, flex=True),
+    # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole.
+    Column("seller", "SELLER", 18, flex=True, least=10),
     Column("store", "ST", 3, drop=2),
     Column("policy", "POLICY", 18, drop=4),
     Column("status", "STATUS", 9),

@@ -26,7 +26,9 @@ from ahr_tui.textsafe import clean_line
 class ListFilter(Input):
     """The filter field of a list view (``/``)."""
 
+    #: One look and one place for both views: three rows at the top of the list, under the header.
     DEFAULT_CSS = """
+    ListFilter { height: 3; border: tall $accent; }
     ListFilter.-hidden { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -120,8 +120,9 @@ def header_lines(
     state: HeaderState, width: int = 10_000, no_color: bool = False
 ) -> tuple[Text, Text]:
     """The two lines for ``width`` cells: the counts with full labels if they fit, else with
-    short ones, closer together, and at last without the levels that count 0 (so 80 columns
-    show every count that is not 0)."""
+    short ones, closer together, without the levels that count 0 (so 80 columns show every
+    count that is not 0), and at last without the counts that need action least (responded,
+    to contact, ok, warn: 60 columns keep overdue, critical, urgent and expired)."""
     if state.loading:
         return Text(state.problem or "loading cases…"), _second_line(state)
     for variant in _VARIANTS:
@@ -137,17 +138,20 @@ class _Variant:
     gap: str = "  "
     zeros: bool = True  # show the levels that count 0
     joined: bool = False  # !!3 instead of !! 3
-    responded: bool = True  # the responded count (no deadline runs on it: the first to go)
-    #: the detected count (their own urgency words show in the rows; the second to go)
-    detected: bool = True
+    #: the counts left out: those that need action least go first (responded: no deadline
+    #: runs on them; detected: their own urgency words show in the rows; then ok and warn,
+    #: so that 60 columns keep overdue, critical, urgent and expired whole)
+    without: frozenset[str] = frozenset()
 
+
+_TIGHT = {"short": True, "gap": " ", "zeros": False, "joined": True}
+_LEAST_NEEDED = (CaseStatus.RESPONDED, CaseStatus.DETECTED, Urgency.OK, Urgency.WARN)
 
 #: Tried in this order until the line fits the width.
 _VARIANTS = (
-    _Variant(), _Variant(short=True), _Variant(short=True, gap=" "),
-    _Variant(short=True, gap=" ", zeros=False, joined=True),
-    _Variant(short=True, gap=" ", zeros=False, joined=True, responded=False),
-    _Variant(short=True, gap=" ", zeros=False, joined=True, responded=False, detected=False),
+    _Variant(), _Variant(short=True), _Variant(short=True, gap=" "), _Variant(**_TIGHT),
+    *(_Variant(**_TIGHT, without=frozenset(_LEAST_NEEDED[:n]))
+      for n in range(1, len(_LEAST_NEEDED) + 1)),
 )
 
 
@@ -163,9 +167,7 @@ def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Te
             text.append("0 uncov", style="dim")
     for key, glyph, label, short_label in _COUNT_LABELS:
         count = state.counts.get(key, 0)
-        if (not count and not variant.zeros) or (
-            key == CaseStatus.RESPONDED and not variant.responded
-        ) or (key == CaseStatus.DETECTED and not variant.detected):
+        if (not count and not variant.zeros) or key in variant.without:
             continue
         word = short_label if variant.short else label
         style = LEVELS[key].style_for(no_color) if count else "dim"

@@ -26,8 +26,11 @@ Cell = Text | str
 class Column:
     """One column. ``drop`` > 0 may be dropped on a narrow terminal, highest first; 0 never is.
 
-    ``flex`` columns share the width left over once every kept column has its ``width``.
-    A ``cut=False`` column (a countdown) is never cut: it grows to the widest cell drawn in it.
+    ``flex`` columns share the width left over once every kept column has its ``width``;
+    when nothing is left to drop and the kept columns still do not fit, a flex column with a
+    ``least`` width gives up cells down to it (a name is cut with "…" sooner than the status
+    after it goes off the edge). A ``cut=False`` column (a countdown) is never cut: it grows to
+    the widest cell drawn in it.
     """
 
     key: str
@@ -37,6 +40,7 @@ class Column:
     flex: bool = False
     justify: Justify = "left"
     cut: bool = True
+    least: int | None = None
 
 
 def fit_columns(
@@ -53,16 +57,21 @@ def fit_columns(
 
     while needed() > width and droppable:
         kept.remove(droppable.pop()[1])
-    spare = max(0, width - needed())
+    spare = width - needed()
     flex = [i for i in kept if columns[i].flex]
+    widths = {i: width_of(i) for i in kept}
+    for i in flex:
+        if spare >= 0:
+            widths[i] += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
+        elif (least := columns[i].least) is not None:  # too wide: shrink it, to its least
+            give = min(-spare, max(0, widths[i] - least))
+            widths[i] -= give
+            spare += give
     layout: list[tuple[int, int, int]] = []
     x = 0
     for i in kept:
-        w = width_of(i)
-        if i in flex:
-            w += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
-        layout.append((i, x, w))
-        x += w + 1
+        layout.append((i, x, widths[i]))
+        x += widths[i] + 1
     return layout
 
 

@@ -19,6 +19,7 @@ from ahr_tui.tui.screens.detail import DetailScreen
 from ahr_tui.tui.widgets.hanging import Hanging
 from ahr_tui.tui.widgets.sparkline import Sparkline, bucket, chart
 from tests.conftest import T0, add_operator, full_window, seed_account
+from tests.tui.drawn import screen_text
 
 AS_OF = (T0 - timedelta(days=1)).date()
 EST = timezone(timedelta(hours=-5), "EST")
@@ -318,3 +319,42 @@ async def test_a_new_seller_is_told_not_enough_history_not_days_below(engine, cl
         assert (f"AHR: not enough history (scored since {first}): 160 days with no score + 0 "
                 "scored under 250 = 160 of at most 10 allowed") in elig, elig
         assert "too_many_days_below" not in elig
+
+
+async def test_an_accounts_detail_scrolls_past_its_cases_to_the_chart_and_eligibility(
+        engine, clock, case_id):
+    """On an account's own detail the case list has the focus: j/k choose a case, and past
+    the last (or the first) one, and with the page keys, the detail scrolls, so the sections
+    below the list are reached at 80x24 (they were not: the list took every key)."""
+    from ahr_tui.tui.messages import DetailRequested
+
+    opened: list[int | None] = []
+
+    class Opening(Host):
+        def on_detail_requested(self, message: DetailRequested) -> None:
+            opened.append(message.case_id)
+
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1)
+    host = Opening(screen)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        body = screen.query_one("#detail-body")
+        cases = screen.case_list
+        assert cases.has_focus and cases.row_count == 2 and cases.cursor_row == 0
+        await pilot.press("j")
+        assert cases.cursor_row == 1 and body.scroll_offset.y == 0
+        await pilot.press("j", "j")
+        assert cases.cursor_row == 1 and body.scroll_offset.y == 2
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert body.scroll_offset.y == body.max_scroll_y > 2
+        shown = "\n".join(screen_text(host))
+        assert "Eligibility" in shown
+        await pilot.press("k")  # the cursor moves up first, then the detail scrolls
+        assert cases.cursor_row == 0 and body.scroll_offset.y == body.max_scroll_y
+        await pilot.press("k")
+        assert body.scroll_offset.y == body.max_scroll_y - 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert opened == [cases.cursor_key] != [None]  # enter opens the case under it
+

@@ -8,8 +8,9 @@ left on an open case, re-rendered each tick only when its text changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -38,6 +39,34 @@ from ahr_tui.tui.widgets.sparkline import Sparkline
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
+
+
+class CaseChoice(LineTable):
+    """The account's cases on its detail: ``j``/``k`` choose one; past the first or the last,
+    and with the page keys, the detail scrolls instead (the list is as tall as its rows, so it
+    never scrolls itself; at 80x24 the chart and the eligibility are below it)."""
+
+    def __init__(self, scroll: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__([Column("case", "", 20, flex=True)], empty_text="", **kwargs)
+        self._scroll = scroll
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1:
+            self._scroll("down")
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self._scroll("up")
+        else:
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        self._scroll("page_down")
+
+    def action_page_up(self) -> None:
+        self._scroll("page_up")
 
 
 class DetailScreen(Screen[None]):
@@ -101,9 +130,7 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-timeline", classes="section")
             # The account's (other) cases: first on an account's own detail, enter opens one.
             yield Static(id="detail-cases")
-            yield LineTable(
-                [Column("case", "", 20, flex=True)], empty_text="", id="detail-case-list"
-            )
+            yield CaseChoice(self.action_scroll, id="detail-case-list")
             yield Static(id="detail-ahr", classes="section")
             yield Sparkline(id="detail-sparkline")
             yield Static(id="detail-eligibility", classes="section")

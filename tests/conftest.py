@@ -1,12 +1,18 @@
 """Shared fixtures: an injected clock, a fresh real database per test, seeding helpers, the CLI.
 
-The backend is chosen with ``--backend sqlite|postgresql`` or ``AHR_TEST_BACKEND``; on PostgreSQL
-every test gets its own schema, dropped afterwards, so tests never see each other's data.
+The backends are chosen with ``--backend`` or ``AHR_TEST_BACKEND``: ``sqlite`` (the default),
+``postgresql``, or both as ``sqlite,postgresql``. Every test that uses a database (the
+``backend`` fixture, through ``db_url``, ``engine`` or ``cli``) runs once per backend named, its
+id ending in ``[sqlite]`` or ``[postgresql]``; a test that uses none runs once whatever is named.
+On PostgreSQL every test gets its own schema, dropped afterwards, so tests never see each
+other's data. The session's last lines count what ran on which backend.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -18,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
 from ahr_tui.cli.common import CliState
@@ -34,13 +41,73 @@ PG_BASE = os.environ.get("AHR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _backends(value: str) -> tuple[str, ...]:
+    """``--backend``'s value: one backend or several, comma-separated, in the order given."""
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [name for name in names if name not in BACKENDS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: name sqlite, postgresql, or both as sqlite,postgresql"
+        )
+    return names
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backend",
-        choices=("sqlite", "postgresql"),
+        type=_backends,
         default=os.environ.get("AHR_TEST_BACKEND", "sqlite"),
-        help="database the tests run against (env AHR_TEST_BACKEND)",
+        help="database(s) the tests that use one run against: sqlite, postgresql, or "
+        "sqlite,postgresql (each such test runs once per backend); env AHR_TEST_BACKEND",
     )
+
+
+def backends(config: pytest.Config) -> tuple[str, ...]:
+    return tuple(config.getoption("--backend"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that uses a database runs once per backend named; its id ends with the backend's
+    name (``trylast``: after the test's own parameters)."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends(metafunc.config), indirect=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return (f"backends: {', '.join(backends(config))} (a test that uses a database runs once "
+            "on each; one that uses none, once)")
+
+
+def _ran_on(report: pytest.TestReport) -> str:
+    props = dict(report.user_properties)
+    if "backend" in props:
+        return str(props["backend"])
+    if "pg_url" in props:
+        return "postgresql, whatever --backend says (pg_url)"
+    return "no backend (uses no database fixture)"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many tests ran on which backend, by outcome (with xdist, as the workers reported)."""
+    counts: dict[str, Counter[str]] = {}
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, ()):
+            if not isinstance(report, pytest.TestReport):
+                continue
+            failed_before = report.when == "setup" and report.outcome != "passed"
+            if report.when != "call" and not failed_before:
+                continue
+            counts.setdefault(_ran_on(report), Counter())[outcome] += 1
+    if not counts:
+        return
+    terminalreporter.section("tests by backend")
+    for where in sorted(counts):
+        done = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts[where].items()))
+        terminalreporter.write_line(f"{where}: {done}")
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +141,28 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.config.getoption("--backend"))
+    """The backend this run of the test is on (``pytest_generate_tests`` parametrizes it)."""
+    name = str(request.param)
+    request.node.user_properties.append(("backend", name))
+    return name
+
+
+@pytest.fixture(name="snapshot")
+def _snapshot_without_backend(
+    snapshot: SnapshotAssertion, request: pytest.FixtureRequest
+) -> SnapshotAssertion:
+    """syrupy's ``snapshot`` (which ``snap_compare`` uses), named without the backend: a screen
+    is the same picture on every backend, so one file serves a test's run on each
+    (``test_x[sqlite]`` and ``test_x[postgresql]`` compare with ``test_x.svg``)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "backend" in callspec.params:
+        name, ours = request.node.name, str(callspec.params["backend"])
+        if name.endswith(f"[{ours}]"):
+            name = name[: -len(ours) - 2]
+        elif name.endswith(f"-{ours}]"):
+            name = name[: -len(ours) - 2] + "]"
+        snapshot.test_location.testname = name
+    return snapshot
 
 
 @contextmanager
@@ -111,8 +199,9 @@ def _pg_unreachable_message(exc: BaseException) -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """With ``--backend postgresql`` every test needs the server: refuse to start without it."""
-    if session.config.getoption("--backend") != "postgresql":
+    """With PostgreSQL among the backends, every test on it needs the server: refuse to start
+    without it."""
+    if "postgresql" not in backends(session.config):
         return
     probe = create_engine(PG_BASE, connect_args={"connect_timeout": 5})
     try:
@@ -146,8 +235,9 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty PostgreSQL schema whatever ``--backend`` says (tests of PostgreSQL itself)."""
+    request.node.user_properties.append(("pg_url", True))
     with fresh_pg_schema() as url:
         yield url
 

@@ -8,7 +8,8 @@ afterwards), for 622 tests per run. So ``init_database`` runs once per run (and 
 instant: ``Key``), and each test gets a copy:
 
 - SQLite: the template file is copied to the test's path (a millisecond).
-- PostgreSQL: schemas that ``init_database`` set up are kept in a pool. A test's schema is one
+- PostgreSQL: schemas that ``init_database`` set up are kept in a pool (one per test process:
+  with pytest-xdist each worker has its own, ``ahr_pool_gw0_...``). A test's schema is one
   of them renamed to the test's name; afterwards it is renamed back and rests while other tests
   run. Before it is handed out again it is checked (its catalog as the template's, nobody else
   holding a lock in it) and its rows are put back as the template's: a few DELETEs and INSERTs
@@ -23,6 +24,7 @@ real thing; so does ``engine`` when something is already at the test's location.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections import deque
@@ -89,6 +91,11 @@ def schema_of(url: str) -> str:
     head, _, schema = url.partition("?options=-csearch_path%3D")
     assert head and schema and "%" not in schema, url
     return schema
+
+
+#: pytest-xdist's name for this worker process (gw0, gw1, ...) and an underscore, or nothing: a
+#: pool's schemas say whose they are (each worker has a pool of its own).
+_WORKER = f"{os.environ['PYTEST_XDIST_WORKER']}_" if "PYTEST_XDIST_WORKER" in os.environ else ""
 
 
 def new_schema_name() -> str:
@@ -217,7 +224,7 @@ class PgPool:
         return template
 
     def _new(self, key: Key) -> str:
-        schema = "ahr_pool_" + uuid.uuid4().hex[:12]
+        schema = f"ahr_pool_{_WORKER}{uuid.uuid4().hex[:12]}"
         with self._admin.connect() as conn:
             conn.execute(text(f"CREATE SCHEMA {_quoted(schema)}"))
         self._made.add(schema)

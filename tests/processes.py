@@ -14,6 +14,7 @@ Two ways to run ``ahr`` in another process:
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import pwd
@@ -38,17 +39,25 @@ CHILD_TIMEOUT = 60.0
 
 
 def ensure_os_user(name: str) -> pwd.struct_passwd:
-    """Create a login-less OS account for the test if it does not exist yet (idempotent)."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    subprocess.run(
-        ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        capture_output=True,
-        check=False,
-    )
-    return pwd.getpwnam(name)  # raises if useradd failed for a reason other than a race
+    """Create a login-less OS account for the test if it does not exist yet (idempotent).
+
+    Test processes running side by side (pytest-xdist's workers) take turns: a file lock around
+    the check and ``useradd``, so none of them meets another's ``useradd`` holding
+    ``/etc/passwd``."""
+    with open(Path(tempfile.gettempdir()) / "ahr-tests-useradd.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
+        done = subprocess.run(
+            ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            capture_output=True, text=True, check=False,
+        )
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            raise RuntimeError(f"useradd {name} failed: {done.stderr.strip()}") from None
 
 
 @contextmanager

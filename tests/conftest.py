@@ -333,7 +333,13 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
         state = CliState(db=self.db, clock=self.clock)
-        return self.runner.invoke(app, ["--db", self.db, *args], obj=state, input=input)
+        try:
+            return self.runner.invoke(app, ["--db", self.db, *args], obj=state, input=input)
+        finally:
+            # An ahr process ends with its command; here its engine would hold a connection
+            # (a PostgreSQL server's, of max_connections) until the garbage collector came by.
+            if state._engine is not None:
+                state._engine.dispose()
 
 
 @pytest.fixture

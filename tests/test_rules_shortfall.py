@@ -12,19 +12,8 @@ from datetime import date
 
 import pytest
 
-from ahr_tui.rules import (
-    AccountFacts,
-    AccountStatus,
-    AhrShortfall,
-    Plan,
-    Reason,
-    ScoreWindow,
-    evaluate,
-)
-
-AS_OF = date(2026, 3, 1)
-GOOD = AccountFacts(plan=Plan.PROFESSIONAL, store_enabled=True, status=AccountStatus.ACTIVE,
-                    phone="+1 415 555 2671", region="US")
+from ahr_tui.rules import AhrShortfall, Reason, ScoreWindow, evaluate
+from tests.test_rules_eligibility import AS_OF, GOOD
 
 
 @pytest.mark.parametrize(("scored_below", "missing", "shortfall"), [

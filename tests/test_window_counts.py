@@ -165,3 +165,32 @@ def test_an_import_marks_what_the_triggers_would_and_leaves_them_and_the_keys_on
     with engine.connect() as conn, pytest.raises(DBAPIError, match=r"(?i)foreign key"):
         conn.execute(text("INSERT INTO score (account_id, day, score) "
                           "VALUES (999999, '2026-01-01', 1)"))
+
+
+def test_the_counters_day_is_read_back_whatever_the_backend_stores(engine: Engine) -> None:
+    """``window.state`` gives a ``date`` on both backends (SQLite stores ISO text)."""
+    seed_account(engine, "S1", "US")
+    bring(engine, START)
+    with transaction(engine) as session:
+        held = window.state(session)
+    assert held == window.WindowState(START, DEFAULT_POLICY.window_days, DEFAULT_POLICY.threshold)
+    assert held is not None and held.counts_for(DEFAULT_POLICY)
+    assert not held.counts_for(Policy(window_days=DEFAULT_POLICY.window_days + 1))
+
+
+def test_a_counters_day_not_written_by_ahr_is_one_sentence(tmp_path) -> None:
+    """SQLite only by nature (PostgreSQL's ``date`` column refuses such text on write)."""
+    from ahr_tui.errors import DatabaseProblem
+    from ahr_tui.store.engine import make_engine
+
+    eng = make_engine(str(tmp_path / "bad.db"), create=True)
+    try:
+        with transaction(eng, write=True) as session:
+            session.execute(text("CREATE TABLE window_state (id INTEGER, as_of TEXT, "
+                                 "window_days INTEGER, threshold INTEGER)"))
+            session.execute(text("INSERT INTO window_state VALUES (1, 'yesterday', 180, 250)"))
+        with transaction(eng) as session, pytest.raises(
+                DatabaseProblem, match="'yesterday' where a day belongs"):
+            window.state(session)
+    finally:
+        eng.dispose()

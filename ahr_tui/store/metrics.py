@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
 from sqlmodel import Session, col
 
+from ahr_tui.store.instant import stored_day
 from ahr_tui.store.models import Case, Event, Operator
 
 
@@ -120,11 +121,7 @@ def daily(session: Session, series: Sequence[tuple[str, Any, Sequence[ColumnElem
     ]
     rows = union_all(*parts).subquery()
     query = select(rows.c.kind, rows.c.day, func.count()).group_by(rows.c.kind, rows.c.day)
-    return {(str(kind), _as_date(day)): int(n) for kind, day, n in session.execute(query)}
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return {(str(kind), stored_day(day)): int(n) for kind, day, n in session.execute(query)}
 
 
 def actions_by_actor(session: Session, start: datetime, end: datetime

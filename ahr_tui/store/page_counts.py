@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import Session
 
-from ahr_tui.rules import Policy, window_bounds
+from ahr_tui.rules import Policy
+from ahr_tui.store import window
 from ahr_tui.store.queries import day_literals, id_filter, window_counts
-from ahr_tui.store.window import MAX_SLIDE
 
 Counts = dict[int, tuple[int, int]]
 
@@ -31,12 +31,11 @@ def held_day(session: Session, as_of: date, policy: Policy) -> date | None:
     """The day ``window_count`` holds, when a page's counts on ``as_of`` can start from it: the
     same policy, and ``as_of`` itself or at most ``window.MAX_SLIDE`` days before it; else None
     (no counters yet, another policy, or a day too far from ``as_of``)."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")).first()
-    if state is None or (state[1], state[2]) != (policy.window_days, policy.threshold):
+    held = window.state(session)
+    if held is None or not held.counts_for(policy):
         return None
-    held = state[0] if isinstance(state[0], date) else date.fromisoformat(str(state[0])[:10])
-    return held if held <= as_of <= held + timedelta(days=MAX_SLIDE) else None
+    within = held.as_of <= as_of <= held.as_of + timedelta(days=window.MAX_SLIDE)
+    return held.as_of if within else None
 
 
 def page_counts(session: Session, ids: Sequence[int], as_of: date, policy: Policy) -> Counts:
@@ -75,16 +74,10 @@ def counts_from(
 def _moved_sql(held: date, as_of: date, policy: Policy, where: str) -> str:
     """Per account of ``where``: the days (held, as_of] counted, minus the days that left the
     window between the two (as ``window._slide`` moves every account)."""
-    old_first, _ = window_bounds(held, policy)
-    new_first, _ = window_bounds(as_of, policy)
-    entering = day_literals(held + timedelta(days=1), as_of)
-    leaving = day_literals(old_first, new_first - timedelta(days=1))
+    in_low, in_high, out_low, out_high = window.moved_days(held, as_of, policy)
     return (
         "SELECT account_id, sum(n), sum(ok) FROM ("
-        "SELECT account_id, 1 AS n, CASE WHEN score >= :t THEN 1 ELSE 0 END AS ok FROM score "
-        f"WHERE day IN ({entering}) AND {where} "
-        "UNION ALL "
-        "SELECT account_id, -1, CASE WHEN score >= :t THEN -1 ELSE 0 END FROM score "
-        f"WHERE day IN ({leaving}) AND {where}"
-        ") AS moved GROUP BY account_id"
+        + window.moved_counts_sql(f"day IN ({day_literals(in_low, in_high)}) AND {where}",
+                                  f"day IN ({day_literals(out_low, out_high)}) AND {where}")
+        + ") AS moved GROUP BY account_id"
     )

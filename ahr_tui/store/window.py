@@ -24,13 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ahr_tui.rules import Policy, window_bounds
+from ahr_tui.store.instant import stored_day
 from ahr_tui.store.queries import day_literals, window_counts
 
 MAX_SLIDE = 31
@@ -133,21 +134,38 @@ def lock_scores(session: Session, *, writing: bool = False) -> None:
         session.execute(text(f"LOCK TABLE score IN {mode} MODE"))
 
 
+class WindowState(NamedTuple):
+    """What ``window_count`` holds: the window ending on ``as_of`` (a UTC day), counted with
+    ``window_days`` and ``threshold``."""
+
+    as_of: date
+    window_days: int
+    threshold: int
+
+    def counts_for(self, policy: Policy) -> bool:
+        """True when the counters were counted with ``policy``'s window and threshold."""
+        return (self.window_days, self.threshold) == (policy.window_days, policy.threshold)
+
+
+def state(session: Session) -> WindowState | None:
+    """The day and policy the counters hold; None before the first sweep or ``ahr init``."""
+    row = session.execute(
+        text("SELECT as_of, window_days, threshold FROM window_state")).first()
+    if row is None:
+        return None
+    return WindowState(stored_day(row[0]), int(row[1]), int(row[2]))
+
+
 def bring_to(session: Session, as_of: date, policy: Policy) -> str:
     """Make ``window_count`` hold the window ending on ``as_of`` (in the caller's write
     transaction); returns how: ``"current"``, ``"recounted"``, ``"slid"`` or ``"rebuilt"``."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")
-    ).first()
-    cached = _as_date(state[0]) if state is not None else None
-    same_policy = state is not None and (state[1], state[2]) == (
-        policy.window_days, policy.threshold)
-    if not (same_policy and cached is not None and _has_triggers(session)):
+    held = state(session)
+    if held is None or not held.counts_for(policy) or not _has_triggers(session):
         how = _rebuild(session, as_of, policy)
-    elif cached == as_of:
+    elif held.as_of == as_of:
         how = "recounted" if _recount_dirty(session, as_of, policy) else "current"
-    elif cached < as_of <= cached + timedelta(days=MAX_SLIDE):
-        _slide(session, cached, as_of, policy)
+    elif held.as_of < as_of <= held.as_of + timedelta(days=MAX_SLIDE):
+        _slide(session, held.as_of, as_of, policy)
         _recount_dirty(session, as_of, policy)
         how = "slid"
     else:
@@ -160,12 +178,9 @@ def bring_to(session: Session, as_of: date, policy: Policy) -> str:
 def counts_at(session: Session, as_of: date, policy: Policy) -> dict[int, tuple[int, int]]:
     """``queries.window_counts``'s answer, read from the cache when it holds ``as_of`` (the
     accounts marked dirty recounted here; nothing written), else from the GROUP BY."""
-    state = session.execute(
-        text("SELECT as_of, window_days, threshold FROM window_state")
-    ).first()
-    if state is None or (_as_date(state[0]), state[1], state[2]) != (
-        as_of, policy.window_days, policy.threshold
-    ) or not _has_triggers(session):
+    held = state(session)
+    if (held is None or held.as_of != as_of or not held.counts_for(policy)
+            or not _has_triggers(session)):
         return window_counts(session, as_of, policy)
     rows = session.execute(text("SELECT account_id, scored, at_or_above FROM window_count"))
     counts = {int(a): (int(n), int(ok)) for a, n, ok in rows}
@@ -213,12 +228,31 @@ def _recount_dirty(session: Session, as_of: date, policy: Policy) -> bool:
     return True
 
 
+def moved_days(held: date, as_of: date, policy: Policy) -> tuple[date, date, date, date]:
+    """Moving the window's end from ``held`` to a later ``as_of``: the first and last day that
+    enter it, then the first and last day that leave it (UTC days, each range inclusive)."""
+    old_first, _ = window_bounds(held, policy)
+    new_first, _ = window_bounds(as_of, policy)
+    return held + timedelta(days=1), as_of, old_first, new_first - timedelta(days=1)
+
+
+def moved_counts_sql(entering: str, leaving: str) -> str:
+    """Per account, the days counted (``n``) and those at or above ``:t`` (``ok``) of the rows
+    matching ``entering``, minus those of the rows matching ``leaving``: a sub-select with
+    columns (account_id, n, ok), one row per score (``GROUP BY account_id`` sums them)."""
+    return (
+        "SELECT account_id, 1 AS n, CASE WHEN score >= :t THEN 1 ELSE 0 END AS ok FROM score "
+        f"WHERE {entering} "
+        "UNION ALL "
+        "SELECT account_id, -1, CASE WHEN score >= :t THEN -1 ELSE 0 END FROM score "
+        f"WHERE {leaving}"
+    )
+
+
 def _slide(session: Session, cached: date, as_of: date, policy: Policy) -> None:
     """Add the days (cached, as_of], subtract the days that left the window: one statement,
     two ranges of the day-first score table, written only for the accounts whose counts move."""
-    old_first, _ = window_bounds(cached, policy)
-    new_first, _ = window_bounds(as_of, policy)
-    days = (cached + timedelta(days=1), as_of, old_first, new_first - timedelta(days=1))
+    days = moved_days(cached, as_of, policy)
     session.execute(text(_SLIDE), {"t": policy.threshold, **dict(
         zip(("in_low", "in_high", "out_low", "out_high"),
             (_day(session, d) for d in days), strict=True))})
@@ -231,12 +265,9 @@ def _slide(session: Session, cached: date, as_of: date, policy: Policy) -> None:
 _SLIDE = (
     "INSERT INTO window_count (account_id, scored, at_or_above) "
     "SELECT account_id, sum(n), sum(ok) FROM ("
-    "SELECT account_id, 1 AS n, CASE WHEN score >= :t THEN 1 ELSE 0 END AS ok FROM score "
-    "WHERE day >= :in_low AND day <= :in_high "
-    "UNION ALL "
-    "SELECT account_id, -1, CASE WHEN score >= :t THEN -1 ELSE 0 END FROM score "
-    "WHERE day >= :out_low AND day <= :out_high"
-    ") AS moved WHERE true GROUP BY account_id HAVING sum(n) <> 0 OR sum(ok) <> 0 "
+    + moved_counts_sql("day >= :in_low AND day <= :in_high",
+                       "day >= :out_low AND day <= :out_high")
+    + ") AS moved WHERE true GROUP BY account_id HAVING sum(n) <> 0 OR sum(ok) <> 0 "
     "ON CONFLICT (account_id) DO UPDATE SET "
     "scored = window_count.scored + excluded.scored, "
     "at_or_above = window_count.at_or_above + excluded.at_or_above"
@@ -257,7 +288,3 @@ def _set_state(session: Session, as_of: date, policy: Policy, *, keep: bool) -> 
 def _day(session: Session, value: date) -> date | str:
     """A day as each database stores it (SQLite: the ORM's ISO text)."""
     return value.isoformat() if session.get_bind().dialect.name == "sqlite" else value
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

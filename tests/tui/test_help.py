@@ -27,13 +27,19 @@ def help_lines(app: AhrApp, part: str = "#help") -> list[str]:
     return [line[region.x:region.right] for line in screen_text(app)[region.y:region.bottom]]
 
 
-def keys_column(lines: list[str]) -> set[str]:
-    """Every key the drawn help names: its key column split at ``/`` and ``,``."""
+def first_column(lines: list[str], separators: str) -> set[str]:
+    """Every entry of the drawn help's first column (a key, or a word the glossary explains),
+    each cell split at any of ``separators``; the column ends at the first two blanks."""
     found: set[str] = set()
     for line in lines:
-        key = line.lstrip().split("  ")[0]  # keys are right-aligned before two blanks
-        found.update(k.strip() for k in re.split(r"[/,]", key) if k.strip())
+        cell = line.lstrip().split("  ")[0]
+        found.update(e.strip() for e in re.split(f"[{re.escape(separators)}]", cell) if e.strip())
     return found
+
+
+def keys_column(lines: list[str]) -> set[str]:
+    """Every key the drawn help names (``ctrl+p``, ``j/k``, ``1,2``)."""
+    return first_column(lines, "/,")
 
 
 @pytest.mark.parametrize(("key", "screen", "title", "says"), [
@@ -100,12 +106,8 @@ async def test_help_at_80x24_says_it_scrolls_and_which_lines_it_shows(
 
 
 def help_words(lines: list[str]) -> set[str]:
-    """Every word the drawn glossary explains: its left column split at ``,``."""
-    found: set[str] = set()
-    for line in lines:
-        word = line.lstrip().split("  ")[0]
-        found.update(w.strip() for w in word.split(",") if w.strip())
-    return found
+    """Every word the drawn glossary explains (``MISS``, ``<250``, ``uncov``)."""
+    return first_column(lines, ",")
 
 
 async def test_help_explains_every_abbreviation_the_lists_and_their_header_show(

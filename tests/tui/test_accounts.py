@@ -435,3 +435,104 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
         await loaded(pilot)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]
         assert plain_rows(view)[0][3:6] == ["150 at risk", "170", "10"]
+
+
+async def test_the_first_rows_read_are_those_the_screen_shows_and_the_rest_as_it_scrolls(
+    engine, clock, accounts, monkeypatch
+):
+    """Before the window counters hold the day a row's counts cost a key seek per day: ``tab``
+    waits only for the rows on screen. The other first ids are listed, read when scrolled to
+    (even before the whole order arrives)."""
+    import threading
+
+    import ahr_tui.service.account_list as service
+
+    release = threading.Event()
+    real_ordered, real_first, real_page = service.ordered, service.first_page, service.page
+    read: list[list[int]] = []
+
+    def slow(*args, **kw):  # type: ignore[no-untyped-def]
+        assert release.wait(10)
+        return real_ordered(*args, **kw)
+
+    def first(*args, **kw):  # type: ignore[no-untyped-def]
+        ids, rows, total = real_first(*args, **kw)
+        read.append([r.account_id for r in rows])
+        return ids, rows, total
+
+    def page(db, as_of, ids, *args, **kw):  # type: ignore[no-untyped-def]
+        read.append(list(ids))
+        return real_page(db, as_of, ids, *args, **kw)
+
+    more = {f"S{n}": seed_account(engine, f"S{n}") for n in range(50, 62)}
+    sellers = sorted({**accounts, **more})
+    ids = {**accounts, **more}
+    monkeypatch.setattr(service, "ordered", slow)
+    monkeypatch.setattr(service, "first_page", first)
+    monkeypatch.setattr(service, "page", page)
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 9)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if view.table.row_count:
+                break
+        shown = view._screenful()
+        assert 0 < shown < len(sellers) and view.table.row_count == len(sellers)
+        assert read == [[ids[s] for s in sellers[:shown]]]
+        view.table.focus()
+        await pilot.press("end")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if None not in view.table.accounts:
+                break
+        assert [row[0] for row in plain_rows(view)] == sellers
+        assert sorted(i for part in read for i in part) == sorted(ids.values())
+        assert release.is_set() is False  # all of it before the whole order was read
+        release.set()
+        await loaded(pilot)
+
+
+async def test_a_search_waiting_for_the_order_ends_when_the_app_quits(
+    engine, clock, accounts, monkeypatch
+):
+    """A search started while every id is still being read waits for that order; if the app
+    quits first, the order's answer never reaches the view: the search must end anyway (it
+    kept the process from exiting)."""
+    import threading
+
+    import ahr_tui.service.account_list as service
+
+    release, reading, ended = threading.Event(), threading.Event(), threading.Event()
+    real_ordered, real_filtered = service.ordered, service.filtered
+    running: list[int] = []
+
+    def slow(*args, **kw):  # type: ignore[no-untyped-def]
+        reading.set()
+        release.wait(10)
+        return real_ordered(*args, **kw)
+
+    def filtered(*args, **kw):  # type: ignore[no-untyped-def]
+        running.append(1)
+        try:
+            return real_filtered(*args, **kw)
+        finally:
+            running.pop()
+            if not running:
+                ended.set()
+
+    monkeypatch.setattr(service, "ordered", slow)
+    monkeypatch.setattr(service, "filtered", filtered)
+    monkeypatch.setattr(service, "INDEX_CAP", 0)  # not answered from the trigram index alone
+    view = AccountsView(engine=engine, clock=clock)
+    view.sort = SortKey.AHR  # an order the search must wait for (no index walk)
+    async with Host(view).run_test(size=(100, 20)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if reading.is_set() and running:
+                break
+        assert reading.is_set() and running  # the list's search waits for the order
+    release.set()  # the order is read now, for a view that is gone
+    try:
+        assert ended.wait(5)
+    finally:
+        view._generation += 1  # were it still waiting: fail here, not hang at teardown

@@ -75,8 +75,10 @@ def oracle(engine: Engine, sort: AccountSort, needle: str = "") -> list[int]:
 def test_each_order_is_the_in_memory_views_order(engine, seeded, sort):
     ids = ordered(engine, AS_OF, sort)
     assert ids is not None and list(ids) == oracle(engine, sort)
-    rows, total = first_page(engine, AS_OF, sort, 3)
-    assert total == len(NAMES) and [r.account_id for r in rows] == list(ids)[:3]
+    first, rows, total = first_page(engine, AS_OF, sort, 3)
+    assert total == len(NAMES) and [r.account_id for r in rows] == list(first) == list(ids)[:3]
+    first, rows, _ = first_page(engine, AS_OF, sort, 3, rows_for=2)
+    assert list(first) == list(ids)[:3] and [r.account_id for r in rows] == list(ids)[:2]
 
 
 @pytest.mark.parametrize("cap", [module.INDEX_CAP, 0])  # 0: never the index, always the walk

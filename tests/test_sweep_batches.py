@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, text, update
 from sqlalchemy.engine import Engine
 
 from ahr_tui.errors import Conflict
@@ -20,8 +20,9 @@ from ahr_tui.notify import render as render_module
 from ahr_tui.rules import NotificationKind, last_complete_day
 from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.sweep import sweep
-from ahr_tui.store import audit
-from ahr_tui.store.engine import transaction
+from ahr_tui.store import audit, bulk
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.models import Account, Event, Notification
 from tests.conftest import T0, full_window, seed_account, snapshot
 from tests.test_service_cases import chain_ok
@@ -124,6 +125,50 @@ def test_an_account_changed_after_it_was_read_makes_the_sweep_a_conflict(engine,
     with pytest.raises(Conflict):
         run(engine, me)
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("client, tty", [
+    ("10.0.0.7 'quoted' 22", "pts/0'); DELETE FROM event; --"),
+    (None, "Zo\u00eb \u2603 ''"),
+])
+def test_the_values_every_event_shares_are_stored_as_given_and_chain(engine, me, client, tty):
+    """The at, actor, client and tty a batch's events share are written into its statement
+    once (``store.bulk.insert_tuples``, ``shared``): quotes and SQL in them stay plain text."""
+    seed_mixed(engine)
+    who = Actor(name=me.name, client=client, tty=tty)
+    report = sweep(engine, now=T0, as_of=AS_OF, actor=who)
+    assert sum(report.enrollment_changes.values()) == 5
+    with transaction(engine) as s:
+        moves = list(s.execute(select(Event).where(Event.action == "enrollment")).scalars())
+        notes = list(s.execute(select(Notification)).scalars())
+    assert len(moves) == 5 and len(notes) == 5
+    assert {(e.actor, e.client, e.tty, e.at, e.recorded_at) for e in moves} == {
+        (me.name, client, tty, T0, T0)}
+    assert {(n.created_at, n.next_attempt_at, n.state, n.attempts, n.body) for n in notes} == {
+        (T0, T0, "pending", 0, outbox.DEFERRED)}
+    assert chain_ok(engine)
+
+
+def test_a_shared_value_an_sqlite_statement_cannot_hold_is_bound_for_each_row(tmp_path):
+    """A NUL character ends an SQL text: such a value (and any type but text, integer and
+    NULL) is bound with every row instead of written into the statement."""
+    assert bulk.sqlite_literal("o'brien") == "'o''brien'"
+    assert (bulk.sqlite_literal(None), bulk.sqlite_literal(0)) == ("NULL", "0")
+    assert bulk.sqlite_literal("a\x00b") is None and bulk.sqlite_literal(1.5) is None
+    engine = make_engine(str(tmp_path / "nul.db"), create=True)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER, b TEXT, c TEXT)"))
+        table = Table("t", MetaData(), Column("a", Integer), Column("b", String),
+                      Column("c", String))
+        with transaction(engine, write=True) as session:
+            bulk.insert_tuples(session, table, ("a",), [(1,), (2,)],
+                               shared=(("b", "x\x00y"), ("c", "it's")))
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT a, b, c FROM t ORDER BY a")).all()
+        assert [tuple(r) for r in rows] == [(1, "x\x00y", "it's"), (2, "x\x00y", "it's")]
+    finally:
+        engine.dispose()
 
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)

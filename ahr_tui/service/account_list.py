@@ -48,18 +48,23 @@ def _never() -> bool:
 
 
 def first_page(
-    db: Database, as_of: date, sort: AccountSort, limit: int, policy: Policy = DEFAULT_POLICY
-) -> tuple[list[AccountRow], int]:
-    """The first ``limit`` rows of the whole list in ``sort`` and the number of accounts: what
-    the view shows at once (an index walk for the seller and name orders). Raises ``AhrError``
-    or SQLAlchemy's errors, as every function here."""
+    db: Database, as_of: date, sort: AccountSort, limit: int, *, rows_for: int | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> tuple[array[int], list[AccountRow], int]:
+    """The first ``limit`` ids of the whole list in ``sort``, the rows of the first
+    ``rows_for`` of them (all when None), and the number of accounts: what the view shows at
+    once (an index walk for the seller and name orders). A row's window counts cost a key seek
+    per day of the window when the counters do not hold the day: the view asks for the rows
+    its screen shows, the others are read as it scrolls. Raises ``AhrError`` or SQLAlchemy's
+    errors, as every function here."""
     from ahr_tui.store import account_list as store
     from ahr_tui.store.engine import transaction
 
     with transaction(db) as session:
         ids = store.ordered_ids(session, sort.value, as_of, policy, limit=limit) or array("q")
-        rows = _rows(store.page_rows(session, ids, as_of, policy), policy)
-        return rows, store.account_total(session)
+        shown = ids if rows_for is None else ids[:rows_for]
+        rows = _rows(store.page_rows(session, shown, as_of, policy), policy)
+        return ids, rows, store.account_total(session)
 
 
 def signature(db: Database) -> tuple[int, int]:

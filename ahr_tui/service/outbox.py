@@ -71,8 +71,7 @@ def values(
 
 #: One seller notification of a batch: kind, account id, seller id, name, store, address.
 SellerNote = tuple[NotificationKind, int, str, str, str, str | None]
-_SELLER_COLUMNS = ("account_id", "kind", "created_at", "to_addr", "subject", "body", "state",
-                   "attempts", "next_attempt_at")
+_SELLER_COLUMNS = ("account_id", "kind", "to_addr", "subject")
 _KIND_VALUES = {kind: kind.value for kind in NotificationKind}  # Enum.value is a slow property
 #: The body of a batch notification: rendered when it is delivered (``delivered_body``). A
 #: rendered body is never empty (it ends with a line break), so the two cannot be confused.
@@ -86,12 +85,13 @@ def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> 
     table = Notification.__table__  # type: ignore[attr-defined]
     created = bulk.bound(session, table.c.created_at, now)
     rows = [
-        (account_id, _KIND_VALUES[kind], created, email or None,
-         seller_subject(kind, seller_id=seller_id, seller_name=name, store=store), DEFERRED,
-         DeliveryState.PENDING.value, 0, created)
+        (account_id, _KIND_VALUES[kind], email or None,
+         seller_subject(kind, seller_id=seller_id, seller_name=name, store=store))
         for kind, account_id, seller_id, name, store, email in notes
     ]
-    bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows)
+    shared = (("created_at", created), ("body", DEFERRED), ("state", DeliveryState.PENDING.value),
+              ("attempts", 0), ("next_attempt_at", created))
+    bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows, shared=shared)
 
 
 def delivered_body(body: str, kind: str, *, seller_id: str, name: str, store: str) -> str:

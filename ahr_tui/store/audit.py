@@ -157,8 +157,8 @@ _TAIL = "ahr_audit_tail"
 
 #: One event of a batch: account id, case id, action, from state, to state, note.
 EventRow = tuple[int | None, int | None, str, str | None, str | None, str | None]
-_BATCH_COLUMNS = ("id", "at", "recorded_at", "actor", "client", "tty", "account_id", "case_id",
-                  "action", "from_state", "to_state", "note", "prev_hash", "hash")
+_BATCH_COLUMNS = ("id", "account_id", "case_id", "action", "from_state", "to_state", "note",
+                  "prev_hash", "hash")
 
 
 def append_many(
@@ -182,15 +182,15 @@ def append_many(
     digest = _batch_digest({"at": at, "recorded_at": recorded_at, "actor": actor.name,
                             "client": actor.client, "tty": actor.tty})
     table = Event.__table__  # type: ignore[attr-defined]
-    shared = (bulk.bound(session, table.c.at, at),
-              bulk.bound(session, table.c.recorded_at, recorded_at),
-              actor.name, actor.client, actor.tty)
+    shared = (("at", bulk.bound(session, table.c.at, at)),
+              ("recorded_at", bulk.bound(session, table.c.recorded_at, recorded_at)),
+              ("actor", actor.name), ("client", actor.client), ("tty", actor.tty))
     rows = []
     for event_id, event in enumerate(events, last_id + 1):
         hashed = digest(*event, event_id, prev)
-        rows.append((event_id, *shared, *event, prev, hashed))
+        rows.append((event_id, *event, prev, hashed))
         prev = hashed
-    bulk.insert_tuples(session, table, _BATCH_COLUMNS, rows)
+    bulk.insert_tuples(session, table, _BATCH_COLUMNS, rows, shared=shared)
     head.value = prev
     session.info[_TAIL] = (session.get_transaction(), head, last_id + len(rows))
 

@@ -150,11 +150,16 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
     driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         before = driver.total_changes
-        driver.executemany(
-            "UPDATE account SET enrollment = ?, enrollment_changed_at = ?, version = version + 1"
-            " WHERE id = ? AND version = ?",
-            [(enrollment, when, account_id, version) for enrollment, account_id, version in rows],
-        )
+        if (stamp := sqlite_literal(when)) is not None:  # one instant for every row
+            driver.executemany(
+                f"UPDATE account SET enrollment = ?, enrollment_changed_at = {stamp}, "
+                "version = version + 1 WHERE id = ? AND version = ?", rows)
+        else:
+            driver.executemany(
+                "UPDATE account SET enrollment = ?, enrollment_changed_at = ?, "
+                "version = version + 1 WHERE id = ? AND version = ?",
+                [(enrollment, when, account, version) for enrollment, account, version in rows],
+            )
         return int(driver.total_changes - before)
     enrollments, ids, versions = (list(column) for column in zip(*rows, strict=True))
     with driver.cursor() as cur:  # one statement over three arrays, not a round trip a row
@@ -183,24 +188,51 @@ def bound(session: Session, column: Column[Any], value: Any) -> Any:
 
 
 def insert_tuples(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    shared: Sequence[tuple[str, Any]] = (),
 ) -> None:
     """Insert ``rows``, one value per name in ``columns`` each (typed values through ``bound``
     first), in one batch in the caller's transaction: on SQLite the driver's ``executemany``,
     on PostgreSQL ``COPY`` (the other columns get their server defaults: NULL, or the id's
-    sequence)."""
+    sequence). ``shared`` names the columns that hold one value in every row, (name, value)
+    each: on SQLite written once, into the statement (``sqlite_literal``), not bound for each
+    row (a sweep's audit events share five, its notifications five)."""
     if not rows:
         return
     connection = session.connection()
     driver: Any = connection.connection.driver_connection
-    names = ", ".join(columns)
-    if connection.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in columns)
+    sqlite = connection.dialect.name == "sqlite"
+    literals = [sqlite_literal(value) for _, value in shared]
+    inline = list(shared)
+    if not sqlite or None in literals:  # COPY takes rows alone; a value no literal can hold
+        columns = [*columns, *(name for name, _ in shared)]
+        values = tuple(value for _, value in shared)
+        rows = [(*row, *values) for row in rows] if values else rows
+        inline, literals = [], []
+    names = ", ".join([*columns, *(name for name, _ in inline)])
+    if sqlite:
+        marks = ", ".join([*("?" for _ in columns), *(str(text) for text in literals)])
         driver.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
         return
     with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def sqlite_literal(value: Any) -> str | None:
+    """``value`` (None, an int or a text, as ``bound`` gives them) written as an SQLite literal;
+    None when it cannot be one (a NUL character ends an SQL text; other types are bound)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def insert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:

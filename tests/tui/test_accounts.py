@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -60,6 +62,31 @@ def accounts(engine) -> dict[str, int]:
 async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot, ready: Callable[[], bool]) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``ready()`` (at most a second); the caller asserts what it needs."""
+    for _ in range(50):
+        if ready():
+            return
+        await pilot.pause(0.02)
+
+
+def hold_the_order(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The view's read of every id (``service.account_list.ordered``) waits until the first
+    event is set (at most 10 s); the second is set once such a read has started."""
+    import ahr_tui.service.account_list as service
+
+    release, reading = threading.Event(), threading.Event()
+    real = service.ordered
+
+    def held(*args, **kw):  # type: ignore[no-untyped-def]
+        reading.set()
+        release.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(service, "ordered", held)
+    return release, reading
 
 
 def rows_read(view: AccountsView) -> list[AccountRow]:
@@ -328,8 +355,6 @@ async def test_a_newer_keystroke_wins_over_an_older_search_still_running(
 ):
     """Latest wins: a search for an older filter text that ends after a newer one is dropped,
     and it stops (its ``stop`` turns true) rather than run on."""
-    import threading
-
     import ahr_tui.service.account_list as module  # the Accounts view searches through it
 
     release, entered = threading.Event(), threading.Event()
@@ -348,15 +373,9 @@ async def test_a_newer_keystroke_wins_over_an_older_search_still_running(
     async with Host(view).run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         view.apply_filter("b")
-        for _ in range(50):
-            if entered.is_set():
-                break
-            await pilot.pause(0.02)
+        await until(pilot, entered.is_set)
         view.apply_filter("ca")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if view.complete:
-                break
+        await until(pilot, lambda: view.complete)
         assert sellers(view) == ["S10"]
         release.set()
         await loaded(pilot)
@@ -408,26 +427,13 @@ async def test_in_the_app_slash_filters_the_accounts_at_once(make_app, seeded):
 async def test_the_first_rows_show_while_every_account_is_still_being_read(
     engine, clock, accounts, monkeypatch
 ):
-    import threading
-
-    import ahr_tui.service.account_list as service
     import ahr_tui.tui.screens.accounts as module
 
     monkeypatch.setattr(module, "FIRST_ROWS", 2)
-    release = threading.Event()
-    real = service.ordered
-
-    def slow(*args, **kw):  # type: ignore[no-untyped-def]
-        assert release.wait(10)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(service, "ordered", slow)
+    release, _ = hold_the_order(monkeypatch)
     view = AccountsView(engine=engine, clock=clock)
     async with Host(view).run_test(size=(100, 30)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if view.table.row_count:
-                break
+        await until(pilot, lambda: view.table.row_count > 0)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20"]
         status = view.query_one("#accounts-status", Static).render()
         assert "4 accounts · AHR window to 2026-03-01 · reading…" in str(status)
@@ -435,3 +441,80 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
         await loaded(pilot)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]
         assert plain_rows(view)[0][3:6] == ["150 at risk", "170", "10"]
+
+
+async def test_the_first_rows_read_are_those_the_screen_shows_and_the_rest_as_it_scrolls(
+    engine, clock, accounts, monkeypatch
+):
+    """Before the window counters hold the day a row's counts cost a key seek per day: ``tab``
+    waits only for the rows on screen. The other first ids are listed, read when scrolled to
+    (even before the whole order arrives)."""
+    import ahr_tui.service.account_list as service
+
+    release, _ = hold_the_order(monkeypatch)
+    real_first, real_page = service.first_page, service.page
+    read: list[list[int]] = []
+
+    def first(*args, **kw):  # type: ignore[no-untyped-def]
+        ids, rows, total = real_first(*args, **kw)
+        read.append([r.account_id for r in rows])
+        return ids, rows, total
+
+    def page(db, as_of, ids, *args, **kw):  # type: ignore[no-untyped-def]
+        read.append(list(ids))
+        return real_page(db, as_of, ids, *args, **kw)
+
+    more = {f"S{n}": seed_account(engine, f"S{n}") for n in range(50, 62)}
+    sellers = sorted({**accounts, **more})
+    ids = {**accounts, **more}
+    monkeypatch.setattr(service, "first_page", first)
+    monkeypatch.setattr(service, "page", page)
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(100, 9)) as pilot:
+        await until(pilot, lambda: view.table.row_count > 0)
+        shown = view._screenful()
+        assert 0 < shown < len(sellers) and view.table.row_count == len(sellers)
+        assert read == [[ids[s] for s in sellers[:shown]]]
+        view.table.focus()
+        await pilot.press("end")
+        await until(pilot, lambda: None not in view.table.accounts)
+        assert [row[0] for row in plain_rows(view)] == sellers
+        assert sorted(i for part in read for i in part) == sorted(ids.values())
+        assert release.is_set() is False  # all of it before the whole order was read
+        release.set()
+        await loaded(pilot)
+
+
+async def test_a_search_waiting_for_the_order_ends_when_the_app_quits(
+    engine, clock, accounts, monkeypatch
+):
+    """A search started while every id is still being read waits for that order; if the app
+    quits first, the order's answer never reaches the view: the search must end anyway (it
+    kept the process from exiting)."""
+    import ahr_tui.service.account_list as service
+
+    release, reading = hold_the_order(monkeypatch)
+    real_filtered, ended = service.filtered, threading.Event()
+    running: list[int] = []
+
+    def filtered(*args, **kw):  # type: ignore[no-untyped-def]
+        running.append(1)
+        try:
+            return real_filtered(*args, **kw)
+        finally:
+            running.pop()
+            if not running:
+                ended.set()
+
+    monkeypatch.setattr(service, "filtered", filtered)
+    monkeypatch.setattr(service, "INDEX_CAP", 0)  # not answered from the trigram index alone
+    view = AccountsView(engine=engine, clock=clock)
+    view.sort = SortKey.AHR  # an order the search must wait for (no index walk)
+    async with Host(view).run_test(size=(100, 20)) as pilot:
+        await until(pilot, lambda: reading.is_set() and bool(running))
+        assert reading.is_set() and running  # the list's search waits for the order
+    release.set()  # the order is read now, for a view that is gone
+    try:
+        assert ended.wait(5)
+    finally:
+        view._generation += 1  # were it still waiting: fail here, not hang at teardown

@@ -32,6 +32,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from ahr_tui.rules import last_complete_day
 from ahr_tui.service.account_list import AccountSort
@@ -175,7 +176,7 @@ class AccountsView(ListKeys, Widget):
         if self.sort not in self._orders and self._order_for is not self.sort:
             self._order_generation += 1
             self._order_for = self.sort
-            self._read_order(self._order_generation, self.as_of, self.sort)
+            self._read_order(self._order_generation, self.as_of, self.sort, self._screenful())
         self._find(self._generation, self.as_of, self.sort, self.filter_text.strip(),
                    self._screenful())
 
@@ -192,13 +193,17 @@ class AccountsView(ListKeys, Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-order")
     @guarded("read the accounts", status="#accounts-status",
              after=lambda view, _: view.read_failed())
-    def _read_order(self, generation: int, as_of: date, sort: AccountSort) -> None:
-        """The first rows at once (seller and name orders: an index walk), then every id."""
+    def _read_order(self, generation: int, as_of: date, sort: AccountSort, shown: int) -> None:
+        """The first rows at once (seller and name orders: an index walk; the rows of the
+        ``shown`` the screen shows read with them, the others as it scrolls), then every id."""
         from ahr_tui.service import account_list
 
         if sort in INDEXED:
-            rows, total = account_list.first_page(self.engine, as_of, sort, FIRST_ROWS)
-            self.app.call_from_thread(self._first_rows, generation, rows, total)
+            first, rows, total = account_list.first_page(
+                self.engine, as_of, sort, FIRST_ROWS, rows_for=shown)
+            for row in rows:  # parsed here, not while the UI thread draws
+                self._cells.phones.status(row.phone, row.region)
+            self.app.call_from_thread(self._first_rows, generation, first, rows, total)
         signature = account_list.signature(self.engine)
         ids = account_list.ordered(
             self.engine, as_of, sort, stop=lambda: generation != self._order_generation)
@@ -212,8 +217,12 @@ class AccountsView(ListKeys, Widget):
               first: int) -> None:
         from ahr_tui.service import account_list
 
+        worker = get_current_worker()
+
         def stop() -> bool:
-            return not self._current(generation)
+            """A newer search replaced this one, or the view is going (the app quits: the
+            order this search may be waiting for will never arrive)."""
+            return worker.is_cancelled or not self._current(generation)
 
         def order() -> array[int] | None:
             """The order once read; None if stopped, or if no read of it is running (it
@@ -272,15 +281,16 @@ class AccountsView(ListKeys, Widget):
             self.table.empty_text = ""
             self.table.refresh()
 
-    def _first_rows(self, generation: int, rows: list[AccountRow], total: int) -> None:
-        """The first rows of the whole list, shown while the rest of the order is read (unless
-        a filter is on, or a list was shown meanwhile)."""
+    def _first_rows(self, generation: int, ids: array[int], rows: list[AccountRow],
+                    total: int) -> None:
+        """The first ids of the whole list (with the rows the screen shows), listed while the
+        rest of the order is read (unless a filter is on, or a list was shown meanwhile)."""
         if generation != self._order_generation or self.complete or self.filter_text.strip():
             return
         self.total = total
         for row in rows:
             self._known.put(row.account_id, row)
-        self._set_ids(array("q", (r.account_id for r in rows)))
+        self._set_ids(ids)
 
     def _keep_order(self, generation: int, sort: AccountSort, ids: array[int],
                     signature: tuple[int, int]) -> None:

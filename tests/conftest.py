@@ -113,8 +113,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture(autouse=True)
 def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the developer's environment out of rendering and identity."""
-    for var in ("NO_COLOR", "TEXTUAL_THEME", "AHR_DB", "COLUMNS", "LINES", "SSH_CONNECTION"):
+    for var in ("NO_COLOR", "TEXTUAL_THEME", "AHR_DB", "COLUMNS", "LINES", "SSH_CONNECTION",
+                "COLORTERM"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # the colour depth (tui.few_colours)
 
 
 class FakeClock:

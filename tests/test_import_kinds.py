@@ -92,6 +92,23 @@ def test_a_typo_in_the_right_kind_of_header_still_names_the_column(cli, engine, 
     assert "looks like" not in result.stderr
 
 
+def test_a_header_in_capitals_is_refused_in_one_sentence_and_nothing_is_written(
+    cli, engine, tmp_path
+):
+    seed_accounts(engine)
+    before = snapshot(engine)
+    path = tmp_path / "scores.csv"
+    path.write_text("Seller_ID, Store, Date, Score\nS1,US,2026-03-01,300\n")
+    result = cli("import", "scores", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:1: header: the column names 'Seller_ID', ' Store', ' Date', ' Score' have "
+        "spaces or capitals; write them exactly as seller_id, store, date, score",
+        f"ahr: {path}: 1 problem; nothing was imported.",
+    ]
+    assert snapshot(engine) == before
+
+
 def test_the_exports_columns_are_those_ahr_writes() -> None:
     assert CASES_EXPORT.required == CASE_JSON_KEYS
     assert ACCOUNTS_EXPORT.required == CSV_COLUMNS

@@ -146,6 +146,29 @@ def test_a_header_naming_none_of_the_columns_is_one_sentence(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("header", "found"),
+    [
+        # a space after each comma
+        ("seller_id, store, date, score", "the column names ' store', ' date', ' score' have"),
+        ("Seller_ID,Store,Date,Score",
+         "the column names 'Seller_ID', 'Store', 'Date', 'Score' have"),
+        ("Seller ID,store,date,score ", "the column names 'Seller ID', 'score ' have"),
+        ("seller_id,store,Date,score", "the column name 'Date' has"),
+    ],
+)
+def test_column_names_with_spaces_or_capitals_are_one_sentence(tmp_path, header, found):
+    """Not an unknown and a missing column for each name (six lines for ``, `` after commas):
+    the newcomer trial."""
+    text = f"{header}\nS1,US,2026-03-01,5\n"
+    _, problems, fatal = read(write(tmp_path, "s.csv", text), score_file.COLUMNS)
+    assert fatal
+    assert problems == [
+        f"f:1: header: {found} spaces or capitals; write them exactly as "
+        "seller_id, store, date, score"
+    ]
+
+
 # --- spreadsheet leftovers ------------------------------------------------------------------
 
 

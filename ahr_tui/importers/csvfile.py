@@ -201,7 +201,7 @@ def _check_header(
 ) -> tuple[dict[str, int], list[int]] | None:
     """(column name -> index among the kept columns, the kept columns' indices in the file)."""
     wanted = ", ".join(expected) + "".join(f" [, {name}]" for name in optional)
-    if header is None or _not_this_kind(header, expected, wanted, problems):
+    if header is None or _not_this_kind(header, expected, optional, wanted, problems):
         return None
     columns: dict[str, int] = {}
     keep: list[int] = []
@@ -225,13 +225,29 @@ def _check_header(
 
 
 def _not_this_kind(
-    header: list[str], expected: tuple[str, ...], wanted: str, problems: Problems
+    header: list[str],
+    expected: tuple[str, ...],
+    optional: tuple[str, ...],
+    wanted: str,
+    problems: Problems,
 ) -> bool:
     """True, with one fatal problem, when ``header`` is another kind of file's (one sentence
-    naming it, not a problem per column) or names none of the ``expected`` columns."""
+    naming it, not a problem per column), writes column names with spaces or capitals, or
+    names none of the ``expected`` columns."""
     other = wrong_kind(header, expected)
     if other is not None:
         problems.add(1, "file", other, fatal=True)
+        return True
+    # ``seller_id, store`` (a space after each comma), ``Seller_ID``, ``Seller ID``: one
+    # sentence, not an unknown and a missing column for each
+    known = expected + optional
+    near = [name for name in header if name not in known and _plain(name) in known]
+    if near:
+        names = ", ".join(shown(name) for name in near)
+        which = f"the column names {names} have" if near[1:] else f"the column name {names} has"
+        problems.add(
+            1, "header", f"{which} spaces or capitals; write them exactly as {wanted}", fatal=True
+        )
         return True
     if not set(header) & set(expected):
         found = ", ".join(shown(name) for name in header[:6] if name)
@@ -244,6 +260,11 @@ def _not_this_kind(
         )
         return True
     return False
+
+
+def _plain(name: str) -> str:
+    """A header name as the file format writes it: lower case, ``_`` between words."""
+    return "_".join(name.lower().split())
 
 
 def csv_error(exc: csv.Error, start: int, problems: Problems, rejects: Rejects) -> bool:

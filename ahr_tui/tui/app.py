@@ -30,7 +30,7 @@ from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
 from ahr_tui.service.snapshots import Snapshot
 from ahr_tui.textsafe import clean_line
-from ahr_tui.tui import nocolor
+from ahr_tui.tui import few_colours, nocolor
 from ahr_tui.tui.case_actions import SPECS
 from ahr_tui.tui.case_keys import CaseKeys
 from ahr_tui.tui.dialogs.help import HelpScreen
@@ -76,6 +76,7 @@ class AhrApp(CaseKeys):
         snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen."""
         super().__init__()
         nocolor.install(self)
+        few_colours.keep_named_colours(self)
         self.clock = clock
         self.actor = actor
         self.db_label = _label(db_label)
@@ -84,6 +85,10 @@ class AhrApp(CaseKeys):
         self.init_database(engine)
         self.init_live(first=first, tick=tick, poll=poll)
         self.init_case_keys()
+
+    def watch_theme(self) -> None:
+        """Textual makes its colour-name conversion again for a new theme (``few_colours``)."""
+        few_colours.keep_named_colours(self)
 
     async def on_event(self, event: events.Event) -> None:
         """An ``alt+key`` that nothing binds is Esc then the key (tmux joined them): the Esc is

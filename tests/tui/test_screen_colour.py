@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from rich.color import ColorSystem
 from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
 from textual.color import Color
@@ -45,6 +46,40 @@ async def test_urgency_words_and_countdowns_are_drawn_in_their_colours(
             assert left.style.color == drawn.style.color, (word, left.style)
             colours[word] = drawn.style.color
         assert colours["!! CRITICAL"] != colours[".  WARN"] != colours["ok"]
+
+
+async def test_a_16_colour_terminal_draws_red_for_critical_and_yellow_for_warn(
+    make_app: AppFactory, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TERM=xterm (or screen, linux): the driver draws the nearest of 16 colours to what the
+    compositor gives it; given the theme's RGB red and orange, critical came out magenta and
+    warn bright red (the newcomer trial). The colour names now reach it as names."""
+    monkeypatch.setenv("TERM", "xterm")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        sixteen = {}
+        for word, seller in ROWS:
+            colour = find(app, word, row_with=seller).style.color
+            assert colour is not None, word
+            sixteen[word] = colour.downgrade(ColorSystem.STANDARD).number
+        app.theme = "nord"  # Textual makes its conversion again for a new theme
+        await settle(app, pilot)
+        after = find(app, "!! CRITICAL", row_with="Acme Goods").style.color
+    assert after is not None and after.downgrade(ColorSystem.STANDARD).number == 1
+    red, green, yellow, magenta, cyan = 1, 2, 3, 5, 6
+    assert sixteen == {"!! CRITICAL": red, "!  URGENT": yellow, ".  WARN": yellow, "ok": green,
+                       "responded": cyan, "xx EXPIRED": magenta}
+
+
+async def test_with_256_colours_the_urgency_colours_are_the_themes(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    app = make_app()  # TERM=xterm-256color (tests/conftest.py)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        critical = find(app, "!! CRITICAL", row_with="Acme Goods").style.color
+    assert critical is not None and critical.triplet is not None  # RGB, as before
 
 
 async def test_accounts_bands_counts_and_phones_are_drawn_in_their_colours(

@@ -277,7 +277,7 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
     busy_sqlite: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trigger = ("SELECT tgenabled FROM pg_trigger "
-               "WHERE tgname = 'ahr_window' AND tgrelid = 'score'::regclass")
+               "WHERE tgname = 'ahr_window_insert' AND tgrelid = 'score'::regclass")
     seen: dict[str, str] = {}
     write = copy_module._write
 

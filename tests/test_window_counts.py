@@ -111,7 +111,8 @@ def test_without_the_triggers_the_cache_is_counted_afresh_every_time(engine):
             for name in ("insert", "update", "delete"):
                 conn.execute(text(f"DROP TRIGGER ahr_window_{name}"))
         else:
-            conn.execute(text("DROP TRIGGER ahr_window ON score"))
+            for name in window.PG_TRIGGER_NAMES:
+                conn.execute(text(f"DROP TRIGGER {name} ON score"))
     assert bring(engine, START) == "rebuilt"
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM score WHERE account_id = :a"), {"a": acc})
@@ -194,3 +195,70 @@ def test_a_counters_day_not_written_by_ahr_is_one_sentence(tmp_path) -> None:
             window.state(session)
     finally:
         eng.dispose()
+
+
+_OLD_ROW_TRIGGER = [  # what databases made before the statement triggers have on PostgreSQL
+    """CREATE OR REPLACE FUNCTION ahr_window_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE last date;
+    BEGIN
+        SELECT as_of INTO last FROM window_state;
+        IF last IS NULL THEN RETURN NULL; END IF;
+        IF TG_OP <> 'DELETE' AND NEW.day <= last THEN
+            INSERT INTO window_dirty (account_id) VALUES (NEW.account_id) ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP <> 'INSERT' AND OLD.day <= last THEN
+            INSERT INTO window_dirty (account_id) VALUES (OLD.account_id) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER ahr_window AFTER INSERT OR UPDATE OR DELETE ON score "
+    "FOR EACH ROW EXECUTE FUNCTION ahr_window_dirty()",
+]
+
+
+def test_postgresql_row_trigger_of_an_older_database_counts_until_init_replaces_it(
+    pg_url: str, me
+) -> None:
+    """A database from before the statement triggers keeps its row trigger until ``ahr init``:
+    the counters are kept by it meanwhile (no rebuild), and init leaves the three statement
+    triggers, which mark inserts, changes and deletions alike."""
+    from ahr_tui.service.admin import init_database
+    from ahr_tui.store.engine import make_engine
+    from ahr_tui.store.schema import create_tables
+
+    engine = make_engine(pg_url)
+    try:
+        init_database(engine, actor=me, now=T0)
+        with engine.begin() as conn:
+            for name in window.PG_TRIGGER_NAMES:
+                conn.execute(text(f"DROP TRIGGER {name} ON score"))
+            for statement in _OLD_ROW_TRIGGER:
+                conn.execute(text(statement))
+        acc = seed_account(engine, scores={START - timedelta(days=d): 300 for d in range(5)})
+        assert bring(engine, START) == "rebuilt"
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE score SET score = 100 WHERE account_id = :a"), {"a": acc})
+        assert bring(engine, START) == "recounted"  # the row trigger marked it
+        assert cached(engine) == truth(engine, START)
+
+        with engine.begin() as conn:
+            create_tables(conn)  # what ahr init runs
+            names = set(conn.execute(text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'score'::regclass")).scalars())
+        assert {n for n in names if n.startswith("ahr_window")} == set(window.PG_TRIGGER_NAMES)
+        other = seed_account(engine, "S2", scores={START - timedelta(days=1): 700})
+        for statement in (
+            "INSERT INTO score (account_id, day, score) VALUES (:a, :d, 260)",
+            "UPDATE score SET score = 240 WHERE account_id = :a AND day = :d",
+            "DELETE FROM score WHERE account_id = :a AND day = :d",
+        ):
+            assert bring(engine, START) in ("current", "recounted")
+            with engine.begin() as conn:
+                conn.execute(text(statement), {"a": other, "d": START - timedelta(days=2)})
+            with engine.connect() as conn:
+                dirty = conn.execute(text("SELECT account_id FROM window_dirty")).scalars().all()
+            assert dirty == [other], statement
+            assert bring(engine, START) == "recounted"
+            assert cached(engine) == truth(engine, START)
+    finally:
+        engine.dispose()

@@ -168,14 +168,13 @@ def _defer_keys(conn: Connection) -> list[str]:
 
 
 def _window_trigger(conn: Connection, *, enabled: bool) -> None:
-    """PostgreSQL: the window trigger on ``score`` off for the copy, on again before the commit.
-    An AFTER ROW trigger's events wait in the server's memory until the ``COPY`` ends, then run
-    the function once a row (4.2 GB and minutes for 172 M scores), and every call would mark
-    nothing: the window state row is copied after the scores. SQLite's triggers test their
-    ``WHEN`` in place and stay on."""
+    """PostgreSQL: the window trigger on ``score``'s inserts off for the copy, on again before
+    the commit. Its transition table would hold every copied score until the ``COPY`` ends,
+    and mark nothing: the window state row is copied after the scores. SQLite's triggers test
+    their ``WHEN`` in place and stay on."""
     if conn.dialect.name == "postgresql":
         action = "ENABLE" if enabled else "DISABLE"
-        conn.execute(text(f"ALTER TABLE score {action} TRIGGER ahr_window"))
+        conn.execute(text(f"ALTER TABLE score {action} TRIGGER ahr_window_insert"))
 
 
 def _read_batches(conn: Connection, table: Table, batch_rows: int) -> Iterable[Sequence[Row]]:

@@ -85,6 +85,26 @@ async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+@pytest.mark.parametrize(("zone", "shown"), [
+    ("America/New_York", "2026-03-05 05:00 local (EST)  ·  2026-03-05 10:00 UTC"),
+    ("UTC", "Deadline  2026-03-05 10:00 UTC"),  # not "10:00 local (UTC) · 10:00 UTC"
+    ("Europe/London", "Deadline  2026-03-05 10:00 UTC"),  # GMT in March: the same time
+], ids=["new-york", "utc", "london"])
+async def test_the_deadline_is_written_once_where_local_time_is_utc(
+    engine, clock, case_id, zone, shown
+):
+    from zoneinfo import ZoneInfo
+
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id,
+                          tz=ZoneInfo(zone))
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        case = text_of(screen, "#detail-case")
+        deadline = next(line for line in case.splitlines() if line.startswith("Deadline"))
+        assert shown in deadline, case
+        assert deadline.count("2026-03-05") == (2 if zone == "America/New_York" else 1), case
+
+
 async def test_detail_shows_case_deadline_timeline_eligibility_and_contact(
     engine, clock, case_id
 ):

@@ -40,6 +40,14 @@ def local(value: datetime, tz: tzinfo | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} local ({zone})"
 
 
+def local_and_utc(value: datetime, tz: tzinfo | None) -> str:
+    """The operator's local time and UTC; UTC alone where the two read the same (a box in
+    UTC, or London in winter), rather than one time written twice."""
+    if not value.astimezone(tz).utcoffset():
+        return utc(value)
+    return f"{local(value, tz)}  ·  {utc(value)}"
+
+
 def _hanging(parts: Iterable[Text], hang: int) -> Hanging:
     """Lines whose wrapped continuations start ``hang`` cells in (under the value after a
     label), not at column 0."""
@@ -74,15 +82,15 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
     ]
     if case.contacted_at is None or case.deadline is None:
         lines.append(Text.assemble(
-            ("Contact   ", "bold"), "due ", local(case.contact_due, tz), "  ·  ",
-            utc(case.contact_due), " (not contacted yet)",
+            ("Contact   ", "bold"), "due ", local_and_utc(case.contact_due, tz),
+            " (not contacted yet)",
         ))
     else:
         lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
         if not case.attempts:  # contacted when it came (imported, or opened contacted)
             lines[-1].append("  (came with the case: no attempt logged)", "italic")
         lines.append(Text.assemble(
-            ("Deadline  ", "bold"), local(case.deadline, tz), "  ·  ", utc(case.deadline)
+            ("Deadline  ", "bold"), local_and_utc(case.deadline, tz)
         ))
     if case.outcome_note:
         lines.append(Text.assemble(("Outcome   ", "bold"), clean(case.outcome_note)))

@@ -58,11 +58,22 @@ def test_every_command_and_group_takes_db_and_says_so_in_its_help() -> None:
     root = get_command(app)
     missing = [" ".join(path) for path, command in _commands(root)
                if not any("--db" in getattr(p, "opts", ()) for p in command.params)]
-    assert missing == []
+    assert sorted(missing) == ["demo", "sample"]  # they open no database of --db (below)
     runner = CliRunner()
     for args in (["case", "show", "--help"], ["import", "scores", "--help"], ["init", "--help"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0 and "--db URL|PATH" in result.stdout, args
+
+
+@pytest.mark.parametrize("command", ["sample", "demo"])
+def test_commands_that_open_no_database_do_not_offer_db(command: str) -> None:
+    """``ahr sample`` writes --out and ``ahr demo`` a temporary copy: a newcomer reading their
+    help was offered --db, which neither reads."""
+    runner = CliRunner()
+    shown = runner.invoke(app, [command, "--help"])
+    assert shown.exit_code == 0 and "--db" not in shown.stdout
+    refused = runner.invoke(app, [command, "--db", "x.db"])
+    assert refused.exit_code == 2 and "No such option: --db" in refused.stderr
 
 
 def test_version_prints_the_package_version_and_exits_zero() -> None:

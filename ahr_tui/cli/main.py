@@ -77,6 +77,11 @@ def _database_problem(exc: Exception, ctx: Any) -> Any:
     return database_problem(exc, root.db if isinstance(root, CliState) else None)
 
 
+#: Commands that open no database of --db (they write a new file, or a temporary one): their
+#: help does not offer ``--db``, and ``--db`` after them is refused as unknown.
+WITHOUT_DATABASE = frozenset({"sample", "demo"})
+
+
 def _add_db_option(commands: Any) -> None:
     """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``); and
     numbers refused in plain sentences, their range said in the help (``PlainNumber``)."""
@@ -86,7 +91,8 @@ def _add_db_option(commands: Any) -> None:
     from ahr_tui.cli.common import PlainNumber
 
     for command in commands:
-        if not any("--db" in getattr(p, "opts", ()) for p in command.params):
+        if command.name not in WITHOUT_DATABASE and not any(
+                "--db" in getattr(p, "opts", ()) for p in command.params):
             command.params.insert(
                 0,
                 TyperOption(

@@ -238,3 +238,35 @@ def test_only_a_lead_may_import(engine, role):
             options=ImportOptions(dry_run=True),
         )
     assert snapshot(engine) == before
+
+
+def test_batches_written_as_the_next_is_read_count_and_roll_back_as_one(
+    engine, me, tmp_path, monkeypatch
+):
+    """In batches of 300 (PostgreSQL: each upserted while the next is read, in a thread): new,
+    updated and unchanged rows are counted across batches, progress only grows, and a bad row in
+    the last batch leaves nothing of the earlier batches written."""
+    from ahr_tui.importers import scores as score_file
+
+    monkeypatch.setattr(score_file, "BATCH_ROWS", 300)
+    ids = seed_accounts(engine)
+    days = [date(2024, 1, 1).toordinal() + i for i in range(400)]
+
+    def body(score_of) -> str:  # type: ignore[no-untyped-def]
+        return "seller_id,store,date,score\n" + "".join(
+            f"{seller},{store},{date.fromordinal(d).isoformat()},{score_of(d)}\n"
+            for seller, store in ids for d in days)
+
+    first = write(tmp_path, "first.csv", body(lambda d: (d * 7) % 1001))
+    seen: list[tuple[int, int]] = []
+    result = import_scores(engine, first, actor=me, now=T0,
+                           progress=lambda records, at: seen.append((records, at)))
+    assert (result.new, result.updated, result.unchanged) == (1600, 0, 0)
+    assert len(seen) >= 5 and seen == sorted(seen) and seen[-1][0] == 1600
+    changed = write(tmp_path, "changed.csv", body(lambda d: (d * 7) % 1001 if d % 2 else 5))
+    again = import_scores(engine, changed, actor=me, now=T0)
+    assert (again.new, again.updated, again.unchanged) == (0, 800, 800)
+    before = scores(engine)
+    bad = write(tmp_path, "bad.csv", body(lambda d: 6)[:-5] + "oops\n")
+    failed = import_scores(engine, bad, actor=me, now=T0)
+    assert failed.failed and scores(engine) == before

@@ -55,8 +55,10 @@ class ScoreReader:
         self.valid = 0
         self._slots = max(accounts.values(), default=0) + 1
 
-    def batches(self, size: int = BATCH_ROWS) -> Iterator[list[ScoreRow]]:
-        """Valid rows, at most ``size`` at a time; problems and rejects are recorded as met."""
+    def batches(self, size: int | None = None) -> Iterator[list[ScoreRow]]:
+        """Valid rows, at most ``size`` (default ``BATCH_ROWS``) at a time; problems and rejects
+        are recorded as met."""
+        size = size or BATCH_ROWS
         reader = self.csv.reader
         while True:
             start = reader.line_num

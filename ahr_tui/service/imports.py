@@ -12,7 +12,7 @@ as its note; one that changed nothing writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -38,6 +38,7 @@ from ahr_tui.service.import_unit import (
     finish_import,
     import_unit,
 )
+from ahr_tui.service.read_ahead import read_ahead
 from ahr_tui.store import bulk
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Case
@@ -124,11 +125,18 @@ def _load_scores(
     reader = score_file.ScoreReader(
         csv_file, account_ids(session), result.problems, rejects, latest=today)
     writer = bulk.score_writer(session)
-    for batch in reader.batches():
+
+    def parsed() -> Iterator[tuple[list[bulk.ScoreRow], int, int]]:
+        """Each batch with the progress after it (taken where the batch was read)."""
+        for batch in reader.batches():
+            yield batch, reader.valid + rejects.count, csv_file.position()
+
+    batches = read_ahead(parsed()) if writer.waits_on_server else parsed()
+    for batch, records, position in batches:
         if not result.failed:  # once it has failed, only validate: it will be rolled back
             writer.write(batch)
         if progress is not None:
-            progress(reader.valid + rejects.count, csv_file.position())
+            progress(records, position)
     result.new, result.updated = writer.finish()
     result.unchanged = reader.valid - result.new - result.updated
 

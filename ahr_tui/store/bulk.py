@@ -10,7 +10,8 @@ already existed, one ``UPDATE ... FROM`` the stage where the score differs (its 
 number of changed rows). The window counters' row triggers are off for those two statements and
 the accounts they would have marked are marked from the stage in one statement
 (``store.window.staged_scores``). No per-row SELECT and no count of the whole table.
-PostgreSQL gets psycopg 3 ``COPY`` into a temporary table and one set-based upsert at the end.
+PostgreSQL gets psycopg 3 ``COPY`` into a temporary table and a set-based upsert from it for each
+batch: the server writes one batch while the importer reads the next (``waits_on_server``).
 Both run inside the caller's transaction and never commit.
 """
 
@@ -55,6 +56,10 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 
 
 class ScoreWriter(Protocol):
+    #: True when ``write`` mostly waits for the database server (the caller may read the next
+    #: batch meanwhile, in a thread: the wait releases the GIL).
+    waits_on_server: bool
+
     def write(self, rows: Sequence[ScoreRow]) -> None:
         """Upsert ``rows`` (no key twice across all calls) in the caller's transaction."""
 
@@ -72,6 +77,8 @@ def score_writer(session: Session) -> ScoreWriter:
 
 class _SqliteScores:
     """Staged, then written in key order; counted by each statement's rowcount."""
+
+    waits_on_server = False
 
     def __init__(self, driver: Any) -> None:
         self._db = driver
@@ -108,14 +115,19 @@ class _SqliteScores:
 
 
 class _PostgresScores:
-    """``COPY`` into a temporary table as rows arrive; one upsert from it at the end.
+    """Each batch ``COPY``-ed into a temporary table and upserted from it at once.
 
     ``xmax = 0`` on a returned row means the row was inserted rather than updated: the usual
-    PostgreSQL idiom for telling the two apart in one statement.
+    PostgreSQL idiom for telling the two apart in one statement. One upsert a batch instead of
+    one at the end: the server's insert into a table of 180 M rows (5.5 s of a 9.5 s import of
+    1,000,000 scores) then runs while the importer parses the next batch (bench/README.md).
     """
+
+    waits_on_server = True
 
     def __init__(self, driver: Any) -> None:
         self._db = driver
+        self._new = self._updated = 0
         with driver.cursor() as cur:
             cur.execute(
                 f"CREATE TEMPORARY TABLE {_PG_STAGE} "
@@ -124,18 +136,18 @@ class _PostgresScores:
             )
 
     def write(self, rows: Sequence[ScoreRow]) -> None:
-        with (
-            self._db.cursor() as cur,
-            cur.copy(f"COPY {_PG_STAGE} (account_id, day, score) FROM STDIN") as copy,
-        ):
-            copy.write("".join([f"{a}\t{d}\t{s}\n" for a, d, s in rows]))
+        with self._db.cursor() as cur:
+            with cur.copy(f"COPY {_PG_STAGE} (account_id, day, score) FROM STDIN") as copy:
+                copy.write("".join([f"{a}\t{d}\t{s}\n" for a, d, s in rows]))
+            new, updated = cur.execute(_PG_UPSERT).fetchone()
+            cur.execute(f"TRUNCATE {_PG_STAGE}")
+        self._new += int(new)
+        self._updated += int(updated)
 
     def finish(self) -> tuple[int, int]:
         with self._db.cursor() as cur:
-            cur.execute(f"ANALYZE {_PG_STAGE}")
-            new, updated = cur.execute(_PG_UPSERT).fetchone()
             cur.execute(f"DROP TABLE {_PG_STAGE}")
-        return int(new), int(updated)
+        return self._new, self._updated
 
 
 def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at: datetime) -> int:

@@ -162,16 +162,13 @@ def move_enrollments(session: Session, rows: Sequence[tuple[str, int, int]], at:
     driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         before = driver.total_changes
-        if (stamp := sqlite_literal(when)) is not None:  # one instant for every row
-            driver.executemany(
-                f"UPDATE account SET enrollment = ?, enrollment_changed_at = {stamp}, "
-                "version = version + 1 WHERE id = ? AND version = ?", rows)
-        else:
-            driver.executemany(
-                "UPDATE account SET enrollment = ?, enrollment_changed_at = ?, "
-                "version = version + 1 WHERE id = ? AND version = ?",
-                [(enrollment, when, account, version) for enrollment, account, version in rows],
-            )
+        stamp = sqlite_literal(when)  # one instant for every row: written once if it can be
+        driver.executemany(
+            f"UPDATE account SET enrollment = ?, enrollment_changed_at = {stamp or '?'}, "
+            "version = version + 1 WHERE id = ? AND version = ?",
+            rows if stamp is not None else
+            [(enrollment, when, account, version) for enrollment, account, version in rows],
+        )
         return int(driver.total_changes - before)
     enrollments, ids, versions = (list(column) for column in zip(*rows, strict=True))
     with driver.cursor() as cur:  # one statement over three arrays, not a round trip a row

@@ -61,6 +61,8 @@ _SQLITE_TRIGGERS = [
 #: before ``as_of``) took 12.1 s with a row trigger, 9.7 s with these (bench/README.md, issue 17).
 #: PostgreSQL allows transition tables on a trigger of one event only: three triggers.
 PG_TRIGGER_NAMES = ("ahr_window_insert", "ahr_window_update", "ahr_window_delete")
+#: The one row trigger that databases made before them have, until ``ahr init``.
+_PG_ROW_TRIGGER = "ahr_window"
 _PG_TRIGGERS = [
     """CREATE OR REPLACE FUNCTION ahr_window_dirty_rows() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -86,7 +88,7 @@ _PG_TRIGGERS = [
     REFERENCING OLD TABLE AS ahr_old_scores
     FOR EACH STATEMENT EXECUTE FUNCTION ahr_window_dirty_rows()""",
     # Databases made before them had one row trigger and its function.
-    "DROP TRIGGER IF EXISTS ahr_window ON score",
+    f"DROP TRIGGER IF EXISTS {_PG_ROW_TRIGGER} ON score",
     "DROP FUNCTION IF EXISTS ahr_window_dirty()",
 ]
 
@@ -136,11 +138,11 @@ def _has_triggers(session: Session) -> bool:
         return bool(session.execute(text(query)).scalar() == len(_SQLITE_TRIGGERS))
     # The three statement triggers, or (a database not yet given them by ``ahr init``) the one
     # row trigger before them: either marks every change.
-    names = set(session.execute(text(
-        "SELECT tgname FROM pg_trigger WHERE tgrelid = 'score'::regclass "
-        "AND tgname IN ('ahr_window', 'ahr_window_insert', 'ahr_window_update', "
-        "'ahr_window_delete')")).scalars())
-    return names >= set(PG_TRIGGER_NAMES) or "ahr_window" in names
+    names = set(session.execute(
+        text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'score'::regclass "
+             "AND tgname = ANY(:names)"),
+        {"names": [*PG_TRIGGER_NAMES, _PG_ROW_TRIGGER]}).scalars())
+    return names >= set(PG_TRIGGER_NAMES) or _PG_ROW_TRIGGER in names
 
 
 def lock_scores(session: Session, *, writing: bool = False) -> None:

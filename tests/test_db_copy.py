@@ -276,8 +276,9 @@ def test_a_postgresql_schema_that_does_not_exist_is_one_sentence(busy_sqlite: st
 def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_copy(
     busy_sqlite: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    trigger = ("SELECT tgenabled FROM pg_trigger "
-               "WHERE tgname = 'ahr_window_insert' AND tgrelid = 'score'::regclass")
+    trigger = ("SELECT string_agg(tgenabled::text, '' ORDER BY tgname) FROM pg_trigger "
+               "WHERE tgname IN ('ahr_window_insert', 'ahr_score_account_insert') "
+               "AND tgrelid = 'score'::regclass")
     seen: dict[str, str] = {}
     write = copy_module._write
 
@@ -287,17 +288,36 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
 
     monkeypatch.setattr(copy_module, "_write", spy)
     copy_database(busy_sqlite, pg_url)
-    assert seen["score"] == "D"  # disabled: no trigger event queued per copied score
+    assert seen["score"] == "DD"  # disabled: no trigger event queued per copied score
     pg = make_engine(pg_url)
     try:
         with pg.begin() as conn:
-            assert conn.execute(text(trigger)).scalar() == "O"  # on again, as ahr init leaves it
+            assert conn.execute(text(trigger)).scalar() == "OO"  # on again, as ahr init leaves them
             assert conn.execute(text("SELECT count(*) FROM window_dirty")).scalar() == 0
             as_of = conn.execute(text("SELECT as_of FROM window_state")).scalar()
             s5 = conn.execute(text("SELECT id FROM account WHERE seller_id = 'S5'")).scalar()
             conn.execute(text("INSERT INTO score (account_id, day, score) VALUES (:a, :d, 100)"),
                          {"a": s5, "d": as_of - timedelta(days=3)})
             assert conn.execute(text("SELECT account_id FROM window_dirty")).scalars().all() == [s5]
+    finally:
+        pg.dispose()
+
+
+def test_a_source_with_a_score_for_a_missing_account_is_refused_and_nothing_is_written(
+    busy_sqlite: str, pg_url: str, tmp_path: Path
+) -> None:
+    """The PostgreSQL copy loads scores with the account check off and checks every score in
+    one join at the end (``store.score_keys.check_all``): a score SQLite let in with its
+    foreign keys off is found there."""
+    broken = tmp_path / "orphan.db"
+    broken.write_bytes(Path(busy_sqlite).read_bytes())
+    with sqlite3.connect(broken) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("INSERT INTO score (account_id, day, score) VALUES (99999, '2026-01-01', 1)")
+    refused(copy_cli(str(broken), pg_url), "99999", "nothing was written")
+    pg = make_engine(pg_url)
+    try:
+        assert inspect(pg).get_table_names() == []
     finally:
         pg.dispose()
 

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from ahr_tui.service.admin import init_database
 from ahr_tui.store.engine import make_engine
+from ahr_tui.wording import NO_ACCOUNTS_YET
 from tests.conftest import T0, Cli, full_window, seed_account, snapshot
 
 AS_OF = (T0 - timedelta(days=1)).date()
@@ -207,6 +208,30 @@ def test_cases_lists_active_cases_in_text_and_json_and_filters_by_status(cli, en
 
 def test_no_cases_says_so(cli):
     assert "(no cases)" in ok(cli("cases"))
+
+
+def test_a_new_database_says_there_is_nothing_yet_and_which_commands_bring_the_data_in(
+    cli, engine, tmp_path, clock
+):
+    """``ahr init`` on a new file, ``ahr cases`` and ``ahr eligibility`` on a database with no
+    account: one line naming the imports (real commands); none once an account is there, and
+    none in ``--json``."""
+    new = Cli(db=str(tmp_path / "new.db"), clock=clock, runner=CliRunner())
+    created = ok(new("init")).splitlines()
+    assert created[0].startswith("created: ") and created[1:] == [NO_ACCOUNTS_YET]
+    assert ok(new("init")).splitlines()[1:] == [NO_ACCOUNTS_YET]  # still nothing imported
+    for kind in ("sellers", "scores"):
+        assert f"ahr import {kind} FILE.csv" in NO_ACCOUNTS_YET
+        assert "Columns:" in ok(cli("import", kind, "--help"))
+    assert ok(cli("cases")).splitlines()[-2:] == ["(no cases)", NO_ACCOUNTS_YET]
+    assert ok(cli("eligibility")).splitlines()[-1] == NO_ACCOUNTS_YET
+    assert json.loads(ok(cli("cases", "--json"))) == []
+    assert json.loads(ok(cli("eligibility", "--json"))) == []
+    seed_account(engine)
+    for args in (("cases",), ("eligibility", "--store", "CA"), ("init",)):
+        said = ok(cli(*args))
+        assert "no accounts yet" not in said, (args, said)
+    assert ok(cli("cases")).splitlines()[-1] == "(no cases)"
 
 
 def test_a_filter_naming_no_store_or_no_one_is_refused_not_an_empty_list(cli, engine, me):

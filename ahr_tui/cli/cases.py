@@ -36,7 +36,7 @@ from ahr_tui.cli.common import (
     table_lines,
 )
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
-from ahr_tui.wording import instant
+from ahr_tui.wording import NO_ACCOUNTS_YET, instant
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -66,7 +66,7 @@ def list_cases(
     Overdue first, then least time left, then expired, then responded.
     """
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import CaseFilter, known_assignee
+    from ahr_tui.service.views import CaseFilter, has_accounts, known_assignee
     from ahr_tui.service.views import list_cases as query
 
     if as_json and as_csv:
@@ -94,6 +94,8 @@ def list_cases(
         write_cases_csv(cases, sys.stdout)
         return
     _print_cases(cases, instant)
+    if not cases and not read(st.engine(), has_accounts):
+        out(NO_ACCOUNTS_YET)  # a new database: say how the data comes in
 
 
 def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:

@@ -269,6 +269,25 @@ def test_respond_resolve_and_show_record_the_timeline(cli, engine, clock):
     assert "resolved" in text and "reviews removed" in text and "timeline" in text
 
 
+def test_case_show_takes_now_as_ahr_cases_does(cli, engine):
+    """``--now``: the instant the time left is computed from, parsed like the siblings' (an
+    instant without an offset is a usage error); the status line matches ``ahr cases``'s."""
+    seed_account(engine)
+    case_id = open_case(cli)  # at T0: 72 h to go
+    later = "2026-03-04T23:30:00Z"  # 59 h on: 12h 30m left
+    shown = ok(cli("case", "show", case_id, "--now", later))
+    assert "     status  open (12h 30m left, warn)" in shown.splitlines(), shown
+    listed = ok(cli("cases", "--now", later)).splitlines()[1].split()
+    assert listed[1:4] == ["12h", "30m", "warn"], listed
+    assert "(3d 00h left, ok)" in ok(cli("case", "show", case_id))  # default: now (T0)
+    for bad in ("2026-03-04T23:30:00", "soon"):
+        for args in (("case", "show", case_id), ("cases",)):
+            said = cli(*args, "--now", bad)
+            assert said.exit_code == 2 and "'--now'" in said.stderr, (args, said.stderr)
+    assert json.loads(ok(cli("case", "show", case_id, "--now", later, "--json")))["id"] == int(
+        case_id)
+
+
 def test_deactivate_an_expired_case_through_the_cli(cli, engine):
     seed_account(engine, scores=full_window(AS_OF))
     case_id = open_case(cli, "--at", "2026-02-27T11:00:00Z")

@@ -258,7 +258,9 @@ def fraud(
 
 
 @case_app.command("show")
-def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
+def show(
+    ctx: typer.Context, case_id: CaseIdArg, now: NowOpt = None, as_json: JsonOpt = False
+) -> None:
     """One case with its timeline."""
     from ahr_tui.service.contact_card import phone_text
     from ahr_tui.service.database import read
@@ -266,6 +268,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
+    at = parse_instant(now, "--now", st.clock)  # as ahr cases --now reads it (checked with --json)
     # one read: the case, its timeline and the seller's phone as of one moment
     record = read(st.engine(), case_record, case_id, with_card=not as_json)
     if as_json:
@@ -274,10 +277,9 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         data["attempts"] = [a.to_json() for a in record.attempts]
         emit_json(data)
         return
-    now = st.clock()
     assert record.card is not None
-    fields = _case_fields(record.case, len(record.attempts), now)
-    fields.insert(2, ("phone", phone_text(record.card, now)))  # after the seller: to dial
+    fields = _case_fields(record.case, len(record.attempts), at)
+    fields.insert(2, ("phone", phone_text(record.card, at)))  # after the seller: to dial
     for key, value in fields:
         # a multi-line summary or outcome: its further lines under its first, as in the timeline
         out(f"{key:>11}  " + clean(value or "").replace("\n", "\n" + " " * 13))

@@ -51,8 +51,21 @@ if TYPE_CHECKING:
 
 case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
 
+
 def register(app: typer.Typer) -> None:
+    """``ahr cases`` and ``ahr case ...``, whose help lists the commands in the order they are
+    added here (Typer keeps registration order): the way the work flows, from the policy issue
+    found to the case closed, then what applies at any time."""
+    from ahr_tui.cli.contact_cmd import attempt, detect  # it imports this module
+
     app.command("cases")(list_cases)
+    flow: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("detect", detect), ("attempt", attempt), ("open", open_case), ("respond", respond),
+        ("resolve", resolve), ("deactivate", deactivate), ("fraud", fraud),
+        ("assign", assign), ("note", note), ("show", show),
+    )
+    for name, command in flow:
+        case_app.command(name)(command)
     app.add_typer(case_app, name="case")
 
 
@@ -129,7 +142,6 @@ def _through_view(st: CliState, name: str, cases: list[CaseView]) -> list[CaseVi
     return shown(cases, saved.filter_text, SortKey.named(saved.sort))
 
 
-@case_app.command("open")
 def open_case(
     ctx: typer.Context,
     seller_id: SellerArg,
@@ -196,7 +208,6 @@ def _act(
         out(f"case {view.id}: {view.status.value}")
 
 
-@case_app.command("respond")
 def respond(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -211,7 +222,6 @@ def respond(
     _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
-@case_app.command("resolve")
 def resolve(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -226,7 +236,6 @@ def resolve(
     _act(ctx, case_id, CaseAction.RESOLVE, at, note, expect_version, as_json)
 
 
-@case_app.command("deactivate")
 def deactivate(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -239,7 +248,6 @@ def deactivate(
     _act(ctx, case_id, CaseAction.DEACTIVATE, at, note, expect_version, as_json)
 
 
-@case_app.command("fraud")
 def fraud(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -257,7 +265,6 @@ def fraud(
     _act(ctx, case_id, CaseAction.FRAUD, at, evidence, expect_version, as_json)
 
 
-@case_app.command("show")
 def show(
     ctx: typer.Context, case_id: CaseIdArg, now: NowOpt = None, as_json: JsonOpt = False
 ) -> None:
@@ -342,7 +349,6 @@ CaseIdsArg = Annotated[
 ]
 
 
-@case_app.command("assign")
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
@@ -363,7 +369,6 @@ def assign(
     _report(result)
 
 
-@case_app.command("note")
 def note(
     ctx: typer.Context,
     case_ids: CaseIdsArg,

@@ -16,6 +16,11 @@ from pathlib import Path
 _IRREGULAR = {"entry": "entries", "policy": "policies", "reply": "replies", "match": "matches"}
 
 
+#: What an empty database says, in the app's lists and in ``ahr init`` and ``ahr cases``: that
+#: there is nothing yet and the commands that bring the data in (one line, within 80 columns).
+NO_ACCOUNTS_YET = "no accounts yet: ahr import sellers FILE.csv, then ahr import scores FILE.csv"
+
+
 def count(number: int, noun: str) -> str:
     """``count(1, "case")`` is ``1 case``; ``count(2, "deadline warning")`` is
     ``2 deadline warnings`` (the last word takes the plural)."""

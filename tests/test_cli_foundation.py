@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from ahr_tui.service.admin import init_database
 from ahr_tui.store.engine import make_engine
+from ahr_tui.wording import NO_ACCOUNTS_YET
 from tests.conftest import T0, Cli, full_window, seed_account, snapshot
 
 AS_OF = (T0 - timedelta(days=1)).date()
@@ -209,6 +210,30 @@ def test_no_cases_says_so(cli):
     assert "(no cases)" in ok(cli("cases"))
 
 
+def test_a_new_database_says_there_is_nothing_yet_and_which_commands_bring_the_data_in(
+    cli, engine, tmp_path, clock
+):
+    """``ahr init`` on a new file, ``ahr cases`` and ``ahr eligibility`` on a database with no
+    account: one line naming the imports (real commands); none once an account is there, and
+    none in ``--json``."""
+    new = Cli(db=str(tmp_path / "new.db"), clock=clock, runner=CliRunner())
+    created = ok(new("init")).splitlines()
+    assert created[0].startswith("created: ") and created[1:] == [NO_ACCOUNTS_YET]
+    assert ok(new("init")).splitlines()[1:] == [NO_ACCOUNTS_YET]  # still nothing imported
+    for kind in ("sellers", "scores"):
+        assert f"ahr import {kind} FILE.csv" in NO_ACCOUNTS_YET
+        assert "Columns:" in ok(cli("import", kind, "--help"))
+    assert ok(cli("cases")).splitlines()[-2:] == ["(no cases)", NO_ACCOUNTS_YET]
+    assert ok(cli("eligibility")).splitlines()[-1] == NO_ACCOUNTS_YET
+    assert json.loads(ok(cli("cases", "--json"))) == []
+    assert json.loads(ok(cli("eligibility", "--json"))) == []
+    seed_account(engine)
+    for args in (("cases",), ("eligibility", "--store", "CA"), ("init",)):
+        said = ok(cli(*args))
+        assert "no accounts yet" not in said, (args, said)
+    assert ok(cli("cases")).splitlines()[-1] == "(no cases)"
+
+
 def test_a_filter_naming_no_store_or_no_one_is_refused_not_an_empty_list(cli, engine, me):
     """``ahr cases --store GB`` (the code is UK) or a misspelt ``--assignee`` must not read as
     "no cases": one sentence, exit 1. Someone who still has cases, operator or not, is a filter."""
@@ -242,6 +267,25 @@ def test_respond_resolve_and_show_record_the_timeline(cli, engine, clock):
     assert shown["responded_at"] == "2026-03-02T13:00:00Z"
     text = ok(cli("case", "show", case_id))
     assert "resolved" in text and "reviews removed" in text and "timeline" in text
+
+
+def test_case_show_takes_now_as_ahr_cases_does(cli, engine):
+    """``--now``: the instant the time left is computed from, parsed like the siblings' (an
+    instant without an offset is a usage error); the status line matches ``ahr cases``'s."""
+    seed_account(engine)
+    case_id = open_case(cli)  # at T0: 72 h to go
+    later = "2026-03-04T23:30:00Z"  # 59 h on: 12h 30m left
+    shown = ok(cli("case", "show", case_id, "--now", later))
+    assert "     status  open (12h 30m left, warn)" in shown.splitlines(), shown
+    listed = ok(cli("cases", "--now", later)).splitlines()[1].split()
+    assert listed[1:4] == ["12h", "30m", "warn"], listed
+    assert "(3d 00h left, ok)" in ok(cli("case", "show", case_id))  # default: now (T0)
+    for bad in ("2026-03-04T23:30:00", "soon"):
+        for args in (("case", "show", case_id), ("cases",)):
+            said = cli(*args, "--now", bad)
+            assert said.exit_code == 2 and "'--now'" in said.stderr, (args, said.stderr)
+    assert json.loads(ok(cli("case", "show", case_id, "--now", later, "--json")))["id"] == int(
+        case_id)
 
 
 def test_deactivate_an_expired_case_through_the_cli(cli, engine):

@@ -231,6 +231,17 @@ def test_import_lists_its_commands_with_whole_first_lines(cli: Cli) -> None:
     assert "seller_id,store,name,plan,emergency_phone,email" in own
 
 
+def test_case_lists_its_commands_in_the_order_the_work_flows() -> None:
+    """``ahr case --help``: from the issue found to the case closed (``detect`` and ``attempt``
+    were listed last), then what applies at any time."""
+    listing = CliRunner().invoke(app, ["case", "--help"], terminal_width=80).stdout
+    commands = listing[listing.index("Commands:"):].splitlines()[1:]
+    assert [line.split()[0] for line in commands if line.strip()] == [
+        "detect", "attempt", "open", "respond", "resolve", "deactivate", "fraud",
+        "assign", "note", "show",
+    ]
+
+
 def test_every_commands_short_help_fits_an_80_column_terminal() -> None:
     """``ahr --help`` and ``ahr GROUP --help`` as an 80-column terminal shows them: no command's
     one-line help is cut off with ``...`` (Click cuts a first paragraph longer than the room

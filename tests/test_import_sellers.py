@@ -12,6 +12,11 @@ from ahr_tui.store.models import Account
 from tests.conftest import snapshot
 from tests.test_import_common import FIXTURES, seed_accounts, write
 
+#: sellers_valid.csv: S2's ``555`` and S1 CA's ``+1 604 555 0100`` (fiction) are invalid, S4 has
+#: none; only S1 US's phone could get an account enrolled.
+UNREACHABLE_3_OF_4 = ("  3 of 4 new or updated accounts have no valid emergency phone (1 missing, "
+                      "2 invalid): they cannot be enrolled until one is on file")
+
 
 def accounts(engine) -> dict[tuple[str, str], Account]:
     with transaction(engine) as session:
@@ -22,7 +27,8 @@ def test_new_sellers_are_created_as_given(cli, engine):
     path = FIXTURES / "sellers_valid.csv"
     result = cli("import", "sellers", str(path))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{path}: 4 new, 0 updated, 0 unchanged, 0 rejected\n"
+    assert result.stdout == (
+        f"{path}: 4 new, 0 updated, 0 unchanged, 0 rejected\n{UNREACHABLE_3_OF_4}\n")
     got = accounts(engine)
     assert sorted(got) == [("S1", "CA"), ("S1", "US"), ("S2", "US"), ("S4", "UK")]
     beta = got[("S2", "US")]
@@ -43,7 +49,8 @@ def test_existing_sellers_are_updated_and_their_version_bumped(cli, engine):
     path = FIXTURES / "sellers_valid.csv"
     result = cli("import", "sellers", str(path))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{path}: 0 new, 4 updated, 0 unchanged, 0 rejected\n"
+    assert result.stdout == (
+        f"{path}: 0 new, 4 updated, 0 unchanged, 0 rejected\n{UNREACHABLE_3_OF_4}\n")
     acme = accounts(engine)[("S1", "US")]
     assert (acme.name, acme.email, acme.version) == ("Acme Goods", "ops@acme.example", 2)
     assert acme.enrollment == "enrolled"  # the import never touches enrolment or status
@@ -56,6 +63,41 @@ def test_importing_the_same_sellers_twice_changes_nothing(cli, engine):
     result = cli("import", "sellers", path)
     assert result.stdout == f"{path}: 0 new, 0 updated, 4 unchanged, 0 rejected (nothing changed)\n"
     assert snapshot(engine) == before
+
+
+def test_the_summary_counts_the_accounts_written_with_no_phone_that_could_get_them_enrolled(
+    cli, engine, tmp_path
+):
+    """The accounts written (new or updated) whose emergency phone is missing or not dialable,
+    as eligibility decides (``rules.phone_status``: the 555-01xx fiction range, ``00`` read as
+    international); rejected and unchanged rows are not counted, and nothing to count says
+    nothing."""
+    header = "seller_id,store,name,plan,emergency_phone,email\n"
+    path = write(tmp_path, "s.csv", header
+                 + "S1,US,A,professional,(212) 555-0123,\n"  # fiction: invalid
+                 + "S2,US,B,professional,001 212 736 5000,\n"  # 00: international, valid
+                 + "S3,UK,C,professional,,\n"  # missing
+                 + "S4,UK,D,professional,020 7946 0958,\n"  # valid in the UK
+                 + "S5,XX,E,professional,,\n")  # rejected: unknown store
+    said = cli("import", "sellers", str(path), "--skip-invalid", "--dry-run")
+    line = ("  2 of 4 new or updated accounts have no valid emergency phone (1 missing, 1 "
+            "invalid): they cannot be enrolled until one is on file")
+    assert said.exit_code == 0 and said.stdout.splitlines()[1:] == [line], said.stdout
+    said = cli("import", "sellers", str(path), "--skip-invalid")
+    assert said.exit_code == 0 and said.stdout.splitlines()[1] == line, said.stdout
+    rows = json.loads(cli("eligibility", "--json").stdout)
+    assert sorted(r["seller_id"] for r in rows if not r["phone_valid"]) == ["S1", "S3"]
+    again = cli("import", "sellers", str(path), "--skip-invalid")
+    assert "emergency phone" not in again.stdout  # nothing written, nothing counted
+    fixed = write(tmp_path, "fixed.csv", header + "S1,US,A,professional,+1 212 736 5000,\n"
+                  + "S3,UK,C,professional,,seller@example.com\n")
+    said = cli("import", "sellers", str(fixed))
+    assert said.stdout.splitlines()[1:] == [
+        "  1 of 2 new or updated accounts has no valid emergency phone (1 missing, 0 invalid): "
+        "they cannot be enrolled until one is on file"], said.stdout
+    valid = write(tmp_path, "valid.csv", header + "S6,US,F,professional,+1 415 736 5000,\n")
+    assert cli("import", "sellers", str(valid)).stdout == (
+        f"{valid}: 1 new, 0 updated, 0 unchanged, 0 rejected\n")
 
 
 def test_bom_crlf_reordered_columns_and_doubled_quotes(cli, engine):

@@ -76,6 +76,26 @@ def test_the_quick_read_of_the_bundled_sample_equals_the_engines_read(tmp_path: 
     assert read == engine_read(path, "lead")
 
 
+def test_the_quick_read_says_whether_there_is_any_account_as_the_engine_does(
+    tmp_path: Path, seeded_file: Path, clock: FakeClock, me: Actor
+) -> None:
+    """A new database's lists say how to import (``wording.NO_ACCOUNTS_YET``): both paths
+    tell the app whether it has any account."""
+    from ahr_tui.service.snapshots import load_snapshot
+
+    empty = tmp_path / "new.db"
+    engine = make_engine(str(empty), create=True)
+    init_database(engine, actor=me, now=clock())
+    try:
+        assert load_snapshot(engine, me.name).accounts is False
+    finally:
+        engine.dispose()
+    snap = quick_snapshot(empty, me.name)
+    assert snap is not None and snap.accounts is False and snap.cases == []
+    snap = quick_snapshot(seeded_file, me.name)
+    assert snap is not None and snap.accounts is True
+
+
 def _newer(path: Path) -> None:
     with sqlite3.connect(path) as con:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",

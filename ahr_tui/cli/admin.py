@@ -18,7 +18,7 @@ from ahr_tui.cli.common import (
     table,
 )
 from ahr_tui.rules.roles import Role
-from ahr_tui.wording import count
+from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
     from ahr_tui.service.sweep import AccountEligibility
@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the schema (idempotent). On a new database you become its first lead."""
     from ahr_tui.service.admin import init_database
-    from ahr_tui.service.database import database_name
+    from ahr_tui.service.database import database_name, read
+    from ahr_tui.service.views import has_accounts
 
     st = state(ctx)
     engine = st.engine(create=True)
@@ -58,6 +59,8 @@ def init(ctx: typer.Context) -> None:
         out(f"upgraded: {database_name(engine)} (schema {old} -> {new})")
     else:
         out(f"{'created' if created else 'up to date'}: {database_name(engine)}")
+    if not read(engine, has_accounts):
+        out(NO_ACCOUNTS_YET)
 
 
 def sweep(
@@ -116,6 +119,7 @@ def eligibility(
     from ahr_tui.rules import last_complete_day
     from ahr_tui.service.database import read
     from ahr_tui.service.sweep import evaluate_accounts
+    from ahr_tui.service.views import has_accounts
 
     st = state(ctx)
     day = parse_day(as_of, "--as-of") or last_complete_day(st.clock())
@@ -129,6 +133,8 @@ def eligibility(
     table(ELIGIBILITY_COLUMNS, [_eligibility_row(i) for i in items])
     eligible = sum(i.eligibility.eligible for i in items)
     out(f"as of {day.isoformat()}: {eligible} of {len(items)} eligible")
+    if not items and not read(st.engine(), has_accounts):
+        out(NO_ACCOUNTS_YET)
 
 
 def _check_sellers_found(

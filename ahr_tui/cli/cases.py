@@ -36,7 +36,7 @@ from ahr_tui.cli.common import (
     table_lines,
 )
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
-from ahr_tui.wording import instant
+from ahr_tui.wording import NO_ACCOUNTS_YET, instant
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -51,8 +51,21 @@ if TYPE_CHECKING:
 
 case_app = typer.Typer(no_args_is_help=True, help="Open, act on and show one case.")
 
+
 def register(app: typer.Typer) -> None:
+    """``ahr cases`` and ``ahr case ...``, whose help lists the commands in the order they are
+    added here (Typer keeps registration order): the way the work flows, from the policy issue
+    found to the case closed, then what applies at any time."""
+    from ahr_tui.cli.contact_cmd import attempt, detect  # it imports this module
+
     app.command("cases")(list_cases)
+    flow: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("detect", detect), ("attempt", attempt), ("open", open_case), ("respond", respond),
+        ("resolve", resolve), ("deactivate", deactivate), ("fraud", fraud),
+        ("assign", assign), ("note", note), ("show", show),
+    )
+    for name, command in flow:
+        case_app.command(name)(command)
     app.add_typer(case_app, name="case")
 
 
@@ -66,7 +79,7 @@ def list_cases(
     Overdue first, then least time left, then expired, then responded.
     """
     from ahr_tui.service.database import read
-    from ahr_tui.service.views import CaseFilter, known_assignee
+    from ahr_tui.service.views import CaseFilter, has_accounts, known_assignee
     from ahr_tui.service.views import list_cases as query
 
     if as_json and as_csv:
@@ -94,6 +107,8 @@ def list_cases(
         write_cases_csv(cases, sys.stdout)
         return
     _print_cases(cases, instant)
+    if not cases and not read(st.engine(), has_accounts):
+        out(NO_ACCOUNTS_YET)  # a new database: say how the data comes in
 
 
 def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:
@@ -127,7 +142,6 @@ def _through_view(st: CliState, name: str, cases: list[CaseView]) -> list[CaseVi
     return shown(cases, saved.filter_text, SortKey.named(saved.sort))
 
 
-@case_app.command("open")
 def open_case(
     ctx: typer.Context,
     seller_id: SellerArg,
@@ -194,7 +208,6 @@ def _act(
         out(f"case {view.id}: {view.status.value}")
 
 
-@case_app.command("respond")
 def respond(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -209,7 +222,6 @@ def respond(
     _act(ctx, case_id, CaseAction.RESPOND, at, note, expect_version, as_json)
 
 
-@case_app.command("resolve")
 def resolve(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -224,7 +236,6 @@ def resolve(
     _act(ctx, case_id, CaseAction.RESOLVE, at, note, expect_version, as_json)
 
 
-@case_app.command("deactivate")
 def deactivate(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -237,7 +248,6 @@ def deactivate(
     _act(ctx, case_id, CaseAction.DEACTIVATE, at, note, expect_version, as_json)
 
 
-@case_app.command("fraud")
 def fraud(
     ctx: typer.Context,
     case_id: CaseIdArg,
@@ -255,8 +265,9 @@ def fraud(
     _act(ctx, case_id, CaseAction.FRAUD, at, evidence, expect_version, as_json)
 
 
-@case_app.command("show")
-def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> None:
+def show(
+    ctx: typer.Context, case_id: CaseIdArg, now: NowOpt = None, as_json: JsonOpt = False
+) -> None:
     """One case with its timeline."""
     from ahr_tui.service.contact_card import phone_text
     from ahr_tui.service.database import read
@@ -264,6 +275,7 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
     from ahr_tui.textsafe import clean
 
     st = state(ctx)
+    at = parse_instant(now, "--now", st.clock)  # as ahr cases --now reads it (checked with --json)
     # one read: the case, its timeline and the seller's phone as of one moment
     record = read(st.engine(), case_record, case_id, with_card=not as_json)
     if as_json:
@@ -272,10 +284,9 @@ def show(ctx: typer.Context, case_id: CaseIdArg, as_json: JsonOpt = False) -> No
         data["attempts"] = [a.to_json() for a in record.attempts]
         emit_json(data)
         return
-    now = st.clock()
     assert record.card is not None
-    fields = _case_fields(record.case, len(record.attempts), now)
-    fields.insert(2, ("phone", phone_text(record.card, now)))  # after the seller: to dial
+    fields = _case_fields(record.case, len(record.attempts), at)
+    fields.insert(2, ("phone", phone_text(record.card, at)))  # after the seller: to dial
     for key, value in fields:
         # a multi-line summary or outcome: its further lines under its first, as in the timeline
         out(f"{key:>11}  " + clean(value or "").replace("\n", "\n" + " " * 13))
@@ -338,7 +349,6 @@ CaseIdsArg = Annotated[
 ]
 
 
-@case_app.command("assign")
 def assign(
     ctx: typer.Context,
     case_ids: CaseIdsArg,
@@ -359,7 +369,6 @@ def assign(
     _report(result)
 
 
-@case_app.command("note")
 def note(
     ctx: typer.Context,
     case_ids: CaseIdsArg,

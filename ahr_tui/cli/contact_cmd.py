@@ -21,19 +21,9 @@ from ahr_tui.cli.case_options import (
     SummaryOpt,
     VersionOpt,
 )
-from ahr_tui.cli.cases import (
-    JsonOpt,
-    case_app,
-    new_case_command,
-)
+from ahr_tui.cli.cases import JsonOpt, new_case_command
 from ahr_tui.cli.common import emit_json, out, parse_instant, state
 from ahr_tui.rules.contact import Channel, Outcome
-
-
-def register(app: typer.Typer) -> None:
-    """Adds ``detect`` and ``attempt`` to ``ahr case`` (``app`` is the root, already holding it)."""
-    case_app.command("detect")(detect)
-    case_app.command("attempt")(attempt)
 
 
 def detect(

@@ -184,7 +184,6 @@ def _register() -> None:
         admin,
         audit_cmd,
         cases,
-        contact_cmd,
         data,
         db_cmd,
         imports,
@@ -195,7 +194,7 @@ def _register() -> None:
     )
 
     for group in (
-        admin, cases, contact_cmd, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd,
+        admin, cases, data, imports, notify_cmd, audit_cmd, db_cmd, metrics_cmd,
         views_cmd,
     ):
         group.register(app)

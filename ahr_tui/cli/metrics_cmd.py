@@ -53,7 +53,7 @@ def metrics_text(m: Metrics) -> list[str]:
         ("opened (first contact)", str(m.opened)),
         ("time to first contact, median", duration(m.time_to_first_contact_p50_s)),
         ("time to reach, median", duration(m.time_to_reach_p50_s)),
-        *outcome_lines(m),  # "  seller reached  1 of 24 (4.2 %)"
+        *outcome_lines(m),  # "  reached on a logged attempt  1 of 24 (4 %)"
         ("resolved", str(m.resolved)),
         ("deactivated", str(m.deactivated)),
         ("fraud", str(m.fraud)),

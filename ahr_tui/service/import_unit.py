@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from ahr_tui.importers.csvfile import rejects_path
 from ahr_tui.importers.problems import Problems
+from ahr_tui.rules import PhoneStatus
 from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
@@ -74,6 +75,8 @@ class ImportResult:
     past_deadline: list[PastDeadline] = field(default_factory=list)
     #: What else the summary says, a line each (a report: what each store's entry did).
     details: list[str] = field(default_factory=list)
+    #: Sellers: the new and updated accounts by the state of their emergency phone.
+    phones: dict[PhoneStatus, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:

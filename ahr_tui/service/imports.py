@@ -26,7 +26,7 @@ from ahr_tui.importers import cases as case_file
 from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
 from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv
-from ahr_tui.rules import Permission
+from ahr_tui.rules import BY_CODE, Permission, PhoneStatus, phone_status
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
 from ahr_tui.service.contact import detect_in
@@ -42,6 +42,7 @@ from ahr_tui.service.read_ahead import read_ahead
 from ahr_tui.store import bulk
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Case
+from ahr_tui.wording import count as counted
 
 #: Called now and then with (records read, bytes read) for a progress display.
 Progress = Callable[[int, int], None]
@@ -197,11 +198,31 @@ def _load_sellers(
                 changed.append({"b_id": known[0], **values})
             else:
                 result.unchanged += 1
+                continue
+            # not memoised: a file's phones are mostly distinct, and memory stays flat
+            status = phone_status(rec.emergency_phone, BY_CODE[rec.store].region)
+            result.phones[status] = result.phones.get(status, 0) + 1
         bulk.insert_accounts(session, new)
         bulk.update_accounts(session, changed)
         result.new, result.updated = result.new + len(new), result.updated + len(changed)
         if progress is not None:
             progress(result.new + result.updated + result.unchanged, csv_file.position())
+    if line := _unreachable_line(result):
+        result.details.append(line)
+
+
+def _unreachable_line(result: ImportResult) -> str | None:
+    """How many of the accounts written have no emergency phone a person could dial (as
+    eligibility decides: ``rules.phone_status``), so that they cannot be enrolled; None for
+    none."""
+    missing = result.phones.get(PhoneStatus.MISSING, 0)
+    invalid = result.phones.get(PhoneStatus.INVALID, 0)
+    if not missing + invalid:
+        return None
+    written = counted(result.new + result.updated, "new or updated account")
+    verb = "has" if missing + invalid == 1 else "have"
+    return (f"{missing + invalid:,} of {written} {verb} no valid emergency phone ({missing:,} "
+            f"missing, {invalid:,} invalid): they cannot be enrolled until one is on file")
 
 
 def import_cases(

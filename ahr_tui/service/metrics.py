@@ -196,14 +196,20 @@ def share_text(rate: float | None, total: int) -> str:
     return f"{round(rate * total)} of {total} ({percent_text(rate)})"
 
 
+#: ``reached_rate``'s label: it counts the cases with a logged contact attempt whose outcome was
+#: ``reached`` (``reached_at``, DESIGN section 5), so a case opened or imported as contacted
+#: counts only once one is logged; "seller reached" alone read as "we reach x % of sellers".
+REACHED_LABEL = "reached on a logged attempt"
+
+
 def outcome_lines(m: Metrics) -> list[tuple[str, str]]:
     """The 72-hour outcomes as an operator reads them, (label, value): how many cases' 72 hours
-    ended in the window, then of those, how many sellers were reached, responded in time and
-    let the time expire. Used by ``ahr metrics``; the metrics screen writes the same
-    ``share_text``."""
+    ended in the window, then of those, how many had an attempt logged that reached the seller,
+    how many responded in time and let the time expire. Used by ``ahr metrics``; the metrics
+    screen writes the same labels and ``share_text``."""
     return [
         ("cases whose 72 hours ended", str(m.outcomes)),
-        ("  seller reached", share_text(m.reached_rate, m.outcomes)),
+        (f"  {REACHED_LABEL}", share_text(m.reached_rate, m.outcomes)),
         ("  responded in time", share_text(m.responded_in_time_rate, m.outcomes)),
         ("  expired", share_text(m.expired_rate, m.outcomes)),
     ]

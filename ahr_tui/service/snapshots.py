@@ -30,6 +30,9 @@ class Snapshot:
     role: Role | None
     #: Who works when (for the header's uncovered count); None when read without SQLAlchemy.
     shifts: tuple[Shift, ...] | None = None
+    #: Whether the database holds any account (False: a new one, and the list says how to
+    #: import; changes merged into a list always come from accounts, so they keep True).
+    accounts: bool = True
 
 
 def load_snapshot(db: Database, operator: str) -> Snapshot:
@@ -39,13 +42,13 @@ def load_snapshot(db: Database, operator: str) -> Snapshot:
     from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import list_cases
     from ahr_tui.store.engine import transaction
-    from ahr_tui.store.queries import change_marker
+    from ahr_tui.store.queries import change_marker, has_accounts
 
     with transaction(db) as session:
         marker = change_marker(session)
         return Snapshot(
             cases=list_cases(session), marker=marker, role=role_of(session, operator),
-            shifts=tuple(load_shifts(session)),
+            shifts=tuple(load_shifts(session)), accounts=has_accounts(session),
         )
 
 
@@ -68,15 +71,16 @@ def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
     from ahr_tui.service.shifts import load_shifts
     from ahr_tui.service.views import changed_cases, list_cases
     from ahr_tui.store.engine import transaction
-    from ahr_tui.store.queries import change_marker
+    from ahr_tui.store.queries import change_marker, has_accounts
 
     with transaction(db) as session:
         marker = change_marker(session)
         role = role_of(session, operator)
         shifts = tuple(load_shifts(session))
         changed = changed_cases(session, since)
-        if changed is None:
-            return Snapshot(cases=list_cases(session), marker=marker, role=role, shifts=shifts)
+        if changed is None:  # an import of sellers among them: whether there are accounts too
+            return Snapshot(cases=list_cases(session), marker=marker, role=role, shifts=shifts,
+                            accounts=has_accounts(session))
         return Changes(cases=changed, since=since, marker=marker, role=role, shifts=shifts)
 
 
@@ -89,8 +93,9 @@ def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
     read = read_cases(path, operator, (s.value for s in ACTIVE_STATUSES))
     if read is None:
         return None
-    rows, marker, role = read
-    return Snapshot(in_list_order(case_from_row(row) for row in rows), marker, role)
+    rows, marker, role, accounts = read
+    return Snapshot(
+        in_list_order(case_from_row(row) for row in rows), marker, role, accounts=accounts)
 
 
 def check_quick(path: Path) -> bool:

@@ -23,6 +23,7 @@ from ahr_tui.service.case_view import (
 )
 from ahr_tui.service.event_view import EventRecord, event_to_json
 from ahr_tui.store.models import Case, Event, Operator
+from ahr_tui.store.queries import has_accounts
 
 if TYPE_CHECKING:
     from ahr_tui.service.contact import AttemptView
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
-    "find_case", "iso_z", "list_cases",
+    "find_case", "has_accounts", "iso_z", "list_cases",
 ]
 
 

@@ -130,6 +130,11 @@ def _counts_in_range(
         return {acc: (int(n), int(ok or 0)) for acc, n, ok in conn.execute(query)}
 
 
+def has_accounts(session: Session) -> bool:
+    """Whether the database holds any account (none: a new database, nothing imported yet)."""
+    return session.execute(select(Account.id).limit(1)).first() is not None
+
+
 def change_marker(session: Session) -> int:
     """A number that grows with every audited change (the newest event id).
 

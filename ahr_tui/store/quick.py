@@ -61,19 +61,21 @@ def check(path: Path) -> bool:
 
 def read_cases(
     path: Path, operator: str, statuses: Iterable[str]
-) -> tuple[list[tuple[Any, ...]], int, Role | None] | None:
+) -> tuple[list[tuple[Any, ...]], int, Role | None, bool] | None:
     """The rows (``store.case_rows.CaseRow`` order) of the cases in ``statuses``, the change
-    marker and the operator's role, in one read transaction; None when the driver failed."""
+    marker, the operator's role and whether there is any account (``queries.has_accounts``),
+    in one read transaction; None when the driver failed."""
     read = read_rows(path, [
         ("SELECT max(id) FROM event", {}),
         cases_sql(statuses),
         ("SELECT role FROM operator WHERE name = :name", {"name": operator}),
+        ("SELECT id FROM account LIMIT 1", {}),
     ])
     if read is None:
         return None
-    [(marker,)], cases, role = read
+    [(marker,)], cases, role, account = read
     row = role[0] if role else None
-    return cases, int(marker or 0), Role.stored(row[0] if row else None)
+    return cases, int(marker or 0), Role.stored(row[0] if row else None), bool(account)
 
 
 def read_rows(

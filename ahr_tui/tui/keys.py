@@ -78,10 +78,12 @@ class FooterKey:
 
 #: In the order shown. A helper adding a key adds a line here with the places it applies in.
 #: Ranks (what an operator most needs at 80 columns, where not every key fits): the daily work
-#: on the case under the cursor first (1: contact, respond, resolve; 2: assign, note; 3: an
-#: expired case's deactivate), then finding a case (2: filter; 3: sort), then keys every
-#: terminal user knows or the help lists (4: enter, tab), then rare ones (5: fraud) and the
-#: rest. Keys that cannot act on the current case go before any of these.
+#: on the case under the cursor and the ways to the other views first (1: contact, respond,
+#: resolve; tab, metrics and the handover from a list, which a newcomer otherwise found only
+#: through ``?``; 2: assign, note; 3: an expired case's deactivate), then finding a case (2:
+#: filter; 3: sort), then keys every terminal user knows or the help lists (4: enter), then
+#: rare ones (5: fraud) and the rest. Keys that cannot act on the current case go before any of
+#: these. At 80 columns the Cases view keeps ``c o r``, ``tab m h``, ``?`` and ``q``.
 FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 4),
     FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
@@ -96,15 +98,16 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("note", "n", "Note", WITH_A_CASE, 2),
     FooterKey("filter", "/", "Filter", LISTS, 2),
     FooterKey("cycle_sort", "s", "Sort", LISTS, 3),
-    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 4),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
     FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
-    FooterKey("metrics", "m", "Metrics", LISTS, 6),
+    FooterKey("metrics", "m", "Metrics", LISTS, 1),
     FooterKey("export", "e", "Export", LISTS, 8),
     FooterKey("save_view", "v", "Save view", LISTS, 8),
     FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
-    FooterKey("handover", "h", "Handover", EVERYWHERE, 6),
+    FooterKey("handover", "h", "Handover", LISTS, 1),
+    FooterKey("handover", "h", "Handover", EVERYWHERE - LISTS, 6),  # a detail's case keys first
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
 )

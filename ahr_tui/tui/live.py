@@ -203,6 +203,7 @@ class LiveCases(DatabaseOpening):
         self.cases_by_id = {c.id: c for c in snap.cases}
         now = self.clock()
         self.main.header.update_state(role=snap.role.value if snap.role else None)
+        self.main.has_accounts = snap.accounts
         self.main.show_cases(snap.cases, now)
         self.cases_shown()
         if snap.shifts is not None:

@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ahr_tui.rules import Role
+from ahr_tui.service.imports import import_sellers
 from ahr_tui.service.sort_cycle import SortCycle
 from ahr_tui.tui.dialogs.ask import AskDialog
 from ahr_tui.tui.screens.accounts import AccountsView
 from ahr_tui.tui.widgets.list_filter import ListFilter, list_state
-from tests.conftest import add_operator, seed_account
+from ahr_tui.wording import NO_ACCOUNTS_YET
+from tests.conftest import FakeClock, add_operator, seed_account
 from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
 from tests.tui.drawn import screen_text
 
@@ -195,6 +197,7 @@ async def test_a_list_with_no_case_at_all_says_so_not_that_a_filter_hides_them(
     make_app: AppFactory, engine: Engine
 ) -> None:
     add_operator(engine, ALICE.name, Role.LEAD)
+    seed_account(engine)  # accounts, none with a case (a new database says more: below)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -202,6 +205,33 @@ async def test_a_list_with_no_case_at_all_says_so_not_that_a_filter_hides_them(
         await pilot.press("slash", "x", "enter")
         await settle(app, pilot)
         assert "no active cases" in "\n".join(screen_text(app))  # nothing to filter
+
+
+async def test_a_new_database_says_in_both_views_that_nothing_is_there_and_how_to_import(
+    make_app: AppFactory, engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    """No account yet (``ahr init`` on a new file): each list says so in one line naming the
+    imports, drawn whole at 80 columns; once sellers are imported (another process), the Cases
+    view says only that there is no active case."""
+    add_operator(engine, ALICE.name, Role.LEAD)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert NO_ACCOUNTS_YET in screen_text(app)[3], screen_text(app)  # under the header
+        assert "no active cases" not in "\n".join(screen_text(app))
+        await pilot.press("tab")
+        await settle(app, pilot)
+        drawn = screen_text(app)
+        assert any(line.rstrip() == NO_ACCOUNTS_YET for line in drawn), drawn
+        await pilot.press("tab")
+        sellers = tmp_path / "sellers.csv"
+        sellers.write_text("seller_id,store,name,plan,emergency_phone,email\n"
+                           "S1,US,Acme Goods,professional,+1 415 555 2671,a@example.com\n")
+        import_sellers(engine, sellers, actor=ALICE, now=clock())
+        app.poll()
+        await settle(app, pilot)
+        drawn = "\n".join(screen_text(app))
+        assert "no active cases" in drawn and NO_ACCOUNTS_YET not in drawn, drawn
 
 
 async def test_before_the_first_read_the_screen_claims_no_role_no_sort_and_no_empty_list(

@@ -54,6 +54,7 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
+from ahr_tui.wording import NO_ACCOUNTS_YET
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -322,7 +323,7 @@ class AccountsView(ListKeys, Widget):
             want=lambda page, wanted: self._read_page(generation, source, page, wanted))
         table = self.table
         table.empty_text = empty_list_text(
-            self.filter_text, listed=self.total != 0, nothing="no accounts", noun="account")
+            self.filter_text, listed=self.total != 0, nothing=NO_ACCOUNTS_YET, noun="account")
         # The cursor stays on its account if it is listed; else (and after enter) the list is
         # shown from its first row, not from where the longer list was scrolled to.
         current = table.cursor_key

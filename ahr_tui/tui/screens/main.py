@@ -40,6 +40,7 @@ from ahr_tui.tui.widgets.list_filter import (
     empty_list_text,
 )
 from ahr_tui.tui.widgets.status_header import StatusHeader
+from ahr_tui.wording import NO_ACCOUNTS_YET
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -73,6 +74,9 @@ class MainScreen(ListKeys, Screen[None]):
         self.clock = clock
         self.database = database
         self.all_cases: list[CaseView] = []
+        #: Whether the database has any account (the app sets it from each read): an empty
+        #: list in a new one says how the data comes in (``wording.NO_ACCOUNTS_YET``).
+        self.has_accounts = True
         self._summary: LevelSummary | None = None
         self.sort = SortKey.URGENCY
         self.filter_text = ""
@@ -145,7 +149,8 @@ class MainScreen(ListKeys, Screen[None]):
         self.now = now
         rows = shown(self.all_cases, self.filter_text, self.sort)
         self.table.empty_text = empty_list_text(
-            self.filter_text, listed=bool(self.all_cases), nothing=NO_CASES, noun="case"
+            self.filter_text, listed=bool(self.all_cases), noun="case",
+            nothing=NO_CASES if self.has_accounts else NO_ACCOUNTS_YET,
         )
         if keep_id is None and not self.table.cursor_chosen and rows:
             # Until the operator moves it, the cursor sits on the top row (the most urgent case)

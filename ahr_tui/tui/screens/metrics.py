@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from ahr_tui.errors import DatabaseProblem
 from ahr_tui.service.metrics import (
+    REACHED_LABEL,
     SERIES,
     Metrics,
     compute,
@@ -66,6 +67,9 @@ class MetricsScreen(Screen[None]):
         ("p50", "the median: half the cases took less, half more"),
         ("72 hours ended", "cases whose 72 hours ended in the window (responded or expired): "
                            "the base of reached, in time and expired"),
+        ("reached", f"{REACHED_LABEL} (and reach p50): an attempt with outcome reached was "
+                    "logged (c, ahr case attempt); a case opened or imported as contacted "
+                    "counts only once one is"),
         ("backlog", "active cases at the window's end; age from detection"),
         ("· total peak", "daily bars: · none that day; the window's total; the busiest day"),
         ("actions", "audit events the operator recorded in the window"),
@@ -129,15 +133,15 @@ class MetricsScreen(Screen[None]):
 
 
 def figures_text(m: Metrics) -> Text:
-    """The figures in six short lines (each fits 78 columns with four-digit counts)."""
+    """The figures in seven short lines (each fits 78 columns with four-digit counts)."""
     backlog = " · ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     lines = [
         f"detected {m.detected}   opened {m.opened}   first contact p50 "
         f"{duration_text(m.time_to_first_contact_p50_s)}   reach p50 "
         f"{duration_text(m.time_to_reach_p50_s)}",
         # counts beside the percentages (as ``ahr metrics`` writes them): 1 of 25 (4 %)
-        f"72 hours ended for {m.outcomes} {cases(m.outcomes)}: seller reached "
-        f"{share_text(m.reached_rate, m.outcomes)}",
+        f"72 hours ended for {m.outcomes} {cases(m.outcomes)}:",
+        f"  {REACHED_LABEL} {share_text(m.reached_rate, m.outcomes)}",
         f"  responded in time {share_text(m.responded_in_time_rate, m.outcomes)}   "
         f"expired {share_text(m.expired_rate, m.outcomes)}",
         f"closed: resolved {m.resolved}   deactivated {m.deactivated}   fraud {m.fraud}",

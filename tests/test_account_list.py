@@ -81,7 +81,9 @@ def test_each_order_is_the_in_memory_views_order(engine, seeded, sort):
     assert list(first) == list(ids)[:3] and [r.account_id for r in rows] == list(ids)[:2]
 
 
-@pytest.mark.parametrize("cap", [module.INDEX_CAP, 0])  # 0: never the index, always the walk
+# 0: never the index, always the walk; 1 and 2: a needle with as many matches as the cap is
+# answered by the index, one with a match more by the walk
+@pytest.mark.parametrize("cap", [module.INDEX_CAP, 2, 1, 0])
 def test_the_filter_matches_what_the_in_memory_filter_matched(engine, seeded, cap, monkeypatch):
     monkeypatch.setattr(module, "INDEX_CAP", cap)
     monkeypatch.setattr(module, "WALK_CHUNK", 3)  # several chunks even on seven accounts

@@ -110,9 +110,9 @@ def filtered(
     if not needle:
         return order()
     with transaction(db) as session:
-        few = store.indexed_matches(session, needle, INDEX_CAP)
-        if few is not None:
-            return store.ordered_ids(session, sort.value, as_of, policy, among=few, stop=stop)
+        few = store.indexed_in_order(session, needle, INDEX_CAP, sort.value, as_of, policy, stop)
+        if few is not None or stop():  # the index answered, or a newer keystroke came
+            return None if stop() else few
         by_index = store.indexable(session, needle)
         if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
             if on_first is not None:

@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 
 #: Filters that the trigram index matches at most this many accounts for are ordered in one
 #: query; above it, the ordered ids are walked (many match, so a screenful comes quickly).
-INDEX_CAP = 20_000
+#: Where the two cost the same at a million accounts: ordering m matches costs about m x 2.5
+#: us (SQLite) or 6 us (PostgreSQL), a walk to the first 200 of m about 200 x 1,000,000 / m
+#: rows at 0.3 or 0.65 us each, equal near m = 5,000 on both. With 20,000, a needle with
+#: 19,919 matches (``yiwu``) took 52 ms to its first screenful on SQLite and 130 ms on
+#: PostgreSQL; with 5,000, 5.4 and 31 ms (bench/README.md, issue 17).
+INDEX_CAP = 5_000
 #: Ids tested per query in a walk.
 WALK_CHUNK = 4_000
 

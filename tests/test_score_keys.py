@@ -128,7 +128,7 @@ def test_a_postgresql_delete_waits_for_a_running_score_writer_and_then_sees_its_
             writer.commit()
             deleting.join(timeout=30)
         assert len(outcome) == 1 and isinstance(outcome[0], IntegrityError)
-        assert "still has scores" in str(outcome[0])
+        assert f"deleting or renumbering account {account} " in str(outcome[0])
         assert _scores(engine) == [(account, 1)]
     finally:
         engine.dispose()

@@ -56,8 +56,8 @@ BEGIN
     END IF;
     IF missing IS NOT NULL THEN
         RAISE foreign_key_violation USING TABLE = 'account',
-            MESSAGE = format('a delete violates the scores'' foreign key: '
-                                 'account %s still has scores', missing);
+            MESSAGE = format('deleting or renumbering account %s violates the scores'' '
+                             'foreign key: it has scores', missing);
     END IF;
     RETURN NULL;
 END $$

@@ -115,7 +115,7 @@ def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_
             _schema_1(conn, contacted)
         assert read_version(engine) == 1
         init_database(engine, actor=me, now=clock())
-        assert read_version(engine) == SCHEMA_VERSION == 4
+        assert read_version(engine) == SCHEMA_VERSION == 5
         init_database(engine, actor=me, now=clock())  # idempotent
         with transaction(engine, write=True) as session:
             [case] = session.execute(select(Case)).scalars()
@@ -172,7 +172,7 @@ def test_ahr_init_keys_a_schema_3_databases_scores_day_first_and_keeps_them(
             "account_id", "day"]
     assert read_version(engine) == 3
     init_database(engine, actor=me, now=clock())
-    assert read_version(engine) == SCHEMA_VERSION == 4
+    assert read_version(engine) == SCHEMA_VERSION == 5
     with engine.begin() as conn:
         assert inspect(conn).get_pk_constraint("score")["constrained_columns"] == [
             "day", "account_id"]
@@ -200,8 +200,8 @@ def test_ahr_init_says_it_upgrades_before_it_starts_and_what_it_did(cli, engine:
         conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
     result = cli("init")
     assert result.exit_code == 0, result.output
-    assert "from schema 3 to 4 (minutes for millions of scores" in result.stderr
-    assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 4)" in result.stdout
+    assert "from schema 3 to 5 (minutes for millions of scores" in result.stderr
+    assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 5)" in result.stdout
     again = cli("init")
     assert again.stdout.startswith("up to date: ") and again.stderr == ""
 

@@ -37,16 +37,18 @@ from ahr_tui.rules import (
 from ahr_tui.rules.automatic import enrollment_note
 from ahr_tui.service import outbox
 from ahr_tui.service.detail import PhoneCache
-from ahr_tui.store import audit, bulk
+from ahr_tui.store import audit, bulk, phone_checks
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Store, WindowCount
 
 PAGE = 10_000
+_PHONES = {p.value: p for p in PhoneStatus}  # a dict lookup: PhoneStatus(value) costs more
 
 _COLUMNS = (
     Account.id, Account.seller_id, Account.store, Account.name, Account.email, Account.plan,
-    Account.status, Account.enrollment, Account.emergency_phone, Account.version,
-    Store.aha_enabled, Store.region, WindowCount.scored, WindowCount.at_or_above,
+    Account.status, Account.enrollment, Account.emergency_phone, Account.phone_status,
+    Account.phone_checked, Account.version, Store.aha_enabled, Store.region, WindowCount.scored,
+    WindowCount.at_or_above,
 )
 
 
@@ -119,6 +121,8 @@ class PageRow(NamedTuple):
     status: str
     enrollment: str
     emergency_phone: str | None
+    phone_status: str | None
+    phone_checked: str | None
     version: int
     aha_enabled: bool
     region: str
@@ -173,18 +177,29 @@ def move_accounts(
     changes: Counter[str],
 ) -> int:
     """Apply every enrolment change, counting each in ``changes`` by ``before->after``.
-    Returns the number of notifications queued."""
+    Returns the number of notifications queued.
+
+    An account's phone status is read as stored; one not checked yet (or since its number
+    changed) is checked here and stored with the page (``store.phone_checks``)."""
     queued = 0
     move, phone = decisions.move, decisions.phone
+    phone_checks.ensure_current(session)
     for page in account_pages(session):
         moves: list[tuple[PageRow, Move]] = []
+        checked: list[tuple[str, str | None, int]] = []
         for row in page:
-            (_, _, _, _, _, plan, status, enrollment, emergency_phone, _, enabled, region,
-             scored, at_or_above) = row  # _COLUMNS
-            found = move(plan, enabled, status, enrollment, phone(emergency_phone, region),
+            (account_id, _, _, _, _, plan, status, enrollment, emergency_phone, stored,
+             stored_for, _, enabled, region, scored, at_or_above) = row  # _COLUMNS
+            # None: not checked, the number changed since, or not a status ahr wrote
+            found_phone = _PHONES.get(phone_checks.stored(stored, stored_for, emergency_phone))
+            if found_phone is None:
+                found_phone = phone(emergency_phone, region)
+                checked.append((found_phone.value, emergency_phone, account_id))
+            found = move(plan, enabled, status, enrollment, found_phone,
                          scored or 0, at_or_above or 0)
             if found is not None:
                 moves.append((PageRow._make(row), found))
+        phone_checks.store_statuses(session, checked)
         queued += write_moves(session, moves, actor=actor, now=now)
         for _, found in moves:
             changes[found.label] += 1

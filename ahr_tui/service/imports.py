@@ -39,7 +39,7 @@ from ahr_tui.service.import_unit import (
     import_unit,
 )
 from ahr_tui.service.read_ahead import read_ahead
-from ahr_tui.store import bulk
+from ahr_tui.store import bulk, phone_checks
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Case
 from ahr_tui.wording import count as counted
@@ -186,22 +186,26 @@ def _load_sellers(
         *(getattr(Account, f) for f in _SELLER_FIELDS),
     )
     existing = {(row[0], row[1]): (row[2], tuple(row[3:])) for row in session.execute(query)}
+    phone_checks.ensure_current(session)  # the statuses written below are decided by these
     for batch in seller_file.read_sellers(csv_file, result.problems, rejects):
         new: list[dict[str, object]] = []
         changed: list[dict[str, object]] = []
         for rec in batch:
             values = {f: getattr(rec, f) for f in _SELLER_FIELDS}
             known = existing.get((rec.seller_id, rec.store))
-            if known is None:
-                new.append({"seller_id": rec.seller_id, "store": rec.store, **values, **_NEW})
-            elif known[1] != tuple(values.values()):
-                changed.append({"b_id": known[0], **values})
-            else:
+            if known is not None and known[1] == tuple(values.values()):
                 result.unchanged += 1
                 continue
-            # not memoised: a file's phones are mostly distinct, and memory stays flat
+            # not memoised: a file's phones are mostly distinct, and memory stays flat; stored
+            # with the account, so that no sweep checks the number again (store.phone_checks)
             status = phone_status(rec.emergency_phone, BY_CODE[rec.store].region)
             result.phones[status] = result.phones.get(status, 0) + 1
+            checked = {"phone_status": status.value, "phone_checked": rec.emergency_phone}
+            if known is None:
+                new.append({"seller_id": rec.seller_id, "store": rec.store, **values,
+                            **checked, **_NEW})
+            else:
+                changed.append({"b_id": known[0], **values, **checked})
         bulk.insert_accounts(session, new)
         bulk.update_accounts(session, changed)
         result.new, result.updated = result.new + len(new), result.updated + len(changed)

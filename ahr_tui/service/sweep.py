@@ -40,7 +40,7 @@ from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
 from ahr_tui.service.escalation import queue_escalations
-from ahr_tui.store import audit, window
+from ahr_tui.store import audit, phone_checks, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
@@ -97,6 +97,7 @@ class SweepReport:
 # Enum lookups by value, once: calling ``Enum(value)`` 150,000 times costs a large sweep a second.
 _PLANS = {p.value: p for p in Plan}
 _STATUSES = {s.value: s for s in AccountStatus}
+_PHONES = {p.value: p for p in PhoneStatus}
 _ENROLLMENTS = {e.value: e for e in Enrollment}
 _REVOKED = Enrollment.REVOKED.value
 
@@ -110,6 +111,8 @@ _EVALUATED = (
     Account.status,
     Account.enrollment,
     Account.emergency_phone,
+    Account.phone_status,
+    Account.phone_checked,
     Store.aha_enabled,
     Store.region,
     Account.version,
@@ -131,7 +134,7 @@ def evaluate_accounts(
     computed (``WindowCounts``: the accounts and phones are read meanwhile).
     """
     rows = _evaluated_rows(session, seller_ids, store)
-    phones = _phone_statuses(rows)
+    phones = _phone_statuses(rows, phone_checks.rules_current(session))
     if counts is None:
         counts = window.counts_at(session, as_of, policy)
     elif isinstance(counts, WindowCounts):
@@ -157,13 +160,20 @@ def _evaluated_rows(
     return session.execute(query).all()
 
 
-def _phone_statuses(rows: Sequence[Row[Any]]) -> dict[tuple[str | None, str], PhoneStatus]:
-    """Each distinct (phone, region)'s status, worked out once (phonenumbers is slow)."""
+def _phone_statuses(
+    rows: Sequence[Row[Any]], trusted: bool
+) -> dict[tuple[str | None, str], PhoneStatus]:
+    """Each distinct (phone, region)'s status: as the account stores it when ``trusted`` (the
+    stored ones were decided by this ahr's rules: ``store.phone_checks``), else worked out once
+    (phonenumbers is slow)."""
     phones: dict[tuple[str | None, str], PhoneStatus] = {}
     for row in rows:
         key = (row.emergency_phone, row.region)
-        if key not in phones:
-            phones[key] = phone_status(*key)
+        if key in phones:
+            continue
+        known = _PHONES.get(phone_checks.stored(
+            row.phone_status, row.phone_checked, row.emergency_phone)) if trusted else None
+        phones[key] = known if known is not None else phone_status(*key)
     return phones
 
 

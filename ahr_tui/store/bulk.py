@@ -245,7 +245,8 @@ def sqlite_literal(value: Any) -> str | None:
 
 
 def insert_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """New accounts (keys: seller_id, store, name, plan, email, emergency_phone)."""
+    """New accounts (keys: seller_id, store, name, plan, email, emergency_phone, and any other
+    column of ``account``)."""
     if rows:
         session.execute(insert(Account), list(rows))
 

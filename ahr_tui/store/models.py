@@ -39,6 +39,10 @@ class Account(SQLModel, table=True):
     plan: str
     email: str | None = None
     emergency_phone: str | None = None
+    #: ``rules.PhoneStatus`` of ``phone_checked`` (schema 5), None until checked; it stands for
+    #: ``emergency_phone`` while the two are the same (``store.phone_checks``).
+    phone_status: str | None = None
+    phone_checked: str | None = None
     status: str = "active"
     enrollment: str = "not_enrolled"
     enrollment_changed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -55,12 +55,18 @@ class Place(StrEnum):
     ACCOUNTS = "accounts"
     CASE_DETAIL = "case detail"
     ACCOUNT_DETAIL = "account detail"
+    #: Typing in a list's filter field (``/``): the field takes every printable key (``q``
+    #: types a q), so only enter, esc, tab and ctrl+q act there.
+    CASES_FILTER = "cases filter"
+    ACCOUNTS_FILTER = "accounts filter"
 
 
 LISTS = frozenset({Place.CASES, Place.ACCOUNTS})
 DETAILS = frozenset({Place.CASE_DETAIL, Place.ACCOUNT_DETAIL})
 WITH_A_CASE = frozenset({Place.CASES, Place.CASE_DETAIL})
-EVERYWHERE = frozenset(Place)
+TYPING = frozenset({Place.CASES_FILTER, Place.ACCOUNTS_FILTER})
+#: Everywhere a key is a command (not a character typed into a filter).
+EVERYWHERE = frozenset(Place) - TYPING
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +104,13 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("note", "n", "Note", WITH_A_CASE, 2),
     FooterKey("filter", "/", "Filter", LISTS, 2),
     FooterKey("cycle_sort", "s", "Sort", LISTS, 3),
-    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
-    FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
+    # In a filter field: the field's own enter and esc (``ListFilter``), and tab, which
+    # switches the view from there too; q would type a q, ctrl+q quits.
+    FooterKey("submit", "enter", "Go to list", TYPING, 0),
+    FooterKey("clear", "esc", "Clear filter", TYPING, 0),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES, Place.CASES_FILTER}), 1),
+    FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS, Place.ACCOUNTS_FILTER}),
+              1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
     FooterKey("metrics", "m", "Metrics", LISTS, 1),
@@ -110,6 +121,7 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("handover", "h", "Handover", EVERYWHERE - LISTS, 6),  # a detail's case keys first
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
+    FooterKey("quit", "ctrl+q", "Quit", TYPING, 0),
 )
 
 _PLACES: dict[str, frozenset[Place]] = {}
@@ -124,7 +136,7 @@ def applies(action: str, place: Place | None) -> bool:
     where = _PLACES.get(action_name(action))
     if where is None:
         return True
-    return place in where if place is not None else where == EVERYWHERE
+    return place in where if place is not None else where >= EVERYWHERE
 
 
 def action_name(action: str) -> str:

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import NotFound
-from ahr_tui.rules import Urgency, last_complete_day, time_left
+from ahr_tui.rules import CaseStatus, Urgency, last_complete_day, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import read
@@ -109,6 +109,12 @@ class DetailScreen(Screen[None]):
     def shown_case(self) -> CaseView | None:
         """The case shown (any status), as last read; None before the first read."""
         return self.detail.case if self.detail is not None else None
+
+    @property
+    def case_status(self) -> CaseStatus | None:
+        """The status of the case shown (the footer ranks its keys by it)."""
+        case = self.shown_case
+        return case.status if case is not None and self.case_id is not None else None
 
     @property
     def place(self) -> Place:

@@ -133,6 +133,12 @@ class MainScreen(ListKeys, Screen[None]):
         """The case under the cursor, when the Cases view is shown (none before it is mounted)."""
         return self.table.current_case if self.ready and self.view == CASES else None
 
+    @property
+    def case_status(self) -> CaseStatus | None:
+        """The status of the case under the cursor (the footer ranks its keys by it)."""
+        case = self.current_case
+        return case.status if case is not None else None
+
     # ------------------------------------------------------------ data in
 
     @property

@@ -44,10 +44,12 @@ def split_joined_escape(
 
 # ------------------------------------------------------------------ the footer, per view
 
-#: ``q`` for a screen drawn with Textual's ``Footer`` (the handover, the metrics): the app's own
-#: ``q`` binding is hidden (``KeyBar`` shows it on the lists and the detail), and ``Footer``
-#: shows only bindings marked ``show``, so without this the way out was missing there.
-SHOWN_QUIT = Binding("q", "app.quit", "Quit")
+#: ``? Help  q Quit`` for a screen drawn with Textual's ``Footer`` (the handover, the metrics),
+#: last and in that order, as ``KeyBar`` ends the lists' and the detail's footers: the app's own
+#: ``q`` binding is hidden, and ``Footer`` shows only bindings marked ``show`` in the order of
+#: the binding chain (the screen's before the app's ``?``), so without these the way out was
+#: missing there and ``q`` came before ``?``.
+SHOWN_HELP_QUIT = (Binding("question_mark", "app.help", "Help"), Binding("q", "app.quit", "Quit"))
 
 
 class Place(StrEnum):

@@ -32,7 +32,7 @@ from ahr_tui.service.metrics import (
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
-from ahr_tui.tui.keys import SHOWN_QUIT
+from ahr_tui.tui.keys import SHOWN_HELP_QUIT
 from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
@@ -53,7 +53,8 @@ class MetricsScreen(Screen[None]):
         Binding("right_square_bracket", "window(1)", "More days"),
         Binding("j,down", "scroll('down')", "Scroll", show=False),
         Binding("k,up", "scroll('up')", "Scroll", show=False),
-        SHOWN_QUIT,
+        Binding("h", "app.handover", "Handover"),  # the lists' footer offers it too
+        *SHOWN_HELP_QUIT,
     ]
     #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
     KEYS_HELP: ClassVar[ScreenHelp] = ("Metrics", (

@@ -185,7 +185,8 @@ class DetailScreen(Screen[None]):
         for name in ("case", "left", "timeline"):
             self.query_one(f"#detail-{name}").display = has_case
         if detail.case is not None:
-            self.query_one("#detail-case", Static).update(fmt.case_block(detail.case, self.tz))
+            self.query_one("#detail-case", Static).update(fmt.case_block(
+                detail.case, self.tz, [e.at for e in detail.events if e.action == "attempt"]))
             self.query_one("#detail-timeline", Static).update(fmt.timeline(detail.events))
         self.query_one("#detail-ahr", Static).update(fmt.ahr_heading(detail))
         self.query_one(Sparkline).set_series(detail.series, detail.window_start)

@@ -314,11 +314,41 @@ def test_a_case_that_came_contacted_does_not_say_attempts_0(busy: Cli) -> None:
     fields = dict(line.strip().split("  ", 1) for line in shown.split("\n\n")[0].splitlines())
     assert fields["contacted"].strip() == "2026-03-02T09:15:30Z"
     assert fields["attempts"].strip() == (
-        "none logged; the first contact came with the case (opened or imported as contacted)")
+        "0 logged; the first contact came with the case (opened or imported as contacted)")
+    # contacted when it was opened: the first-contact target was met, not still due
+    assert fields["contact due"].strip() == "2026-03-03T09:15:30Z (met)"
     ok(busy("case", "attempt", "1", "--channel", "phone", "--outcome", "reached",
             "--at", "2026-03-02T10:00:00Z"))
     shown = ok(busy("case", "show", "1"))
-    assert "  attempts  1\n" in shown
+    # a follow-up: logged, and the first contact still came with the case
+    assert ("  attempts  1 logged; the first contact came with the case (opened or imported as "
+            "contacted)\n") in shown
+
+
+def test_case_show_says_attempts_one_way_and_whether_the_contact_target_was_kept(
+    cli: Cli, engine, clock: FakeClock  # type: ignore[no-untyped-def]
+) -> None:
+    """A newcomer read ``contact due`` a day after ``contacted`` as still due, and saw the
+    attempts as ``none logged; ...``, ``0`` or ``1``. Detected, nobody tried yet: the target
+    bare, ``0 logged``; first contacted by an attempt 25 hours after detection: missed by an
+    hour, ``1 logged`` (that attempt was the first contact: no note)."""
+    seed_account(engine, scores=full_window(AS_OF))
+    clock.set(T0)
+    detected = cli("case", "detect", "S1", "--store", "US", "--policy", "reviews",
+                   "--at", "2026-03-01T09:00:00Z")
+    case_id = ok(detected).strip()
+
+    def fields() -> dict[str, str]:
+        shown = ok(cli("case", "show", case_id))
+        return {k: v.strip() for k, v in (
+            line.strip().split("  ", 1) for line in shown.split("\n\n")[0].splitlines())}
+
+    assert (fields()["contact due"], fields()["attempts"]) == ("2026-03-02T09:00:00Z",
+                                                               "0 logged")
+    ok(cli("case", "attempt", case_id, "--channel", "phone", "--outcome", "no_answer",
+           "--at", "2026-03-02T10:00:00Z"))
+    assert (fields()["contact due"], fields()["attempts"]) == (
+        "2026-03-02T09:00:00Z (missed by 1h 00m)", "1 logged")
 
 
 def test_case_show_reads_the_case_and_its_contact_card_in_one_transaction(

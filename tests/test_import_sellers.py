@@ -15,7 +15,8 @@ from tests.test_import_common import FIXTURES, seed_accounts, write
 #: sellers_valid.csv: S2's ``555`` and S1 CA's ``+1 604 555 0100`` (fiction) are invalid, S4 has
 #: none; only S1 US's phone could get an account enrolled.
 UNREACHABLE_3_OF_4 = ("  3 of 4 new or updated accounts have no valid emergency phone (1 missing, "
-                      "2 invalid): they cannot be enrolled until one is on file")
+                      "2 invalid): they cannot be enrolled until one is on file; ahr eligibility "
+                      "shows which (PHONE missing or invalid)")
 
 
 def accounts(engine) -> dict[tuple[str, str], Account]:
@@ -81,7 +82,8 @@ def test_the_summary_counts_the_accounts_written_with_no_phone_that_could_get_th
                  + "S5,XX,E,professional,,\n")  # rejected: unknown store
     said = cli("import", "sellers", str(path), "--skip-invalid", "--dry-run")
     line = ("  2 of 4 new or updated accounts have no valid emergency phone (1 missing, 1 "
-            "invalid): they cannot be enrolled until one is on file")
+            "invalid): they cannot be enrolled until one is on file; ahr eligibility shows "
+            "which (PHONE missing or invalid)")
     assert said.exit_code == 0 and said.stdout.splitlines()[1:] == [line], said.stdout
     said = cli("import", "sellers", str(path), "--skip-invalid")
     assert said.exit_code == 0 and said.stdout.splitlines()[1] == line, said.stdout
@@ -94,7 +96,12 @@ def test_the_summary_counts_the_accounts_written_with_no_phone_that_could_get_th
     said = cli("import", "sellers", str(fixed))
     assert said.stdout.splitlines()[1:] == [
         "  1 of 2 new or updated accounts has no valid emergency phone (1 missing, 0 invalid): "
-        "they cannot be enrolled until one is on file"], said.stdout
+        "it cannot be enrolled until one is on file; ahr eligibility shows which (PHONE "
+        "missing or invalid)"], said.stdout
+    # where it points: ahr eligibility says which account, in its PHONE column
+    listed = cli("eligibility", "S3").stdout.splitlines()
+    phone = listed[0].split().index("PHONE")
+    assert listed[1].split()[0] == "S3" and listed[1].split()[phone] == "missing", listed
     valid = write(tmp_path, "valid.csv", header + "S6,US,F,professional,+1 415 736 5000,\n")
     assert cli("import", "sellers", str(valid)).stdout == (
         f"{valid}: 1 new, 0 updated, 0 unchanged, 0 rejected\n")

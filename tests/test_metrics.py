@@ -95,6 +95,10 @@ def test_time_to_first_contact_counts_detected_cases_and_time_to_reach_reached_o
     m = compute(seeded, days=7, as_of=AS_OF, now=T0)
     assert m.time_to_first_contact_p50_s == 25 * 3600  # S4 only: the others began contacted
     assert m.time_to_reach_p50_s == 3600
+    # how many cases each median covers (added keys; the medians' own are unchanged)
+    assert (m.time_to_first_contact_cases, m.time_to_reach_cases) == (1, 1)
+    doc = m.to_json()
+    assert (doc["time_to_first_contact_cases"], doc["time_to_reach_cases"]) == (1, 1)
 
 
 def test_backlog_is_the_active_cases_at_the_end_with_their_ages_from_detection(seeded: Engine
@@ -176,10 +180,30 @@ def test_cli_text_names_each_figure_and_writes_durations_like_countdowns(seeded:
     # reached_rate counts the attempts logged as reached (DESIGN 5), and its label says so
     assert figures["reached on a logged attempt"] == "1 of 3 (33 %)"
     assert figures["responded in time"] == "1 of 3 (33 %)"
-    assert figures["time to first contact, median"] == "1d 01h"
+    # each median with how many cases it covers: "0m 00s" over 2 cases alone read as a bug
+    assert figures["time to first contact, median"] == "1d 01h (1 case)"
+    assert figures["time to reach, median"] == "1h 00m (1 case)"
     assert any(line.split() == ["akumar", "1", "1", "1"] for line in lines)
     assert any(line.startswith("2026-03-02") and line.split()[1:] == ["2", "0", "1", "1", "0", "1"]
                for line in lines)
+
+
+def test_a_median_says_how_many_cases_it_covers_and_nothing_when_none() -> None:
+    from ahr_tui.service.metrics import median_text
+
+    assert median_text(0.0, 2) == "0m 00s (2 cases)"
+    assert median_text(90_000.0, 1) == "1d 01h (1 case)"
+    assert median_text(None, 0) == "-"
+
+
+def test_cli_help_says_what_reached_on_a_logged_attempt_counts(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("metrics", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert ("Reached on a logged attempt: a case counts once an attempt with outcome reached is "
+            "logged on it (c in the app, or ahr case attempt); a case opened or imported as "
+            "already contacted counts only after such an attempt is logged.") in text, text
+    assert "Each median says how many cases it covers." in text
 
 
 def test_cli_bad_days_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]

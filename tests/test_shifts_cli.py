@@ -425,3 +425,16 @@ def test_the_handovers_events_line_up_in_plain_text(week: Cli) -> None:
     # cells are two or more blanks apart: time, case, action, change (then the note)
     starts = [[m.start() for m in re.finditer(r"\S+(?: \S+)*", x)][:4] for x in events]
     assert all(len(s) == 4 for s in starts) and len({tuple(s) for s in starts}) == 1, events
+
+
+def test_the_handover_counts_its_events_in_words(cli: Cli) -> None:
+    """A new database's handover read ``What happened (1 events)``: its one event (the first
+    lead's), then two."""
+    def heading() -> str:
+        text = ok(cli("handover"))
+        return next(x for x in text.splitlines() if x.startswith("What happened"))
+
+    assert len(json.loads(ok(cli("handover", "--json")))["events"]) == 1
+    assert heading() == "What happened (1 event)"
+    ok(cli("operator", "add", "ana", "--role", "triage"))
+    assert heading() == "What happened (2 events)"

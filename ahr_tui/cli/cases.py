@@ -285,7 +285,7 @@ def show(
         emit_json(data)
         return
     assert record.card is not None
-    fields = _case_fields(record.case, len(record.attempts), at)
+    fields = _case_fields(record.case, [a.at for a in record.attempts], at)
     fields.insert(2, ("phone", phone_text(record.card, at)))  # after the seller: to dial
     for key, value in fields:
         # a multi-line summary or outcome: its further lines under its first, as in the timeline
@@ -296,7 +296,8 @@ def show(
         out("  " + line)
 
 
-def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str, str]]:
+def _case_fields(view: CaseView, attempts: Sequence[datetime], now: datetime
+                 ) -> list[tuple[str, str]]:
     """The ``key  value`` lines of ``ahr case show``, time left as ``rules.time_left`` says."""
     from ahr_tui.rules import time_left
 
@@ -310,25 +311,18 @@ def _case_fields(view: CaseView, attempts: int, now: datetime) -> list[tuple[str
         ("policy", view.policy),
         ("status", status),
         ("detected", instant(view.detected_at)),
-        ("contact due", instant(view.contact_due)),
+        # once contacted, whether the target was kept: a bare date read as if still due
+        ("contact due", instant(view.contact_due) + (
+            f" ({view.contact_target})" if view.contact_target else "")),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
         ("reached", instant(view.reached_at)),
-        ("attempts", attempts_text(view, attempts)),
+        ("attempts", view.attempts_text(attempts)),
         ("responded", instant(view.responded_at)),
         ("assignee", view.assignee or "-"),
         ("summary", view.summary or "-"),
         ("outcome", view.outcome_note or "-"),
     ]
-
-
-def attempts_text(view: CaseView, attempts: int) -> str:
-    """The attempts logged; for a case that came contacted (imported, or ``ahr case open``)
-    with none logged, that its first contact was recorded with the case, not a bare ``0``
-    beside a contact time."""
-    if attempts or view.contacted_at is None:
-        return str(attempts)
-    return "none logged; the first contact came with the case (opened or imported as contacted)"
 
 
 def _timeline(events: Sequence[EventRecord]) -> list[tuple[str, ...]]:

@@ -30,6 +30,11 @@ def metrics(
     """How the program runs: cases, contact times, outcomes, load.
 
     Cases detected, opened, answered and closed in the window; the backlog; each operator's load.
+    Each median says how many cases it covers.
+
+    Reached on a logged attempt: a case counts once an attempt with outcome reached is logged on
+    it (c in the app, or ahr case attempt); a case opened or imported as already contacted
+    counts only after such an attempt is logged.
     """
     from ahr_tui.service.metrics import compute
 
@@ -45,14 +50,15 @@ def metrics(
 def metrics_text(m: Metrics) -> list[str]:
     """The plain-text report: figures, backlog, operators, then one line per day."""
     from ahr_tui.service.metrics import duration_text as duration
-    from ahr_tui.service.metrics import outcome_lines
+    from ahr_tui.service.metrics import median_text, outcome_lines
 
     backlog = ", ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     figures = [
         ("detected", str(m.detected)),
         ("opened (first contact)", str(m.opened)),
-        ("time to first contact, median", duration(m.time_to_first_contact_p50_s)),
-        ("time to reach, median", duration(m.time_to_reach_p50_s)),
+        ("time to first contact, median",
+         median_text(m.time_to_first_contact_p50_s, m.time_to_first_contact_cases)),
+        ("time to reach, median", median_text(m.time_to_reach_p50_s, m.time_to_reach_cases)),
         *outcome_lines(m),  # "  reached on a logged attempt  1 of 24 (4 %)"
         ("resolved", str(m.resolved)),
         ("deactivated", str(m.deactivated)),

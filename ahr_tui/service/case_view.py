@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ahr_tui.errors import DatabaseProblem
-from ahr_tui.rules import ACTIVE_STATUSES, CaseFacts, CaseStatus, list_order
+from ahr_tui.rules import ACTIVE_STATUSES, CaseFacts, CaseStatus, format_left, list_order
 from ahr_tui.store import case_rows
 from ahr_tui.store.case_rows import CASE_SQL, CHANGED_SQL, UNSCOPED_SQL, CaseRow
 from ahr_tui.store.instant import instant
@@ -62,6 +62,27 @@ class CaseView:
     def due(self) -> datetime:
         """The next due moment: the deadline once contacted, the first-contact target before."""
         return self.contact_due if self.deadline is None else self.deadline
+
+    @property
+    def contact_target(self) -> str | None:
+        """Whether the first contact kept its target (``contact_due``): ``met``, ``missed by
+        2h 15m``; None while nobody has contacted the seller (the target is still ahead, or
+        overdue). ``ahr case show`` and the app's detail write it the same way."""
+        if self.contacted_at is None:
+            return None
+        if self.contacted_at <= self.contact_due:
+            return "met"
+        return f"missed by {format_left(self.contacted_at - self.contact_due)}"
+
+    def attempts_text(self, attempts: Sequence[datetime]) -> str:
+        """The contact attempts logged (given their instants): ``0 logged``, ``2 logged``; where
+        the first contact was not a logged attempt (a case opened or imported as contacted:
+        none was logged at its ``contacted_at``), that it came with the case. ``ahr case show``
+        and the app's detail write it the same way."""
+        text = f"{len(attempts)} logged"
+        if self.contacted_at is not None and not any(a <= self.contacted_at for a in attempts):
+            text += "; the first contact came with the case (opened or imported as contacted)"
+        return text
 
     @property
     def facts(self) -> CaseFacts:

@@ -35,7 +35,7 @@ from ahr_tui.service.forecast_view import (
 )
 from ahr_tui.store.shift_rows import EVENTS_SQL, sqlite_instant
 from ahr_tui.textsafe import clean_line, markdown_line
-from ahr_tui.wording import instant
+from ahr_tui.wording import count, instant
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -278,7 +278,7 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
     def due(items: list[ForecastEntry]) -> list[str]:
         return [f"{style.item}{_due_line(e, style)}" for e in items]
 
-    section(f"What happened ({len(h.events)} events)", _happened(h.events, style),
+    section(f"What happened ({count(len(h.events), 'event')})", _happened(h.events, style),
             "nothing recorded")
     section(f"Overdue ({len(h.overdue)}): past their deadline or first-contact target",
             cases(h.overdue), "none")

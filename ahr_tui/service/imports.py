@@ -224,9 +224,10 @@ def _unreachable_line(result: ImportResult) -> str | None:
     if not missing + invalid:
         return None
     written = counted(result.new + result.updated, "new or updated account")
-    verb = "has" if missing + invalid == 1 else "have"
+    verb, they = ("has", "it") if missing + invalid == 1 else ("have", "they")
     return (f"{missing + invalid:,} of {written} {verb} no valid emergency phone ({missing:,} "
-            f"missing, {invalid:,} invalid): they cannot be enrolled until one is on file")
+            f"missing, {invalid:,} invalid): {they} cannot be enrolled until one is on file; "
+            f"ahr eligibility shows which (PHONE missing or invalid)")
 
 
 def import_cases(

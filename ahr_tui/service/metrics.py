@@ -27,6 +27,7 @@ from ahr_tui.store import metrics as q
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Case
 from ahr_tui.store.types import UTCDateTime
+from ahr_tui.wording import count
 
 #: The daily series, in the order the JSON and the screen show them.
 SERIES = ("opened", "responded", "expired", "resolved", "deactivated", "fraud")
@@ -59,6 +60,9 @@ class Metrics:
     opened: int
     time_to_first_contact_p50_s: float | None
     time_to_reach_p50_s: float | None
+    #: How many cases each of those two medians was taken over.
+    time_to_first_contact_cases: int
+    time_to_reach_cases: int
     #: Cases whose 72-hour outcome (responded or expired) fell in the window: the three rates'
     #: denominator.
     outcomes: int
@@ -83,6 +87,8 @@ class Metrics:
             "opened": self.opened,
             "time_to_first_contact_p50_s": self.time_to_first_contact_p50_s,
             "time_to_reach_p50_s": self.time_to_reach_p50_s,
+            "time_to_first_contact_cases": self.time_to_first_contact_cases,
+            "time_to_reach_cases": self.time_to_reach_cases,
             "reached_rate": self.reached_rate,
             "responded_in_time_rate": self.responded_in_time_rate,
             "expired_rate": self.expired_rate,
@@ -147,14 +153,18 @@ def _compute(session: Session, span: Window) -> Metrics:
     active = q.active_at(detected_at, span.end)
     first_contact = q.seconds_between(session, contacted_at, detected_at)
     reach = q.seconds_between(session, reached_at, contacted_at)
+    to_contact, contacted = q.counted_median(
+        session, first_contact, span.holds(contacted_at), detected_at < contacted_at)
+    to_reach, reached = q.counted_median(session, reach, span.holds(reached_at))
     return Metrics(
         first_day=span.first_day,
         last_day=span.last_day,
         detected=q.count(session, span.holds(detected_at)),
         opened=q.count(session, span.holds(contacted_at)),
-        time_to_first_contact_p50_s=q.median(
-            session, first_contact, span.holds(contacted_at), detected_at < contacted_at),
-        time_to_reach_p50_s=q.median(session, reach, span.holds(reached_at)),
+        time_to_first_contact_p50_s=to_contact,
+        time_to_reach_p50_s=to_reach,
+        time_to_first_contact_cases=contacted,
+        time_to_reach_cases=reached,
         outcomes=outcomes["all"],
         reached_rate=_rate(outcomes, "reached"),
         responded_in_time_rate=_rate(outcomes, "responded"),
@@ -174,6 +184,14 @@ def duration_text(seconds: float | None) -> str:
     """A duration as the countdowns write it (``1d 01h``), or ``-`` when nothing was measured.
     Shared by ``ahr metrics`` and the metrics screen."""
     return "-" if seconds is None else format_left(timedelta(seconds=seconds))
+
+
+def median_text(seconds: float | None, cases: int) -> str:
+    """A median duration with how many cases it covers, ``0m 00s (2 cases)``: a median of two
+    cases reached at once read as a bug; ``-`` when nothing was measured."""
+    if seconds is None:
+        return "-"
+    return f"{duration_text(seconds)} ({count(cases, 'case')})"
 
 
 def percent_text(rate: float | None) -> str:
@@ -200,7 +218,6 @@ def share_text(rate: float | None, total: int) -> str:
 #: ``reached`` (``reached_at``, DESIGN section 5), so a case opened or imported as contacted
 #: counts only once one is logged; "seller reached" alone read as "we reach x % of sellers".
 REACHED_LABEL = "reached on a logged attempt"
-
 
 def outcome_lines(m: Metrics) -> list[tuple[str, str]]:
     """The 72-hour outcomes as an operator reads them, (label, value): how many cases' 72 hours

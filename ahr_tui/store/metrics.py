@@ -57,7 +57,19 @@ def median(session: Session, value: ColumnElement[Any], *conditions: ColumnEleme
 
     The database orders the values and returns only the middle one (odd count) or two (even).
     """
+    return counted_median(session, value, *conditions)[0]
+
+
+def counted_median(session: Session, value: ColumnElement[Any],
+                   *conditions: ColumnElement[bool]) -> tuple[float | None, int]:
+    """``median`` and how many cases it was taken over (a median of 2 cases reads otherwise
+    like one of 200)."""
     n = count(session, *conditions)
+    return _median(session, value, n, *conditions), n
+
+
+def _median(session: Session, value: ColumnElement[Any], n: int,
+            *conditions: ColumnElement[bool]) -> float | None:
     if n == 0:
         return None
     middle = (

@@ -20,6 +20,8 @@ from enum import StrEnum
 from textual import events
 from textual.binding import Binding
 
+from ahr_tui.rules import CaseStatus
+
 ESCAPE = "\x1b"
 
 
@@ -42,10 +44,12 @@ def split_joined_escape(
 
 # ------------------------------------------------------------------ the footer, per view
 
-#: ``q`` for a screen drawn with Textual's ``Footer`` (the handover, the metrics): the app's own
-#: ``q`` binding is hidden (``KeyBar`` shows it on the lists and the detail), and ``Footer``
-#: shows only bindings marked ``show``, so without this the way out was missing there.
-SHOWN_QUIT = Binding("q", "app.quit", "Quit")
+#: ``? Help  q Quit`` for a screen drawn with Textual's ``Footer`` (the handover, the metrics),
+#: last and in that order, as ``KeyBar`` ends the lists' and the detail's footers: the app's own
+#: ``q`` binding is hidden, and ``Footer`` shows only bindings marked ``show`` in the order of
+#: the binding chain (the screen's before the app's ``?``), so without these the way out was
+#: missing there and ``q`` came before ``?``.
+SHOWN_HELP_QUIT = (Binding("question_mark", "app.help", "Help"), Binding("q", "app.quit", "Quit"))
 
 
 class Place(StrEnum):
@@ -55,12 +59,18 @@ class Place(StrEnum):
     ACCOUNTS = "accounts"
     CASE_DETAIL = "case detail"
     ACCOUNT_DETAIL = "account detail"
+    #: Typing in a list's filter field (``/``): the field takes every printable key (``q``
+    #: types a q), so only enter, esc, tab and ctrl+q act there.
+    CASES_FILTER = "cases filter"
+    ACCOUNTS_FILTER = "accounts filter"
 
 
 LISTS = frozenset({Place.CASES, Place.ACCOUNTS})
 DETAILS = frozenset({Place.CASE_DETAIL, Place.ACCOUNT_DETAIL})
 WITH_A_CASE = frozenset({Place.CASES, Place.CASE_DETAIL})
-EVERYWHERE = frozenset(Place)
+TYPING = frozenset({Place.CASES_FILTER, Place.ACCOUNTS_FILTER})
+#: Everywhere a key is a command (not a character typed into a filter).
+EVERYWHERE = frozenset(Place) - TYPING
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +90,11 @@ class FooterKey:
 #: Ranks (what an operator most needs at 80 columns, where not every key fits): the daily work
 #: on the case under the cursor and the ways to the other views first (1: contact, respond,
 #: resolve; tab, metrics and the handover from a list, which a newcomer otherwise found only
-#: through ``?``; 2: assign, note; 3: an expired case's deactivate), then finding a case (2:
-#: filter; 3: sort), then keys every terminal user knows or the help lists (4: enter), then
-#: rare ones (5: fraud) and the rest. Keys that cannot act on the current case go before any of
-#: these. At 80 columns the Cases view keeps ``c o r``, ``tab m h``, ``?`` and ``q``.
+#: through ``?``; 2: assign, note; 3: deactivate, which acts only on an expired case, where
+#: ``STATUS_RANKS`` ranks it 1), then finding a case (2: filter; 3: sort), then keys every
+#: terminal user knows or the help lists (4: enter), then rare ones (5: fraud) and the rest.
+#: Keys that cannot act on the current case go before any of these. At 80 columns the Cases
+#: view keeps ``c o r`` (an expired case: ``r x a``), ``tab m h``, ``?`` and ``q``.
 FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 4),
     FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
@@ -98,8 +109,13 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("note", "n", "Note", WITH_A_CASE, 2),
     FooterKey("filter", "/", "Filter", LISTS, 2),
     FooterKey("cycle_sort", "s", "Sort", LISTS, 3),
-    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES}), 1),
-    FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS}), 1),
+    # In a filter field: the field's own enter and esc (``ListFilter``), and tab, which
+    # switches the view from there too; q would type a q, ctrl+q quits.
+    FooterKey("submit", "enter", "Go to list", TYPING, 0),
+    FooterKey("clear", "esc", "Clear filter", TYPING, 0),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES, Place.CASES_FILTER}), 1),
+    FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS, Place.ACCOUNTS_FILTER}),
+              1),
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
     FooterKey("metrics", "m", "Metrics", LISTS, 1),
@@ -110,7 +126,16 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
     FooterKey("handover", "h", "Handover", EVERYWHERE - LISTS, 6),  # a detail's case keys first
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
+    FooterKey("quit", "ctrl+q", "Quit", TYPING, 0),
 )
+
+#: The ranks that differ with the status of the case under the cursor (or shown). An expired
+#: case waits for one of two decisions, resolve or deactivate (DESIGN section 4): there ``x``
+#: ranks with the daily work, and a contact attempt, only a follow-up now, gives way before
+#: ``a`` (at 80 columns ``c r x`` with ``tab m h ? q`` is one cell too wide).
+STATUS_RANKS: Mapping[CaseStatus, Mapping[str, int]] = {
+    CaseStatus.EXPIRED: {"deactivate": 1, "attempt": 3},
+}
 
 _PLACES: dict[str, frozenset[Place]] = {}
 for _key in FOOTER_KEYS:
@@ -124,7 +149,7 @@ def applies(action: str, place: Place | None) -> bool:
     where = _PLACES.get(action_name(action))
     if where is None:
         return True
-    return place in where if place is not None else where == EVERYWHERE
+    return place in where if place is not None else where >= EVERYWHERE
 
 
 def action_name(action: str) -> str:
@@ -142,32 +167,40 @@ ROOMY, TIGHT = 2, 1
 
 
 def footer_layout(
-    place: Place | None, active: Mapping[str, bool], width: int
+    place: Place | None, active: Mapping[str, bool], width: int,
+    status: CaseStatus | None = None,
 ) -> tuple[list[tuple[FooterKey, bool]], int]:
     """``footer_keys`` with two cells between keys, or with one when that shows more of them
     (at 80 columns, the Cases view's sort, assign and note); returns the keys and the gap."""
-    roomy = footer_keys(place, active, width, gap=ROOMY)
-    tight = footer_keys(place, active, width, gap=TIGHT)
+    roomy = footer_keys(place, active, width, gap=ROOMY, status=status)
+    tight = footer_keys(place, active, width, gap=TIGHT, status=status)
     return (roomy, ROOMY) if len(roomy) >= len(tight) else (tight, TIGHT)
 
 
 def footer_keys(
-    place: Place | None, active: Mapping[str, bool], width: int, gap: int = ROOMY
+    place: Place | None, active: Mapping[str, bool], width: int, gap: int = ROOMY,
+    status: CaseStatus | None = None,
 ) -> list[tuple[FooterKey, bool]]:
     """The keys to show at ``place`` with whether each is enabled, given the active actions
     (name -> enabled), dropping keys until the line fits ``width`` cells with ``gap`` cells
     between keys: first the disabled ones (they cannot act on the current case; an expired
     case's ``x`` must not give way to a greyed ``o``), then the enabled ones, each time the
-    highest rank (``FOOTER_KEYS``). Rank 0 is never dropped."""
+    highest rank (``FOOTER_KEYS``, or ``STATUS_RANKS`` for the ``status`` of the current
+    case). Rank 0 is never dropped."""
+    ranks = STATUS_RANKS.get(status, {}) if status is not None else {}
     shown = [
         (key, active[key.action]) for key in FOOTER_KEYS
         if place is not None and place in key.where and key.action in active
     ]
+
+    def rank(key: FooterKey) -> int:
+        return ranks.get(key.action, key.rank) if key.rank else 0
+
     while _width(shown, gap) > width:
-        droppable = [item for item in shown if item[0].rank > 0]
+        droppable = [item for item in shown if rank(item[0]) > 0]
         if not droppable:
             break
-        worst = max(droppable, key=lambda item: (not item[1], item[0].rank, shown.index(item)))
+        worst = max(droppable, key=lambda item: (not item[1], rank(item[0]), shown.index(item)))
         shown.remove(worst)
     return shown
 

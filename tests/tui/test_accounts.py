@@ -112,12 +112,12 @@ async def test_every_account_with_band_labels_counts_and_phone(engine, clock, ac
         rows = plain_rows(view)
         assert [r[0] for r in rows] == ["S10", "S20", "S30", "S40"]
         # <250 counts days scored under 250 and MISS days with no score: no day in both
-        assert rows[0] == ["S10", "Acme Goods", "CA", "150 at risk", "170", "10",
+        assert rows[0] == ["S10", "Acme Goods", "CA", " 150 at risk", "170", "10",
                            "enrolled", "active", "invalid"]
-        assert rows[1][3:] == [" 80 unhealthy", "180", "0", "not_enrolled", "deactivated",
+        assert rows[1][3:] == ["  80 unhealthy", "180", "0", "not_enrolled", "deactivated",
                                "missing"]
-        assert rows[2][3:6] == ["640 healthy", "0", "0"] and rows[2][8] == "valid"
-        assert rows[3][3:7] == ["  — no score", "0", "180", "pending_contact"]
+        assert rows[2][3:6] == [" 640 healthy", "0", "0"] and rows[2][8] == "valid"
+        assert rows[3][3:7] == ["   — no score", "0", "180", "pending_contact"]
         assert view.table.visible_columns() == [c.key for c in view.table.columns]
         status = view.query_one("#accounts-status", Static).content
         assert str(status) == "4 accounts · AHR window to 2026-03-01"
@@ -136,7 +136,7 @@ async def test_a_line_goes_out_as_runs_of_one_style(engine, clock, accounts):
         assert len(styles) < len(view.table.columns)
         assert strip.text.split()[:4] == ["S10", "Acme", "Goods", "CA"]
         seller = next(s for s in strip if s.text.startswith("S10"))
-        score = next(s for s in strip if s.text.startswith("150 at risk"))
+        score = next(s for s in strip if s.text.lstrip().startswith("150 at risk"))
         assert score.style != seller.style  # its band's colour
 
 
@@ -440,7 +440,7 @@ async def test_the_first_rows_show_while_every_account_is_still_being_read(
         release.set()
         await loaded(pilot)
         assert [row[0] for row in plain_rows(view)] == ["S10", "S20", "S30", "S40"]
-        assert plain_rows(view)[0][3:6] == ["150 at risk", "170", "10"]
+        assert plain_rows(view)[0][3:6] == [" 150 at risk", "170", "10"]
 
 
 async def test_the_first_rows_read_are_those_the_screen_shows_and_the_rest_as_it_scrolls(
@@ -518,3 +518,22 @@ async def test_a_search_waiting_for_the_order_ends_when_the_app_quits(
         assert ended.wait(5)
     finally:
         view._generation += 1  # were it still waiting: fail here, not hang at teardown
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_a_score_of_1000_keeps_the_band_words_in_one_column(engine, clock, width):
+    """A newcomer saw ``US 1000 healthy`` one column right of ``US 481 healthy``: the score
+    takes four digits' room, so the band words line up as drawn."""
+    seed_account(engine, "S1", name="Top", scores=full_window(AS_OF, 1000))
+    seed_account(engine, "S2", name="Mid", scores=full_window(AS_OF, 481))
+    seed_account(engine, "S3", name="Low", scores=full_window(AS_OF, 80))
+    seed_account(engine, "S4", name="New")
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(width, 30)) as pilot:
+        await loaded(pilot)
+        drawn = {line.split()[0]: line for line in screen_text(pilot.app)
+                 if line[:2] in ("S1", "S2", "S3", "S4")}
+        assert " 1000 healthy " in drawn["S1"] and "  481 healthy " in drawn["S2"]
+        words = {drawn["S1"].index(" healthy"), drawn["S2"].index(" healthy"),
+                 drawn["S3"].index(" unhealthy"), drawn["S4"].index(" no score")}
+        assert len(words) == 1, drawn

@@ -317,12 +317,14 @@ async def test_the_timeline_columns_line_up_whatever_the_actors_names(engine, cl
 
 async def test_a_case_that_came_contacted_says_so_instead_of_no_attempt(engine, clock, case_id):
     """A case opened (or imported) as contacted has a contact time and no attempt logged: the
-    detail says the contact came with the case."""
+    detail says the contact came with the case, in the words of ``ahr case show``, and that
+    the first-contact target was met."""
     screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tz=EST)
     async with Host(screen).run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         case = " ".join(text_of(screen, "#detail-case").split())
-        assert "Contacted 2026-03-02 10:00 UTC (came with the case: no attempt logged)" in case
+        assert ("Contacted 2026-03-02 10:00 UTC (contact target met) Attempts 0 logged; the "
+                "first contact came with the case (opened or imported as contacted)") in case
 
 
 async def test_a_new_seller_is_told_not_enough_history_not_days_below(engine, clock):

@@ -221,6 +221,34 @@ async def test_at_80_columns_a_narrow_footer_drops_keys_that_cannot_act_before_t
             assert all(not bar.active()[key.action] for key in dropped)  # enabled one dropped
 
 
+async def test_at_80_columns_an_expired_case_offers_deactivate_with_resolve_in_the_list(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer on an expired case saw ``a Assign`` but not ``x Deactivate``, one of the two
+    decisions the case waits for. At 80 columns, the Cases view's footer for the case under the
+    cursor: each keeps its main actions and ``tab m h ? q``."""
+    detected = detect_case(
+        engine, seller_id="S2", store="CA", policy=PolicyArea.LISTING_POLICY,
+        at=clock() - timedelta(hours=1), summary="found", actor=ALICE, now=clock(),
+    ).id
+    ways = ["tab Accounts", "m Metrics", "h Handover", "? Help", "q Quit"]
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = {}
+        for name, case_id in (("expired", seeded.expired), ("open", seeded.crit),
+                              ("detected", detected)):
+            assert app.main.table.move_to_key(case_id)
+            await settle(app, pilot)
+            shown[name] = footer(app)
+        assert shown["expired"].split() == [
+            "r", "Resolve", "x", "Deactivate", "a", "Assign", *" ".join(ways).split()]
+        assert shown["open"].split() == [
+            "c", "Contact", "o", "Respond", "r", "Resolve", *" ".join(ways).split()]
+        assert shown["detected"].split() == [
+            "c", "Contact", "r", "Resolve", "a", "Assign", *" ".join(ways).split()]
+
+
 def test_the_footer_never_drops_help_or_quit_however_narrow() -> None:
     active = {key.action: False for key in FOOTER_KEYS}
     kept = [key.key for key, _ in footer_keys(Place.CASE_DETAIL, active, 10)]

@@ -90,9 +90,48 @@ async def test_the_filter_field_sits_in_the_same_place_in_both_views_above_the_l
             places.append((typed, drawn[-1].split()))
             await pilot.press("escape")  # clears it and gives the list the focus
             await settle(app, pilot)
-        assert places[0] == (3, ["tab", "Accounts", "q", "Quit"])
-        assert places[1] == (3, ["tab", "Cases", "q", "Quit"])
+        typing = ["enter", "Go", "to", "list", "esc", "Clear", "filter"]
+        assert places[0] == (3, [*typing, "tab", "Accounts", "ctrl+q", "Quit"])
+        assert places[1] == (3, [*typing, "tab", "Cases", "ctrl+q", "Quit"])
         assert isinstance(app.focused, type(app.query_one(AccountsView).table))
+
+
+async def test_while_typing_a_filter_the_footer_names_the_keys_that_act_there_not_q_quit(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """A newcomer typed ``/`` then ``q``: the field showed ``q`` but the footer still offered
+    ``q Quit``. In the field it offers what acts there (enter, esc, tab, ctrl+q), and each
+    does what it says; back on the list the list's keys return. Both views."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for view, other in (("Cases", "Accounts"), ("Accounts", "Cases")):
+            await pilot.press("slash", "q")
+            await settle(app, pilot)
+            footer = screen_text(app)[-1]
+            assert footer.split() == ["enter", "Go", "to", "list", "esc", "Clear", "filter",
+                                      "tab", other, "ctrl+q", "Quit"], footer
+            assert f"[{view}]  sort" in app.main.header.plain
+            assert "filter q" in app.main.header.plain  # q was typed, the app still runs
+            assert app.is_running
+            await pilot.press("enter")  # keeps the filter, the list takes the focus
+            await settle(app, pilot)
+            assert not isinstance(app.focused, ListFilter)
+            assert "filter q" in app.main.header.plain
+            listed = screen_text(app)[-1]
+            assert "q Quit" in listed and "? Help" in listed and "Clear filter" not in listed
+            await pilot.press("slash")
+            await settle(app, pilot)
+            assert "esc Clear filter" in screen_text(app)[-1]
+            await pilot.press("escape")  # clears it and gives the list the focus
+            await settle(app, pilot)
+            assert "filter" not in app.main.header.plain
+            assert "q Quit" in screen_text(app)[-1]
+            await pilot.press("slash", "tab")  # tab switches the view from the field too
+            await settle(app, pilot)
+            assert f"[{other}]" in app.main.header.plain
+            assert not isinstance(app.focused, ListFilter)
+            assert f"tab {view}" in screen_text(app)[-1]  # the second round: the other view
 
 
 async def test_s_and_the_header_work_the_same_way_in_both_views(

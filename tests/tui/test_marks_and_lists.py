@@ -247,6 +247,8 @@ async def test_m_shows_the_figures_bars_and_workload_in_80x24(
         assert "72 hours ended for 2 cases:\n  reached on a logged attempt 0 of 2 (0 %)" in (
             figures), figures
         assert "responded in time 1 of 2 (50 %)   expired 1 of 2 (50 %)" in figures, figures
+        # each median with how many cases it covers (none reached: nothing to measure)
+        assert "first contact p50 -   reach p50 -" in figures, figures
         operators = str(app.screen.query_one("#metrics-operators", Static).render())
         # alice opened six cases, recorded a response and applied one expiry
         assert any(line.split()[:2] == ["alice", "8"] for line in operators.splitlines()), (

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 import ahr_tui.tui.screens.detail_text as fmt
 from ahr_tui.errors import NotFound
-from ahr_tui.rules import Urgency, last_complete_day, time_left
+from ahr_tui.rules import CaseStatus, Urgency, last_complete_day, time_left
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.database import read
@@ -111,6 +111,12 @@ class DetailScreen(Screen[None]):
         return self.detail.case if self.detail is not None else None
 
     @property
+    def case_status(self) -> CaseStatus | None:
+        """The status of the case shown (the footer ranks its keys by it)."""
+        case = self.shown_case
+        return case.status if case is not None and self.case_id is not None else None
+
+    @property
     def place(self) -> Place:
         """Which keys apply (``keys.FOOTER_KEYS``): case actions only with a case."""
         return Place.CASE_DETAIL if self.case_id is not None else Place.ACCOUNT_DETAIL
@@ -179,7 +185,8 @@ class DetailScreen(Screen[None]):
         for name in ("case", "left", "timeline"):
             self.query_one(f"#detail-{name}").display = has_case
         if detail.case is not None:
-            self.query_one("#detail-case", Static).update(fmt.case_block(detail.case, self.tz))
+            self.query_one("#detail-case", Static).update(fmt.case_block(
+                detail.case, self.tz, [e.at for e in detail.events if e.action == "attempt"]))
             self.query_one("#detail-timeline", Static).update(fmt.timeline(detail.events))
         self.query_one("#detail-ahr", Static).update(fmt.ahr_heading(detail))
         self.query_one(Sparkline).set_series(detail.series, detail.window_start)

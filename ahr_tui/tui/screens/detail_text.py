@@ -7,7 +7,7 @@ markup string), so a seller named ``[@click=app.quit]`` or ``\\x1b[2J`` is shown
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from rich.cells import cell_len, set_cell_size
@@ -68,7 +68,9 @@ def title(detail: AccountDetail) -> Text:
     )
 
 
-def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
+def case_block(case: CaseView, tz: tzinfo | None, attempts: Sequence[datetime] = ()
+               ) -> Hanging:
+    """The case's fields; ``attempts``: the instants of its logged contact attempts."""
     assignee = clean_line(case.assignee) if case.assignee else "nobody"
     lines = [
         heading(f"Case {case.id}"),
@@ -86,9 +88,12 @@ def case_block(case: CaseView, tz: tzinfo | None) -> Hanging:
             " (not contacted yet)",
         ))
     else:
-        lines.append(Text.assemble(("Contacted ", "bold"), utc(case.contacted_at)))
-        if not case.attempts:  # contacted when it came (imported, or opened contacted)
-            lines[-1].append("  (came with the case: no attempt logged)", "italic")
+        # the first-contact target's outcome and the attempts as ``ahr case show`` says them
+        lines.append(Text.assemble(
+            ("Contacted ", "bold"), utc(case.contacted_at),
+            (f"  (contact target {case.contact_target})", "italic"),
+        ))
+        lines.append(Text.assemble(("Attempts  ", "bold"), case.attempts_text(attempts)))
         lines.append(Text.assemble(
             ("Deadline  ", "bold"), local_and_utc(case.deadline, tz)
         ))

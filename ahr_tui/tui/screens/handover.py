@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
-from ahr_tui.tui.keys import SHOWN_QUIT
+from ahr_tui.tui.keys import SHOWN_HELP_QUIT
 from ahr_tui.tui.widgets.hanging import Hanging, hang_of
 from ahr_tui.tui.widgets.shift_chart import ShiftChart
 
@@ -41,7 +41,7 @@ class HandoverScreen(Screen[None]):
         Binding("escape,h", "close", "Back"),
         Binding("t", "horizon", "24/48/72 h"),
         Binding("r", "reload", "Reload", show=False),
-        SHOWN_QUIT,
+        *SHOWN_HELP_QUIT,
     ]
     #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
     KEYS_HELP: ClassVar[ScreenHelp] = ("Handover", (

@@ -121,13 +121,23 @@ class MainScreen(ListKeys, Screen[None]):
 
     @property
     def place(self) -> Place:
-        """Which keys apply (``keys.FOOTER_KEYS``): those of the view shown."""
-        return Place.CASES if self.view == CASES else Place.ACCOUNTS
+        """Which keys apply (``keys.FOOTER_KEYS``): those of the view shown, or of its filter
+        field while it has the focus (there a printable key is typed, not a command)."""
+        typing = self.ready and isinstance(self.focused, ListFilter)
+        if self.view == CASES:
+            return Place.CASES_FILTER if typing else Place.CASES
+        return Place.ACCOUNTS_FILTER if typing else Place.ACCOUNTS
 
     @property
     def current_case(self) -> CaseView | None:
         """The case under the cursor, when the Cases view is shown (none before it is mounted)."""
         return self.table.current_case if self.ready and self.view == CASES else None
+
+    @property
+    def case_status(self) -> CaseStatus | None:
+        """The status of the case under the cursor (the footer ranks its keys by it)."""
+        case = self.current_case
+        return case.status if case is not None else None
 
     # ------------------------------------------------------------ data in
 

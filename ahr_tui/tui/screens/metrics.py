@@ -27,12 +27,13 @@ from ahr_tui.service.metrics import (
     Metrics,
     compute,
     duration_text,
+    median_text,
     share_text,
 )
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.help import ScreenHelp
 from ahr_tui.tui.failures import guarded
-from ahr_tui.tui.keys import SHOWN_QUIT
+from ahr_tui.tui.keys import SHOWN_HELP_QUIT
 from ahr_tui.tui.messages import DataChanged
 from ahr_tui.tui.widgets.daily_bars import DailyBars, Series
 
@@ -53,7 +54,8 @@ class MetricsScreen(Screen[None]):
         Binding("right_square_bracket", "window(1)", "More days"),
         Binding("j,down", "scroll('down')", "Scroll", show=False),
         Binding("k,up", "scroll('up')", "Scroll", show=False),
-        SHOWN_QUIT,
+        Binding("h", "app.handover", "Handover"),  # the lists' footer offers it too
+        *SHOWN_HELP_QUIT,
     ]
     #: What ``?`` says here: every key of ``BINDINGS`` (tests/tui/test_help.py checks).
     KEYS_HELP: ClassVar[ScreenHelp] = ("Metrics", (
@@ -64,12 +66,12 @@ class MetricsScreen(Screen[None]):
     ))
     #: The figures' short words (``?`` says them under the keys).
     WORDS_HELP: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("p50", "the median: half the cases took less, half more"),
+        ("p50", "median of the (N cases) shown: half took less, half more"),
         ("72 hours ended", "cases whose 72 hours ended in the window (responded or expired): "
                            "the base of reached, in time and expired"),
-        ("reached", f"{REACHED_LABEL} (and reach p50): an attempt with outcome reached was "
+        ("reached", f"{REACHED_LABEL}: counted once an attempt with outcome reached is "
                     "logged (c, ahr case attempt); a case opened or imported as contacted "
-                    "counts only once one is"),
+                    "counts only after such an attempt is logged"),
         ("backlog", "active cases at the window's end; age from detection"),
         ("· total peak", "daily bars: · none that day; the window's total; the busiest day"),
         ("actions", "audit events the operator recorded in the window"),
@@ -133,12 +135,14 @@ class MetricsScreen(Screen[None]):
 
 
 def figures_text(m: Metrics) -> Text:
-    """The figures in seven short lines (each fits 78 columns with four-digit counts)."""
+    """The figures in eight short lines (each fits 78 columns with four-digit counts)."""
     backlog = " · ".join(f"{status} {n}" for status, n in sorted(m.backlog.items())) or "none"
     lines = [
-        f"detected {m.detected}   opened {m.opened}   first contact p50 "
-        f"{duration_text(m.time_to_first_contact_p50_s)}   reach p50 "
-        f"{duration_text(m.time_to_reach_p50_s)}",
+        f"detected {m.detected}   opened {m.opened}",
+        # each median with how many cases it covers: "0m 00s" alone, over 2 cases, read as a bug
+        "first contact p50 "
+        f"{median_text(m.time_to_first_contact_p50_s, m.time_to_first_contact_cases)}   "
+        f"reach p50 {median_text(m.time_to_reach_p50_s, m.time_to_reach_cases)}",
         # counts beside the percentages (as ``ahr metrics`` writes them): 1 of 25 (4 %)
         f"72 hours ended for {m.outcomes} {cases(m.outcomes)}:",
         f"  {REACHED_LABEL} {share_text(m.reached_rate, m.outcomes)}",

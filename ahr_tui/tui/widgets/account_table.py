@@ -25,7 +25,8 @@ COLUMNS = (
     Column("seller", "SELLER", 14),
     Column("name", "NAME", 12, flex=True, drop=2),
     Column("store", "ST", 2),
-    Column("ahr", "AHR", 13),
+    # four digits for the score (1000 is a score), so the band words line up below each other
+    Column("ahr", "AHR", 14),
     # Days of the window scored under 250, and days with no score: apart, so that no day is
     # counted twice (the eligibility rule allows at most 10 of the two together). MISS stays
     # at 80 columns (ACCOUNT goes first): without it "<250" would understate the rule's count.
@@ -82,9 +83,9 @@ class CellTexts:
     def score(self, score: int | None) -> Text:
         def make() -> Text:
             if score is None:
-                return Text("  — no score", style="dim")
+                return Text("   — no score", style="dim")
             level = band(score)
-            return Text(f"{score:>3} {BAND_WORD[level]}", style=BAND_STYLE[level])
+            return Text(f"{score:>4} {BAND_WORD[level]}", style=BAND_STYLE[level])
 
         return self._shared_text("score", score, make)
 

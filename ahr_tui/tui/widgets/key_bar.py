@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ahr_tui.rules import CaseStatus
 from ahr_tui.tui.keys import Place, action_name, footer_layout
 
 
@@ -50,11 +51,12 @@ class KeyBar(Widget):
         if self.app.screen is not self.screen:
             return line  # a dialog over this screen: its keys are its own (it says them)
         place: Place | None = getattr(self.screen, "place", None)
+        status: CaseStatus | None = getattr(self.screen, "case_status", None)
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         # Not partial: ``$text-disabled`` is translucent, and only the full style blends it
         # with the bar's background (partial, it was drawn brighter than the enabled labels).
         disabled = self.get_component_rich_style("key-bar--disabled")
-        shown, gap = footer_layout(place, self.active(), self.size.width)
+        shown, gap = footer_layout(place, self.active(), self.size.width, status)
         after = " " * (gap - 1)  # the other cell between keys is each key's leading space
         for key, enabled in shown:
             line.append(f" {key.key}", key_style if enabled else disabled)

@@ -52,8 +52,10 @@ from ahr_tui.sample.shifts import escalate_at_reference, write_shifts
 from ahr_tui.sample.stories import CRON, OPERATORS, Stories
 from ahr_tui.sample.timeline import REFERENCE, AccountDraft, EventDraft, Op, Timeline
 from ahr_tui.service.admin import make_first_lead
+from ahr_tui.service.detail import PhoneCache
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
+from ahr_tui.store.phone_checks import PHONE_RULES
 from ahr_tui.store.schema import ensure_schema, set_meta
 
 #: How the bundled ``sample.db`` is made (``ahr sample``'s defaults); ``ahr demo`` makes the same.
@@ -141,12 +143,19 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int,
 
 
 def _insert_accounts(conn: sqlite3.Connection, planned: list[PlannedAccount]) -> None:
+    """The accounts, each with its phone checked as the sellers import stores it
+    (``store.phone_checks``): the first sweep then rewrites no account for it."""
+    checked = PhoneCache().status
     conn.executemany(
-        "INSERT INTO account (id, seller_id, store, name, plan, email, emergency_phone, status, "
-        "enrollment, version) VALUES (?,?,?,?,?,?,?,?,?,1)",
+        "INSERT INTO account (id, seller_id, store, name, plan, email, emergency_phone, "
+        "phone_status, phone_checked, status, enrollment, version) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
         ((p.draft.id, p.draft.seller_id, p.draft.store, p.draft.name, p.draft.plan,
-          p.draft.email, p.draft.phone, p.status, p.intent) for p in planned),
+          p.draft.email, p.draft.phone,
+          checked(p.draft.phone, BY_CODE[p.draft.store].region).value, p.draft.phone,
+          p.status, p.intent) for p in planned),
     )
+    conn.execute("INSERT INTO meta (key, value) VALUES ('phone_rules', ?)", (PHONE_RULES,))
 
 
 def _settle(planned: list[PlannedAccount], as_of: date, days: int,

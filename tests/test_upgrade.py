@@ -206,6 +206,25 @@ def test_ahr_init_says_it_upgrades_before_it_starts_and_what_it_did(cli, engine:
     assert again.stdout.startswith("up to date: ") and again.stderr == ""
 
 
+def test_a_schema_4_database_gets_its_phone_checks_in_a_moment_and_is_told_so(
+    cli, engine: Engine
+) -> None:
+    """Schema 5 adds two columns to ``account`` (``store.phone_checks``): no warning of
+    minutes; the columns come back empty, to be checked by the next sweep."""
+    with engine.begin() as conn:
+        for column in ("phone_status", "phone_checked"):
+            conn.execute(text(f"ALTER TABLE account DROP COLUMN {column}"))
+        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("upgrading ") and "from schema 4 to 5..." in result.stderr
+    assert "minutes" not in result.stderr
+    assert "(schema 4 -> 5)" in result.stdout
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT count(*) FROM account WHERE phone_status IS NOT NULL")).scalar() == 0
+
+
 def test_ahr_init_gives_an_older_event_table_the_partial_index_by_case(
     engine: Engine, clock: FakeClock, me: Actor
 ) -> None:

@@ -50,8 +50,9 @@ def init(ctx: typer.Context) -> None:
 
     def upgrading(old: int, new: int) -> None:
         upgraded.append((old, new))
-        err(f"upgrading {database_name(engine)} from schema {old} to {new} (minutes for "
-            "millions of scores: schema 4 stores them day first)...")
+        slow = (" (minutes for millions of scores: schema 4 stores them day first)"
+                if old < 4 else "")  # from schema 4 on, a moment
+        err(f"upgrading {database_name(engine)} from schema {old} to {new}{slow}...")
 
     created = init_database(engine, actor=st.actor(), now=st.clock(), upgrading=upgrading)
     if upgraded:

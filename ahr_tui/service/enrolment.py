@@ -42,7 +42,6 @@ from ahr_tui.store.actor import Actor
 from ahr_tui.store.models import Account, Store, WindowCount
 
 PAGE = 10_000
-_PHONES = {p.value: p for p in PhoneStatus}  # a dict lookup: PhoneStatus(value) costs more
 
 _COLUMNS = (
     Account.id, Account.seller_id, Account.store, Account.name, Account.email, Account.plan,
@@ -190,8 +189,7 @@ def move_accounts(
         for row in page:
             (account_id, _, _, _, _, plan, status, enrollment, emergency_phone, stored,
              stored_for, _, enabled, region, scored, at_or_above) = row  # _COLUMNS
-            # None: not checked, the number changed since, or not a status ahr wrote
-            found_phone = _PHONES.get(phone_checks.stored(stored, stored_for, emergency_phone))
+            found_phone = phone_checks.stored(stored, stored_for, emergency_phone)
             if found_phone is None:
                 found_phone = phone(emergency_phone, region)
                 checked.append((found_phone.value, emergency_phone, account_id))

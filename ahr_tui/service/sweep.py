@@ -97,7 +97,6 @@ class SweepReport:
 # Enum lookups by value, once: calling ``Enum(value)`` 150,000 times costs a large sweep a second.
 _PLANS = {p.value: p for p in Plan}
 _STATUSES = {s.value: s for s in AccountStatus}
-_PHONES = {p.value: p for p in PhoneStatus}
 _ENROLLMENTS = {e.value: e for e in Enrollment}
 _REVOKED = Enrollment.REVOKED.value
 
@@ -171,8 +170,8 @@ def _phone_statuses(
         key = (row.emergency_phone, row.region)
         if key in phones:
             continue
-        known = _PHONES.get(phone_checks.stored(
-            row.phone_status, row.phone_checked, row.emergency_phone)) if trusted else None
+        known = phone_checks.stored(
+            row.phone_status, row.phone_checked, row.emergency_phone) if trusted else None
         phones[key] = known if known is not None else phone_status(*key)
     return phones
 

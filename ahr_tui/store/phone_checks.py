@@ -23,14 +23,20 @@ import phonenumbers
 from sqlalchemy import text
 from sqlmodel import Session
 
+from ahr_tui.rules import PhoneStatus
+
 #: What a stored status was decided with: the library's metadata and ahr's own two rules (bump
 #: the second part when ``rules.phone_status`` changes).
 PHONE_RULES = f"phonenumbers {phonenumbers.__version__}; ahr 1"
 
 
-def stored(status: str | None, checked: str | None, phone: str | None) -> str | None:
-    """The stored ``status`` if it was decided for ``phone`` as it is now, else None."""
-    return status if status is not None and checked == phone else None
+_STATUSES = {s.value: s for s in PhoneStatus}  # a dict lookup: PhoneStatus(value) costs more
+
+
+def stored(status: str | None, checked: str | None, phone: str | None) -> PhoneStatus | None:
+    """The stored ``status`` if it was decided for ``phone`` as it is now; None when there is
+    none, the number changed since, or it is not a status ahr writes."""
+    return _STATUSES.get(status) if status is not None and checked == phone else None
 
 
 def rules_current(session: Session) -> bool:

@@ -305,6 +305,7 @@ def _case_fields(view: CaseView, attempts: Sequence[datetime], now: datetime
     status = view.status.value
     if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
         status += f" ({left.described})"  # "13h 05m left, warn", "45m 53s overdue"
+    target = view.contact_target
     return [
         ("case", str(view.id)),
         ("seller", f"{view.seller_id} ({view.store}) {view.name}"),
@@ -312,8 +313,7 @@ def _case_fields(view: CaseView, attempts: Sequence[datetime], now: datetime
         ("status", status),
         ("detected", instant(view.detected_at)),
         # once contacted, whether the target was kept: a bare date read as if still due
-        ("contact due", instant(view.contact_due) + (
-            f" ({view.contact_target})" if view.contact_target else "")),
+        ("contact due", instant(view.contact_due) + (f" ({target})" if target else "")),
         ("contacted", instant(view.contacted_at)),
         ("deadline", instant(view.deadline)),
         ("reached", instant(view.reached_at)),

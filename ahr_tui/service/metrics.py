@@ -219,6 +219,7 @@ def share_text(rate: float | None, total: int) -> str:
 #: counts only once one is logged; "seller reached" alone read as "we reach x % of sellers".
 REACHED_LABEL = "reached on a logged attempt"
 
+
 def outcome_lines(m: Metrics) -> list[tuple[str, str]]:
     """The 72-hour outcomes as an operator reads them, (label, value): how many cases' 72 hours
     ended in the window, then of those, how many had an attempt logged that reached the seller,

@@ -65,19 +65,14 @@ def counted_median(session: Session, value: ColumnElement[Any],
     """``median`` and how many cases it was taken over (a median of 2 cases reads otherwise
     like one of 200)."""
     n = count(session, *conditions)
-    return _median(session, value, n, *conditions), n
-
-
-def _median(session: Session, value: ColumnElement[Any], n: int,
-            *conditions: ColumnElement[bool]) -> float | None:
     if n == 0:
-        return None
+        return None, 0
     middle = (
         select(value.label("v")).select_from(Case).where(*conditions)
         .order_by(value).limit(2 - n % 2).offset((n - 1) // 2)
     )
     values = [float(v) for v in session.execute(middle).scalars()]
-    return round(sum(values) / len(values), 3)
+    return round(sum(values) / len(values), 3), n
 
 
 def maximum(session: Session, value: ColumnElement[Any], *conditions: ColumnElement[bool]

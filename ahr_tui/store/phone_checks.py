@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ahr_tui.rules import PhoneStatus
+from ahr_tui.store.schema import get_meta, set_meta
 
 #: What a stored status was decided with: the library's metadata and ahr's own two rules (bump
 #: the second part when ``rules.phone_status`` changes).
@@ -42,8 +43,7 @@ def stored(status: str | None, checked: str | None, phone: str | None) -> PhoneS
 def rules_current(session: Session) -> bool:
     """Whether the stored statuses were decided by ``PHONE_RULES`` (a reader that may not write
     uses them only then)."""
-    return session.execute(
-        text("SELECT value FROM meta WHERE key = 'phone_rules'")).scalar() == PHONE_RULES
+    return get_meta(session, "phone_rules") == PHONE_RULES
 
 
 def ensure_current(session: Session) -> None:
@@ -52,12 +52,7 @@ def ensure_current(session: Session) -> None:
     if rules_current(session):
         return
     session.execute(text("UPDATE account SET phone_status = NULL WHERE phone_status IS NOT NULL"))
-    if session.execute(text("SELECT 1 FROM meta WHERE key = 'phone_rules'")).first() is None:
-        session.execute(text("INSERT INTO meta (key, value) VALUES ('phone_rules', :v)"),
-                        {"v": PHONE_RULES})
-    else:
-        session.execute(text("UPDATE meta SET value = :v WHERE key = 'phone_rules'"),
-                        {"v": PHONE_RULES})
+    set_meta(session, "phone_rules", PHONE_RULES)
 
 
 def store_statuses(session: Session, rows: Sequence[tuple[str, str | None, int]]) -> None:

@@ -358,7 +358,7 @@ def test_a_postgresql_copy_has_the_keys_and_indexes_of_ahr_init_and_all_visible_
         assert _layout(pg_url) == _layout(fresh)
     indexes, constraints = _layout(pg_url)
     assert any("FOREIGN KEY (account_id) REFERENCES account(id)" in c for c in constraints)
-    assert any(i.startswith("ix_account_seller_cover: ") for i in indexes)
+    assert any(i.startswith("ix_account_seller_search: ") for i in indexes)
     pg = make_engine(pg_url)
     try:
         with pg.connect() as conn:

@@ -130,7 +130,7 @@ def test_a_pooled_schema_whose_definition_a_test_changed_is_dropped(
             engine = make_engine(schema_url(PG_BASE, name))
             try:
                 with engine.begin() as conn:
-                    conn.execute(text("DROP INDEX ix_account_name_lower"))
+                    conn.execute(text("DROP INDEX ix_account_name_search"))
             finally:
                 engine.dispose()
         [changed] = pool.resting(key)
@@ -142,7 +142,7 @@ def test_a_pooled_schema_whose_definition_a_test_changed_is_dropped(
                 with lent.connect() as conn:
                     assert conn.execute(text(
                         "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() "
-                        "AND indexname = 'ix_account_name_lower'")).first()
+                        "AND indexname = 'ix_account_name_search'")).first()
             finally:
                 lent.dispose()
     finally:

@@ -312,6 +312,6 @@ def test_the_trigram_extension_is_committed_at_once_not_held_by_a_long_transacti
                 assert other.execute(
                     text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
             assert long.execute(text(
-                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_name_trgm'")).first()
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_account_search_trgm'")).first()
     finally:
         engine.dispose()

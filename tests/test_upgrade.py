@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from ahr_tui.rules import DEFAULT_POLICY
+from ahr_tui.service.account_list import AccountSort, filtered
 from ahr_tui.service.admin import init_database
 from ahr_tui.store import window
 from ahr_tui.store.actor import Actor
@@ -115,7 +116,7 @@ def test_ahr_init_upgrades_a_schema_1_database_and_existing_cases_were_detected_
             _schema_1(conn, contacted)
         assert read_version(engine) == 1
         init_database(engine, actor=me, now=clock())
-        assert read_version(engine) == SCHEMA_VERSION == 5
+        assert read_version(engine) == SCHEMA_VERSION == 6
         init_database(engine, actor=me, now=clock())  # idempotent
         with transaction(engine, write=True) as session:
             [case] = session.execute(select(Case)).scalars()
@@ -172,7 +173,7 @@ def test_ahr_init_keys_a_schema_3_databases_scores_day_first_and_keeps_them(
             "account_id", "day"]
     assert read_version(engine) == 3
     init_database(engine, actor=me, now=clock())
-    assert read_version(engine) == SCHEMA_VERSION == 5
+    assert read_version(engine) == SCHEMA_VERSION == 6
     with engine.begin() as conn:
         assert inspect(conn).get_pk_constraint("score")["constrained_columns"] == [
             "day", "account_id"]
@@ -200,8 +201,8 @@ def test_ahr_init_says_it_upgrades_before_it_starts_and_what_it_did(cli, engine:
         conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
     result = cli("init")
     assert result.exit_code == 0, result.output
-    assert "from schema 3 to 5 (minutes for millions of scores" in result.stderr
-    assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 5)" in result.stdout
+    assert "from schema 3 to 6 (minutes for millions of scores" in result.stderr
+    assert result.stdout.startswith("upgraded: ") and "(schema 3 -> 6)" in result.stdout
     again = cli("init")
     assert again.stdout.startswith("up to date: ") and again.stderr == ""
 
@@ -217,12 +218,63 @@ def test_a_schema_4_database_gets_its_phone_checks_in_a_moment_and_is_told_so(
         conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     result = cli("init")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("upgrading ") and "from schema 4 to 5..." in result.stderr
+    assert result.stderr.startswith("upgrading ") and "from schema 4 to 6..." in result.stderr
     assert "minutes" not in result.stderr
-    assert "(schema 4 -> 5)" in result.stdout
+    assert "(schema 4 -> 6)" in result.stdout
     with engine.connect() as conn:
         assert conn.execute(text(
             "SELECT count(*) FROM account WHERE phone_status IS NOT NULL")).scalar() == 0
+
+
+#: Schema 5's PostgreSQL indexes for the Accounts view (``store.account_pg`` before 6).
+_SCHEMA_5_PG_INDEXES = [
+    "CREATE INDEX ix_account_name_lower ON account (lower(name), seller_id, store)",
+    "CREATE INDEX ix_account_seller_cover ON account (seller_id, store) INCLUDE (name, id)",
+    "CREATE INDEX ix_account_seller_trgm ON account USING gin (lower(seller_id) {ops})",
+    "CREATE INDEX ix_account_name_trgm ON account USING gin (lower(name) {ops})",
+]
+
+
+def test_a_schema_5_database_gets_the_stored_search_text_in_a_moment(
+    cli, engine: Engine
+) -> None:
+    """Schema 6 stores the Accounts filter's text on PostgreSQL (``account.search``: seller id,
+    name and store lower-cased, joined by U+001F) with one trigram index and covering indexes
+    on it, in place of schema 5's four indexes; on SQLite only the version changes."""
+    account = seed_account(engine, "S1", "US", name="Ölberg Kitchen")
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if pg:
+            ops = conn.execute(text("SELECT extnamespace::regnamespace::text "
+                                    "FROM pg_extension WHERE extname = 'pg_trgm'")).scalar()
+            conn.execute(text("ALTER TABLE account DROP COLUMN search"))  # and its indexes
+            for statement in _SCHEMA_5_PG_INDEXES:
+                conn.execute(text(statement.format(ops=f"{ops}.gin_trgm_ops")))
+        conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert "from schema 5 to 6..." in result.stderr and "minutes" not in result.stderr
+    assert "(schema 5 -> 6)" in result.stdout
+    assert read_version(engine) == SCHEMA_VERSION
+    if not pg:
+        return
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search FROM account")).scalar() == (
+            "s1\x1fölberg kitchen\x1fus")
+        # the rewritten table was vacuumed: its index-only scans read no page of it
+        pages, visible = conn.execute(text(
+            "SELECT relpages, relallvisible FROM pg_class WHERE oid = 'account'::regclass")).one()
+        assert pages > 0 and visible == pages
+        indexes = set(conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'account' "
+            "AND schemaname = current_schema()")).scalars())
+    assert {"ix_account_search_trgm", "ix_account_seller_search",
+            "ix_account_name_search"} <= indexes
+    assert not indexes & {"ix_account_name_lower", "ix_account_seller_cover",
+                          "ix_account_seller_trgm", "ix_account_name_trgm"}
+    for needle in ("kitchen", "ölb", "s1"):  # from the trigram index, and by a walk
+        assert list(filtered(engine, AS_OF, AccountSort.SELLER, lambda: None, needle) or []) == [
+            account]
 
 
 def test_ahr_init_gives_an_older_event_table_the_partial_index_by_case(

@@ -18,9 +18,12 @@ from ahr_tui.wording import folder_problem
 #: 3: the Accounts view's filter index (``account_fts`` / ``pg_trgm``) and name-order index.
 #: 4: scores keyed day first (``store.models.Score``; ``store.upgrade.relayout_scores``).
 #: 5: each account's phone status stored (``account.phone_status``, ``store.phone_checks``).
+#: 6: PostgreSQL: the Accounts filter's text stored lower-cased (``account.search``) with one
+#:    trigram index and the orders' covering indexes on it (``store.account_pg``); SQLite's
+#:    tables are as in 5.
 #: Index changes that every version reads alike are no new version: the event table's partial
 #: index by case (``store.upgrade.event_indexes``) is made by ``ahr init`` on a schema-4 file.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: How long an SQLite connection waits for another writer before it says "busy".
 BUSY_TIMEOUT_MS = 10_000

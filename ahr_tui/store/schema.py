@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
-from ahr_tui.store import account_list, models, score_keys, window
+from ahr_tui.store import account_list, account_pg, models, score_keys, window
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
 from ahr_tui.store.recognise import (
@@ -58,7 +58,8 @@ def ensure_schema(
     """Create or upgrade the schema; True when the database was new. Idempotent.
 
     ``upgrading(from, to)`` is called before an older schema is upgraded (an upgrade can take
-    minutes: schema 4 re-keys every score)."""
+    minutes: schema 4 re-keys every score). On PostgreSQL, an upgrade from before schema 6
+    rewrites ``account`` (``store.account_pg``), which is then vacuumed."""
     version = read_version(engine)
     if version is not None and version > SCHEMA_VERSION:
         require_current(describe(engine.url), version)  # the newer-schema sentence
@@ -77,6 +78,8 @@ def ensure_schema(
             upgrade(conn, _tables())
         with transaction(engine, write=True) as session:
             _seed(session, now)
+        if version is not None and version < 6 and not is_sqlite(engine):
+            account_pg.vacuum_account(engine)
     except (DBAPIError, sqlite3.Error) as exc:  # the PRAGMA above goes to the driver directly
         raise translate(exc, describe(engine.url)) from None
     return created

@@ -103,6 +103,58 @@ def test_the_filter_matches_what_the_in_memory_filter_matched(engine, seeded, ca
             assert all(part == expected[:2] for part in parts), (sort, needle, parts)
 
 
+# PostgreSQL samples the order's first rows before it counts a needle's matches with the
+# trigram index (``account_pg.dense_first``): here a sample of 1-4 rows, so that on seven
+# accounts it both passes and fails, and its walk both finds the first matches and ends short
+@pytest.mark.parametrize("probe", [(1, 1), (2, 1), (4, 2), (3, 3)])
+def test_the_sampled_walk_gives_what_the_in_memory_filter_gives(
+    engine, seeded, probe, monkeypatch
+):
+    import ahr_tui.store.account_pg as pg
+
+    monkeypatch.setattr(pg, "PROBE_ROWS", probe[0])
+    monkeypatch.setattr(pg, "PROBE_HITS", probe[1])
+    for sort in (AccountSort.SELLER, AccountSort.NAME):
+        ids = ordered(engine, AS_OF, sort)
+        for needle in NEEDLES:
+            for first in (1, 2, 3):
+                parts: list[list[int]] = []
+                found = filtered(engine, AS_OF, sort, lambda ids=ids: ids, needle, first=first,
+                                 on_first=lambda part, parts=parts: parts.append(list(part)))
+                expected = oracle(engine, sort, needle)
+                assert found is not None and list(found) == expected, (sort, needle, first)
+                assert all(part == expected[:first] for part in parts), (sort, needle, parts)
+
+
+def test_a_dense_needle_is_walked_to_without_counting_its_matches(
+    engine, seeded, monkeypatch
+):
+    """On PostgreSQL, when the sample of the order finds the needle often enough, the first
+    screenful comes from the walk and the trigram index never counts the matches; a sparse
+    needle is counted (and on SQLite every needle is: FTS5 counts in a few milliseconds)."""
+    import ahr_tui.store.account_list as store
+    import ahr_tui.store.account_pg as pg
+
+    monkeypatch.setattr(pg, "PROBE_ROWS", 3)
+    monkeypatch.setattr(pg, "PROBE_HITS", 1)
+    counted: list[str] = []
+    original = store.indexed_in_order
+
+    def spy(session, needle, *args, **kwargs):  # type: ignore[no-untyped-def]
+        counted.append(needle)
+        return original(session, needle, *args, **kwargs)
+
+    monkeypatch.setattr(store, "indexed_in_order", spy)
+    # in seller order S10 (Acme Goods), S20, S30: "goods" is in the sample, "deals" (S40) not
+    for needle in ("goods", "deals"):
+        shown: list[list[int]] = []
+        found = filtered(engine, AS_OF, AccountSort.SELLER, lambda: None, needle, first=1,
+                         on_first=lambda part, shown=shown: shown.append(list(part)))
+        assert found is not None and list(found) == oracle(engine, AccountSort.SELLER, needle)
+    sqlite = engine.dialect.name == "sqlite"
+    assert counted == (["goods", "deals"] if sqlite else ["deals"])
+
+
 def test_a_walk_hands_over_the_first_matches_and_stops_when_told(engine, seeded, monkeypatch):
     monkeypatch.setattr(module, "INDEX_CAP", 0)
     monkeypatch.setattr(module, "WALK_CHUNK", 2)

@@ -107,7 +107,9 @@ def filtered(
     When many match, ``on_first`` gets the first ``first`` of them as soon as they are known.
     The seller and name orders never wait for ``order()``: an index walk with the filter's
     test answers (stopped early for the first ones); the AHR and days-below orders walk
-    ``order()`` a chunk at a time."""
+    ``order()`` a chunk at a time. On PostgreSQL, a needle whose matches lie close together in
+    the seller or name order has its first ones walked to at once (``dense_first``), not
+    counted first with the trigram index (tens of ms for tens of thousands of matches)."""
     from ahr_tui.store import account_list as store
     from ahr_tui.store.engine import transaction
 
@@ -115,10 +117,18 @@ def filtered(
     if not needle:
         return order()
     with transaction(db) as session:
+        by_index = store.indexable(session, needle)
+        if by_index and on_first is not None:  # PostgreSQL: many close together, no count
+            part = store.dense_first(session, needle, sort.value, as_of, policy, first)
+            if part is not None:
+                if stop():
+                    return None
+                on_first(part)
+                return store.ordered_ids(session, sort.value, as_of, policy, matching=needle,
+                                         by_index=True, stop=stop)
         few = store.indexed_in_order(session, needle, INDEX_CAP, sort.value, as_of, policy, stop)
         if few is not None or stop():  # the index answered, or a newer keystroke came
             return None if stop() else few
-        by_index = store.indexable(session, needle)
         if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
             if on_first is not None:
                 part = store.ordered_ids(session, sort.value, as_of, policy, limit=first,

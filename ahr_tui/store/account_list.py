@@ -236,6 +236,19 @@ def indexed_matches(session: Session, needle: str, cap: int) -> list[int] | None
     return None if len(rows) > cap else [int(r[0]) for r in rows]
 
 
+def dense_first(
+    session: Session, needle: str, sort: str, as_of: date, policy: Policy, first: int
+) -> array[int] | None:
+    """PostgreSQL, the seller and name orders: the first ``first`` accounts that match
+    ``needle`` (which ``indexable`` must allow), when they lie close together in the order
+    (``account_pg.dense_first``); None otherwise, and always on SQLite, whose FTS5 index
+    counts a needle's matches up to the cap in a few milliseconds."""
+    if _sqlite(session) or sort not in (SELLER, NAME) or first <= 0:
+        return None
+    _, order = _order_sql(session, sort, as_of, policy)
+    return account_pg.dense_first(session, order, needle, first)
+
+
 def indexed_in_order(
     session: Session, needle: str, cap: int, sort: str, as_of: date, policy: Policy,
     stop: Callable[[], bool] = lambda: False,

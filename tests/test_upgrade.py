@@ -277,6 +277,31 @@ def test_a_schema_5_database_gets_the_stored_search_text_in_a_moment(
             account]
 
 
+def test_ahr_init_says_when_the_filter_has_no_trigram_index(
+    cli, engine: Engine, monkeypatch
+) -> None:
+    """On PostgreSQL, when ``pg_trgm`` cannot be had (no right to create it), ``ahr init`` still
+    succeeds and says what is missing and who can fix it; once the index is there, it is
+    quiet. SQLite's filter index is its own (FTS5): never a note."""
+    import ahr_tui.store.account_pg as pg
+
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP INDEX ix_account_search_trgm"))
+        monkeypatch.setattr(pg, "_install_trgm", lambda conn: False)  # as without the right
+        result = cli("init")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("note: the Accounts filter has no trigram index")
+        assert "CREATE EXTENSION pg_trgm" in result.stderr
+        monkeypatch.undo()
+    again = cli("init")
+    assert again.exit_code == 0 and again.stderr == "", again.output
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1 FROM pg_indexes WHERE "
+                                     "indexname = 'ix_account_search_trgm'")).first()
+
+
 def test_ahr_init_gives_an_older_event_table_the_partial_index_by_case(
     engine: Engine, clock: FakeClock, me: Actor
 ) -> None:

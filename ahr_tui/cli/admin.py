@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the schema (idempotent). On a new database you become its first lead."""
-    from ahr_tui.service.admin import init_database
+    from ahr_tui.service.admin import filter_index_missing, init_database
     from ahr_tui.service.database import database_name, read
     from ahr_tui.service.views import has_accounts
 
@@ -60,6 +60,11 @@ def init(ctx: typer.Context) -> None:
         out(f"upgraded: {database_name(engine)} (schema {old} -> {new})")
     else:
         out(f"{'created' if created else 'up to date'}: {database_name(engine)}")
+    if read(engine, filter_index_missing):
+        err("note: the Accounts filter has no trigram index, because the pg_trgm extension "
+            "could not be created; a database owner can run `CREATE EXTENSION pg_trgm`, then "
+            "`ahr init` again. Until then the filter reads the list in order: slower on a "
+            "large database.")
     if not read(engine, has_accounts):
         out(NO_ACCOUNTS_YET)
 

@@ -34,6 +34,14 @@ def init_database(
     return created
 
 
+def filter_index_missing(session: Session) -> bool:
+    """True on PostgreSQL when the Accounts filter's trigram index is absent (``pg_trgm``
+    could not be created: ``store.account_pg``); the filter then walks the list in order."""
+    from ahr_tui.store import account_pg
+
+    return session.get_bind().dialect.name == "postgresql" and not account_pg.has_trgm(session)
+
+
 def make_first_lead(session: Session, *, actor: Actor, now: datetime) -> bool:
     """In the caller's transaction: with no operators yet, ``actor`` becomes the first lead
     (audited at ``now``, aware UTC). Returns whether it did."""

@@ -79,3 +79,37 @@ def test_the_filter_uses_the_trigram_indexes_for_three_characters_or_more(
             assert account_list.indexed_ids(session, "R 29") == {29, *range(290, 300)}
     finally:
         engine.dispose()
+
+
+def _vacuums(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+        return int(conn.execute(text(
+            "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'account'::regclass"))
+            .scalar() or 0)
+
+
+def test_a_sweep_that_moves_enrolments_vacuums_the_accounts(
+    pg_url: str, clock: FakeClock, me: Actor
+) -> None:
+    """Index-only scans of ``account`` (the Accounts view's order and filter walks) read the
+    table for every row on a page changed since the last vacuum, and autovacuum waits for a
+    fifth of the rows to change: a sweep that moved enrolments vacuums ``account`` itself;
+    one that moved none does not."""
+    from ahr_tui.rules import last_complete_day
+    from ahr_tui.service.sweep import sweep
+
+    _fill(pg_url, clock, me)
+    engine = make_engine(pg_url)
+    try:
+        with engine.begin() as conn:  # enrolled without a score: the rules lapse them
+            conn.execute(text("UPDATE account SET enrollment = 'enrolled'"))
+        before = _vacuums(engine)
+        now = clock()
+        report = sweep(engine, now=now, as_of=last_complete_day(now), actor=me)
+        assert sum(report.enrollment_changes.values()) == ACCOUNTS
+        assert _vacuums(engine) == before + 1
+        again = sweep(engine, now=now, as_of=last_complete_day(now), actor=me)
+        assert not again.enrollment_changes and _vacuums(engine) == before + 1
+    finally:
+        engine.dispose()

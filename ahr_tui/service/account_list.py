@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 #: us (SQLite) or 6 us (PostgreSQL), a walk to the first 200 of m about 200 x 1,000,000 / m
 #: rows at 0.3 or 0.65 us each, equal near m = 5,000 on both. With 20,000, a needle with
 #: 19,919 matches (``yiwu``) took 52 ms to its first screenful on SQLite and 130 ms on
-#: PostgreSQL; with 5,000, 5.4 and 31 ms (bench/README.md, issue 17).
+#: PostgreSQL; with 5,000, 5.4 and 31 ms (bench/README.md, issue 17). PostgreSQL's count up to
+#: the cap is the slow part there (its trigram index rechecks each match on the table): a
+#: needle that a sample of the order finds often is walked without it (``filtered``).
 INDEX_CAP = 5_000
 #: Ids tested per query in a walk.
 WALK_CHUNK = 4_000

@@ -40,7 +40,7 @@ from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
 from ahr_tui.service.escalation import queue_escalations
-from ahr_tui.store import audit, phone_checks, window
+from ahr_tui.store import account_list, audit, phone_checks, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
@@ -214,7 +214,9 @@ def _eligibility(
 def sweep(
     engine: Engine, *, now: datetime, as_of: date, actor: Actor, policy: Policy = DEFAULT_POLICY
 ) -> SweepReport:
-    """One transaction: expire overdue cases, queue deadline warnings, move enrolments."""
+    """One transaction: expire overdue cases, queue deadline warnings, move enrolments. Then,
+    if enrolments moved, ``account`` is vacuumed on PostgreSQL (``store.account_list.settle``:
+    0.7 s after half a million moves at a million accounts)."""
     report = SweepReport(as_of=as_of)
     with transaction(engine, write=True) as session:
         window.lock_scores(session)  # first: no score changes until the counts are used
@@ -227,6 +229,8 @@ def sweep(
         report.notifications += queue_escalations(session, now=now, policy=policy)
         report.window = window.bring_to(session, as_of, policy)
         _enrol(session, now, as_of, actor, policy, report)
+    if report.enrollment_changes:
+        account_list.settle(engine)
     return report
 
 

@@ -86,6 +86,14 @@ def install(bind: Engine | Connection) -> None:
         install_index(bind)
 
 
+def settle(engine: Engine) -> None:
+    """After many accounts changed (a sweep's enrolments): on PostgreSQL, vacuum ``account``
+    so that the view's index-only scans stay index-only (``account_pg.vacuum_account``); on
+    SQLite nothing (its indexes hold what the view reads)."""
+    if engine.dialect.name == "postgresql":
+        account_pg.vacuum_account(engine, analyze=False)
+
+
 # ------------------------------------------------------------------ order
 
 

@@ -54,7 +54,7 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
-from ahr_tui.wording import NO_ACCOUNTS_YET
+from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -338,11 +338,11 @@ class AccountsView(ListKeys, Widget):
     def _update_status(self) -> None:
         if self.as_of is None:
             return
-        total = "…" if self.total is None else f"{self.total:,}"
-        text = Text(f"{total} accounts · AHR window to {self.as_of.isoformat()}")
+        total = "… accounts" if self.total is None else count(self.total, "account")
+        text = Text(f"{total} · AHR window to {self.as_of.isoformat()}")
         shown = len(self.table.source or ())
         if self.filter_text.strip():
-            text.append(f" · {shown:,} match" if self.complete else " · matching…")
+            text.append(f" · {count(shown, 'match')}" if self.complete else " · matching…")
         elif not self.complete:
             text.append(" · sorting…" if self.sort not in INDEXED else " · reading…")
         # one line whatever it says: no layout of the screen (a keystroke's 25-90 ms at 1M)

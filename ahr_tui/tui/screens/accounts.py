@@ -109,6 +109,7 @@ class AccountsView(ListKeys, Widget):
         self._signature: tuple[int, int] | None = None  # the accounts when it was read
         self._stale = True
         self._to_first = False  # enter was pressed before the filter's list arrived
+        self._listed = False  # the list shows an account (else enter is not offered)
 
     def compose(self) -> ComposeResult:
         # The filter field at the top, under the header, as in the Cases view (and k9s).
@@ -333,6 +334,9 @@ class AccountsView(ListKeys, Widget):
         else:
             table.set_source(source, keep_key=current)
         self._to_first = self._to_first and not self.complete
+        if self._listed != bool(ids):  # enter comes or goes (check_action)
+            self._listed = bool(ids)
+            self.refresh_bindings()
         self._update_status()
 
     def _update_status(self) -> None:
@@ -396,7 +400,10 @@ class AccountsView(ListKeys, Widget):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the filter field "/" is a character to type: the footer does not offer it there
         # (the same as the Cases view's, MainScreen.check_action).
-        return not (action == "filter" and isinstance(self.screen.focused, Input))
+        if action == "filter":
+            return not isinstance(self.screen.focused, Input)
+        # No account listed (none yet, or a filter that matches none): nothing to open.
+        return not (action == "select" and not self.table.source)
 
     def action_clear_filter(self) -> None:
         if not self.clear_filter():

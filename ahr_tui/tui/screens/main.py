@@ -82,6 +82,7 @@ class MainScreen(ListKeys, Screen[None]):
         self.filter_text = ""
         self.now: datetime | None = None
         self.marked: set[int] = set()  # case ids marked with space (a and n act on them)
+        self._listed = False  # the list shows a case (else enter and space are not offered)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
@@ -168,6 +169,9 @@ class MainScreen(ListKeys, Screen[None]):
             # would scroll the most urgent rows out of sight.
             keep_id = rows[0].id
         self.table.set_cases(rows, now, keep_id=keep_id)
+        if self._listed != bool(rows):  # enter, space and the case keys come or go
+            self._listed = bool(rows)
+            self.refresh_bindings()
         self.update_header(now, loading=False)
 
     def tick(self, now: datetime) -> int:
@@ -245,7 +249,10 @@ class MainScreen(ListKeys, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In a text field (either view's filter), "/" is a character to type.
-        return not (action == "filter" and isinstance(self.focused, Input))
+        if action == "filter":
+            return not isinstance(self.focused, Input)
+        # An empty list (no case, or a filter that matches none): nothing to open or mark.
+        return not (action in ("open_detail", "mark") and self.current_case is None)
 
     def action_back(self) -> None:
         """esc: in the filter field (or with a filter on) clears the filter; else it unmarks

@@ -33,8 +33,6 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("tab", "switch between the Cases and Accounts views"),
     ("/", "{filter}"),
     ("", "enter keeps the filter, esc in the field clears it"),
-    ("", "Cases: the field's edge says how many match and by which fields (at 80 columns "
-         "POLICY is not shown)"),
     ("s", "{sort}"),
     ("c", "log a contact attempt: channel, outcome, note (the first starts the 72 hours)"),
     ("o", "record the seller's response (within 72 hours)"),

@@ -336,7 +336,9 @@ class Cli:
     def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
         state = CliState(db=self.db, clock=self.clock)
         try:
-            return self.runner.invoke(app, ["--db", self.db, *args], obj=state, input=input)
+            # prog_name: the program's name as a shell runs it (Typer's runner says ``root``)
+            return self.runner.invoke(app, ["--db", self.db, *args], obj=state, input=input,
+                                      prog_name="ahr")
         finally:
             # An ahr process ends with its command; here its engine would hold a connection
             # (a PostgreSQL server's, of max_connections) until the garbage collector came by.

@@ -42,11 +42,12 @@ def refused(result, code: int, *words: str) -> str:  # type: ignore[no-untyped-d
     assert result.exit_code == code, (result.stdout, result.stderr)
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
-    if code == 2:  # usage errors: the usage line plus one "Error:" sentence
-        [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    if code == 2:  # usage errors: the sentence, then where the command's help is
+        line, hint = result.stderr.splitlines()
+        assert hint.startswith("Try 'ahr") and hint.endswith(" --help' for help."), hint
     else:
         [line] = result.stderr.splitlines()
-        assert line.startswith("ahr: ")
+    assert line.startswith("ahr: ")
     for word in words:
         assert word in line
     return line

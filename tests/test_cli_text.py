@@ -86,8 +86,8 @@ def test_no_help_shows_a_click_range_or_type_jargon() -> None:
 def test_a_bad_number_is_a_plain_sentence(cli: Cli, args, sentence) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args)
     assert result.exit_code == 2
-    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
-    assert line == f"Error: {sentence}" or line.endswith(sentence), line
+    line, _help = result.stderr.splitlines()
+    assert line == f"ahr: {sentence}" or line.endswith(sentence), line
     assert "valid int" not in line and "range" not in line
 
 
@@ -184,8 +184,8 @@ def test_every_usage_error_is_a_sentence_naming_the_option_as_click_does(
 ) -> None:
     result = cli(*args)
     assert result.exit_code == 2
-    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
-    assert line.startswith(f"Error: Invalid value for {hint}: ") and line.endswith("."), line
+    line, _help = result.stderr.splitlines()
+    assert line.startswith(f"ahr: Invalid value for {hint}: ") and line.endswith("."), line
 
 
 @pytest.mark.parametrize(
@@ -206,8 +206,8 @@ def test_every_kind_of_usage_error_ends_its_sentence_once(
     """Click's missing option and argument end their own sentence; no ``. .`` after them."""
     result = cli(*args)
     assert result.exit_code == 2
-    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
-    assert line == f"Error: {sentence}"
+    line, _help = result.stderr.splitlines()
+    assert line == f"ahr: {sentence}"
 
 
 def test_an_instant_in_an_error_sentence_is_written_like_any_other(cli: Cli, engine) -> None:  # type: ignore[no-untyped-def]
@@ -369,3 +369,87 @@ def test_case_show_reads_the_case_and_its_contact_card_in_one_transaction(
     shown = ok(busy("case", "show", "1"))
     assert reads == ["case_record"]
     assert "      phone  +1 415-555-2671" in shown
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence", "command"),
+    [
+        (("case", "show"), "Missing argument 'CASE_ID'.", "ahr case show"),
+        (("case", "show", "abc"), "Invalid value for 'CASE_ID': 'abc' is not a whole number.",
+         "ahr case show"),
+        (("case", "show", "1", "--bogus"), "No such option: --bogus.", "ahr case show"),
+        (("--bogus", "cases"), "No such option: --bogus.", "ahr"),
+        (("case", "assign"), "Missing argument 'CASE_ID'.", "ahr case assign"),
+        (("case", "attempt", "1"),
+         "Missing option '--channel'. Choose from: phone, email, sms, chat.", "ahr case attempt"),
+        (("case", "note", "1", "--tex", "x"), "No such option: --tex. Did you mean --text?",
+         "ahr case note"),
+        (("case", "shw", "1"), "No such command 'shw'. Did you mean 'show'?", "ahr case"),
+    ],
+)
+def test_a_usage_error_is_two_lines_what_is_wrong_and_where_the_help_is(
+    cli: Cli, args, sentence, command  # type: ignore[no-untyped-def]
+) -> None:
+    """Not Click's four-line block (usage line, ``-h`` pointer, blank line, ``Error:``)."""
+    result = cli(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"ahr: {sentence}\nTry '{command} --help' for help.\n"
+
+
+def test_a_group_without_its_command_still_shows_its_help(cli: Cli) -> None:
+    result = cli("case")
+    assert result.exit_code == 2
+    shown = result.stdout + result.stderr
+    assert "Usage: ahr case [OPTIONS] COMMAND [ARGS]..." in shown and "Commands:" in shown
+    assert "ahr: " not in shown
+
+
+#: An ordinary usage line: the command, [OPTIONS], then arguments as NAME, NAME... or [NAME...].
+USAGE = re.compile(r"Usage: ahr( [a-z]+)+ \[OPTIONS\]( [A-Z_]+(\.\.\.)?| \[[A-Z_]+(\.\.\.)?\])*")
+
+
+def test_every_usage_line_writes_its_arguments_as_plain_names() -> None:
+    runner = CliRunner()
+    lines = {}
+    for path, command in _commands(get_command(app)):
+        if hasattr(command, "commands"):
+            continue
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=100, prog_name="ahr").stdout
+        lines[" ".join(path)] = first = shown.splitlines()[0]
+        assert USAGE.fullmatch(first), first
+        assert "{" not in shown and "<" not in shown, (path, shown)
+        assert "Options:" in shown and "-h, --help" in shown, path
+    assert lines["case show"] == "Usage: ahr case show [OPTIONS] CASE_ID"
+    assert lines["case assign"] == "Usage: ahr case assign [OPTIONS] CASE_ID..."
+    assert lines["eligibility"] == "Usage: ahr eligibility [OPTIONS] [SELLER_ID...]"
+    assert lines["import sellers"] == "Usage: ahr import sellers [OPTIONS] FILE"
+
+
+def test_a_choice_shows_its_values_as_the_usage_does_or_names_them_in_its_help() -> None:
+    shown = CliRunner().invoke(app, ["case", "attempt", "--help"], terminal_width=100).stdout
+    assert "--channel phone|email|sms|chat " in shown
+    assert "--outcome OUTCOME " in shown
+    assert ("What came of it. One of reached, no_answer, voicemail, left_message, "
+            "wrong_number, bounced.") in " ".join(shown.split())
+    role = CliRunner().invoke(app, ["operator", "add", "--help"], terminal_width=100).stdout
+    assert "--role ROLE " in role and "triage, investigator or lead" in role
+
+
+def test_the_installed_ahr_says_a_usage_error_in_two_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What a shell shows, from the ``ahr`` script itself: its name, not a test runner's."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ahr = Path(sys.executable).with_name("ahr")
+    env = {**os.environ, "AHR_DB": str(tmp_path / "none.db"), "COLUMNS": "80"}
+    done = subprocess.run([str(ahr), "case", "show"], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "ahr: Missing argument 'CASE_ID'.\nTry 'ahr case show --help' for help.\n"
+    helped = subprocess.run([str(ahr), "case", "show", "--help"], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert helped.returncode == 0 and helped.stdout.startswith(
+        "Usage: ahr case show [OPTIONS] CASE_ID\n\n  One case with its timeline.\n")
+    assert not (tmp_path / "none.db").exists()

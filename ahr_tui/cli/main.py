@@ -1,7 +1,8 @@
 """The ``ahr`` command line: one Typer sub-app per command group (DESIGN.md section 5).
 
 Errors a user can cause become one sentence on stderr and the documented exit code:
-1 invalid input or rule rejection, 2 usage, 3 conflict. No traceback.
+1 invalid input or rule rejection, 2 usage, 3 conflict. No traceback. A usage error adds one
+line, where that command's help is (``BriefUsageError``).
 
 ``--db`` is accepted before or after the subcommand (``ahr --db x.db init`` and
 ``ahr init --db x.db``): the root option, and the same option added to every command by
@@ -10,10 +11,12 @@ Errors a user can cause become one sentence on stderr and the documented exit co
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from typing import IO, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
+from typer.core import TyperArgument, TyperGroup
 
 from ahr_tui.cli.common import CliState, err, out, safe_streams, state
 
@@ -29,24 +32,18 @@ class AhrGroup(TyperGroup):
         _add_db_option(self.commands.values())
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        from typer._click.exceptions import UsageError
-
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as exc:  # the root's own options: ``ahr --bogus``
-            _as_sentence(exc)
-            raise
+            raise _brief(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
-        from typer._click.exceptions import UsageError
-
         from ahr_tui.errors import AhrError
 
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            _as_sentence(exc)
-            raise
+            raise _brief(exc) from None
         except AhrError as exc:
             err(f"ahr: {exc.message}")
             raise typer.Exit(exc.exit_code) from None
@@ -56,6 +53,39 @@ class AhrGroup(TyperGroup):
                 raise
             err(f"ahr: {problem.message}")
             raise typer.Exit(problem.exit_code) from None
+
+
+class BriefUsageError(UsageError):
+    """A usage error in two lines on stderr: what is wrong, and the command whose ``--help``
+    says how. (Click's own block was four lines: the usage line, a pointer to ``-h``, a blank
+    line, then ``Error:`` and the sentence, which a choice's list broke over several lines.)"""
+
+    def __init__(self, cause: UsageError) -> None:
+        message = cause.format_message()
+        if isinstance(cause, NoSuchOption) and cause.possibilities:  # not "(Possible options:"
+            message = f"{cause.message} Did you mean {' or '.join(sorted(cause.possibilities))}?"
+        super().__init__(_one_line(message), cause.ctx)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        command = self.ctx.command_path if self.ctx is not None else "ahr"
+        err(f"ahr: {self.message}")
+        err(f"Try '{command} --help' for help.")
+
+
+def _one_line(message: str) -> str:
+    """``Missing option '--channel'. Choose from:\\n\\tphone,\\n\\temail`` -> ``... Choose
+    from: phone, email.``: one line, one sentence end."""
+    line = re.sub(r"\s*\n\s*", " ", message.strip())
+    return line if line.endswith((".", "?", "!")) else line + "."
+
+
+def _brief(exc: Any) -> Any:
+    """The usage error said in two lines (``BriefUsageError``); a bare group's help (``ahr
+    case``: Click's ``NoArgsIsHelpError``) stays the help."""
+    if isinstance(exc, NoArgsIsHelpError):
+        return exc
+    _as_sentence(exc)
+    return BriefUsageError(exc)
 
 
 def _as_sentence(exc: Any) -> None:
@@ -86,7 +116,7 @@ def _add_db_option(commands: Any) -> None:
     """``--db`` after the subcommand too: it overrides the root's value (and ``AHR_DB``); and
     numbers refused in plain sentences, their range said in the help (``PlainNumber``)."""
     from typer._click.types import _NumberParamTypeBase
-    from typer.core import TyperArgument, TyperOption
+    from typer.core import TyperOption
 
     from ahr_tui.cli.common import PlainNumber
 
@@ -102,6 +132,8 @@ def _add_db_option(commands: Any) -> None:
                 ),
             )
         for param in command.params:
+            if type(param) is TyperArgument:  # Typer builds it; only its usage text changes
+                param.__class__ = UsageArgument
             if isinstance(param.type, _NumberParamTypeBase):
                 param.type = PlainNumber(param.type)
                 extra = param.type.describe()
@@ -109,26 +141,56 @@ def _add_db_option(commands: Any) -> None:
                     param.help = f"{param.help or ''} {extra}".strip()
             if param.metavar is None:
                 param.metavar = _metavar(param)
+                _list_choices(param)
         if isinstance(command, TyperGroup):
             _add_db_option(command.commands.values())
 
 
 #: Value names in help, as the README writes them: instants T, days DAY, then by type.
 _METAVARS = {"--at": "T", "--now": "T", "--since": "T", "--as-of": "DAY", "--date": "DAY"}
+#: The longest list of choices shown as the metavar itself (``phone|email|sms|chat``).
+_SHORT_CHOICES = 20
 _BY_TYPE = {"str": "TEXT", "integer": "N", "number": "NUMBER", "path": "PATH"}
 
 
 def _metavar(param: Any) -> str | None:
     """``CASE_ID`` for an argument, ``T`` for ``--at``, ``TEXT`` for ``--note`` (not Typer's
     ``<str>``); None (Typer's own) for flags and choices, which show their values."""
-    from typer.core import TyperArgument
-
     if isinstance(param, TyperArgument):
-        return (param.name or "").upper() + ("..." if param.nargs != 1 else "")
+        name = (param.name or "").upper()
+        if param.nargs != 1:  # one or more ids: CASE_ID..., as the README writes it
+            return (name.removesuffix("_IDS") + "_ID" if name.endswith("_IDS") else name) + "..."
+        return name
     if getattr(param, "is_flag", False):
         return None
+    choices = getattr(param.type, "choices", None)
+    if choices:  # phone|email|sms|chat; a longer list: OUTCOME, its values in the help
+        values = "|".join(map(str, choices))
+        return values if len(values) <= _SHORT_CHOICES else (param.name or "").upper()
     named = next((_METAVARS[o] for o in param.opts if o in _METAVARS), None)
     return named or _BY_TYPE.get(param.type.name)
+
+
+def _list_choices(param: Any) -> None:
+    """A choice too long for its metavar (``--outcome OUTCOME``) lists its values in its help."""
+    choices = [str(c) for c in getattr(param.type, "choices", None) or ()]
+    if choices and param.metavar != "|".join(choices) and not all(
+            c in (param.help or "") for c in choices):
+        param.help = f"{param.help or ''} One of {', '.join(choices)}.".strip()
+
+
+class UsageArgument(TyperArgument):
+    """An argument as usage lines write it: ``CASE_ID``, ``[SELLER_ID...]`` when optional.
+    (Typer's own wraps a required one in braces: ``ahr case show [OPTIONS] {CASE_ID}``.)"""
+
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+        var = self.metavar or (self.name or "").upper()
+        return f"[{var}]" if usage and not self.required and not var.startswith("[") else var
+
+    @property
+    def human_readable_name(self) -> str:
+        """``Missing argument 'CASE_ID'.`` for one or more case ids, without the dots."""
+        return (self.metavar or (self.name or "").upper()).removesuffix("...")
 
 
 def _set_db(ctx: Any, _param: Any, value: str | None) -> None:

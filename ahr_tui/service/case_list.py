@@ -7,7 +7,7 @@ command line. The default sort is the rules' list order (needs action first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ahr_tui.rules import list_order
 from ahr_tui.service.case_view import CaseView
@@ -33,15 +33,38 @@ def sort_cases(cases: Iterable[CaseView], key: SortKey) -> list[CaseView]:
     return sorted(cases, key=lambda c: list_order(c.status, c.due, c.id))
 
 
+#: What the filter searches, by the name the app gives each field (``matched_by``).
+FILTER_FIELDS: tuple[tuple[str, Callable[[CaseView], str]], ...] = (
+    ("seller id", lambda c: c.seller_id),
+    ("name", lambda c: c.name),
+    ("case id", lambda c: str(c.id)),
+    ("policy", lambda c: c.policy),
+    ("store", lambda c: c.store),
+)
+
+
 def matches(case: CaseView, needle: str) -> bool:
     """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
     if not needle:
         return True
     folded = needle.casefold().strip()
-    return any(
-        folded in field.casefold()
-        for field in (case.seller_id, case.name, str(case.id), case.policy, case.store)
-    )
+    return any(folded in read(case).casefold() for _field, read in FILTER_FIELDS)
+
+
+def matched_by(cases: Iterable[CaseView], needle: str) -> list[str]:
+    """The fields (``FILTER_FIELDS``' names, in that order) that ``needle`` matched in at least
+    one of ``cases``: the app says them, since a field may not be on screen (POLICY at 80
+    columns, the seller id never) and a row would otherwise match for no visible reason."""
+    folded = needle.casefold().strip()
+    if not folded:
+        return []
+    found: set[str] = set()
+    for case in cases:
+        found.update(f for f, read in FILTER_FIELDS if f not in found
+                     and folded in read(case).casefold())
+        if len(found) == len(FILTER_FIELDS):
+            break
+    return [f for f, _read in FILTER_FIELDS if f in found]
 
 
 def shown(cases: Sequence[CaseView], filter_text: str, key: SortKey) -> list[CaseView]:

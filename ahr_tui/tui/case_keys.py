@@ -90,10 +90,16 @@ class CaseKeys(LiveCases):
         if not applies(action, self.place):
             return False  # not offered here at all (keys.FOOTER_KEYS)
         if action in SPECS:
-            if not self._acts_on_cases() or not self.live:
+            if not self._acts_on_cases() or not self.live or self._nothing_to_act_on(action):
                 return False
             return True if self.why_not(action) is None else None
         return True
+
+    def _nothing_to_act_on(self, name: str) -> bool:
+        """The Cases list is empty (or filtered to nothing) and no marked case would take
+        ``a`` or ``n``: the case keys are not offered (pressed, they still say why)."""
+        return (self.screen is self.main and self.main.current_case is None
+                and not bulk_applies(name, len(self.main.marked)))
 
     @property
     def place(self) -> Place | None:

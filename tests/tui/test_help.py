@@ -151,3 +151,20 @@ async def test_help_on_the_handover_and_metrics_explains_their_own_short_words(
         await pilot.pause()
         explained = help_words(help_lines(app, "#help-words"))
         assert set(words) <= explained, explained
+
+
+async def test_keys_arriving_in_a_burst_each_scroll_the_help_one_line(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """Three j's in one burst (a held key over SSH) moved the help one line, not three."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert help_lines(app)[-1].strip().startswith("lines 1-")
+        for _ in range(3):  # handled before the next refresh, as keys of one burst are
+            assert isinstance(app.screen, HelpScreen)
+            app.screen.action_scroll("down")
+        await pilot.pause()
+        assert help_lines(app)[-1].strip().startswith("lines 4-"), help_lines(app)[-1]

@@ -214,7 +214,9 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-close", Static).update(Text(said))
 
     def action_scroll(self, how: str) -> None:
-        getattr(self.body, f"scroll_{how}")(animate=False)
+        # immediate: each key of a burst (a held j) moves on from the last, not from the line
+        # shown before the next refresh (a burst of six moved one line)
+        getattr(self.body, f"scroll_{how}")(animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

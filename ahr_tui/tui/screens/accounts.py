@@ -54,7 +54,7 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
-from ahr_tui.wording import NO_ACCOUNTS_YET
+from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -109,6 +109,7 @@ class AccountsView(ListKeys, Widget):
         self._signature: tuple[int, int] | None = None  # the accounts when it was read
         self._stale = True
         self._to_first = False  # enter was pressed before the filter's list arrived
+        self._listed = False  # the list shows an account (else enter is not offered)
 
     def compose(self) -> ComposeResult:
         # The filter field at the top, under the header, as in the Cases view (and k9s).
@@ -333,16 +334,19 @@ class AccountsView(ListKeys, Widget):
         else:
             table.set_source(source, keep_key=current)
         self._to_first = self._to_first and not self.complete
+        if self._listed != bool(ids):  # enter comes or goes (check_action)
+            self._listed = bool(ids)
+            self.refresh_bindings()
         self._update_status()
 
     def _update_status(self) -> None:
         if self.as_of is None:
             return
-        total = "…" if self.total is None else f"{self.total:,}"
-        text = Text(f"{total} accounts · AHR window to {self.as_of.isoformat()}")
+        total = "… accounts" if self.total is None else count(self.total, "account")
+        text = Text(f"{total} · AHR window to {self.as_of.isoformat()}")
         shown = len(self.table.source or ())
         if self.filter_text.strip():
-            text.append(f" · {shown:,} match" if self.complete else " · matching…")
+            text.append(f" · {count(shown, 'match')}" if self.complete else " · matching…")
         elif not self.complete:
             text.append(" · sorting…" if self.sort not in INDEXED else " · reading…")
         # one line whatever it says: no layout of the screen (a keystroke's 25-90 ms at 1M)
@@ -396,7 +400,10 @@ class AccountsView(ListKeys, Widget):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the filter field "/" is a character to type: the footer does not offer it there
         # (the same as the Cases view's, MainScreen.check_action).
-        return not (action == "filter" and isinstance(self.screen.focused, Input))
+        if action == "filter":
+            return not isinstance(self.screen.focused, Input)
+        # No account listed (none yet, or a filter that matches none): nothing to open.
+        return not (action == "select" and not self.table.source)
 
     def action_clear_filter(self) -> None:
         if not self.clear_filter():

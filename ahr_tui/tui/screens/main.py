@@ -15,11 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.rules import CaseStatus
-from ahr_tui.service.case_list import SortKey, shown
+from ahr_tui.service.case_list import SortKey, matched_by, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.keys import Place
@@ -40,15 +41,25 @@ from ahr_tui.tui.widgets.list_filter import (
     empty_list_text,
 )
 from ahr_tui.tui.widgets.status_header import StatusHeader
-from ahr_tui.wording import NO_ACCOUNTS_YET
+from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
     from ahr_tui.tui.screens.accounts import AccountsView
 
 CASES, ACCOUNTS, ACCOUNTS_VIEW = "cases-view", "accounts-view", "accounts"
+#: The column that shows each field the filter searches (``case_list.FILTER_FIELDS``); the
+#: seller id has none (the detail shows it).
+FIELD_COLUMNS = {"name": "seller", "case id": "id", "policy": "policy", "store": "store"}
 #: What the Cases list says when it holds no case at all (not when a filter matches none).
 NO_CASES = "no active cases"
+
+
+def match_note(shown: int, fields: Sequence[str], hidden: Sequence[str]) -> str:
+    """``5 matches by name, policy; POLICY hidden at this width`` (one line of 80 columns
+    even when the needle is found in every field)."""
+    note = count(shown, "match") + (f" by {', '.join(fields)}" if fields else "")
+    return note + (f"; {', '.join(hidden)} hidden at this width" if hidden else "")
 
 
 class MainScreen(ListKeys, Screen[None]):
@@ -82,6 +93,8 @@ class MainScreen(ListKeys, Screen[None]):
         self.filter_text = ""
         self.now: datetime | None = None
         self.marked: set[int] = set()  # case ids marked with space (a and n act on them)
+        self._listed = False  # the list shows a case (else enter and space are not offered)
+        self._matched: tuple[int, list[str]] = (0, [])  # the filter's matches, fields matched
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
@@ -168,7 +181,31 @@ class MainScreen(ListKeys, Screen[None]):
             # would scroll the most urgent rows out of sight.
             keep_id = rows[0].id
         self.table.set_cases(rows, now, keep_id=keep_id)
+        self._matched = (len(rows), matched_by(rows, self.filter_text))
+        self._say_matches()
+        if self._listed != bool(rows):  # enter, space and the case keys come or go
+            self._listed = bool(rows)
+            self.refresh_bindings()
         self.update_header(now, loading=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_matches)  # a column may have come or gone
+
+    def _say_matches(self) -> None:
+        """Under the filter field: how many cases match and by which fields, and which of
+        those the columns shown leave out (at 80 columns POLICY: ``3 matches by policy;
+        POLICY hidden at this width``), so no row matches for no visible reason."""
+        box = self.filter_box
+        if not self.filter_text.strip():
+            box.border_subtitle = None
+            return
+        shown, fields = self._matched
+        table = self.table
+        visible = set(table.visible_columns()) if table.size.width else None
+        hidden = [] if visible is None else [
+            column.header for column in table.columns
+            if column.key in {FIELD_COLUMNS.get(f) for f in fields} and column.key not in visible]
+        box.border_subtitle = Content(match_note(shown, fields, hidden))
 
     def tick(self, now: datetime) -> int:
         """Countdowns and header to ``now``; returns how many table cells changed."""
@@ -245,7 +282,10 @@ class MainScreen(ListKeys, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In a text field (either view's filter), "/" is a character to type.
-        return not (action == "filter" and isinstance(self.focused, Input))
+        if action == "filter":
+            return not isinstance(self.focused, Input)
+        # An empty list (no case, or a filter that matches none): nothing to open or mark.
+        return not (action in ("open_detail", "mark") and self.current_case is None)
 
     def action_back(self) -> None:
         """esc: in the filter field (or with a filter on) clears the filter; else it unmarks

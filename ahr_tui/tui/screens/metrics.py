@@ -3,7 +3,9 @@
 The same figures as the command (``service.metrics``), the daily series as rows of bars, and each
 operator's workload. Read in a thread worker; read again when another process changes data (the
 app posts ``DataChanged``) or when ``[`` / ``]`` change the window. Everything fits 80x24 except
-a long operator list, which scrolls.
+a long operator list, which scrolls; then a last line says which lines are shown, that more lie
+below, and the keys that scroll (as ``?`` help does): at 80x24 a newcomer never found the
+operators below the fold.
 """
 
 from __future__ import annotations
@@ -93,10 +95,36 @@ class MetricsScreen(Screen[None]):
             yield Static(Text(""), id="metrics-figures")
             yield DailyBars(id="metrics-daily")
             yield Static(Text(""), id="metrics-operators")
+        yield Static(Text(""), id="metrics-more")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.watch(self.body, "scroll_y", self._say_where, init=False)
         self.load()
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#metrics-body", VerticalScroll)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_where)
+
+    def _say_where(self) -> None:
+        """Shown only while the figures are taller than the screen: ``lines 1-21 of 25, more
+        below: j/k ↓/↑ scroll`` (``?`` help's words for the same)."""
+        body, line = self.body, self.query_one("#metrics-more", Static)
+        total = body.virtual_size.height
+        shown = body.scrollable_content_region.height
+        if line.display != (total > shown):  # the line takes a row from the body: count again
+            line.display = total > shown
+            self.call_after_refresh(self._say_where)
+            return
+        if total > shown:
+            top = round(body.scroll_y)
+            last = min(total, top + shown)
+            more = ", more below" if last < total else ""
+            line.update(Text(f"lines {top + 1}-{last} of {total}{more}: "
+                             "j/k ↓/↑ scroll"))
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     @guarded("read the metrics", status="#metrics-title", once=True)
@@ -119,6 +147,7 @@ class MetricsScreen(Screen[None]):
         daily = [Series(s, [d.counts[s] for d in m.daily]) for s in SERIES]
         self.query_one(DailyBars).show(daily, m.first_day, m.last_day)
         self.query_one("#metrics-operators", Static).update(operators_text(m))
+        self.call_after_refresh(self._say_where)
 
     def action_back(self) -> None:
         self.dismiss()
@@ -129,9 +158,10 @@ class MetricsScreen(Screen[None]):
         self.days = WINDOWS[max(0, min(len(WINDOWS) - 1, index))]
         self.load()
 
-    def action_scroll(self, direction: str) -> None:
-        body = self.query_one("#metrics-body", VerticalScroll)
-        (body.scroll_down if direction == "down" else body.scroll_up)(animate=False)
+    def action_scroll(self, how: str) -> None:
+        # immediate: keys in a burst (a held j over SSH) each move one more line; deferred to
+        # the next refresh, each started from the same line and a burst of six moved one
+        getattr(self.body, f"scroll_{how}")(animate=False, immediate=True)
 
 
 def figures_text(m: Metrics) -> Text:

@@ -113,3 +113,43 @@ def test_a_sweep_that_moves_enrolments_vacuums_the_accounts(
         assert not again.enrollment_changes and _vacuums(engine) == before + 1
     finally:
         engine.dispose()
+
+
+def test_the_orders_and_their_filter_walks_read_an_index_alone(
+    pg_url: str, clock: FakeClock, me: Actor
+) -> None:
+    """Every id in seller or name order, the filter's walk of each, and the sample before it
+    (``account_pg.dense_first``) can be answered by index-only scans: the statements the
+    store sends, each explained with scans of the table and sorts made dear, on a table as
+    a vacuum leaves it. The name order reads ``lower(name)`` from its index only because
+    ``name`` is in it too."""
+    from sqlalchemy import event
+
+    from ahr_tui.rules import DEFAULT_POLICY
+    from ahr_tui.store import account_pg
+
+    _fill(pg_url, clock, me)
+    engine = make_engine(pg_url)
+    account_pg.vacuum_account(engine)  # statistics, and the pages marked all-visible
+    sent: list[tuple[str, object]] = []
+    as_of = clock().date()
+    try:
+        with transaction(engine) as session:
+            event.listen(session.connection(), "before_cursor_execute",
+                         lambda _c, _k, sql, params, *_: sent.append((sql, params)))
+            for sort in (account_list.SELLER, account_list.NAME):
+                account_list.ordered_ids(session, sort, as_of, DEFAULT_POLICY)
+                account_list.ordered_ids(session, sort, as_of, DEFAULT_POLICY, limit=200,
+                                         matching="number 1")
+                _, order = account_list._order_sql(session, sort, as_of, DEFAULT_POLICY)
+                account_pg.dense_first(session, order, "number 1", 200)
+            assert len(sent) == 6
+            raw = session.connection().connection.driver_connection
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                raw.execute(f"SET LOCAL {setting} = off")
+            for sql, params in sent:
+                plan = "\n".join(r[0] for r in raw.execute("EXPLAIN " + sql, params))
+                assert "Index Only Scan" in plan and " Scan on account" not in plan, plan
+                assert "Index Scan using" not in plan, plan
+    finally:
+        engine.dispose()

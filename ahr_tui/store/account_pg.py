@@ -30,9 +30,11 @@ SEPARATOR = "\x1f"
 _PG_SEARCH = ("ALTER TABLE account ADD COLUMN IF NOT EXISTS search text GENERATED ALWAYS AS "
               "(lower(seller_id || E'\\x1f' || name || E'\\x1f' || store)) STORED")
 _PG_INDEX = [
-    # The name order, and its filter walk from the index alone.
+    # The name order, and its filter walk, from the index alone. ``name`` is included too:
+    # PostgreSQL reads an expression (``lower(name)``) from an index only when the columns it
+    # is made of are there; without it, 2,000 rows of the order took 71 ms, not 1 ms.
     "CREATE INDEX IF NOT EXISTS ix_account_name_search ON account (lower(name), seller_id, store) "
-    "INCLUDE (id, search)",
+    "INCLUDE (id, search, name)",
     # As SQLite's covering index: every id in seller order, and the filter's walk of that
     # order, from the index alone (an index-only scan) instead of a heap fetch per account.
     "CREATE INDEX IF NOT EXISTS ix_account_seller_search ON account (seller_id, store) "

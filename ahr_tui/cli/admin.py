@@ -50,8 +50,13 @@ def init(ctx: typer.Context) -> None:
 
     def upgrading(old: int, new: int) -> None:
         upgraded.append((old, new))
-        slow = (" (minutes for millions of scores: schema 4 stores them day first)"
-                if old < 4 else "")  # from schema 4 on, a moment
+        if old < 4:
+            slow = " (minutes for millions of scores: schema 4 stores them day first)"
+        elif old < 6 and engine.dialect.name == "postgresql":
+            slow = (" (about 2 minutes a million accounts: schema 6 writes each account's "
+                    "search text and indexes it)")
+        else:  # a moment
+            slow = ""
         err(f"upgrading {database_name(engine)} from schema {old} to {new}{slow}...")
 
     created = init_database(engine, actor=st.actor(), now=st.clock(), upgrading=upgrading)

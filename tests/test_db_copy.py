@@ -204,7 +204,9 @@ def test_a_sqlite_target_with_any_table_is_refused_byte_for_byte(
 
 def test_a_missing_source_is_refused_and_no_target_is_created(tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
-    refused(copy_cli(str(tmp_path / "nope.db"), str(target)), "no database at", "nope.db")
+    said = refused(copy_cli(str(tmp_path / "nope.db"), str(target)), "no database to copy at",
+                   "nope.db", "--from names the database to copy")
+    assert "init" not in said  # not the advice to create the source
     assert not target.exists()
 
 

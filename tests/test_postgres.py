@@ -97,8 +97,10 @@ def test_init_sets_up_an_empty_postgresql_schema_and_is_idempotent(pg_url: str) 
     assert verify.returncode == 0 and "intact" in verify.stdout
 
 
-def test_a_plain_postgresql_url_uses_psycopg(pg_url: str, clock: FakeClock) -> None:
-    plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+@pytest.mark.parametrize("scheme", ["postgresql://", "postgres://"])
+def test_a_plain_postgresql_url_uses_psycopg(pg_url: str, clock: FakeClock, scheme: str) -> None:
+    """``postgres://`` too: many a ``DATABASE_URL`` is written so."""
+    plain = pg_url.replace("postgresql+psycopg://", scheme)
     cli = Cli(db=plain, clock=clock, runner=CliRunner())
     assert ok(cli("init")).startswith("created: postgresql+psycopg://")
     assert "US" in ok(cli("store", "list"))
@@ -242,7 +244,10 @@ def test_an_unreachable_server_is_one_sentence_and_exit_1(clock: FakeClock) -> N
 def test_a_missing_database_is_one_sentence_and_exit_1(clock: FakeClock) -> None:
     url = PG_BASE.rsplit("/", 1)[0] + "/no_such_ahr_db"
     result = Cli(db=url, clock=clock, runner=CliRunner())("init")
-    one_sentence(result, 1, "no_such_ahr_db")
+    said = one_sentence(result, 1, "no_such_ahr_db")
+    assert 'the server has no database "no_such_ahr_db"' in said
+    assert "`createdb no_such_ahr_db`" in said and "then run `ahr init` on it" in said
+    assert said.count("failed") == 0  # not psycopg's "connection failed: ... failed: FATAL"
 
 
 def test_a_schema_with_other_tables_is_not_touched(pg_url: str, clock: FakeClock) -> None:

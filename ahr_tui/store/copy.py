@@ -76,6 +76,10 @@ def copy_database(
 
 
 def _open_source(source: str) -> Engine:
+    path = sqlite_path(to_url(source))
+    if path is not None and not path.exists():  # not make_engine's "create one with init"
+        raise DatabaseProblem(f"no database to copy at {path}: --from names the database to "
+                              "copy, which must exist.")
     engine = make_engine(source)
     try:
         check_schema(engine)

@@ -8,6 +8,8 @@ of failing when one upgrades a read lock. PostgreSQL goes through psycopg 3.
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +32,7 @@ def to_url(db: str) -> URL:
             url = make_url(db)
         except ArgumentError:
             raise DatabaseProblem(f"{db!r} is not a database URL.") from None
-        if url.drivername == "postgresql":
+        if url.drivername in ("postgresql", "postgres"):  # postgres://: a DATABASE_URL's way
             url = url.set(drivername="postgresql+psycopg")
         return url
     # URL.create, not a parsed string: a file name may hold "?", "#" or "%20" (store.quick and
@@ -185,6 +187,10 @@ def _sqlstate(exc: BaseException) -> str | None:
     return state if isinstance(state, str) else None
 
 
+#: PostgreSQL's refusal of a connection to a database it does not have.
+_MISSING_DATABASE = re.compile(r'database "(.+)" does not exist')
+
+
 def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
     """A database driver error as one sentence a user can act on."""
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
@@ -200,6 +206,13 @@ def translate(exc: DBAPIError | sqlite3.Error, where: str) -> DatabaseProblem:
         return DatabaseProblem(f"{where} is corrupt or not an SQLite database.")
     if "locked" in lowered or "busy" in lowered or _sqlstate(exc) in _BUSY_STATES:
         return DatabaseProblem(f"{where} is busy (another process holds a lock); try again.")
+    missing = _MISSING_DATABASE.search(text_)
+    if isinstance(exc, OperationalError) and missing:
+        name = missing.group(1)
+        return DatabaseProblem(
+            f"cannot connect to {where}: the server has no database \"{name}\"; create it "
+            f"(`createdb {shlex.quote(name)}`, or CREATE DATABASE as a user allowed to), "
+            "then run `ahr init` on it.")
     if isinstance(exc, OperationalError) and ("connect" in lowered or "connection" in lowered):
         return DatabaseProblem(f"cannot connect to {where}: {text_}")
     return DatabaseProblem(f"database error on {where}: {text_}")

@@ -139,6 +139,27 @@ def test_skip_invalid_imports_the_valid_rows_and_writes_the_rest_with_a_reason(
     ]
 
 
+def test_skip_invalid_with_every_row_rejected_is_an_error_not_a_quiet_success(
+    cli, engine, tmp_path
+):
+    """A scheduled import of a wrong file must not exit 0: the rejects are written and
+    counted as with any --skip-invalid import, and the command fails (exit 1)."""
+    seed_accounts(engine)
+    path = write(tmp_path, "wrong.csv",
+                 "seller_id,store,date,score\nS9,US,2026-03-01,5\nS1,US,2026-03-01,1001\n")
+    before = snapshot(engine)
+    result = cli("import", "scores", str(path), "--skip-invalid")
+    assert result.exit_code == 1
+    rejects = tmp_path / "wrong.rejects.csv"
+    assert result.stdout.splitlines() == [
+        f"{path}: 0 new, 0 updated, 0 unchanged, 2 rejected (nothing changed)",
+        f"2 rejected; written to {rejects}",
+    ]
+    assert result.stderr.splitlines()[-1] == (
+        f"ahr: {path}: every record was rejected; nothing was imported.")
+    assert rejects.exists() and snapshot(engine) == before
+
+
 def test_without_skip_invalid_one_bad_row_means_nothing_is_written(cli, engine, tmp_path):
     seed_accounts(engine)
     path = fixture_copy("scores_unknown_seller.csv", tmp_path)

@@ -213,6 +213,9 @@ def _print(result: ImportResult, name: str) -> None:
         )
     if result.rejected and result.rejects_file is not None:
         out(clean_line(f"{result.rejected} rejected; written to {result.rejects_file}"))
+    if result.rejected and not (result.new or result.updated or result.unchanged):
+        # a file with no valid record is a wrong file, not a quiet success (a scheduled import)
+        raise InvalidInput(f"{name}: every record was rejected; nothing was imported.")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ work on a copy.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from collections import Counter
@@ -92,6 +93,19 @@ def test_summary_names_the_counts(tmp_path: Path, me: Actor) -> None:
     assert "\n" not in summary
     assert "30 accounts" in summary and "(4 open, 3 detected)" in summary and REF_TEXT in summary
     assert " contact attempts, " in summary
+
+
+def test_ahr_sample_writes_its_counts_with_thousands_separators(tmp_path: Path) -> None:
+    """A newcomer read ``17242541 daily scores`` where ``ahr db copy`` says ``17,242,541``."""
+    out_path = tmp_path / "s.db"
+    result = _cli(tmp_path / "unused.db")("sample", "--out", str(out_path), "--accounts", "30",
+                                          "--days", "200", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    summary = result.stdout
+    assert "30 accounts (" in summary
+    # 30 accounts x 200 days, less the days the sample leaves without a score
+    assert re.search(r" \d,\d{3} daily scores over 200 days, ", summary), summary
+    assert re.search(r" \d+ notifications \(\+\d+ to operators\); reference instant ", summary)
 
 
 def test_every_enrolment_state_and_every_case_state_is_present(sample: Path) -> None:

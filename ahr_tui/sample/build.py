@@ -57,6 +57,7 @@ from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.store.phone_checks import PHONE_RULES
 from ahr_tui.store.schema import ensure_schema, set_meta
+from ahr_tui.wording import count
 
 #: How the bundled ``sample.db`` is made (``ahr sample``'s defaults); ``ahr demo`` makes the same.
 BUNDLED: dict[str, Any] = {"accounts": 200, "days": 200, "seed": 7, "open_cases": None}
@@ -83,7 +84,8 @@ def generate(path: Path, *, accounts: int, days: int, seed: int, open_cases: int
         summary = _fill(path, accounts=accounts, days=days, seed=seed,
                         cases=(open_cases, detected_cases), actor=actor)
         escalated = escalate_at_reference(path)
-        return summary.replace(" notifications;", f" notifications (+{escalated} to operators);")
+        return summary.replace("; reference instant",
+                               f" (+{escalated:,} to operators); reference instant")
     except BaseException:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
             with contextlib.suppress(OSError):  # its folder missing or a file: nothing to remove
@@ -135,11 +137,14 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int,
     events = first_id - 1 + len(history.events)
     states = Counter(p.draft.enrollment for p in planned)
     now = Counter(c.status for c in timeline.cases)
-    counts = ", ".join(f"{states[e.value]} {e.value}" for e in Enrollment)
-    return (f"{path}: {accounts} accounts ({counts}), {scores} daily scores over {days} days, "
-            f"{len(timeline.cases)} cases ({now['open']} open, {now['detected']} detected), "
-            f"{len(timeline.attempts)} contact attempts, {events} audit events, "
-            f"{len(timeline.notices)} notifications; reference instant {reference_text()}")
+    # Numbers with thousands separators, as the rest of the CLI writes them (``ahr db copy``).
+    counts = ", ".join(f"{states[e.value]:,} {e.value}" for e in Enrollment)
+    return (f"{path}: {count(accounts, 'account')} ({counts}), "
+            f"{count(scores, 'daily score')} over {count(days, 'day')}, "
+            f"{count(len(timeline.cases), 'case')} ({now['open']:,} open, "
+            f"{now['detected']:,} detected), {count(len(timeline.attempts), 'contact attempt')}, "
+            f"{count(events, 'audit event')}, {count(len(timeline.notices), 'notification')}; "
+            f"reference instant {reference_text()}")
 
 
 def _insert_accounts(conn: sqlite3.Connection, planned: list[PlannedAccount]) -> None:

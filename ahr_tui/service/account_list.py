@@ -171,6 +171,25 @@ def _walk(
     return found
 
 
+#: What the filter searches, by the name the app gives each field (``matched_fields``).
+FILTER_FIELDS: tuple[tuple[str, Callable[[AccountRow], str]], ...] = (
+    ("seller id", lambda r: r.seller_id),
+    ("name", lambda r: r.name),
+    ("store", lambda r: r.store),
+)
+
+
+def matched_fields(row: AccountRow, needle: str) -> list[str]:
+    """The fields (``FILTER_FIELDS``' names, in that order) of ``row`` that contain
+    ``needle``, case-insensitive, as the filter tests them. For rows already read (the app
+    asks it of the rows on screen, never of every match: at a million accounts the matches
+    are counted by the database, not read)."""
+    folded = needle.strip().casefold()
+    if not folded:
+        return []
+    return [field for field, read in FILTER_FIELDS if folded in read(row).casefold()]
+
+
 def page(
     db: Database, as_of: date, ids: Sequence[int], policy: Policy = DEFAULT_POLICY
 ) -> list[AccountRow]:

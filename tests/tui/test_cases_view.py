@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
 from textual import events
 from textual.geometry import Region
 from textual.widgets import Input
 
+from ahr_tui.rules import PolicyArea
+from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.app import AhrApp
 from ahr_tui.tui.dialogs.help import HelpScreen
 from ahr_tui.tui.widgets.case_table import CaseTable
-from tests.conftest import FakeClock
-from tests.tui.conftest import AppFactory, Refreshes, Seeded, settle
+from tests.conftest import T0, FakeClock
+from tests.tui.conftest import ALICE, AppFactory, Refreshes, Seeded, settle
 from tests.tui.drawn import screen_text
 
 
@@ -32,13 +38,13 @@ async def test_least_time_left_first_then_expired_then_responded_with_words_for_
         assert ids(table) == [
             seeded.crit, seeded.urgent, seeded.warn, seeded.ok, seeded.expired, seeded.responded,
         ]
-        assert row_text(table, 0)[:3] == ["30m 00s", "!! CRITICAL", str(seeded.crit)]
-        assert row_text(table, 1)[:2] == ["2h 00m", "!  URGENT"]
-        assert row_text(table, 2)[:2] == ["22h 00m", ".  WARN"]
-        assert row_text(table, 3)[:2] == ["2d 14h", "   ok"]
-        assert row_text(table, 4)[:3] == ["-8h 00m", "xx EXPIRED", str(seeded.expired)]
+        assert row_text(table, 0)[:3] == ["30m 00s", "!!  CRITICAL", str(seeded.crit)]
+        assert row_text(table, 1)[:2] == ["2h 00m", "!   URGENT"]
+        assert row_text(table, 2)[:2] == ["22h 00m", ".   WARN"]
+        assert row_text(table, 3)[:2] == ["2d 14h", "    ok"]
+        assert row_text(table, 4)[:3] == ["-8h 00m", "xx  EXPIRED", str(seeded.expired)]
         # the margin it met its deadline by (the deadline is in 52h), as ``ahr cases`` says it
-        assert row_text(table, 5)[:2] == ["+2d 19h", "  responded"]
+        assert row_text(table, 5)[:2] == ["+2d 19h", "    responded"]
         # then the mark column (empty: nothing is marked) and the rest
         assert row_text(table, 0)[3:] == [
             "", "Acme Goods", "US", "reviews", "open", "-", "case for S1",
@@ -80,10 +86,10 @@ async def test_countdown_follows_the_clock_on_tick(
         assert row_text(table, table.row_index(seeded.warn) or 0)[0] == "21h 54m"
         clock.advance(minutes=25)
         app.tick()  # the countdown is redrawn at once; the expiry runs in a worker
-        assert row_text(table, crit)[:2] == ["-0m 12s", "!! OVERDUE"]
+        assert row_text(table, crit)[:2] == ["-0m 12s", "!!! OVERDUE"]
         await settle(app, pilot)
         index = table.row_index(seeded.crit)
-        assert index is not None and row_text(table, index)[:2] == ["-0m 12s", "xx EXPIRED"]
+        assert index is not None and row_text(table, index)[:2] == ["-0m 12s", "xx  EXPIRED"]
 
 
 async def test_a_tick_repaints_only_the_cells_whose_text_changed(
@@ -179,6 +185,42 @@ async def test_pause_freezes_countdowns_and_shows_paused(
         assert row_text(table, crit)[0] == "29m 00s"
 
 
+async def test_the_header_counts_each_level_with_the_mark_and_word_its_rows_show(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer read ``!! 1 overdue  ! 2 crit  3 urg`` above rows reading ``!! CRITICAL``
+    and ``!  URGENT``. Each level now has one mark, more ``!`` for more urgent, and the header
+    writes it and the rows' word: under every row's URGENCY cell, as drawn, the header holds
+    ``MARK N word``; at 80 columns the counts that need action are still words."""
+    late = detect_case(engine, seller_id="S1", store="US", policy=PolicyArea.REVIEWS,
+                       at=T0 - timedelta(hours=26), summary="", actor=ALICE, now=clock()).id
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        drawn = screen_text(app)
+        header = drawn[0]
+        heading = next(line for line in drawn if "URGENCY" in line)
+        at = heading.index("URGENCY")
+        cells = {line[at:at + 15].strip() for line in drawn[drawn.index(heading) + 1:-1]}
+        assert {"!!! CONTACT", "!!  CRITICAL", "!   URGENT", ".   WARN", "ok", "xx  EXPIRED",
+                "responded"} <= cells, cells
+        for cell in cells - {""}:
+            mark, _, word = cell.rpartition(" ")
+            word = {"CONTACT": "overdue"}.get(word, word.lower())  # the late contact: overdue
+            shown = f"{mark.strip()} 1 {word}".strip()
+            assert re.search(rf"(^|  ){re.escape(shown)}(  |$)", header), (cell, header)
+        assert "  !!! 1 overdue  !! 1 critical  ! 1 urgent  . 1 warn  1 ok  1 to contact  " \
+               "xx 1 expired  1 responded" in header, header
+        assert any("!!! CONTACT" in line and f" {late} " in line for line in drawn), drawn
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        header = screen_text(app)[0]
+        assert "…" not in header and re.search(r"\b(ovd|crit|urg|exp|uncov|cont)\b", header) \
+            is None, header
+        for words in ("1 overdue", "1 critical", "1 urgent", "1 expired"):
+            assert f"  {words}" in header, (words, header)
+
+
 async def test_header_counts_next_deadline_operator_role_and_database(
     make_app: AppFactory, seeded: Seeded
 ) -> None:
@@ -186,9 +228,9 @@ async def test_header_counts_next_deadline_operator_role_and_database(
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         first, second = app.main.header.plain.split("\n")
-        assert "0 overdue" in first and "! 1 crit" in first and "1 urg" in first
-        assert "1 warn" in first and "1 ok" in first and "xx 1 expired" in first
-        assert "1 resp" in first
+        # each count with its level's mark and word as the rows show them (!!  CRITICAL)
+        assert "  0 overdue  !! 1 critical  ! 1 urgent  . 1 warn  1 ok  0 to contact  " \
+               "xx 1 expired  1 responded" in first, first
         assert f"next 30m 00s #{seeded.crit}" in first
         assert "alice (lead)" in second and "db test.db" in second
         assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"

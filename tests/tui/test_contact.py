@@ -126,7 +126,7 @@ async def test_a_detected_case_past_its_contact_target_says_overdue_once_in_the_
         await pilot.press("enter")
         await settle(app, pilot)
         line = find(app, "Time  ").line
-    assert "!! first contact 2h 15m overdue" in line, line
+    assert "!!! first contact 2h 15m overdue" in line, line
     assert line.lower().count("overdue") == 1, line
 
 
@@ -203,23 +203,23 @@ async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x2
 async def test_a_detected_case_past_its_contact_due_counts_as_overdue_in_header_and_title(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock, cli: Cli
 ) -> None:
-    """Its urgency is against contact_due (DESIGN section 4): the row says OVERDUE CONTACT (the
-    word ``ahr cases`` prints, whole at 80 columns too), and every count shown (header at 120
-    and at 80 columns, terminal title) counts it overdue."""
+    """Its urgency is against contact_due (DESIGN section 4): the row marks it as the header
+    marks overdue (``!!! CONTACT`` under ``!!! 1 overdue``; ``ahr cases`` prints overdue), and
+    every count shown (header at 120 and at 80 columns, terminal title) counts it overdue."""
     case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         row = find(app, "CONTACT", row_with=f" {case_id} ")
-        assert "-2h 00m OVERDUE CONTACT" in row.line, row.line
+        assert "-2h 00m !!! CONTACT" in row.line, row.line
         header = find(app, "overdue").line
-        assert "!! 1 overdue" in header and "1 to contact" in header
+        assert "!!! 1 overdue" in header and "1 to contact" in header
         assert app.terminal_title == "AHR: 1 overdue, 1 expired, next 30m"
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
-        assert "!!1 ovd" in find(app, "ovd").line
+        assert "  1 overdue  " in find(app, "overdue").line  # in words at 80 columns
         row = find(app, "CONTACT", row_with=f" {case_id} ")
-        assert "-2h 00m OVERDUE CONTACT" in row.line and "detected" in row.line, row.line
+        assert "-2h 00m !!! CONTACT" in row.line and "detected" in row.line, row.line
     printed = cli("cases", "--now", T0.isoformat())
     assert printed.exit_code == 0, printed.output
     line = next(ln for ln in printed.output.splitlines() if ln.split()[:1] == [str(case_id)])
@@ -241,11 +241,11 @@ async def test_no_color_tells_an_overdue_contact_from_a_critical_and_an_urgent_c
         await pilot.pause()
         drawn = {
             word: find(app, word, row_with=f" {row} ").style
-            for word, row in (("OVERDUE CONTACT", case_id), ("-2h 00m", case_id),
-                              ("!! CRITICAL", seeded.crit), ("30m 00s", seeded.crit),
-                              ("!  URGENT", seeded.urgent))
+            for word, row in (("!!! CONTACT", case_id), ("-2h 00m", case_id),
+                              ("!!  CRITICAL", seeded.crit), ("30m 00s", seeded.crit),
+                              ("!   URGENT", seeded.urgent))
         }
     attrs = {w: (bool(s.bold), bool(s.reverse), bool(s.underline)) for w, s in drawn.items()}
-    assert attrs["OVERDUE CONTACT"] == attrs["-2h 00m"] == (True, True, False), attrs
-    assert attrs["!! CRITICAL"] == attrs["30m 00s"] == (True, False, True), attrs
-    assert attrs["!  URGENT"] == (True, False, False), attrs
+    assert attrs["!!! CONTACT"] == attrs["-2h 00m"] == (True, True, False), attrs
+    assert attrs["!!  CRITICAL"] == attrs["30m 00s"] == (True, False, True), attrs
+    assert attrs["!   URGENT"] == (True, False, False), attrs

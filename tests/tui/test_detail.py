@@ -153,7 +153,7 @@ async def test_time_left_follows_the_clock_and_changes_only_when_its_text_does(
         clock.advance(hours=1)
         screen.refresh_left()
         # past it: the time said once, without a sign, and "overdue" once (glyph, no word)
-        assert text_of(screen, "#detail-left") == "Time  !! 31m 20s overdue"
+        assert text_of(screen, "#detail-left") == "Time  !!! 31m 20s overdue"
 
 
 async def test_reload_shows_another_process_change(engine, clock, me, case_id):

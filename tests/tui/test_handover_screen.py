@@ -36,15 +36,15 @@ async def test_the_header_counts_uncovered_due_moments_in_the_next_24_hours(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert "6 uncov " in app.main.header.plain.splitlines()[0]
+        assert "6 uncovered " in app.main.header.plain.splitlines()[0]
         _hours(engine, "alice", "mon", "00:00", "00:00")  # a lead, all Monday (UTC)
         app.poll()
         await settle(app, pilot)
-        assert "3 uncov " in app.main.header.plain  # Tuesday 04:00, 09:00, 10:00 remain
+        assert "3 uncovered " in app.main.header.plain  # Tuesday 04:00, 09:00, 10:00 remain
         _hours(engine, "alice", "mon-sun", "00:00", "00:00")
         app.poll()
         await settle(app, pilot)
-        assert "0 uncov " in app.main.header.plain
+        assert "0 uncovered " in app.main.header.plain
 
 
 async def test_h_opens_the_handover_with_a_chart_that_marks_uncovered_hours(

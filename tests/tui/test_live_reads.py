@@ -105,7 +105,7 @@ async def test_the_uncovered_count_runs_off_the_ui_thread_and_the_latest_wins(
         assert len(counts.threads) == 1
         counts.open()
         await settle(app, pilot)
-        assert "0 uncov " in app.main.header.plain  # the older count (6) was never shown
+        assert "0 uncovered " in app.main.header.plain  # the older count (6) was never shown
         assert len(counts.threads) == 2
         assert threading.main_thread() not in counts.threads
 

@@ -22,12 +22,12 @@ from tests.tui.drawn import contrast, find, illegible, screen_text
 
 #: (the word in the URGENCY column, the seller on that row) for every level the seed shows.
 ROWS = (
-    ("!! CRITICAL", "Acme Goods"),
-    ("!  URGENT", "Bright Lamps"),
-    (".  WARN", "Cedar Books"),
+    ("!!  CRITICAL", "Acme Goods"),
+    ("!   URGENT", "Bright Lamps"),
+    (".   WARN", "Cedar Books"),
     ("ok", "Delta Tools"),
     ("responded", "Echo Farms"),
-    ("xx EXPIRED", "Fable & Co"),
+    ("xx  EXPIRED", "Fable & Co"),
 )
 
 
@@ -45,7 +45,7 @@ async def test_urgency_words_and_countdowns_are_drawn_in_their_colours(
             left = find(app, drawn.line.split()[0], row_with=seller)  # the countdown
             assert left.style.color == drawn.style.color, (word, left.style)
             colours[word] = drawn.style.color
-        assert colours["!! CRITICAL"] != colours[".  WARN"] != colours["ok"]
+        assert colours["!!  CRITICAL"] != colours[".   WARN"] != colours["ok"]
 
 
 async def test_a_16_colour_terminal_draws_red_for_critical_and_yellow_for_warn(
@@ -65,11 +65,11 @@ async def test_a_16_colour_terminal_draws_red_for_critical_and_yellow_for_warn(
             sixteen[word] = colour.downgrade(ColorSystem.STANDARD).number
         app.theme = "nord"  # Textual makes its conversion again for a new theme
         await settle(app, pilot)
-        after = find(app, "!! CRITICAL", row_with="Acme Goods").style.color
+        after = find(app, "!!  CRITICAL", row_with="Acme Goods").style.color
     assert after is not None and after.downgrade(ColorSystem.STANDARD).number == 1
     red, green, yellow, magenta, cyan = 1, 2, 3, 5, 6
-    assert sixteen == {"!! CRITICAL": red, "!  URGENT": yellow, ".  WARN": yellow, "ok": green,
-                       "responded": cyan, "xx EXPIRED": magenta}
+    assert sixteen == {"!!  CRITICAL": red, "!   URGENT": yellow, ".   WARN": yellow, "ok": green,
+                       "responded": cyan, "xx  EXPIRED": magenta}
 
 
 async def test_with_256_colours_the_urgency_colours_are_the_themes(
@@ -78,7 +78,7 @@ async def test_with_256_colours_the_urgency_colours_are_the_themes(
     app = make_app()  # TERM=xterm-256color (tests/conftest.py)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        critical = find(app, "!! CRITICAL", row_with="Acme Goods").style.color
+        critical = find(app, "!!  CRITICAL", row_with="Acme Goods").style.color
     assert critical is not None and critical.triplet is not None  # RGB, as before
 
 
@@ -120,13 +120,13 @@ async def test_no_color_keeps_every_text_legible_and_the_alarms_bold_or_reverse(
         await settle(app, pilot)
         assert app.no_color
         assert illegible(app) == []
-        for alarm, row in (("xx 1 exp", "next"), ("xx EXPIRED", "Fable")):
+        for alarm, row in (("xx 1 expired", "next"), ("xx  EXPIRED", "Fable")):
             drawn = find(app, alarm, row_with=row)
             assert drawn.style.bold and drawn.style.reverse, (alarm, drawn.style)
-        for alarm, row in (("! 1 crit", "next"), ("!! CRITICAL", "Acme")):
+        for alarm, row in (("!! 1 critical", "next"), ("!!  CRITICAL", "Acme")):
             drawn = find(app, alarm, row_with=row)  # bold underlined: not yet past, unlike those
             assert drawn.style.bold and drawn.style.underline, (alarm, drawn.style)
-        calm = find(app, ".  WARN", row_with="Cedar")
+        calm = find(app, ".   WARN", row_with="Cedar")
         assert not calm.style.reverse
         assert app.main.table.move_to_key(seeded.crit)
         await pilot.press("f")  # a destructive dialog: its Cancel button must be readable

@@ -62,21 +62,23 @@ KEYS: tuple[tuple[str, str], ...] = (
 #: checks this against the columns and the header's words).
 WORDS: tuple[tuple[str, str], ...] = (
     ("next 5m 27s #54", "header: time left to the next due moment, and its case"),
-    ("uncov", "header: due moments in the next 24 hours that are uncovered: nobody "
-              "whose role may act is on shift then (plan for them: h)"),
-    ("ovd, overdue", "cases past their deadline or first-contact target, not yet expired"),
-    ("crit, urg, warn, ok", "time left to the deadline: 1 hour or less (critical), 6 hours or "
-                            "less (urgent), 24 hours or less (warn), more (ok)"),
-    ("cont, to contact", "detected cases: nobody has tried to reach the seller yet"),
-    ("exp, expired", "the 72 hours ended with no response: awaiting a decision (x "
-                     "deactivate, a lead's; or r resolve)"),
-    ("resp", "responded cases: the seller worked with us in time"),
-    ("!! ! . xx", "marks beside the urgency words, read without colour: more ! is more "
-                  "urgent, . warn, xx expired"),
+    ("uncovered, uncov", "header: due moments in the next 24 hours that are uncovered: "
+                         "nobody whose role may act is on shift then (plan for them: h)"),
+    ("overdue", "cases past their deadline or first-contact target, not yet expired"),
+    ("critical, urgent", "time left to the deadline: 1 hour or less (critical), 6 hours or "
+                         "less (urgent)"),
+    ("warn, ok", "time left: 24 hours or less (warn), more (ok)"),
+    ("to contact", "detected cases: nobody has tried to reach the seller yet"),
+    ("expired", "the 72 hours ended with no response: awaiting a decision (x deactivate, a "
+                "lead's; or r resolve)"),
+    ("responded", "responded cases: the seller worked with us in time"),
+    ("crit, urg, exp", "the header's words in a window narrower than 80 columns"),
+    ("!!! !! ! . xx", "marks before the urgency words, the same in the rows and the header: "
+                      "!!! overdue, !! critical, ! urgent, . warn, xx expired"),
     ("LEFT", "Cases: time left to the deadline (a detected case: to its first-contact "
              "target); negative past it; +margin a responded case met it by"),
-    ("URGENCY", "Cases: the level, as a word and marks; a detected case shows CONTACT "
-                "(first contact due), OVERDUE CONTACT past its 24-hour target"),
+    ("URGENCY", "Cases: the level, as marks and a word; a detected case shows CONTACT "
+                "(first contact due) after its level's marks, !!! CONTACT past its target"),
     ("ST", "store: the marketplace (US, CA, MX, UK, DE, ...)"),
     ("*", "after a case id: marked with space (a and n act on every marked case)"),
     ("AHR", "Accounts: the latest Account Health Rating (0-1000) and its band: healthy "

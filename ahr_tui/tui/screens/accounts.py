@@ -29,13 +29,14 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ahr_tui.rules import last_complete_day
-from ahr_tui.service.account_list import AccountSort
+from ahr_tui.service.account_list import AccountSort, matched_fields
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.detail import AccountRow
 from ahr_tui.tui.failures import guarded
@@ -54,6 +55,7 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
+from ahr_tui.tui.widgets.table_cells import cell_segments
 from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
@@ -69,6 +71,31 @@ FIRST_MATCHES = PAGE
 INDEXED = frozenset({AccountSort.SELLER, AccountSort.NAME})
 
 SortKey = AccountSort  # the name the tests and saved views knew
+
+#: The column that shows each field the filter searches (``account_list.FILTER_FIELDS``).
+FIELD_COLUMNS = {"seller id": "seller", "name": "name", "store": "store"}
+
+
+def match_note(total: int | None, every: bool, fields: list[str], hidden: list[str],
+               cut: list[str]) -> str:
+    """The filter field's lower edge: how many accounts match (``total``, None while still
+    counted) and by which fields the rows on screen match; ``every``: those rows are all the
+    matches (``3 matches by name``), else it says it of them (``19,919 matches; those shown
+    by name``); then the columns that do not show the match at this width (``NAME cut at
+    this width``: the name is cut before the needle; ``hidden``: the column is not shown)."""
+    by = ", ".join(fields)
+    if total is not None and (every or not fields):
+        note = count(total, "match") + (f" by {by}" if by else "")
+    elif total is not None:
+        note = f"{count(total, 'match')}; those shown by {by}"
+    else:
+        note = f"those shown match by {by}" if by else ""
+    parts = [note]
+    if hidden:
+        parts.append(f"{', '.join(hidden)} hidden at this width")
+    if cut:
+        parts.append(f"{', '.join(cut)} cut at this width")
+    return "; ".join(part for part in parts if part)
 
 
 class AccountsView(ListKeys, Widget):
@@ -129,6 +156,13 @@ class AccountsView(ListKeys, Widget):
         return self
 
     # ---------------------------------------------------------------- loading
+
+    def on_mount(self) -> None:
+        # the rows on screen change as the list scrolls: the filter's note says their fields
+        self.watch(self.table, "scroll_y", lambda: self._say_matches(), init=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_matches)  # a column may have come, gone or narrowed
 
     def on_show(self) -> None:
         if self._stale:
@@ -278,6 +312,7 @@ class AccountsView(ListKeys, Widget):
         source.arrived(page, rows)
         if self.table.source is source:
             self.table.refresh()
+            self._say_matches()
 
     def read_failed(self) -> None:
         """The status line says why (``failures.guarded``); the table no longer says loading,
@@ -338,6 +373,59 @@ class AccountsView(ListKeys, Widget):
             self._listed = bool(ids)
             self.refresh_bindings()
         self._update_status()
+        self._say_matches()
+
+    def _say_matches(self) -> None:
+        """Under the filter field: how many accounts match and by which fields the rows on
+        screen match, and, for a row none of whose cells shows the match, which column holds
+        it hidden or cut at this width (at 80 columns ``kit`` matched ``Global Home …``). Only
+        the rows on screen, already read, are tested: never every match (a million at most)."""
+        box = self.filter_box
+        needle = self.filter_text.strip()
+        table = self.table
+        source = table.source
+        if not needle or source is None:
+            box.border_subtitle = None
+            return
+        folded = needle.casefold()
+        columns = table.column_widths() if table.size.width else None
+        fields: set[str] = set()
+        unseen: dict[str, str] = {}  # column key -> "hidden" or "cut"
+        read = 0
+        for index in table.visible_rows() if table.size.height else range(0):
+            row = source.known.get(source.ids[index])
+            if row is None:  # its page is being read: the note follows when it arrives
+                continue
+            read += 1
+            matched = matched_fields(row, needle)
+            fields.update(matched)
+            if columns is None:
+                continue
+            # A row whose match shows in one of its cells needs no word; else each column
+            # that holds the match is hidden at this width, or cut before the match.
+            cells = source.peek(index)
+            why: dict[str, str] = {}
+            for field in matched:
+                key = FIELD_COLUMNS[field]
+                if key not in columns:
+                    why[key] = "hidden"
+                    continue
+                at, width = columns[key]
+                drawn = "".join(seg.text for seg in cell_segments(
+                    cells[at], width, table.columns[at].justify))
+                if folded in drawn.casefold():
+                    break
+                why[key] = "cut"
+            else:
+                for key, how in why.items():
+                    unseen.setdefault(key, how)
+        named = [f for f, _key in FIELD_COLUMNS.items() if f in fields]
+        headers = [(c.header, unseen[c.key]) for c in table.columns if c.key in unseen]
+        note = match_note(
+            len(source) if self.complete else None, self.complete and read == len(source),
+            named, [h for h, how in headers if how == "hidden"],
+            [h for h, how in headers if how == "cut"])
+        box.border_subtitle = Content(note) if note else None
 
     def _update_status(self) -> None:
         if self.as_of is None:

@@ -220,7 +220,7 @@ class DetailScreen(Screen[None]):
         """While active: the time as a sentence words it (``rules.time_left``'s phrase:
         ``2d 22h left``, ``31m 20s overdue``, ``8h 00m past the deadline``, ``1d 10h to
         spare``) and the urgency (word and glyph, as in the Cases view; once overdue the phrase
-        says so and only the glyph is added: ``!! 31m 20s overdue``); else the outcome."""
+        says so and only the mark is added: ``!!! 31m 20s overdue``); else the outcome."""
         case = self.detail.case if self.detail is not None else None
         if case is None:
             return Text("")
@@ -228,9 +228,9 @@ class DetailScreen(Screen[None]):
         if level is not None:
             left = time_left(case.status, case.due, now, responded_at=case.responded_at)
             # Past the due moment the phrase says "overdue" itself: the glyph marks it without
-            # colour, and the level's word would only say it again (``OVERDUE CONTACT``).
-            shown = (f"!! {left.phrase}" if left.level == Urgency.OVERDUE
-                     else f"{left.phrase}  {level.word.strip()}")
+            # colour, and the level's word would only say it again.
+            shown = (f"{level.mark} {left.phrase}" if left.level == Urgency.OVERDUE
+                     else f"{left.phrase}  " + f"{level.mark} {level.name}".strip())
             style = level.style_for(self.app.no_color)
             return Text.assemble(("Time  ", "bold"), (shown, style))
         closed = case.closed_at.astimezone(UTC) if case.closed_at else None

@@ -30,14 +30,21 @@ __all__ = ["SortKey", "matches", "sort_cases"]  # the shared list filter and sor
 
 @dataclass(frozen=True, slots=True)
 class Level:
-    """How one row's time is shown: the urgency word, its style in colour and under
-    ``NO_COLOR`` (``mono``: a passed due moment, overdue or expired, in bold reverse; critical
-    bold underlined; urgent bold), and the row's tint."""
+    """How one row's time is shown: the level's mark and name (``!!`` ``CRITICAL``), its
+    style in colour and under ``NO_COLOR`` (``mono``: a passed due moment, overdue or expired,
+    in bold reverse; critical bold underlined; urgent bold), and the row's tint. The header's
+    counts use the same mark and name (``!! 2 critical``), so the two never disagree."""
 
-    word: str
+    mark: str
+    name: str
     colour: str
     mono: str
     row_class: str | None
+
+    @property
+    def word(self) -> str:
+        """What the URGENCY column shows: the mark in three cells, then the name."""
+        return f"{self.mark:<3} {self.name}"
 
     def style_for(self, no_color: bool) -> str:
         return self.mono if no_color else self.colour
@@ -46,30 +53,39 @@ class Level:
 #: The prefix of a detected case's level key (``contact-overdue`` ...).
 CONTACT = "contact-"
 
+#: One mark per urgency level, read without colour: more ``!`` is more urgent (``!!!``
+#: overdue, ``!!`` critical, ``!`` urgent), ``.`` warn, nothing for ok; ``xx`` expired.
+MARKS: dict[str, str] = {
+    Urgency.OVERDUE: "!!!", Urgency.CRITICAL: "!!", Urgency.URGENT: "!", Urgency.WARN: ".",
+    Urgency.OK: "", CaseStatus.EXPIRED: "xx", CaseStatus.RESPONDED: "",
+}
+
 LEVELS: dict[str, Level] = {
-    # The word is the level of ``rules.time_left`` (what ``ahr cases`` prints), after a glyph
-    # that marks it without colour; the alarming ones in capitals.
-    Urgency.OVERDUE: Level("!! OVERDUE", "bold reverse red", "bold reverse", "case-table--overdue"),
-    Urgency.CRITICAL: Level(
-        "!! CRITICAL", "bold red", "bold underline", "case-table--critical"
-    ),
-    Urgency.URGENT: Level("!  URGENT", "bold yellow", "bold", None),
-    Urgency.WARN: Level(".  WARN", "yellow", "", None),
-    Urgency.OK: Level("   ok", "green", "", None),
-    CaseStatus.RESPONDED: Level("  responded", "cyan", "", None),
-    CaseStatus.EXPIRED: Level("xx EXPIRED", "bold magenta", "bold reverse", "case-table--expired"),
-    # a detected case: nobody has tried to reach the seller yet; its urgency is against
-    # contact_due, its word says what to do (DESIGN section 6); once past it, that it is late
-    # in the word ``ahr cases`` prints (``overdue``), with no glyph so that it fits the column
-    CONTACT + Urgency.OVERDUE: Level("OVERDUE CONTACT", "bold reverse red", "bold reverse",
-                                     "case-table--overdue"),
-    CONTACT + Urgency.CRITICAL: Level("!! CONTACT", "bold red", "bold underline",
-                                      "case-table--critical"),
-    CONTACT + Urgency.URGENT: Level("!  CONTACT", "bold yellow", "bold", None),
-    CONTACT + Urgency.WARN: Level(".  CONTACT", "yellow", "", None),
-    CONTACT + Urgency.OK: Level("   CONTACT", "cyan", "", None),
+    # The name is the level of ``rules.time_left`` (what ``ahr cases`` prints), after its
+    # mark; the alarming ones in capitals.
+    Urgency.OVERDUE: Level(MARKS[Urgency.OVERDUE], "OVERDUE", "bold reverse red", "bold reverse",
+                           "case-table--overdue"),
+    Urgency.CRITICAL: Level(MARKS[Urgency.CRITICAL], "CRITICAL", "bold red", "bold underline",
+                            "case-table--critical"),
+    Urgency.URGENT: Level(MARKS[Urgency.URGENT], "URGENT", "bold yellow", "bold", None),
+    Urgency.WARN: Level(MARKS[Urgency.WARN], "WARN", "yellow", "", None),
+    Urgency.OK: Level(MARKS[Urgency.OK], "ok", "green", "", None),
+    CaseStatus.RESPONDED: Level(MARKS[CaseStatus.RESPONDED], "responded", "cyan", "", None),
+    CaseStatus.EXPIRED: Level(MARKS[CaseStatus.EXPIRED], "EXPIRED", "bold magenta",
+                              "bold reverse", "case-table--expired"),
+    # a detected case: nobody has tried to reach the seller yet; the name says what to do
+    # (DESIGN section 6), its level's mark how urgent it is against contact_due (``!!!
+    # CONTACT`` once past it: the mark of overdue, as in the header's ``!!! 1 overdue``)
+    CONTACT + Urgency.OVERDUE: Level(MARKS[Urgency.OVERDUE], "CONTACT", "bold reverse red",
+                                     "bold reverse", "case-table--overdue"),
+    CONTACT + Urgency.CRITICAL: Level(MARKS[Urgency.CRITICAL], "CONTACT", "bold red",
+                                      "bold underline", "case-table--critical"),
+    CONTACT + Urgency.URGENT: Level(MARKS[Urgency.URGENT], "CONTACT", "bold yellow", "bold",
+                                    None),
+    CONTACT + Urgency.WARN: Level(MARKS[Urgency.WARN], "CONTACT", "yellow", "", None),
+    CONTACT + Urgency.OK: Level(MARKS[Urgency.OK], "CONTACT", "cyan", "", None),
     # the header's count of detected cases
-    CaseStatus.DETECTED: Level("CONTACT", "bold cyan", "bold", None),
+    CaseStatus.DETECTED: Level("", "CONTACT", "bold cyan", "bold", None),
 }
 
 #: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
@@ -77,7 +93,7 @@ MARK = "*"
 
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
-    Column("urgency", "URGENCY", 15),  # OVERDUE CONTACT
+    Column("urgency", "URGENCY", 15),  # "    responded", "!!  CRITICAL"
     Column("id", "CASE", 6, justify="right"),
     Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
     # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole.

@@ -297,6 +297,11 @@ class LineTable(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         return top, top + max(0, self.scrollable_content_region.height - 1)
 
+    def visible_rows(self) -> range:
+        """The indexes of the rows the table shows now (as scrolled)."""
+        top, bottom = self._visible_rows()
+        return range(top, min(bottom, len(self._rows)))
+
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height - 1
         if height <= 0:
@@ -321,6 +326,10 @@ class LineTable(ScrollView, can_focus=True):
     def visible_columns(self) -> list[str]:
         """Keys of the columns that fit the current width (for tests and the help text)."""
         return [self.columns[i].key for i, _x, _w in self._columns_layout()]
+
+    def column_widths(self) -> dict[str, tuple[int, int]]:
+        """Key -> (index of its cell in a row, width in cells) of each column drawn now."""
+        return {self.columns[i].key: (i, w) for i, _x, w in self._columns_layout()}
 
     def _columns_layout(self) -> list[tuple[int, int, int]]:
         width = self.scrollable_content_region.width

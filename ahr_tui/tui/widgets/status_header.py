@@ -19,18 +19,26 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.widgets.case_table import LEVELS
 from ahr_tui.tui.widgets.list_filter import list_state
 
-#: (level, glyph, label, short label): the glyph and word carry the level without colour.
+#: (level, short label) in the order shown. The mark and the word are the rows' own
+#: (``LEVELS``: ``!! 2 critical`` above rows that read ``!!  CRITICAL``), so header and rows
+#: never disagree; the short label is for terminals narrower than 80 columns only.
 #: A detected case counts at its urgency (against its contact_due) and in ``to contact``.
 _COUNT_LABELS = (
-    (Urgency.OVERDUE, "!!", "overdue", "ovd"),
-    (Urgency.CRITICAL, "!", "crit", "crit"),
-    (Urgency.URGENT, "", "urg", "urg"),
-    (Urgency.WARN, "", "warn", "warn"),
-    (Urgency.OK, "", "ok", "ok"),
-    (CaseStatus.DETECTED, "", "to contact", "cont"),
-    (CaseStatus.EXPIRED, "xx", "expired", "exp"),
-    (CaseStatus.RESPONDED, "", "resp", "resp"),
+    (Urgency.OVERDUE, "overdue"),
+    (Urgency.CRITICAL, "crit"),
+    (Urgency.URGENT, "urg"),
+    (Urgency.WARN, "warn"),
+    (Urgency.OK, "ok"),
+    (CaseStatus.DETECTED, "to contact"),
+    (CaseStatus.EXPIRED, "exp"),
+    (CaseStatus.RESPONDED, "responded"),
 )
+
+
+def count_word(key: str) -> str:
+    """The header's word for a level: the rows' name in lower case (``critical``); a detected
+    case's count ``to contact``."""
+    return "to contact" if key == CaseStatus.DETECTED else LEVELS[key].name.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +127,12 @@ def _dirty_width(old: Text, new: Text, full: int) -> int:
 def header_lines(
     state: HeaderState, width: int = 10_000, no_color: bool = False
 ) -> tuple[Text, Text]:
-    """The two lines for ``width`` cells: the counts with full labels if they fit, else with
-    short ones, closer together, without the levels that count 0 (so 80 columns show every
-    count that is not 0), and at last without the counts that need action least (responded,
-    to contact, ok, warn: 60 columns keep overdue, critical, urgent and expired)."""
+    """The two lines for ``width`` cells. The counts, each with its level's mark and word as
+    the rows show them (``!!! 1 overdue  !! 2 critical  ! 3 urgent``); where that does not
+    fit, without the levels that count 0, responded and to contact, then without the marks
+    (the words stay), then without ok and warn (at 80 columns: ``next 5m 26s #54  4 uncovered
+    1 overdue  2 critical  3 urgent  3 expired``), and only when even that does not fit with
+    one space between counts, then short words (``crit``, ``urg``: narrower than 80 columns)."""
     if state.loading:
         return Text(state.problem or "loading cases…"), _second_line(state)
     for variant in _VARIANTS:
@@ -134,24 +144,33 @@ def header_lines(
 
 @dataclass(frozen=True, slots=True)
 class _Variant:
-    short: bool = False  # ovd, exp instead of overdue, expired
+    marks: bool = True  # !! 2 critical instead of 2 critical
+    short: bool = False  # crit, urg, uncov instead of critical, urgent, uncovered
     gap: str = "  "
     zeros: bool = True  # show the levels that count 0
-    joined: bool = False  # !!3 instead of !! 3
     #: the counts left out: those that need action least go first (responded: no deadline
-    #: runs on them; detected: their own urgency words show in the rows; then ok and warn,
-    #: so that 60 columns keep overdue, critical, urgent and expired whole)
+    #: runs on them; detected: their own urgency marks show in the rows; then ok and warn,
+    #: so that narrow terminals keep overdue, critical, urgent and expired whole)
     without: frozenset[str] = frozenset()
 
 
-_TIGHT = {"short": True, "gap": " ", "zeros": False, "joined": True}
 _LEAST_NEEDED = (CaseStatus.RESPONDED, CaseStatus.DETECTED, Urgency.OK, Urgency.WARN)
 
-#: Tried in this order until the line fits the width.
+
+def _least(n: int) -> frozenset[str]:
+    return frozenset(_LEAST_NEEDED[:n])
+
+
+#: Tried in this order until the line fits the width: the zeros, responded and to contact
+#: go first; then the marks (the words say the level without them), before ok and warn;
+#: whole words last.
 _VARIANTS = (
-    _Variant(), _Variant(short=True), _Variant(short=True, gap=" "), _Variant(**_TIGHT),
-    *(_Variant(**_TIGHT, without=frozenset(_LEAST_NEEDED[:n]))
-      for n in range(1, len(_LEAST_NEEDED) + 1)),
+    _Variant(),
+    *(_Variant(zeros=False, without=_least(n)) for n in range(3)),
+    *(_Variant(marks=False, zeros=False, without=_least(n))
+      for n in range(2, len(_LEAST_NEEDED) + 1)),
+    _Variant(marks=False, zeros=False, gap=" ", without=_least(len(_LEAST_NEEDED))),
+    _Variant(marks=False, short=True, zeros=False, gap=" ", without=_least(len(_LEAST_NEEDED))),
 )
 
 
@@ -159,21 +178,23 @@ def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Te
     gap = variant.gap
     text = Text()
     text.append("next " + (state.next_deadline or "-"), style="bold")
-    if state.uncovered is not None:  # second: the 80-column line must not lose it
+    if state.uncovered is not None:  # second: a narrow line must not lose it
         text.append(gap)
+        word = "uncov" if variant.short else "uncovered"
         if state.uncovered:
-            text.append(f"{state.uncovered} uncov", style="bold reverse")
+            text.append(f"{state.uncovered:,} {word}", style="bold reverse")
         else:
-            text.append("0 uncov", style="dim")
-    for key, glyph, label, short_label in _COUNT_LABELS:
+            text.append(f"0 {word}", style="dim")
+    for key, short_label in _COUNT_LABELS:
         count = state.counts.get(key, 0)
         if (not count and not variant.zeros) or key in variant.without:
             continue
-        word = short_label if variant.short else label
+        word = short_label if variant.short else count_word(key)
         style = LEVELS[key].style_for(no_color) if count else "dim"
-        mark = (glyph if variant.joined else f"{glyph} ") if count and glyph else ""
+        glyph = LEVELS[key].mark if key != CaseStatus.DETECTED else ""
+        mark = f"{glyph} " if variant.marks and count and glyph else ""
         text.append(gap)
-        text.append(f"{mark}{count} {word}", style=style)
+        text.append(f"{mark}{count:,} {word}", style=style)
     return text
 
 

@@ -115,43 +115,32 @@ def test_a_sweep_that_moves_enrolments_vacuums_the_accounts(
         engine.dispose()
 
 
-def test_the_orders_and_their_filter_walks_read_an_index_alone(
-    pg_url: str, clock: FakeClock, me: Actor
-) -> None:
-    """Every id in seller or name order, the filter's walk of each, and the sample before it
-    (``account_pg.dense_first``) can be answered by index-only scans: the statements the
-    store sends, each explained with every other scan and every sort made dear, on a table as
-    a vacuum leaves it. The name order reads ``lower(name)`` from its index only because
-    ``name`` is in it too."""
-    from sqlalchemy import event
+def test_a_vacuum_that_fails_leaves_the_committed_work_alone() -> None:
+    """The vacuum after a sweep or an upgrade is an optimisation: a database error in it (a
+    server's statement timeout) is not the command's failure."""
+    from sqlalchemy.exc import OperationalError
 
-    from ahr_tui.rules import DEFAULT_POLICY
     from ahr_tui.store import account_pg
 
-    _fill(pg_url, clock, me)
-    engine = make_engine(pg_url)
-    account_pg.vacuum_account(engine)  # statistics, and the pages marked all-visible
-    sent: list[tuple[str, object]] = []
-    as_of = clock().date()
-    try:
-        with transaction(engine) as session:
-            event.listen(session.connection(), "before_cursor_execute",
-                         lambda _c, _k, sql, params, *_: sent.append((sql, params)))
-            for sort in (account_list.SELLER, account_list.NAME):
-                account_list.ordered_ids(session, sort, as_of, DEFAULT_POLICY)
-                account_list.ordered_ids(session, sort, as_of, DEFAULT_POLICY, limit=200,
-                                         matching="number 1")
-                _, order = account_list._order_sql(session, sort, as_of, DEFAULT_POLICY)
-                account_pg.dense_first(session, order, "number 1", 200)
-            assert len(sent) == 6
-            raw = session.connection().connection.driver_connection
-            # every other way to these rows made dear: what remains must be index-only
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan",
-                            "enable_sort", "enable_incremental_sort"):
-                raw.execute(f"SET LOCAL {setting} = off")
-            for sql, params in sent:
-                plan = "\n".join(r[0] for r in raw.execute("EXPLAIN " + sql, params))
-                assert "Index Only Scan" in plan and " Scan on account" not in plan, plan
-                assert "Index Scan using" not in plan, plan
-    finally:
-        engine.dispose()
+    statements: list[str] = []
+
+    class TimedOut:
+        def connect(self) -> TimedOut:
+            return self
+
+        def __enter__(self) -> TimedOut:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def execution_options(self, **options: object) -> TimedOut:
+            return self
+
+        def execute(self, statement: object) -> None:
+            statements.append(str(statement))
+            raise OperationalError(str(statement), {}, Exception("canceling statement due to "
+                                                                 "statement timeout"))
+
+    account_pg.vacuum_account(TimedOut())  # type: ignore[arg-type]
+    assert statements == ["VACUUM (SKIP_LOCKED, ANALYZE) account"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 #: Joins the three searched fields in ``account.search``: a control character (U+001F, the unit
@@ -82,11 +83,17 @@ def vacuum_account(engine: Engine, *, analyze: bool = True) -> None:
     sweep that moved 477,033 enrolments at a million accounts, every id took 4.0 s instead of
     0.3 s and ``zz`` 106 ms instead of 7-10 ms, and autovacuum comes only once a fifth of the
     rows have changed (and never where it is off). The vacuum itself took 0.7 s then: HOT
-    updates leave no index entries to clean."""
+    updates leave no index entries to clean.
+
+    Best effort: a database error (a server's statement timeout, say) is ignored, since the
+    work it follows has committed and autovacuum gets there later."""
     options = "SKIP_LOCKED, ANALYZE" if analyze else "SKIP_LOCKED"
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text(f"VACUUM ({options}) account"))
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text(f"VACUUM ({options}) account"))
+    except DBAPIError:
+        return
 
 
 def _fillfactor(conn: Connection) -> None:

@@ -1,5 +1,5 @@
 """The daily import on PostgreSQL with ``score``'s declared foreign key (A) and with the
-statement triggers of ``store.score_keys`` (B), interleaved A B B A per round, each next to
+statement triggers of ``store.account_keys`` (B), interleaved A B B A per round, each next to
 SQLite's import of a new day into the same accounts (a ratio per round, as DESIGN.md section 7
 counts it).
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from bench_scale import OUT, ahr, daily_file
 from sqlalchemy import text
 
-from ahr_tui.store import score_keys
+from ahr_tui.store import account_keys
 from ahr_tui.store.engine import make_engine
 
 _DECLARED = ("ALTER TABLE score ADD CONSTRAINT score_account_id_fkey FOREIGN KEY (account_id) "
@@ -37,10 +37,11 @@ def use_declared_key(url: str, declared: bool) -> None:
     try:
         with engine.begin() as conn:
             if declared:
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {score_keys.INSERT_TRIGGER} ON score"))
+                trigger = account_keys.INSERT_TRIGGERS["score"]
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger} ON score"))
                 conn.execute(text(_DECLARED))
             else:
-                score_keys.install(conn)
+                account_keys.install(conn)
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("CHECKPOINT"))
     finally:

@@ -279,8 +279,10 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
     busy_sqlite: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trigger = ("SELECT string_agg(tgenabled::text, '' ORDER BY tgname) FROM pg_trigger "
-               "WHERE tgname IN ('ahr_window_insert', 'ahr_score_account_insert') "
-               "AND tgrelid = 'score'::regclass")
+               "WHERE tgname IN ('ahr_window_insert', 'ahr_score_account_insert', "
+               "'ahr_event_account_insert', 'ahr_notification_account_insert') "
+               "AND tgrelid = ANY (ARRAY['score'::regclass, 'event'::regclass, "
+               "'notification'::regclass])")
     seen: dict[str, str] = {}
     write = copy_module._write
 
@@ -290,11 +292,13 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
 
     monkeypatch.setattr(copy_module, "_write", spy)
     copy_database(busy_sqlite, pg_url)
-    assert seen["score"] == "DD"  # disabled: no trigger event queued per copied score
+    # disabled: no trigger event queued per copied row, no check of each batch
+    assert seen["score"] == seen["event"] == seen["notification"] == "DDDD"
     pg = make_engine(pg_url)
     try:
         with pg.begin() as conn:
-            assert conn.execute(text(trigger)).scalar() == "OO"  # on again, as ahr init leaves them
+            # on again, as ahr init leaves them
+            assert conn.execute(text(trigger)).scalar() == "OOOO"
             assert conn.execute(text("SELECT count(*) FROM window_dirty")).scalar() == 0
             as_of = conn.execute(text("SELECT as_of FROM window_state")).scalar()
             s5 = conn.execute(text("SELECT id FROM account WHERE seller_id = 'S5'")).scalar()
@@ -305,18 +309,31 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
         pg.dispose()
 
 
-def test_a_source_with_a_score_for_a_missing_account_is_refused_and_nothing_is_written(
-    busy_sqlite: str, pg_url: str, tmp_path: Path
+#: A row naming account 99999, which does not exist, for each table whose account the
+#: PostgreSQL copy checks at the end.
+ORPHANS = {
+    "score": "INSERT INTO score (account_id, day, score) VALUES (99999, '2026-01-01', 1)",
+    "event": "INSERT INTO event (at, recorded_at, actor, account_id, action, prev_hash, hash) "
+             "VALUES ('2026-01-01 00:00:00', '2026-01-01 00:00:00', 'x', 99999, 'note', '', '')",
+    "notification": "INSERT INTO notification (account_id, kind, created_at, subject, body, "
+                    "state, attempts) VALUES (99999, 'enrolled', '2026-01-01 00:00:00', '', '', "
+                    "'sent', 0)",
+}
+
+
+@pytest.mark.parametrize("table", list(ORPHANS))
+def test_a_source_with_a_row_for_a_missing_account_is_refused_and_nothing_is_written(
+    busy_sqlite: str, pg_url: str, tmp_path: Path, table: str
 ) -> None:
-    """The PostgreSQL copy loads scores with the account check off and checks every score in
-    one join at the end (``store.score_keys.check_all``): a score SQLite let in with its
-    foreign keys off is found there."""
+    """The PostgreSQL copy loads scores, events and notifications with the account check off
+    and checks every row in one join a table at the end (``store.account_keys.check_all``): a
+    row SQLite let in with its foreign keys off is found there."""
     broken = tmp_path / "orphan.db"
     broken.write_bytes(Path(busy_sqlite).read_bytes())
     with sqlite3.connect(broken) as db:
         db.execute("PRAGMA foreign_keys = OFF")
-        db.execute("INSERT INTO score (account_id, day, score) VALUES (99999, '2026-01-01', 1)")
-    refused(copy_cli(str(broken), pg_url), "99999", "nothing was written")
+        db.execute(ORPHANS[table])
+    refused(copy_cli(str(broken), pg_url), "99999", table, "nothing was written")
     pg = make_engine(pg_url)
     try:
         assert inspect(pg).get_table_names() == []

@@ -106,7 +106,7 @@ def import_unit(engine: Engine, *, keys_checked: bool = False) -> Iterator[Sessi
     ``keys_checked``: every account id the import writes was read from ``account`` inside this
     transaction (``account_ids``) and it deletes no account, so SQLite's foreign-key check per
     row (about 0.5 s a million scores) is left off for it. PostgreSQL checks each statement's
-    scores in one join whatever the caller says (``store.score_keys``)."""
+    scores in one join whatever the caller says (``store.account_keys``)."""
     if keys_checked:
         engine = engine.execution_options(ahr_keys_checked_by_caller=True)
     try:

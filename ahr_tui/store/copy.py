@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 
 from ahr_tui.errors import DatabaseProblem, InvalidInput
-from ahr_tui.store import score_keys
+from ahr_tui.store import account_keys
 from ahr_tui.store.audit import VerifyResult, verify
 from ahr_tui.store.engine import describe, make_engine, sqlite_path, to_url, transaction, translate
 from ahr_tui.store.schema import app_tables, check_schema, create_tables
@@ -124,13 +124,13 @@ def _copy(
         with read.begin(), write.begin():
             create_tables(write)
             later = _defer_keys(write)
-            _score_triggers(write, enabled=False)
+            _insert_triggers(write, enabled=False)
             for table in tables:
                 batches = _read_batches(read, table, batch_rows)
                 count = _write(write, table, batches, progress)
                 report.rows[table.name] = count
-            _score_triggers(write, enabled=True)
-            score_keys.check_all(write)
+            _insert_triggers(write, enabled=True)
+            account_keys.check_all(write)
             for statement in later:
                 write.execute(text(statement))
             if dst.dialect.name == "postgresql":
@@ -173,17 +173,19 @@ def _defer_keys(conn: Connection) -> list[str]:
     return [create for create, _ in (*indexes, *keys)]
 
 
-def _score_triggers(conn: Connection, *, enabled: bool) -> None:
-    """PostgreSQL: the triggers on ``score``'s inserts off for the copy, on again before the
-    commit. The window trigger's transition table would hold every copied score until the
-    ``COPY`` ends, and mark nothing: the window state row is copied after the scores. The
-    account check (``store.score_keys``) would join every batch with ``account``:
-    ``score_keys.check_all`` checks every score once instead, after the load. SQLite's triggers
-    test their ``WHEN`` in place and stay on; its foreign key checks each row."""
+def _insert_triggers(conn: Connection, *, enabled: bool) -> None:
+    """PostgreSQL: the triggers on inserts of scores, events and notifications off for the
+    copy, on again before the commit. The window trigger's transition table would hold every
+    copied score until the ``COPY`` ends, and mark nothing: the window state row is copied
+    after the scores. The account checks (``store.account_keys``) would join every batch with
+    ``account``: ``account_keys.check_all`` checks every row once instead, after the load.
+    SQLite's triggers test their ``WHEN`` in place and stay on; its foreign keys check each
+    row."""
     if conn.dialect.name == "postgresql":
         action = "ENABLE" if enabled else "DISABLE"
-        for name in ("ahr_window_insert", score_keys.INSERT_TRIGGER):
-            conn.execute(text(f"ALTER TABLE score {action} TRIGGER {name}"))
+        triggers = [("score", "ahr_window_insert"), *account_keys.INSERT_TRIGGERS.items()]
+        for table, name in triggers:
+            conn.execute(text(f"ALTER TABLE {table} {action} TRIGGER {name}"))
 
 
 def _read_batches(conn: Connection, table: Table, batch_rows: int) -> Iterable[Sequence[Row]]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, col
 
 from ahr_tui.rules.stores import DEFAULT_ENABLED, STORES
-from ahr_tui.store import account_list, account_pg, models, score_keys, window
+from ahr_tui.store import account_keys, account_list, account_pg, models, window
 from ahr_tui.store.engine import describe, is_sqlite, transaction, translate
 from ahr_tui.store.models import Meta, Store
 from ahr_tui.store.recognise import (
@@ -90,16 +90,16 @@ def create_tables(bind: Engine | Connection) -> None:
 
     Also the Accounts view's filter index and its triggers (``store.account_list``; schema 3),
     filled from the accounts already there when an older database gets it, and on PostgreSQL
-    the triggers that check each score's account instead of a foreign key
-    (``store.score_keys``)."""
+    the triggers that check the account of each score, event and notification instead of a
+    foreign key (``store.account_keys``)."""
     SQLModel.metadata.create_all(bind, tables=_tables())
     window.install_triggers(bind)
     account_list.install(bind)
     if isinstance(bind, Engine):
         with bind.begin() as conn:
-            score_keys.install(conn)
+            account_keys.install(conn)
     else:
-        score_keys.install(bind)
+        account_keys.install(bind)
 
 
 def app_tables() -> list[Table]:

@@ -7,6 +7,7 @@ in for, on arbitrary text.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -125,6 +126,49 @@ def test_an_account_changed_after_it_was_read_makes_the_sweep_a_conflict(engine,
     with pytest.raises(Conflict):
         run(engine, me)
     assert snapshot(engine) == before
+
+
+def test_each_page_is_read_before_the_page_before_it_is_written_and_overlaps_on_postgresql(
+    engine, me, monkeypatch, backend
+):
+    """Page 2 is read before page 1's writes. On PostgreSQL those writes run in another thread
+    while page 2 is decided (the first write waits, bounded, until that decision has begun: run
+    one after the other, it would time out); SQLite writes in the sweep's own thread."""
+    monkeypatch.setattr(enrolment.account_pages, "__defaults__", (2,))
+    seed_mixed(engine)
+    log: list[str] = []
+    deciding = threading.Event()
+    real_pages, real_decide, real_write = (
+        enrolment.account_pages, enrolment._decide_page, enrolment.write_moves)
+
+    def pages(session, size=2):  # type: ignore[no-untyped-def]
+        for number, page in enumerate(real_pages(session, size), 1):
+            log.append(f"read {number}")
+            yield page
+
+    def decide(page, decisions, changes):  # type: ignore[no-untyped-def]
+        log.append("decide")
+        deciding.set()
+        return real_decide(page, decisions, changes)
+
+    def write(session, moves, **kwargs):  # type: ignore[no-untyped-def]
+        log.append(f"write in {threading.current_thread().name.split('_')[0]}")
+        if backend == "postgresql" and log.count("decide") == 1:
+            assert deciding.wait(10) and log.count("decide") == 1
+            deciding.clear()
+            assert deciding.wait(10), "page 2 was not decided while page 1 was written"
+        return real_write(session, moves, **kwargs)
+
+    monkeypatch.setattr(enrolment, "account_pages", pages)
+    monkeypatch.setattr(enrolment, "_decide_page", decide)
+    monkeypatch.setattr(enrolment, "write_moves", write)
+    report = run(engine, me)
+    writer = "ahr-sweep-write" if backend == "postgresql" else "MainThread"
+    assert log[:3] == ["read 1", "decide", "read 2"]
+    # on PostgreSQL the two run at once: either may log first
+    assert sorted(log[3:5]) == ["decide", f"write in {writer}"]
+    assert sum(report.enrollment_changes.values()) == 5
+    assert chain_ok(engine)
 
 
 @pytest.mark.parametrize("client, tty", [

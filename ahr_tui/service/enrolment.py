@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -167,6 +168,10 @@ def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[tuple
         last = page[-1][0]
 
 
+#: One page's writes: its phone checks (status, number, account id) and its moves.
+PageWrites = tuple[list[tuple[str, str | None, int]], list[tuple[PageRow, Move]]]
+
+
 def move_accounts(
     session: Session,
     decisions: Decisions,
@@ -179,29 +184,65 @@ def move_accounts(
     Returns the number of notifications queued.
 
     An account's phone status is read as stored; one not checked yet (or since its number
-    changed) is checked here and stored with the page (``store.phone_checks``)."""
-    queued = 0
-    move, phone = decisions.move, decisions.phone
-    phone_checks.ensure_current(session)
-    for page in account_pages(session):
-        moves: list[tuple[PageRow, Move]] = []
-        checked: list[tuple[str, str | None, int]] = []
-        for row in page:
-            (account_id, _, _, _, _, plan, status, enrollment, emergency_phone, stored,
-             stored_for, _, enabled, region, scored, at_or_above) = row  # _COLUMNS
-            found_phone = phone_checks.stored(stored, stored_for, emergency_phone)
-            if found_phone is None:
-                found_phone = phone(emergency_phone, region)
-                checked.append((found_phone.value, emergency_phone, account_id))
-            found = move(plan, enabled, status, enrollment, found_phone,
-                         scored or 0, at_or_above or 0)
-            if found is not None:
-                moves.append((PageRow._make(row), found))
+    changed) is checked here and stored with the page (``store.phone_checks``).
+
+    Each page is read before the page before it is written: its rows (ids after that page's,
+    their store and window counts) are none of the rows those writes change. On PostgreSQL the
+    writes then run in a thread while this one decides the next page, so that the server's
+    work (more than half of an enrolment change's time there: bench/README.md, issue 17)
+    overlaps this process's decisions instead of following them; the thread waits on the
+    server's socket most of the time, which releases the GIL. SQLite writes in this thread, in
+    the same order: its connection belongs to the thread that opened it.
+    """
+
+    def write(batch: PageWrites) -> int:
+        checked, moves = batch
         phone_checks.store_statuses(session, checked)
-        queued += write_moves(session, moves, actor=actor, now=now)
-        for _, found in moves:
-            changes[found.label] += 1
+        return write_moves(session, moves, actor=actor, now=now)
+
+    overlap = session.connection().dialect.name != "sqlite"
+    phone_checks.ensure_current(session)
+    queued = 0
+    pending: PageWrites | None = None
+    # leaving the block (an error, ^C) waits for a running write: nobody else uses the session
+    # while it does
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahr-sweep-write") as pool:
+        for page in account_pages(session):  # read while no write is running
+            running = None
+            if pending is not None:
+                if overlap:
+                    running = pool.submit(write, pending)
+                else:
+                    queued += write(pending)
+            pending = _decide_page(page, decisions, changes)
+            if running is not None:
+                queued += running.result()  # its Conflict, if any, is raised here
+        if pending is not None:
+            queued += write(pending)
     return queued
+
+
+def _decide_page(
+    page: Sequence[tuple[Any, ...]], decisions: Decisions, changes: Counter[str]
+) -> PageWrites:
+    """The phone checks and moves of one page of ``account_pages``, each move counted in
+    ``changes``; no database work."""
+    move, phone = decisions.move, decisions.phone
+    moves: list[tuple[PageRow, Move]] = []
+    checked: list[tuple[str, str | None, int]] = []
+    for row in page:
+        (account_id, _, _, _, _, plan, status, enrollment, emergency_phone, stored,
+         stored_for, _, enabled, region, scored, at_or_above) = row  # _COLUMNS
+        found_phone = phone_checks.stored(stored, stored_for, emergency_phone)
+        if found_phone is None:
+            found_phone = phone(emergency_phone, region)
+            checked.append((found_phone.value, emergency_phone, account_id))
+        found = move(plan, enabled, status, enrollment, found_phone,
+                     scored or 0, at_or_above or 0)
+        if found is not None:
+            moves.append((PageRow._make(row), found))
+            changes[found.label] += 1
+    return checked, moves
 
 
 def write_moves(

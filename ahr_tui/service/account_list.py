@@ -131,7 +131,7 @@ def filtered(
         few = store.indexed_in_order(session, needle, INDEX_CAP, sort.value, as_of, policy, stop)
         if few is not None or stop():  # the index answered, or a newer keystroke came
             return None if stop() else few
-        if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
+        if sort.value in store.OWN_ORDERS:  # an index walk, stopped early at first
             if on_first is not None:
                 part = store.ordered_ids(session, sort.value, as_of, policy, limit=first,
                                          matching=needle)

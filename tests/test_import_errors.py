@@ -8,8 +8,9 @@ one-sentence refusal.
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
-from tests.conftest import snapshot
+from tests.conftest import T0, Cli, FakeClock, snapshot
 from tests.test_import_common import FIXTURES, seed_accounts
 
 CASES = [
@@ -195,3 +196,32 @@ def test_control_characters_from_a_file_never_reach_the_terminal(cli, engine, tm
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
     assert f"{path}:2: seller_id: no seller '\\x1b[31mS1' in store US" in result.stderr
+
+
+IMPORTS = [("sellers", "s.csv", ()), ("scores", "s.csv", ()), ("cases", "c.csv", ()),
+           ("report", "r.json", ("--seller", "S1"))]
+
+
+@pytest.mark.parametrize(("kind", "name", "extra"), IMPORTS)
+def test_a_missing_file_is_named_before_a_missing_database(tmp_path, kind, name, extra):
+    """``ahr import sellers FILE`` with neither said the database first: FILE, typed in that
+    command, is named first, by every import alike; the database is still checked after it."""
+    missing_db = tmp_path / "none.db"
+    cli = Cli(db=str(missing_db), clock=FakeClock(T0), runner=CliRunner())
+    result = cli("import", kind, str(tmp_path / name), *extra)
+    assert result.exit_code == 1
+    assert result.stderr == f"ahr: cannot read {tmp_path / name}: No such file or directory.\n"
+    folder = cli("import", kind, str(tmp_path), *extra)  # unreadable: a folder
+    assert folder.exit_code == 1
+    assert folder.stderr == f"ahr: cannot read {tmp_path}: Is a directory.\n"
+    (tmp_path / name).write_text("")
+    there = cli("import", kind, str(tmp_path / name), *extra)
+    assert there.exit_code == 1 and there.stderr.startswith(f"ahr: no database at {missing_db}")
+    assert not missing_db.exists()
+
+
+def test_the_reports_bad_date_is_a_usage_error_before_the_file_and_the_database(tmp_path):
+    cli = Cli(db=str(tmp_path / "none.db"), clock=FakeClock(T0), runner=CliRunner())
+    result = cli("import", "report", str(tmp_path / "r.json"), "--seller", "S1", "--date", "x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("ahr: Invalid value for '--date': 'x' is not a date")

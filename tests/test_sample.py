@@ -213,8 +213,50 @@ def test_open_cases_spread_over_the_whole_window_with_overdue_ones(sample: Path)
 
 def test_open_cases_option_sets_the_number_of_open_cases(tmp_path: Path, me: Actor) -> None:
     path = tmp_path / "s.db"
-    generate(path, accounts=60, days=200, seed=3, open_cases=25, actor=me)
-    assert _query(path, "SELECT count(*) FROM aha_case WHERE status = 'open'") == [(25,)]
+    generate(path, accounts=60, days=200, seed=3, open_cases=20, actor=me)  # 22 enrolled
+    assert _query(path, "SELECT count(*) FROM aha_case WHERE status = 'open'") == [(20,)]
+
+
+def test_each_open_case_has_an_account_of_its_own_up_to_every_enrolled_one(
+    tmp_path: Path
+) -> None:
+    """10 accounts, seed 7: 4 are enrolled (and active), so 4 open cases is the most."""
+    path = tmp_path / "s.db"
+    result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), "--accounts", "10",
+                                          "--open-cases", "4")
+    assert result.exit_code == 0, result.output
+    assert _query(path, "SELECT count(*), count(DISTINCT account_id) FROM aha_case "
+                        "WHERE status = 'open'") == [(4, 4)]
+    assert _query(path, "SELECT count(*) FROM account WHERE enrollment = 'enrolled' "
+                        "AND status = 'active'") == [(4,)]
+
+
+@pytest.mark.parametrize(("options", "sentence"), [
+    (("--accounts", "10", "--open-cases", "5000"),
+     "5,000 is more than the 4 enrolled, active accounts that --accounts 10 --days 200 "
+     "--seed 7 make"),
+    (("--accounts", "10", "--open-cases", "5"),
+     "5 is more than the 4 enrolled, active accounts that --accounts 10 --days 200 --seed 7 "
+     "make"),
+    # fewer days than the 180-day window: every account misses days, none is enrolled
+    (("--accounts", "10", "--days", "30", "--open-cases", "1"),
+     "1 is more than the 0 enrolled, active accounts that --accounts 10 --days 30 --seed 7 "
+     "make"),
+])
+def test_more_open_cases_than_enrolled_accounts_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, options: tuple[str, ...], sentence: str
+) -> None:
+    """``--accounts 10 --open-cases 5000`` made 1,250 open cases on each of 4 accounts."""
+    path = tmp_path / "out" / "s.db"
+    path.parent.mkdir()
+    result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), *options)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"ahr: Invalid value for '--open-cases': {sentence} (an open case needs one of its "
+        "own).\nTry 'ahr sample --help' for help.\n")
+    assert list(path.parent.iterdir()) == []  # no file, no -wal, no -journal
+    assert not (tmp_path / "unused.db").exists()
 
 
 def test_notifications_in_every_delivery_state(sample: Path) -> None:

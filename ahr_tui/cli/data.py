@@ -33,7 +33,11 @@ def sample(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 7,
     open_cases: Annotated[
         int | None,
-        typer.Option("--open-cases", min=0, help="Open cases (default: about 1 in 10 accounts)."),
+        typer.Option(
+            "--open-cases", min=0,
+            help="Open cases, each on an enrolled, active account of its own, so at most as many "
+            "as the sample enrols (default: about 1 in 10 accounts).",
+        ),
     ] = None,
     detected_cases: Annotated[
         int | None,
@@ -45,15 +49,21 @@ def sample(
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
     from ahr_tui.errors import InvalidInput
-    from ahr_tui.sample import generate
+    from ahr_tui.sample import TooManyOpenCases, generate
 
     st = state(ctx)
     if out_path.exists():
         raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
-    summary = generate(
-        out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
-        detected_cases=detected_cases, actor=st.actor(),
-    )
+    try:
+        summary = generate(
+            out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
+            detected_cases=detected_cases, actor=st.actor(),
+        )
+    except TooManyOpenCases as exc:  # known once the rules have settled the accounts
+        raise typer.BadParameter(
+            f"{exc.asked:,} is more than the {exc.room:,} enrolled, active accounts that "
+            f"--accounts {accounts:,} --days {days:,} --seed {seed} make (an open case needs "
+            "one of its own)", param_hint="--open-cases") from None
     out(summary)
 
 

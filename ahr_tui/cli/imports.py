@@ -127,17 +127,21 @@ def report(
 
     Records, per store, the AHR score, ahrStatus and account status.
     """
+    from ahr_tui.service.import_unit import check_readable
     from ahr_tui.service.report_import import import_report
 
+    # what was typed here first, as ``_run_csv`` does: the options' usage, then the FILE
+    options, for_day = _options(file, dry_run, skip_invalid, rejects), parse_day(day, "--date")
+    check_readable(file)
     st = state(ctx)
     result = import_report(
         st.engine(),
         file,
         seller_id=seller,
-        day=parse_day(day, "--date"),
+        day=for_day,
         actor=st.actor(),
         now=st.clock(),
-        options=_options(file, dry_run, skip_invalid, rejects),
+        options=options,
     )
     _print(result, str(file))
 
@@ -162,13 +166,17 @@ def _options(
 def _run_csv(
     ctx: typer.Context, kind: str, file: Path, options: ImportOptions, quiet: bool
 ) -> None:
+    """Import ``file`` as ``kind``. Its usage (``_options``), then whether it can be read, are
+    checked before the database is opened: what was typed in the command is named first."""
     from ahr_tui.service import imports as service
+    from ahr_tui.service.import_unit import check_readable
 
     run: Callable[..., ImportResult] = {
         "sellers": service.import_sellers,
         "scores": service.import_scores,
         "cases": service.import_cases,
     }[kind]
+    check_readable(file)
     st = state(ctx)
     engine = st.engine()
     with _progress_bar(file, enabled=not quiet and sys.stdout.isatty()) as progress:

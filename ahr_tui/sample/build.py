@@ -126,8 +126,10 @@ def _fill(path: Path, *, accounts: int, days: int, seed: int,
             final, reasons = _settle(planned, as_of, days)
             timeline = _tell(rng, planned, final, reasons, days, cases)
             history = _history(planned, timeline, actor, days, rng, head, first_id)
-        finally:
-            scores = writer.result()
+        except BaseException:  # ``generate`` removes the file: its scores are not waited for
+            writer.stop()
+            raise
+        scores = writer.result()
         conn.execute("BEGIN")
         history.write(conn)
         conn.execute("COMMIT")
@@ -253,6 +255,15 @@ class _ScoreWriter(threading.Thread):
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self.error = exc
+
+    def stop(self) -> None:
+        """End the writing early, its rows unwanted (the file is being removed), and wait for
+        the thread: the statement under way is interrupted; an interrupt while none runs (the
+        thread is in Python between two) does nothing, so it is sent again until the thread
+        ends. Costs nothing to a sample that succeeds."""
+        while self.is_alive():
+            self.conn.interrupt()
+            self.join(0.05)
 
     def result(self) -> int:
         self.join()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from ahr_tui.errors import InvalidInput
 from ahr_tui.sample.histories import Profile
 from ahr_tui.sample.stories import Stories
 from ahr_tui.sample.timeline import LAST_SWEEP, REFERENCE, AccountDraft
@@ -53,8 +54,29 @@ def contact_left(rng: random.Random, count: int) -> list[timedelta]:
     return lefts
 
 
+class TooManyOpenCases(InvalidInput):
+    """More open cases were asked for than the sample has enrolled, active accounts: each
+    open case goes to one of them, its own (``assign_cases``). ``asked`` and ``room`` are the
+    two numbers; which accounts are enrolled depends on the accounts, days and seed."""
+
+    def __init__(self, asked: int, room: int) -> None:
+        super().__init__(
+            f"{asked:,} open cases need {asked:,} enrolled, active accounts (one each) and "
+            f"this sample enrols {room:,}; ask for at most {room:,}.")
+        self.asked, self.room = asked, room
+
+
 def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDraft],
                  open_cases: int | None, detected_cases: int | None = None) -> None:
+    """The sample's cases on ``accounts`` (as the rules settled them): fraud and deactivation
+    cases on the accounts whose profile ends that way; ``open_cases`` (default: about one in ten
+    accounts), each on an enrolled, active account of its own, then the responded, expired and
+    ``detected_cases`` (default: about one in thirty) on the next ones in the same order,
+    starting that order again when it runs out; resolved ones on any of them.
+
+    Raises ``TooManyOpenCases`` when ``open_cases`` is more than the enrolled, active accounts
+    (5,000 on 4 would be 1,250 open cases a seller; with fewer days than the 180-day window,
+    no account is enrolled and none could be opened)."""
     base = max(1, len(accounts) // 10)
     for account in accounts:
         if account.profile == Profile.REVOKED:
@@ -63,6 +85,8 @@ def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDra
         elif account.profile == Profile.DEACTIVATED:
             stories.deactivated_case(account)
     pool = [a for a in accounts if a.enrollment == "enrolled" and a.status == "active"]
+    if open_cases is not None and open_cases > len(pool):
+        raise TooManyOpenCases(open_cases, len(pool))
     if not pool:
         return
     showcase, rest = pool[:8], pool[8:]

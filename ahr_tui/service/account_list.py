@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ahr_tui.rules import DEFAULT_POLICY, Policy, band
 from ahr_tui.service.detail import AccountRow, PhoneCache, as_date
 from ahr_tui.service.export import csv_cell, write_atomically
+from ahr_tui.service.filter_match import fields_matched
 from ahr_tui.service.sort_cycle import SortCycle
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def filtered(
         few = store.indexed_in_order(session, needle, INDEX_CAP, sort.value, as_of, policy, stop)
         if few is not None or stop():  # the index answered, or a newer keystroke came
             return None if stop() else few
-        if sort.value in (store.SELLER, store.NAME):  # an index walk, stopped early at first
+        if sort.value in store.OWN_ORDERS:  # an index walk, stopped early at first
             if on_first is not None:
                 part = store.ordered_ids(session, sort.value, as_of, policy, limit=first,
                                          matching=needle)
@@ -181,13 +182,10 @@ FILTER_FIELDS: tuple[tuple[str, Callable[[AccountRow], str]], ...] = (
 
 def matched_fields(row: AccountRow, needle: str) -> list[str]:
     """The fields (``FILTER_FIELDS``' names, in that order) of ``row`` that contain
-    ``needle``, case-insensitive, as the filter tests them. For rows already read (the app
+    ``needle``, case-insensitive (``filter_match.fold_needle``). For rows already read (the app
     asks it of the rows on screen, never of every match: at a million accounts the matches
     are counted by the database, not read)."""
-    folded = needle.strip().casefold()
-    if not folded:
-        return []
-    return [field for field, read in FILTER_FIELDS if folded in read(row).casefold()]
+    return fields_matched(FILTER_FIELDS, (row,), needle)
 
 
 def page(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ahr_tui.rules import list_order
 from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.filter_match import contains, fields_matched, fold_needle
 from ahr_tui.service.sort_cycle import SortCycle
 
 
@@ -44,27 +45,19 @@ FILTER_FIELDS: tuple[tuple[str, Callable[[CaseView], str]], ...] = (
 
 
 def matches(case: CaseView, needle: str) -> bool:
-    """The filter: a case-insensitive substring of seller id, name, case id, policy or store."""
-    if not needle:
+    """The filter: a case-insensitive substring of seller id, name, case id, policy or store
+    (``filter_match.fold_needle``: trimmed and case-folded)."""
+    folded = fold_needle(needle)
+    if not folded:
         return True
-    folded = needle.casefold().strip()
-    return any(folded in read(case).casefold() for _field, read in FILTER_FIELDS)
+    return any(contains(folded, read(case)) for _field, read in FILTER_FIELDS)
 
 
 def matched_by(cases: Iterable[CaseView], needle: str) -> list[str]:
     """The fields (``FILTER_FIELDS``' names, in that order) that ``needle`` matched in at least
     one of ``cases``: the app says them, since a field may not be on screen (POLICY at 80
     columns, the seller id never) and a row would otherwise match for no visible reason."""
-    folded = needle.casefold().strip()
-    if not folded:
-        return []
-    found: set[str] = set()
-    for case in cases:
-        found.update(f for f, read in FILTER_FIELDS if f not in found
-                     and folded in read(case).casefold())
-        if len(found) == len(FILTER_FIELDS):
-            break
-    return [f for f, _read in FILTER_FIELDS if f in found]
+    return fields_matched(FILTER_FIELDS, cases, needle)
 
 
 def shown(cases: Sequence[CaseView], filter_text: str, key: SortKey) -> list[CaseView]:

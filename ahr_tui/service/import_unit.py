@@ -9,6 +9,8 @@ counts as its note; one that changed nothing writes nothing.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.csvfile import rejects_path
 from ahr_tui.importers.problems import Problems
 from ahr_tui.rules import PhoneStatus
@@ -26,6 +29,7 @@ from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
+from ahr_tui.wording import os_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,21 @@ class ImportResult:
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.rejected} rejected"
         )
+
+
+def check_readable(path: Path) -> None:
+    """Raise ``InvalidInput`` (``cannot read FILE: why.``, the importers' own sentence) unless
+    ``path`` opens for reading. The CLI asks before it opens the database, so that a missing or
+    unreadable FILE, typed in that very command, is named before a database problem, by every
+    import alike. A pipe (``<(...)``, a FIFO) or a device is only looked up, never opened:
+    opening and closing it here could lose what its writer sends before the import reads it."""
+    try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)):
+            with open(path, "rb"):
+                pass
+    except OSError as exc:
+        raise InvalidInput(os_problem("read", path, exc)) from None
 
 
 class _Discard(Exception):

@@ -39,6 +39,10 @@ from ahr_tui.store.queries import day_literals, id_filter
 
 #: The orders the view offers (``service.account_list.AccountSort``'s values).
 SELLER, AHR, BELOW, NAME = "seller", "ahr", "below", "name"
+#: The orders whose keys are the account's own columns (seller id, name, store): a filter
+#: walks them in an index of ``account`` with the filter's test, stopped at the first matches,
+#: and needs neither ``score`` nor ``window_count`` to order what it finds.
+OWN_ORDERS: frozenset[str] = frozenset({SELLER, NAME})
 
 _SQLITE_INDEX = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS account_fts USING fts5(seller_id, name, store, "
@@ -251,7 +255,7 @@ def dense_first(
     ``needle`` (which ``indexable`` must allow), when they lie close together in the order
     (``account_pg.dense_first``); None otherwise, and always on SQLite, whose FTS5 index
     counts a needle's matches up to the cap in a few milliseconds."""
-    if _sqlite(session) or sort not in (SELLER, NAME) or first <= 0:
+    if _sqlite(session) or sort not in OWN_ORDERS or first <= 0:
         return None
     _, order = _order_sql(session, sort, as_of, policy)
     return account_pg.dense_first(session, order, needle, first)
@@ -274,9 +278,8 @@ def indexed_in_order(
         return ordered_ids(session, sort, as_of, policy, among=few, stop=stop)
     source, order = _order_sql(session, sort, as_of, policy)
     params = {"p": like_pattern(needle), **_window_params(session, as_of, policy)}
-    own = sort in (SELLER, NAME)  # ordered by the account's own columns
-    return account_pg.matches_in_order(session, None if own else source, order, params, cap,
-                                       stop)
+    return account_pg.matches_in_order(session, None if sort in OWN_ORDERS else source, order,
+                                       params, cap, stop)
 
 
 def indexed_ids(session: Session, needle: str) -> set[int]:

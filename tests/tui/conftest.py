@@ -102,6 +102,14 @@ async def settle(app: AhrApp, pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def open_accounts(app: AhrApp, pilot: Pilot[None]) -> None:
+    """From a just-started app: let the Cases view load, ``tab`` to the Accounts view, and let
+    it load too."""
+    await settle(app, pilot)
+    await pilot.press("tab")
+    await settle(app, pilot)
+
+
 class Notes:
     """Records ``app.notify`` calls (toasts are not rendered by ``run_test``)."""
 

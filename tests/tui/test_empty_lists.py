@@ -16,7 +16,7 @@ from ahr_tui.tui.screens.accounts import AccountsView
 from ahr_tui.tui.screens.detail import DetailScreen
 from ahr_tui.tui.screens.main import MainScreen
 from tests.conftest import T0, FakeClock, full_window, seed_account
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.conftest import AppFactory, Seeded, open_accounts, settle
 from tests.tui.drawn import screen_text
 
 SIZES = [(80, 24), (120, 40)]
@@ -46,9 +46,7 @@ async def test_the_accounts_status_line_counts_matches_in_english(
 ) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
-        await pilot.press("tab")
-        await settle(app, pilot)
+        await open_accounts(app, pilot)
         assert status_line(app) == "6 accounts · AHR window to 2026-03-01"
         await type_filter(app, pilot, "o")  # Goods, Books, Tools, Farms, Co
         assert status_line(app).endswith(" · 5 matches"), status_line(app)
@@ -127,9 +125,7 @@ async def test_an_accounts_filter_that_matches_nothing_does_not_offer_enter(
 ) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
-        await pilot.press("tab")
-        await settle(app, pilot)
+        await open_accounts(app, pilot)
         assert "enter Detail" in footer(app)
         await type_filter(app, pilot, "zzz")
         await pilot.press("enter")

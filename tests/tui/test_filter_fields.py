@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ahr_tui.service.case_list import matched_by
 from ahr_tui.tui.screens.accounts import AccountsView
 from tests.conftest import seed_account
-from tests.tui.conftest import AppFactory, Seeded, settle
+from tests.tui.conftest import AppFactory, Seeded, open_accounts, settle
 from tests.tui.drawn import screen_text
 
 
@@ -101,9 +101,7 @@ def accounts_edge(app) -> str:  # type: ignore[no-untyped-def]
 
 
 async def filter_accounts(app, pilot, needle: str) -> None:  # type: ignore[no-untyped-def]
-    await settle(app, pilot)
-    await pilot.press("tab")
-    await settle(app, pilot)
+    await open_accounts(app, pilot)
     await pilot.press("slash", *needle)
     await settle(app, pilot)
 

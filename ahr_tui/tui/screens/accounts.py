@@ -39,6 +39,7 @@ from ahr_tui.rules import last_complete_day
 from ahr_tui.service.account_list import AccountSort, matched_fields
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.detail import AccountRow
+from ahr_tui.service.filter_match import contains, fold_needle
 from ahr_tui.tui.failures import guarded
 from ahr_tui.tui.widgets.account_table import (
     KEPT_ROWS,
@@ -387,7 +388,7 @@ class AccountsView(ListKeys, Widget):
         if not needle or source is None:
             box.border_subtitle = None
             return
-        folded = needle.casefold()
+        folded = fold_needle(needle)
         columns = table.column_widths() if table.size.width else None
         fields: set[str] = set()
         unseen: dict[str, str] = {}  # column key -> "hidden" or "cut"
@@ -413,7 +414,7 @@ class AccountsView(ListKeys, Widget):
                 at, width = columns[key]
                 drawn = "".join(seg.text for seg in cell_segments(
                     cells[at], width, table.columns[at].justify))
-                if folded in drawn.casefold():
+                if contains(folded, drawn):
                     break
                 why[key] = "cut"
             else:

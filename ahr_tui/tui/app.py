@@ -28,7 +28,7 @@ from textual.screen import Screen
 
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
-from ahr_tui.service.snapshots import Snapshot
+from ahr_tui.service.snapshots import FIRST_CASES, Snapshot
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import few_colours, nocolor
 from ahr_tui.tui.case_actions import SPECS
@@ -70,10 +70,13 @@ class AhrApp(CaseKeys):
     def __init__(
         self, *, engine: Engine | Callable[[], Engine], clock: Clock, actor: Actor,
         db_label: str, first: Snapshot | None = None, tick: float = 1.0, poll: float = 1.0,
+        first_cases: int = FIRST_CASES,
     ) -> None:
         """``engine`` may be a function that opens it, given the ``first`` snapshot read
         without it (``service.snapshots.quick_snapshot``): the first frame then shows that
-        snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen."""
+        snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen.
+        Without ``first``, the first read is of the ``first_cases`` most urgent cases, shown
+        while the whole list is read (``load_first``)."""
         super().__init__()
         nocolor.install(self)
         few_colours.keep_named_colours(self)
@@ -83,7 +86,7 @@ class AhrApp(CaseKeys):
         self.sub_title = clean_line(self.db_label)
         self.signalled: int | None = None  # the signal that ended the app, if one did
         self.init_database(engine)
-        self.init_live(first=first, tick=tick, poll=poll)
+        self.init_live(first=first, tick=tick, poll=poll, first_cases=first_cases)
         self.init_case_keys()
 
     def watch_theme(self) -> None:

@@ -54,9 +54,9 @@ async def test_another_writers_change_appears_and_the_cursor_stays(
         shown: list[int] = []
         original = app.main.show_cases
 
-        def counting(cases: list[CaseView], now: datetime) -> None:
+        def counting(cases: list[CaseView], now: datetime, *, complete: bool = True) -> None:
             shown.append(1)
-            original(cases, now)
+            original(cases, now, complete=complete)
 
         app.main.show_cases = counting  # type: ignore[method-assign,assignment]
         app.poll()

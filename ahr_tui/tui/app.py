@@ -39,6 +39,7 @@ from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.palette import AppCommands, system_commands
 from ahr_tui.tui.screens.main import MainScreen
 from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
+from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.watchdog import exit_within
 
 if TYPE_CHECKING:
@@ -152,8 +153,12 @@ class AhrApp(CaseKeys):
         default_namespace: DOMNode | None = None,
         namespaces: Mapping[str, DOMNode] | None = None,
     ) -> bool:
-        """Every key's action, once the database layer is imported (``settled``)."""
-        self.settled()
+        """Every key's action, once the database layer is imported (``settled``); a list's
+        cursor moves at once (they import nothing, and the first screen of a long list is
+        up before the warm-up is done: ``j`` then waited 0.7 s at a million accounts)."""
+        name = action if isinstance(action, str) else action[1]
+        if not (isinstance(default_namespace, LineTable) and name in LineTable.CURSOR_ACTIONS):
+            self.settled()
         return await super().run_action(action, default_namespace, namespaces)
 
     def on_detail_requested(self, message: DetailRequested) -> None:

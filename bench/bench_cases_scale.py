@@ -49,9 +49,13 @@ def main() -> int:
             return 1
         print("\n".join(line.rstrip() for line in screen_text(app.output(), 120, 40)[:6]))
         loading = []  # j while the header says the rest is loading
+        slow = []  # (sent, seconds from start; waited, ms) of those over 100 ms
         while not COUNTS.search(app.output()) and time.perf_counter() - start < 120:
             time.sleep(0.2)
+            sent = time.perf_counter() - start
             loading.append(app.key_latency(b"j", timeout=3.0) or 3.0)
+            if loading[-1] > 0.1:
+                slow.append(f"{sent:.2f} s: {loading[-1] * 1000:.0f} ms")
         whole = app.wait_for(COUNTS.search, timeout=120)
         if whole is None:
             print("no header counts within 120 s")
@@ -63,7 +67,8 @@ def main() -> int:
               f"RSS {app.peak_rss // 2**20} MB")
         if loading:
             print(f"j while the rest loads: median {statistics.median(loading) * 1000:.1f} ms, "
-                  f"max {max(loading) * 1000:.1f} ms ({len(loading)} keys)")
+                  f"max {max(loading) * 1000:.1f} ms ({len(loading)} keys); over 100 ms, "
+                  f"sent at: {', '.join(slow) or 'none'}")
         print("\n".join(line.rstrip() for line in screen_text(app.output(), 120, 40)[:6]))
         waits = []
         for _ in range(args.keys):

@@ -55,7 +55,7 @@ def child(db: str) -> None:
     child writes there when each step of a keystroke happens (``trace``)."""
     from ahr_tui.service.database import open_database
     from ahr_tui.service.identity import Actor, os_user_name
-    from ahr_tui.service.snapshots import quick_snapshot
+    from ahr_tui.service.snapshots import FIRST_CASES, quick_snapshot
     from ahr_tui.tui.app import run
 
     if os.environ.get("AHR_BENCH_TRACE"):
@@ -63,7 +63,7 @@ def child(db: str) -> None:
     instant = reference_instant(Path(db))
     actor = Actor(os_user_name())
     run(engine=lambda: open_database(db), clock=lambda: instant, actor=actor, db_label=db,
-        first=quick_snapshot(Path(db), actor.name))
+        first=quick_snapshot(Path(db), actor.name, FIRST_CASES))
 
 
 def trace(path: Path) -> None:

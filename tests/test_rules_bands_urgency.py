@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,6 +23,8 @@ from ahr_tui.rules import (
     least_role,
     urgency,
 )
+from ahr_tui.rules.cases import CaseStatus
+from ahr_tui.rules.urgency import list_group, list_order, time_left, time_level
 
 
 @pytest.mark.parametrize(
@@ -144,3 +146,27 @@ def test_stores_use_the_marketplace_codes_and_ids():
     assert BY_MARKETPLACE_ID["A1PA6795UKMFR9"].code == "DE"
     assert len(BY_CODE) == len(BY_MARKETPLACE_ID) == len(STORES) == 23
     assert sorted(DEFAULT_ENABLED) == ["CA", "US"]
+
+
+_OFFSETS = (-timedelta(days=3), -timedelta(microseconds=1), timedelta(0), timedelta(minutes=30),
+            timedelta(hours=1), timedelta(hours=1, microseconds=1), timedelta(hours=6),
+            timedelta(hours=24), timedelta(hours=24, microseconds=1), timedelta(days=5))
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_time_level_is_the_level_time_left_gives_at_every_boundary(status: CaseStatus) -> None:
+    """``time_level`` (the header's counts, every case) says what ``time_left`` says."""
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    for offset in _OFFSETS:
+        for responded_at in (None, now - timedelta(hours=2)):
+            level = time_left(status, now + offset, now, responded_at=responded_at).level
+            assert time_level(status, now + offset, now) == level, (offset, responded_at)
+
+
+def test_list_group_is_the_group_of_list_order() -> None:
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    groups = {s: list_order(s, now, 1)[0] for s in CaseStatus}
+    assert groups == {s: list_group(s) for s in CaseStatus}
+    assert groups[CaseStatus.OPEN] == groups[CaseStatus.DETECTED] == 0
+    assert groups[CaseStatus.EXPIRED] == 1 and groups[CaseStatus.RESPONDED] == 2
+    assert groups[CaseStatus.RESOLVED] == 3

@@ -178,12 +178,14 @@ def _run_tui(st: CliState, command: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from ahr_tui.cli.entry import long_lived
-    from ahr_tui.service.snapshots import quick_snapshot
+    from ahr_tui.service.snapshots import FIRST_CASES, quick_snapshot
 
     actor = st.actor()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # SQLite works without the GIL, so the read overlaps loading Textual (~50 ms on 8,000 cases)
-        reading = pool.submit(quick_snapshot, path, actor.name) if path is not None else None
+        # The most urgent cases only: a worker reads the rest once the first frame is shown.
+        reading = (pool.submit(quick_snapshot, path, actor.name, FIRST_CASES)
+                   if path is not None else None)
         from ahr_tui.tui.app import run
 
         first = reading.result() if reading is not None else None

@@ -60,6 +60,13 @@ def matched_by(cases: Iterable[CaseView], needle: str) -> list[str]:
     return fields_matched(FILTER_FIELDS, cases, needle)
 
 
-def shown(cases: Sequence[CaseView], filter_text: str, key: SortKey) -> list[CaseView]:
-    """The list as a view shows it: filtered, then sorted."""
-    return sort_cases((c for c in cases if matches(c, filter_text)), key)
+def shown(
+    cases: Sequence[CaseView], filter_text: str, key: SortKey, *, listed: bool = False
+) -> list[CaseView]:
+    """The list as a view shows it: filtered, then sorted. ``listed``: ``cases`` are in the
+    list order already (``rules.list_order``, as a snapshot's are), so the default sort keeps
+    them as they are (at 120,000 cases the sort took a quarter of a second)."""
+    picked = [c for c in cases if matches(c, filter_text)] if filter_text.strip() else cases
+    if listed and key is SortKey.URGENCY:
+        return list(picked)
+    return sort_cases(picked, key)

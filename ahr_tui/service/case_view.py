@@ -20,7 +20,7 @@ from ahr_tui.store.instant import instant
 
 __all__ = [
     "CASE_JSON_KEYS", "CASE_SQL", "CHANGED_SQL", "UNSCOPED_SQL", "CaseView", "case_from_row",
-    "cases_sql", "in_list_order", "iso_z",
+    "cases_sql", "first_cases_sql", "in_list_order", "iso_z",
 ]
 
 
@@ -129,6 +129,12 @@ def cases_sql(statuses: Iterable[CaseStatus] | None = None) -> tuple[str, dict[s
     """SQL and named parameters for the cases in ``statuses`` (default: the active ones)."""
     wanted = ACTIVE_STATUSES if statuses is None else statuses
     return case_rows.cases_sql(s.value for s in wanted)
+
+
+def first_cases_sql(limit: int, *, sqlite: bool) -> tuple[str, dict[str, object]]:
+    """SQL and named parameters for the first ``limit`` active cases in the list's order
+    (``store.case_rows.first_cases_sql``; the rows still need ``in_list_order``)."""
+    return case_rows.first_cases_sql((s.value for s in ACTIVE_STATUSES), limit, sqlite=sqlite)
 
 
 _STATUSES = {s.value: s for s in CaseStatus}  # a dict lookup: CaseStatus(value) costs more

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ahr_tui.rules import ACTIVE_STATUSES, Role
+from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Shift
-from ahr_tui.service.case_view import CaseView, case_from_row, in_list_order
+from ahr_tui.service.case_view import (
+    CaseView,
+    case_from_row,
+    cases_sql,
+    first_cases_sql,
+    in_list_order,
+)
 
 if TYPE_CHECKING:
     from ahr_tui.service.database import Database
@@ -33,6 +39,14 @@ class Snapshot:
     #: Whether the database holds any account (False: a new one, and the list says how to
     #: import; changes merged into a list always come from accounts, so they keep True).
     accounts: bool = True
+    #: False: ``cases`` are only the first of the list order (the most urgent), read for the
+    #: first screen (``load_first``, ``quick_snapshot(first=N)``); the whole list follows.
+    complete: bool = True
+
+
+#: How many of the most urgent cases the app reads for its first screen before the whole list
+#: (more rows than a terminal shows: 120,000 active cases take seconds to read and show).
+FIRST_CASES = 500
 
 
 def load_snapshot(db: Database, operator: str) -> Snapshot:
@@ -49,6 +63,25 @@ def load_snapshot(db: Database, operator: str) -> Snapshot:
         return Snapshot(
             cases=list_cases(session), marker=marker, role=role_of(session, operator),
             shifts=tuple(load_shifts(session)), accounts=has_accounts(session),
+        )
+
+
+def load_first(db: Database, operator: str, first: int = FIRST_CASES) -> Snapshot:
+    """As ``load_snapshot``, but only the first ``first`` cases of the list order (the same
+    cases in the same order as the whole list's top): ``complete`` when there are fewer."""
+    from ahr_tui.service.access import role_of
+    from ahr_tui.service.shifts import load_shifts
+    from ahr_tui.service.views import first_cases
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import change_marker, has_accounts
+
+    with transaction(db) as session:
+        marker = change_marker(session)
+        cases = first_cases(session, first)
+        return Snapshot(
+            cases=cases, marker=marker, role=role_of(session, operator),
+            shifts=tuple(load_shifts(session)), accounts=has_accounts(session),
+            complete=len(cases) < first,
         )
 
 
@@ -84,18 +117,21 @@ def load_changes(db: Database, since: int, operator: str) -> Changes | Snapshot:
         return Changes(cases=changed, since=since, marker=marker, role=role, shifts=shifts)
 
 
-def quick_snapshot(path: Path, operator: str) -> Snapshot | None:
-    """The same snapshot as ``load_snapshot``, read from the SQLite file ``path`` without
-    SQLAlchemy; None when the driver failed (the engine's path then words the problem).
-    Raises ``DatabaseProblem`` for a value ahr did not write."""
+def quick_snapshot(path: Path, operator: str, first: int | None = None) -> Snapshot | None:
+    """The same snapshot as ``load_snapshot`` (with ``first``, as ``load_first``), read from
+    the SQLite file ``path`` without SQLAlchemy; None when the driver failed (the engine's path
+    then words the problem). Raises ``DatabaseProblem`` for a value ahr did not write."""
     from ahr_tui.store.quick import read_cases
 
-    read = read_cases(path, operator, (s.value for s in ACTIVE_STATUSES))
+    query: tuple[str, dict[str, Any]] = (
+        cases_sql() if first is None else first_cases_sql(first, sqlite=True))
+    read = read_cases(path, operator, query)
     if read is None:
         return None
     rows, marker, role, accounts = read
     return Snapshot(
-        in_list_order(case_from_row(row) for row in rows), marker, role, accounts=accounts)
+        in_list_order(case_from_row(row) for row in rows), marker, role, accounts=accounts,
+        complete=first is None or len(rows) < first)
 
 
 def check_quick(path: Path) -> bool:

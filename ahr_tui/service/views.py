@@ -18,6 +18,7 @@ from ahr_tui.service.case_view import (
     CaseView,
     case_from_row,
     cases_sql,
+    first_cases_sql,
     in_list_order,
     iso_z,
 )
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CaseFilter", "CaseView", "EventRecord", "case_events", "changed_cases", "event_to_json",
-    "find_case", "has_accounts", "iso_z", "list_cases",
+    "find_case", "first_cases", "has_accounts", "iso_z", "list_cases",
 ]
 
 
@@ -72,6 +73,14 @@ def list_cases(session: Session, statuses: frozenset[CaseStatus] | None = None) 
     """Cases in ``statuses`` (default: every active status), in the case list's order
     (``rules.list_order``: needs action first)."""
     sql, params = cases_sql(statuses)
+    return in_list_order(case_from_row(row) for row in session.execute(text(sql), params))
+
+
+def first_cases(session: Session, limit: int) -> list[CaseView]:
+    """The first ``limit`` active cases of ``list_cases`` (the same cases in the same order),
+    read without the others: the app's first screen of a long list."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    sql, params = first_cases_sql(limit, sqlite=sqlite)
     return in_list_order(case_from_row(row) for row in session.execute(text(sql), params))
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from ahr_tui.rules.cases import CaseStatus
+from ahr_tui.rules.urgency import list_group
+
 _SELECT = (
     "SELECT c.id, c.account_id, a.seller_id, a.store, a.name, c.policy, c.summary, c.status,"
     " c.detected_at, c.contact_due, c.contacted_at, c.deadline, c.reached_at,"
@@ -57,6 +60,35 @@ def cases_sql(statuses: Iterable[str]) -> tuple[str, dict[str, str]]:
     marks = ", ".join(f":{name}" for name in params) or "NULL"
     order = "ORDER BY coalesce(c.deadline, c.contact_due), c.id"
     return f"{_SELECT} WHERE c.status IN ({marks}) {order}", params
+
+
+def first_cases_sql(
+    statuses: Iterable[str], limit: int, *, sqlite: bool
+) -> tuple[str, dict[str, object]]:
+    """SQL and named parameters for the first ``limit`` cases whose status is in ``statuses``
+    in the case list's order (``rules.list_order``: group, next due moment, id), for the first
+    screen of a list too long to read before it (a caller sorts the rows with ``list_order``).
+
+    The order is chosen among the cases alone (``aha_case``) and only the rows chosen are joined
+    and counted. On SQLite an instant is text: ``YYYY-MM-DD HH:MM:SS.ffffff`` as SQLAlchemy
+    writes it, or without the fraction where ``ahr init`` filled ``contact_due`` in
+    (``store.upgrade``); padded to the one width, text order is time order and equal instants
+    are equal text, so the ties fall to the id as in ``list_order``.
+    """
+    wanted = sorted(set(statuses))
+    params: dict[str, object] = {f"s{i}": value for i, value in enumerate(wanted)}
+    marks = ", ".join(f":{name}" for name in params) or "NULL"
+    groups = " ".join(
+        f"WHEN '{CaseStatus(value).value}' THEN {list_group(CaseStatus(value))}"
+        for value in wanted)
+    group = f"CASE status {groups} ELSE 3 END" if wanted else "3"
+    due = "coalesce(deadline, contact_due)"
+    if sqlite:
+        due = f"substr({due} || '.000000', 1, 26)"
+    params["limit"] = limit
+    chosen = (f"SELECT id FROM aha_case WHERE status IN ({marks})"
+              f" ORDER BY {group}, {due}, id LIMIT :limit")
+    return f"{_SELECT} WHERE c.id IN ({chosen})", params
 
 
 #: SQL for one case, by the named parameter ``:case_id``.

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from ahr_tui.rules import Role
-from ahr_tui.store.case_rows import cases_sql
 from ahr_tui.store.recognise import (
     APP_TABLES,
     BUSY_TIMEOUT_MS,
@@ -60,14 +59,15 @@ def check(path: Path) -> bool:
 
 
 def read_cases(
-    path: Path, operator: str, statuses: Iterable[str]
+    path: Path, operator: str, query: tuple[str, dict[str, Any]]
 ) -> tuple[list[tuple[Any, ...]], int, Role | None, bool] | None:
-    """The rows (``store.case_rows.CaseRow`` order) of the cases in ``statuses``, the change
-    marker, the operator's role and whether there is any account (``queries.has_accounts``),
-    in one read transaction; None when the driver failed."""
+    """The rows (``store.case_rows.CaseRow`` order) of ``query`` (SQL and named
+    parameters from ``store.case_rows``), the change marker, the operator's role and whether
+    there is any account (``queries.has_accounts``), in one read transaction; None when the
+    driver failed."""
     read = read_rows(path, [
         ("SELECT max(id) FROM event", {}),
-        cases_sql(statuses),
+        query,
         ("SELECT role FROM operator WHERE name = :name", {"name": operator}),
         ("SELECT id FROM account LIMIT 1", {}),
     ])

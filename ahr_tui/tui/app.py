@@ -28,7 +28,7 @@ from textual.screen import Screen
 
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.identity import Actor
-from ahr_tui.service.snapshots import Snapshot
+from ahr_tui.service.snapshots import FIRST_CASES, Snapshot
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import few_colours, nocolor
 from ahr_tui.tui.case_actions import SPECS
@@ -39,6 +39,7 @@ from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.palette import AppCommands, system_commands
 from ahr_tui.tui.screens.main import MainScreen
 from ahr_tui.tui.screens.too_small import TooSmallScreen, too_small
+from ahr_tui.tui.widgets.line_table import LineTable
 from ahr_tui.watchdog import exit_within
 
 if TYPE_CHECKING:
@@ -70,10 +71,13 @@ class AhrApp(CaseKeys):
     def __init__(
         self, *, engine: Engine | Callable[[], Engine], clock: Clock, actor: Actor,
         db_label: str, first: Snapshot | None = None, tick: float = 1.0, poll: float = 1.0,
+        first_cases: int = FIRST_CASES,
     ) -> None:
         """``engine`` may be a function that opens it, given the ``first`` snapshot read
         without it (``service.snapshots.quick_snapshot``): the first frame then shows that
-        snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen."""
+        snapshot, and a worker opens the engine (and loads SQLAlchemy) once it is on screen.
+        Without ``first``, the first read is of the ``first_cases`` most urgent cases, shown
+        while the whole list is read (``load_first``)."""
         super().__init__()
         nocolor.install(self)
         few_colours.keep_named_colours(self)
@@ -83,7 +87,7 @@ class AhrApp(CaseKeys):
         self.sub_title = clean_line(self.db_label)
         self.signalled: int | None = None  # the signal that ended the app, if one did
         self.init_database(engine)
-        self.init_live(first=first, tick=tick, poll=poll)
+        self.init_live(first=first, tick=tick, poll=poll, first_cases=first_cases)
         self.init_case_keys()
 
     def watch_theme(self) -> None:
@@ -149,8 +153,12 @@ class AhrApp(CaseKeys):
         default_namespace: DOMNode | None = None,
         namespaces: Mapping[str, DOMNode] | None = None,
     ) -> bool:
-        """Every key's action, once the database layer is imported (``settled``)."""
-        self.settled()
+        """Every key's action, once the database layer is imported (``settled``); a list's
+        cursor moves at once (they import nothing, and the first screen of a long list is
+        up before the warm-up is done: ``j`` then waited 0.7 s at a million accounts)."""
+        name = action if isinstance(action, str) else action[1]
+        if not (isinstance(default_namespace, LineTable) and name in LineTable.CURSOR_ACTIONS):
+            self.settled()
         return await super().run_action(action, default_namespace, namespaces)
 
     def on_detail_requested(self, message: DetailRequested) -> None:

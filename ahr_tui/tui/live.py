@@ -24,11 +24,13 @@ from textual.worker import Worker
 from ahr_tui.errors import Conflict
 from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
-from ahr_tui.service.case_view import CaseView
+from ahr_tui.service.case_view import CaseView, in_list_order
 from ahr_tui.service.snapshots import (
+    FIRST_CASES,
     Changes,
     Snapshot,
     load_changes,
+    load_first,
     load_marker,
     load_snapshot,
 )
@@ -55,9 +57,14 @@ class LiveCases(DatabaseOpening):
 
     db_label: str
 
-    def init_live(self, *, first: Snapshot | None, tick: float, poll: float) -> None:
-        """``first``: a snapshot to show in the first frame (read without the engine)."""
+    def init_live(
+        self, *, first: Snapshot | None, tick: float, poll: float, first_cases: int = FIRST_CASES
+    ) -> None:
+        """``first``: a snapshot to show in the first frame (read without the engine); when it
+        is not ``complete``, the whole list is read once the engine is open. ``first_cases``:
+        how many of the most urgent cases a start without ``first`` reads before the rest."""
         self._first = first
+        self.first_cases = first_cases
         self.tick_seconds = tick
         self.poll_seconds = poll
         self.role: Role | None = None
@@ -98,7 +105,7 @@ class LiveCases(DatabaseOpening):
             self._first = None
             self.call_after_refresh(self.warm_up)
         else:
-            self.reload()
+            self.reload(first=True)
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(YOUNG_OBJECTS, *self._gc_thresholds[1:])
         self.set_interval(self.tick_seconds, self.tick, name="tick")
@@ -113,17 +120,27 @@ class LiveCases(DatabaseOpening):
 
     # ------------------------------------------------------------- loading
 
-    def reload(self) -> None:
-        """Read every active case again (a worker; a reload running is superseded)."""
-        self._loading = self._load()
+    def reload(self, *, first: bool = False) -> None:
+        """Read every active case again (a worker; a reload running is superseded). ``first``:
+        the ``first_cases`` most urgent are read and shown before the whole list."""
+        self._loading = self._load(first)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     @guarded(READ_CASES, once=True, after=read_failed)
-    def _load(self) -> None:
+    def _load(self, first: bool) -> None:
+        if first:
+            snap = load_first(self.engine, self.actor.name, self.first_cases)
+            self.post_message(CasesLoaded(snap))
+            if snap.complete:
+                return
         self.post_message(CasesLoaded(load_snapshot(self.engine, self.actor.name)))
 
     def warmed_up(self, engine: Engine) -> None:
-        """The hours of work, for the header's coverage count, once the engine is open."""
+        """The hours of work, for the header's coverage count, once the engine is open; the
+        whole list, when only its first screen is shown."""
+        if self.marker is None:  # only the first screen is shown (``quick_snapshot``'s
+            # ``first``): the poll reads the whole list now, not at its next interval
+            self.call_from_thread(self.poll)
         if self.roster is not None:
             return
         from ahr_tui.service.database import failures
@@ -191,25 +208,32 @@ class LiveCases(DatabaseOpening):
                 by_id.pop(case.id, None)
         self.show(
             Snapshot(
-                cases=list(by_id.values()), marker=changes.marker, role=changes.role,
+                cases=in_list_order(by_id.values()), marker=changes.marker, role=changes.role,
                 shifts=changes.shifts,
             )
         )
 
     def show(self, snap: Snapshot) -> None:
+        """Show ``snap``. One that is not ``complete`` (the first screen of a long list) leaves
+        the marker None, so that the next read is the whole list and no change is merged into
+        a part; the header says the rest is loading, and the uncovered count and the terminal's
+        title wait for the whole list. Once a whole list is shown, a part is not shown again."""
+        if not snap.complete and self.marker is not None:
+            return
         self._failed = None
-        self.marker = snap.marker
+        self.marker = snap.marker if snap.complete else None
         self.role = snap.role
         self.cases_by_id = {c.id: c for c in snap.cases}
         now = self.clock()
         self.main.header.update_state(role=snap.role.value if snap.role else None)
         self.main.has_accounts = snap.accounts
-        self.main.show_cases(snap.cases, now)
+        self.main.show_cases(snap.cases, now, complete=snap.complete)
         self.cases_shown()
         if snap.shifts is not None:
             self.roster = Roster(snap.shifts)
-        self._update_coverage(now)
-        self._set_title(now)
+        if snap.complete:
+            self._update_coverage(now)
+            self._set_title(now)
         self.refresh_bindings()
         if self.screen is not self.main:
             self.screen.post_message(DataChanged())
@@ -241,8 +265,9 @@ class LiveCases(DatabaseOpening):
             return
         now = self.clock()
         self.main.tick(now)
-        self._update_coverage(now)
-        self._set_title(now)
+        if self.marker is not None:  # the whole list is shown (``show``)
+            self._update_coverage(now)
+            self._set_title(now)
         self.refresh_availability()
         blocked = self._expiry_failed_at is not None and self._expiry_failed_at == self.marker
         if not self._expiring and not blocked and self.main.summary(now).expirable:
@@ -277,7 +302,7 @@ class LiveCases(DatabaseOpening):
     def _update_coverage(self, now: datetime) -> None:
         """The header's count of uncovered due moments in the next 24 hours: counted again when
         the cases or the hours change, and once a minute as moments come into the window."""
-        if self.roster is None:
+        if self.roster is None or self.marker is None:  # no whole list shown yet
             return
         key = (self.marker, id(self.roster), now.replace(second=0, microsecond=0))
         if key == self._coverage_key:

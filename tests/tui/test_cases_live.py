@@ -54,9 +54,9 @@ async def test_another_writers_change_appears_and_the_cursor_stays(
         shown: list[int] = []
         original = app.main.show_cases
 
-        def counting(cases: list[CaseView], now: datetime) -> None:
+        def counting(cases: list[CaseView], now: datetime, *, complete: bool = True) -> None:
             shown.append(1)
-            original(cases, now)
+            original(cases, now, complete=complete)
 
         app.main.show_cases = counting  # type: ignore[method-assign,assignment]
         app.poll()
@@ -214,19 +214,21 @@ async def test_a_key_in_the_first_second_waits_for_the_warm_up_so_one_thread_imp
     """An enter in the first second once crashed the app ("cannot import name
     'AdaptedConnection' from partially initialized module"): the UI thread imported SQLAlchemy
     while the warm-up worker did. A key now waits until the warm-up has opened the engine and
-    imported the database layer, and only then acts."""
+    imported the database layer, and only then acts; a cursor move (``j``), which imports
+    nothing, moves at once (the first screen of a long list is up before the warm-up)."""
     o = opening_app(engine, clock)
     app, release, opened = o.app, o.release, o.opened
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         assert opened == []
+        await pilot.press("j")  # a cursor move imports nothing: it does not wait
+        assert opened == []
+        assert app.main.table.cursor_row == 1
         threading.Timer(0.5, release.set).start()
-        await pilot.press("j")  # any key: its action may import
+        await pilot.press("enter")  # any other key: its action may import
         assert opened == [1]  # it waited for the warm-up
-        assert app.main.table.cursor_row == 1  # then acted
-        await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is not app.main
+        assert app.screen is not app.main  # then acted
         assert opened == [1]
 
 

@@ -280,7 +280,7 @@ async def test_before_the_first_read_the_screen_claims_no_role_no_sort_and_no_em
     names the operator without a role (not "(not an operator)"), no sort it does not know
     yet, and the list does not say it is empty."""
     app = make_app()
-    app.reload = lambda: None  # type: ignore[method-assign]  # the first read never lands
+    app.reload = lambda **_: None  # type: ignore[method-assign]  # the first read never lands
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         drawn = "\n".join(screen_text(app))

@@ -85,6 +85,8 @@ class MainScreen(ListKeys, Screen[None]):
         self.clock = clock
         self.database = database
         self.all_cases: list[CaseView] = []
+        #: ``all_cases`` is the whole list (False: its first cases while the rest loads).
+        self.complete = True
         #: Whether the database has any account (the app sets it from each read): an empty
         #: list in a new one says how the data comes in (``wording.NO_ACCOUNTS_YET``).
         self.has_accounts = True
@@ -159,8 +161,14 @@ class MainScreen(ListKeys, Screen[None]):
         """The Cases list as shown: filtered and sorted (what ``e`` exports)."""
         return list(self.table.cases)
 
-    def show_cases(self, cases: Sequence[CaseView], now: datetime) -> None:
+    def show_cases(
+        self, cases: Sequence[CaseView], now: datetime, *, complete: bool = True
+    ) -> None:
+        """``cases`` in the list order (``rules.list_order``, as a ``Snapshot`` holds them).
+        ``complete`` False: they are the first of the list (the most urgent) while the rest
+        loads; the header says so instead of counts that would be the part's."""
         self.all_cases = list(cases)
+        self.complete = complete
         self._rebuild(now)
         if self.marked:  # a case that closed (or left the list) is no longer marked
             self.unmark(self.marked - {c.id for c in self.all_cases})
@@ -170,7 +178,7 @@ class MainScreen(ListKeys, Screen[None]):
 
     def _rebuild(self, now: datetime, *, keep_id: int | None = None) -> None:
         self.now = now
-        rows = shown(self.all_cases, self.filter_text, self.sort)
+        rows = shown(self.all_cases, self.filter_text, self.sort, listed=True)
         self.table.empty_text = empty_list_text(
             self.filter_text, listed=bool(self.all_cases), noun="case",
             nothing=NO_CASES if self.has_accounts else NO_ACCOUNTS_YET,
@@ -186,7 +194,8 @@ class MainScreen(ListKeys, Screen[None]):
         if self._listed != bool(rows):  # enter, space and the case keys come or go
             self._listed = bool(rows)
             self.refresh_bindings()
-        self.update_header(now, loading=False)
+        self.update_header(now, loading=False,
+                           partial=None if self.complete else len(self.all_cases))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._say_matches)  # a column may have come or gone

@@ -44,6 +44,9 @@ class LineTable(ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
     ]
+    #: The actions of ``BINDINGS``: they move the cursor and nothing else.
+    CURSOR_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"cursor_down", "cursor_up", "page_down", "page_up", "first", "last"})
 
     #: Join a line's neighbouring segments of one style: each segment goes out with its own
     #: colour codes and reset (~25 bytes), so a line in the row's colours is a few runs, not one

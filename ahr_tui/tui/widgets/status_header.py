@@ -61,6 +61,8 @@ class HeaderState:
     #: Due moments in the next 24 hours nobody who may act is on shift for; None: not known yet.
     uncovered: int | None = None
     marked: int = 0
+    #: Only this many cases (the most urgent) are shown while the rest loads; None: all are.
+    partial: int | None = None
 
 
 class StatusHeader(Widget):
@@ -135,6 +137,9 @@ def header_lines(
     one space between counts, then short words (``crit``, ``urg``: narrower than 80 columns)."""
     if state.loading:
         return Text(state.problem or "loading cases…"), _second_line(state)
+    if state.partial is not None:  # counts of a part would be wrong: none until the whole
+        rest = f"loading cases… the {state.partial:,} most urgent shown"
+        return Text(state.problem or rest), _second_line(state)
     for variant in _VARIANTS:
         first = _counts_line(state, variant, no_color=no_color)
         if first.cell_len <= width:

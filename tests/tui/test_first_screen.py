@@ -24,15 +24,17 @@ from sqlalchemy.engine import Engine
 from ahr_tui.rules import PolicyArea
 from ahr_tui.rules.coverage import parse_clock, parse_days, ranges_for
 from ahr_tui.service import snapshots
+from ahr_tui.service.admin import init_database
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.contact import detect_case
 from ahr_tui.service.shifts import set_hours
 from ahr_tui.service.snapshots import load_first, load_snapshot, quick_snapshot
 from ahr_tui.service.views import first_cases, list_cases
-from ahr_tui.store.engine import transaction
+from ahr_tui.store.actor import Actor
+from ahr_tui.store.engine import make_engine, transaction
 from ahr_tui.tui import live
 from tests.conftest import T0, FakeClock, seed_account
-from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.conftest import ALICE, AppFactory, Seeded, seed_cases, settle
 from tests.tui.drawn import screen_text
 
 
@@ -72,6 +74,21 @@ def mix(engine: Engine, clock: FakeClock, seeded: Seeded) -> list[CaseView]:
         return list_cases(session)
 
 
+@pytest.fixture
+def file_mix(tmp_path: Path, clock: FakeClock, me: Actor) -> Iterator[tuple[Engine, Path,
+                                                                            list[CaseView]]]:
+    """``seed_mix`` in an SQLite file whatever ``--backend`` says (the quick read exists only
+    for files): its engine, its path and its whole list."""
+    path = tmp_path / "mix.db"
+    engine = make_engine(str(path), create=True)
+    init_database(engine, actor=me, now=clock())
+    seed_mix(engine, clock, seed_cases(engine, clock))
+    with transaction(engine) as session:
+        whole = list_cases(session)
+    yield engine, path, whole
+    engine.dispose()
+
+
 def test_the_mix_has_every_level_and_ties(mix: list[CaseView]) -> None:
     """What the order tests below rest on: every status and a tie of due moments."""
     statuses = {c.status.value for c in mix}
@@ -93,16 +110,15 @@ def test_the_first_cases_are_the_whole_lists_top_for_every_count(
 
 
 def test_the_quick_first_read_of_a_file_is_the_whole_lists_top(
-    engine: Engine, db_url: str, mix: list[CaseView]
+    file_mix: tuple[Engine, Path, list[CaseView]],
 ) -> None:
-    if "://" in db_url:
-        pytest.skip("the quick read is of SQLite files only (PostgreSQL: test above)")
+    _engine, path, mix = file_mix
     for count in (1, 2, 5, len(mix) - 1, len(mix), len(mix) + 1):
-        snap = quick_snapshot(Path(db_url), ALICE.name, count)
+        snap = quick_snapshot(path, ALICE.name, count)
         assert snap is not None
         assert snap.cases == mix[:count]
         assert snap.complete == (count > len(mix))
-    whole = quick_snapshot(Path(db_url), ALICE.name)
+    whole = quick_snapshot(path, ALICE.name)
     assert whole is not None and whole.cases == mix and whole.complete
 
 
@@ -184,15 +200,14 @@ async def test_a_start_with_fewer_cases_than_the_first_screen_reads_once(
 
 
 async def test_a_first_snapshot_from_the_file_is_followed_by_the_whole_list(
-    engine: Engine, db_url: str, clock: FakeClock, mix: list[CaseView]
+    file_mix: tuple[Engine, Path, list[CaseView]], clock: FakeClock
 ) -> None:
     """``ahr tui`` on a file: the quick read of the first cases is on screen at once; once the
     warm-up has opened the engine, the whole list replaces it."""
-    if "://" in db_url:
-        pytest.skip("the quick read is of SQLite files only")
     from ahr_tui.tui.app import AhrApp
 
-    first = quick_snapshot(Path(db_url), ALICE.name, 4)
+    engine, path, mix = file_mix
+    first = quick_snapshot(path, ALICE.name, 4)
     assert first is not None and not first.complete
     app = AhrApp(engine=lambda: engine, clock=clock, actor=ALICE, db_label="t.db",
                  first=first, tick=3600, poll=3600)

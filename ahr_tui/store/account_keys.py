@@ -37,6 +37,13 @@ from sqlalchemy.engine import Connection
 CHILDREN = ("score", "event", "notification")
 #: Each child table's check of inserted rows: ``ahr db copy`` turns them off while it loads.
 INSERT_TRIGGERS = {table: f"ahr_{table}_account_insert" for table in CHILDREN}
+#: PL/pgSQL: refuse a row of the child table named by ``{table}`` (an expression) that names
+#: the account ``missing``, which does not exist, as the foreign key did (SQLSTATE 23503).
+_MISSING = """IF missing IS NOT NULL THEN
+            RAISE foreign_key_violation USING TABLE = {table},
+                MESSAGE = format('a row of %s violates its foreign key: no account %s',
+                                 {table}, missing);
+        END IF;"""
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION ahr_account_keys() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -55,11 +62,7 @@ BEGIN
               AND NOT EXISTS (SELECT 1 FROM account a WHERE a.id = NEW.account_id) THEN
             missing := NEW.account_id;
         END IF;
-        IF missing IS NOT NULL THEN
-            RAISE foreign_key_violation USING TABLE = TG_TABLE_NAME,
-                MESSAGE = format('a row of %s violates its foreign key: no account %s',
-                                 TG_TABLE_NAME, missing);
-        END IF;
+        {missing_child}
         RETURN NULL;
     END IF;
     -- every running writer of the three commits first
@@ -95,7 +98,7 @@ _OLD = [
 
 
 def _triggers() -> list[str]:
-    statements = [_FUNCTION]
+    statements = [_FUNCTION.replace("{missing_child}", _MISSING.format(table="TG_TABLE_NAME"))]
     for table in CHILDREN:
         statements += [
             f"""CREATE OR REPLACE TRIGGER {INSERT_TRIGGERS[table]} AFTER INSERT ON {table}
@@ -146,15 +149,11 @@ def check_all(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     conn.execute(text(
-        """DO $$ DECLARE missing bigint; child text; BEGIN
+        f"""DO $$ DECLARE missing bigint; child text; BEGIN
             FOREACH child IN ARRAY ARRAY['score', 'event', 'notification'] LOOP
                 EXECUTE format('SELECT c.account_id FROM %I c WHERE c.account_id IS NOT NULL '
                                'AND NOT EXISTS (SELECT 1 FROM account a '
                                'WHERE a.id = c.account_id) LIMIT 1', child) INTO missing;
-                IF missing IS NOT NULL THEN
-                    RAISE foreign_key_violation USING TABLE = child,
-                        MESSAGE = format('a row of %s violates its foreign key: no account %s',
-                                         child, missing);
-                END IF;
+                {_MISSING.format(table="child")}
             END LOOP;
         END $$"""))

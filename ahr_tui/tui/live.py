@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import Worker
 
+from ahr_tui import wording
 from ahr_tui.errors import Conflict
 from ahr_tui.rules import Role
 from ahr_tui.rules.coverage import Roster
@@ -286,17 +287,25 @@ class LiveCases(DatabaseOpening):
         """Apply expiry to open cases past their deadline; another TUI may have done it first."""
         from ahr_tui.service.sweep import expire_due
 
+        expired: list[int] = []
         with contextlib.suppress(Conflict):  # another process expired them first: reload shows it
-            expire_due(self.engine, now=now, actor=self.actor)
-        self.call_from_thread(self._expired)
+            expired = expire_due(self.engine, now=now, actor=self.actor)
+        self.call_from_thread(self._expired, len(expired))
 
     def expiry_failed(self) -> None:
         """E.g. a read-only database: tried again once the data changes, not every second."""
         self._expiry_failed_at = self.marker
         self._expired()
 
-    def _expired(self) -> None:
+    def _expired(self, count: int = 0) -> None:
+        """The expiry ended; ``count`` cases were expired by it, which the operator is told (the
+        list changes under the cursor, and each expiry is recorded as this operator's)."""
         self._expiring = False
+        if count:
+            self.notify(
+                f"{wording.count(count, 'case')} past {'its' if count == 1 else 'their'} "
+                "deadline without a response: now expired, recorded as yours in the audit log.",
+                title="expired", markup=False)
         self.poll()
 
     def _update_coverage(self, now: datetime) -> None:

@@ -24,6 +24,7 @@ from ahr_tui.store.engine import transaction
 from ahr_tui.tui.app import AhrApp
 from tests.conftest import T0, FakeClock, seed_account
 from tests.tui.conftest import ALICE, AppFactory, Notes, Refreshes, Seeded, settle
+from tests.tui.test_worker_failures import toasts
 
 TOM = Actor(name="tom")
 
@@ -89,7 +90,7 @@ async def test_the_tui_expires_a_case_when_its_deadline_passes(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(app, pilot)
         table = app.main.table
         assert table.move_to_key(seeded.crit)
@@ -100,6 +101,9 @@ async def test_the_tui_expires_a_case_when_its_deadline_passes(
         assert current is not None and current.id == seeded.crit
         assert current.status is CaseStatus.EXPIRED
         assert "xx 2 expired" in app.main.header.plain
+        # the operator is told, on screen, that the app has just expired a case as theirs
+        assert any("1 case past its deadline without a response: now expired" in toast
+                   for toast in toasts(app)), toasts(app)
     with transaction(engine) as session:
         events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
     assert [(e.actor, e.to_state, e.note) for e in events] == [

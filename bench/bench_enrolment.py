@@ -4,8 +4,9 @@ DESIGN.md section 7: one enrolment change in a sweep (the account row, its audit
 notification) costs at most 20 µs. ``bench_scale.py`` measures it from outside, as (a sweep
 that enrols every account - a repeat sweep) / changes. This script does the same in one process
 on a database given to it **in place** (pass a copy: it is changed), and also times each of the
-three batch writers (``store.bulk.move_enrollments``, ``store.audit.append_many``,
-``service.outbox.queue_many``): wall and CPU per change, and the write-ahead log's size after
+three batch writers and the building of their rows (``store.bulk.move_enrollments``,
+``store.audit.EventBatches.build`` and ``.insert``, ``service.outbox.seller_rows`` and
+``.insert_seller_rows``): wall and CPU per change, and the write-ahead log's size after
 the sweep (the bytes the changes wrote; the checkpoint writes them again).
 
 The process collects garbage as an ``ahr`` command does (``cli.entry.COMMAND_GC``): at the
@@ -81,8 +82,10 @@ def main() -> None:
     from ahr_tui.store.actor import Actor
 
     timing(bulk, "move_enrollments", "account UPDATE")
-    timing(audit, "append_many", "event INSERT (with its hash)")
-    timing(outbox, "queue_many", "notification INSERT")
+    timing(audit.EventBatches, "build", "event rows (their hashes)")
+    timing(audit.EventBatches, "insert", "event INSERT")
+    timing(outbox, "seller_rows", "notification rows (subjects)")
+    timing(outbox, "insert_seller_rows", "notification INSERT")
     engine, actor = open_database(str(db)), Actor(name=getpass.getuser())
     as_of = last_complete_day(now)
     print(f"load {os.getloadavg()[0]:.2f}; {db}")

@@ -95,7 +95,7 @@ def test_a_failure_in_a_later_batch_leaves_nothing_of_the_earlier_ones(engine, m
     seed_mixed(engine)
     before = snapshot(engine)
     calls = []
-    real = enrolment.outbox.queue_many
+    real = enrolment.outbox.insert_seller_rows
 
     def fail_second(session, rows, now):  # type: ignore[no-untyped-def]
         calls.append(len(rows))
@@ -103,7 +103,7 @@ def test_a_failure_in_a_later_batch_leaves_nothing_of_the_earlier_ones(engine, m
             raise RuntimeError("outbox down")
         real(session, rows, now)
 
-    monkeypatch.setattr(enrolment.outbox, "queue_many", fail_second)
+    monkeypatch.setattr(enrolment.outbox, "insert_seller_rows", fail_second)
     with pytest.raises(RuntimeError):
         run(engine, me)
     assert len(calls) == 2
@@ -128,18 +128,20 @@ def test_an_account_changed_after_it_was_read_makes_the_sweep_a_conflict(engine,
     assert snapshot(engine) == before
 
 
-def test_each_page_is_read_before_the_page_before_it_is_written_and_overlaps_on_postgresql(
+def test_each_page_is_read_and_built_before_the_page_before_it_is_written_overlapping_on_pg(
     engine, me, monkeypatch, backend
 ):
     """Page 2 is read before page 1's writes. On PostgreSQL those writes run in another thread
-    while page 2 is decided (the first write waits, bounded, until that decision has begun: run
-    one after the other, it would time out); SQLite writes in the sweep's own thread."""
+    while page 2 is decided and its rows (audit hashes included) built: the first write waits,
+    bounded, until page 2's rows are built (run one after the other, it would time out), and
+    the chain still verifies. SQLite writes in the sweep's own thread, in the same order."""
     monkeypatch.setattr(enrolment.account_pages, "__defaults__", (2,))
     seed_mixed(engine)
     log: list[str] = []
-    deciding = threading.Event()
-    real_pages, real_decide, real_write = (
-        enrolment.account_pages, enrolment._decide_page, enrolment.write_moves)
+    built = threading.Event()
+    real_pages, real_decide, real_build, real_write = (
+        enrolment.account_pages, enrolment._decide_page, enrolment._build_page,
+        enrolment.write_page)
 
     def pages(session, size=2):  # type: ignore[no-untyped-def]
         for number, page in enumerate(real_pages(session, size), 1):
@@ -148,25 +150,37 @@ def test_each_page_is_read_before_the_page_before_it_is_written_and_overlaps_on_
 
     def decide(page, decisions, changes):  # type: ignore[no-untyped-def]
         log.append("decide")
-        deciding.set()
         return real_decide(page, decisions, changes)
 
-    def write(session, moves, **kwargs):  # type: ignore[no-untyped-def]
+    def build(checked, moves, events):  # type: ignore[no-untyped-def]
+        rows = real_build(checked, moves, events)
+        log.append(f"build {len(rows.events)}")
+        built.set()
+        return rows
+
+    def write(session, page, events, **kwargs):  # type: ignore[no-untyped-def]
         log.append(f"write in {threading.current_thread().name.split('_')[0]}")
         if backend == "postgresql" and log.count("decide") == 1:
-            assert deciding.wait(10) and log.count("decide") == 1
-            deciding.clear()
-            assert deciding.wait(10), "page 2 was not decided while page 1 was written"
-        return real_write(session, moves, **kwargs)
+            assert built.wait(10) and log.count("decide") == 1
+            built.clear()
+            assert built.wait(10), "page 2 was not built while page 1 was written"
+        written = real_write(session, page, events, **kwargs)
+        log.append("written")
+        return written
 
     monkeypatch.setattr(enrolment, "account_pages", pages)
     monkeypatch.setattr(enrolment, "_decide_page", decide)
-    monkeypatch.setattr(enrolment, "write_moves", write)
+    monkeypatch.setattr(enrolment, "_build_page", build)
+    monkeypatch.setattr(enrolment, "write_page", write)
     report = run(engine, me)
     writer = "ahr-sweep-write" if backend == "postgresql" else "MainThread"
-    assert log[:3] == ["read 1", "decide", "read 2"]
-    # on PostgreSQL the two run at once: either may log first
-    assert sorted(log[3:5]) == ["decide", f"write in {writer}"]
+    assert log[:4] == ["read 1", "decide", "build 2", "read 2"]
+    # the threads may log in either order; page 2 is built before page 1's write ends
+    assert sorted(log[4:8]) == sorted(["decide", "build 1", f"write in {writer}", "written"])
+    if backend == "postgresql":
+        assert log.index("build 1") < log.index("written")
+    else:
+        assert log[4:8] == [f"write in {writer}", "written", "decide", "build 1"]
     assert sum(report.enrollment_changes.values()) == 5
     assert chain_ok(engine)
 

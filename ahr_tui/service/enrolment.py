@@ -6,8 +6,8 @@ both depend only on a handful of small facts (plan, store enabled, status, enrol
 status, the two window counts), so a decision is worked out once per distinct combination and
 looked up for every other account with the same facts. The changes of a page are written as
 three batches in the sweep's transaction: the account rows (each still at the version read, or
-``Conflict``), their audit events (chained in order, ``store.audit.append_many``) and their
-notifications.
+``Conflict``), their audit events (chained in order, ``store.audit.EventBatches``) and their
+notifications, each page's rows built before the page before it is written.
 """
 
 from __future__ import annotations
@@ -168,8 +168,21 @@ def account_pages(session: Session, size: int = PAGE) -> Iterator[Sequence[tuple
         last = page[-1][0]
 
 
-#: One page's writes: its phone checks (status, number, account id) and its moves.
-PageWrites = tuple[list[tuple[str, str | None, int]], list[tuple[PageRow, Move]]]
+#: One page's decisions: its phone checks (status, number, account id) and its moves.
+PageMoves = tuple[list[tuple[str, str | None, int]], list[tuple[PageRow, Move]]]
+
+
+class PageWrites(NamedTuple):
+    """One page's rows, built in the sweep's thread and written by ``write_page``."""
+
+    #: phone checks to store: (status, number, account id) each
+    checked: list[tuple[str, str | None, int]]
+    #: enrolments to move: (enrollment, account id, version read) each
+    moved: list[tuple[str, int, int]]
+    #: audit event rows, ids and hashes chained (``audit.EventBatches.build``)
+    events: list[tuple[Any, ...]]
+    #: notification rows (``outbox.seller_rows``)
+    notes: list[outbox.SellerRow]
 
 
 def move_accounts(
@@ -181,24 +194,27 @@ def move_accounts(
     changes: Counter[str],
 ) -> int:
     """Apply every enrolment change, counting each in ``changes`` by ``before->after``.
-    Returns the number of notifications queued.
+    Returns the number of notifications queued. Raises ``Conflict`` when an account changed
+    after it was read (nothing of the sweep is then kept: the caller rolls back).
 
     An account's phone status is read as stored; one not checked yet (or since its number
     changed) is checked here and stored with the page (``store.phone_checks``).
 
-    Each page is read before the page before it is written: its rows (ids after that page's,
-    their store and window counts) are none of the rows those writes change. On PostgreSQL the
-    writes then run in a thread while this one decides the next page, so that the server's
-    work (more than half of an enrolment change's time there: bench/README.md, issue 17)
-    overlaps this process's decisions instead of following them; the thread waits on the
-    server's socket most of the time, which releases the GIL. SQLite writes in this thread, in
-    the same order: its connection belongs to the thread that opened it.
+    Each page is read, decided and built into rows (audit hashes and notification subjects
+    included) in this thread, before the page before it is written: its rows (ids after that
+    page's, their store and window counts) are none of the rows those writes change. On
+    PostgreSQL the writes run in a thread meanwhile, so that the server's work (more than half
+    of an enrolment change's time there: bench/README.md, issue 17) overlaps this process's
+    decisions and row building instead of following them; the thread waits on the server's
+    socket most of the time, which releases the GIL. SQLite writes in this thread, in the same
+    order: its connection belongs to the thread that opened it. The audit chain's tail is read
+    when the first move is found, with no write running, and carried in memory from page to
+    page (``audit.EventBatches``).
     """
+    events: audit.EventBatches | None = None
 
-    def write(batch: PageWrites) -> int:
-        checked, moves = batch
-        phone_checks.store_statuses(session, checked)
-        return write_moves(session, moves, actor=actor, now=now)
+    def write(page: PageWrites) -> int:
+        return write_page(session, page, events, now=now)
 
     overlap = session.connection().dialect.name != "sqlite"
     phone_checks.ensure_current(session)
@@ -214,17 +230,25 @@ def move_accounts(
                     running = pool.submit(write, pending)
                 else:
                     queued += write(pending)
-            pending = _decide_page(page, decisions, changes)
+            checked, moves = _decide_page(page, decisions, changes)
+            if moves and events is None:  # the chain's tail is read with no write running
+                if running is not None:
+                    queued += running.result()
+                    running = None
+                events = audit.EventBatches(session, actor=actor, at=now, recorded_at=now)
+            pending = _build_page(checked, moves, events)
             if running is not None:
                 queued += running.result()  # its Conflict, if any, is raised here
         if pending is not None:
             queued += write(pending)
+    if events is not None:
+        events.close(session)
     return queued
 
 
 def _decide_page(
     page: Sequence[tuple[Any, ...]], decisions: Decisions, changes: Counter[str]
-) -> PageWrites:
+) -> PageMoves:
     """The phone checks and moves of one page of ``account_pages``, each move counted in
     ``changes``; no database work."""
     move, phone = decisions.move, decisions.phone
@@ -245,25 +269,42 @@ def _decide_page(
     return checked, moves
 
 
-def write_moves(
-    session: Session, moves: Sequence[tuple[PageRow, Move]], *, actor: Actor, now: datetime
-) -> int:
-    """The account rows, audit events and notifications of ``moves`` (each an account and its
-    move), three batches."""
+def _build_page(
+    checked: list[tuple[str, str | None, int]],
+    moves: Sequence[tuple[PageRow, Move]],
+    events: audit.EventBatches | None,
+) -> PageWrites:
+    """The rows of one page's writes: the account rows to move, their audit events (the
+    chain's next, from ``events``) and their notifications; no database work."""
     if not moves:
+        return PageWrites(checked, [], [], [])
+    assert events is not None
+    return PageWrites(
+        checked,
+        [(move.after, row.id, row.version) for row, move in moves],
+        events.build([(row.id, None, "enrollment", move.before, move.after, move.note)
+                      for row, move in moves]),
+        outbox.seller_rows([
+            (move.change.notify, row.id, row.seller_id, row.name, row.store, row.email)
+            for row, move in moves if move.change.notify is not None
+        ]),
+    )
+
+
+def write_page(
+    session: Session, page: PageWrites, events: audit.EventBatches | None, *, now: datetime
+) -> int:
+    """Write one page built by ``_build_page``: its phone checks, then its account rows, audit
+    events and notifications, a batch each, at ``now`` (UTC). Returns the number of
+    notifications. Raises ``Conflict`` when an account is no longer at the version read."""
+    phone_checks.store_statuses(session, page.checked)
+    if not page.moved:
         return 0
-    changed = bulk.move_enrollments(
-        session, [(move.after, row.id, row.version) for row, move in moves], now)
-    if changed != len(moves):
+    assert events is not None
+    changed = bulk.move_enrollments(session, page.moved, now)
+    if changed != len(page.moved):
         raise Conflict("an account was changed by someone else during the sweep; "
                        "nothing was written.")
-    audit.append_many(session, [
-        (row.id, None, "enrollment", move.before, move.after, move.note)
-        for row, move in moves
-    ], actor=actor, at=now, recorded_at=now)
-    notes: list[outbox.SellerNote] = [
-        (move.change.notify, row.id, row.seller_id, row.name, row.store, row.email)
-        for row, move in moves if move.change.notify is not None
-    ]
-    outbox.queue_many(session, notes, now)
-    return len(notes)
+    events.insert(session, page.events)
+    outbox.insert_seller_rows(session, page.notes, now)
+    return len(page.notes)

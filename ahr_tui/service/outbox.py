@@ -82,13 +82,27 @@ def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> 
     """Queue ``notes`` (about the seller alone: no case) in one batch (the sweep's enrolments),
     created and first attempted at ``now``: the rows ``queue`` would write, except that the
     body (about 500 bytes, a sweep queues hundreds of thousands) is rendered at delivery."""
-    table = Notification.__table__  # type: ignore[attr-defined]
-    created = bulk.bound(session, table.c.created_at, now)
-    rows = [
+    insert_seller_rows(session, seller_rows(notes), now)
+
+
+#: One row of ``seller_rows``: account id, kind, address, subject.
+SellerRow = tuple[int, str, str | None, str]
+
+
+def seller_rows(notes: Sequence[SellerNote]) -> list[SellerRow]:
+    """The rows ``queue_many`` inserts for ``notes``, rendered (no database work: a sweep
+    builds one page's while the page before is inserted)."""
+    return [
         (account_id, _KIND_VALUES[kind], email or None,
          seller_subject(kind, seller_id=seller_id, seller_name=name, store=store))
         for kind, account_id, seller_id, name, store, email in notes
     ]
+
+
+def insert_seller_rows(session: Session, rows: Sequence[SellerRow], now: datetime) -> None:
+    """Insert rows ``seller_rows`` made, in one batch, created and first attempted at ``now``."""
+    table = Notification.__table__  # type: ignore[attr-defined]
+    created = bulk.bound(session, table.c.created_at, now)
     shared = (("created_at", created), ("body", DEFERRED), ("state", DeliveryState.PENDING.value),
               ("attempts", 0), ("next_attempt_at", created))
     bulk.insert_tuples(session, table, _SELLER_COLUMNS, rows, shared=shared)

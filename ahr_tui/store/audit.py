@@ -169,30 +169,67 @@ def append_many(
     at: datetime,
     recorded_at: datetime,
 ) -> None:
-    """Add ``events`` to the chain, in order, with one batch insert (the sweep's enrolments).
+    """Add ``events`` to the chain, in order, with one batch insert.
 
     The hashes chain exactly as ``append`` would chain them one by one; events appended singly
     earlier in the transaction are flushed first, so ids stay in order.
     """
     if not events:
         return
-    session.flush()
-    head, last_id = _tail(session)
-    prev = head.value
-    digest = _batch_digest({"at": at, "recorded_at": recorded_at, "actor": actor.name,
-                            "client": actor.client, "tty": actor.tty})
-    table = Event.__table__  # type: ignore[attr-defined]
-    shared = (("at", bulk.bound(session, table.c.at, at)),
-              ("recorded_at", bulk.bound(session, table.c.recorded_at, recorded_at)),
-              ("actor", actor.name), ("client", actor.client), ("tty", actor.tty))
-    rows = []
-    for event_id, event in enumerate(events, last_id + 1):
-        hashed = digest(*event, event_id, prev)
-        rows.append((event_id, *event, prev, hashed))
-        prev = hashed
-    bulk.insert_tuples(session, table, _BATCH_COLUMNS, rows, shared=shared)
-    head.value = prev
-    session.info[_TAIL] = (session.get_transaction(), head, last_id + len(rows))
+    batches = EventBatches(session, actor=actor, at=at, recorded_at=recorded_at)
+    batches.insert(session, batches.build(events))
+    batches.close(session)
+
+
+class EventBatches:
+    """Events appended in batches whose rows (ids, hashes) are built ahead of their insert:
+    a cursor on the chain's tail (the locked head, the newest id, the last hash) carried from
+    batch to batch in memory.
+
+    The sweep's enrolments build one page's events while the page before is being inserted
+    (``service.enrolment``). The tail is read once, when the cursor is made: events appended
+    singly earlier in the transaction are flushed first, so ids stay in order. Then, in this
+    order: ``build`` each batch (no database work; ids and hashes chain exactly as ``append``
+    would chain them one by one), ``insert`` the batches in the order built, and ``close``
+    once every batch is in (it moves ``meta.audit_head``, written with the transaction). Until
+    ``close``, nothing else may append to the chain in the transaction; a failed insert leaves
+    the transaction to be rolled back.
+    """
+
+    def __init__(self, session: Session, *, actor: Actor, at: datetime,
+                 recorded_at: datetime) -> None:
+        session.flush()
+        self._head, self._last_id = _tail(session)
+        self._prev: str = self._head.value
+        self._digest = _batch_digest({"at": at, "recorded_at": recorded_at, "actor": actor.name,
+                                      "client": actor.client, "tty": actor.tty})
+        table = self._table = Event.__table__  # type: ignore[attr-defined]
+        self._shared = (("at", bulk.bound(session, table.c.at, at)),
+                        ("recorded_at", bulk.bound(session, table.c.recorded_at, recorded_at)),
+                        ("actor", actor.name), ("client", actor.client), ("tty", actor.tty))
+
+    def build(self, events: Sequence[EventRow]) -> list[tuple[Any, ...]]:
+        """The rows of ``events``, the next ids and hashes of the chain: (id, *event,
+        prev_hash, hash) each."""
+        digest, prev, rows = self._digest, self._prev, []
+        for event_id, event in enumerate(events, self._last_id + 1):
+            hashed = digest(*event, event_id, prev)
+            rows.append((event_id, *event, prev, hashed))
+            prev = hashed
+        self._prev = prev
+        self._last_id += len(rows)
+        return rows
+
+    def insert(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows ``build`` made, in one batch (any thread that may use the session)."""
+        bulk.insert_tuples(session, self._table, _BATCH_COLUMNS, rows, shared=self._shared)
+
+    def close(self, session: Session) -> None:
+        """Move the chain's head past every batch built (each inserted by now)."""
+        if self._prev == self._head.value:  # nothing built
+            return
+        self._head.value = self._prev
+        session.info[_TAIL] = (session.get_transaction(), self._head, self._last_id)
 
 
 def _tail(session: Session) -> tuple[Meta, int]:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
@@ -20,6 +20,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.wording import instant
 
 if TYPE_CHECKING:
+    from ahr_tui.service.import_unit import Source
     from ahr_tui.service.imports import ImportOptions, ImportResult
 
 import_app = typer.Typer(
@@ -28,7 +29,12 @@ import_app = typer.Typer(
 )
 
 FileArg = Annotated[
-    Path, typer.Argument(metavar="FILE", help="The file to import.", show_default=False)
+    Path,
+    typer.Argument(
+        metavar="FILE",
+        help="The file to import; - reads standard input. A pipe works too: <(unzip -p x.zip).",
+        show_default=False,
+    ),
 ]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Validate and say what would change; write nothing.")
@@ -47,7 +53,7 @@ RejectsOpt = Annotated[
         "--rejects",
         metavar="PATH",
         help="With --skip-invalid: the file to write the rejected records to, or a folder to "
-        "write NAME.rejects.csv in (default: beside FILE).",
+        "write NAME.rejects.csv in (default: beside FILE; needed when FILE is - or a pipe).",
         show_default=False,
     ),
 ]
@@ -71,7 +77,8 @@ def sellers(
 
     Columns: seller_id,store,name,plan,emergency_phone,email.
     """
-    _run_csv(ctx, "sellers", file, _options(file, dry_run, skip_invalid, rejects), quiet)
+    options = _options(file, "sellers", dry_run, skip_invalid, rejects)
+    _run_csv(ctx, "sellers", file, options, quiet)
 
 
 @import_app.command("scores")
@@ -87,7 +94,8 @@ def scores(
 
     Columns: seller_id,store,date,score.
     """
-    _run_csv(ctx, "scores", file, _options(file, dry_run, skip_invalid, rejects), quiet)
+    options = _options(file, "scores", dry_run, skip_invalid, rejects)
+    _run_csv(ctx, "scores", file, options, quiet)
 
 
 @import_app.command("cases")
@@ -104,7 +112,8 @@ def cases(
     Columns: seller_id,store,policy,contacted_at,summary[,detected_at]. An empty contacted_at with
     a detected_at records a case not contacted yet.
     """
-    _run_csv(ctx, "cases", file, _options(file, dry_run, skip_invalid, rejects), quiet)
+    options = _options(file, "cases", dry_run, skip_invalid, rejects)
+    _run_csv(ctx, "cases", file, options, quiet)
 
 
 @import_app.command("report")
@@ -127,40 +136,70 @@ def report(
 
     Records, per store, the AHR score, ahrStatus and account status.
     """
-    from ahr_tui.service.import_unit import check_readable
+    from ahr_tui.service.import_unit import read_once
     from ahr_tui.service.report_import import import_report
 
     # what was typed here first, as ``_run_csv`` does: the options' usage, then the FILE
-    options, for_day = _options(file, dry_run, skip_invalid, rejects), parse_day(day, "--date")
-    check_readable(file)
+    options = _options(file, "report", dry_run, skip_invalid, rejects)
+    for_day = parse_day(day, "--date")
+    _check_file(file, "report")
     st = state(ctx)
-    result = import_report(
-        st.engine(),
-        file,
-        seller_id=seller,
-        day=for_day,
-        actor=st.actor(),
-        now=st.clock(),
-        options=options,
-    )
-    _print(result, str(file))
+    engine = st.engine()
+    with read_once(file, stdin=_stdin()) as source:
+        result = import_report(
+            engine,
+            source,
+            seller_id=seller,
+            day=for_day,
+            actor=st.actor(),
+            now=st.clock(),
+            options=options,
+        )
+    _print(result, source.name)
 
 
 def _options(
-    file: Path, dry_run: bool, skip_invalid: bool, rejects: Path | None
+    file: Path, kind: str, dry_run: bool, skip_invalid: bool, rejects: Path | None
 ) -> ImportOptions:
     """The import's options; ``--rejects`` without ``--skip-invalid``, or naming the input
-    itself, is a usage error."""
+    itself, is a usage error, and so is ``--skip-invalid`` reading standard input or a pipe
+    without ``--rejects`` (there is no folder beside it for the rejects)."""
     from ahr_tui.service.imports import ImportOptions
 
     options = ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects)
+    if options.needs_rejects_path(file) and not dry_run:
+        raise typer.BadParameter(
+            "FILE is standard input or a pipe, with no folder beside it for the rejected "
+            f"records; say where they go with --rejects PATH (a file, or a folder to write "
+            f"{kind}.rejects.csv in)",
+            param_hint="--skip-invalid",
+        )
     if rejects is None:
         return options
     if not skip_invalid:
         raise typer.BadParameter("it goes with --skip-invalid", param_hint="--rejects")
-    if options.rejects_file(file).resolve() == file.resolve():
+    if options.rejects_file(file, kind).resolve() == file.resolve():
         raise typer.BadParameter("it names the file being imported", param_hint="--rejects")
     return options
+
+
+def _check_file(file: Path, kind: str) -> None:
+    """FILE can be read (``check_readable``); ``-`` must not be a terminal: an import waiting
+    for someone to type a CSV file is a mistake, not a feature."""
+    from ahr_tui.service.import_unit import check_readable
+
+    if str(file) == "-" and sys.stdin.isatty():
+        raise typer.BadParameter(
+            "- reads standard input, which is a terminal here; pipe the file in "
+            f"(... | ahr import {kind} -) or name it",
+            param_hint="FILE",
+        )
+    check_readable(file)
+
+
+def _stdin() -> BinaryIO:
+    """Standard input's bytes (the encoding is the file's: ``textfile.sniff`` decides)."""
+    return sys.stdin.buffer
 
 
 def _run_csv(
@@ -169,21 +208,25 @@ def _run_csv(
     """Import ``file`` as ``kind``. Its usage (``_options``), then whether it can be read, are
     checked before the database is opened: what was typed in the command is named first."""
     from ahr_tui.service import imports as service
-    from ahr_tui.service.import_unit import check_readable
+    from ahr_tui.service.import_unit import read_once
 
     run: Callable[..., ImportResult] = {
         "sellers": service.import_sellers,
         "scores": service.import_scores,
         "cases": service.import_cases,
     }[kind]
-    check_readable(file)
+    _check_file(file, kind)
     st = state(ctx)
     engine = st.engine()
-    with _progress_bar(file, enabled=not quiet and sys.stdout.isatty()) as progress:
+    # standard input or a pipe is copied once, before the import's transaction (read_once)
+    with (
+        read_once(file, stdin=_stdin()) as source,
+        _progress_bar(source, enabled=not quiet and sys.stdout.isatty()) as progress,
+    ):
         result = run(
-            engine, file, actor=st.actor(), now=st.clock(), options=options, progress=progress
+            engine, source, actor=st.actor(), now=st.clock(), options=options, progress=progress
         )
-    _print(result, str(file))
+    _print(result, source.name)
 
 
 def _print(result: ImportResult, name: str) -> None:
@@ -227,10 +270,13 @@ def _print(result: ImportResult, name: str) -> None:
 
 
 @contextmanager
-def _progress_bar(file: Path, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A transient Rich bar over the file's bytes, with rows per second; None when disabled."""
+def _progress_bar(
+    source: Source, *, enabled: bool
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient Rich bar over the file's bytes (a pipe's copy: ``read_once``), with rows per
+    second; None when disabled."""
     try:
-        size = file.stat().st_size if enabled else 0
+        size = source.path.stat().st_size if enabled else 0
     except OSError:
         size = 0
     if not size:
@@ -252,7 +298,7 @@ def _progress_bar(file: Path, *, enabled: bool) -> Iterator[Callable[[int, int],
         TimeRemainingColumn(),
     )
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(clean_line(file.name), total=size, rows=0)
+        task = bar.add_task(clean_line(source.label), total=size, rows=0)
 
         def update(rows: int, position: int) -> None:
             bar.update(task, completed=position, rows=rows)

@@ -24,6 +24,9 @@ from sqlmodel import Session, col
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.csvfile import rejects_path
 from ahr_tui.importers.problems import Problems
+from ahr_tui.importers.source import Source as Source  # the CLI's too
+from ahr_tui.importers.source import has_no_folder, is_stdin
+from ahr_tui.importers.source import read_once as read_once  # the CLI's
 from ahr_tui.rules import PhoneStatus
 from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
@@ -42,14 +45,25 @@ class ImportOptions:
     skip_invalid: bool = False
     rejects: Path | None = None
 
-    def rejects_file(self, file: Path) -> Path:
-        """Where the rejected records of ``file`` go: ``rejects`` (in it, when a directory, under
-        the default name), else ``scores.rejects.csv`` beside ``scores.csv``."""
+    def rejects_file(self, file: Path, kind: str) -> Path:
+        """Where the rejected records of ``file`` (a ``kind`` import) go: ``rejects`` (in it,
+        when a directory, under the default name), else ``scores.rejects.csv`` beside
+        ``scores.csv``. Standard input or a pipe has no folder beside it: its default name is
+        the kind's (``scores.rejects.csv``), in ``rejects`` or else in the working folder (the
+        CLI asks for ``--rejects`` instead: ``needs_rejects_path``)."""
+        if has_no_folder(file):
+            folder = self.rejects if self.rejects is not None else Path()
+            return folder / f"{kind}.rejects.csv" if folder.is_dir() else folder
         if self.rejects is None:
             return rejects_path(file)
         if self.rejects.is_dir():
             return rejects_path(self.rejects / file.name)
         return self.rejects
+
+    def needs_rejects_path(self, file: Path) -> bool:
+        """True when rejected records would be written but ``file`` (standard input, a pipe)
+        has no folder beside it to write them in, and ``rejects`` does not say where."""
+        return self.skip_invalid and self.rejects is None and has_no_folder(file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +81,7 @@ class PastDeadline:
 @dataclass
 class ImportResult:
     kind: str
-    file: Path
+    source: Source
     options: ImportOptions
     problems: Problems = field(default_factory=Problems)
     new: int = 0
@@ -81,6 +95,11 @@ class ImportResult:
     details: list[str] = field(default_factory=list)
     #: Sellers: the new and updated accounts by the state of their emergency phone.
     phones: dict[PhoneStatus, int] = field(default_factory=dict)
+
+    @property
+    def file(self) -> Path:
+        """The file as the user gave it (``-`` for standard input)."""
+        return self.source.given
 
     @property
     def failed(self) -> bool:
@@ -103,7 +122,10 @@ def check_readable(path: Path) -> None:
     ``path`` opens for reading. The CLI asks before it opens the database, so that a missing or
     unreadable FILE, typed in that very command, is named before a database problem, by every
     import alike. A pipe (``<(...)``, a FIFO) or a device is only looked up, never opened:
-    opening and closing it here could lose what its writer sends before the import reads it."""
+    opening and closing it here could lose what its writer sends before the import reads it;
+    standard input (``-``) has nothing to look up (``read_once`` reads both, once)."""
+    if is_stdin(path):
+        return
     try:
         mode = os.stat(path).st_mode
         if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)):
@@ -149,7 +171,7 @@ def finish_import(session: Session, result: ImportResult, *, actor: Actor, now: 
             action=f"import_{result.kind}",
             at=now,
             recorded_at=now,
-            note=f"{result.file.name}: {result.counts()}",
+            note=f"{result.source.label}: {result.counts()}",
         )
     result.committed = True
 

@@ -26,6 +26,7 @@ from ahr_tui.importers import cases as case_file
 from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
 from ahr_tui.importers.csvfile import CsvFile, Rejects, open_csv
+from ahr_tui.importers.source import Source, as_source
 from ahr_tui.rules import BY_CODE, Permission, PhoneStatus, phone_status
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
@@ -52,7 +53,7 @@ def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
     """Rejected rows go to ``FILE.rejects.csv`` (or ``--rejects``) with ``--skip-invalid`` (not
     in a dry run)."""
     keep = result.options.skip_invalid and not result.options.dry_run
-    path = result.options.rejects_file(result.file) if keep else None
+    path = result.options.rejects_file(result.file, result.kind) if keep else None
     return Rejects(path, csv_file.header)
 
 
@@ -64,7 +65,7 @@ CsvLoad = Callable[[Session, CsvFile, "ImportResult", Rejects], None]
 def _import_csv(
     engine: Engine,
     kind: str,
-    path: Path,
+    path: Path | Source,
     columns: tuple[str, ...],
     load: CsvLoad,
     *,
@@ -76,11 +77,12 @@ def _import_csv(
 ) -> ImportResult:
     """The frame every CSV import shares: one unit of work, the permission, the file and its
     rejects (``FILE.rejects.csv`` with ``--skip-invalid``), the audit event when it changed
-    something. ``keys_checked``: see ``import_unit``."""
-    result = ImportResult(kind, path, options)
+    something. ``path``: a file, or a ``Source`` (standard input or a pipe, read once by
+    ``import_unit.read_once``). ``keys_checked``: see ``import_unit``."""
+    result = ImportResult(kind, as_source(path), options)
     with import_unit(engine, keys_checked=keys_checked) as session:
         require(session, actor, Permission.IMPORT)
-        with open_csv(path, columns, result.problems, optional) as csv_file:
+        with open_csv(result.source.path, columns, result.problems, optional) as csv_file:
             if csv_file is not None:
                 rejects = _rejects(csv_file, result)
                 try:
@@ -94,7 +96,7 @@ def _import_csv(
 
 def import_scores(
     engine: Engine,
-    path: Path,
+    path: Path | Source,
     *,
     actor: Actor,
     now: datetime,
@@ -150,7 +152,7 @@ def _note_rejects(result: ImportResult, rejects: Rejects) -> None:
 
 def import_sellers(
     engine: Engine,
-    path: Path,
+    path: Path | Source,
     *,
     actor: Actor,
     now: datetime,
@@ -232,7 +234,7 @@ def _unreachable_line(result: ImportResult) -> str | None:
 
 def import_cases(
     engine: Engine,
-    path: Path,
+    path: Path | Source,
     *,
     actor: Actor,
     now: datetime,

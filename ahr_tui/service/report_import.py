@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from ahr_tui.importers import report as report_file
 from ahr_tui.importers.csvfile import Rejects
+from ahr_tui.importers.source import Source, as_source
 from ahr_tui.rules import ACTIVE_STATUSES, AccountStatus, Enrollment, Permission
 from ahr_tui.rules.marketplace import on_reported_status, still_deactivated
 from ahr_tui.service.access import require
@@ -37,7 +38,7 @@ from ahr_tui.wording import count
 
 def import_report(
     engine: Engine,
-    path: Path,
+    path: Path | Source,
     *,
     seller_id: str,
     day: date | None,
@@ -52,8 +53,8 @@ def import_report(
     when there is one, unless ``skip_invalid``); ``result.details`` has a line per imported
     store. Raises ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
-    result = ImportResult("report", path, options)
-    document = report_file.load_json(path, result.problems)
+    result = ImportResult("report", as_source(path), options)
+    document = report_file.load_json(result.source.path, result.problems)
     with import_unit(engine) as session:
         require(session, actor, Permission.IMPORT)
         if document is not None:
@@ -215,7 +216,8 @@ def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) 
     keep = result.options.skip_invalid and not result.options.dry_run
     if not (keep and rejected) or result.problems.fatal:
         return
-    rejects = Rejects(result.options.rejects_file(result.file), report_file.REJECT_COLUMNS)
+    path = result.options.rejects_file(result.file, result.kind)
+    rejects = Rejects(path, report_file.REJECT_COLUMNS)
     try:
         for item in rejected:
             rejects.write([item.pointer, item.marketplace_id], item.reason)

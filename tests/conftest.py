@@ -333,7 +333,7 @@ class Cli:
     clock: FakeClock
     runner: CliRunner
 
-    def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    def __call__(self, *args: str, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
         state = CliState(db=self.db, clock=self.clock)
         try:
             # prog_name: the program's name as a shell runs it (Typer's runner says ``root``)

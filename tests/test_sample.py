@@ -259,6 +259,46 @@ def test_more_open_cases_than_enrolled_accounts_is_a_usage_error_and_writes_noth
     assert not (tmp_path / "unused.db").exists()
 
 
+@pytest.mark.parametrize(("options", "sentence"), [
+    (("--accounts", "10", "--detected-cases", "5000"),
+     "5,000 (with 1 open case) is more than the 4 enrolled, active accounts that --accounts 10 "
+     "--days 200 --seed 7 make (an open or detected case needs one of its own: at most 3 "
+     "detected here)"),
+    (("--accounts", "10", "--open-cases", "2", "--detected-cases", "3"),
+     "3 (with 2 open cases) is more than the 4 enrolled, active accounts that --accounts 10 "
+     "--days 200 --seed 7 make (an open or detected case needs one of its own: at most 2 "
+     "detected here)"),
+    (("--accounts", "10", "--days", "30", "--detected-cases", "1"),
+     "1 (with 0 open cases) is more than the 0 enrolled, active accounts that --accounts 10 "
+     "--days 30 --seed 7 make (an open or detected case needs one of its own: at most 0 "
+     "detected here)"),
+])
+def test_more_detected_and_open_cases_than_enrolled_accounts_is_a_usage_error(
+    tmp_path: Path, options: tuple[str, ...], sentence: str
+) -> None:
+    """``--accounts 10 --detected-cases 5000`` made 1,250 detected cases on each of 4 accounts."""
+    path = tmp_path / "out" / "s.db"
+    path.parent.mkdir()
+    result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), *options)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"ahr: Invalid value for '--detected-cases': {sentence}.\n"
+        "Try 'ahr sample --help' for help.\n")
+    assert list(path.parent.iterdir()) == []  # no file, no -wal, no -journal
+
+
+def test_open_and_detected_cases_fill_every_enrolled_account_one_each(tmp_path: Path) -> None:
+    """10 accounts, seed 7: 4 enrolled; 2 open and 2 detected cases, each on its own account,
+    although the responded and expired cases between them run past the end of the accounts."""
+    path = tmp_path / "s.db"
+    result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), "--accounts", "10",
+                                          "--open-cases", "2", "--detected-cases", "2")
+    assert result.exit_code == 0, result.output
+    assert _query(path, "SELECT count(*), count(DISTINCT account_id) FROM aha_case "
+                        "WHERE status IN ('open', 'detected')") == [(4, 4)]
+
+
 def test_notifications_in_every_delivery_state(sample: Path) -> None:
     from ahr_tui.notify.states import DeliveryState
 

@@ -43,17 +43,21 @@ def sample(
         int | None,
         typer.Option(
             "--detected-cases", min=0,
-            help="Detected cases, not contacted yet (default: about 1 in 30 accounts).",
+            help="Detected cases, not contacted yet, each on an enrolled, active account of its "
+            "own, so with the open cases at most as many as the sample enrols (default: about "
+            "1 in 30 accounts).",
         ),
     ] = None,
 ) -> None:
     """Generate a realistic database, deterministic for a seed."""
     from ahr_tui.errors import InvalidInput
-    from ahr_tui.sample import TooManyOpenCases, generate
+    from ahr_tui.sample import TooManyDetectedCases, TooManyOpenCases, generate
+    from ahr_tui.wording import count
 
     st = state(ctx)
     if out_path.exists():
         raise InvalidInput(f"{out_path} exists; choose a new path (sample never overwrites).")
+    made = f"--accounts {accounts:,} --days {days:,} --seed {seed} make"
     try:
         summary = generate(
             out_path, accounts=accounts, days=days, seed=seed, open_cases=open_cases,
@@ -62,8 +66,13 @@ def sample(
     except TooManyOpenCases as exc:  # known once the rules have settled the accounts
         raise typer.BadParameter(
             f"{exc.asked:,} is more than the {exc.room:,} enrolled, active accounts that "
-            f"--accounts {accounts:,} --days {days:,} --seed {seed} make (an open case needs "
-            "one of its own)", param_hint="--open-cases") from None
+            f"{made} (an open case needs one of its own)", param_hint="--open-cases") from None
+    except TooManyDetectedCases as exc:
+        raise typer.BadParameter(
+            f"{exc.asked:,} (with {count(exc.open, 'open case')}) is more than the "
+            f"{exc.room:,} enrolled, active accounts that {made} (an open or detected case "
+            f"needs one of its own: at most {max(0, exc.room - exc.open):,} detected here)",
+            param_hint="--detected-cases") from None
     out(summary)
 
 

@@ -66,17 +66,33 @@ class TooManyOpenCases(InvalidInput):
         self.asked, self.room = asked, room
 
 
+class TooManyDetectedCases(InvalidInput):
+    """More detected cases were asked for than the enrolled, active accounts left over by the
+    ``open`` cases: a detected case goes to one of them too, its own (``assign_cases``).
+    ``asked``, ``open`` and ``room`` (every enrolled, active account) are the numbers."""
+
+    def __init__(self, asked: int, open_cases: int, room: int) -> None:
+        left = max(0, room - open_cases)
+        super().__init__(
+            f"{asked:,} detected cases and {open_cases:,} open ones need "
+            f"{asked + open_cases:,} enrolled, active accounts (one each) and this sample enrols "
+            f"{room:,}; ask for at most {left:,} detected cases.")
+        self.asked, self.open, self.room = asked, open_cases, room
+
+
 def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDraft],
                  open_cases: int | None, detected_cases: int | None = None) -> None:
     """The sample's cases on ``accounts`` (as the rules settled them): fraud and deactivation
     cases on the accounts whose profile ends that way; ``open_cases`` (default: about one in ten
     accounts), each on an enrolled, active account of its own, then the responded, expired and
     ``detected_cases`` (default: about one in thirty) on the next ones in the same order,
-    starting that order again when it runs out; resolved ones on any of them.
+    starting that order again when it runs out (the detected ones again after the open ones,
+    so that neither shares an account with the other); resolved ones on any of them.
 
     Raises ``TooManyOpenCases`` when ``open_cases`` is more than the enrolled, active accounts
     (5,000 on 4 would be 1,250 open cases a seller; with fewer days than the 180-day window,
-    no account is enrolled and none could be opened)."""
+    no account is enrolled and none could be opened), and ``TooManyDetectedCases`` when
+    ``detected_cases`` is more than those the open cases leave."""
     base = max(1, len(accounts) // 10)
     for account in accounts:
         if account.profile == Profile.REVOKED:
@@ -87,6 +103,9 @@ def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDra
     pool = [a for a in accounts if a.enrollment == "enrolled" and a.status == "active"]
     if open_cases is not None and open_cases > len(pool):
         raise TooManyOpenCases(open_cases, len(pool))
+    opened = min(base, len(pool)) if open_cases is None else open_cases
+    if detected_cases is not None and opened + detected_cases > len(pool):
+        raise TooManyDetectedCases(detected_cases, opened, len(pool))
     if not pool:
         return
     showcase, rest = pool[:8], pool[8:]
@@ -105,8 +124,11 @@ def assign_cases(rng: random.Random, stories: Stories, accounts: list[AccountDra
         stories.expired_case(order[(offset + n) % len(order)])
     offset += expired
     detected = contact_left(rng, max(1, base // 3) if detected_cases is None else detected_cases)
+    spare = order[len(lefts):]  # the accounts without an open case
     for n, left in enumerate(detected):
-        stories.detected_case(order[(offset + n) % len(order)], left)
+        at = offset + n  # past the end of the order, again among the spare accounts
+        account = spare[(at - len(lefts)) % len(spare)] if spare else order[at % len(order)]
+        stories.detected_case(account, left)
     for _ in range(base):
         stories.resolved_case(rng.choice(pool))
 

@@ -32,7 +32,8 @@ FileArg = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        help="The file to import; - reads standard input. A pipe works too: <(unzip -p x.zip).",
+        help="The file to import; - reads standard input. A pipe works too (a FIFO, a shell's "
+        "process substitution).",
         show_default=False,
     ),
 ]

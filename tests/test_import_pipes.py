@@ -10,10 +10,12 @@ copy left behind.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -24,6 +26,7 @@ import pytest
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.source import STDIN, Source, read_once
 from tests.conftest import snapshot
+from tests.processes import AHR
 from tests.test_import_common import FIXTURES, seed_accounts
 from tests.test_import_scores import import_events, scores
 
@@ -284,3 +287,37 @@ def test_dash_on_a_terminal_is_a_usage_error_not_a_wait(tmp_path):
     assert done.returncode == 2
     assert "standard input, which is a terminal here" in done.stderr
     assert "... | ahr import scores -" in done.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_terminating_signal_while_stdin_is_copied_leaves_no_copy_and_writes_nothing(
+    db_url, engine, tmp_path, sig
+):
+    """A killed job or a dropped SSH session while ``curl ... |`` is still sending."""
+    seed_accounts(engine)
+    before = snapshot(engine)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    proc = subprocess.Popen(
+        [AHR, "--db", db_url, "import", "scores", "-"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(spool)},
+    )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(SCORES_GOOD[:30])  # the rest never comes
+        proc.stdin.flush()
+        for _ in range(1200):  # until the copy is there (a poll, not a deadline)
+            if any(spool.iterdir()) or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert any(spool.iterdir()), proc.poll()
+        proc.send_signal(sig)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+    assert code == 128 + sig
+    assert list(spool.iterdir()) == []
+    assert snapshot(engine) == before

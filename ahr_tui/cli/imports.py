@@ -146,7 +146,7 @@ def report(
     _check_file(file, "report")
     st = state(ctx)
     engine = st.engine()
-    with read_once(file, stdin=_stdin()) as source:
+    with _signals_end_in_order(), read_once(file, stdin=_stdin()) as source:
         result = import_report(
             engine,
             source,
@@ -198,6 +198,28 @@ def _check_file(file: Path, kind: str) -> None:
     check_readable(file)
 
 
+@contextmanager
+def _signals_end_in_order() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP (a closed SSH session) end the import in order, as
+    SystemExit: the transaction rolls back as it would anyway, and the copy of a pipe
+    (``read_once``) is removed instead of left in the temporary folder; ``watchdog`` ends the
+    process if that is held up."""
+    import signal
+
+    from ahr_tui.watchdog import exit_within
+
+    def leave(signum: int, _frame: object) -> None:
+        exit_within(128 + signum)
+        raise SystemExit(128 + signum)
+
+    before = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def _stdin() -> BinaryIO:
     """Standard input's bytes (the encoding is the file's: ``textfile.sniff`` decides)."""
     return sys.stdin.buffer
@@ -221,6 +243,7 @@ def _run_csv(
     engine = st.engine()
     # standard input or a pipe is copied once, before the import's transaction (read_once)
     with (
+        _signals_end_in_order(),
         read_once(file, stdin=_stdin()) as source,
         _progress_bar(source, enabled=not quiet and sys.stdout.isatty()) as progress,
     ):

@@ -64,11 +64,12 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("next 5m 27s #54", "header: time left to the next due moment, and its case"),
     ("uncovered, uncov", "header: due moments in the next 24 hours that are uncovered: "
                          "nobody whose role may act is on shift then (plan for them: h)"),
-    ("overdue", "cases past their deadline or first-contact target, not yet expired"),
+    ("overdue", "open cases past their 72-hour deadline, not yet expired"),
     ("critical, urgent", "time left to the deadline: 1 hour or less (critical), 6 hours or "
                          "less (urgent)"),
     ("warn, ok", "time left: 24 hours or less (warn), more (ok)"),
-    ("to contact", "detected cases: nobody has tried to reach the seller yet"),
+    ("to contact", "detected cases: nobody has tried to reach the seller yet; marked as the "
+                   "most urgent of them (!!! once one is past its first-contact target)"),
     ("expired", "the 72 hours ended with no response: awaiting a decision (x deactivate, a "
                 "lead's; or r resolve)"),
     ("responded", "responded cases: the seller worked with us in time"),

@@ -16,6 +16,7 @@ from rich.text import Text
 from ahr_tui.rules import Band, PhoneStatus, Reason, band
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
+from ahr_tui.service.event_view import state_change
 from ahr_tui.textsafe import clean, clean_line
 from ahr_tui.tui.contact_text import as_given_line, email_line, phone_line
 from ahr_tui.tui.widgets.hanging import Hanging
@@ -106,8 +107,9 @@ def timeline(events: list[EventView]) -> Hanging:
     """The heading, then an event a line: its time, actor, action, move and note; a line that
     wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
     lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
-    rows = [(clean_line(e.actor), clean_line(e.action),
-             f"{e.from_state or '·'} → {e.to_state}" if e.to_state else "") for e in events]
+    # the change as ``ahr case show``, the help and the README write it (``- -> open``)
+    rows = [(clean_line(e.actor), clean_line(e.action), state_change(e, clean_line))
+            for e in events]
     # columns: each as wide as its widest cell (an actor up to 16 cells), so that actions,
     # changes and notes line up whatever the actors' names
     widths = [max((cell_len(row[i]) for row in rows), default=0) for i in range(3)]

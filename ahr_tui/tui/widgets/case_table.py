@@ -94,14 +94,19 @@ LEVELS: dict[str, Level] = {
 #: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
 MARK = "*"
 
+#: The URGENCY column's width: its widest word (``    responded``), not a cell more, so that
+#: the seller's name has every spare cell.
+URGENCY_WIDTH = max(len(level.word) for level in LEVELS.values())
+
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
-    Column("urgency", "URGENCY", 15),  # "    responded", "!!  CRITICAL"
+    Column("urgency", "URGENCY", URGENCY_WIDTH),  # "    responded", "!!  CRITICAL"
     Column("id", "CASE", 6, justify="right"),
     Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
-    # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole.
-    Column("seller", "SELLER", 18, flex=True, least=10),
-    Column("store", "ST", 3, drop=2),
+    # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole; wider,
+    # it has the spare cells before the summary, up to 32 (most names whole).
+    Column("seller", "SELLER", 18, flex=True, least=10, most=32),
+    Column("store", "ST", 2, drop=2),
     Column("policy", "POLICY", 18, drop=4),
     Column("status", "STATUS", 9),
     Column("assignee", "ASSIGNEE", 10, drop=3),

@@ -236,7 +236,7 @@ def test_sparkline_buckets_keep_the_lowest_score_and_count_missing_days():
     assert [b.days for b in bucket([1] * 180, 75)] == [3] * 60
     plain = [line.plain for line in chart(series, 8, date(2026, 1, 1))]
     assert plain[3] == " 250┼█─█"  # the 250 row, hidden only by bars at or above it
-    assert plain[4] == "   0┤█▄█"  # 120 of 250 is four eighths below the line
+    assert plain[4] == "   0┤█▃█"  # 120, at risk: the lowest of its band's heights (▃▄▅)
     assert plain[5] == "    └─××"  # buckets with a missing day
     assert plain[6].startswith("     2026-01-01")
     daily = [line.plain for line in chart(series, 40, date(2026, 1, 1))]

@@ -400,3 +400,21 @@ async def test_the_timeline_writes_each_change_as_ahr_case_show_and_the_help_do(
     assert any(" - -> open" in line for line in shown.output.splitlines()), shown.output
     assert any(" - -> open" in line for line in rows), rows
     assert not any("→" in line or "·" in line for line in rows), rows
+
+
+@pytest.mark.parametrize("days_later", [0, 40])
+async def test_the_ahr_heading_says_the_scores_last_day_when_the_window_runs_past_it(
+    engine, clock, case_id, days_later
+):
+    """On the sample (scores to 2026-03-01) opened months later, the chart was all ``×`` with
+    nothing saying why: the heading names the last day any account was scored once the window
+    ends after it, and nothing of it while the scores are current."""
+    clock.advance(days=days_later)
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tz=EST)
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        heading = next(line for line in screen_text(pilot.app) if "AHR, last" in line)
+    if days_later:
+        assert f"scores end {AS_OF.isoformat()}" in heading, heading
+    else:
+        assert "scores end" not in heading, heading

@@ -148,6 +148,9 @@ def ahr_heading(detail: AccountDetail) -> Text:
     line.append_text(score_text(detail.latest_score))
     if detail.latest_day is not None:
         line.append(f"  (on {detail.latest_day.isoformat()})")
+    if detail.scores_end is not None and detail.scores_end < detail.as_of:
+        # why the window's last days have no score (a sample's scores end on a fixed day)
+        line.append(f"  · scores end {detail.scores_end.isoformat()}", style="italic")
     return line
 
 

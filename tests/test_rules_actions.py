@@ -156,6 +156,17 @@ def test_one_formatter_writes_time_left_and_urgency(status, now, responded_at, e
     assert re.search(r"[-+]\d", shown.described) is None, shown.described
 
 
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("hours", [-3, 0.5, 5, 20, 30])
+def test_the_list_word_is_the_level_except_contact_for_a_detected_case(status, hours) -> None:
+    """``overdue`` is the 72-hour deadline's word: a detected case past its first-contact
+    target is ``contact`` in a list, like every detected case, in both front ends."""
+    shown = time_left(status, DEADLINE, DEADLINE - timedelta(hours=hours),
+                      responded_at=CONTACT)
+    expected = "contact" if status is CaseStatus.DETECTED else shown.level
+    assert shown.word == expected
+
+
 def test_the_list_puts_least_time_left_first_then_expired_then_responded() -> None:
     at = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
     cases = [

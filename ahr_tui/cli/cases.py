@@ -112,14 +112,15 @@ def list_cases(
 
 
 def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:
-    """The text table of ``ahr cases``: time left and urgency by ``rules.time_left``."""
+    """The text table of ``ahr cases``: time left and the urgency word by ``rules.time_left``
+    (a detected case's ``contact``, as its row in the app)."""
     from ahr_tui.rules import time_left
 
     rows = []
     for c in cases:
         left = time_left(c.status, c.due, instant, responded_at=c.responded_at)
         rows.append(
-            (c.id, left.text, left.level, c.seller_id, c.store, c.policy, c.status.value,
+            (c.id, left.text, left.word, c.seller_id, c.store, c.policy, c.status.value,
              c.assignee or "-", c.name)
         )
     table(

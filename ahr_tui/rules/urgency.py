@@ -68,11 +68,15 @@ class TimeLeft:
     ``phrase``: for a sentence, unsigned, the word saying which side of the due moment it is:
     ``13h 05m left``, ``45m 53s overdue``, ``5h 00m to first contact``, ``first contact 2h 15m
     overdue``, ``8h 00m past the deadline``, ``1d 10h to spare``; ``-`` for a final case.
+    ``word``: what a case list's URGENCY column says (``ahr cases``; the app's rows in capitals
+    after the level's mark): ``level``, except a detected case's ``contact`` whatever its
+    urgency against its first-contact target, since ``overdue`` is the 72-hour deadline's word.
     """
 
     text: str
     level: str
     phrase: str
+    word: str
 
     @property
     def described(self) -> str:
@@ -104,20 +108,31 @@ def time_left(
     unsigned = format_left(abs(left))
     if status is CaseStatus.RESPONDED:
         if responded_at is None:
-            return TimeLeft("-", status.value, "-")
+            return TimeLeft("-", status.value, "-", status.value)
         margin = format_left(due - responded_at)
-        return TimeLeft("+" + margin, status.value, f"{margin} to spare")
+        return TimeLeft("+" + margin, status.value, f"{margin} to spare", status.value)
     if status is CaseStatus.EXPIRED:
-        return TimeLeft(format_left(left), status.value, f"{unsigned} past the deadline")
+        return TimeLeft(format_left(left), status.value, f"{unsigned} past the deadline",
+                        status.value)
     if not status.is_active:
-        return TimeLeft("-", status.value, "-")
+        return TimeLeft("-", status.value, "-", status.value)
     level = urgency(left, policy)
     contact = status is CaseStatus.DETECTED
     if level is Urgency.OVERDUE:
         phrase = f"first contact {unsigned} overdue" if contact else f"{unsigned} overdue"
     else:
         phrase = f"{unsigned} to first contact" if contact else f"{unsigned} left"
-    return TimeLeft(format_left(left), level.value, phrase)
+    return TimeLeft(format_left(left), level.value, phrase, list_word(status, level.value))
+
+
+#: The URGENCY word of a case nobody has tried to reach yet: what to do next.
+CONTACT_WORD = "contact"
+
+
+def list_word(status: CaseStatus, level: str) -> str:
+    """``TimeLeft.word`` from a case's status and ``level`` (``time_level``'s): ``contact`` for a
+    detected case, else the level."""
+    return CONTACT_WORD if status is CaseStatus.DETECTED else level
 
 
 def time_level(status: CaseStatus, due: datetime, now: datetime,

@@ -75,6 +75,16 @@ def first_page(
         return ids, rows, store.account_total(session)
 
 
+def scores_end(db: Database) -> date | None:
+    """The last day any account was scored (None: none yet). The view says it when the window
+    runs past it (a sample's scores end on a fixed day; a day's import not yet in)."""
+    from ahr_tui.store.engine import transaction
+    from ahr_tui.store.queries import last_score_day
+
+    with transaction(db) as session:
+        return last_score_day(session)
+
+
 def signature(db: Database) -> tuple[int, int]:
     """(number of accounts, highest account id): when neither changed, an order read before
     still lists the same accounts (a reload then keeps it)."""

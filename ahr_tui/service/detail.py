@@ -37,7 +37,7 @@ from ahr_tui.service.notifications import NotificationView, list_notifications
 from ahr_tui.service.views import CaseView, case_events, find_case
 from ahr_tui.store import window
 from ahr_tui.store.models import Account, Case, Score, Store
-from ahr_tui.store.queries import window_days
+from ahr_tui.store.queries import last_score_day, window_days
 
 if TYPE_CHECKING:
     pass
@@ -185,6 +185,9 @@ class AccountDetail:
     cases: list[CaseView] = field(default_factory=list)
     case: CaseView | None = None
     events: list[EventView] = field(default_factory=list)
+    #: The last day any account was scored (None: none yet): the heading says it when the
+    #: window runs past it (a sample's scores end on a fixed day).
+    scores_end: date | None = None
 
     @property
     def window_start(self) -> date:
@@ -228,6 +231,7 @@ def load_account_detail(
         cases=_account_cases(session, account_id),
         case=the_case,
         events=_events(session, the_case.id) if the_case is not None else [],
+        scores_end=last_score_day(session),
     )
 
 

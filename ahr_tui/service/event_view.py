@@ -94,10 +94,20 @@ def event_to_json(event: EventRecord) -> dict[str, Any]:
     }
 
 
+class Change(Protocol):
+    """What ``state_change`` reads of an event (an ``EventRecord``, the detail's ``EventView``)."""
+
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str | None: ...
+
+
 def state_change(
-    event: EventRecord, show: Callable[[str | None], str] = lambda s: s or ""
+    event: Change, show: Callable[[str | None], str] = lambda s: s or ""
 ) -> str:
-    """An event's change of state as ``ahr case show`` and the handover write it: ``open ->
+    """An event's change of state as ``ahr case show``, the handover and the app's timeline
+    write it (one text, ASCII, whatever the terminal): ``open ->
     responded``, ``- -> open`` (a case opened directly: no state before), ``- -> ana`` (an
     assignment); ``""`` for an event that changes no state (a note). ``show`` makes a stored
     state safe to print (``clean_line``, ``markdown_line``)."""

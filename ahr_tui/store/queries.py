@@ -144,3 +144,10 @@ def change_marker(session: Session) -> int:
     from ahr_tui.store.models import Event
 
     return int(session.execute(select(func.max(Event.id))).scalar() or 0)
+
+
+def last_score_day(session: Session) -> date | None:
+    """The last day any account was scored (None: no score yet): a seek, the score key starts
+    with the day (``models.Score``)."""
+    found = session.execute(select(func.max(Score.day))).scalar()
+    return date.fromisoformat(found) if isinstance(found, str) else found

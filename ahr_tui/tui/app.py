@@ -17,7 +17,7 @@ import signal
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
 from textual.app import SystemCommand
@@ -33,7 +33,7 @@ from ahr_tui.textsafe import clean_line
 from ahr_tui.tui import few_colours, nocolor
 from ahr_tui.tui.case_actions import SPECS
 from ahr_tui.tui.case_keys import CaseKeys
-from ahr_tui.tui.dialogs.help import HelpScreen
+from ahr_tui.tui.dialogs.help import HeldNote, HelpScreen
 from ahr_tui.tui.keys import split_joined_escape
 from ahr_tui.tui.messages import DetailRequested
 from ahr_tui.tui.palette import AppCommands, system_commands
@@ -45,6 +45,7 @@ from ahr_tui.watchdog import exit_within
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+    from textual.notifications import SeverityLevel
 
     from ahr_tui.service.database import Database as Engine
 
@@ -168,8 +169,37 @@ class AhrApp(CaseKeys):
 
     def action_help(self) -> None:
         """The keys of the screen ``?`` was pressed on: its own ``KEYS_HELP``, else the lists'."""
+        self.add_class("-help-open")  # hides the toasts up (app.tcss)
         self.push_screen(HelpScreen(getattr(self.screen, "KEYS_HELP", None),
-                                    getattr(self.screen, "WORDS_HELP", None)))
+                                    getattr(self.screen, "WORDS_HELP", None)),
+                         self._show_held)
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+        timeout: float | None = None, markup: bool = True,
+    ) -> None:
+        """A toast; while the help is open it would cover the keys being read, so the help
+        holds it and it is shown, for its whole time, when the help closes."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: hold or show it on the UI thread
+            self.call_from_thread(self.notify, message, title=title, severity=severity,
+                                  timeout=timeout, markup=markup)
+            return
+        screen = self.screen if self._screen_stack else None
+        if isinstance(screen, HelpScreen):
+            screen.hold(HeldNote(message, title, severity, timeout, markup))
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+
+    def _show_held(self, held: tuple[HeldNote, ...] | None) -> None:
+        """The help closed: the toasts still up show again, then those it held."""
+        self.remove_class("-help-open")
+        for note in held or ():
+            self.notify(note.message, title=note.title,
+                        severity=cast("SeverityLevel", note.severity),
+                        timeout=note.timeout, markup=note.markup)
 
     def action_handover(self) -> None:
         from ahr_tui.tui.screens.handover import HandoverScreen

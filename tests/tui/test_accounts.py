@@ -537,3 +537,39 @@ async def test_a_score_of_1000_keeps_the_band_words_in_one_column(engine, clock,
         words = {drawn["S1"].index(" healthy"), drawn["S2"].index(" healthy"),
                  drawn["S3"].index(" unhealthy"), drawn["S4"].index(" no score")}
         assert len(words) == 1, drawn
+
+
+async def test_typing_a_filter_does_not_move_the_columns(engine, clock):
+    """A newcomer saw NAME widen by one cell as a filter was typed: the list, once shorter than
+    the screen, lost its scroll bar and the name took its cell. The columns stay where they
+    are, as drawn, whether the list scrolls or not."""
+    for n in range(40):
+        seed_account(engine, f"S{n:02d}", name=f"Seller number {n:02d}")
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(120, 20)) as pilot:
+        await loaded(pilot)
+        before = next(line for line in screen_text(pilot.app) if line.startswith("SELLER"))
+        await pilot.press("slash", "3", "9")
+        await loaded(pilot)
+        assert sellers(view) == ["S39"]
+        after = next(line for line in screen_text(pilot.app) if line.startswith("SELLER"))
+        assert after.index("ST ") == before.index("ST "), (before, after)
+        assert after.rstrip() == before.rstrip()
+
+
+@pytest.mark.parametrize("days_later", [0, 40])
+async def test_the_status_says_the_scores_last_day_when_the_window_runs_past_it(
+    engine, clock, accounts, days_later
+):
+    """A newcomer on the sample (scores to 2026-03-01, opened months later) saw every account
+    with no score and nothing saying why. The status line names the last day scored when the
+    window ends after it, and says nothing of it while the scores are current."""
+    clock.advance(days=days_later)
+    view = AccountsView(engine=engine, clock=clock)
+    async with Host(view).run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        status = next(line for line in screen_text(pilot.app) if "AHR window to" in line)
+    if days_later:
+        assert f"· scores end {AS_OF.isoformat()}" in status, status
+    else:
+        assert "scores end" not in status, status

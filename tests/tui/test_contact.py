@@ -200,30 +200,70 @@ async def test_every_choice_of_the_contact_dialog_shows_whole_and_chosen_at_80x2
         notes.messages)
 
 
-async def test_a_detected_case_past_its_contact_due_counts_as_overdue_in_header_and_title(
+async def test_a_detected_case_past_its_contact_due_counts_once_as_to_contact(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock, cli: Cli
 ) -> None:
-    """Its urgency is against contact_due (DESIGN section 4): the row marks it as the header
-    marks overdue (``!!! CONTACT`` under ``!!! 1 overdue``; ``ahr cases`` prints overdue), and
-    every count shown (header at 120 and at 80 columns, terminal title) counts it overdue."""
+    """A newcomer saw such a case counted twice (``!!! 1 overdue`` and ``1 to contact``) and
+    ``ahr cases`` call it ``overdue`` where its row reads ``!!! CONTACT``. ``overdue`` is the
+    72-hour deadline's word: this case counts once, ``to contact``, marked as its row is
+    (``!!! 1 to contact`` above ``!!! CONTACT``; at 80 columns, where to contact is left out,
+    its row is at the top); ``ahr cases`` says ``contact``, the row's word; the title counts
+    no overdue case."""
     case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         row = find(app, "CONTACT", row_with=f" {case_id} ")
         assert "-2h 00m !!! CONTACT" in row.line, row.line
-        header = find(app, "overdue").line
-        assert "!!! 1 overdue" in header and "1 to contact" in header
-        assert app.terminal_title == "AHR: 1 overdue, 1 expired, next 30m"
+        header = screen_text(app)[0]
+        assert "  !!! 1 to contact  " in header and "overdue" not in header, header
+        assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
-        assert "  1 overdue  " in find(app, "overdue").line  # in words at 80 columns
+        drawn = screen_text(app)
+        assert "overdue" not in drawn[0], drawn[0]
         row = find(app, "CONTACT", row_with=f" {case_id} ")
         assert "-2h 00m !!! CONTACT" in row.line and "detected" in row.line, row.line
+        assert row.line == drawn[3], drawn  # the first row, under the column titles
     printed = cli("cases", "--now", T0.isoformat())
     assert printed.exit_code == 0, printed.output
     line = next(ln for ln in printed.output.splitlines() if ln.split()[:1] == [str(case_id)])
-    assert line.split()[1:3] == ["-2h", "00m"] and line.split()[3] == "overdue", line
+    assert line.split()[1:3] == ["-2h", "00m"] and line.split()[3] == "contact", line
+
+
+async def test_the_to_contact_count_takes_the_mark_of_its_most_urgent_case(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """23 h before its first-contact target a detected case is ``warn``: ``. 1 to contact``."""
+    detect_one(engine, clock, hours_ago=1)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "  . 1 to contact  " in screen_text(app)[0]
+
+
+async def test_ahr_cases_writes_each_case_s_urgency_with_the_word_its_row_shows(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock, cli: Cli
+) -> None:
+    """One word per case in both front ends: the URGENCY cell's word, as drawn, lower case, is
+    the word ``ahr cases`` prints for that case (open cases at every level, expired, responded,
+    and detected ones before and past their first-contact target)."""
+    late = detect_one(engine, clock, hours_ago=26)
+    soon = detect_case(engine, seller_id="S2", store="CA", policy=PolicyArea.REVIEWS,
+                       at=T0 - timedelta(hours=1), summary="", actor=ALICE, now=clock()).id
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        drawn = screen_text(app)
+    heading = next(line for line in drawn if "URGENCY" in line)
+    at, case_at = heading.index("URGENCY"), heading.index("CASE")
+    shown = {int(line[case_at:case_at + 6]): line[at:at + 15].split()[-1].lower()
+             for line in drawn[drawn.index(heading) + 1:-1] if line[case_at:case_at + 6].strip()}
+    printed = cli("cases", "--now", T0.isoformat())
+    assert printed.exit_code == 0, printed.output
+    words = {int(ln.split()[0]): ln.split()[3] for ln in printed.output.splitlines()[1:]}
+    assert words == shown and len(shown) >= 8, (words, shown)
+    assert words[late] == words[soon] == "contact"
 
 
 async def test_no_color_tells_an_overdue_contact_from_a_critical_and_an_urgent_case(

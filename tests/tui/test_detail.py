@@ -236,7 +236,7 @@ def test_sparkline_buckets_keep_the_lowest_score_and_count_missing_days():
     assert [b.days for b in bucket([1] * 180, 75)] == [3] * 60
     plain = [line.plain for line in chart(series, 8, date(2026, 1, 1))]
     assert plain[3] == " 250┼█─█"  # the 250 row, hidden only by bars at or above it
-    assert plain[4] == "   0┤█▄█"  # 120 of 250 is four eighths below the line
+    assert plain[4] == "   0┤█▃█"  # 120, at risk: the lowest of its band's heights (▃▄▅)
     assert plain[5] == "    └─××"  # buckets with a missing day
     assert plain[6].startswith("     2026-01-01")
     daily = [line.plain for line in chart(series, 40, date(2026, 1, 1))]
@@ -305,8 +305,8 @@ async def test_the_timeline_columns_line_up_whatever_the_actors_names(engine, cl
         for word in ("alice", "christopher.long"):
             assert any(word in row for row in rows)
         # each row's action and change, found in the row that has it
-        cells = (("alice", " open ", "· → open"), ("assign", " assign ", "· → christopher.long"),
-                 ("attempt", " attempt ", "open → open"))
+        cells = (("alice", " open ", "- -> open"), ("assign", " assign ", "- -> christopher.long"),
+                 ("attempt", " attempt ", "open -> open"))
         starts, changes = set(), set()
         for mark, action, change in cells:
             row = next(row for row in rows if mark in row)
@@ -380,3 +380,41 @@ async def test_an_accounts_detail_scrolls_past_its_cases_to_the_chart_and_eligib
         await pilot.pause()
         assert opened == [cases.cursor_key] != [None]  # enter opens the case under it
 
+
+
+async def test_the_timeline_writes_each_change_as_ahr_case_show_and_the_help_do(
+    engine, clock, case_id, cli
+):
+    """A newcomer read ``· → open`` in the timeline where ``?`` and the README write ``- ->
+    open``: the terminal-facing text is one, ``service.event_view.state_change``'s (ASCII, as
+    ``ahr case show`` prints it under any locale), in the timeline as drawn too."""
+    from ahr_tui.tui.dialogs.help import WORDS
+
+    assert next(word for word, _ in WORDS if "->" in word) == "- -> open"
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tz=EST)
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        rows = [line for line in screen_text(pilot.app) if line.strip()[:4] == "2026"]
+    shown = cli("case", "show", str(case_id))
+    assert shown.exit_code == 0, shown.output
+    assert any(" - -> open" in line for line in shown.output.splitlines()), shown.output
+    assert any(" - -> open" in line for line in rows), rows
+    assert not any("→" in line or "·" in line for line in rows), rows
+
+
+@pytest.mark.parametrize("days_later", [0, 40])
+async def test_the_ahr_heading_says_the_scores_last_day_when_the_window_runs_past_it(
+    engine, clock, case_id, days_later
+):
+    """On the sample (scores to 2026-03-01) opened months later, the chart was all ``×`` with
+    nothing saying why: the heading names the last day any account was scored once the window
+    ends after it, and nothing of it while the scores are current."""
+    clock.advance(days=days_later)
+    screen = DetailScreen(engine=engine, clock=clock, account_id=1, case_id=case_id, tz=EST)
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        heading = next(line for line in screen_text(pilot.app) if "AHR, last" in line)
+    if days_later:
+        assert f"scores end {AS_OF.isoformat()}" in heading, heading
+    else:
+        assert "scores end" not in heading, heading

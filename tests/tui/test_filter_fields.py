@@ -119,7 +119,7 @@ async def test_accounts_at_80_columns_a_name_cut_before_the_match_says_so(
     async with app.run_test(size=(80, 24)) as pilot:
         await filter_accounts(app, pilot, "kit")
         drawn = screen_text(app)
-        assert any(line.startswith("K1 ") and "Global Home …" in line for line in drawn), drawn
+        assert any(line.startswith("K1 ") and "Global Home…" in line for line in drawn), drawn
         assert accounts_edge(app) == "2 matches by name; NAME cut at this width"
         await pilot.press(*["backspace"] * 3, *"k1")  # the seller id column shows it
         await settle(app, pilot)

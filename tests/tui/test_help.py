@@ -168,3 +168,28 @@ async def test_keys_arriving_in_a_burst_each_scroll_the_help_one_line(
             app.screen.action_scroll("down")
         await pilot.pause()
         assert help_lines(app)[-1].strip().startswith("lines 4-"), help_lines(app)[-1]
+
+
+async def test_toasts_wait_while_the_help_is_open_and_show_when_it_closes(
+    make_app: AppFactory, seeded: Seeded
+) -> None:
+    """A newcomer's help was covered by a toast for a few seconds. While ``?`` is open no toast
+    is drawn over it (one already up is hidden, one raised is held), its last line says how
+    many wait, and they show, for their whole time, once it closes."""
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.notify("before the help", markup=False)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        app.notify("while reading the help", markup=False)
+        await pilot.pause()
+        drawn = "\n".join(screen_text(app))
+        assert "before the help" not in drawn and "while reading" not in drawn, drawn
+        assert "1 message waits until help closes" in help_lines(app, "#help-close")[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        drawn = "\n".join(screen_text(app))
+        assert "while reading the help" in drawn and "before the help" in drawn, drawn

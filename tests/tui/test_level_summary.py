@@ -56,3 +56,18 @@ def test_summary_matches_a_full_recount_across_every_level_edge():
         assert got.counts == level_counts(cases, now), now
         assert got.upcoming == next_deadline(cases, now), now
     assert recomputed < len(instants) / 2  # the point: most ticks reuse the cached summary
+
+
+def test_the_header_counts_count_each_case_once_a_detected_one_by_its_most_urgent_level():
+    """A detected case past its contact_due was counted both ``overdue`` and ``to contact``:
+    the urgency counts leave detected cases to ``detected``, so they add up to the cases."""
+    late = replace(_case(60, timedelta(hours=50)), status=CaseStatus.DETECTED, deadline=None,
+                   contacted_at=None, contact_due=T0 - timedelta(hours=2))
+    soon = replace(late, id=61, contact_due=T0 + timedelta(hours=3))
+    cases = [_case(1, timedelta(hours=-1)), _case(2, timedelta(hours=30)), late, soon]
+    summary = LevelSummary(cases).at(T0)
+    assert summary.urgency["overdue"] == 1 and summary.detected == 2
+    assert sum(summary.urgency.values()) + summary.detected == len(cases)
+    assert summary.contact_level == "overdue"
+    assert LevelSummary([soon]).at(T0).contact_level == "urgent"
+    assert LevelSummary(cases[:2]).at(T0).contact_level is None

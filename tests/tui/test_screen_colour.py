@@ -146,16 +146,49 @@ async def test_no_color_sparkline_swatches_differ(no_color: None) -> None:
     async with Host().run_test(size=(100, 12)) as pilot:
         await pilot.pause()
         app = pilot.app
-        swatches = [find(app, "█", row_with=label).style for label in ("healthy ≥", "at risk")]
+        swatches = [find(app, glyphs, row_with=label).style
+                    for glyphs, label in (("▆▇█", "healthy ≥"), ("▃▄▅", "at risk"))]
         line = screen_text(app)
         legend = next(y for y, text in enumerate(line) if "bars:" in text)
-        segments = [s for s in app.screen._compositor.render_strips()[legend] if "█" in s.text]
+        segments = [s for s in app.screen._compositor.render_strips()[legend]
+                    if set(s.text) & set("▁▂▃▄▅▆▇█")]
         styles = [s.style for s in segments]
         assert len(styles) == 3 and swatches[0] == styles[0]
         greys = sorted(Color.from_rich_color(s.color).brightness for s in styles if s and s.color)
         assert len(greys) == 3, styles
         assert greys[1] - greys[0] >= 0.2 and greys[2] - greys[1] >= 0.2, greys
         assert all(s is not None and contrast(s) >= 0.25 for s in styles)
+
+
+async def test_no_color_sparkline_legend_tells_the_bands_apart_by_their_glyphs(
+    no_color: None,
+) -> None:
+    """A newcomer read ``█ healthy  █ at risk  █ unhealthy``: three swatches told apart by
+    colour alone. Each band now has its own bar heights below the 250 line, and the legend
+    shows them: read as text, without any colour, every bar of the low row is keyed."""
+    start = date(2026, 1, 1)
+    series = [640] * 30 + [230] * 30 + [199] * 30 + [100] * 30 + [99] * 30 + [10] * 30
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Sparkline(series, start)
+
+    async with Host().run_test(size=(100, 12)) as pilot:
+        await pilot.pause()
+        lines = screen_text(pilot.app)
+    legend = next(line for line in lines if "bars" in line)
+    keys: dict[str, str] = {}
+    for label in ("unhealthy", "at risk", "healthy"):
+        glyphs = legend[:legend.index(label)].rstrip().rsplit(" ", 1)[-1]
+        assert glyphs and set(glyphs) <= set("▁▂▃▄▅▆▇█"), legend
+        keys.update(dict.fromkeys(glyphs, label))
+        legend = legend[:legend.index(glyphs)] + legend[legend.index(label) + len(label):]
+    low = next(line for line in lines if line.startswith("   0┤"))[5:].rstrip()
+    width = len(low) // 6
+    for part, band in enumerate(["healthy", "healthy", "at risk", "at risk", "unhealthy",
+                                 "unhealthy"]):
+        for glyph in low[part * width + 1:(part + 1) * width - 1]:  # away from the edges
+            assert keys.get(glyph) == band, (glyph, band, low, keys)
 
 
 @pytest.mark.parametrize("days_past", [275, 1000])

@@ -46,6 +46,33 @@ async def test_countdown_urgency_case_seller_and_status_always_show(
             assert title in heading, heading
 
 
+@pytest.mark.parametrize(("size", "name"), [
+    ((80, 24), "Northern Outfitters Co"),  # 22 cells
+    ((120, 40), "Northern Outfitters Co"),
+    ((140, 40), "Yiwu Yuxin Technology Co., Ltd."),  # 31 cells
+])
+async def test_the_seller_s_name_takes_the_spare_cells_before_the_summary(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock,
+    size: tuple[int, int], name: str,
+) -> None:
+    """A newcomer saw names cut at 18 cells at 80x24 and 120x40 beside cells left blank (the
+    URGENCY and ST columns wider than anything they show) and, wider, the summary given as many
+    spare cells as the name. The name, which says whose case it is, has them first."""
+    seed_account(engine, "L1", name=name)
+    case_id = open_case(engine, seller_id="L1", store="US", policy=PolicyArea.REVIEWS,
+                        at=T0 - timedelta(hours=3), summary="a summary long enough to be cut",
+                        actor=ALICE, now=clock()).id
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        row = next(line for line in screen_text(app) if f" {case_id} " in line)
+        assert f" {name} " in row, row
+        widest = max(len(level.word) for level in LEVELS.values())
+        assert app.main.table.column_widths()["urgency"][1] == widest
+        if size[0] >= 120:
+            assert "SUMMARY" in screen_text(app)[2]
+
+
 async def test_at_60x16_with_a_scrolled_list_every_status_and_countdown_is_drawn_whole(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
 ) -> None:
@@ -162,3 +189,16 @@ def test_in_tmux_a_shrunk_window_shows_only_the_sentence_then_the_list_again(
         tmux.run("resize-window", "-t", "app", "-x", "80", "-y", "24")
         shown = tmux.wait_for(lambda s: "CASE" in s)
         assert "needs at least" not in shown and "q Quit" in shown, shown
+
+
+def test_spare_cells_go_to_a_column_s_most_first_and_none_stays_blank() -> None:
+    """``fit_columns``: the name up to its ``most``, the summary the rest; with the summary
+    dropped, the name has every spare cell (none left blank at the right)."""
+    from ahr_tui.tui.widgets.table_cells import Column, fit_columns
+
+    columns = (Column("id", "ID", 4), Column("name", "NAME", 10, flex=True, most=20),
+               Column("summary", "SUMMARY", 10, flex=True, drop=1))
+    widths = {i: w for i, _x, w in fit_columns(columns, lambda i: columns[i].width, 40)}
+    assert widths == {0: 4, 1: 20, 2: 14}
+    widths = {i: w for i, _x, w in fit_columns(columns, lambda i: columns[i].width, 20)}
+    assert widths == {0: 4, 1: 15}

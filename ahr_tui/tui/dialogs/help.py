@@ -12,6 +12,7 @@ are shown and how to scroll.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.table import Table
@@ -64,11 +65,12 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("next 5m 27s #54", "header: time left to the next due moment, and its case"),
     ("uncovered, uncov", "header: due moments in the next 24 hours that are uncovered: "
                          "nobody whose role may act is on shift then (plan for them: h)"),
-    ("overdue", "cases past their deadline or first-contact target, not yet expired"),
+    ("overdue", "open cases past their 72-hour deadline, not yet expired"),
     ("critical, urgent", "time left to the deadline: 1 hour or less (critical), 6 hours or "
                          "less (urgent)"),
     ("warn, ok", "time left: 24 hours or less (warn), more (ok)"),
-    ("to contact", "detected cases: nobody has tried to reach the seller yet"),
+    ("to contact", "detected cases: nobody has tried to reach the seller yet; marked as the "
+                   "most urgent of them (!!! once one is past its first-contact target)"),
     ("expired", "the 72 hours ended with no response: awaiting a decision (x deactivate, a "
                 "lead's; or r resolve)"),
     ("responded", "responded cases: the seller worked with us in time"),
@@ -155,8 +157,24 @@ def help_table(keys: Sequence[tuple[str, str]] = KEYS) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
-    """``help``: a screen's own (``ScreenHelp``), or None for the lists' and the detail's."""
+@dataclass(frozen=True, slots=True)
+class HeldNote:
+    """A toast raised while the help was open (``App.notify``'s arguments), shown once it closes."""
+
+    message: str
+    title: str
+    severity: str
+    timeout: float | None
+    markup: bool
+
+
+class HelpScreen(ModalScreen[tuple[HeldNote, ...]]):
+    """``help``: a screen's own (``ScreenHelp``), or None for the lists' and the detail's.
+
+    No toast covers it: those already up are hidden while it is open (app.tcss), and those
+    raised meanwhile are held (``hold``), counted on its last line, and handed back when it
+    closes (its result) to be shown for their whole time.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", priority=True),
@@ -174,6 +192,13 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.help = help
         self.words = WORDS if help is None else (words or ())
+        self.held: list[HeldNote] = []
+
+    def hold(self, note: HeldNote) -> None:
+        """Keep a toast until the help closes; the last line says how many wait."""
+        self.held.append(note)
+        if self.is_mounted:
+            self._say_where()
 
     def compose(self) -> ComposeResult:
         title = "Keys" if self.help is None else f"Keys: {self.help[0]}"
@@ -209,10 +234,16 @@ class HelpScreen(ModalScreen[None]):
         total = body.virtual_size.height
         shown = body.scrollable_content_region.height
         said = "esc closes"
+        held = len(self.held)
         if total > shown:
             top = round(body.scroll_y)
-            said = (f"lines {top + 1}-{min(total, top + shown)} of {total}: "
-                    f"j/k ↓/↑ pgdn/pgup scroll  ·  {said}")
+            where = f"lines {top + 1}-{min(total, top + shown)} of {total}"
+            # with messages waiting, the keys that scroll give way (the table lists them)
+            said = f"{where}  ·  {said}" if held else (
+                f"{where}: j/k ↓/↑ pgdn/pgup scroll  ·  {said}")
+        if held:
+            said = (f"{held} message{'s' if held > 1 else ''} wait{'' if held > 1 else 's'} "
+                    f"until help closes  ·  {said}")
         self.query_one("#help-close", Static).update(Text(said))
 
     def action_scroll(self, how: str) -> None:
@@ -221,4 +252,4 @@ class HelpScreen(ModalScreen[None]):
         getattr(self.body, f"scroll_{how}")(animate=False, immediate=True)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(tuple(self.held))

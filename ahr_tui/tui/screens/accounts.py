@@ -126,6 +126,8 @@ class AccountsView(ListKeys, Widget):
         self.filter_text = ""
         self.total: int | None = None  # accounts in the database, as last read
         self.as_of: date | None = None
+        #: The last day any account was scored, once read (``service.account_list.scores_end``).
+        self.scores_end: date | None = None
         self.loaded_at: datetime | None = None
         self.complete = False  # the list shown is whole (not only its first rows)
         self._orders: dict[AccountSort, array[int]] = {}  # the whole list per order, this read
@@ -240,6 +242,8 @@ class AccountsView(ListKeys, Widget):
                 self.engine, as_of, sort, FIRST_ROWS, rows_for=shown)
             self._parse_phones(rows)
             self.app.call_from_thread(self._first_rows, generation, first, rows, total)
+        # after the first rows (a seek: the score key starts with the day)
+        self.app.call_from_thread(self._show_scores_end, account_list.scores_end(self.engine))
         signature = account_list.signature(self.engine)
         ids = account_list.ordered(
             self.engine, as_of, sort, stop=lambda: generation != self._order_generation)
@@ -428,11 +432,18 @@ class AccountsView(ListKeys, Widget):
             [h for h, how in headers if how == "cut"])
         box.border_subtitle = Content(note) if note else None
 
+    def _show_scores_end(self, day: date | None) -> None:
+        self.scores_end = day
+        self._update_status()
+
     def _update_status(self) -> None:
         if self.as_of is None:
             return
         total = "… accounts" if self.total is None else count(self.total, "account")
         text = Text(f"{total} · AHR window to {self.as_of.isoformat()}")
+        if self.scores_end is not None and self.scores_end < self.as_of:
+            # why the window's last days have no score (a sample's scores end on a fixed day)
+            text.append(f" · scores end {self.scores_end.isoformat()}")
         shown = len(self.table.source or ())
         if self.filter_text.strip():
             text.append(f" · {count(shown, 'match')}" if self.complete else " · matching…")

@@ -16,6 +16,7 @@ from rich.text import Text
 from ahr_tui.rules import Band, PhoneStatus, Reason, band
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
+from ahr_tui.service.event_view import state_change
 from ahr_tui.textsafe import clean, clean_line
 from ahr_tui.tui.contact_text import as_given_line, email_line, phone_line
 from ahr_tui.tui.widgets.hanging import Hanging
@@ -106,8 +107,9 @@ def timeline(events: list[EventView]) -> Hanging:
     """The heading, then an event a line: its time, actor, action, move and note; a line that
     wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
     lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
-    rows = [(clean_line(e.actor), clean_line(e.action),
-             f"{e.from_state or '·'} → {e.to_state}" if e.to_state else "") for e in events]
+    # the change as ``ahr case show``, the help and the README write it (``- -> open``)
+    rows = [(clean_line(e.actor), clean_line(e.action), state_change(e, clean_line))
+            for e in events]
     # columns: each as wide as its widest cell (an actor up to 16 cells), so that actions,
     # changes and notes line up whatever the actors' names
     widths = [max((cell_len(row[i]) for row in rows), default=0) for i in range(3)]
@@ -146,6 +148,9 @@ def ahr_heading(detail: AccountDetail) -> Text:
     line.append_text(score_text(detail.latest_score))
     if detail.latest_day is not None:
         line.append(f"  (on {detail.latest_day.isoformat()})")
+    if detail.scores_end is not None and detail.scores_end < detail.as_of:
+        # why the window's last days have no score (a sample's scores end on a fixed day)
+        line.append(f"  · scores end {detail.scores_end.isoformat()}", style="italic")
     return line
 
 

@@ -237,7 +237,7 @@ class MainScreen(ListKeys, Screen[None]):
         counts[CaseStatus.DETECTED] = summary.detected
         listed = self.filtered_list()
         self.header.update_state(
-            counts=counts, next_deadline=nxt,
+            counts=counts, contact_level=summary.contact_level, next_deadline=nxt,
             sort=listed.sort.value, filter=listed.filter_text, marked=len(self.marked),
             view="Cases" if self.view == CASES else "Accounts", **extra,
         )

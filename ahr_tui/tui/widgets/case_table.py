@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus
-from ahr_tui.rules.urgency import Urgency, format_left, time_left, time_level
+from ahr_tui.rules.urgency import CONTACT_WORD, Urgency, format_left, time_left, time_level
 from ahr_tui.service.case_list import SortKey, matches, sort_cases
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
@@ -60,6 +60,8 @@ MARKS: dict[str, str] = {
     Urgency.OK: "", CaseStatus.EXPIRED: "xx", CaseStatus.RESPONDED: "",
 }
 
+_CONTACT = CONTACT_WORD.upper()
+
 LEVELS: dict[str, Level] = {
     # The name is the level of ``rules.time_left`` (what ``ahr cases`` prints), after its
     # mark; the alarming ones in capitals.
@@ -74,31 +76,37 @@ LEVELS: dict[str, Level] = {
     CaseStatus.EXPIRED: Level(MARKS[CaseStatus.EXPIRED], "EXPIRED", "bold magenta",
                               "bold reverse", "case-table--expired"),
     # a detected case: nobody has tried to reach the seller yet; the name says what to do
-    # (DESIGN section 6), its level's mark how urgent it is against contact_due (``!!!
-    # CONTACT`` once past it: the mark of overdue, as in the header's ``!!! 1 overdue``)
-    CONTACT + Urgency.OVERDUE: Level(MARKS[Urgency.OVERDUE], "CONTACT", "bold reverse red",
+    # (DESIGN section 6; ``ahr cases`` writes it ``contact``: ``rules.TimeLeft.word``), its
+    # level's mark how urgent it is against contact_due (``!!! CONTACT`` once past it, as the
+    # header's ``!!! 1 to contact`` when it is the most urgent of them)
+    CONTACT + Urgency.OVERDUE: Level(MARKS[Urgency.OVERDUE], _CONTACT, "bold reverse red",
                                      "bold reverse", "case-table--overdue"),
-    CONTACT + Urgency.CRITICAL: Level(MARKS[Urgency.CRITICAL], "CONTACT", "bold red",
+    CONTACT + Urgency.CRITICAL: Level(MARKS[Urgency.CRITICAL], _CONTACT, "bold red",
                                       "bold underline", "case-table--critical"),
-    CONTACT + Urgency.URGENT: Level(MARKS[Urgency.URGENT], "CONTACT", "bold yellow", "bold",
+    CONTACT + Urgency.URGENT: Level(MARKS[Urgency.URGENT], _CONTACT, "bold yellow", "bold",
                                     None),
-    CONTACT + Urgency.WARN: Level(MARKS[Urgency.WARN], "CONTACT", "yellow", "", None),
-    CONTACT + Urgency.OK: Level(MARKS[Urgency.OK], "CONTACT", "cyan", "", None),
-    # the header's count of detected cases
-    CaseStatus.DETECTED: Level("", "CONTACT", "bold cyan", "bold", None),
+    CONTACT + Urgency.WARN: Level(MARKS[Urgency.WARN], _CONTACT, "yellow", "", None),
+    CONTACT + Urgency.OK: Level(MARKS[Urgency.OK], _CONTACT, "cyan", "", None),
+    # the header's count of detected cases, when none is past its contact target
+    CaseStatus.DETECTED: Level("", _CONTACT, "bold cyan", "bold", None),
 }
 
 #: What the mark column shows for a marked case (``space``); ASCII, so any terminal shows it.
 MARK = "*"
 
+#: The URGENCY column's width: its widest word (``    responded``), not a cell more, so that
+#: the seller's name has every spare cell.
+URGENCY_WIDTH = max(len(level.word) for level in LEVELS.values())
+
 COLUMNS = (
     Column("left", "LEFT", 9, justify="right", cut=False),  # -275d 23h: never cut
-    Column("urgency", "URGENCY", 15),  # "    responded", "!!  CRITICAL"
+    Column("urgency", "URGENCY", URGENCY_WIDTH),  # "    responded", "!!  CRITICAL"
     Column("id", "CASE", 6, justify="right"),
     Column("mark", "", 1),  # a marked case (space): a and n act on every marked case
-    # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole.
-    Column("seller", "SELLER", 18, flex=True, least=10),
-    Column("store", "ST", 3, drop=2),
+    # At 60 columns the seller's name gives up cells (to 10) so that STATUS stays whole; wider,
+    # it has the spare cells before the summary, up to 32 (most names whole).
+    Column("seller", "SELLER", 18, flex=True, least=10, most=32),
+    Column("store", "ST", 2, drop=2),
     Column("policy", "POLICY", 18, drop=4),
     Column("status", "STATUS", 9),
     Column("assignee", "ASSIGNEE", 10, drop=3),
@@ -282,10 +290,13 @@ class LevelSummary:
         self._valid: tuple[datetime, datetime] | None = None  # [computed at, valid until)
         #: Cases per ``LEVELS`` key (a detected case under its ``contact-`` key).
         self.counts: dict[str, int] = {}
-        #: Cases per urgency level and status, a detected case counted at its urgency (against
-        #: its contact_due: one past it is overdue, DESIGN section 4): what the header and the
-        #: title show.
+        #: Cases per urgency level and status, detected cases left out (``detected`` counts
+        #: them: each case once, and ``overdue`` is the 72-hour deadline's word): what the
+        #: header and the title show.
         self.urgency: dict[str, int] = {}
+        #: The most urgent level of a detected case (against its contact_due), None without
+        #: one: the header marks its to-contact count with it, as the rows mark ``CONTACT``.
+        self.contact_level: str | None = None
         self.upcoming: CaseView | None = None
         #: Open cases past their deadline (a detected case past its contact_due never expires).
         self.expirable = 0
@@ -332,9 +343,13 @@ class LevelSummary:
                     break
         self.expirable, self.detected = expirable, detected
         self.counts, self.upcoming, self._valid = counts, upcoming, (now, until)
-        self.urgency = {key: 0 for key in counts if not key.startswith(CONTACT)}
-        for key, count in counts.items():
-            self.urgency[key.removeprefix(CONTACT)] += count
+        self.urgency = {key: n for key, n in counts.items() if not key.startswith(CONTACT)}
+        self.contact_level = next(
+            (level for level in _MOST_URGENT_FIRST if counts[CONTACT + level]), None)
+
+
+#: The urgency levels, most urgent first.
+_MOST_URGENT_FIRST = (Urgency.OVERDUE, Urgency.CRITICAL, Urgency.URGENT, Urgency.WARN, Urgency.OK)
 
 
 def coarse_left(left: timedelta) -> str:

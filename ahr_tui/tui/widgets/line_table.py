@@ -66,6 +66,9 @@ class LineTable(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
+        /* the scroll bar's cell kept whether the rows overflow or not: a list that becomes
+           shorter than the screen (a filter typed) must not give a column one more cell */
+        scrollbar-gutter: stable;
     }
     LineTable > .line-table--header { text-style: bold; background: $panel; }
     LineTable > .line-table--even { }

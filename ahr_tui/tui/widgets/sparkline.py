@@ -4,8 +4,8 @@ Days are bucketed so the chart fits the width (three days per column at 80 colum
 shows its lowest score, because one bad day is what the rules count. The 250 threshold is a row
 of its own: a bar at or above 250 passes through it, a lower bar leaves the line visible. Days
 with no score are marked ``×`` on the axis (they count against the seller). Bands are coloured
-AND the legend names them; under ``NO_COLOR`` the bands are three greys far apart (the worst
-the brightest), so the bars still tell them apart.
+AND each has its own bar heights below the line, which the legend shows and names; under
+``NO_COLOR`` the bands are also three greys far apart (the worst the brightest).
 """
 
 from __future__ import annotations
@@ -61,11 +61,39 @@ def bucket(series: Sequence[int | None], columns: int) -> list[Bucket]:
 
 
 def _eighths(score: int, policy: Policy) -> tuple[int, int]:
-    """How many eighths of a cell the bar fills below the line (of 8) and above it (of 24)."""
+    """How many eighths of a cell the bar fills below the line (of 8) and above it (of 24).
+
+    Below the line the heights are the band's own (``_LOW_EIGHTHS``: unhealthy 1-2, at risk
+    3-5, healthy 6-7, about in proportion), so a bar's glyph says its band without colour and
+    the legend shows each band's glyphs (``band_glyphs``)."""
     line, top = policy.threshold, policy.score_max
     if score < line:
-        return max(1, round(score / line * 8)), 0
+        lowest, highest = _LOW_EIGHTHS[band(score, policy)]
+        start, end = _band_scores(score, policy)
+        return lowest + (score - start) * (highest - lowest + 1) // (end - start), 0
     return 8, round((score - line) / (top - line) * UPPER_ROWS * 8)
+
+
+#: The eighths a bar below the 250 line may fill in each band (8: from the line up).
+_LOW_EIGHTHS = {Band.UNHEALTHY: (1, 2), Band.AT_RISK: (3, 5), Band.HEALTHY: (6, 7)}
+
+
+def _band_scores(score: int, policy: Policy) -> tuple[int, int]:
+    """[start, end) of the scores below the line in ``score``'s band."""
+    if score >= policy.healthy_min:
+        return policy.healthy_min, policy.threshold
+    if score >= policy.at_risk_min:
+        return policy.at_risk_min, policy.healthy_min
+    return 0, policy.at_risk_min
+
+
+def band_glyphs() -> dict[Band, str]:
+    """The glyphs a band's bars end in on the low row (``▁▂`` unhealthy ... ``▆▇█`` healthy,
+    ``█``: at or above the line): the legend's swatches, read without colour."""
+    glyphs = {b: "".join(_cell(e) for e in range(low, high + 1))
+              for b, (low, high) in _LOW_EIGHTHS.items()}
+    glyphs[Band.HEALTHY] += _cell(8)
+    return glyphs
 
 
 def _cell(eighths: int) -> str:
@@ -123,10 +151,12 @@ def legend(
     first.append(" the 250 line · ")
     first.append("×", styles.get("missing", ""))
     first.append(" no score")
+    # each band's own bar heights, not only its colour (NO_COLOR, monochrome terminals)
     second = Text("bars: ")
-    for key, label in (("healthy", "healthy ≥200"), ("at_risk", "at risk 100–199"),
-                       ("unhealthy", "unhealthy ≤99")):
-        second.append("█ ", styles.get(key, ""))
+    glyphs = band_glyphs()
+    for key, label in ((Band.HEALTHY, "healthy ≥200"), (Band.AT_RISK, "at risk 100–199"),
+                       (Band.UNHEALTHY, "unhealthy ≤99")):
+        second.append(glyphs[key] + " ", styles.get(key.value, ""))
         second.append(label + "  ")
     return [first, second]
 

@@ -16,13 +16,14 @@ from textual.widget import Widget
 from ahr_tui.rules import CaseStatus
 from ahr_tui.rules.urgency import Urgency
 from ahr_tui.textsafe import clean_line
-from ahr_tui.tui.widgets.case_table import LEVELS
+from ahr_tui.tui.widgets.case_table import CONTACT, LEVELS, Level
 from ahr_tui.tui.widgets.list_filter import list_state
 
 #: (level, short label) in the order shown. The mark and the word are the rows' own
 #: (``LEVELS``: ``!! 2 critical`` above rows that read ``!!  CRITICAL``), so header and rows
 #: never disagree; the short label is for terminals narrower than 80 columns only.
-#: A detected case counts at its urgency (against its contact_due) and in ``to contact``.
+#: Each case counts once: a detected case in ``to contact`` only (its rows read ``CONTACT``),
+#: whatever its urgency against its contact_due; the count takes the mark of the most urgent.
 _COUNT_LABELS = (
     (Urgency.OVERDUE, "overdue"),
     (Urgency.CRITICAL, "crit"),
@@ -44,6 +45,8 @@ def count_word(key: str) -> str:
 @dataclass(frozen=True, slots=True)
 class HeaderState:
     counts: dict[str, int] = field(default_factory=dict)
+    #: The most urgent level of a detected case (``LevelSummary.contact_level``).
+    contact_level: str | None = None
     next_deadline: str = ""
     operator: str = ""
     role: str | None = None
@@ -194,13 +197,21 @@ def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Te
         count = state.counts.get(key, 0)
         if (not count and not variant.zeros) or key in variant.without:
             continue
+        level = _level(state, key)
         word = short_label if variant.short else count_word(key)
-        style = LEVELS[key].style_for(no_color) if count else "dim"
-        glyph = LEVELS[key].mark if key != CaseStatus.DETECTED else ""
-        mark = f"{glyph} " if variant.marks and count and glyph else ""
+        style = level.style_for(no_color) if count else "dim"
+        mark = f"{level.mark} " if variant.marks and count and level.mark else ""
         text.append(gap)
         text.append(f"{mark}{count:,} {word}", style=style)
     return text
+
+
+def _level(state: HeaderState, key: str) -> Level:
+    """The mark and style of a count: its level's; the to-contact count's, those of its most
+    urgent case (``!!! 1 to contact`` above ``!!! CONTACT``)."""
+    if key == CaseStatus.DETECTED and state.contact_level is not None:
+        return LEVELS[CONTACT + state.contact_level]
+    return LEVELS[key]
 
 
 def _second_line(state: HeaderState) -> Text:

@@ -26,11 +26,13 @@ Cell = Text | str
 class Column:
     """One column. ``drop`` > 0 may be dropped on a narrow terminal, highest first; 0 never is.
 
-    ``flex`` columns share the width left over once every kept column has its ``width``;
-    when nothing is left to drop and the kept columns still do not fit, a flex column with a
-    ``least`` width gives up cells down to it (a name is cut with "…" sooner than the status
-    after it goes off the edge). A ``cut=False`` column (a countdown) is never cut: it grows to
-    the widest cell drawn in it.
+    ``flex`` columns share the width left over once every kept column has its ``width``; a
+    flex column with a ``most`` width has it first, up to ``most`` (a seller's name before a
+    summary: the name says whose case it is), the others share the rest (all do when none
+    is left without one, so no cell stays blank). When nothing is left to drop and the kept
+    columns still do not fit, a flex column with a ``least`` width gives up cells down to it
+    (a name is cut with "…" sooner than the status after it goes off the edge). A
+    ``cut=False`` column (a countdown) is never cut: it grows to the widest cell drawn in it.
     """
 
     key: str
@@ -41,6 +43,7 @@ class Column:
     justify: Justify = "left"
     cut: bool = True
     least: int | None = None
+    most: int | None = None
 
 
 def fit_columns(
@@ -60,13 +63,21 @@ def fit_columns(
     spare = width - needed()
     flex = [i for i in kept if columns[i].flex]
     widths = {i: width_of(i) for i in kept}
-    for i in flex:
-        if spare >= 0:
-            widths[i] += spare // len(flex) + (1 if flex.index(i) < spare % len(flex) else 0)
-        elif (least := columns[i].least) is not None:  # too wide: shrink it, to its least
-            give = min(-spare, max(0, widths[i] - least))
-            widths[i] -= give
-            spare += give
+    if spare >= 0:
+        for i in flex:  # first the columns with a ``most``, up to it
+            if (most := columns[i].most) is not None:
+                give = min(spare, max(0, most - widths[i]))
+                widths[i] += give
+                spare -= give
+        shared = [i for i in flex if columns[i].most is None] or flex
+        for n, i in enumerate(shared):
+            widths[i] += spare // len(shared) + (1 if n < spare % len(shared) else 0)
+    else:
+        for i in flex:
+            if (least := columns[i].least) is not None:  # too wide: shrink it, to its least
+                give = min(-spare, max(0, widths[i] - least))
+                widths[i] -= give
+                spare += give
     layout: list[tuple[int, int, int]] = []
     x = 0
     for i in kept:

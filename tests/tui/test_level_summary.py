@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ahr_tui.rules import CaseStatus
 from ahr_tui.service.views import CaseView
+from ahr_tui.tui.widgets import case_table
 from ahr_tui.tui.widgets.case_table import LEVELS, LevelSummary, level_of
 from tests.conftest import T0
 
@@ -71,3 +75,62 @@ def test_the_header_counts_count_each_case_once_a_detected_one_by_its_most_urgen
     assert summary.contact_level == "overdue"
     assert LevelSummary([soon]).at(T0).contact_level == "urgent"
     assert LevelSummary(cases[:2]).at(T0).contact_level is None
+
+
+def _fields(summary: LevelSummary) -> tuple[object, ...]:
+    return (summary.counts, summary.urgency, summary.contact_level, summary.upcoming,
+            summary.expirable, summary.detected)
+
+
+_STATUSES = (CaseStatus.OPEN, CaseStatus.DETECTED, CaseStatus.RESPONDED, CaseStatus.EXPIRED)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cases=st.lists(st.tuples(st.sampled_from(_STATUSES),
+                             st.integers(min_value=-4 * 3600, max_value=80 * 3600)),
+                   max_size=30),
+    steps=st.lists(st.integers(min_value=-2 * 3600, max_value=20 * 3600), max_size=40),
+)
+def test_the_summary_brought_forward_case_by_case_equals_a_fresh_one_at_every_instant(
+    cases, steps
+):
+    """Asked at instants going forward (and now and then back: a clock set back), the summary
+    re-levels only the cases whose instant has come; each answer must equal a summary computed
+    from scratch at that instant, to the microsecond around every edge."""
+    views = []
+    for number, (status, due_in) in enumerate(cases, 1):
+        view = _case(number, timedelta(seconds=due_in), status)
+        if status is CaseStatus.DETECTED:
+            view = replace(view, deadline=None, contacted_at=None,
+                           contact_due=T0 + timedelta(seconds=due_in))
+        views.append(view)
+    summary = LevelSummary(views)
+    now = T0
+    edges = [timedelta(hours=h) for h in (24, 6, 1, 0)]
+    for step in steps:
+        now += timedelta(seconds=step)
+        for instant in (now, *(v.due - e for v in views[:3] for e in edges)):
+            for nudge in (timedelta(0), timedelta(microseconds=1)):
+                assert _fields(summary.at(instant + nudge)) == _fields(
+                    LevelSummary(views).at(instant + nudge)), instant + nudge
+
+
+def test_a_tick_re_levels_only_the_cases_whose_level_changes(monkeypatch):
+    """With many running clocks the header asks every second: after the first pass, an
+    instant at which one case changes level looks at that case alone."""
+    cases = [_case(i, timedelta(hours=30 + i)) for i in range(1, 200)]
+    summary = LevelSummary(cases).at(T0)
+    calls = []
+    real = case_table.time_level
+
+    def counted(status, due, now, *args):  # type: ignore[no-untyped-def]
+        calls.append(due)
+        return real(status, due, now, *args)
+
+    monkeypatch.setattr(case_table, "time_level", counted)
+    first_warn = cases[0].deadline - timedelta(hours=24)
+    assert summary.at(first_warn - timedelta(seconds=1)).counts["ok"] == 199 and calls == []
+    assert summary.at(first_warn).counts["warn"] == 1
+    assert calls == [cases[0].deadline]
+    assert _fields(summary) == _fields(LevelSummary(cases).at(first_warn))

@@ -247,16 +247,22 @@ def test_more_open_cases_than_enrolled_accounts_is_a_usage_error_and_writes_noth
     tmp_path: Path, options: tuple[str, ...], sentence: str
 ) -> None:
     """``--accounts 10 --open-cases 5000`` made 1,250 open cases on each of 4 accounts."""
+    assert _refused_sample(tmp_path, options) == (
+        f"ahr: Invalid value for '--open-cases': {sentence} (an open case needs one of its "
+        "own).\nTry 'ahr sample --help' for help.\n")
+
+
+def _refused_sample(tmp_path: Path, options: tuple[str, ...]) -> str:
+    """``ahr sample`` with ``options``, a usage error: exit 2, nothing on stdout, no file
+    written (no database, no -wal, no -journal); returns what it wrote to stderr."""
     path = tmp_path / "out" / "s.db"
     path.parent.mkdir()
     result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), *options)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    assert result.stderr == (
-        f"ahr: Invalid value for '--open-cases': {sentence} (an open case needs one of its "
-        "own).\nTry 'ahr sample --help' for help.\n")
-    assert list(path.parent.iterdir()) == []  # no file, no -wal, no -journal
+    assert list(path.parent.iterdir()) == []
     assert not (tmp_path / "unused.db").exists()
+    return result.stderr
 
 
 @pytest.mark.parametrize(("options", "sentence"), [
@@ -277,15 +283,9 @@ def test_more_detected_and_open_cases_than_enrolled_accounts_is_a_usage_error(
     tmp_path: Path, options: tuple[str, ...], sentence: str
 ) -> None:
     """``--accounts 10 --detected-cases 5000`` made 1,250 detected cases on each of 4 accounts."""
-    path = tmp_path / "out" / "s.db"
-    path.parent.mkdir()
-    result = _cli(tmp_path / "unused.db")("sample", "--out", str(path), *options)
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert result.stderr == (
+    assert _refused_sample(tmp_path, options) == (
         f"ahr: Invalid value for '--detected-cases': {sentence}.\n"
         "Try 'ahr sample --help' for help.\n")
-    assert list(path.parent.iterdir()) == []  # no file, no -wal, no -journal
 
 
 def test_open_and_detected_cases_fill_every_enrolled_account_one_each(tmp_path: Path) -> None:

@@ -95,8 +95,28 @@ def test_sweep_reports_what_it_changed_and_a_second_run_changes_nothing(cli, eng
     before = snapshot(engine)
     again = json.loads(ok(cli("sweep", "--json")))
     assert again == {"as_of": AS_OF.isoformat(), "expired": [], "warned": [],
-                     "enrollment_changes": {}, "notifications": 0}
+                     "enrollment_changes": {}, "notifications": 0, "enrolment_held": False,
+                     "scores_end": AS_OF.isoformat()}
     assert snapshot(engine) == before
+
+
+def test_a_sweep_holds_enrolment_while_nobody_has_a_score_for_the_day_and_says_so(cli, engine):
+    """The day's import has not arrived: the warning names the day, the last scored day and
+    the way on; the sweep's other work is done and its exit is 0."""
+    acc = seed_account(engine, "S1", scores=full_window(AS_OF - timedelta(days=1)))
+    result = cli("sweep")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"ahr: enrolment changes held: no account has a score for {AS_OF.isoformat()} yet (the "
+        f"last scored day is {(AS_OF - timedelta(days=1)).isoformat()}). A missing day counts "
+        "as below 250, so evaluating it now would lapse enrolled sellers; import that day's "
+        "scores and sweep again, or pass --allow-missing-scores.\n")
+    assert result.stdout.startswith(f"as of {AS_OF.isoformat()}: 0 cases expired")
+    held = json.loads(cli("sweep", "--json").stdout)
+    assert (held["enrolment_held"], held["scores_end"]) == (True, "2026-02-28")
+    with closing(engine.connect()) as conn:
+        assert conn.execute(text("SELECT enrollment FROM account WHERE id = :i"),
+                            {"i": acc}).scalar_one() == "enrolled"
 
 
 def test_sweep_now_evaluates_as_of_the_day_before_its_utc_date(cli, engine):

@@ -84,6 +84,11 @@ def staff(engine: Engine, cli: Cli, me) -> None:  # type: ignore[no-untyped-def]
     ok(cli("operator", "add", "lea", "--role", "lead", "--email", "lea@ops.example.com"))
 
 
+#: These accounts have no scores: their enrolment is evaluated anyway (they lapse), as it was
+#: before a sweep held it for a day nobody was scored on; escalations do not depend on it.
+ANY_DAY = ("--allow-missing-scores",)
+
+
 def test_the_sweep_queues_each_escalation_once_per_case_and_level(
     engine: Engine, cli: Cli, clock: FakeClock, staff: None, me  # type: ignore[no-untyped-def]
 ) -> None:
@@ -91,23 +96,23 @@ def test_the_sweep_queues_each_escalation_once_per_case_and_level(
     urgent = _case(engine, account, "open", T0 + 5 * H, None)
     assigned = _case(engine, account, "open", T0 + 5 * H, "ana")
     late = _case(engine, account, "detected", T0 - H, None)
-    ok(cli("sweep"))
+    ok(cli("sweep", *ANY_DAY))
     leads = sorted([("lea", "lea@ops.example.com", "pending"), (me.name, None, "undeliverable")])
     assert _escalations(engine) == [
         *((urgent, URGENT.value, *lead) for lead in leads),
         *((late, CONTACT.value, *lead) for lead in leads),
     ]
     first = _escalations(engine)
-    ok(cli("sweep"))
+    ok(cli("sweep", *ANY_DAY))
     assert _escalations(engine) == first  # never twice for the same case and level
     clock.advance(hours=4, minutes=30)  # both open cases are critical now
-    ok(cli("sweep"))
+    ok(cli("sweep", *ANY_DAY))
     critical = [e for e in _escalations(engine) if e[1] == CRITICAL.value]
     assert {(e[0], e[2]) for e in critical} == {
         (urgent, "lea"), (urgent, me.name), (assigned, "ana"), (assigned, "lea"),
         (assigned, me.name),
     }
-    ok(cli("sweep"))
+    ok(cli("sweep", *ANY_DAY))
     assert len(_escalations(engine)) == len(first) + len(critical)
 
 
@@ -117,7 +122,7 @@ def test_an_operator_without_email_is_listed_not_failed_and_the_rest_are_sent(
 ) -> None:
     account = seed_account(engine)
     _case(engine, account, "open", T0 + H / 2, "ana")
-    ok(cli("sweep"))
+    ok(cli("sweep", *ANY_DAY))
     listed = [n for n in json.loads(ok(cli("notify", "list", "--json")))
               if n["recipient"] == "operator"]
     assert {(n["operator"], n["state"]) for n in listed} == {

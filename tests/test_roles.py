@@ -62,7 +62,8 @@ def _commands(t: dict[str, int | str]) -> list[tuple[Permission, list[str]]]:
                               "--outcome", "reached", "--at", at]),
         (Permission.FRAUD, ["case", "fraud", str(t["fraud"]), "--evidence", "fake invoices"]),
         (Permission.DEACTIVATE, ["case", "deactivate", str(t["deactivate"]), "--note", "no reply"]),
-        (Permission.SWEEP, ["sweep", "--now", _iso(T0)]),
+        # no scores: the accounts lapse (an event each) once the day is evaluated anyway
+        (Permission.SWEEP, ["sweep", "--now", _iso(T0), "--allow-missing-scores"]),
         (Permission.MANAGE_STORES, ["store", "enable", "MX"]),
         (Permission.MANAGE_OPERATORS, ["operator", "add", "newcomer", "--role", "triage"]),
         (Permission.IMPORT, ["import", "scores", str(t["scores"])]),

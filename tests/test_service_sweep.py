@@ -230,3 +230,43 @@ def test_the_audit_chain_verifies_after_sweeps_and_actions(engine, me):
     run(engine, me, T0 + timedelta(days=1))
     assert account(engine, acc).enrollment == "not_enrolled"
     assert chain_ok(engine)
+
+
+def test_enrolment_is_held_while_no_account_has_a_score_for_the_day_evaluated(engine, me):
+    """The day's import has not arrived (scores end the day before): a missing day counts as
+    below 250, so evaluating it would lapse the enrolled seller for the feed's delay. The
+    enrolment step is held and says so; expiries still run. Once the day is imported, or with
+    ``allow_missing_scores``, the day is evaluated as the rules say."""
+    late = full_window(AS_OF - timedelta(days=1))  # every day but AS_OF: 10 below already
+    for i in range(1, 11):
+        late[AS_OF - timedelta(days=i)] = 120
+    acc = seed_account(engine, scores=late)
+    case_id = open_at(engine, me, T0 - timedelta(hours=80))
+    before = account(engine, acc)
+    report = run(engine, me)
+    assert report.enrolment_held and report.scores_end == AS_OF - timedelta(days=1)
+    assert not report.enrollment_changes and report.expired == [case_id]
+    assert account(engine, acc).enrollment == before.enrollment == "enrolled"
+    forced = sweep(engine, now=T0, as_of=AS_OF, actor=me, allow_missing_scores=True)
+    assert not forced.enrolment_held
+    assert dict(forced.enrollment_changes) == {"enrolled->lapsed": 1}
+
+
+def test_a_seller_missing_a_day_that_others_have_is_still_counted_against(engine, me):
+    """The hold is for the whole day's import, not one seller's gap: with any account scored
+    on the day, a seller without that day's score has it counted as below (DESIGN section 4)."""
+    seed_account(engine, "S2", scores=full_window(AS_OF))
+    gap = with_days_below(11)
+    del gap[AS_OF]  # ten days below and the day itself missing: eleven
+    acc = seed_account(engine, scores=gap)
+    report = run(engine, me)
+    assert not report.enrolment_held and report.scores_end == AS_OF
+    assert dict(report.enrollment_changes) == {"enrolled->lapsed": 1}
+    assert account(engine, acc).enrollment == "lapsed"
+
+
+def test_with_no_score_at_all_the_enrolment_step_is_held(engine, me):
+    seed_account(engine, scores=None)
+    report = run(engine, me)
+    assert report.enrolment_held and report.scores_end is None
+    assert not report.enrollment_changes

@@ -178,7 +178,7 @@ def test_handover_lists_each_assignees_cases_in_the_case_list_order(
     """An expired case (earlier deadline) comes after an open one, as in ``ahr cases``."""
     seed_account(engine, "S3")
     open_case(week, "--at", "2026-03-02T00:00:00Z", seller="S3")  # deadline Thursday: expires
-    ok(week("sweep", "--now", "2026-03-06T18:00:00Z"))
+    ok(week("sweep", "--now", "2026-03-06T18:00:00Z", "--allow-missing-scores"))  # no scores
     ok(week("case", "assign", "1", "3", "--to", "ana"))
     listed = [c["id"] for c in json.loads(ok(week("cases", "--json", "--assignee", "ana")))]
     data = json.loads(ok(week("handover", "--json")))
@@ -211,7 +211,7 @@ def test_handover_shows_open_cases_past_their_deadline_that_no_sweep_expired(wee
     markdown = ok(week("handover", "--markdown", "--now", after_sunday))
     assert "## Overdue (1): " in markdown
     assert "\n- case 1  S1 US  open  4h 30m overdue\n" in markdown
-    ok(week("sweep", "--now", after_sunday))
+    ok(week("sweep", "--now", after_sunday, "--allow-missing-scores"))  # no scores
     swept = json.loads(ok(week("handover", "--json", "--now", after_sunday)))
     assert (swept["overdue"], swept["expired_awaiting_decision"]) == ([], [1])
 

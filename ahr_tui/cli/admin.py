@@ -79,18 +79,36 @@ def sweep(
     now: Annotated[
         str | None, typer.Option("--now", help="The sweep's instant (default: now).")
     ] = None,
+    allow_missing_scores: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing-scores",
+            help="Move enrolments even when no account has a score for the day evaluated "
+            "(each missing day counts as below 250: enrolled sellers may lapse).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Expire overdue cases, update enrolment, queue notifications.
 
-    Enrolment is evaluated as of yesterday (the last complete UTC day before --now).
+    Enrolment is evaluated as of yesterday (the last complete UTC day before --now). It is
+    held, with a warning, while no account has a score for that day (its import has not
+    arrived); the rest of the sweep runs.
     """
     from ahr_tui.rules import last_complete_day
     from ahr_tui.service.sweep import sweep as run
 
     st = state(ctx)
     instant = parse_instant(now, "--now", st.clock)
-    report = run(st.engine(), now=instant, as_of=last_complete_day(instant), actor=st.actor())
+    report = run(st.engine(), now=instant, as_of=last_complete_day(instant), actor=st.actor(),
+                 allow_missing_scores=allow_missing_scores)
+    if report.enrolment_held:
+        ended = (f"the last scored day is {report.scores_end.isoformat()}"
+                 if report.scores_end else "no scores have been imported")
+        err(f"ahr: enrolment changes held: no account has a score for "
+            f"{report.as_of.isoformat()} yet ({ended}). A missing day counts as below 250, so "
+            "evaluating it now would lapse enrolled sellers; import that day's scores and "
+            "sweep again, or pass --allow-missing-scores.")
     if as_json:
         emit_json(
             {
@@ -99,6 +117,8 @@ def sweep(
                 "warned": report.warned,
                 "enrollment_changes": dict(report.enrollment_changes),
                 "notifications": report.notifications,
+                "enrolment_held": report.enrolment_held,
+                "scores_end": report.scores_end.isoformat() if report.scores_end else None,
             }
         )
         return

@@ -40,7 +40,7 @@ from ahr_tui.service import enrolment, outbox
 from ahr_tui.service.access import require, role_of
 from ahr_tui.service.cases import apply_action
 from ahr_tui.service.escalation import queue_escalations
-from ahr_tui.store import account_list, audit, phone_checks, window
+from ahr_tui.store import account_list, audit, phone_checks, queries, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account, Case, Notification, Store
@@ -88,6 +88,11 @@ class SweepReport:
     notifications: int = 0
     #: How the window counts were brought to ``as_of`` (``store.window.bring_to``).
     window: str = ""
+    #: The last day any account was scored (None: no score at all), read by the enrolment step.
+    scores_end: date | None = None
+    #: True when the enrolment step was held: there are accounts and none has a score for
+    #: ``as_of`` (``sweep``).
+    enrolment_held: bool = False
 
     @property
     def changed(self) -> bool:
@@ -212,11 +217,24 @@ def _eligibility(
 
 
 def sweep(
-    engine: Engine, *, now: datetime, as_of: date, actor: Actor, policy: Policy = DEFAULT_POLICY
+    engine: Engine,
+    *,
+    now: datetime,
+    as_of: date,
+    actor: Actor,
+    policy: Policy = DEFAULT_POLICY,
+    allow_missing_scores: bool = False,
 ) -> SweepReport:
     """One transaction: expire overdue cases, queue deadline warnings, move enrolments. Then,
     if enrolments moved, ``account`` is vacuumed on PostgreSQL (``store.account_list.settle``:
-    0.7 s after half a million moves at a million accounts)."""
+    0.7 s after half a million moves at a million accounts).
+
+    The enrolment step is held (``report.enrolment_held``; the rest runs) while no account at
+    all has a score for ``as_of``: that day's import has not arrived, and since a missing day
+    counts as below the threshold (DESIGN section 4), evaluating the day now would lapse
+    enrolled sellers for a feed's delay, not their scores (a stalled import of 11 days would
+    lapse every one, each told by email). A seller missing a day that others have is still
+    counted against, as the rules say. ``allow_missing_scores`` evaluates the day anyway."""
     report = SweepReport(as_of=as_of)
     with transaction(engine, write=True) as session:
         window.lock_scores(session)  # first: no score changes until the counts are used
@@ -228,7 +246,14 @@ def sweep(
         _warn(session, now, policy, report)
         report.notifications += queue_escalations(session, now=now, policy=policy)
         report.window = window.bring_to(session, as_of, policy)
-        _enrol(session, now, as_of, actor, policy, report)
+        report.scores_end = queries.last_score_day(session)
+        report.enrolment_held = (
+            not allow_missing_scores
+            and (report.scores_end is None or report.scores_end < as_of)
+            and session.execute(select(Account.id).limit(1)).first() is not None
+        )
+        if not report.enrolment_held:
+            _enrol(session, now, as_of, actor, policy, report)
     if report.enrollment_changes:
         account_list.settle(engine)
     return report

@@ -78,20 +78,15 @@ _KIND_VALUES = {kind: kind.value for kind in NotificationKind}  # Enum.value is 
 DEFERRED = ""
 
 
-def queue_many(session: Session, notes: Sequence[SellerNote], now: datetime) -> None:
-    """Queue ``notes`` (about the seller alone: no case) in one batch (the sweep's enrolments),
-    created and first attempted at ``now``: the rows ``queue`` would write, except that the
-    body (about 500 bytes, a sweep queues hundreds of thousands) is rendered at delivery."""
-    insert_seller_rows(session, seller_rows(notes), now)
-
-
 #: One row of ``seller_rows``: account id, kind, address, subject.
 SellerRow = tuple[int, str, str | None, str]
 
 
 def seller_rows(notes: Sequence[SellerNote]) -> list[SellerRow]:
-    """The rows ``queue_many`` inserts for ``notes``, rendered (no database work: a sweep
-    builds one page's while the page before is inserted)."""
+    """The rows of ``notes`` (about the seller alone: no case; the sweep's enrolments),
+    rendered: the rows ``queue`` would write, except that the body (about 500 bytes, a sweep
+    queues hundreds of thousands) is rendered at delivery. No database work: a sweep builds one
+    page's while the page before is inserted (``insert_seller_rows``)."""
     return [
         (account_id, _KIND_VALUES[kind], email or None,
          seller_subject(kind, seller_id=seller_id, seller_name=name, store=store))

@@ -161,26 +161,6 @@ _BATCH_COLUMNS = ("id", "account_id", "case_id", "action", "from_state", "to_sta
                   "prev_hash", "hash")
 
 
-def append_many(
-    session: Session,
-    events: Sequence[EventRow],
-    *,
-    actor: Actor,
-    at: datetime,
-    recorded_at: datetime,
-) -> None:
-    """Add ``events`` to the chain, in order, with one batch insert.
-
-    The hashes chain exactly as ``append`` would chain them one by one; events appended singly
-    earlier in the transaction are flushed first, so ids stay in order.
-    """
-    if not events:
-        return
-    batches = EventBatches(session, actor=actor, at=at, recorded_at=recorded_at)
-    batches.insert(session, batches.build(events))
-    batches.close(session)
-
-
 class EventBatches:
     """Events appended in batches whose rows (ids, hashes) are built ahead of their insert:
     a cursor on the chain's tail (the locked head, the newest id, the last hash) carried from

@@ -37,7 +37,7 @@ def use_declared_key(url: str, declared: bool) -> None:
     try:
         with engine.begin() as conn:
             if declared:
-                trigger = account_keys.INSERT_TRIGGERS["score"]
+                trigger = account_keys.ACCOUNT.insert_trigger("score")
                 conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger} ON score"))
                 conn.execute(text(_DECLARED))
             else:

@@ -183,3 +183,98 @@ def test_a_postgresql_delete_waits_for_a_running_score_writer_and_then_sees_its_
         assert _scores(engine) == [(account, 1)]
     finally:
         engine.dispose()
+
+
+#: Each table whose ``case_id`` names a case, and a row of it for case ``{c}`` of account
+#: ``{a}`` on day ``{d}`` (the ``{i}``-th row of its statement).
+CASE_ROWS = {
+    "event": ("event (id, at, recorded_at, actor, account_id, case_id, action, prev_hash, hash)",
+              "((SELECT coalesce(max(id), 0) FROM event) + {i}, {d}, {d}, 'x', {a}, {c}, "
+              "'note', '', '')"),
+    "notification": ("notification (account_id, case_id, kind, created_at, subject, body, "
+                     "state, attempts)", "({a}, {c}, 'warning', {d}, '', '', 'sent', 0)"),
+}
+
+
+def _insert_for_case(table: str, *cases: str) -> str:
+    """An INSERT of ``table`` with one row per case bind name, all of account ``:a``."""
+    columns, row = CASE_ROWS[table]
+    return f"INSERT INTO {columns} VALUES " + ", ".join(
+        row.format(a=":a", c=c, d=":d", i=i) for i, c in enumerate(cases, 1))
+
+
+def _open_case(engine: Engine, account: int) -> int:
+    with engine.begin() as conn:
+        return int(conn.execute(text(
+            "INSERT INTO aha_case (account_id, policy, summary, status, version) "
+            "VALUES (:a, 'fraud', '', 'open', 1) RETURNING id"), {"a": account}).scalar_one())
+
+
+def _cases_named(engine: Engine, table: str) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(f"SELECT case_id FROM {table} WHERE case_id IS NOT NULL "
+                                      "ORDER BY case_id")).scalars())
+
+
+@pytest.mark.parametrize("table", list(CASE_ROWS))
+def test_a_row_for_a_case_that_does_not_exist_is_refused(engine: Engine, table: str) -> None:
+    account = seed_account(engine, "S1")
+    case = _open_case(engine, account)
+    _run(engine, _insert_for_case(table, ":c"), a=account, c=case, d=DAY)
+    # a row of no case names none
+    _run(engine, _insert_for_case(table, "NULL"), a=account, d=DAY)
+    # one bad row among good ones: the statement fails
+    with pytest.raises(IntegrityError, match=FOREIGN_KEY):
+        _run(engine, _insert_for_case(table, ":c", ":k"), a=account, c=case, k=case + 999,
+             d=DAY)
+    with pytest.raises(IntegrityError, match=FOREIGN_KEY):
+        _run(engine, f"UPDATE {table} SET case_id = :k WHERE case_id = :c", c=case,
+             k=case + 999)
+    assert _cases_named(engine, table) == [case]
+
+
+@pytest.mark.parametrize("table", list(CASE_ROWS))
+def test_a_case_named_by_a_row_cannot_be_deleted_or_renumbered(
+    engine: Engine, table: str
+) -> None:
+    account = seed_account(engine, "S1")
+    named, other = _open_case(engine, account), _open_case(engine, account)
+    _run(engine, _insert_for_case(table, ":c"), a=account, c=named, d=DAY)
+    with pytest.raises(IntegrityError, match=FOREIGN_KEY):
+        _run(engine, "DELETE FROM aha_case WHERE id = :c", c=named)
+    with pytest.raises(IntegrityError, match=FOREIGN_KEY):
+        _run(engine, "UPDATE aha_case SET id = :k WHERE id = :c", c=named, k=named + 999)
+    _run(engine, "UPDATE aha_case SET summary = 'changed' WHERE id = :c", c=named)
+    _run(engine, "DELETE FROM aha_case WHERE id = :c", c=other)  # nothing names it
+    assert _cases_named(engine, table) == [named]
+
+
+def test_ahr_init_replaces_an_older_postgresql_databases_case_keys(
+    pg_url: str, clock: FakeClock, me: Actor
+) -> None:
+    """An older database's ``case_id`` foreign keys on events and notifications (a queued
+    trigger call per row, for the NULL of every enrolment) go at ``ahr init``; the keys of the
+    other tables naming cases stay."""
+    engine = make_engine(pg_url, create=True)
+    query = text(
+        "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+        "AND confrelid = 'aha_case'::regclass ORDER BY 1")
+    try:
+        init_database(engine, actor=me, now=clock())
+        with engine.begin() as conn:  # as an older ahr left it
+            kept = list(conn.execute(query).scalars())
+            assert "event" not in kept and "notification" not in kept
+            for table in CASE_ROWS:
+                conn.execute(text(f"DROP TRIGGER ahr_{table}_case_insert ON {table}"))
+                conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {table}_case_id_fkey "
+                                  "FOREIGN KEY (case_id) REFERENCES aha_case (id)"))
+        init_database(engine, actor=me, now=clock())
+        with engine.connect() as conn:
+            assert list(conn.execute(query).scalars()) == kept
+        account = seed_account(engine, "S1")
+        for table in CASE_ROWS:
+            with pytest.raises(IntegrityError, match=f"{table} violates its foreign key: "
+                                                     "no case 12345"):
+                _run(engine, _insert_for_case(table, ":c"), a=account, c=12345, d=DAY)
+    finally:
+        engine.dispose()

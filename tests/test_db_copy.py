@@ -309,31 +309,44 @@ def test_the_postgresql_window_trigger_is_off_while_scores_load_and_on_in_the_co
         pg.dispose()
 
 
-#: A row naming account 99999, which does not exist, for each table whose account the
-#: PostgreSQL copy checks at the end.
+#: A row naming account 99999, or case 99999, neither of which exists, for each table and key
+#: the PostgreSQL copy checks at the end: (table, row) each.
 ORPHANS = {
-    "score": "INSERT INTO score (account_id, day, score) VALUES (99999, '2026-01-01', 1)",
-    "event": "INSERT INTO event (at, recorded_at, actor, account_id, action, prev_hash, hash) "
-             "VALUES ('2026-01-01 00:00:00', '2026-01-01 00:00:00', 'x', 99999, 'note', '', '')",
-    "notification": "INSERT INTO notification (account_id, kind, created_at, subject, body, "
-                    "state, attempts) VALUES (99999, 'enrolled', '2026-01-01 00:00:00', '', '', "
-                    "'sent', 0)",
+    "score": ("score", "INSERT INTO score (account_id, day, score) "
+                       "VALUES (99999, '2026-01-01', 1)"),
+    "event": ("event", "INSERT INTO event (at, recorded_at, actor, account_id, action, "
+                       "prev_hash, hash) VALUES ('2026-01-01 00:00:00', '2026-01-01 00:00:00', "
+                       "'x', 99999, 'note', '', '')"),
+    "notification": ("notification", "INSERT INTO notification (account_id, kind, created_at, "
+                                     "subject, body, state, attempts) VALUES (99999, 'enrolled', "
+                                     "'2026-01-01 00:00:00', '', '', 'sent', 0)"),
+    "event case": ("event", "INSERT INTO event (at, recorded_at, actor, case_id, action, "
+                            "prev_hash, hash) VALUES ('2026-01-01 00:00:00', "
+                            "'2026-01-01 00:00:00', 'x', 99999, 'note', '', '')"),
+    "notification case": ("notification", "INSERT INTO notification (account_id, case_id, "
+                                          "kind, created_at, subject, body, state, attempts) "
+                                          "SELECT min(id), 99999, 'warning', "
+                                          "'2026-01-01 00:00:00', '', '', 'sent', 0 "
+                                          "FROM account"),
 }
 
 
-@pytest.mark.parametrize("table", list(ORPHANS))
-def test_a_source_with_a_row_for_a_missing_account_is_refused_and_nothing_is_written(
-    busy_sqlite: str, pg_url: str, tmp_path: Path, table: str
+@pytest.mark.parametrize("orphan", list(ORPHANS))
+def test_a_source_with_a_row_for_a_missing_account_or_case_is_refused_and_nothing_is_written(
+    busy_sqlite: str, pg_url: str, tmp_path: Path, orphan: str
 ) -> None:
-    """The PostgreSQL copy loads scores, events and notifications with the account check off
-    and checks every row in one join a table at the end (``store.account_keys.check_all``): a
-    row SQLite let in with its foreign keys off is found there."""
+    """The PostgreSQL copy loads scores, events and notifications with the account and case
+    checks off and checks every row in one join a table and key at the end
+    (``store.account_keys.check_all``): a row SQLite let in with its foreign keys off is found
+    there."""
+    table, row = ORPHANS[orphan]
     broken = tmp_path / "orphan.db"
     broken.write_bytes(Path(busy_sqlite).read_bytes())
     with sqlite3.connect(broken) as db:
         db.execute("PRAGMA foreign_keys = OFF")
-        db.execute(ORPHANS[table])
-    refused(copy_cli(str(broken), pg_url), "99999", table, "nothing was written")
+        db.execute(row)
+    said = refused(copy_cli(str(broken), pg_url), "99999", table, "nothing was written")
+    assert ("no case" in said) == orphan.endswith("case")
     pg = make_engine(pg_url)
     try:
         assert inspect(pg).get_table_names() == []

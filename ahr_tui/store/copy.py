@@ -177,13 +177,14 @@ def _insert_triggers(conn: Connection, *, enabled: bool) -> None:
     """PostgreSQL: the triggers on inserts of scores, events and notifications off for the
     copy, on again before the commit. The window trigger's transition table would hold every
     copied score until the ``COPY`` ends, and mark nothing: the window state row is copied
-    after the scores. The account checks (``store.account_keys``) would join every batch with
-    ``account``: ``account_keys.check_all`` checks every row once instead, after the load.
+    after the scores. The account and case checks (``store.account_keys``) would join every
+    batch with ``account`` or ``aha_case``: ``account_keys.check_all`` checks every row once
+    instead, after the load.
     SQLite's triggers test their ``WHEN`` in place and stay on; its foreign keys check each
     row."""
     if conn.dialect.name == "postgresql":
         action = "ENABLE" if enabled else "DISABLE"
-        triggers = [("score", "ahr_window_insert"), *account_keys.INSERT_TRIGGERS.items()]
+        triggers = [("score", "ahr_window_insert"), *account_keys.INSERT_TRIGGERS]
         for table, name in triggers:
             conn.execute(text(f"ALTER TABLE {table} {action} TRIGGER {name}"))
 

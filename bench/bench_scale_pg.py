@@ -16,7 +16,8 @@ machine's load moves both alike):
    screenful (the median of three), and the worst of them;
 5. every account reset to ``not_enrolled`` (on PostgreSQL then vacuumed, as autovacuum would
    be after a change of every row), the sweep that enrols them and a repeat: (that sweep - the
-   repeat) / changes is the cost of one enrolment change.
+   repeat) / changes is the cost of one enrolment change. ``--rounds N`` takes step 5 N times
+   (the backends' order alternating) and reports each backend's median, and each round's ratio.
 
 Each PostgreSQL figure is printed with its ratio to the SQLite one (DESIGN.md section 7:
 <= 2x).
@@ -37,6 +38,7 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,12 +111,14 @@ def view_reads(db: str, now: datetime) -> tuple[dict[str, Figure], int]:
 
 def steps(dbs: dict[str, str], now: datetime, scores: Path,
           resets: dict[str, Callable[[], None]],
-          enrolment_only: frozenset[str] = frozenset()) -> dict[str, dict[str, Figure]]:
+          enrolment_only: frozenset[str] = frozenset(), rounds: int = 1,
+          ) -> dict[str, dict[str, Figure]]:
     """The issue's operations on each of ``dbs`` (name -> path or URL), each as (wall, CPU,
     RSS); every step runs on one backend and then on the next, so that a change in the
     machine's load falls on both alike. ``enrolment_only``: the backends already at step 5 (a
     ``--copied`` schema a run has used): the others take steps 1-3 untimed to reach it (no
-    view reads), and only step 5 is reported."""
+    view reads), and only step 5 is reported. ``rounds``: step 5 that many times, each
+    backend's enrolment change the median of its rounds (the backends' order alternates)."""
     every = dbs
     figures: dict[str, dict[str, Figure]] = {name: {} for name in dbs}
     out: dict[str, str] = {}
@@ -146,18 +150,42 @@ def steps(dbs: dict[str, str], now: datetime, scores: Path,
     dbs = every
     for name in dbs:  # the enrolment steps alone: only their figures are compared
         figures[name] = {} if enrolment_only else figures[name]
-    for reset in resets.values():
-        reset()
-    each("sweep enrolling every reset account", "sweep", "--now", day, "--json")
-    changes = {name: max(1, sum(json.loads(text)["enrollment_changes"].values()))
-               for name, text in out.items()}
-    each("its repeat", "sweep", "--now", day)
-    for name, found in figures.items():
-        first, repeat = found["sweep enrolling every reset account"], found["its repeat"]
-        n = changes[name]
-        found["one enrolment change (us)"] = (
-            (first[0] - repeat[0]) / n * 1e6, (first[1] - repeat[1]) / n * 1e6, 0)
-        print(f"  {name}: {n:,} enrolment changes", flush=True)
+    per_change: dict[str, list[float]] = {name: [] for name in dbs}
+    cpu_change: dict[str, list[float]] = {name: [] for name in dbs}
+    for round_ in range(1, rounds + 1):
+        # each round's backends in turn, the first going second the next round
+        dbs = dict(reversed(every.items())) if round_ % 2 == 0 else every
+        for name in dbs:
+            resets[name]()
+        each("sweep enrolling every reset account", "sweep", "--now", day, "--json")
+        reports = {name: json.loads(text) for name, text in out.items()}
+        for name, found in reports.items():
+            if found["enrolment_held"]:  # the day's scores are not there: nothing to time
+                raise SystemExit(f"{name}: the sweep held its enrolment changes (no scores for "
+                                 f"{found['as_of']}; scores end {found['scores_end']}): "
+                                 "--enrolment-only needs a schema a full run has used")
+        changes = {name: max(1, sum(found["enrollment_changes"].values()))
+                   for name, found in reports.items()}
+        each("its repeat", "sweep", "--now", day)
+        for name in dbs:
+            first, repeat = (figures[name]["sweep enrolling every reset account"],
+                             figures[name]["its repeat"])
+            n = changes[name]
+            per_change[name].append((first[0] - repeat[0]) / n * 1e6)
+            cpu_change[name].append((first[1] - repeat[1]) / n * 1e6)
+            print(f"  round {round_}, {name}: {n:,} enrolment changes, "
+                  f"{per_change[name][-1]:.1f} us wall a change", flush=True)
+        lite, pg = (per_change[name][-1] for name in every)
+        print(f"  round {round_}: PostgreSQL / SQLite {pg / lite:.2f}x", flush=True)
+    dbs = every
+    for name in dbs:  # the median of the rounds (the last round's sweeps stay as they are)
+        figures[name]["one enrolment change (us)"] = (
+            statistics.median(per_change[name]), statistics.median(cpu_change[name]), 0)
+    if rounds > 1:
+        ratios = [pg / lite for lite, pg in zip(*per_change.values(), strict=True)]
+        print(f"  {rounds} rounds: PostgreSQL / SQLite "
+              + ", ".join(f"{r:.2f}x" for r in ratios)
+              + f"; median {statistics.median(ratios):.2f}x", flush=True)
     each(None, "audit", "verify")
     for name, text in out.items():
         print(f"  {name}: {text}", flush=True)
@@ -234,6 +262,9 @@ def main() -> int:
     parser.add_argument("--enrolment-only", action="store_true",
                         help="with --copied SCHEMA that a run has used: time step 5 alone (the "
                              "SQLite copy is brought to the same point first, untimed)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="step 5 this many times (reset, enrolling sweep, repeat), "
+                             "alternating the backends' order; the median is reported")
     parser.add_argument("--keep", action="store_true",
                         help="leave the schema as the steps left it instead of dropping it")
     args = parser.parse_args()
@@ -257,7 +288,8 @@ def main() -> int:
             found = steps({"SQLite": str(lite_db), "PostgreSQL": url}, now, scores,
                           {"SQLite": sqlite_reset(lite_db),
                            "PostgreSQL": pg_reset(plain, schema)},
-                          frozenset({"PostgreSQL"}) if args.enrolment_only else frozenset())
+                          frozenset({"PostgreSQL"}) if args.enrolment_only else frozenset(),
+                          rounds=args.rounds)
             lite, pg = found["SQLite"], found["PostgreSQL"]
         finally:
             drop_schema(plain, schema, keep=args.keep)

@@ -115,7 +115,7 @@ class ListCommands(App[None]):
 
         cases = self.main.shown_cases
         return Export("cases", len(cases), lambda path, overwrite: export_cases(
-            cases, path, overwrite=overwrite))
+            cases, path, self.clock(), overwrite=overwrite))
 
     def _accounts_export(self) -> Export | None:
         from ahr_tui.service.account_list import export_accounts

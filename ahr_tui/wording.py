@@ -9,6 +9,7 @@ may all use it.
 from __future__ import annotations
 
 import errno
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +56,28 @@ def folder_problem(target: Path, verb: str = "write") -> str | None:
     if folder.exists():
         return f"cannot {verb} {target}: {folder} is a file, not a folder."
     return f"cannot {verb} {target}: the folder {folder} does not exist."
+
+
+def names_folder(given: str) -> bool:
+    """True when a path as typed names a folder by its form: it ends with ``/`` (``out/``,
+    ``/var/tmp/``), whether or not that folder exists, as ``cp`` and ``rsync`` read it.
+    ``Path`` drops the slash (``Path("out/") == Path("out")``), so ask before converting."""
+    return given.endswith(_SEPARATORS)
+
+
+_SEPARATORS = tuple({os.sep, os.altsep or os.sep})
+
+
+def folder_not_file(given: str, *, example: str = "ahr.db") -> str:
+    """The sentence refusing a folder (``names_folder``) where a file is wanted (a database):
+    ``out/ ends with /, so it names a folder, not a file; give the file's name, e.g.
+    out/ahr.db.`` (or, when ``out`` is a file, to write it without the ``/``)."""
+    bare = given.rstrip("".join(_SEPARATORS))
+    if bare and Path(bare).is_file():
+        return (f"{given} ends with /, so it names a folder, but {bare} is a file; write it "
+                "without the /.")
+    return (f"{given} ends with /, so it names a folder, not a file; give the file's name, "
+            f"e.g. {given}{example}.")
 
 
 def os_problem(verb: str, target: Path, exc: OSError) -> str:

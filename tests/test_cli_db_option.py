@@ -162,3 +162,36 @@ def test_the_copy_warning_suggests_a_verify_that_runs_on_the_source(tmp_path: Pa
     [_, *args] = shlex.split(_suggested(copied.err))
     verified = run_ahr(*args)
     assert verified.code == 1 and "audit log broken at event 1" in verified.err
+
+
+@pytest.mark.parametrize("command", [
+    ("init", "--db", "{new}/"),
+    ("--db", "{new}/", "cases"),
+    ("sample", "--out", "{new}/", "--accounts", "5"),
+    ("demo", "--keep", "{new}/"),
+    ("db", "copy", "--from", "{db}", "--to", "{new}/"),
+], ids=["init --db", "cases --db", "sample --out", "demo --keep", "db copy --to"])
+def test_a_database_path_ending_with_a_slash_is_refused_and_nothing_is_made(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A newcomer's trial: ``ahr --db DIR/ init`` (and ``sample --out DIR/``, ``db copy --to
+    DIR/``) made a database file named DIR: ``Path`` drops the slash. A database is a file, so
+    a path naming a folder is refused in one sentence naming it, exit 1, and nothing is made."""
+    db = tmp_path / "source.db"
+    assert run_ahr("--db", str(db), "init").code == 0
+    new = tmp_path / "new"
+    done = run_ahr(*(part.format(new=new, db=db) for part in command))
+    assert (done.code, done.out) == (1, ""), done.err
+    assert done.err == (f"ahr: {new}/ ends with /, so it names a folder, not a file; give the "
+                        f"file's name, e.g. {new}/ahr.db.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.db"]
+
+
+def test_a_database_file_written_with_a_slash_is_not_opened_as_that_file(tmp_path: Path) -> None:
+    """``--db ahr.db/`` opened ahr.db: the slash says a folder, so it is refused, saying so."""
+    db = tmp_path / "ahr.db"
+    assert run_ahr("--db", str(db), "init").code == 0
+    done = run_ahr("--db", f"{db}/", "cases")
+    assert done.code == 1
+    assert done.err == (f"ahr: {db}/ ends with /, so it names a folder, but {db} is a file; "
+                        "write it without the /.\n")

@@ -175,9 +175,9 @@ def test_a_view_name_must_be_short_printable_text(engine: Engine, me: Actor, nam
 
 
 def test_the_csv_header_of_an_empty_list_is_a_case_objects_keys(cli: Cli, four: list[int]) -> None:
-    from ahr_tui.service.case_view import CASE_JSON_KEYS
+    from ahr_tui.service.case_view import CASE_LIST_KEYS
 
-    assert tuple(json.loads(ok(cli("cases", "--json")))[0]) == CASE_JSON_KEYS
+    assert tuple(json.loads(ok(cli("cases", "--json")))[0]) == CASE_LIST_KEYS
 
 
 def test_view_applies_a_saved_views_filter_and_sort_as_the_app_does(

@@ -11,7 +11,7 @@ import pytest
 
 from ahr_tui.importers.kinds import ACCOUNTS_EXPORT, CASES_EXPORT, kind_of
 from ahr_tui.service.account_list import CSV_COLUMNS
-from ahr_tui.service.case_view import CASE_JSON_KEYS
+from ahr_tui.service.case_view import CASE_JSON_KEYS, CASE_LIST_KEYS
 from tests.conftest import snapshot
 from tests.test_import_common import FIXTURES, seed_accounts
 
@@ -67,8 +67,8 @@ def test_a_file_of_another_kind_is_one_sentence_naming_its_command(cli, engine, 
 
 @pytest.mark.parametrize("command", ["sellers", "scores", "cases", "report"])
 @pytest.mark.parametrize(("export", "header"), [
-    ("cases", CASE_JSON_KEYS), ("accounts", CSV_COLUMNS),
-])
+    ("cases", CASE_LIST_KEYS), ("cases", CASE_JSON_KEYS), ("accounts", CSV_COLUMNS),
+], ids=["cases", "cases-before-urgency", "accounts"])
 def test_a_list_ahr_exported_is_not_taken_for_an_import_file(
     cli, engine, tmp_path, command, export, header
 ):
@@ -110,7 +110,8 @@ def test_a_header_in_capitals_is_refused_in_one_sentence_and_nothing_is_written(
 
 
 def test_the_exports_columns_are_those_ahr_writes() -> None:
-    assert CASES_EXPORT.required == CASE_JSON_KEYS
+    assert CASES_EXPORT.required + CASES_EXPORT.optional == CASE_LIST_KEYS
+    assert CASES_EXPORT.required == CASE_JSON_KEYS  # a list exported before urgency was added
     assert ACCOUNTS_EXPORT.required == CSV_COLUMNS
-    assert kind_of(list(CASE_JSON_KEYS)) is CASES_EXPORT
+    assert kind_of(list(CASE_LIST_KEYS)) is kind_of(list(CASE_JSON_KEYS)) is CASES_EXPORT
     assert kind_of(["seller_id", "store"]) is None  # nothing says which kind

@@ -9,7 +9,11 @@ copy left behind.
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -23,8 +27,10 @@ from pathlib import Path
 
 import pytest
 
+from ahr_tui.cli import imports as imports_cli
 from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.source import STDIN, Source, read_once
+from ahr_tui.importers.textfile import HEAD_BYTES
 from tests.conftest import snapshot
 from tests.processes import AHR
 from tests.test_import_common import FIXTURES, seed_accounts
@@ -34,6 +40,7 @@ REALWORLD = Path(__file__).parent / "fixtures" / "realworld"
 
 SCORES_GOOD = b"seller_id,store,date,score\nS1,US,2026-02-28,640\nS1,CA,2026-03-01,1000\n"
 SCORES_BAD = b"seller_id,store,date,score\nS1,US,2026-02-28,640\nS1,US,2026-03-01,high\n"
+SELLERS_HEADER = "seller_id,store,name,plan,emergency_phone,email\n"
 SELLERS_GOOD = (FIXTURES / "sellers_valid.csv").read_bytes()
 SELLERS_BAD = (FIXTURES / "sellers_unknown_plan.csv").read_bytes()
 
@@ -171,6 +178,21 @@ def test_cases_and_a_report_read_standard_input_too(cli, engine):
     assert report.stdout.startswith("<stdin>: ")
 
 
+def test_a_file_named_dash_is_read_as_dot_slash_dash_not_standard_input(
+    cli, engine, tmp_path, monkeypatch
+):
+    """``-`` is standard input; a file literally named ``-`` is ``./-``, which ``Path``
+    shortens to ``-``: it read standard input instead. It is read as the file (named by its
+    full path in messages) while standard input holds something else."""
+    seed_accounts(engine)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_bytes(SCORES_GOOD)
+    result = cli("import", "scores", "./-", input=SCORES_BAD)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{tmp_path / '-'}: 2 new, 0 updated, 0 unchanged, 0 rejected\n"
+    assert scores(engine)[("S1", "CA", date(2026, 3, 1))] == 1000
+
+
 # --- encodings, sniffed from the copy as from a file -------------------------------------------
 
 
@@ -204,6 +226,122 @@ def test_windows_1252_through_stdin_is_refused_at_its_line(cli, engine):
     assert snapshot(engine) == before
 
 
+class _Endless(io.RawIOBase):
+    """A stream of ``byte`` that never ends before ``limit`` bytes (a bound, so that a copy that
+    does not stop fails the test instead of filling the disk); ``given`` counts what was read."""
+
+    def __init__(self, byte: bytes, limit: int) -> None:
+        self.byte, self.limit, self.given = byte, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        size = min(len(buffer), self.limit - self.given)
+        buffer[:size] = self.byte * size
+        self.given += size
+        return size
+
+
+def test_an_endless_binary_stdin_is_refused_after_its_first_mib_not_copied_whole(
+    cli, engine, spool_dir, monkeypatch
+):
+    """A newcomer's trial: ``ahr import scores /dev/zero`` copied the whole input to TMPDIR
+    before checking anything. The head the importers sniff is copied first; NUL bytes that no
+    UTF-16 byte order mark or pattern explains stop the copy there, and the import refuses it
+    as it refuses such a file: one sentence naming the input, exit 1, nothing written, no copy
+    left behind."""
+    seed_accounts(engine)
+    before = snapshot(engine)
+    zeros = _Endless(b"\0", limit=64 * HEAD_BYTES)
+    monkeypatch.setattr(imports_cli, "_stdin", lambda: io.BufferedReader(zeros))
+    result = cli("import", "scores", "-")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "<stdin>:1: file: this is a binary file, not text (it contains NUL bytes)",
+        "ahr: <stdin>: 1 problem; nothing was imported.",
+    ]
+    assert zeros.given <= 2 * HEAD_BYTES, zeros.given
+    assert snapshot(engine) == before
+    assert list(spool_dir.iterdir()) == []
+
+
+def _small_files_only() -> None:  # in the child: a copy past 32 MiB fails instead of growing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (32 << 20, 32 << 20))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_ahr_import_scores_dev_zero_ends_at_once_naming_dev_zero(db_url, engine, tmp_path):
+    """The trial's own command, in a real process (its files kept under 32 MiB, so that a copy
+    that does not stop ends in a "File too large" instead of filling the disk)."""
+    seed_accounts(engine)
+    before = snapshot(engine)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    done = subprocess.run(
+        [AHR, "--db", db_url, "import", "scores", "/dev/zero"], capture_output=True, text=True,
+        env={**os.environ, "TMPDIR": str(spool)}, preexec_fn=_small_files_only, timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert done.stderr.splitlines() == [
+        "/dev/zero:1: file: this is a binary file, not text (it contains NUL bytes)",
+        "ahr: /dev/zero: 1 problem; nothing was imported.",
+    ]
+    assert snapshot(engine) == before
+    assert list(spool.iterdir()) == []
+
+
+def test_utf16_text_longer_than_the_sniffed_head_is_copied_whole_from_stdin(cli, engine):
+    """The first MiB of UTF-16 text (Excel's "Unicode Text": NUL bytes explained by its byte
+    order mark) lets the copy go on: every row past it is read too."""
+    rows = 25_000
+    text = SELLERS_HEADER + "".join(f"X{i},US,Seller {i},individual,,\n" for i in range(rows))
+    data = text.encode("utf-16")
+    assert len(data) > HEAD_BYTES
+    result = cli("import", "sellers", "-", "--dry-run", input=data)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"<stdin>: {rows} new, 0 updated, 0 unchanged, 0 rejected")
+
+
+@pytest.mark.parametrize(("data", "sentence"), [
+    (SCORES_GOOD.decode().encode("utf-16-le") * 40_000,
+     "this is UTF-16 text without a byte order mark"),
+    (gzip.compress(SCORES_GOOD, mtime=0) + bytes(2 * HEAD_BYTES), "this is a gzip-compressed"),
+], ids=["utf16-no-bom", "gzip"])
+def test_other_input_refused_from_its_head_says_what_it_is_from_stdin_too(
+    cli, engine, spool_dir, data, sentence
+):
+    seed_accounts(engine)
+    result = cli("import", "scores", "-", input=data)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"<stdin>:1: file: {sentence}")
+    assert list(spool_dir.iterdir()) == []
+
+
+def test_gzip_is_told_to_decompress_in_the_pipe_on_stdin_and_as_read_from_a_file(
+    cli, engine, tmp_path
+):
+    """``gunzip -k FILE`` was the advice for gzip on standard input, where there is no FILE."""
+    seed_accounts(engine)
+    data = gzip.compress(SCORES_GOOD, mtime=0)
+    piped = cli("import", "scores", "-", input=data)
+    assert piped.exit_code == 1
+    assert piped.stderr.splitlines()[0] == (
+        "<stdin>:1: file: this is a gzip-compressed file, not CSV text; decompress it in the "
+        "pipe: ... | gunzip -c | ahr import scores -")
+    path = tmp_path / "scores.csv"  # a browser's download, still gzip-encoded
+    path.write_bytes(data)
+    named = cli("import", "scores", str(path))
+    assert named.stderr.splitlines()[0] == (
+        f"{path}:1: file: this is a gzip-compressed file, not CSV text; decompress it as it is "
+        f"read: gunzip -c {path} | ahr import scores -")
+    report = cli("import", "report", "-", "--seller", "S1", input=data)
+    assert report.stderr.splitlines()[0].endswith(
+        "not JSON text; decompress it in the pipe: ... | gunzip -c | ahr import report - "
+        "--seller S1")
+
+
 # --- rejects, and the copy's own failures -----------------------------------------------------
 
 
@@ -228,6 +366,27 @@ def test_skip_invalid_on_stdin_writes_the_kinds_rejects_in_the_folder_given(
     assert rejects.read_text().splitlines()[1] == (
         "S1,US,2026-03-01,high,score: 'high' is not an integer"
     )
+
+
+def test_rejects_of_stdin_to_a_folder_not_there_yet_go_in_it_for_a_csv_and_a_report(
+    cli, engine, tmp_path
+):
+    """``curl ... | ahr import scores - --skip-invalid --rejects /var/tmp/rejects/`` before that
+    folder exists: it is made (parents too) and the kind's rejects file written in it, where a
+    file named ``rejects`` was written before; a report's rejects the same way."""
+    seed_accounts(engine)
+    folder = tmp_path / "new" / "rejects"
+    scored = cli("import", "scores", "-", "--skip-invalid", "--rejects", f"{folder}/",
+                 input=SCORES_BAD)
+    assert scored.exit_code == 0, scored.stderr
+    assert f"1 rejected; written to {folder / 'scores.rejects.csv'}" in scored.stdout
+    document = json.loads((FIXTURES / "report.json").read_bytes())
+    document["performanceMetrics"].append(dict(document["performanceMetrics"][0]))  # a duplicate
+    reported = cli("import", "report", "-", "--seller", "S1", "--skip-invalid", "--rejects",
+                   f"{tmp_path / 'reports'}/", input=json.dumps(document).encode())
+    assert reported.exit_code == 0, reported.stderr
+    assert (tmp_path / "reports" / "report.rejects.csv").read_text().startswith("pointer,")
+    assert sorted(p.name for p in folder.iterdir()) == ["scores.rejects.csv"]
 
 
 def test_skip_invalid_on_a_named_fifo_writes_beside_it(cli, engine, tmp_path):

@@ -218,3 +218,49 @@ def test_rejects_to_a_folder_that_does_not_exist_say_so_and_nothing_is_written(
     assert result.stderr == (
         f"ahr: cannot write {missing}: the folder {missing.parent} does not exist.\n")
     assert accounts(engine) == {}
+
+
+def test_rejects_to_a_path_ending_with_a_slash_go_in_that_folder_made_with_its_parents(
+    cli, engine, tmp_path
+):
+    """A newcomer's trial: ``--rejects DIR/`` for a DIR not there yet wrote a file named DIR
+    (``Path`` drops the slash). A path written with a trailing slash names a folder: it is
+    made, parents too, and NAME.rejects.csv written in it."""
+    path = write(tmp_path, "s.csv", HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW)
+    folder = tmp_path / "rejects" / "today"
+    result = cli("import", "sellers", str(path), "--skip-invalid", "--rejects", f"{folder}/")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"1 rejected; written to {folder / 's.rejects.csv'}"
+    assert folder.is_dir() and [p.name for p in folder.iterdir()] == ["s.rejects.csv"]
+    assert (folder / "s.rejects.csv").read_text().splitlines()[1].startswith("S2,US,Beta,gold")
+    assert sorted(accounts(engine)) == [("S1", "US")]
+
+
+def test_a_folder_for_the_rejects_is_made_only_when_there_are_rejects_to_write(
+    cli, engine, tmp_path
+):
+    """A dry run writes nothing, and a clean file has no rejects: neither leaves a folder."""
+    bad = write(tmp_path, "s.csv", HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW)
+    dry = cli("import", "sellers", str(bad), "--skip-invalid", "--dry-run", "--rejects",
+              f"{tmp_path / 'dry'}/")
+    assert dry.exit_code == 0, dry.stderr
+    clean = write(tmp_path, "c.csv", HEADER + "S1,US,Acme,professional,,\n")
+    done = cli("import", "sellers", str(clean), "--skip-invalid", "--rejects",
+               f"{tmp_path / 'clean'}/")
+    assert done.exit_code == 0, done.stderr
+    assert not (tmp_path / "dry").exists() and not (tmp_path / "clean").exists()
+
+
+def test_rejects_to_a_folder_under_a_file_are_refused_before_anything_is_read(
+    cli, engine, tmp_path
+):
+    """``--rejects s.csv/`` (a file where the folder should be): one sentence naming the path,
+    exit 1, nothing imported, the file untouched."""
+    path = write(tmp_path, "s.csv", HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW)
+    for given in (f"{path}/", f"{path}/deeper/"):
+        result = cli("import", "sellers", str(path), "--skip-invalid", "--rejects", given)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"ahr: cannot write {given}s.rejects.csv: {path} is a file, not a folder.\n")
+    assert path.read_text() == HEADER + "S1,US,Acme,professional,,\n" + BAD_ROW
+    assert accounts(engine) == {}

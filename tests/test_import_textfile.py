@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import lzma
 import zipfile
 
 import pytest
@@ -18,7 +19,7 @@ from ahr_tui.importers import scores as score_file
 from ahr_tui.importers import sellers as seller_file
 from ahr_tui.importers.csvfile import Rejects, open_csv, records
 from ahr_tui.importers.problems import Problems
-from ahr_tui.importers.textfile import NotText, sniff
+from ahr_tui.importers.textfile import NotText, Origin, sniff
 from tests.test_import_common import write
 
 SELLERS = (
@@ -113,6 +114,45 @@ def test_the_legacy_sentence_names_the_line_of_the_first_bad_byte(tmp_path):
     _, problems, _ = read(write(tmp_path, "s.csv", data.encode("cp1252")))
     assert problems[0].startswith("f:3: file: not UTF-8: byte 0xe9 ('é' in Windows-1252)")
     assert problems[0].endswith("or convert it with iconv -f WINDOWS-1252 -t UTF-8")
+
+
+COMPRESSED = [
+    (gzip.compress, "a gzip", "gunzip -c"),
+    (bz2.compress, "a bzip2", "bunzip2 -c"),
+    (lambda data: lzma.compress(data, format=lzma.FORMAT_XZ), "an xz", "unxz -c"),
+    (lambda data: b"\x28\xb5\x2f\xfd" + data, "a zstd", "unzstd -c"),  # zstd's magic number
+]
+
+
+@pytest.mark.parametrize(("pack", "what", "tool"), COMPRESSED,
+                         ids=[c[1].split()[1] for c in COMPRESSED])
+def test_compressed_input_is_told_the_pipe_that_decompresses_it_as_it_came(pack, what, tool):
+    """A newcomer's trial: standard input that was gzip was told ``gunzip -k FILE``, which has
+    no file to act on (and refuses a file whose name lacks ``.gz``, such as a browser's
+    download saved as ``scores.csv``). A file is told to be decompressed as it is read, by
+    name; standard input or a pipe, in the pipe; both into the command that reads ``-``."""
+    head = pack(SELLERS.encode())
+    command = "ahr import sellers -"
+    with pytest.raises(NotText) as named:
+        sniff(head, origin=Origin("my export.csv", piped=False, command=command))
+    assert named.value.message == (
+        f"this is {what}-compressed file, not CSV text; decompress it as it is read: "
+        f"{tool} 'my export.csv' | ahr import sellers -")
+    with pytest.raises(NotText) as piped:
+        sniff(head, origin=Origin("<stdin>", piped=True, command=command))
+    assert piped.value.message == (
+        f"this is {what}-compressed file, not CSV text; decompress it in the pipe: "
+        f"... | {tool} | ahr import sellers -")
+
+
+def test_a_zip_archive_is_told_how_to_extract_it_from_a_file_or_a_pipe():
+    archive = _zip({"sellers.csv": SELLERS.encode()})
+    with pytest.raises(NotText, match=r"extract the file from it: unzip -p x\.zip NAME\.csv \| "
+                       r"ahr import sellers -$"):
+        sniff(archive, origin=Origin("x.zip", piped=False, command="ahr import sellers -"))
+    with pytest.raises(NotText, match=r"save it, then extract the file from it: unzip -p "
+                       r"FILE\.zip NAME\.csv \| ahr import sellers -$"):
+        sniff(archive, origin=Origin("<stdin>", piped=True, command="ahr import sellers -"))
 
 
 def test_a_report_gets_advice_for_json():

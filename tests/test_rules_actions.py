@@ -158,13 +158,20 @@ def test_one_formatter_writes_time_left_and_urgency(status, now, responded_at, e
 
 @pytest.mark.parametrize("status", list(CaseStatus))
 @pytest.mark.parametrize("hours", [-3, 0.5, 5, 20, 30])
-def test_the_list_word_is_the_level_except_contact_for_a_detected_case(status, hours) -> None:
-    """``overdue`` is the 72-hour deadline's word: a detected case past its first-contact
-    target is ``contact`` in a list, like every detected case, in both front ends."""
+def test_the_list_word_is_the_level_and_contact_before_it_for_a_detected_case(
+    status, hours
+) -> None:
+    """A bare ``overdue`` is the 72-hour deadline's word: a detected case is ``contact`` in a
+    list, and its level against the first-contact target follows unless ok (``contact
+    overdue`` once past it), as the app marks its ``CONTACT`` row (``!!! CONTACT``)."""
     shown = time_left(status, DEADLINE, DEADLINE - timedelta(hours=hours),
                       responded_at=CONTACT)
-    expected = "contact" if status is CaseStatus.DETECTED else shown.level
+    expected = shown.level
+    if status is CaseStatus.DETECTED:
+        expected = "contact" if shown.level == "ok" else f"contact {shown.level}"
     assert shown.word == expected
+    if status is CaseStatus.DETECTED and hours < 0:
+        assert shown.word == "contact overdue"
 
 
 def test_the_list_puts_least_time_left_first_then_expired_then_responded() -> None:

@@ -201,8 +201,8 @@ def test_handover_writes_an_events_change_as_case_show_does(week: Cli) -> None:
 def test_handover_shows_open_cases_past_their_deadline_that_no_sweep_expired(week: Cli) -> None:
     after_sunday = "2026-03-08T12:00:00Z"  # case 1's deadline passed, no sweep since
     data = json.loads(ok(week("handover", "--json", "--now", after_sunday)))
-    assert data["overdue"] == [1]
-    assert data["expired_awaiting_decision"] == []
+    assert data["overdue"] == data["deadline_overdue"] == [1]
+    assert (data["contact_overdue"], data["expired_awaiting_decision"]) == ([], [])
     assert json.loads(ok(week("handover", "--json")))["overdue"] == []
     text = ok(week("handover", "--now", after_sunday))
     section = text[text.index("Overdue (1): "):].splitlines()
@@ -216,26 +216,42 @@ def test_handover_shows_open_cases_past_their_deadline_that_no_sweep_expired(wee
     assert (swept["overdue"], swept["expired_awaiting_decision"]) == ([], [1])
 
 
-def test_handover_counts_detected_cases_past_their_first_contact_target_as_overdue(
+def test_handover_lists_late_first_contacts_in_their_own_section_not_as_overdue(
     week: Cli, engine  # type: ignore[no-untyped-def]
 ) -> None:
-    """DESIGN.md section 4: a case whose next due moment has passed is overdue, a detected
-    one's first-contact target (``contact_due``) as well as an open one's deadline; no sweep
-    expires a detected case, so it stays in the section until someone contacts the seller."""
+    """A detected case past its first-contact target (``contact_due``), which no sweep
+    expires: the app counts it once, in ``to contact`` (its row ``!!! CONTACT``), never as
+    ``overdue``; a newcomer found the handover's Overdue section mixing it with open cases past
+    their deadline. It has a section of its own, in text and Markdown (the app's ``h`` writes
+    the same lines), and JSON ``contact_overdue``; ``overdue`` keeps both, as before, beside
+    ``deadline_overdue``. It stays until someone contacts the seller."""
     seed_account(engine, "S3")
     detected = ok(week("case", "detect", "S3", "--store", "US", "--policy", "reviews",
                        "--at", "2026-03-05T15:45:00Z")).strip()  # contact due Friday 15:45Z
-    later = "2026-03-06T18:00:00Z"  # now: 2h 15m past it; cases 1 and 2 still have time
-    assert json.loads(ok(week("handover", "--json", "--now", later)))["overdue"] == [int(detected)]
-    line = f"case {detected}  S3 US  detected  first contact 2h 15m overdue"
-    text = ok(week("handover", "--now", later))
-    assert text[text.index("Overdue (1): "):].splitlines()[1] == f"  {line}"
-    markdown = ok(week("handover", "--markdown", "--now", later))
-    assert f"## Overdue (1): past their deadline or first-contact target\n- {line}\n" in markdown
-    shown = ok(week("case", "show", detected)).splitlines()
+    late_open = "2026-03-08T12:00:00Z"  # case 1's deadline passed too, no sweep since
+    data = json.loads(ok(week("handover", "--json", "--now", late_open)))
+    assert (data["deadline_overdue"], data["contact_overdue"]) == ([1], [int(detected)])
+    assert sorted(data["overdue"]) == [1, int(detected)]
+    line = f"case {detected}  S3 US  detected  first contact 1d 20h overdue"
+    text = ok(week("handover", "--now", late_open))
+    overdue = text[text.index("Overdue (1): "):].split("\n\n")[0].splitlines()
+    assert overdue == ["Overdue (1): open cases past their 72-hour deadline, not expired yet",
+                       "  case 1  S1 US  open  4h 30m overdue"]
+    late = text[text.index("First contact overdue (1): "):].split("\n\n")[0].splitlines()
+    assert late == ["First contact overdue (1): detected cases past their first-contact target",
+                    f"  {line}"]
+    markdown = ok(week("handover", "--markdown", "--now", late_open))
+    assert ("## First contact overdue (1): detected cases past their first-contact target\n"
+            f"- {line}\n") in markdown
+    assert "## Overdue (1): open cases past their 72-hour deadline, not expired yet\n- case 1 " in (
+        markdown)
+    later = "2026-03-06T18:00:00Z"  # 2h 15m past the contact target; cases 1 and 2 have time
+    shown = ok(week("case", "show", detected, "--now", later)).splitlines()
     assert "     status  detected (first contact 2h 15m overdue)" in shown  # as ``case show``
+    assert "Overdue (0): " in ok(week("handover", "--now", later))
     ok(week("case", "attempt", detected, "--channel", "phone", "--outcome", "no_answer"))
-    assert json.loads(ok(week("handover", "--json", "--now", later)))["overdue"] == []
+    data = json.loads(ok(week("handover", "--json", "--now", later)))
+    assert (data["overdue"], data["contact_overdue"]) == ([], [])
 
 
 def test_the_handover_writes_time_left_as_the_case_list_does(week: Cli) -> None:

@@ -97,14 +97,14 @@ def list_cases(
     if view is not None:
         cases = _through_view(st, view, cases)
     if as_json:
-        emit_json([c.to_json() for c in cases])
+        emit_json([c.listed_json(instant) for c in cases])
         return
     if as_csv:
         import sys
 
         from ahr_tui.service.export import write_cases_csv
 
-        write_cases_csv(cases, sys.stdout)
+        write_cases_csv(cases, sys.stdout, instant)
         return
     _print_cases(cases, instant)
     if not cases and not read(st.engine(), has_accounts):
@@ -113,7 +113,8 @@ def list_cases(
 
 def _print_cases(cases: Sequence[CaseView], instant: datetime) -> None:
     """The text table of ``ahr cases``: time left and the urgency word by ``rules.time_left``
-    (a detected case's ``contact``, as its row in the app)."""
+    (a detected case's ``contact`` and its level, ``contact overdue``, as its row in the app
+    shows ``CONTACT`` after the level's mark, ``!!! CONTACT``)."""
     from ahr_tui.rules import time_left
 
     rows = []

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 def sample(
     ctx: typer.Context,
     out_path: Annotated[
-        Path, typer.Option("--out", help="Database file to create (must not exist).")
+        Path,
+        typer.Option("--out", metavar="PATH", parser=lambda text: database_file(text),
+                     help="Database file to create (must not exist)."),
     ],
     accounts: Annotated[int, typer.Option("--accounts", min=1, help="How many accounts.")] = 200,
     days: Annotated[
@@ -76,12 +78,24 @@ def sample(
     out(summary)
 
 
+def database_file(given: str) -> Path:
+    """``--out`` and ``--keep``: the new database file; a path ending with ``/`` names a folder
+    and is refused (exit 1), as ``--db`` is, before ``Path`` drops the slash and a file takes
+    the folder's name."""
+    from ahr_tui.errors import InvalidInput
+    from ahr_tui.wording import folder_not_file, names_folder
+
+    if names_folder(given):
+        raise InvalidInput(folder_not_file(given))
+    return Path(given)
+
+
 def demo(
     ctx: typer.Context,
     keep: Annotated[
         Path | None,
         typer.Option(
-            "--keep", metavar="PATH",
+            "--keep", metavar="PATH", parser=lambda text: database_file(text),
             help="Write the live copy to this new file and keep it (default: a temporary file, "
             "removed when the app ends).",
         ),

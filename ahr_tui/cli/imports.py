@@ -28,12 +28,21 @@ import_app = typer.Typer(
     help="Load sellers, scores, cases or a Seller Performance Report.",
 )
 
+def _file(given: str) -> Path:
+    """FILE as typed: ``-`` is standard input; any other spelling is a file, ``./-`` (a file
+    named ``-``) included, which ``Path`` would shorten to ``-``: it is made absolute."""
+    from ahr_tui.importers.source import named_file
+
+    return named_file(given)
+
+
 FileArg = Annotated[
     Path,
     typer.Argument(
         metavar="FILE",
-        help="The file to import; - reads standard input. A pipe works too (a FIFO, a shell's "
-        "process substitution).",
+        parser=_file,
+        help="The file to import; - reads standard input (a file named - is ./-). A pipe works "
+        "too (a FIFO, a shell's process substitution).",
         show_default=False,
     ),
 ]
@@ -49,12 +58,13 @@ SkipOpt = Annotated[
     ),
 ]
 RejectsOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--rejects",
         metavar="PATH",
         help="With --skip-invalid: the file to write the rejected records to, or a folder to "
-        "write NAME.rejects.csv in (default: beside FILE; needed when FILE is - or a pipe).",
+        "write NAME.rejects.csv in (an existing one, or any PATH ending with /: created, parents "
+        "too); default: beside FILE; needed when FILE is - or a pipe.",
         show_default=False,
     ),
 ]
@@ -160,14 +170,22 @@ def report(
 
 
 def _options(
-    file: Path, kind: str, dry_run: bool, skip_invalid: bool, rejects: Path | None
+    file: Path, kind: str, dry_run: bool, skip_invalid: bool, rejects: str | None
 ) -> ImportOptions:
     """The import's options; ``--rejects`` without ``--skip-invalid``, or naming the input
     itself, is a usage error, and so is ``--skip-invalid`` reading standard input or a pipe
-    without ``--rejects`` (there is no folder beside it for the rejects)."""
+    without ``--rejects`` (there is no folder beside it for the rejects). A ``--rejects`` that
+    cannot be written (its folder missing, a file where a folder should be) is refused here,
+    before anything is read: ``ImportOptions.rejects_problem``."""
+    from ahr_tui.errors import InvalidInput
     from ahr_tui.service.imports import ImportOptions
+    from ahr_tui.wording import names_folder
 
-    options = ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects)
+    options = ImportOptions(
+        dry_run=dry_run, skip_invalid=skip_invalid,
+        rejects=None if rejects is None else Path(rejects),
+        rejects_folder=rejects is not None and names_folder(rejects),
+    )
     if options.needs_rejects_path(file) and not dry_run:
         raise typer.BadParameter(
             "FILE is standard input or a pipe, with no folder beside it for the rejected "
@@ -181,6 +199,9 @@ def _options(
         raise typer.BadParameter("it goes with --skip-invalid", param_hint="--rejects")
     if options.rejects_file(file, kind).resolve() == file.resolve():
         raise typer.BadParameter("it names the file being imported", param_hint="--rejects")
+    problem = options.rejects_problem(file, kind)
+    if problem is not None:
+        raise InvalidInput(problem)
     return options
 
 

@@ -202,7 +202,8 @@ def handover(
 ) -> None:
     """The handover: what happened, who holds what, what falls due.
 
-    What happened since --since, cases by assignee, overdue and unassigned cases, what falls due
+    What happened since --since, overdue cases (past the deadline) and late first contacts (past
+    the contact target), cases by assignee, unassigned cases, what falls due
     (and what is uncovered), expired cases awaiting a decision. --mail sends it by email.
     """
     from ahr_tui.service.handover import lines, mail_handover, read_handover

@@ -32,7 +32,7 @@ from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import text_problem
 from ahr_tui.importers.kinds import REPORT_SENTENCE, looks_like_report, wrong_kind
 from ahr_tui.importers.problems import Problems, shown
-from ahr_tui.importers.textfile import Encoding, NotText, read_head, sniff
+from ahr_tui.importers.textfile import Encoding, NotText, Origin, read_head, sniff
 from ahr_tui.wording import os_problem
 
 FIELD_LIMIT = csv.field_size_limit()
@@ -72,10 +72,12 @@ DELIMITERS = (",", ";", "\t", "|")
 
 @contextmanager
 def open_csv(
-    path: Path, expected: tuple[str, ...], problems: Problems, optional: tuple[str, ...] = ()
+    path: Path, expected: tuple[str, ...], problems: Problems, optional: tuple[str, ...] = (),
+    *, origin: Origin = Origin(),
 ) -> Iterator[CsvFile | None]:
     """Open ``path`` and check its header (every ``expected`` column, any of ``optional``);
-    yields None (with fatal problems) if it is unusable.
+    yields None (with fatal problems) if it is unusable. ``origin``: how the file came, for
+    the advice of a refusal (``textfile.sniff``).
 
     The encoding comes from ``textfile.sniff`` (UTF-8 with or without BOM, UTF-16 with a BOM),
     the separator from the header row (``DELIMITERS``); a file that is not text is one fatal
@@ -87,7 +89,7 @@ def open_csv(
         head = read_head(raw)
     except OSError as exc:
         raise InvalidInput(os_problem("read", path, exc)) from None
-    encoding = _csv_encoding(head, problems)
+    encoding = _csv_encoding(head, problems, origin)
     if encoding is None:
         raw.close()
         yield None
@@ -109,11 +111,11 @@ def open_csv(
         handle.close()
 
 
-def _csv_encoding(head: bytes, problems: Problems) -> Encoding | None:
+def _csv_encoding(head: bytes, problems: Problems, origin: Origin) -> Encoding | None:
     """The encoding of a file that starts with ``head``, or None with one fatal problem: it is
     not text, or it is a Seller Performance Report (JSON) rather than a CSV."""
     try:
-        encoding = sniff(head, want="csv")
+        encoding = sniff(head, want="csv", origin=origin)
     except NotText as exc:
         problems.add(exc.line, "file", exc.message, fatal=True)
         return None
@@ -350,8 +352,10 @@ class Rejects:
     the first rejected record only, and undecodable bytes are written back as they came.
     """
 
-    def __init__(self, path: Path | None, header: list[str]) -> None:
+    def __init__(self, path: Path | None, header: list[str], *, make_folder: bool = False) -> None:
         self.path = path
+        #: Create the file's folder, parents too, if missing (``--rejects out/``).
+        self.make_folder = make_folder
         self.header = header
         self.count = 0
         self._handle: TextIO | None = None
@@ -369,6 +373,11 @@ class Rejects:
 
     def _open(self) -> None:
         assert self.path is not None
+        if self.make_folder:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InvalidInput(os_problem("create", self.path.parent, exc)) from None
         try:
             self._handle = open(  # noqa: SIM115 - closed in close()
                 self.path, "w", encoding="utf-8", errors="surrogateescape", newline=""

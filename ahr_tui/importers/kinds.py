@@ -49,12 +49,14 @@ CASES = FileKind(
     ("detected_at",),
 )
 #: What ``ahr cases --csv`` and the app's ``e`` on the Cases view write
-#: (``service.case_view.CASE_JSON_KEYS``; tests/test_import_kinds.py keeps them equal).
+#: (``service.case_view.CASE_LIST_KEYS``; tests/test_import_kinds.py keeps them equal); lists
+#: exported before ``urgency`` was added lack it.
 CASES_EXPORT = FileKind(
     None, "a list of cases exported by ahr (`ahr cases --csv` or the app's e)",
     ("id", "seller_id", "store", "name", "policy", "summary", "status", "detected_at",
      "contact_due", "contacted_at", "deadline", "reached_at", "attempts", "responded_at",
      "assignee", "closed_at", "outcome_note", "version"),
+    ("urgency",),
 )
 #: What the app's ``e`` on the Accounts view writes (``service.account_list.CSV_COLUMNS``).
 ACCOUNTS_EXPORT = FileKind(

@@ -37,7 +37,7 @@ from ahr_tui.errors import InvalidInput
 from ahr_tui.importers.fields import SCORE_MAX, SCORE_MIN
 from ahr_tui.importers.kinds import csv_instead_of_report
 from ahr_tui.importers.problems import Problem, Problems, shown
-from ahr_tui.importers.textfile import HEAD_BYTES, NotText, sniff
+from ahr_tui.importers.textfile import HEAD_BYTES, NotText, Origin, sniff
 from ahr_tui.rules import BY_MARKETPLACE_ID
 from ahr_tui.rules.stores import StoreInfo
 from ahr_tui.wording import os_problem
@@ -71,8 +71,9 @@ class Report(NamedTuple):
     untracked: list[str]
 
 
-def load_json(path: Path, problems: Problems) -> Any:
-    """The parsed document, or None with a fatal problem (empty, not UTF-8, not JSON)."""
+def load_json(path: Path, problems: Problems, *, origin: Origin = Origin()) -> Any:
+    """The parsed document, or None with a fatal problem (empty, not UTF-8, not JSON).
+    ``origin``: how the file came, for the advice of a refusal (``textfile.sniff``)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -83,7 +84,7 @@ def load_json(path: Path, problems: Problems) -> Any:
         )
         return None
     try:
-        encoding = sniff(raw[:HEAD_BYTES], want="json")
+        encoding = sniff(raw[:HEAD_BYTES], want="json", origin=origin)
         text = raw.decode(encoding.codec)
     except NotText as exc:
         problems.add(exc.line, "file", exc.message, fatal=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ahr_tui.errors import InvalidInput
+from ahr_tui.importers.textfile import HEAD_BYTES, NotText, Origin, sniff
 from ahr_tui.wording import os_problem
 
 #: The FILE argument that means standard input, as most command-line tools read it.
@@ -37,6 +38,16 @@ CHUNK = 1 << 20
 
 def is_stdin(path: Path) -> bool:
     return path == STDIN
+
+
+def named_file(given: str) -> Path:
+    """FILE as typed on a command line: ``-`` is standard input (``STDIN``); anything else is a
+    path. ``Path("./-") == Path("-")``, so a file named ``-`` (typed ``./-``) is made absolute
+    to stay a file."""
+    path = Path(given)
+    if given != "-" and is_stdin(path):
+        return path.absolute()
+    return path
 
 
 def has_no_folder(path: Path) -> bool:
@@ -62,6 +73,16 @@ class Source:
     def name(self) -> str:
         """How messages name it: ``<stdin>``, else the path as given."""
         return _named(self.given)
+
+    @property
+    def piped(self) -> bool:
+        """It came on standard input or through a pipe (read from a copy: ``read_once``)."""
+        return self.path != self.given
+
+    def origin(self, command: str) -> Origin:
+        """How it came, for the advice of a refusal; ``command``: what reads standard input
+        instead (``ahr import scores -``)."""
+        return Origin(self.name, self.piped, command)
 
     @property
     def label(self) -> str:
@@ -114,20 +135,49 @@ def read_once(given: Path, *, stdin: BinaryIO) -> Iterator[Source]:
 
 def _copy(source: BinaryIO, fd: int, given: Path) -> None:
     """Copy ``source`` to the file descriptor ``fd`` a chunk at a time (unbuffered, so that a
-    full disk is met here and said in one sentence, not at a later flush)."""
-    while True:
-        try:
-            chunk = source.read(CHUNK)
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {_named(given)}: {exc.strerror or exc}.") from None
+    full disk is met here and said in one sentence, not at a later flush).
+
+    The head the importers sniff (``textfile.HEAD_BYTES``) is copied first and looked at: input
+    that ``textfile.sniff`` refuses from its head alone (NUL bytes that no UTF-16 byte order
+    mark or pattern explains, a compressed file, a workbook, a code page other than UTF-8) is
+    not copied further, so ``/dev/zero`` or a binary stream does not fill the temporary folder;
+    the import then refuses the copy, which holds that same head, in the same words as a file."""
+    head = bytearray()
+    while len(head) < HEAD_BYTES:  # a raw pipe may return less than asked before its end
+        chunk = _read(source, HEAD_BYTES - len(head), given)
         if not chunk:
-            return
-        view = memoryview(chunk)
-        try:
-            while view:
-                view = view[os.write(fd, view):]
-        except OSError as exc:
-            raise InvalidInput(_no_room(given, exc)) from None
+            break
+        head += chunk
+    _write(fd, head, given)
+    if not head or not _text_head(bytes(head)):
+        return
+    while chunk := _read(source, CHUNK, given):
+        _write(fd, chunk, given)
+
+
+def _text_head(head: bytes) -> bool:
+    """Whether an input starting with ``head`` may be text the importers read."""
+    try:
+        sniff(head)
+    except NotText:
+        return False
+    return True
+
+
+def _read(source: BinaryIO, size: int, given: Path) -> bytes:
+    try:
+        return source.read(size)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {_named(given)}: {exc.strerror or exc}.") from None
+
+
+def _write(fd: int, data: bytes | bytearray, given: Path) -> None:
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise InvalidInput(_no_room(given, exc)) from None
 
 
 def _no_room(given: Path, exc: OSError) -> str:

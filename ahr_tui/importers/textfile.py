@@ -14,6 +14,7 @@ reported by the readers at their line and column.
 from __future__ import annotations
 
 import codecs
+import shlex
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -45,12 +46,31 @@ class Encoding:
 
 UTF8 = Encoding("utf-8-sig", "UTF-8")
 
-# Magic numbers of what arrives instead of text (file(1)'s magic database and each format's spec).
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How the file came, for the advice of a refusal that says what to run instead.
+
+    ``name``: the file as given (``scores.csv.gz``); ``piped``: it came on standard input or
+    through a pipe (a FIFO, ``<(...)``), so there is no file of that name to decompress;
+    ``command``: the command that reads standard input instead (``ahr import scores -``)."""
+
+    name: str = "FILE"
+    piped: bool = False
+    command: str = "ahr import ... -"
+
+
+# Compressed files (file(1)'s magic database and each format's spec), and the tool that writes
+# what they hold to standard output. Told as a pipe, whatever the file's name: ``gunzip -k`` would
+# refuse a browser's download saved as ``scores.csv`` (no ``.gz``), and standard input has none.
+_COMPRESSED: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x1f\x8b", "a gzip-compressed file", "gunzip -c"),
+    (b"BZh", "a bzip2-compressed file", "bunzip2 -c"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file", "unxz -c"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "unzstd -c"),
+)
+
+# Magic numbers of what else arrives instead of text.
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
-    (b"BZh", "a bzip2-compressed file", "decompress it first (bunzip2 -k FILE)"),
-    (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first (unxz -k FILE)"),
-    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first (unzstd FILE)"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "extract the file from it first"),
     (b"%PDF-", "a PDF document", "export the data as {want} instead"),
     (b"SQLite format 3\x00", "an SQLite database", "give a database with --db, not to import"),
@@ -62,10 +82,11 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
-def sniff(head: bytes, *, want: str = "csv") -> Encoding:
+def sniff(head: bytes, *, want: str = "csv", origin: Origin = Origin()) -> Encoding:
     """The encoding to read a file starting with ``head``; ``NotText`` for anything unreadable.
 
-    ``want`` is ``"csv"`` or ``"json"``: it only changes the advice in the sentence.
+    ``want`` is ``"csv"`` or ``"json"`` and ``origin`` how the file came: they only change the
+    advice in the sentence.
     """
     save = _SAVE_AS[want]
     if head.startswith(codecs.BOM_UTF8):
@@ -77,31 +98,46 @@ def sniff(head: bytes, *, want: str = "csv") -> Encoding:
     elif head.startswith(codecs.BOM_UTF16_BE):
         encoding = Encoding("utf-16", "UTF-16 BE")
     else:
-        _not_data(head, want, save)
+        _not_data(head, want, save, origin)
         encoding = UTF8
     _check_decodes(head, encoding, save)
     return encoding
 
 
-def _not_data(head: bytes, want: str, save: str) -> None:
+def _not_data(head: bytes, want: str, save: str, origin: Origin) -> None:
     """Refuse archives, workbooks and binary files (no BOM was found)."""
+    wanted = "CSV" if want == "csv" else "JSON"
+    for magic, what, tool in _COMPRESSED:
+        if head.startswith(magic):
+            raise NotText(f"this is {what}, not {wanted} text; {_decompress(tool, origin)}")
     for magic, what, advice in _MAGIC:
         if head.startswith(magic):
-            wanted = "CSV" if want == "csv" else "JSON"
             advice = advice.format(save=save, want=wanted)
             raise NotText(f"this is {what}, not {wanted} text; {advice}")
     if head.startswith(b"PK\x03\x04"):
-        raise NotText(_zip_sentence(head, save))
+        raise NotText(_zip_sentence(head, save, want, origin))
     if b"\x00" in head:
         raise NotText(_nul_sentence(head, save))
 
 
-def _zip_sentence(head: bytes, save: str) -> str:
+def _decompress(tool: str, origin: Origin) -> str:
+    """``decompress it as it is read: gunzip -c scores.csv.gz | ahr import scores -``; for
+    standard input or a pipe, in the pipe: ``... | gunzip -c | ahr import scores -``."""
+    if origin.piped:
+        return f"decompress it in the pipe: ... | {tool} | {origin.command}"
+    return f"decompress it as it is read: {tool} {shlex.quote(origin.name)} | {origin.command}"
+
+
+def _zip_sentence(head: bytes, save: str, want: str, origin: Origin) -> str:
     if b"xl/" in head:  # an Office Open XML workbook's parts live under xl/
         return f"this is an Excel workbook (.xlsx), not CSV text; open it in Excel and {save}"
     if b"opendocument.spreadsheet" in head:
         return f"this is an OpenDocument spreadsheet (.ods), not CSV text; {save}"
-    return "this is a ZIP archive, not text; extract the file from it first (unzip FILE)"
+    # unzip reads a file, not a pipe: what came through one is saved first
+    archive = "FILE.zip" if origin.piped else shlex.quote(origin.name)
+    first = "save it, then extract" if origin.piped else "extract"
+    return (f"this is a ZIP archive, not text; {first} the file from it: unzip -p {archive} "
+            f"NAME.{want} | {origin.command}")
 
 
 def _nul_sentence(head: bytes, save: str) -> str:

@@ -68,9 +68,11 @@ class TimeLeft:
     ``phrase``: for a sentence, unsigned, the word saying which side of the due moment it is:
     ``13h 05m left``, ``45m 53s overdue``, ``5h 00m to first contact``, ``first contact 2h 15m
     overdue``, ``8h 00m past the deadline``, ``1d 10h to spare``; ``-`` for a final case.
-    ``word``: what a case list's URGENCY column says (``ahr cases``; the app's rows in capitals
-    after the level's mark): ``level``, except a detected case's ``contact`` whatever its
-    urgency against its first-contact target, since ``overdue`` is the 72-hour deadline's word.
+    ``word``: what ``ahr cases``'s URGENCY column says (``list_word``): ``level``, except for a
+    detected case, ``contact`` and its urgency against its first-contact target (``contact
+    overdue`` once past it; ``contact`` alone while ok), since a bare ``overdue`` is the 72-hour
+    deadline's word. The app's row shows the same two things as the level's mark and the word
+    in capitals (``!!! CONTACT``).
     """
 
     text: str
@@ -130,9 +132,13 @@ CONTACT_WORD = "contact"
 
 
 def list_word(status: CaseStatus, level: str) -> str:
-    """``TimeLeft.word`` from a case's status and ``level`` (``time_level``'s): ``contact`` for a
-    detected case, else the level."""
-    return CONTACT_WORD if status is CaseStatus.DETECTED else level
+    """``TimeLeft.word`` from a case's status and ``level`` (``time_level``'s): for a detected
+    case ``contact`` and, unless ``ok``, its level against the first-contact target (``contact
+    overdue``, ``contact critical``, ...), as the app marks its ``CONTACT`` row (``!!!``, ``!!``,
+    ...); else the level."""
+    if status is not CaseStatus.DETECTED:
+        return level
+    return CONTACT_WORD if level == Urgency.OK else f"{CONTACT_WORD} {level}"
 
 
 def time_level(status: CaseStatus, due: datetime, now: datetime,

@@ -14,13 +14,14 @@ from typing import Any
 
 from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import ACTIVE_STATUSES, CaseFacts, CaseStatus, format_left, list_order
+from ahr_tui.rules.urgency import time_level
 from ahr_tui.store import case_rows
 from ahr_tui.store.case_rows import CASE_SQL, CHANGED_SQL, UNSCOPED_SQL, CaseRow
 from ahr_tui.store.instant import instant
 
 __all__ = [
-    "CASE_JSON_KEYS", "CASE_SQL", "CHANGED_SQL", "UNSCOPED_SQL", "CaseView", "case_from_row",
-    "cases_sql", "first_cases_sql", "in_list_order", "iso_z",
+    "CASE_JSON_KEYS", "CASE_LIST_KEYS", "CASE_SQL", "CHANGED_SQL", "UNSCOPED_SQL", "CaseView",
+    "case_from_row", "cases_sql", "first_cases_sql", "in_list_order", "iso_z",
 ]
 
 
@@ -89,6 +90,14 @@ class CaseView:
         """What ``rules.actions`` needs to decide an operation on this case."""
         return CaseFacts(self.id, self.status, self.contacted_at, self.deadline, self.assignee)
 
+    def listed_json(self, now: datetime) -> dict[str, Any]:
+        """``to_json`` and, as of ``now``, ``urgency``: the level of ``rules.time_level``
+        (``ok`` ... ``overdue`` while the clock runs, a detected case's against its
+        ``contact_due``; else the status), so that with ``status`` a script tells a late first
+        contact (``detected``, ``overdue``: the text's ``contact overdue``) from an open case
+        past its deadline (``open``, ``overdue``)."""
+        return {**self.to_json(), "urgency": time_level(self.status, self.due, now)}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -112,12 +121,15 @@ class CaseView:
         }
 
 
-#: The keys of ``CaseView.to_json`` in order (the CSV header of an empty list).
+#: The keys of ``CaseView.to_json`` in order.
 CASE_JSON_KEYS = (
     "id", "seller_id", "store", "name", "policy", "summary", "status", "detected_at",
     "contact_due", "contacted_at", "deadline", "reached_at", "attempts", "responded_at",
     "assignee", "closed_at", "outcome_note", "version",
 )
+#: The keys of ``CaseView.listed_json`` in order: a case in a list (``ahr cases --json`` and
+#: ``--csv``, the app's export; the CSV header of an empty list).
+CASE_LIST_KEYS = (*CASE_JSON_KEYS, "urgency")
 
 
 def in_list_order(cases: Iterable[CaseView]) -> list[CaseView]:

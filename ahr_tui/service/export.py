@@ -14,11 +14,12 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ahr_tui.errors import InvalidInput
-from ahr_tui.service.case_view import CASE_JSON_KEYS, CaseView
+from ahr_tui.service.case_view import CASE_LIST_KEYS, CaseView
 from ahr_tui.textsafe import clean
 from ahr_tui.wording import folder_problem, os_problem
 
@@ -45,31 +46,35 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def columns(cases: Sequence[CaseView]) -> list[str]:
-    """The CSV header: the keys of a case's JSON object."""
-    return list(cases[0].to_json()) if cases else list(CASE_JSON_KEYS)
+def columns() -> list[str]:
+    """The CSV header: the keys of a case's JSON object in a list (``CaseView.listed_json``)."""
+    return list(CASE_LIST_KEYS)
 
 
-def write_cases_csv(cases: Sequence[CaseView], stream: IO[str]) -> int:
-    """Write a header and one line per case, in the given order; returns the number of cases."""
+def write_cases_csv(cases: Sequence[CaseView], stream: IO[str], now: datetime) -> int:
+    """Write a header and one line per case, in the given order, its urgency as of ``now``;
+    returns the number of cases."""
     writer = csv.writer(stream, lineterminator="\n")
-    header = columns(cases)
+    header = columns()
     writer.writerow(header)
     for case in cases:
-        data = case.to_json()
+        data = case.listed_json(now)
         writer.writerow([csv_cell(data.get(key)) for key in header])
     return len(cases)
 
 
-def export_cases(cases: Sequence[CaseView], path: Path, *, overwrite: bool = False) -> int:
-    """Write ``cases`` as CSV to ``path``; returns the number written.
+def export_cases(
+    cases: Sequence[CaseView], path: Path, now: datetime, *, overwrite: bool = False
+) -> int:
+    """Write ``cases`` as CSV to ``path``, their urgency as of ``now``; returns the number
+    written.
 
     Raises ``FileExistsError`` when ``path`` exists and ``overwrite`` is false (the TUI then
     asks), and ``InvalidInput`` (one sentence) when the file cannot be written. The file is
     written beside its target and renamed over it, so a failed export leaves no half file.
     """
-    header = columns(cases)
-    lines = ([csv_cell(case.to_json().get(key)) for key in header] for case in cases)
+    header = columns()
+    lines = ([csv_cell(case.listed_json(now).get(key)) for key in header] for case in cases)
     return write_atomically(path, itertools.chain([header], lines), overwrite=overwrite) - 1
 
 

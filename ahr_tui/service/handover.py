@@ -19,6 +19,7 @@ from ahr_tui.errors import AhrError, InvalidInput
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.rules.forecast import HourLoad, hourly
+from ahr_tui.rules.urgency import Urgency, time_level
 from ahr_tui.rules.urgency import time_left as rules_time_left
 from ahr_tui.service.case_view import CaseView, in_list_order, iso_z
 from ahr_tui.service.event_view import (
@@ -58,10 +59,19 @@ class Handover:
     due: list[ForecastEntry]
     expired: list[CaseView]
     per_hour: list[HourLoad]
-    #: Active cases past their next due moment and not expired (longest overdue first): open
-    #: cases past their deadline that no sweep has expired yet, and detected cases past their
-    #: first-contact target (``contact_due``), which no sweep expires.
-    overdue: list[CaseView]
+    #: Open cases past their 72-hour deadline that no sweep has expired yet, longest overdue
+    #: first: what the app's header counts as ``overdue``.
+    deadline_overdue: list[CaseView]
+    #: Detected cases past their first-contact target (``contact_due``), which no sweep
+    #: expires, longest overdue first: the app counts them once, in ``to contact`` (its rows
+    #: ``!!! CONTACT``), never as ``overdue``, so they are a section of their own.
+    contact_overdue: list[CaseView]
+
+    @property
+    def overdue(self) -> list[CaseView]:
+        """Both, in the case list's order: JSON ``overdue``, as it was before they were told
+        apart (scripts read it; ``deadline_overdue`` and ``contact_overdue`` split it)."""
+        return in_list_order([*self.deadline_overdue, *self.contact_overdue])
 
     @property
     def uncovered(self) -> list[ForecastEntry]:
@@ -79,6 +89,8 @@ class Handover:
             "uncovered": [e.to_json() for e in self.uncovered],
             "expired_awaiting_decision": [c.id for c in self.expired],
             "overdue": [c.id for c in self.overdue],
+            "deadline_overdue": [c.id for c in self.deadline_overdue],
+            "contact_overdue": [c.id for c in self.contact_overdue],
             "per_hour": [
                 {"hour": iso_z(h.start), "due": h.due, "uncovered": h.uncovered,
                  "on_shift": list(h.on_shift)}
@@ -165,13 +177,17 @@ def assemble(
         unassigned=[c for c in ordered if not c.assignee],
         due=due,
         expired=[c for c in ordered if c.status is CaseStatus.EXPIRED],
-        overdue=[c for c in ordered if c.status in _CLOCK_RUNS and c.due < now],
         per_hour=hourly([e.covered for e in due], roster, now, math.ceil(hours)),
+        deadline_overdue=_past_due(ordered, CaseStatus.OPEN, now),
+        contact_overdue=_past_due(ordered, CaseStatus.DETECTED, now),
     )
 
 
-#: The statuses whose clock runs to a due moment (a deadline, a first-contact target).
-_CLOCK_RUNS = frozenset({CaseStatus.OPEN, CaseStatus.DETECTED})
+def _past_due(ordered: Sequence[CaseView], status: CaseStatus, now: datetime) -> list[CaseView]:
+    """The cases in ``status`` whose next due moment (a deadline; a detected case's
+    first-contact target) has passed at ``now``, as ``rules.time_level`` says ``overdue``."""
+    return [c for c in ordered
+            if c.status is status and time_level(c.status, c.due, now) == Urgency.OVERDUE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +296,10 @@ def lines(h: Handover, *, markdown: bool = False) -> list[str]:
 
     section(f"What happened ({count(len(h.events), 'event')})", _happened(h.events, style),
             "nothing recorded")
-    section(f"Overdue ({len(h.overdue)}): past their deadline or first-contact target",
-            cases(h.overdue), "none")
+    section(f"Overdue ({len(h.deadline_overdue)}): open cases past their 72-hour deadline, "
+            "not expired yet", cases(h.deadline_overdue), "none")
+    section(f"First contact overdue ({len(h.contact_overdue)}): detected cases past their "
+            "first-contact target", cases(h.contact_overdue), "none")
     section("Active cases by assignee", _held(h, style), "none assigned")
     section(f"Unassigned ({len(h.unassigned)})", cases(h.unassigned), "none")
     section(f"Falls due by {instant(h.horizon_end)} ({len(h.due)})", due(h.due), "nothing")

@@ -32,7 +32,7 @@ from ahr_tui.store import audit, window
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.store.models import Account
-from ahr_tui.wording import os_problem
+from ahr_tui.wording import folder_problem, os_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +44,43 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     rejects: Path | None = None
+    #: ``rejects`` names a folder even if there is none yet (``--rejects out/``: the CLI sees
+    #: the slash that ``Path`` drops); it is created, parents too, with the first rejected record.
+    rejects_folder: bool = False
+
+    def rejects_in_folder(self) -> bool:
+        """``rejects`` is a folder to write the rejects file in: named as one, or one already."""
+        return self.rejects is not None and (self.rejects_folder or self.rejects.is_dir())
 
     def rejects_file(self, file: Path, kind: str) -> Path:
         """Where the rejected records of ``file`` (a ``kind`` import) go: ``rejects`` (in it,
-        when a directory, under the default name), else ``scores.rejects.csv`` beside
+        when a folder, under the default name), else ``scores.rejects.csv`` beside
         ``scores.csv``. Standard input or a pipe has no folder beside it: its default name is
         the kind's (``scores.rejects.csv``), in ``rejects`` or else in the working folder (the
         CLI asks for ``--rejects`` instead: ``needs_rejects_path``)."""
-        if has_no_folder(file):
-            folder = self.rejects if self.rejects is not None else Path()
-            return folder / f"{kind}.rejects.csv" if folder.is_dir() else folder
+        name = f"{kind}.rejects.csv" if has_no_folder(file) else rejects_path(file).name
         if self.rejects is None:
-            return rejects_path(file)
-        if self.rejects.is_dir():
-            return rejects_path(self.rejects / file.name)
+            return Path(name) if has_no_folder(file) else rejects_path(file)
+        if self.rejects_in_folder():
+            return self.rejects / name
         return self.rejects
+
+    def rejects_problem(self, file: Path, kind: str) -> str | None:
+        """Why the rejects of ``file`` could not be written, in one sentence, or None: the
+        folder of a rejects file must exist (``cannot write x/r.csv: the folder x does not
+        exist.``); a folder named for them is created, so only a file in its way stops it.
+        Asked before an import starts, so that a wrong path is not found a million rows in."""
+        if not self.skip_invalid or self.dry_run:
+            return None
+        target = self.rejects_file(file, kind)
+        if not self.rejects_in_folder():
+            return folder_problem(target)
+        folder = target.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if folder.is_dir():
+            return None
+        return f"cannot write {target}: {folder} is a file, not a folder."
 
     def needs_rejects_path(self, file: Path) -> bool:
         """True when rejected records would be written but ``file`` (standard input, a pipe)

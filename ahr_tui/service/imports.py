@@ -52,9 +52,10 @@ Progress = Callable[[int, int], None]
 def _rejects(csv_file: CsvFile, result: ImportResult) -> Rejects:
     """Rejected rows go to ``FILE.rejects.csv`` (or ``--rejects``) with ``--skip-invalid`` (not
     in a dry run)."""
-    keep = result.options.skip_invalid and not result.options.dry_run
-    path = result.options.rejects_file(result.file, result.kind) if keep else None
-    return Rejects(path, csv_file.header)
+    options = result.options
+    keep = options.skip_invalid and not options.dry_run
+    path = options.rejects_file(result.file, result.kind) if keep else None
+    return Rejects(path, csv_file.header, make_folder=options.rejects_in_folder())
 
 
 #: What one CSV import does with its open file: read, validate and write the rows, sending
@@ -82,7 +83,9 @@ def _import_csv(
     result = ImportResult(kind, as_source(path), options)
     with import_unit(engine, keys_checked=keys_checked) as session:
         require(session, actor, Permission.IMPORT)
-        with open_csv(result.source.path, columns, result.problems, optional) as csv_file:
+        origin = result.source.origin(f"ahr import {kind} -")
+        with open_csv(result.source.path, columns, result.problems, optional,
+                      origin=origin) as csv_file:
             if csv_file is not None:
                 rejects = _rejects(csv_file, result)
                 try:

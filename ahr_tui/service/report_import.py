@@ -10,6 +10,7 @@ the import summary (``ImportResult.details``).
 
 from __future__ import annotations
 
+import shlex
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def import_report(
     store. Raises ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
     result = ImportResult("report", as_source(path), options)
-    document = report_file.load_json(result.source.path, result.problems)
+    reads = f"ahr import report - --seller {shlex.quote(seller_id)}"
+    document = report_file.load_json(result.source.path, result.problems,
+                                     origin=result.source.origin(reads))
     with import_unit(engine) as session:
         require(session, actor, Permission.IMPORT)
         if document is not None:
@@ -216,8 +219,9 @@ def _report_rejects(rejected: list[report_file.Rejected], result: ImportResult) 
     keep = result.options.skip_invalid and not result.options.dry_run
     if not (keep and rejected) or result.problems.fatal:
         return
-    path = result.options.rejects_file(result.file, result.kind)
-    rejects = Rejects(path, report_file.REJECT_COLUMNS)
+    options = result.options
+    path = options.rejects_file(result.file, result.kind)
+    rejects = Rejects(path, report_file.REJECT_COLUMNS, make_folder=options.rejects_in_folder())
     try:
         for item in rejected:
             rejects.write([item.pointer, item.marketplace_id], item.reason)

@@ -23,10 +23,12 @@ from sqlmodel import Session
 
 from ahr_tui.errors import DatabaseProblem, InvalidInput
 from ahr_tui.store.recognise import BUSY_TIMEOUT_MS, precheck_sqlite_file
+from ahr_tui.wording import folder_not_file, names_folder
 
 
 def to_url(db: str) -> URL:
-    """A file path becomes ``sqlite:///<absolute path>``; anything with ``://`` is a URL."""
+    """A file path becomes ``sqlite:///<absolute path>``; anything with ``://`` is a URL. A
+    path ending with ``/`` names a folder and is refused (``DatabaseProblem``)."""
     if "://" in db:
         try:
             url = make_url(db)
@@ -35,6 +37,8 @@ def to_url(db: str) -> URL:
         if url.drivername in ("postgresql", "postgres"):  # postgres://: a DATABASE_URL's way
             url = url.set(drivername="postgresql+psycopg")
         return url
+    if names_folder(db):  # Path would drop the slash and make a file of the folder's name
+        raise DatabaseProblem(folder_not_file(db))
     # URL.create, not a parsed string: a file name may hold "?", "#" or "%20" (store.quick and
     # every command must open the same file).
     return URL.create("sqlite", database=str(Path(db).expanduser().absolute()))

@@ -24,11 +24,15 @@ from ahr_tui.store.recognise import (
     recorded_version,
     require_current,
 )
+from ahr_tui.wording import names_folder
 
 
 def sqlite_file(db: str) -> Path | None:
-    """The file behind ``--db`` when it is a plain path (URLs take the engine's path)."""
-    return None if "://" in db else Path(db).expanduser().absolute()
+    """The file behind ``--db`` when it is a plain path (URLs, and a path ending with ``/``,
+    which ``store.engine.to_url`` refuses, take the engine's path)."""
+    if "://" in db or names_folder(db):
+        return None
+    return Path(db).expanduser().absolute()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

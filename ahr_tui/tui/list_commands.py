@@ -24,7 +24,7 @@ from ahr_tui.service.case_view import CaseView
 from ahr_tui.textsafe import clean_line
 from ahr_tui.tui.dialogs.ask import AskDialog, SummaryDialog
 from ahr_tui.tui.failures import guarded
-from ahr_tui.wording import count
+from ahr_tui.wording import count, folder_not_file, names_folder
 
 if TYPE_CHECKING:
     from ahr_tui.service.bulk import BulkResult
@@ -115,7 +115,7 @@ class ListCommands(App[None]):
 
         cases = self.main.shown_cases
         return Export("cases", len(cases), lambda path, overwrite: export_cases(
-            cases, path, overwrite=overwrite))
+            cases, path, self.clock(), overwrite=overwrite))
 
     def _accounts_export(self) -> Export | None:
         from ahr_tui.service.account_list import export_accounts
@@ -136,9 +136,13 @@ class ListCommands(App[None]):
     @guarded("export the list")
     def export_worker(self, export: Export, name: str, overwrite: bool) -> None:
         """Write the file ``name`` (as typed; ``~`` expanded). A file that cannot be written
-        opens the dialog again with ``name`` and the reason, instead of losing what was typed."""
+        opens the dialog again with ``name`` and the reason, instead of losing what was typed;
+        so does a name ending with ``/`` (a folder: ``Path`` would drop the slash and write a
+        file of the folder's name)."""
         path = Path(name).expanduser()
         try:
+            if names_folder(name):
+                raise InvalidInput(folder_not_file(name, example=f"{export.noun}.csv"))
             count = export.write(path, overwrite)
         except FileExistsError:
             self.call_from_thread(self._ask_overwrite, export, name, path)

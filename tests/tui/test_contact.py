@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from ahr_tui.rules import CaseStatus, PolicyArea
+from ahr_tui.rules import CaseStatus, PolicyArea, Urgency
 from ahr_tui.service.contact import detect_case
 from ahr_tui.tui.dialogs.attempt import AttemptDialog, ChoiceRow
+from ahr_tui.tui.widgets.case_table import MARKS, URGENCY_WIDTH
 from tests.conftest import T0, Cli, FakeClock
 from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
 from tests.tui.drawn import find, screen_text
@@ -207,8 +211,10 @@ async def test_a_detected_case_past_its_contact_due_counts_once_as_to_contact(
     ``ahr cases`` call it ``overdue`` where its row reads ``!!! CONTACT``. ``overdue`` is the
     72-hour deadline's word: this case counts once, ``to contact``, marked as its row is
     (``!!! 1 to contact`` above ``!!! CONTACT``; at 80 columns, where to contact is left out,
-    its row is at the top); ``ahr cases`` says ``contact``, the row's word; the title counts
-    no overdue case."""
+    its row is at the top); ``ahr cases`` says ``contact overdue``, the row's word and mark (a
+    later trial found a bare ``contact`` said nothing of its lateness); ``--json`` keeps
+    ``status`` and adds ``urgency`` (``overdue``), and ``--csv`` the same column; the title
+    counts no overdue case."""
     case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -228,7 +234,13 @@ async def test_a_detected_case_past_its_contact_due_counts_once_as_to_contact(
     printed = cli("cases", "--now", T0.isoformat())
     assert printed.exit_code == 0, printed.output
     line = next(ln for ln in printed.output.splitlines() if ln.split()[:1] == [str(case_id)])
-    assert line.split()[1:3] == ["-2h", "00m"] and line.split()[3] == "contact", line
+    assert line.split()[1:6] == ["-2h", "00m", "contact", "overdue", "S1"], line
+    listed = json.loads(cli("cases", "--json", "--now", T0.isoformat()).stdout)
+    late = next(c for c in listed if c["id"] == case_id)
+    assert (late["status"], late["urgency"]) == ("detected", "overdue")
+    assert {c["urgency"] for c in listed if c["status"] == "open"} >= {"critical", "ok"}
+    rows = list(csv.DictReader(io.StringIO(cli("cases", "--csv", "--now", T0.isoformat()).stdout)))
+    assert [(int(r["id"]), r["urgency"]) for r in rows] == [(c["id"], c["urgency"]) for c in listed]
 
 
 async def test_the_to_contact_count_takes_the_mark_of_its_most_urgent_case(
@@ -246,24 +258,38 @@ async def test_ahr_cases_writes_each_case_s_urgency_with_the_word_its_row_shows(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock, cli: Cli
 ) -> None:
     """One word per case in both front ends: the URGENCY cell's word, as drawn, lower case, is
-    the word ``ahr cases`` prints for that case (open cases at every level, expired, responded,
-    and detected ones before and past their first-contact target)."""
+    the word ``ahr cases`` prints for that case (open cases at every level, expired, responded);
+    a detected case's ``CONTACT`` row says its level by its mark (``!!!``), which ``ahr cases``
+    writes as a word after ``contact`` (``contact overdue``; ``contact`` alone while ok)."""
     late = detect_one(engine, clock, hours_ago=26)
     soon = detect_case(engine, seller_id="S2", store="CA", policy=PolicyArea.REVIEWS,
                        at=T0 - timedelta(hours=1), summary="", actor=ALICE, now=clock()).id
+    near = detect_case(engine, seller_id="S3", store="US", policy=PolicyArea.REVIEWS,
+                       at=T0 - timedelta(hours=23, minutes=30), summary="", actor=ALICE,
+                       now=clock()).id
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
         drawn = screen_text(app)
     heading = next(line for line in drawn if "URGENCY" in line)
     at, case_at = heading.index("URGENCY"), heading.index("CASE")
-    shown = {int(line[case_at:case_at + 6]): line[at:at + 15].split()[-1].lower()
+    level_of_mark = {MARKS[u]: u.value for u in Urgency}
+
+    def as_printed(cell: str) -> str:  # "!!! CONTACT" -> "contact overdue"
+        mark, word = cell[:3].strip(), cell[4:].strip().lower()
+        level = level_of_mark[mark] if word == "contact" else word
+        return word if level in (word, "ok") else f"{word} {level}"
+
+    shown = {int(line[case_at:case_at + 6]): as_printed(line[at:at + URGENCY_WIDTH])
              for line in drawn[drawn.index(heading) + 1:-1] if line[case_at:case_at + 6].strip()}
     printed = cli("cases", "--now", T0.isoformat())
     assert printed.exit_code == 0, printed.output
-    words = {int(ln.split()[0]): ln.split()[3] for ln in printed.output.splitlines()[1:]}
-    assert words == shown and len(shown) >= 8, (words, shown)
-    assert words[late] == words[soon] == "contact"
+    lines = printed.output.splitlines()
+    start, end = lines[0].index("URGENCY"), lines[0].index("SELLER")
+    words = {int(ln.split()[0]): ln[start:end].strip() for ln in lines[1:]}
+    assert words == shown and len(shown) >= 9, (words, shown)
+    assert (words[late], words[near], words[soon]) == (
+        "contact overdue", "contact critical", "contact warn"), words
 
 
 async def test_no_color_tells_an_overdue_contact_from_a_critical_and_an_urgent_case(

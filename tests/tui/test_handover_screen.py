@@ -15,6 +15,7 @@ from ahr_tui.tui.screens.handover import HandoverScreen
 from ahr_tui.tui.widgets.shift_chart import chart_rows
 from tests.conftest import T0, FakeClock
 from tests.tui.conftest import ALICE, AppFactory, Seeded, settle
+from tests.tui.drawn import screen_text
 
 
 def _hours(engine: Engine, name: str, days: str, start: str, end: str) -> None:
@@ -95,3 +96,30 @@ def test_the_chart_reads_without_colour(width: int) -> None:
     assert text[-3].startswith("  on┤-1")  # nobody on shift is a dash, not a blank
     assert "!" in text[-2]
     assert "Mo" in text[-1] or "Tu" in text[-1]  # the weekday at midnight
+
+
+async def test_h_lists_a_late_first_contact_in_its_own_section_as_the_header_counts_it(
+    seeded: Seeded, make_app: AppFactory, engine: Engine, clock: FakeClock
+) -> None:
+    """The header counts a detected case past its first-contact target once, ``to contact``,
+    never ``overdue``: the handover screen (``ahr handover``'s lines) lists it under ``First
+    contact overdue``, and not under ``Overdue``, which holds open cases past their deadline."""
+    from ahr_tui.rules import PolicyArea
+    from ahr_tui.service.contact import detect_case
+
+    late = detect_case(engine, seller_id="S1", store="US", policy=PolicyArea.REVIEWS,
+                       at=T0 - timedelta(hours=26), summary="", actor=ALICE, now=clock()).id
+    app = make_app()
+    async with app.run_test(size=(120, 80)) as pilot:
+        await settle(app, pilot)
+        header = app.main.header.plain
+        assert "1 to contact" in header and "overdue" not in header, header
+        await pilot.press("h")
+        await settle(app, pilot)
+        drawn = [line.strip() for line in screen_text(app)]
+    overdue = drawn.index("Overdue (0): open cases past their 72-hour deadline, not expired yet")
+    assert drawn[overdue + 1].strip() == "none"
+    contact = drawn.index("First contact overdue (1): detected cases past their first-contact "
+                          "target")
+    assert drawn[contact + 1].strip() == (
+        f"case {late}  S1 US  detected  first contact 2h 00m overdue")

@@ -315,3 +315,23 @@ async def test_the_bulk_assign_question_says_how_many_are_colleagues_and_whose(
         assert getattr(app.focused, "id", None) == "cancel"
         await pilot.press("escape")
     assert assignee(engine, seeded.crit) == "tom" and assignee(engine, seeded.warn) == "jchen"
+
+
+async def test_an_export_to_a_name_ending_with_a_slash_is_refused_not_written_as_a_file(
+    make_app: AppFactory, seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``exports/`` names a folder: the file would have been written with the folder's name
+    (``Path`` drops the slash). The dialog comes back saying so, and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        app.screen.query_one(Input).value = "exports/"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AskDialog) and dialog.query_one(Input).value == "exports/"
+        drawn = " ".join(" ".join(screen_text(app)).split())
+        assert "exports/ ends with /, so it names a folder, not a file" in drawn, drawn
+    assert not (tmp_path / "exports").exists()

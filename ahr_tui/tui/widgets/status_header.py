@@ -182,6 +182,12 @@ def _dropping(
 
 _OK_RESPONDED, _WARN, _URGENT = 2, 3, 4  # how many of ``DROP_ORDER`` that far
 
+#: The counts of what needs action, in the order shown: those a narrow header keeps after
+#: urgent has gone (overdue, critical, to contact, expired), and the terminal title's
+#: (``MainScreen.title_text``).
+NEEDS_ACTION: tuple[str, ...] = tuple(
+    key for key, _ in _COUNT_LABELS if key not in DROP_ORDER[:_URGENT])
+
 #: Tried in this order until the line fits the width, each leaving out more than the one
 #: before: the zeros, ok and responded; the marks (the words say the level without them);
 #: warn; one space between counts; short words; then urgent and the rest of ``DROP_ORDER``.

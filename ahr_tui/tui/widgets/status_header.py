@@ -137,15 +137,15 @@ def header_lines(
     the rows show them (``!!! 1 overdue  !! 2 critical  ! 3 urgent``); where that does not
     fit, the first of ``_VARIANTS`` that does: the levels that count 0 go, then ok and
     responded, then the marks (the words stay), then warn (at 80 columns: ``next 5m 26s #54
-    4 uncovered  1 critical  2 urgent  6 to contact  3 expired``), then one space between
-    counts, short words (``crit``, ``urg``: narrower than 80 columns) and urgent; the most
-    urgent counts (overdue, critical, to contact, expired) are the last to go."""
+    4 uncovered  1 critical  2 urgent  6 to contact  3 expired``), then urgent (narrower
+    than 80 columns short words, ``crit``, ``urg``, come before it); the most urgent counts
+    (overdue, critical, to contact, expired) are the last to go."""
     if state.loading:
         return Text(state.problem or "loading cases…"), _second_line(state)
     if state.partial is not None:  # counts of a part would be wrong: none until the whole
         rest = f"loading cases… the {state.partial:,} most urgent shown"
         return Text(state.problem or rest), _second_line(state)
-    for variant in _VARIANTS:
+    for variant in _WIDE if width >= WORDS_FROM else _NARROW:
         first = _counts_line(state, variant, no_color=no_color)
         if first.cell_len <= width:
             break
@@ -188,16 +188,27 @@ _OK_RESPONDED, _WARN, _URGENT = 2, 3, 4  # how many of ``DROP_ORDER`` that far
 NEEDS_ACTION: tuple[str, ...] = tuple(
     key for key, _ in _COUNT_LABELS if key not in DROP_ORDER[:_URGENT])
 
-#: Tried in this order until the line fits the width, each leaving out more than the one
-#: before: the zeros, ok and responded; the marks (the words say the level without them);
-#: warn; one space between counts; short words; then urgent and the rest of ``DROP_ORDER``.
-_VARIANTS = (
+#: Tried in this order until the line fits the width, none showing a count that a longer one
+#: left out: the zeros, ok and responded; the marks (the words say the level without them);
+#: warn; one space between counts. From 80 columns (``WORDS_FROM``) urgent goes next, so
+#: that the words stay whole (a newcomer reads no abbreviation there); narrower, the words
+#: are shortened first, so that urgent stays as long as it fits; then the rest of
+#: ``DROP_ORDER``.
+_COMMON = (
     _Variant(),
     *_dropping(0, _OK_RESPONDED),
     *_dropping(_OK_RESPONDED, _WARN, marks=False),
     *_dropping(_WARN, _WARN, marks=False, gap=" "),
-    *_dropping(_WARN, len(DROP_ORDER), marks=False, gap=" ", short=True),
 )
+_WIDE = (
+    *_COMMON,
+    *_dropping(_URGENT, _URGENT, marks=False),
+    *_dropping(_URGENT, _URGENT, marks=False, gap=" "),
+    *_dropping(_URGENT, len(DROP_ORDER), marks=False, gap=" ", short=True),
+)
+_NARROW = (*_COMMON, *_dropping(_WARN, len(DROP_ORDER), marks=False, gap=" ", short=True))
+#: The header's width (its padding left out) in an 80-column terminal.
+WORDS_FROM = 78
 
 
 def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Text:

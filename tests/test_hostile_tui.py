@@ -130,7 +130,8 @@ def _without_textual_own(data: bytes) -> bytes:
     Anything in ``FORBIDDEN`` that is left came from the data."""
     titles = re.findall(rb"\x1b\]2;([^\x07\x1b]*)\x07", data)
     for title in titles:
-        assert re.fullmatch(rb"AHR: \d+ overdue, \d+ expired, next [-0-9a-z ]+", title), title
+        assert re.fullmatch(rb"AHR: [\d,]+ overdue, [\d,]+ critical, [\d,]+ to contact"
+                            rb"( \([\d,]+ late\))?, [\d,]+ expired, next [-0-9a-z ]+", title), title
     data = re.sub(rb"\x1b\]2;AHR: [^\x07\x1b]*\x07", b"", data)
     return re.sub(rb"\x1b\]22;[a-z-]*\x07", b"", data)
 

@@ -87,42 +87,44 @@ class FooterKey:
 
 
 #: In the order shown. A helper adding a key adds a line here with the places it applies in.
-#: Ranks (what an operator most needs at 80 columns, where not every key fits): the daily work
-#: on the case under the cursor and the ways to the other views first (1: contact, respond,
-#: resolve; tab, metrics and the handover from a list, which a newcomer otherwise found only
-#: through ``?``; 2: assign, note; 3: deactivate, which acts only on an expired case, where
-#: ``STATUS_RANKS`` ranks it 1), then finding a case (2: filter; 3: sort), then keys every
-#: terminal user knows or the help lists (4: enter), then rare ones (5: fraud) and the rest.
-#: Keys that cannot act on the current case go before any of these. At 80 columns the Cases
-#: view keeps ``c o r`` (an expired case: ``r x a``), ``tab m h``, ``?`` and ``q``.
+#: Ranks (what an operator most needs at 80 columns, where not every key fits): 0, never
+#: dropped: ``?`` and ``q``; 1: ``enter`` (open the case or account: the most used key), the
+#: daily work on the case under the cursor (contact, respond, resolve) and ``/`` (finding a
+#: case); 2: ``tab`` (the other view); 3: assign, note, the metrics and the handover (a
+#: newcomer found those only through ``?``: about 120 columns show them); 4: sort,
+#: deactivate (it acts only on an expired case, where ``STATUS_RANKS`` ranks it 1); 5:
+#: fraud, then the rest. Keys that cannot act on the
+#: current case go before any of these. At 80 columns the Cases view keeps ``enter c o r /
+#: tab ? q`` (a detected case, where ``o`` cannot act: ``enter c r a / tab ? q``; an expired
+#: one: ``enter r x / tab ? q``).
 FOOTER_KEYS: tuple[FooterKey, ...] = (
-    FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 4),
+    FooterKey("open_detail", "enter", "Detail", frozenset({Place.CASES}), 1),
     FooterKey("select", "enter", "Detail", frozenset({Place.ACCOUNTS}), 1),
     FooterKey("back", "esc", "Back", DETAILS, 1),
     FooterKey("open_case", "enter", "Open case", DETAILS, 2),
     FooterKey("attempt", "c", "Contact", WITH_A_CASE, 1),
     FooterKey("respond", "o", "Respond", WITH_A_CASE, 1),
     FooterKey("resolve", "r", "Resolve", WITH_A_CASE, 1),
-    FooterKey("deactivate", "x", "Deactivate", WITH_A_CASE, 3),
+    FooterKey("deactivate", "x", "Deactivate", WITH_A_CASE, 4),
     FooterKey("fraud", "f", "Fraud", WITH_A_CASE, 5),
-    FooterKey("assign", "a", "Assign", WITH_A_CASE, 2),
-    FooterKey("note", "n", "Note", WITH_A_CASE, 2),
-    FooterKey("filter", "/", "Filter", LISTS, 2),
-    FooterKey("cycle_sort", "s", "Sort", LISTS, 3),
+    FooterKey("assign", "a", "Assign", WITH_A_CASE, 3),
+    FooterKey("note", "n", "Note", WITH_A_CASE, 3),
+    FooterKey("filter", "/", "Filter", LISTS, 1),
+    FooterKey("cycle_sort", "s", "Sort", LISTS, 4),
     # In a filter field: the field's own enter and esc (``ListFilter``), and tab, which
     # switches the view from there too; q would type a q, ctrl+q quits.
     FooterKey("submit", "enter", "Go to list", TYPING, 0),
     FooterKey("clear", "esc", "Clear filter", TYPING, 0),
-    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES, Place.CASES_FILTER}), 1),
+    FooterKey("switch_view", "tab", "Accounts", frozenset({Place.CASES, Place.CASES_FILTER}), 2),
     FooterKey("switch_view", "tab", "Cases", frozenset({Place.ACCOUNTS, Place.ACCOUNTS_FILTER}),
-              1),
+              2),
     FooterKey("pause", "p", "Pause", LISTS, 7),
     FooterKey("mark", "space", "Mark", frozenset({Place.CASES}), 6),
-    FooterKey("metrics", "m", "Metrics", LISTS, 1),
+    FooterKey("metrics", "m", "Metrics", LISTS, 3),
     FooterKey("export", "e", "Export", LISTS, 8),
     FooterKey("save_view", "v", "Save view", LISTS, 8),
     FooterKey("switch_saved_view", "V", "Views", LISTS, 8),
-    FooterKey("handover", "h", "Handover", LISTS, 1),
+    FooterKey("handover", "h", "Handover", LISTS, 3),
     FooterKey("handover", "h", "Handover", EVERYWHERE - LISTS, 6),  # a detail's case keys first
     FooterKey("help", "?", "Help", EVERYWHERE, 0),
     FooterKey("quit", "q", "Quit", EVERYWHERE, 0),
@@ -131,8 +133,8 @@ FOOTER_KEYS: tuple[FooterKey, ...] = (
 
 #: The ranks that differ with the status of the case under the cursor (or shown). An expired
 #: case waits for one of two decisions, resolve or deactivate (DESIGN section 4): there ``x``
-#: ranks with the daily work, and a contact attempt, only a follow-up now, gives way before
-#: ``a`` (at 80 columns ``c r x`` with ``tab m h ? q`` is one cell too wide).
+#: ranks with the daily work, and a contact attempt, only a follow-up now, gives way with
+#: ``a`` and ``n``.
 STATUS_RANKS: Mapping[CaseStatus, Mapping[str, int]] = {
     CaseStatus.EXPIRED: {"deactivate": 1, "attempt": 3},
 }

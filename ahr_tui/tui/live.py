@@ -51,6 +51,9 @@ READ_CASES = "read the cases"
 YOUNG_OBJECTS = 50_000
 #: Loads and changes shown between two full collections of what ``_freeze`` froze.
 COLLECT_EVERY = 50
+#: How long the toast that says cases expired stays up: it covers rows of the list (at 80x24
+#: the default 5 s of Textual's toasts hid them for long), and the rows say it as well.
+EXPIRY_TOAST_SECONDS = 3.0
 
 
 class LiveCases(DatabaseOpening):
@@ -290,22 +293,24 @@ class LiveCases(DatabaseOpening):
         expired: list[int] = []
         with contextlib.suppress(Conflict):  # another process expired them first: reload shows it
             expired = expire_due(self.engine, now=now, actor=self.actor)
-        self.call_from_thread(self._expired, len(expired))
+        self.call_from_thread(self._expired, expired)
 
     def expiry_failed(self) -> None:
         """E.g. a read-only database: tried again once the data changes, not every second."""
         self._expiry_failed_at = self.marker
         self._expired()
 
-    def _expired(self, count: int = 0) -> None:
-        """The expiry ended; ``count`` cases were expired by it, which the operator is told (the
-        list changes under the cursor, and each expiry is recorded as this operator's)."""
+    def _expired(self, expired: list[int] | None = None) -> None:
+        """The expiry ended; the operator is told which cases it expired (the list changes
+        under the cursor). The program expired them, not the operator: the toast says so, as
+        the case's timeline does (``rules.automatic.shown_actor``), in one short line for a
+        moment (``EXPIRY_TOAST_SECONDS``): the rows and the header say it too."""
         self._expiring = False
-        if count:
-            self.notify(
-                f"{wording.count(count, 'case')} past {'its' if count == 1 else 'their'} "
-                "deadline without a response: now expired, recorded as yours in the audit log.",
-                title="expired", markup=False)
+        if expired:
+            which = f"case {expired[0]}" if len(expired) == 1 else wording.count(
+                len(expired), "case")
+            self.notify(f"{which}: no response within 72 hours", title="expired automatically",
+                        timeout=EXPIRY_TOAST_SECONDS, markup=False)
         self.poll()
 
     def _update_coverage(self, now: datetime) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from textual.widgets._toast import Toast
 
 from ahr_tui.errors import DatabaseProblem
 from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
@@ -22,9 +23,11 @@ from ahr_tui.service.views import CaseView, case_events
 from ahr_tui.store.actor import Actor
 from ahr_tui.store.engine import transaction
 from ahr_tui.tui.app import AhrApp
+from ahr_tui.tui.live import EXPIRY_TOAST_SECONDS
 from tests.conftest import T0, FakeClock, seed_account
 from tests.tui.conftest import ALICE, AppFactory, Notes, Refreshes, Seeded, settle
-from tests.tui.test_worker_failures import toasts
+from tests.tui.drawn import screen_text
+from tests.tui.test_worker_failures import drawn, toasts
 
 TOM = Actor(name="tom")
 
@@ -101,14 +104,51 @@ async def test_the_tui_expires_a_case_when_its_deadline_passes(
         assert current is not None and current.id == seeded.crit
         assert current.status is CaseStatus.EXPIRED
         assert "xx 2 expired" in app.main.header.plain
-        # the operator is told, on screen, that the app has just expired a case as theirs
-        assert any("1 case past its deadline without a response: now expired" in toast
-                   for toast in toasts(app)), toasts(app)
+        # the operator is told, on screen, that the program has just expired the case
+        assert f"expired automatically case {seeded.crit}: no response within 72 hours" in (
+            toasts(app)), toasts(app)
     with transaction(engine) as session:
         events = [e for e in case_events(session, seeded.crit) if e.action == "expire"]
     assert [(e.actor, e.to_state, e.note) for e in events] == [
         ("alice", "expired", "automatic: deadline passed")
     ]
+
+
+async def test_an_expiry_at_80x24_is_the_system_s_in_a_short_toast_beside_the_scrollbar(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer's first toast in ``ahr demo``: an expiry "recorded as yours" (the program
+    expired the case, not the operator), six rows of the list hidden for seconds, and one
+    cell of the row under it showing beside it. The toast and the case's timeline now name
+    the system; the toast is two rows for 3 s, and reaches the list's scrollbar column."""
+    for n in range(20):  # more cases than rows: the list has a scrollbar
+        seed_account(engine, f"L{n}", "US", name=f"Long List Seller {n}")
+        open_case(engine, seller_id=f"L{n}", store="US", policy=PolicyArea.OTHER,
+                  at=T0 - timedelta(hours=40 - n), summary="", actor=ALICE, now=clock())
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        notes = Notes(app)
+        await settle(app, pilot)
+        clock.advance(minutes=30, seconds=1)
+        app.tick()
+        await settle(app, pilot)
+        toast = app.screen.query_one(Toast)
+        assert toasts(app) == [
+            f"expired automatically case {seeded.crit}: no response within 72 hours"]
+        assert "yours" not in drawn(app)
+        assert [kwargs.get("timeout") for _, kwargs in notes.calls] == [EXPIRY_TOAST_SECONDS]
+        assert EXPIRY_TOAST_SECONDS <= 3
+        assert toast.region.height <= 2 and toast.region.y >= 24 - 4, toast.region
+        # beside it the list's scrollbar, no cell of the row under it
+        table = app.main.table
+        assert table.show_vertical_scrollbar
+        assert toast.region.right == table.scrollable_content_region.right == 79
+        assert table.move_to_key(seeded.crit)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        expiry = next(line for line in screen_text(app) if "open -> expired" in line)
+        assert "Z  system  expire  open -> expired  automatic: deadline" in expiry, expiry
+        assert "alice" not in expiry, expiry
 
 
 async def test_expiry_already_done_by_another_process_is_harmless(

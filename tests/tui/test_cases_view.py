@@ -234,7 +234,8 @@ async def test_header_counts_next_deadline_operator_role_and_database(
                "xx 1 expired  1 responded" in first, first
         assert f"next 30m 00s #{seeded.crit}" in first
         assert "alice (lead)" in second and "db test.db" in second
-        assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"
+        assert app.terminal_title == (
+            "AHR: 0 overdue, 1 critical, 0 to contact, 1 expired, next 30m")
 
 
 def help_lines(app: AhrApp, part: str = "#help") -> list[str]:

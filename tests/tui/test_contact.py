@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from tests.conftest import T0, Cli, FakeClock
 from tests.tui.conftest import ALICE, AppFactory, Notes, Seeded, settle
 from tests.tui.drawn import find, screen_text
 from tests.tui.test_cases_actions import case_and_event, open_on, type_text
+from tests.tui.tmux import app_in_tmux
 
 
 def detect_one(engine: Engine, clock: FakeClock, hours_ago: float = 20) -> int:
@@ -210,11 +212,11 @@ async def test_a_detected_case_past_its_contact_due_counts_once_as_to_contact(
     """A newcomer saw such a case counted twice (``!!! 1 overdue`` and ``1 to contact``) and
     ``ahr cases`` call it ``overdue`` where its row reads ``!!! CONTACT``. ``overdue`` is the
     72-hour deadline's word: this case counts once, ``to contact``, marked as its row is
-    (``!!! 1 to contact`` above ``!!! CONTACT``; at 80 columns, where to contact is left out,
-    its row is at the top); ``ahr cases`` says ``contact overdue``, the row's word and mark (a
-    later trial found a bare ``contact`` said nothing of its lateness); ``--json`` keeps
-    ``status`` and adds ``urgency`` (``overdue``), and ``--csv`` the same column; the title
-    counts no overdue case."""
+    (``!!! 1 to contact`` above ``!!! CONTACT``, at 80 columns too, where its row is at the
+    top); ``ahr cases`` says ``contact overdue``, the row's word and mark (a later trial found a
+    bare ``contact`` said nothing of its lateness); ``--json`` keeps ``status`` and adds
+    ``urgency`` (``overdue``), and ``--csv`` the same column; the title counts no overdue case,
+    and counts it as the header does, late."""
     case_id = detect_one(engine, clock, hours_ago=26)  # contact was due 2 h ago
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -223,11 +225,12 @@ async def test_a_detected_case_past_its_contact_due_counts_once_as_to_contact(
         assert "-2h 00m !!! CONTACT" in row.line, row.line
         header = screen_text(app)[0]
         assert "  !!! 1 to contact  " in header and "overdue" not in header, header
-        assert app.terminal_title == "AHR: 0 overdue, 1 expired, next 30m"
+        assert app.terminal_title == (
+            "AHR: 0 overdue, 1 critical, 1 to contact (1 late), 1 expired, next 30m")
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
         drawn = screen_text(app)
-        assert "overdue" not in drawn[0], drawn[0]
+        assert "overdue" not in drawn[0] and " 1 to contact " in drawn[0], drawn[0]
         row = find(app, "CONTACT", row_with=f" {case_id} ")
         assert "-2h 00m !!! CONTACT" in row.line and "detected" in row.line, row.line
         assert row.line == drawn[3], drawn  # the first row, under the column titles
@@ -315,3 +318,25 @@ async def test_no_color_tells_an_overdue_contact_from_a_critical_and_an_urgent_c
     assert attrs["!!! CONTACT"] == attrs["-2h 00m"] == (True, True, False), attrs
     assert attrs["!!  CRITICAL"] == attrs["30m 00s"] == (True, False, True), attrs
     assert attrs["!   URGENT"] == (True, False, False), attrs
+
+
+def test_the_terminal_title_counts_what_needs_action_late_first_contacts_too(
+    seeded: Seeded, engine: Engine, clock: FakeClock, db_url: str
+) -> None:
+    """A newcomer's glance at the tmux window's title: ``0 overdue, 1 expired`` while a
+    detected case was past its first-contact target. The title the terminal receives counts
+    what needs action as the header does: overdue, critical, to contact with the late ones,
+    expired. (In tmux, at today's date: the sample's open cases are past their deadline; the
+    OS user is no operator here, so the app leaves them open, overdue.)"""
+    detect_one(engine, clock, hours_ago=30)  # contact was due 6 h before T0: long late now
+    with app_in_tmux(db_url, size=(80, 24)) as tmux:
+        shown = tmux.wait_for(lambda s: "CONTACT" in s)
+        assert "CONTACT" in shown, shown
+        title = ""
+        for _ in range(100):  # the title follows the first whole list within a tick
+            title = tmux.run("display", "-p", "-t", "app", "#{pane_title}").strip()
+            if title.startswith("AHR:"):
+                break
+            time.sleep(0.1)
+    assert title == "AHR: 4 overdue, 0 critical, 1 to contact (1 late), 1 expired, next -", (
+        title)

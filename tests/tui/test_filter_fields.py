@@ -144,16 +144,16 @@ async def test_accounts_the_note_tests_only_the_rows_on_screen_and_says_so(
     """At a million accounts the matches are counted by the database, never all read: the
     fields are those of the rows on screen (``those shown by name``), tested again as the
     list scrolls, and a row off screen is never tested."""
-    from ahr_tui.tui.screens import accounts
+    from ahr_tui.tui.widgets import account_matches
 
     tested: set[str] = set()
-    real = accounts.matched_fields
+    real = account_matches.matched_fields
 
     def spy(row, needle):  # type: ignore[no-untyped-def]
         tested.add(row.seller_id)
         return real(row, needle)
 
-    monkeypatch.setattr(accounts, "matched_fields", spy)
+    monkeypatch.setattr(account_matches, "matched_fields", spy)
     seed_account(engine, "K1", name="Global Home Kitchen Supplies")
     for n in range(60):
         seed_account(engine, f"M{n:02d}", name=f"Kitchen {n:02d}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -95,7 +96,7 @@ def test_the_chart_reads_without_colour(width: int) -> None:
     assert "▒" in text[-4] or "▒" in "".join(text[:6])  # uncovered bars have their own glyph
     assert text[-3].startswith("  on┤-1")  # nobody on shift is a dash, not a blank
     assert "!" in text[-2]
-    assert "Mo" in text[-1] or "Tu" in text[-1]  # the weekday at midnight
+    assert "Mon" in text[-1] or "Tue" in text[-1]  # the weekday at midnight
 
 
 async def test_h_lists_a_late_first_contact_in_its_own_section_as_the_header_counts_it(
@@ -123,3 +124,35 @@ async def test_h_lists_a_late_first_contact_in_its_own_section_as_the_header_cou
                           "target")
     assert drawn[contact + 1].strip() == (
         f"case {late}  S1 US  detected  first contact 2h 00m overdue")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_chart_s_hour_axis_has_whole_labels_under_their_hours_at_every_horizon(
+    seeded: Seeded, make_app: AppFactory, size: tuple[int, int]
+) -> None:
+    """A newcomer at 80 columns read ``23 We 01``: a two-letter weekday squeezed between the
+    hours, read as a cut word. Each label is whole (an hour ``06`` or a weekday ``Tue``),
+    starts under its hour's column, and is left out where it would not fit."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HandoverScreen)
+        for hours in (24, 48, 72):
+            assert screen.hours == hours and screen.report is not None
+            axis = next(line for line in screen_text(app) if line.startswith("UTC └"))
+            cols = (size[0] - 5) // hours
+            days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+            labels = [(m.start(), m.group()) for m in re.finditer(r"\S+", axis[5:])]
+            assert labels, axis
+            for at, text in labels:
+                assert at % cols == 0, (at, axis)  # under its hour's first column
+                hour = screen.report.per_hour[at // cols].start
+                expected = days[hour.weekday()] if hour.hour == 0 else f"{hour.hour:02d}"
+                assert text == expected, (text, expected, axis)
+                assert text in days or re.fullmatch(r"\d\d", text), axis
+            assert any(text in days for _, text in labels), axis  # the day changes on it
+            await pilot.press("t")
+            await settle(app, pilot)

@@ -137,7 +137,7 @@ async def test_help_explains_every_abbreviation_the_lists_and_their_header_show(
 
 
 @pytest.mark.parametrize(("key", "words"), [
-    ("h", ("█", "▒", "on", "UTC 08 Tu")), ("m", ("p50", "backlog", "72 hours ended", "reached")),
+    ("h", ("█", "▒", "on", "UTC 08 Tue")), ("m", ("p50", "backlog", "72 hours ended", "reached")),
 ])
 async def test_help_on_the_handover_and_metrics_explains_their_own_short_words(
     make_app: AppFactory, seeded: Seeded, key: str, words: tuple[str, ...]

@@ -147,9 +147,9 @@ async def test_no_color_sparkline_swatches_differ(no_color: None) -> None:
         await pilot.pause()
         app = pilot.app
         swatches = [find(app, glyphs, row_with=label).style
-                    for glyphs, label in (("▆▇█", "healthy ≥"), ("▃▄▅", "at risk"))]
+                    for glyphs, label in (("▆▇", "healthy 200"), ("▃▄▅", "at risk"))]
         line = screen_text(app)
-        legend = next(y for y, text in enumerate(line) if "bars:" in text)
+        legend = next(y for y, text in enumerate(line) if "below the 250 line:" in text)
         segments = [s for s in app.screen._compositor.render_strips()[legend]
                     if set(s.text) & set("▁▂▃▄▅▆▇█")]
         styles = [s.style for s in segments]
@@ -176,7 +176,7 @@ async def test_no_color_sparkline_legend_tells_the_bands_apart_by_their_glyphs(
     async with Host().run_test(size=(100, 12)) as pilot:
         await pilot.pause()
         lines = screen_text(pilot.app)
-    legend = next(line for line in lines if "bars" in line)
+    legend = next(line for line in lines if "below the 250 line:" in line)
     keys: dict[str, str] = {}
     for label in ("unhealthy", "at risk", "healthy"):
         glyphs = legend[:legend.index(label)].rstrip().rsplit(" ", 1)[-1]
@@ -185,10 +185,44 @@ async def test_no_color_sparkline_legend_tells_the_bands_apart_by_their_glyphs(
         legend = legend[:legend.index(glyphs)] + legend[legend.index(label) + len(label):]
     low = next(line for line in lines if line.startswith("   0┤"))[5:].rstrip()
     width = len(low) // 6
-    for part, band in enumerate(["healthy", "healthy", "at risk", "at risk", "unhealthy",
+    for part, band in enumerate([None, "healthy", "at risk", "at risk", "unhealthy",
                                  "unhealthy"]):
         for glyph in low[part * width + 1:(part + 1) * width - 1]:  # away from the edges
-            assert keys.get(glyph) == band, (glyph, band, low, keys)
+            if band is None:  # 640: the bar passes through the line, whole
+                assert glyph == "█", (glyph, low)
+            else:
+                assert keys.get(glyph) == band, (glyph, band, low, keys)
+
+
+async def test_the_sparkline_legend_keys_the_bars_below_the_line_and_bars_above_are_whole() -> None:
+    """A newcomer read the tops of tall bars above the 250 line (``▅▆``) as the legend's
+    bands (``▆▇█ healthy``), and the legend did not say it keys the heights below the line
+    only. It says so now, and above the line a bar rises by whole cells (a row per 250
+    points, each row labelled): no glyph there is one of the bands'."""
+    start = date(2026, 1, 1)
+    series = [990] * 30 + [880] * 30 + [700] * 30 + [560] * 30 + [420] * 30 + [260] * 30
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Sparkline(series, start)
+
+    for size in ((80, 12), (120, 12)):
+        async with Host().run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = screen_text(pilot.app)
+        line = next(i for i, text in enumerate(lines) if text.startswith(" 250┼"))
+        legend = next(text for text in lines if "healthy" in text)
+        assert legend.startswith("below the 250 line: "), legend
+        band_glyphs = set(legend) & set("▁▂▃▄▅▆▇")
+        assert len(band_glyphs) == 7, legend
+        above = lines[:line]
+        assert [row[:5] for row in above] == ["1000┤", " 750┤", " 500┤"], above
+        for row in above:
+            assert set(row[5:]) <= {"█", " "}, above
+        # each row stands for 250 points: 990 and 880 reach 1000, 700 750, 560 and 420 500
+        per = len(lines[line + 2][5:].rstrip()) // 6  # columns a sixth of the days take
+        heights = [sum(row[5 + part * per + 1] == "█" for row in above) for part in range(6)]
+        assert heights == [3, 3, 2, 1, 1, 0], "\n".join(above)
 
 
 @pytest.mark.parametrize("days_past", [275, 1000])

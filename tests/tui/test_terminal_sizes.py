@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,9 +27,11 @@ async def test_at_80x24_the_header_shows_every_count_uncut(
         await settle(app, pilot)
         header = screen_text(app)[0]
         assert "…" not in header, header
-        # in words, as the rows show them (no abbreviation to look up in ?)
-        for count in ("1 critical", "1 urgent", "1 warn", "1 ok", "1 expired"):
+        # in words, as the rows show them (no abbreviation to look up in ?); ok and
+        # responded, which need no action yet, are the ones left out
+        for count in ("1 critical", "1 urgent", "1 warn", "1 expired"):
             assert count in header, (count, header)
+        assert "ok" not in header and "responded" not in header, header
 
 
 @pytest.mark.parametrize("size", [(60, 16), (66, 20), (80, 24)])
@@ -79,7 +82,7 @@ async def test_at_60x16_with_a_scrolled_list_every_status_and_countdown_is_drawn
     """A newcomer's trial at 60x16: with more cases than rows the scrollbar takes a cell and
     STATUS was cut (``STATU``, ``detec``). The seller's name gives up cells first, so the
     status and the countdown stay whole; the header keeps the counts that need action
-    (overdue, critical, urgent, expired) and leaves out ok and warn first."""
+    (critical, urgent, to contact, expired: short words) and leaves out ok and warn first."""
     for n in range(10):  # long names, detected and open: more cases than the screen has rows
         seed_account(engine, f"SX{n}", "US", name=f"Extraordinarily Long Seller Name {n}")
         make = detect_case if n % 2 else open_case
@@ -101,8 +104,9 @@ async def test_at_60x16_with_a_scrolled_list_every_status_and_countdown_is_drawn
         assert all("…" in line[:at] for line in rows if "Extraordinarily" in line)
         counts = drawn[0]
         assert "…" not in counts, counts
-        for part in ("1 crit", "1 urg", "1 exp"):
+        for part in ("1 crit", "1 urg", "5 contact", "1 exp"):
             assert part in counts, (part, counts)
+        assert "ok" not in counts and "warn" not in counts, counts
 
 
 async def test_at_60x16_the_accounts_keep_the_enrolment_whole_and_the_name_gives_way(
@@ -161,16 +165,61 @@ async def test_a_dialog_survives_a_window_too_small_for_a_moment(
         assert app.screen is dialog and dialog.text == "hi"  # type: ignore[attr-defined]
 
 
-def test_the_header_fits_78_cells_in_words_with_two_digit_counts_everywhere() -> None:
+def test_the_header_fits_78_cells_with_two_digit_counts_everywhere() -> None:
     counts = dict.fromkeys(LEVELS, 12)
     state = HeaderState(counts=counts, next_deadline="13h 05m #1234", uncovered=10,
                         loading=False)
     first, _ = header_lines(state, 78)  # 80 columns less the header's padding
     assert first.cell_len <= 78, first.plain
-    # the counts that need action, in the rows' words
-    for part in ("#1234", "10 uncovered", "12 overdue", "12 critical", "12 urgent",
-                 "12 expired"):
+    # every count that needs action (urgent gone), in short words only at such counts
+    for part in ("#1234", "10 uncov", "12 overdue", "12 crit", "12 contact", "12 exp"):
         assert part in first.plain, (part, first.plain)
+
+
+#: The header's counts, the most urgent first; a narrow header leaves out the last first.
+BY_URGENCY = ("overdue", "critical", "to contact", "expired", "urgent", "warn", "responded",
+              "ok")
+#: Those the header keeps at every width from 80 columns up.
+MOST_URGENT = BY_URGENCY[:4]
+
+
+def header_counts(header: str) -> dict[str, int]:
+    """The counts the header line shows, by their whole words."""
+    words = "|".join(BY_URGENCY)
+    return {word: int(n) for n, word in re.findall(rf"(\d+) ({words})\b", header)}
+
+
+async def test_at_every_width_from_80_up_the_header_leaves_out_ok_first_and_keeps_the_most_urgent(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    """A newcomer at 80 columns saw ``ok`` and ``warn`` counted and ``to contact`` left out:
+    the order was backwards. From 80 columns up, a narrower header leaves out the counts
+    that need action least first (ok, then responded, warn, urgent), so that overdue,
+    critical, to contact and expired are always there."""
+    detect_case(engine, seller_id="S2", store="CA", policy=PolicyArea.REVIEWS,
+                at=T0 - timedelta(hours=30), summary="", actor=ALICE, now=clock())  # late
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        everything = {"critical": 1, "urgent": 1, "warn": 1, "ok": 1, "to contact": 1,
+                      "expired": 1, "responded": 1}
+        width = 80
+        while True:
+            header = screen_text(app)[0]
+            assert "…" not in header, (width, header)
+            shown = header_counts(header)
+            assert all(everything.get(word, 0) == n for word, n in shown.items()), header
+            assert set(MOST_URGENT) - {"overdue"} <= set(shown), (width, header)
+            # what is left out is the least urgent: ok alone, then responded too, then ...
+            left_out = [word for word in BY_URGENCY if word not in shown and word != "overdue"]
+            assert left_out == list(BY_URGENCY[len(BY_URGENCY) - len(left_out):]), (
+                width, header)
+            if "0 overdue" in header:  # everything fits, the zeros too
+                break
+            width += 1
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+        assert width > 100, width
 
 
 def test_in_tmux_a_shrunk_window_shows_only_the_sentence_then_the_list_again(

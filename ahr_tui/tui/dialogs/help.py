@@ -74,7 +74,9 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("expired", "the 72 hours ended with no response: awaiting a decision (x deactivate, a "
                 "lead's; or r resolve)"),
     ("responded", "responded cases: the seller worked with us in time"),
-    ("crit, urg, exp", "the header's words in a window narrower than 80 columns"),
+    ("crit, urg, exp", "the header's critical, urgent, expired where the whole words do not "
+                       "fit (narrower than 80 columns)"),
+    ("contact", "the header's to contact, where the whole words do not fit"),
     ("!!! !! ! . xx", "marks before the urgency words, the same in the rows and the header: "
                       "!!! overdue, !! critical, ! urgent, . warn, xx expired"),
     ("LEFT", "Cases: time left to the deadline (a detected case: to its first-contact "

@@ -13,7 +13,8 @@ accounts, so it never reads every account (``service.account_list``):
   newer keystroke or sort makes every older worker stop (``_generation``): the latest wins.
 
 A ``reload()`` (another process changed something) reads the list again; while hidden it only
-marks the data stale (read again when shown).
+marks the data stale (read again when shown). What the filter field says under it (how many
+match, by which fields, which column hides the match) is ``widgets.account_matches``'.
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ahr_tui.rules import last_complete_day
-from ahr_tui.service.account_list import AccountSort, matched_fields
+from ahr_tui.service.account_list import AccountSort
 from ahr_tui.service.clock import Clock
 from ahr_tui.service.detail import AccountRow
-from ahr_tui.service.filter_match import contains, fold_needle
 from ahr_tui.tui.failures import guarded
+from ahr_tui.tui.widgets.account_matches import matches_note
 from ahr_tui.tui.widgets.account_table import (
     KEPT_ROWS,
     PAGE,
@@ -56,7 +57,6 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
-from ahr_tui.tui.widgets.table_cells import cell_segments
 from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
@@ -72,32 +72,6 @@ FIRST_MATCHES = PAGE
 INDEXED = frozenset({AccountSort.SELLER, AccountSort.NAME})
 
 SortKey = AccountSort  # the name the tests and saved views knew
-
-#: The column that shows each field the filter searches (``account_list.FILTER_FIELDS``).
-FIELD_COLUMNS = {"seller id": "seller", "name": "name", "store": "store"}
-
-
-def match_note(total: int | None, every: bool, fields: list[str], hidden: list[str],
-               cut: list[str]) -> str:
-    """The filter field's lower edge: how many accounts match (``total``, None while still
-    counted) and by which fields the rows on screen match; ``every``: those rows are all the
-    matches (``3 matches by name``), else it says it of them (``19,919 matches; those shown
-    by name``); then the columns that do not show the match at this width (``NAME cut at
-    this width``: the name is cut before the needle; ``hidden``: the column is not shown)."""
-    by = ", ".join(fields)
-    if total is not None and (every or not fields):
-        note = count(total, "match") + (f" by {by}" if by else "")
-    elif total is not None:
-        note = f"{count(total, 'match')}; those shown by {by}"
-    else:
-        note = f"those shown match by {by}" if by else ""
-    parts = [note]
-    if hidden:
-        parts.append(f"{', '.join(hidden)} hidden at this width")
-    if cut:
-        parts.append(f"{', '.join(cut)} cut at this width")
-    return "; ".join(part for part in parts if part)
-
 
 class AccountsView(ListKeys, Widget):
     """Every account; ``enter`` posts ``AccountsView.Selected`` for the screen to open detail."""
@@ -382,55 +356,10 @@ class AccountsView(ListKeys, Widget):
 
     def _say_matches(self) -> None:
         """Under the filter field: how many accounts match and by which fields the rows on
-        screen match, and, for a row none of whose cells shows the match, which column holds
-        it hidden or cut at this width (at 80 columns ``kit`` matched ``Global Home …``). Only
-        the rows on screen, already read, are tested: never every match (a million at most)."""
-        box = self.filter_box
+        screen match, and which column hides or cuts the match (``account_matches``)."""
         needle = self.filter_text.strip()
-        table = self.table
-        source = table.source
-        if not needle or source is None:
-            box.border_subtitle = None
-            return
-        folded = fold_needle(needle)
-        columns = table.column_widths() if table.size.width else None
-        fields: set[str] = set()
-        unseen: dict[str, str] = {}  # column key -> "hidden" or "cut"
-        read = 0
-        for index in table.visible_rows() if table.size.height else range(0):
-            row = source.known.get(source.ids[index])
-            if row is None:  # its page is being read: the note follows when it arrives
-                continue
-            read += 1
-            matched = matched_fields(row, needle)
-            fields.update(matched)
-            if columns is None:
-                continue
-            # A row whose match shows in one of its cells needs no word; else each column
-            # that holds the match is hidden at this width, or cut before the match.
-            cells = source.peek(index)
-            why: dict[str, str] = {}
-            for field in matched:
-                key = FIELD_COLUMNS[field]
-                if key not in columns:
-                    why[key] = "hidden"
-                    continue
-                at, width = columns[key]
-                drawn = "".join(seg.text for seg in cell_segments(
-                    cells[at], width, table.columns[at].justify))
-                if contains(folded, drawn):
-                    break
-                why[key] = "cut"
-            else:
-                for key, how in why.items():
-                    unseen.setdefault(key, how)
-        named = [f for f, _key in FIELD_COLUMNS.items() if f in fields]
-        headers = [(c.header, unseen[c.key]) for c in table.columns if c.key in unseen]
-        note = match_note(
-            len(source) if self.complete else None, self.complete and read == len(source),
-            named, [h for h, how in headers if how == "hidden"],
-            [h for h, how in headers if how == "cut"])
-        box.border_subtitle = Content(note) if note else None
+        note = matches_note(self.table, needle, complete=self.complete) if needle else ""
+        self.filter_box.border_subtitle = Content(note) if note else None
 
     def _show_scores_end(self, day: date | None) -> None:
         self.scores_end = day

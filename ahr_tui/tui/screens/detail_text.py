@@ -14,6 +14,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from ahr_tui.rules import Band, PhoneStatus, Reason, band
+from ahr_tui.rules.automatic import shown_actor
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.detail import AccountDetail, EventView
 from ahr_tui.service.event_view import state_change
@@ -108,8 +109,10 @@ def timeline(events: list[EventView]) -> Hanging:
     wraps, and a note's further lines, continue under the text after the time (``Hanging``)."""
     lines: list[tuple[Text, int]] = [(heading("Timeline"), 0)]
     # the change as ``ahr case show``, the help and the README write it (``- -> open``)
-    rows = [(clean_line(e.actor), clean_line(e.action), state_change(e, clean_line))
-            for e in events]
+    # an automatic transition (an expiry) is the system's, not the operator's whose process
+    # applied it (its note says ``automatic: ...``)
+    rows = [(clean_line(shown_actor(e.actor, e.note)), clean_line(e.action),
+             state_change(e, clean_line)) for e in events]
     # columns: each as wide as its widest cell (an actor up to 16 cells), so that actions,
     # changes and notes line up whatever the actors' names
     widths = [max((cell_len(row[i]) for row in rows), default=0) for i in range(3)]

@@ -54,7 +54,7 @@ class HandoverScreen(Screen[None]):
         ("█", "due moments in that hour (deadlines, first contacts, warn/urgent/critical)"),
         ("▒, !", "uncovered: nobody whose role may act is on shift in that hour"),
         ("on", "operators on shift in that hour (- : none)"),
-        ("UTC 08 Tu", "hours in UTC; a day's first hour shows the weekday (Tu: Tuesday)"),
+        ("UTC 08 Tue", "hours in UTC; a day's first hour shows its weekday (Tue: Tuesday)"),
         ("Z", "times ending in Z are UTC"),
         ("- -> open", "the state before and after (- : none, a case opened directly)"),
     )

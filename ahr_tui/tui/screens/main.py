@@ -20,12 +20,14 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input
 
 from ahr_tui.rules import CaseStatus
+from ahr_tui.rules.urgency import Urgency
 from ahr_tui.service.case_list import SortKey, matched_by, shown
 from ahr_tui.service.case_view import CaseView
 from ahr_tui.service.clock import Clock
 from ahr_tui.tui.keys import Place
 from ahr_tui.tui.messages import DetailRequested, MainReady, SelectionChanged
 from ahr_tui.tui.widgets.case_table import (
+    CONTACT,
     CaseTable,
     LevelSummary,
     coarse_left,
@@ -40,7 +42,7 @@ from ahr_tui.tui.widgets.list_filter import (
     ListKeys,
     empty_list_text,
 )
-from ahr_tui.tui.widgets.status_header import StatusHeader
+from ahr_tui.tui.widgets.status_header import NEEDS_ACTION, StatusHeader, count_word
 from ahr_tui.wording import NO_ACCOUNTS_YET, count
 
 if TYPE_CHECKING:
@@ -233,21 +235,32 @@ class MainScreen(ListKeys, Screen[None]):
         summary = self.summary(now)
         upcoming = summary.upcoming
         nxt = f"{format_left(upcoming.due - now)} #{upcoming.id}" if upcoming else ""
-        counts = dict(summary.urgency)
-        counts[CaseStatus.DETECTED] = summary.detected
         listed = self.filtered_list()
         self.header.update_state(
-            counts=counts, contact_level=summary.contact_level, next_deadline=nxt,
-            sort=listed.sort.value, filter=listed.filter_text, marked=len(self.marked),
-            view="Cases" if self.view == CASES else "Accounts", **extra,
+            counts=_header_counts(summary), contact_level=summary.contact_level,
+            next_deadline=nxt, sort=listed.sort.value, filter=listed.filter_text,
+            marked=len(self.marked), view="Cases" if self.view == CASES else "Accounts",
+            **extra,
         )
 
     def title_text(self, now: datetime) -> str:
-        """For the terminal title: minute precision so it does not change every second."""
+        """For the terminal title (a glance from another tmux window): the header's counts of
+        what needs action, those it keeps longest (``status_header.NEEDS_ACTION``: overdue,
+        critical, to contact with how many are past their first-contact target, expired), in
+        its words, and the next due moment at minute precision, so that it does not change
+        every second: ``AHR: 0 overdue, 1 critical, 6 to contact (1 late), 3 expired, next
+        5m``."""
         summary = self.summary(now)
-        counts, upcoming = summary.urgency, summary.upcoming
+        counts, upcoming = _header_counts(summary), summary.upcoming
+        late = summary.counts.get(CONTACT + Urgency.OVERDUE, 0)
+        parts = []
+        for key in NEEDS_ACTION:
+            part = f"{counts.get(key, 0):,} {count_word(key)}"
+            if key == CaseStatus.DETECTED and late:
+                part += f" ({late:,} late)"
+            parts.append(part)
         nxt = coarse_left(upcoming.due - now) if upcoming else "-"
-        return f"AHR: {counts['overdue']} overdue, {counts['expired']} expired, next {nxt}"
+        return f"AHR: {', '.join(parts)}, next {nxt}"
 
     # ------------------------------------------------------------ messages
 
@@ -377,3 +390,11 @@ class MainScreen(ListKeys, Screen[None]):
         case = self.current_case
         if case is not None:
             self.post_message(DetailRequested(case.account_id, case.id))
+
+
+def _header_counts(summary: LevelSummary) -> dict[str, int]:
+    """The header's counts (and the title's): each case once, a detected one under
+    ``detected`` only (``to contact``)."""
+    counts = dict(summary.urgency)
+    counts[CaseStatus.DETECTED] = summary.detected
+    return counts

@@ -5,7 +5,7 @@ One column group per UTC hour (as wide as the terminal allows), from the top:
     due  ┤ bars, one cell of height per step; an hour with an uncovered moment is drawn ``▒``
     on   ┤ how many operators are on shift that hour (``-`` none, ``+`` ten or more)
     !    ┤ ``!`` under every hour with an uncovered due moment
-         └ the hour (UTC) every few columns; ``00`` becomes the weekday
+         └ the hour (UTC) every few columns; ``00`` becomes the weekday (``Wed``)
 
 Every signal is a glyph as well as a colour, so it reads the same under ``NO_COLOR`` and in a
 monochrome terminal; the uncovered hours are also bold red where colour exists. Written for this
@@ -26,7 +26,9 @@ from ahr_tui.rules.forecast import HourLoad
 
 GUTTER = 5  # "  12┤"
 BAR_ROWS = 6
-_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: The widest label (a weekday) and the space after it.
+_LABEL_CELLS = max(len(day) for day in _DAYS) + 1
 _UNCOVERED = Style(color="red", bold=True)
 _BAR = Style(color="cyan")
 
@@ -62,20 +64,19 @@ def chart_rows(loads: Sequence[HourLoad], width: int) -> list[list[tuple[str, St
 
 
 def _axis(loads: Sequence[HourLoad], cols: int) -> str:
-    """Hour labels (``06``, or the weekday at midnight) where they fit without overlapping."""
-    every = max(1, -(-3 // cols))  # a label is two cells and a space
-    for candidate in (1, 2, 3, 6, 12, 24):
-        if candidate >= every:
-            every = candidate
-            break
+    """Hour labels (``06``, or the weekday at midnight: ``Wed``) every few hours, as often as
+    the widest label and a space fit between two (at 80 columns, 3 cells an hour: every
+    second hour; two-letter weekdays there read as cut words, ``23 We 01``). A label that
+    would run past the right edge is left out, never cut."""
+    every = next((n for n in (1, 2, 3, 6, 12, 24) if n * cols >= _LABEL_CELLS), 24)
     cells = [" "] * (len(loads) * cols)
     for i, h in enumerate(loads):
         if h.start.hour % every:
             continue
         label = _DAYS[h.start.weekday()] if h.start.hour == 0 else f"{h.start.hour:02d}"
         at = i * cols
-        if at + 2 <= len(cells) and cells[at] == " " and (at == 0 or cells[at - 1] == " "):
-            cells[at : at + 2] = label
+        if at + len(label) <= len(cells):
+            cells[at : at + len(label)] = label
     return "".join(cells)
 
 

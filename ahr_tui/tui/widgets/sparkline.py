@@ -4,8 +4,10 @@ Days are bucketed so the chart fits the width (three days per column at 80 colum
 shows its lowest score, because one bad day is what the rules count. The 250 threshold is a row
 of its own: a bar at or above 250 passes through it, a lower bar leaves the line visible. Days
 with no score are marked ``×`` on the axis (they count against the seller). Bands are coloured
-AND each has its own bar heights below the line, which the legend shows and names; under
-``NO_COLOR`` the bands are also three greys far apart (the worst the brightest).
+AND each has its own bar heights below the line, which the legend shows and names as applying
+there; under ``NO_COLOR`` the bands are also three greys far apart (the worst the brightest).
+Above the line a bar rises by whole cells, one a row of 250 points (the rows are labelled), so
+that no bar top there reads as one of the bands' heights below it.
 """
 
 from __future__ import annotations
@@ -60,18 +62,26 @@ def bucket(series: Sequence[int | None], columns: int) -> list[Bucket]:
     return out
 
 
-def _eighths(score: int, policy: Policy) -> tuple[int, int]:
-    """How many eighths of a cell the bar fills below the line (of 8) and above it (of 24).
+def _heights(score: int, policy: Policy) -> tuple[int, int]:
+    """How many eighths of a cell the bar fills below the line (of 8), and how many whole
+    cells it rises above it (of ``UPPER_ROWS``, each ``_ROW_POINTS``: the nearest).
 
     Below the line the heights are the band's own (``_LOW_EIGHTHS``: unhealthy 1-2, at risk
     3-5, healthy 6-7, about in proportion), so a bar's glyph says its band without colour and
-    the legend shows each band's glyphs (``band_glyphs``)."""
-    line, top = policy.threshold, policy.score_max
+    the legend shows each band's glyphs (``band_glyphs``). Above it a bar is whole cells
+    only: a partial top there (``▅``) read as a band's height."""
+    line = policy.threshold
     if score < line:
         lowest, highest = _LOW_EIGHTHS[band(score, policy)]
         start, end = _band_scores(score, policy)
         return lowest + (score - start) * (highest - lowest + 1) // (end - start), 0
-    return 8, round((score - line) / (top - line) * UPPER_ROWS * 8)
+    row = _row_points(policy)
+    return 8, min(UPPER_ROWS, (score - line + row // 2) // row)
+
+
+def _row_points(policy: Policy) -> int:
+    """The points one row above the line stands for (250: the rows are 500, 750, 1000)."""
+    return (policy.score_max - policy.threshold) // UPPER_ROWS
 
 
 #: The eighths a bar below the 250 line may fill in each band (8: from the line up).
@@ -88,12 +98,10 @@ def _band_scores(score: int, policy: Policy) -> tuple[int, int]:
 
 
 def band_glyphs() -> dict[Band, str]:
-    """The glyphs a band's bars end in on the low row (``▁▂`` unhealthy ... ``▆▇█`` healthy,
-    ``█``: at or above the line): the legend's swatches, read without colour."""
-    glyphs = {b: "".join(_cell(e) for e in range(low, high + 1))
-              for b, (low, high) in _LOW_EIGHTHS.items()}
-    glyphs[Band.HEALTHY] += _cell(8)
-    return glyphs
+    """The glyphs a band's bars end in on the low row, below the 250 line (``▁▂`` unhealthy
+    ... ``▆▇`` healthy): the legend's swatches, read without colour."""
+    return {b: "".join(_cell(e) for e in range(low, high + 1))
+            for b, (low, high) in _LOW_EIGHTHS.items()}
 
 
 def _cell(eighths: int) -> str:
@@ -114,12 +122,13 @@ def chart(
     """
     styles = styles or {}
     buckets = bucket(series, max(1, width - GUTTER))
-    grid: list[Text] = [Text(_gutter(row), style=styles.get("axis", "")) for row in range(5)]
+    grid: list[Text] = [Text(_gutter(row, policy), style=styles.get("axis", ""))
+                        for row in range(UPPER_ROWS + 2)]
     for b in buckets:
-        below, above = _eighths(b.low, policy) if b.low is not None else (0, 0)
+        below, above = _heights(b.low, policy) if b.low is not None else (0, 0)
         colour = styles.get(band(b.low, policy).value, "") if b.low is not None else ""
         for row in range(UPPER_ROWS):  # top row first
-            grid[row].append(_cell(above - (UPPER_ROWS - 1 - row) * 8), colour)
+            grid[row].append("█" if above >= UPPER_ROWS - row else " ", colour)
         if b.low is not None and b.low >= policy.threshold:
             grid[UPPER_ROWS].append("█", colour)
         else:
@@ -134,9 +143,12 @@ def chart(
     return [*grid, axis, dates]
 
 
-def _gutter(row: int) -> str:
-    labels = {0: "1000┤", UPPER_ROWS: " 250┼", UPPER_ROWS + 1: "   0┤"}
-    return labels.get(row, "    │")
+def _gutter(row: int, policy: Policy) -> str:
+    """Each row above the line labelled with the score its cells stand for (``1000┤``,
+    `` 750┤``, `` 500┤``), the line's row ``250┼``, the row below it ``0┤``."""
+    if row < UPPER_ROWS:
+        return f"{policy.score_max - row * _row_points(policy):>4}┤"
+    return f"{policy.threshold:>4}┼" if row == UPPER_ROWS else "   0┤"
 
 
 def legend(
@@ -151,13 +163,18 @@ def legend(
     first.append(" the 250 line · ")
     first.append("×", styles.get("missing", ""))
     first.append(" no score")
-    # each band's own bar heights, not only its colour (NO_COLOR, monochrome terminals)
-    second = Text("bars: ")
+    # each band's own bar heights, not only its colour (NO_COLOR, monochrome terminals), and
+    # where they are: below the line (above it bars rise by whole cells, ``chart``)
     glyphs = band_glyphs()
-    for key, label in ((Band.HEALTHY, "healthy ≥200"), (Band.AT_RISK, "at risk 100–199"),
-                       (Band.UNHEALTHY, "unhealthy ≤99")):
-        second.append(glyphs[key] + " ", styles.get(key.value, ""))
-        second.append(label + "  ")
+    for where in ("below the 250 line: ", "below 250: "):  # the short one where it is cut
+        second = Text(where)
+        for key, label in ((Band.HEALTHY, "healthy 200–249"), (Band.AT_RISK, "at risk 100–199"),
+                           (Band.UNHEALTHY, "unhealthy ≤99")):
+            second.append(glyphs[key] + " ", styles.get(key.value, ""))
+            second.append(label + "  ")
+        second.rstrip()
+        if second.cell_len <= width:
+            break
     return [first, second]
 
 

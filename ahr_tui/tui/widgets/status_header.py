@@ -21,7 +21,8 @@ from ahr_tui.tui.widgets.list_filter import list_state
 
 #: (level, short label) in the order shown. The mark and the word are the rows' own
 #: (``LEVELS``: ``!! 2 critical`` above rows that read ``!!  CRITICAL``), so header and rows
-#: never disagree; the short label is for terminals narrower than 80 columns only.
+#: never disagree; the short label is for where the whole words do not fit (narrower than 80
+#: columns, or at 80 with very large counts).
 #: Each case counts once: a detected case in ``to contact`` only (its rows read ``CONTACT``),
 #: whatever its urgency against its contact_due; the count takes the mark of the most urgent.
 _COUNT_LABELS = (
@@ -30,7 +31,7 @@ _COUNT_LABELS = (
     (Urgency.URGENT, "urg"),
     (Urgency.WARN, "warn"),
     (Urgency.OK, "ok"),
-    (CaseStatus.DETECTED, "to contact"),
+    (CaseStatus.DETECTED, "contact"),  # the rows' word (and ``ahr cases``')
     (CaseStatus.EXPIRED, "exp"),
     (CaseStatus.RESPONDED, "responded"),
 )
@@ -134,16 +135,17 @@ def header_lines(
 ) -> tuple[Text, Text]:
     """The two lines for ``width`` cells. The counts, each with its level's mark and word as
     the rows show them (``!!! 1 overdue  !! 2 critical  ! 3 urgent``); where that does not
-    fit, without the levels that count 0, responded and to contact, then without the marks
-    (the words stay), then without ok and warn (at 80 columns: ``next 5m 26s #54  4 uncovered
-    1 overdue  2 critical  3 urgent  3 expired``), and only when even that does not fit with
-    one space between counts, then short words (``crit``, ``urg``: narrower than 80 columns)."""
+    fit, the first of ``_VARIANTS`` that does: the levels that count 0 go, then ok and
+    responded, then the marks (the words stay), then warn (at 80 columns: ``next 5m 26s #54
+    4 uncovered  1 critical  2 urgent  6 to contact  3 expired``), then urgent (narrower
+    than 80 columns short words, ``crit``, ``urg``, come before it); the most urgent counts
+    (overdue, critical, to contact, expired) are the last to go."""
     if state.loading:
         return Text(state.problem or "loading cases…"), _second_line(state)
     if state.partial is not None:  # counts of a part would be wrong: none until the whole
         rest = f"loading cases… the {state.partial:,} most urgent shown"
         return Text(state.problem or rest), _second_line(state)
-    for variant in _VARIANTS:
+    for variant in _WIDE if width >= WORDS_FROM else _NARROW:
         first = _counts_line(state, variant, no_color=no_color)
         if first.cell_len <= width:
             break
@@ -156,30 +158,57 @@ class _Variant:
     short: bool = False  # crit, urg, uncov instead of critical, urgent, uncovered
     gap: str = "  "
     zeros: bool = True  # show the levels that count 0
-    #: the counts left out: those that need action least go first (responded: no deadline
-    #: runs on them; detected: their own urgency marks show in the rows; then ok and warn,
-    #: so that narrow terminals keep overdue, critical, urgent and expired whole)
-    without: frozenset[str] = frozenset()
+    without: frozenset[str] = frozenset()  # the counts left out (``DROP_ORDER``)
 
 
-_LEAST_NEEDED = (CaseStatus.RESPONDED, CaseStatus.DETECTED, Urgency.OK, Urgency.WARN)
-
-
-def _least(n: int) -> frozenset[str]:
-    return frozenset(_LEAST_NEEDED[:n])
-
-
-#: Tried in this order until the line fits the width: the zeros, responded and to contact
-#: go first; then the marks (the words say the level without them), before ok and warn;
-#: whole words last.
-_VARIANTS = (
-    _Variant(),
-    *(_Variant(zeros=False, without=_least(n)) for n in range(3)),
-    *(_Variant(marks=False, zeros=False, without=_least(n))
-      for n in range(2, len(_LEAST_NEEDED) + 1)),
-    _Variant(marks=False, zeros=False, gap=" ", without=_least(len(_LEAST_NEEDED))),
-    _Variant(marks=False, short=True, zeros=False, gap=" ", without=_least(len(_LEAST_NEEDED))),
+#: The counts a narrow header leaves out, in this order: those that need action least first
+#: (ok and responded: no action is due on them yet; then warn, then urgent), so that the
+#: most urgent, those past or nearly past a due moment (expired, to contact, critical,
+#: overdue), are the last to go.
+DROP_ORDER: tuple[str, ...] = (
+    Urgency.OK, CaseStatus.RESPONDED, Urgency.WARN, Urgency.URGENT, CaseStatus.EXPIRED,
+    CaseStatus.DETECTED, Urgency.CRITICAL,
 )
+
+
+def _dropping(
+    first: int, last: int, *, marks: bool = True, gap: str = "  ", short: bool = False
+) -> list[_Variant]:
+    """Variants without the levels that count 0 and without the first ``first``, then
+    ``first + 1`` ... ``last`` counts of ``DROP_ORDER``."""
+    return [_Variant(marks=marks, short=short, gap=gap, zeros=False,
+                     without=frozenset(DROP_ORDER[:n])) for n in range(first, last + 1)]
+
+
+_OK_RESPONDED, _WARN, _URGENT = 2, 3, 4  # how many of ``DROP_ORDER`` that far
+
+#: The counts of what needs action, in the order shown: those a narrow header keeps after
+#: urgent has gone (overdue, critical, to contact, expired), and the terminal title's
+#: (``MainScreen.title_text``).
+NEEDS_ACTION: tuple[str, ...] = tuple(
+    key for key, _ in _COUNT_LABELS if key not in DROP_ORDER[:_URGENT])
+
+#: Tried in this order until the line fits the width, none showing a count that a longer one
+#: left out: the zeros, ok and responded; the marks (the words say the level without them);
+#: warn; one space between counts. From 80 columns (``WORDS_FROM``) urgent goes next, so
+#: that the words stay whole (a newcomer reads no abbreviation there); narrower, the words
+#: are shortened first, so that urgent stays as long as it fits; then the rest of
+#: ``DROP_ORDER``.
+_COMMON = (
+    _Variant(),
+    *_dropping(0, _OK_RESPONDED),
+    *_dropping(_OK_RESPONDED, _WARN, marks=False),
+    *_dropping(_WARN, _WARN, marks=False, gap=" "),
+)
+_WIDE = (
+    *_COMMON,
+    *_dropping(_URGENT, _URGENT, marks=False),
+    *_dropping(_URGENT, _URGENT, marks=False, gap=" "),
+    *_dropping(_URGENT, len(DROP_ORDER), marks=False, gap=" ", short=True),
+)
+_NARROW = (*_COMMON, *_dropping(_WARN, len(DROP_ORDER), marks=False, gap=" ", short=True))
+#: The header's width (its padding left out) in an 80-column terminal.
+WORDS_FROM = 78
 
 
 def _counts_line(state: HeaderState, variant: _Variant, *, no_color: bool) -> Text:

@@ -41,6 +41,11 @@ NAMES = [
 ]
 NEEDLES = ["", "a", "ac", "acm", "ACME", "goods", "s", "ca", "50%", "off_", "\\", '"quoted"',
            "%", "_", "straße", "berg", "zzz", " ", "S1", "x50", "deals",
+           # letters beyond ASCII in either case, shorter than the trigram index's three
+           # characters (SQLite's LIKE folds ASCII alone) and as long
+           "ö", "Ö", "öl", "ÖL", "ölb", "ÖLB", "SS", "ẞ",
+           # and with the characters GLOB reads as a pattern, each standing for itself
+           "ö?", "?ö", "ö*", "[ö", "ö[", "öl]", "ö-",
            # PostgreSQL keeps the three fields in one text, joined by U+001F: a needle across
            # two of them matches none (the oracle's answer); one of U+001F alone is blank
            "goods\x1fca", "s10\x1facme", "\x1f"]

@@ -306,17 +306,42 @@ def matching_in(session: Session, ids: Sequence[int], needle: str) -> set[int]:
 
 
 def _like_test(session: Session, needle: str) -> str:
-    """The filter's test on ``account a`` for ``needle``, in a walk (``_like_params`` bound)."""
+    """The filter's test on ``account a`` for ``needle``, in a walk (``_like_params`` bound).
+
+    SQLite's ``LIKE`` folds ASCII letters alone (``ö`` missed ``Ölberg``, where the trigram
+    index, which answers three characters or more, folds every letter): a needle beyond ASCII
+    is tested with ``GLOB`` and a class of each of its letters' cases instead
+    (``glob_pattern``), in SQLite's C as ``LIKE`` is."""
     if _sqlite(session):
-        return ("(a.seller_id LIKE :p ESCAPE '\\' OR a.name LIKE :p ESCAPE '\\' "
-                "OR a.store LIKE :p ESCAPE '\\')")
+        test = "LIKE :p ESCAPE '\\'" if needle.isascii() else "GLOB :g"
+        return " OR ".join(f"a.{field} {test}" for field in ("seller_id", "name", "store")
+                           ).join("()")
     return account_pg.walk_test(needle)
 
 
 def _like_params(needle: str) -> dict[str, Any]:
-    """``_like_test``'s parameters: the LIKE pattern (SQLite) and the lower-cased needle
-    (PostgreSQL's ``strpos``)."""
-    return {"p": like_pattern(needle), "s": needle.lower()}
+    """``_like_test``'s parameters: the LIKE pattern and the GLOB one (SQLite) and the
+    lower-cased needle (PostgreSQL's ``strpos``)."""
+    return {"p": like_pattern(needle), "g": glob_pattern(needle), "s": needle.lower()}
+
+
+#: The characters ``GLOB`` reads as a pattern: each stands for itself in a class of its own.
+_GLOB_SPECIAL = frozenset("*?[")
+
+
+def glob_pattern(needle: str) -> str:
+    """``*needle*`` for SQLite's case-sensitive ``GLOB``, each letter a class of its cases
+    (``Öl`` -> ``*[Öö][Ll]*``: one character each, as ``str.lower`` and ``str.upper`` give
+    them; ``ß``'s ``SS`` is two and stays out), ``*``, ``?`` and ``[`` each in a class of its
+    own."""
+    parts = []
+    for char in needle:
+        cases = sorted({c for c in (char, char.lower(), char.upper()) if len(c) == 1})
+        if len(cases) > 1 or char in _GLOB_SPECIAL:
+            parts.append("[" + "".join(cases) + "]")
+        else:
+            parts.append(char)
+    return "*" + "".join(parts) + "*"
 
 
 # ------------------------------------------------------------------ rows

@@ -85,6 +85,7 @@ def test_the_demo_is_right_whatever_happened_to_sample_db(
     commands: list[str] = []
     monkeypatch.setattr(data, "_run_tui", lambda st, command: (
         opened.append(st.db), commands.append(command)))
+    monkeypatch.setattr(data, "_need_a_terminal", lambda command: None)  # as on a terminal
     kept = tmp_path / "kept.db"
     cli = Cli(db=str(tmp_path / "unused.db"), clock=FakeClock(NOW), runner=CliRunner())
     result = cli("demo", "--keep", str(kept))
@@ -131,6 +132,18 @@ def test_a_demo_that_cannot_start_leaves_no_temporary_file(
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = Cli(db=str(tmp_path / "unused.db"), clock=FakeClock(NOW), runner=CliRunner())("demo")
+    assert result.exit_code == 1 and "needs a terminal" in result.stderr  # CliRunner has no tty
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_kept_demo_without_a_terminal_is_refused_before_its_file_is_made(
+    tmp_path: Path,
+) -> None:
+    """``ahr demo --keep PATH`` from a script wrote PATH, then said the TUI needs a terminal,
+    leaving a database nobody asked for."""
+    kept = tmp_path / "kept.db"
+    result = Cli(db=str(tmp_path / "unused.db"), clock=FakeClock(NOW), runner=CliRunner())(
+        "demo", "--keep", str(kept))
     assert result.exit_code == 1 and "needs a terminal" in result.stderr  # CliRunner has no tty
     assert list(tmp_path.iterdir()) == []
 

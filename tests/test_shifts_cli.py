@@ -454,3 +454,25 @@ def test_the_handover_counts_its_events_in_words(cli: Cli) -> None:
     assert heading() == "What happened (1 event)"
     ok(cli("operator", "add", "ana", "--role", "triage"))
     assert heading() == "What happened (2 events)"
+
+
+def test_an_automatic_expiry_is_shown_as_the_system_s_and_recorded_as_the_user_s(
+    week: Cli, me  # type: ignore[no-untyped-def]
+) -> None:
+    """A sweep's expiry read ``root: 1 expire`` in the handover and ``root  expire`` in ``ahr
+    case show``, as if the operator who ran the sweep had expired the case. Both name the
+    program (``system``), as the app's timeline does; the JSON and the audit log keep the OS
+    user whose process applied it."""
+    after_sunday = "2026-03-08T12:00:00Z"  # case 1's deadline has passed
+    ok(week("sweep", "--now", after_sunday, "--allow-missing-scores"))
+    text = ok(week("handover", "--now", after_sunday, "--since", "7d"))
+    happened = text[text.index("What happened"):].split("\n\n", 1)[0].splitlines()
+    [system] = [line for line in happened if line.startswith("  system: ")]
+    assert "1 expire" in system.split(": ", 1)[1].split(", "), system
+    assert not any(line.startswith(f"  {me.name}: ") and "expire" in line
+                   for line in happened), happened
+    shown = ok(week("case", "show", "1", "--now", after_sunday))
+    [expiry] = [line for line in shown.splitlines() if " expire " in line]
+    assert expiry.split()[1:3] == ["system", "expire"], expiry
+    recorded = json.loads(ok(week("case", "show", "1", "--json", "--now", after_sunday)))
+    assert [e["actor"] for e in recorded["events"] if e["action"] == "expire"] == [me.name]

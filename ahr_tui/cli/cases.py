@@ -328,13 +328,17 @@ def _case_fields(view: CaseView, attempts: Sequence[datetime], now: datetime
 
 
 def _timeline(events: Sequence[EventRecord]) -> list[tuple[str, ...]]:
-    """The timeline's rows: one per event, a multi-line note's further lines under it."""
+    """The timeline's rows: one per event, a multi-line note's further lines under it; an
+    automatic transition's actor is ``system``, as the app's timeline shows it (the audit log
+    and ``--json`` keep the OS user who ran it)."""
+    from ahr_tui.rules.automatic import shown_actor
     from ahr_tui.service.event_view import state_change
 
     rows: list[tuple[str, ...]] = []
     for e in events:
         first, *more = (e.note or "").splitlines() or [""]
-        rows.append((instant(e.at), e.actor, e.action, state_change(e), first))
+        rows.append((instant(e.at), shown_actor(e.actor, e.note), e.action, state_change(e),
+                     first))
         rows.extend(("", "", "", "", line) for line in more)
     return rows
 

@@ -107,9 +107,13 @@ def demo(
     The copy is generated each time (the bundled sample.db is never read, so nothing done to it
     shows here) and you are its first lead, so every action can be tried.
     """
-    from ahr_tui.sample import make_demo
+    from ahr_tui.sample import make_demo, refuse_existing
 
     st = state(ctx)
+    if keep is not None:  # said first: the copy never replaces a file
+        refuse_existing(keep)
+    # before the copy is made: refused, it would leave a --keep file behind for nothing
+    _need_a_terminal(ctx.command_path)
     if keep is not None:
         make_demo(keep, now=st.clock(), actor=st.actor())
         st.db = str(keep)
@@ -120,6 +124,23 @@ def demo(
         make_demo(target, now=st.clock(), actor=st.actor())
         st.db = str(target)
         _run_tui(st, ctx.command_path)
+
+
+def _need_a_terminal(command: str) -> None:
+    """Raise ``InvalidInput`` unless stdin and stdout are a terminal that takes UTF-8: the TUI
+    draws nowhere else."""
+    import sys
+
+    from ahr_tui.errors import InvalidInput
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput(
+            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
+            "and the other commands (`ahr --help` lists them)."
+        )
+    refusal = _not_utf8(sys.__stderr__, command)  # the stream Textual draws on
+    if refusal is not None:
+        raise InvalidInput(refusal)
 
 
 @contextmanager
@@ -180,9 +201,6 @@ def _run_tui(st: CliState, command: str) -> None:
     """A bad database is named before anything else. An SQLite file is checked and its first
     snapshot read with the standard library, so the first frame does not wait for SQLAlchemy.
     ``command``: what the user ran (``ahr demo``), for the sentences that refuse a terminal."""
-    import sys
-
-    from ahr_tui.errors import InvalidInput
     from ahr_tui.service.snapshots import check_quick, sqlite_file
 
     path = sqlite_file(st.db)
@@ -190,14 +208,7 @@ def _run_tui(st: CliState, command: str) -> None:
     engine: Database | Callable[[], Database] = st.engine
     if path is None or not check_quick(path):
         path, engine = None, st.engine()
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise InvalidInput(
-            "the TUI needs a terminal (stdin and stdout); for scripts use `ahr cases --json` "
-            "and the other commands (`ahr --help` lists them)."
-        )
-    refusal = _not_utf8(sys.__stderr__, command)  # the stream Textual draws on
-    if refusal is not None:
-        raise InvalidInput(refusal)
+    _need_a_terminal(command)
     from concurrent.futures import ThreadPoolExecutor
 
     from ahr_tui.cli.entry import long_lived

@@ -8,6 +8,7 @@ and the benchmarks.
 
 from ahr_tui.sample.build import generate
 from ahr_tui.sample.caseload import TooManyDetectedCases, TooManyOpenCases
-from ahr_tui.sample.live import make_demo, make_live_copy
+from ahr_tui.sample.live import make_demo, make_live_copy, refuse_existing
 
-__all__ = ["TooManyDetectedCases", "TooManyOpenCases", "generate", "make_demo", "make_live_copy"]
+__all__ = ["TooManyDetectedCases", "TooManyOpenCases", "generate", "make_demo", "make_live_copy",
+           "refuse_existing"]

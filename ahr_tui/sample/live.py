@@ -42,10 +42,15 @@ def make_live_copy(source: Path, target: Path, *, now: datetime, actor: Actor) -
     """Copy ``source`` to the new file ``target`` with its times moved to ``now``."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    if target.exists():
-        raise InvalidInput(f"{target} exists; choose a new path (the demo never overwrites).")
+    refuse_existing(target)
     _copy(source, target)
     _go_live(target, now, actor)
+
+
+def refuse_existing(target: Path) -> None:
+    """Raise ``InvalidInput`` if ``target`` exists: a demo's copy never replaces a file."""
+    if target.exists():
+        raise InvalidInput(f"{target} exists; choose a new path (the demo never overwrites).")
 
 
 def make_demo(target: Path, *, now: datetime, actor: Actor) -> None:
@@ -53,8 +58,7 @@ def make_demo(target: Path, *, now: datetime, actor: Actor) -> None:
     ``actor`` is its first lead."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    if target.exists():
-        raise InvalidInput(f"{target} exists; choose a new path (the demo never overwrites).")
+    refuse_existing(target)
     generate(target, **BUNDLED, actor=actor)
     _go_live(target, now, actor)
 

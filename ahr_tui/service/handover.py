@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ahr_tui.errors import AhrError, InvalidInput
 from ahr_tui.rules import DEFAULT_POLICY, CaseStatus, Policy
+from ahr_tui.rules.automatic import shown_actor
 from ahr_tui.rules.coverage import Roster
 from ahr_tui.rules.forecast import HourLoad, hourly
 from ahr_tui.rules.urgency import Urgency, time_level
@@ -246,10 +247,12 @@ def _event_line(event: EventRecord, style: _Style, widths: tuple[int, int, int])
 
 
 def _happened(events: Sequence[EventRecord], style: _Style) -> list[str]:
-    """Per operator: a count of each action, then their last ``EVENTS_SHOWN`` events."""
+    """Per operator: a count of each action, then their last ``EVENTS_SHOWN`` events; the
+    program's automatic transitions (expiries, enrolment changes) under ``system``, not the OS
+    user whose process applied them (``rules.automatic.shown_actor``)."""
     by_actor: dict[str, list[EventRecord]] = defaultdict(list)
     for e in events:
-        by_actor[e.actor].append(e)
+        by_actor[shown_actor(e.actor, e.note)].append(e)
     shown = [e for mine in by_actor.values() for e in mine[-EVENTS_SHOWN:]]
     cells = [_event_cells(e, style) for e in shown]
     target, action, change = (max((len(c[i]) for c in cells), default=0) for i in range(3))

@@ -110,27 +110,31 @@ def reference_instant(db: Path) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-MATCHES = ("FROM account WHERE seller_id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
-           "OR store LIKE ?1 ESCAPE '\\'")
+#: The filter's test, done apart from the app: each field lower-cased by Python (every letter,
+#: as the view folds it) contains the lower-cased needle.
+MATCHES = ("FROM account WHERE instr(py_lower(seller_id), ?1) OR instr(py_lower(name), ?1) "
+           "OR instr(py_lower(store), ?1)")
 
 
-def like(needle: str) -> str:
-    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _reader(db: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.create_function("py_lower", 1, str.lower, deterministic=True)
+    return con
 
 
 def first_match(db: Path, needle: str, order: str = "seller_id, store") -> str | None:
     """The seller id of the first account whose seller id, name or store contains ``needle``
-    (ASCII case-insensitive, as the view's LIKE), in ``order``; None when none does."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+    (case-insensitive, every letter), in ``order``; None when none does."""
+    with _reader(db) as con:
         row = con.execute(f"SELECT seller_id {MATCHES} ORDER BY {order} LIMIT 1",
-                          (like(needle),)).fetchone()
+                          (needle.lower(),)).fetchone()
     return None if row is None else str(row[0])
 
 
 def match_count(db: Path, needle: str) -> int:
     """How many accounts ``first_match``'s test matches."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        (count,) = con.execute(f"SELECT count(*) {MATCHES}", (like(needle),)).fetchone()
+    with _reader(db) as con:
+        (count,) = con.execute(f"SELECT count(*) {MATCHES}", (needle.lower(),)).fetchone()
     return int(count)
 
 

@@ -290,6 +290,24 @@ def test_respond_resolve_and_show_record_the_timeline(cli, engine, clock):
     assert "resolved" in text and "reviews removed" in text and "timeline" in text
 
 
+def test_case_show_says_the_time_of_an_expired_and_a_responded_case(cli, engine, clock):
+    """A newcomer read ``status  expired`` where the app's detail and the handover said
+    ``45m 59s past the deadline``, and ``status  responded`` where they said ``16h 58m to
+    spare``: every front end writes a case's time the same way (``rules.time_left``)."""
+    seed_account(engine)
+    seed_account(engine, "S2")
+    late = open_case(cli)  # at T0: deadline T0 + 72 h
+    kept = open_case(cli, seller="S2")
+    clock.advance(hours=48)
+    ok(cli("case", "respond", kept))  # at T0 + 48 h: 24 h to spare
+    after = "2026-03-05T12:45:00Z"  # T0 + 72 h 45 m
+    ok(cli("sweep", "--now", after, "--allow-missing-scores"))
+    shown = ok(cli("case", "show", late, "--now", after))
+    assert "     status  expired (45m 00s past the deadline)" in shown.splitlines(), shown
+    shown = ok(cli("case", "show", kept, "--now", after))
+    assert "     status  responded (1d 00h to spare)" in shown.splitlines(), shown
+
+
 def test_case_show_takes_now_as_ahr_cases_does(cli, engine):
     """``--now``: the instant the time left is computed from, parsed like the siblings' (an
     instant without an offset is a usage error); the status line matches ``ahr cases``'s."""

@@ -35,7 +35,7 @@ from ahr_tui.cli.common import (
     table,
     table_lines,
 )
-from ahr_tui.rules import CaseAction, CaseStatus, PolicyArea
+from ahr_tui.rules import CaseAction, PolicyArea
 from ahr_tui.wording import NO_ACCOUNTS_YET, instant
 
 if TYPE_CHECKING:
@@ -305,8 +305,10 @@ def _case_fields(view: CaseView, attempts: Sequence[datetime], now: datetime
 
     left = time_left(view.status, view.due, now, responded_at=view.responded_at)
     status = view.status.value
-    if view.status in (CaseStatus.OPEN, CaseStatus.DETECTED):
-        status += f" ({left.described})"  # "13h 05m left, warn", "45m 53s overdue"
+    if left.phrase != "-":  # a final case has no time to say
+        # "13h 05m left, warn", "45m 53s overdue", "8h 00m past the deadline" (expired),
+        # "1d 10h to spare" (responded): as the app's detail and the handover say it
+        status += f" ({left.described})"
     target = view.contact_target
     return [
         ("case", str(view.id)),

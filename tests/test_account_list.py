@@ -37,13 +37,13 @@ NAMES = [
     ("S10", "CA", "Acme Goods", 150), ("S20", "US", "Beta Books", 80),
     ("S30", "US", "Cobalt Traders", 640), ("S40", "US", "Delta Deals", None),
     ("X50", "CA", "50% off_sale \\ \"quoted\"", 300), ("Y60", "US", "Ölberg Straße", 220),
-    ("Z70", "US", "ACME goods two", 120),
+    ("Z70", "US", "ACME goods two", 120), ("Z80", "US", "GROSSHANDEL ẞTRASSE", 250),
 ]
 NEEDLES = ["", "a", "ac", "acm", "ACME", "goods", "s", "ca", "50%", "off_", "\\", '"quoted"',
            "%", "_", "straße", "berg", "zzz", " ", "S1", "x50", "deals",
            # letters beyond ASCII in either case, shorter than the trigram index's three
            # characters (SQLite's LIKE folds ASCII alone) and as long
-           "ö", "Ö", "öl", "ÖL", "ölb", "ÖLB", "SS", "ẞ",
+           "ö", "Ö", "öl", "ÖL", "ölb", "ÖLB", "SS", "ẞ", "ß", "eß", "EẞE",
            # and with the characters GLOB reads as a pattern, each standing for itself
            "ö?", "?ö", "ö*", "[ö", "ö[", "öl]", "ö-",
            # PostgreSQL keeps the three fields in one text, joined by U+001F: a needle across

@@ -25,6 +25,7 @@ import sqlite3
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -330,18 +331,39 @@ _GLOB_SPECIAL = frozenset("*?[")
 
 
 def glob_pattern(needle: str) -> str:
-    """``*needle*`` for SQLite's case-sensitive ``GLOB``, each letter a class of its cases
-    (``Öl`` -> ``*[Öö][Ll]*``: one character each, as ``str.lower`` and ``str.upper`` give
-    them; ``ß``'s ``SS`` is two and stays out), ``*``, ``?`` and ``[`` each in a class of its
-    own."""
+    """``*needle*`` for SQLite's case-sensitive ``GLOB``, each letter a class of the characters
+    whose lower case is its own (``Öl`` -> ``*[Öö][Ll]*``; ``ß`` -> ``[ßẞ]``, though ``ß``'s upper
+    case is ``SS``), as the filter folds a field (``str.lower``); ``*``, ``?`` and ``[`` each in
+    a class of its own."""
     parts = []
     for char in needle:
-        cases = sorted({c for c in (char, char.lower(), char.upper()) if len(c) == 1})
+        cases = sorted(_cases(char))
         if len(cases) > 1 or char in _GLOB_SPECIAL:
             parts.append("[" + "".join(cases) + "]")
         else:
             parts.append(char)
     return "*" + "".join(parts) + "*"
+
+
+def _cases(char: str) -> set[str]:
+    """``char``, its one-character lower and upper cases, and every character of the Basic
+    Multilingual Plane whose lower case is ``char``'s."""
+    lower = char.lower()
+    found = {c for c in (char, lower, char.upper()) if len(c) == 1}
+    return found | _upper_of().get(lower, set()) if len(lower) == 1 else found
+
+
+@cache
+def _upper_of() -> dict[str, set[str]]:
+    """Each lower-case character of the Basic Multilingual Plane: the characters that lower to
+    it (``ß``: ``ẞ``; ``k``: ``K`` and the Kelvin sign), worked out once (about 30 ms)."""
+    found: dict[str, set[str]] = {}
+    for code in range(0x10000):
+        char = chr(code)
+        lower = char.lower()
+        if lower != char and len(lower) == 1:
+            found.setdefault(lower, set()).add(char)
+    return found
 
 
 # ------------------------------------------------------------------ rows

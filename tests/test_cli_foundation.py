@@ -540,6 +540,33 @@ def test_a_missing_file_is_refused_and_not_created(tmp_path, clock, args):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_missing_file_in_a_missing_folder_says_to_make_the_folder_first(tmp_path, clock):
+    """The hint ``create one with ahr --db DIR/x.db init`` failed in turn (the folder does not
+    exist): the refusal names the folder and the command that makes it, then init."""
+    path = tmp_path / "not yet" / "x.db"
+    cli = Cli(db=str(path), clock=clock, runner=CliRunner())
+    line = refused(cli("cases"), 1, "no database at", f"no folder {path.parent}")
+    assert f"mkdir -p '{path.parent}'" in line and line.endswith(
+        f"then `ahr --db '{path}' init`."), line
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "not yet").mkdir()
+    assert cli("init").exit_code == 0 and path.is_file()  # the advice, followed, works
+
+
+@pytest.mark.parametrize(("given", "advice"), [
+    ("2026-03-02", "is a day, not an instant; give its time and offset too "
+                   "(e.g. 2026-03-02T00:00:00Z)"),
+    ("2026-03-02T10:00", "has no UTC offset; add Z or +HH:MM (e.g. 2026-03-02T10:00Z)"),
+])
+def test_an_instant_without_its_offset_is_told_a_form_that_works(cli, engine, given, advice):
+    """``--now 2026-03-02`` was told to add Z, and ``2026-03-02Z`` is no instant either: each
+    refusal's example is taken as given."""
+    seed_account(engine)
+    line = refused(cli("cases", "--now", given), 2, advice)
+    example = line.rsplit("(e.g. ", 1)[1].split(")", 1)[0]
+    assert cli("cases", "--now", example).exit_code == 0
+
+
 def test_an_sqlite_database_of_another_program_is_refused_and_left_alone(tmp_path, clock):
     path = tmp_path / "other.db"
     with closing(sqlite3.connect(path)) as conn, conn:

@@ -125,7 +125,13 @@ def parse_instant(value: str | None, option: str, clock: Callable[[], datetime])
             f"{value!r} is not an ISO-8601 instant (e.g. 2026-11-27T14:30:00Z)", param_hint=option
         ) from None
     if parsed.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no UTC offset; add Z or +HH:MM", param_hint=option)
+        if len(value.strip()) == 10:  # a day alone: an instant needs its time as well
+            raise typer.BadParameter(
+                f"{value!r} is a day, not an instant; give its time and offset too "
+                f"(e.g. {value.strip()}T00:00:00Z)", param_hint=option)
+        raise typer.BadParameter(
+            f"{value!r} has no UTC offset; add Z or +HH:MM (e.g. {value.strip()}Z)",
+            param_hint=option)
     _check_year(parsed, value, option)
     return parsed.astimezone(UTC)
 

@@ -57,6 +57,11 @@ def precheck_sqlite_file(path: Path, *, create: bool) -> None:
             if (problem := folder_problem(path, "create")) is not None:
                 raise DatabaseProblem(problem)
             return
+        if not path.parent.is_dir():  # init would refuse: say what it needs first
+            raise DatabaseProblem(
+                f"no database at {path}, and no folder {path.parent} to create one in; make "
+                f"the folder (mkdir -p {shlex.quote(str(path.parent))}), then "
+                f"{init_command(str(path))}.")
         raise DatabaseProblem(f"no database at {path}; create one with {init_command(str(path))}.")
     try:
         with path.open("rb") as fh:

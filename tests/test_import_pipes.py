@@ -320,25 +320,32 @@ def test_other_input_refused_from_its_head_says_what_it_is_from_stdin_too(
 
 
 def test_gzip_is_told_to_decompress_in_the_pipe_on_stdin_and_as_read_from_a_file(
-    cli, engine, tmp_path
+    cli, engine, tmp_path, db_url
 ):
-    """``gunzip -k FILE`` was the advice for gzip on standard input, where there is no FILE."""
+    """``gunzip -k FILE`` was the advice for gzip on standard input, where there is no FILE.
+    The pipe's end names the database the refused command used (``--db``): pasted without it,
+    the advice imported into ``./ahr.db`` or ``$AHR_DB``."""
+    import shlex
+
+    from ahr_tui.service.database import database_name
+
+    ahr = f"ahr --db {shlex.quote(database_name(db_url))}"
     seed_accounts(engine)
     data = gzip.compress(SCORES_GOOD, mtime=0)
     piped = cli("import", "scores", "-", input=data)
     assert piped.exit_code == 1
     assert piped.stderr.splitlines()[0] == (
         "<stdin>:1: file: this is a gzip-compressed file, not CSV text; decompress it in the "
-        "pipe: ... | gunzip -c | ahr import scores -")
+        f"pipe: ... | gunzip -c | {ahr} import scores -")
     path = tmp_path / "scores.csv"  # a browser's download, still gzip-encoded
     path.write_bytes(data)
     named = cli("import", "scores", str(path))
     assert named.stderr.splitlines()[0] == (
         f"{path}:1: file: this is a gzip-compressed file, not CSV text; decompress it as it is "
-        f"read: gunzip -c {path} | ahr import scores -")
+        f"read: gunzip -c {path} | {ahr} import scores -")
     report = cli("import", "report", "-", "--seller", "S1", input=data)
     assert report.stderr.splitlines()[0].endswith(
-        "not JSON text; decompress it in the pipe: ... | gunzip -c | ahr import report - "
+        f"not JSON text; decompress it in the pipe: ... | gunzip -c | {ahr} import report - "
         "--seller S1")
 
 

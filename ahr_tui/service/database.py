@@ -113,6 +113,15 @@ def copy_database(
     return run(source, target, progress=progress)
 
 
+def reading_stdin(engine: Database, command: str) -> str:
+    """The shell command that runs ``command`` (``import scores -``) on ``engine``'s database,
+    ``--db`` included: the end of the pipe an advice shows (``gunzip -c F | ahr --db X import
+    scores -``), so that, pasted, it imports where the refused command would have."""
+    from ahr_tui.store.recognise import shell_command_on
+
+    return shell_command_on(database_name(engine), command)
+
+
 def command_on(where: str, command: str) -> str:
     """```ahr --db WHERE COMMAND``` for the database named ``where`` (as ``database_name``
     gives it), quoted to run as written in a POSIX shell."""

@@ -31,6 +31,7 @@ from ahr_tui.rules import BY_CODE, Permission, PhoneStatus, phone_status
 from ahr_tui.service.access import require
 from ahr_tui.service.cases import open_in
 from ahr_tui.service.contact import detect_in
+from ahr_tui.service.database import reading_stdin
 from ahr_tui.service.import_unit import (
     ImportOptions,
     ImportResult,
@@ -83,7 +84,7 @@ def _import_csv(
     result = ImportResult(kind, as_source(path), options)
     with import_unit(engine, keys_checked=keys_checked) as session:
         require(session, actor, Permission.IMPORT)
-        origin = result.source.origin(f"ahr import {kind} -")
+        origin = result.source.origin(reading_stdin(engine, f"import {kind} -"))
         with open_csv(result.source.path, columns, result.problems, optional,
                       origin=origin) as csv_file:
             if csv_file is not None:

@@ -24,6 +24,7 @@ from ahr_tui.importers.source import Source, as_source
 from ahr_tui.rules import ACTIVE_STATUSES, AccountStatus, Enrollment, Permission
 from ahr_tui.rules.marketplace import on_reported_status, still_deactivated
 from ahr_tui.service.access import require
+from ahr_tui.service.database import reading_stdin
 from ahr_tui.service.import_unit import (
     ImportOptions,
     ImportResult,
@@ -55,7 +56,7 @@ def import_report(
     store. Raises ``PermissionDenied`` or ``InvalidInput`` (the file cannot be read).
     """
     result = ImportResult("report", as_source(path), options)
-    reads = f"ahr import report - --seller {shlex.quote(seller_id)}"
+    reads = reading_stdin(engine, f"import report - --seller {shlex.quote(seller_id)}")
     document = report_file.load_json(result.source.path, result.problems,
                                      origin=result.source.origin(reads))
     with import_unit(engine) as session:

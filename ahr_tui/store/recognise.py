@@ -37,7 +37,15 @@ def command_on(where: str, command: str) -> str:
     ``store.engine.describe`` shows it), quoted so that it runs as written in a POSIX shell."""
     if "***" in where:  # the URL's password is hidden: the user has to give it again
         return f"`ahr {command}` with the same --db"
-    return f"`ahr --db {shlex.quote(where)} {command}`"
+    return f"`{shell_command_on(where, command)}`"
+
+
+def shell_command_on(where: str, command: str) -> str:
+    """``ahr --db WHERE COMMAND`` as a shell command alone (the end of a pipe in an advice),
+    quoted as ``command_on`` quotes it; ``ahr COMMAND`` where the URL's password is hidden."""
+    if "***" in where:
+        return f"ahr {command}"
+    return f"ahr --db {shlex.quote(where)} {command}"
 
 
 def init_command(where: str) -> str:

@@ -79,6 +79,55 @@ async def test_c_logs_the_first_attempt_from_the_keyboard_and_starts_the_72_hour
     )
 
 
+@pytest.mark.parametrize(("keys", "expected"), [
+    # The newcomer's burst: the arrow was applied after the keys that followed it.
+    (("right", "enter", "3", "enter", "ctrl+s"), ("email", "voicemail")),
+    (("l", "l", "h", "enter", "2", "l", "enter", "ctrl+s"), ("email", "voicemail")),
+    (("right", "enter", "v", "left", "enter", "ctrl+s"), ("email", "no_answer")),
+    (("enter", "3", "shift+tab", "right", "enter", "enter", "ctrl+s"), ("email", "voicemail")),
+    (("s", "enter", "w", "right", "enter", "ctrl+s"), ("sms", "bounced")),
+    (("right", "enter", "m", "enter", "ctrl+s"), ("email", "left_message")),
+])
+async def test_keys_of_one_burst_in_the_contact_dialog_apply_in_the_order_typed(
+    make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock,
+    keys: tuple[str, ...], expected: tuple[str, str],
+) -> None:
+    """All the keys are queued before any is handled (a paste, a slow SSH link): each choice
+    key acts on the row focused when it was typed, before the enter that follows it."""
+    from ahr_tui.service.contact import case_attempts
+    from ahr_tui.store.engine import transaction
+    from tests.tui.test_dialog_keys import burst
+
+    case_id = detect_one(engine, clock)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_on(app, pilot, case_id)
+        await pilot.press("c")
+        assert isinstance(app.screen, AttemptDialog)
+        await burst(app, pilot, *keys)
+        dialog = app.screen
+        shown = "" if not isinstance(dialog, AttemptDialog) else (
+            f"{dialog.query_one('#channel', ChoiceRow).value} "
+            f"{dialog.query_one('#outcome', ChoiceRow).value} "
+            f"{dialog.query_one('#dialog-message').render()}")
+        assert not isinstance(dialog, AttemptDialog), shown
+    with transaction(engine) as session:
+        attempts = case_attempts(session, case_id)
+    assert [(a.channel.value, a.outcome.value) for a in attempts] == [expected]
+
+
+def test_every_choice_has_its_own_letter_and_none_is_a_key_that_moves() -> None:
+    """As the README lists them: the first letter, but ``left message`` is ``m`` (``l`` moves)."""
+    from ahr_tui.rules.contact import Channel, Outcome
+    from ahr_tui.tui.widgets.choice_row import MOVES
+
+    channel = ChoiceRow(list(Channel), id="channel")
+    outcome = ChoiceRow(list(Outcome), id="outcome")
+    assert "".join(c or "-" for c in channel.letters) == "pesc"
+    assert "".join(c or "-" for c in outcome.letters) == "rnvmwb"
+    assert not set(outcome.letters) & set(MOVES)
+
+
 async def test_c_is_refused_with_the_reason_on_a_final_case(
     make_app: AppFactory, seeded: Seeded, engine: Engine, clock: FakeClock
 ) -> None:

@@ -1,8 +1,9 @@
 """The dialog behind ``c``: log a contact attempt (channel, outcome, a note).
 
 The channel and the outcome are rows of numbered choices picked from the keyboard:
-``left``/``right`` (or ``h``/``l``) move, a choice's number picks it (the hint says so, since the
-labels show the numbers); every choice shows whole, the row wrapping when the dialog is narrow.
+``left``/``right`` (or ``h``/``l``) move, a choice's number or letter picks it (the hint names
+the numbers, since the labels show them), each key as it arrives (``ChoiceRow``); every
+choice shows whole, the row wrapping when the dialog is narrow.
 Under the case, the number to dial and the time where it rings (``contact_text.phone_line``,
 read in a worker), so the operator has it where they record the call. The channel starts on
 ``phone`` (the emergency phone the program requires); the outcome starts
@@ -110,9 +111,12 @@ class AttemptDialog(ActionDialog):
         channel, outcome = self.chosen
         return self._record_attempt(case, channel, outcome, text)
 
-    def action_submit(self) -> None:
+    def _submit_now(self) -> None:
+        """The choices are read here, where ``ActionDialog`` checks and sends (after the keys
+        typed before ``ctrl+s``), not when ``ctrl+s`` arrived: a choice key still on its way
+        was then missed, and the worker found nothing chosen."""
         channel = self.query_one("#channel", ChoiceRow).value
         outcome = self.query_one("#outcome", ChoiceRow).value
-        if channel is not None and outcome is not None:
+        if not self.busy and channel is not None and outcome is not None:
             self.chosen = (channel, outcome)
-        super().action_submit()
+        super()._submit_now()

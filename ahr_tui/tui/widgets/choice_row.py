@@ -1,7 +1,14 @@
 """A row of choices picked from the keyboard (the contact attempt's channel and outcome):
-``left``/``right`` (or ``h``/``l``) move, a choice's number picks it (its first letter too, as a
-shortcut the hint does not promise: ``l`` moves, so ``left message`` has no letter).
+``left``/``right`` (or ``h``/``l``) move, a choice's number picks it, and so does its letter:
+the first letter of the first of its words whose letter is free (not ``h``/``l``, which move,
+and not an earlier choice's), so ``left message`` is ``m`` (``LETTERS``).
 The chosen one is drawn reversed and in brackets (so it shows under ``NO_COLOR`` too).
+
+Every key is a priority binding, handled as it arrives, like the dialog's ``enter``, ``tab`` and
+``ctrl+s`` (``ActionDialog``): in a burst (a paste, a slow SSH link) each key acts on the row
+focused when it was typed, in the order typed. A plain binding is looked up only after the key
+has gone through this widget's queue and bubbled to the app, against the widget focused *then*:
+a ``right`` followed by ``enter`` and ``3`` moved the next row, after the ``3``.
 
 Every choice is always shown whole: when the row is narrower than the choices, they wrap onto
 further lines between choices, never inside one (the widget's height follows its width).
@@ -10,11 +17,12 @@ further lines between choices, never inside one (the widget's height follows its
 from __future__ import annotations
 
 from collections.abc import Sequence
+from string import ascii_lowercase
 from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,6 +32,25 @@ from ahr_tui.rules.contact import Channel, Outcome
 
 C = TypeVar("C", Channel, Outcome)
 
+#: The keys that move (never a choice's letter).
+MOVES = {"left": -1, "h": -1, "right": 1, "l": 1}
+#: The letters a choice may take.
+FREE_LETTERS = [letter for letter in ascii_lowercase if letter not in MOVES]
+
+
+def letters(words: Sequence[str]) -> list[str | None]:
+    """Each choice's letter: the first letter of the first of its words whose letter is free
+    (not a move, not an earlier choice's); None if it has none (then only its number picks it)."""
+    taken: set[str] = set()
+    chosen: list[str | None] = []
+    for choice in words:
+        letter = next((word[0] for word in choice.split() if word[0] in FREE_LETTERS
+                       and word[0] not in taken), None)
+        if letter is not None:
+            taken.add(letter)
+        chosen.append(letter)
+    return chosen
+
 
 class ChoiceRow(Widget, Generic[C], can_focus=True):
     """Choices in a row (wrapped between choices), the chosen one reversed and in brackets."""
@@ -32,9 +59,16 @@ class ChoiceRow(Widget, Generic[C], can_focus=True):
     ChoiceRow { height: auto; width: 1fr; }
     ChoiceRow:focus { background: $boost; }
     """
+    # Priority: handled as each key arrives, in the order typed (see the module's docstring).
+    # A key that picks nothing here (a digit past the last choice, a letter no choice has)
+    # skips the binding and reaches the widget as usual.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Previous", show=False),
-        Binding("right,l", "move(1)", "Next", show=False),
+        Binding("left,h", "move(-1)", "Previous", show=False, priority=True),
+        Binding("right,l", "move(1)", "Next", show=False, priority=True),
+        *(Binding(str(number), f"pick_number({number})", show=False, priority=True)
+          for number in range(1, 10)),
+        *(Binding(f"{letter},{letter.upper()}", f"pick_letter('{letter}')", show=False,
+                  priority=True) for letter in FREE_LETTERS),
     ]
 
     chosen: reactive[int | None] = reactive(None)
@@ -45,15 +79,22 @@ class ChoiceRow(Widget, Generic[C], can_focus=True):
     def __init__(self, choices: Sequence[C], *, chosen: C | None = None, id: str) -> None:
         super().__init__(id=id)
         self.choices: tuple[C, ...] = tuple(choices)
+        #: Each choice's letter (None: only its number picks it).
+        self.letters: tuple[str | None, ...] = tuple(letters([self.words(c) for c in choices]))
         self.set_reactive(ChoiceRow.chosen, None if chosen is None else self.choices.index(chosen))
 
     @property
     def value(self) -> C | None:
         return None if self.chosen is None else self.choices[self.chosen]
 
+    @staticmethod
+    def words(choice: C) -> str:
+        """``left message``: a choice as the operator reads it."""
+        return choice.value.replace("_", " ")
+
     def label(self, index: int) -> str:
         """``3 voicemail``: the number that picks the choice, and its words."""
-        return f"{index + 1} {self.choices[index].value.replace('_', ' ')}"
+        return f"{index + 1} {self.words(self.choices[index])}"
 
     def _cells(self) -> list[str]:
         """Each choice as drawn (the same width chosen or not: choosing never re-wraps)."""
@@ -99,12 +140,12 @@ class ChoiceRow(Widget, Generic[C], can_focus=True):
         start = -1 if self.chosen is None and step > 0 else (self.chosen or 0)
         self.chosen = (start + step) % len(self.choices)
 
-    def on_key(self, event: Key) -> None:
-        """A choice's number (or first letter) picks it."""
-        char = event.character or ""
-        for index, choice in enumerate(self.choices):
-            if char == str(index + 1) or (char and choice.value.startswith(char.lower())
-                                          and char not in "hl"):
-                self.chosen = index
-                event.stop()
-                return
+    def action_pick_number(self, number: int) -> None:
+        if not 1 <= number <= len(self.choices):
+            raise SkipAction()
+        self.chosen = number - 1
+
+    def action_pick_letter(self, letter: str) -> None:
+        if letter not in self.letters:
+            raise SkipAction()
+        self.chosen = self.letters.index(letter)

@@ -239,6 +239,23 @@ _SCHEMA_5_PG_INDEXES = [
 ]
 
 
+def _until_vacuumed(engine: Engine, table: str) -> None:
+    """Wait (at most 30 s) until the server counts a ``VACUUM`` of ``table``. Its statistics
+    reach the view when the vacuuming session flushes them. Whether the vacuum made every page
+    all-visible depends on every other transaction of the server (another test's open snapshot
+    holds the horizon back), so it is not what is checked."""
+    import time
+
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        while not conn.execute(text(
+                "SELECT vacuum_count FROM pg_stat_user_tables "
+                "WHERE relid = CAST(:t AS regclass)"), {"t": table}).scalar():
+            assert time.monotonic() < deadline, f"no VACUUM of {table} was counted"
+            time.sleep(0.05)
+
+
 def test_a_schema_5_database_gets_the_stored_search_text_and_is_told_how_long(
     cli, engine: Engine
 ) -> None:
@@ -268,13 +285,10 @@ def test_a_schema_5_database_gets_the_stored_search_text_and_is_told_how_long(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT search FROM account")).scalar() == (
             "s1\x1fölberg kitchen\x1fus")
-        # the rewritten table was vacuumed: its index-only scans read no page of it
-        pages, visible = conn.execute(text(
-            "SELECT relpages, relallvisible FROM pg_class WHERE oid = 'account'::regclass")).one()
-        assert pages > 0 and visible == pages
         indexes = set(conn.execute(text(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'account' "
             "AND schemaname = current_schema()")).scalars())
+    _until_vacuumed(engine, "account")  # the rewritten table: its index-only scans need it
     assert {"ix_account_search_trgm", "ix_account_seller_search",
             "ix_account_name_search"} <= indexes
     assert not indexes & {"ix_account_name_lower", "ix_account_seller_cover",

@@ -174,7 +174,8 @@ def _where(
     if matching is not None and by_index:
         return "WHERE " + account_pg.SEARCH_TEST, {"p": like_pattern(matching)}
     if matching is not None:
-        return "WHERE " + _like_test(session, matching), _like_params(matching)
+        test, params = _walk_test(session, matching)
+        return "WHERE " + test, params
     return "", {}
 
 
@@ -300,30 +301,28 @@ def matching_in(session: Session, ids: Sequence[int], needle: str) -> set[int]:
     """Which of ``ids`` (a chunk of a few thousand) match ``needle`` (case-insensitive
     substring of seller id, name or store)."""
     where, params = id_filter(session, ids)
-    params.update(_like_params(needle))
-    test = _like_test(session, needle)
+    test, bound = _walk_test(session, needle)
+    params.update(bound)
     rows = session.execute(text(f"SELECT a.id FROM account a WHERE {where} AND {test}"), params)
     return {int(r[0]) for r in rows}
 
 
-def _like_test(session: Session, needle: str) -> str:
-    """The filter's test on ``account a`` for ``needle``, in a walk (``_like_params`` bound).
+def _walk_test(session: Session, needle: str) -> tuple[str, dict[str, Any]]:
+    """The filter's test on ``account a`` for ``needle`` in a walk, and the parameters it binds.
 
     SQLite's ``LIKE`` folds ASCII letters alone (``ö`` missed ``Ölberg``, where the trigram
     index, which answers three characters or more, folds every letter): a needle beyond ASCII
     is tested with ``GLOB`` and a class of each of its letters' cases instead
-    (``glob_pattern``), in SQLite's C as ``LIKE`` is."""
-    if _sqlite(session):
-        test = "LIKE :p ESCAPE '\\'" if needle.isascii() else "GLOB :g"
-        return " OR ".join(f"a.{field} {test}" for field in ("seller_id", "name", "store")
-                           ).join("()")
-    return account_pg.walk_test(needle)
-
-
-def _like_params(needle: str) -> dict[str, Any]:
-    """``_like_test``'s parameters: the LIKE pattern and the GLOB one (SQLite) and the
-    lower-cased needle (PostgreSQL's ``strpos``)."""
-    return {"p": like_pattern(needle), "g": glob_pattern(needle), "s": needle.lower()}
+    (``glob_pattern``), in SQLite's C as ``LIKE`` is. PostgreSQL: ``account_pg.walk_test``,
+    the needle bound lower-cased."""
+    if not _sqlite(session):
+        return account_pg.walk_test(needle), {"s": needle.lower()}
+    if needle.isascii():
+        test, params = "LIKE :p ESCAPE '\\'", {"p": like_pattern(needle)}
+    else:
+        test, params = "GLOB :g", {"g": glob_pattern(needle)}
+    return " OR ".join(f"a.{field} {test}" for field in ("seller_id", "name", "store")
+                       ).join("()"), params
 
 
 #: The characters ``GLOB`` reads as a pattern: each stands for itself in a class of its own.

@@ -250,3 +250,17 @@ def test_a_lock_held_elsewhere_is_said_as_busy_on_either_database(error):
     orig = error if isinstance(error, BaseException) else errors.lookup(error)("conflict")
     said = translate(OperationalError("SELECT 1", {}, orig), "the database")
     assert said.message == "the database is busy (another process holds a lock); try again."
+
+
+def test_the_command_an_advice_names_runs_on_the_database_or_asks_for_it_again() -> None:
+    """``command_on`` (in backquotes, in a sentence) and ``shell_command_on`` (the end of a
+    pipe) quote a path for the shell; a URL whose password is hidden cannot be written out, so
+    the command goes without ``--db`` and the sentence asks for the same one."""
+    from ahr_tui.store.recognise import command_on, shell_command_on
+
+    assert command_on("/tmp/a b.db", "init") == "`ahr --db '/tmp/a b.db' init`"
+    assert shell_command_on("/tmp/a b.db", "import scores -") == (
+        "ahr --db '/tmp/a b.db' import scores -")
+    hidden = "postgresql+psycopg://ops:***@db.example.com/ahr"
+    assert command_on(hidden, "init") == "`ahr init` with the same --db"
+    assert shell_command_on(hidden, "import scores -") == "ahr import scores -"

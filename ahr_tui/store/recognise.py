@@ -35,17 +35,21 @@ APP_TABLES = frozenset({"meta", "store", "account"})
 def command_on(where: str, command: str) -> str:
     """```ahr --db WHERE COMMAND``` for the database named ``where`` (a path, or a URL as
     ``store.engine.describe`` shows it), quoted so that it runs as written in a POSIX shell."""
-    if "***" in where:  # the URL's password is hidden: the user has to give it again
-        return f"`ahr {command}` with the same --db"
-    return f"`{shell_command_on(where, command)}`"
+    quoted = f"`{shell_command_on(where, command)}`"
+    return f"{quoted} with the same --db" if _hidden(where) else quoted
 
 
 def shell_command_on(where: str, command: str) -> str:
     """``ahr --db WHERE COMMAND`` as a shell command alone (the end of a pipe in an advice),
     quoted as ``command_on`` quotes it; ``ahr COMMAND`` where the URL's password is hidden."""
-    if "***" in where:
+    if _hidden(where):  # the user has to give the --db again
         return f"ahr {command}"
     return f"ahr --db {shlex.quote(where)} {command}"
+
+
+def _hidden(where: str) -> bool:
+    """The URL's password is hidden (``store.engine.describe``): it cannot be written out."""
+    return "***" in where
 
 
 def init_command(where: str) -> str:
